@@ -1,0 +1,354 @@
+//! Checks: typed evidence → check results → requirement verdicts.
+//!
+//! Pure functions, no I/O. Each check family lives in its own file and adds
+//! its results through [`evaluate`]; [`verdicts`] turns results into one
+//! automated verdict per catalog requirement.
+
+mod aks;
+mod k8s;
+mod network;
+mod platform;
+mod registry;
+mod scans;
+mod settings;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, NodeKind};
+use crate::evidence::{EvidenceRef, EvidenceSet};
+
+pub use registry::{CHECKS, CheckDef, CheckScope, check_def};
+pub use settings::{Settings, image_registry};
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// The evidence shows the control is in place.
+    Pass,
+    /// The evidence shows the control is not in place.
+    Fail,
+    /// No evidence of the kind the check reads, or the evidence leaves the
+    /// decisive field unknown.
+    NotEvaluated,
+}
+
+impl CheckStatus {
+    /// `pass`, `fail` or `not_evaluated`.
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::NotEvaluated => "not_evaluated",
+        }
+    }
+}
+
+/// How one resource fared in a check (one NSG, one namespace, one container).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceResult {
+    /// The resource: ARM ID, `namespace/Kind/name[/container]`, image...
+    pub resource: String,
+    /// Its outcome.
+    pub status: CheckStatus,
+    /// Why, in one line.
+    pub reason: String,
+    /// Where the evidence for this resource is.
+    pub evidence: Vec<EvidenceRef>,
+}
+
+impl ResourceResult {
+    /// A result for one resource.
+    pub fn new(
+        resource: impl Into<String>,
+        status: CheckStatus,
+        reason: impl Into<String>,
+        evidence: Vec<EvidenceRef>,
+    ) -> Self {
+        ResourceResult {
+            resource: resource.into(),
+            status,
+            reason: reason.into(),
+            evidence,
+        }
+    }
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check's stable ID.
+    pub check: String,
+    /// For [`CheckScope::PerRequirement`] checks: the requirement this result
+    /// is about. `None` for static checks (the catalog maps those).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// The outcome.
+    pub status: CheckStatus,
+    /// Why, in one line a person understands.
+    pub reason: String,
+    /// Every piece of evidence the check used.
+    pub evidence: Vec<EvidenceRef>,
+    /// Per-resource outcomes, where several resources were judged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceResult>,
+}
+
+impl CheckResult {
+    /// A "not evaluated" result; `reason` says which evidence is missing.
+    pub fn not_evaluated(check: &str, reason: impl Into<String>) -> Self {
+        CheckResult {
+            check: check.to_owned(),
+            requirement: None,
+            status: CheckStatus::NotEvaluated,
+            reason: reason.into(),
+            evidence: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    /// A result judged from per-resource outcomes: fail if any resource
+    /// fails, not evaluated if any could not be judged (a check never passes
+    /// for lack of evidence), pass if all pass. `noun` names the resources
+    /// in the reason ("NSG", "container"); `none` is the reason when there
+    /// are no resources at all.
+    pub fn from_resources(
+        check: &str,
+        noun: &str,
+        resources: Vec<ResourceResult>,
+        none: &str,
+    ) -> Self {
+        if resources.is_empty() {
+            return CheckResult::not_evaluated(check, none);
+        }
+        let count = |s: CheckStatus| resources.iter().filter(|r| r.status == s).count();
+        let (failed, unknown, total) = (
+            count(CheckStatus::Fail),
+            count(CheckStatus::NotEvaluated),
+            resources.len(),
+        );
+        let first = |s: CheckStatus| resources.iter().find(|r| r.status == s);
+        let (status, reason) = if let Some(r) = first(CheckStatus::Fail) {
+            let more = if failed > 1 {
+                format!(" (and {} more)", failed - 1)
+            } else {
+                String::new()
+            };
+            (
+                CheckStatus::Fail,
+                format!(
+                    "{failed} of {total} {noun}(s) fail: {}: {}{more}",
+                    r.resource, r.reason
+                ),
+            )
+        } else if let Some(r) = first(CheckStatus::NotEvaluated) {
+            (
+                CheckStatus::NotEvaluated,
+                format!(
+                    "{unknown} of {total} {noun}(s) could not be judged: {}: {}",
+                    r.resource, r.reason
+                ),
+            )
+        } else if total == 1 {
+            (CheckStatus::Pass, resources[0].reason.clone())
+        } else {
+            (CheckStatus::Pass, format!("all {total} {noun}(s) pass"))
+        };
+        let mut evidence: Vec<EvidenceRef> = resources
+            .iter()
+            .flat_map(|r| r.evidence.iter().cloned())
+            .collect();
+        evidence.sort();
+        evidence.dedup();
+        CheckResult {
+            check: check.to_owned(),
+            requirement: None,
+            status,
+            reason,
+            evidence,
+            resources,
+        }
+    }
+}
+
+/// A requirement's automated verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictStatus {
+    /// All mapped checks passed and at least one ran.
+    Pass,
+    /// A mapped check failed.
+    Fail,
+    /// Some checks passed and the rest were not evaluated.
+    Partial,
+    /// No automated checks: documents and processes, reviewed by hand.
+    Manual,
+    /// Checks exist but none ran.
+    NoEvidence,
+}
+
+impl VerdictStatus {
+    /// `pass`, `fail`, `partial`, `manual` or `no_evidence`.
+    pub fn id(self) -> &'static str {
+        match self {
+            VerdictStatus::Pass => "pass",
+            VerdictStatus::Fail => "fail",
+            VerdictStatus::Partial => "partial",
+            VerdictStatus::Manual => "manual",
+            VerdictStatus::NoEvidence => "no_evidence",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            VerdictStatus::Pass => "Pass",
+            VerdictStatus::Fail => "Fail",
+            VerdictStatus::Partial => "Partial",
+            VerdictStatus::Manual => "Manual",
+            VerdictStatus::NoEvidence => "No evidence",
+        }
+    }
+}
+
+/// One requirement's verdict with the check results behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementVerdict {
+    /// The requirement ID.
+    pub requirement: String,
+    /// The automated verdict.
+    pub status: VerdictStatus,
+    /// The results that fed it: the catalog's checks, then scan results
+    /// that name this requirement.
+    pub checks: Vec<CheckResult>,
+}
+
+/// Runs every check on the evidence. Static checks produce exactly one result
+/// each; per-requirement checks one per requirement their evidence names.
+pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    let evidence = &evidence.evidence;
+    aks::run(evidence, settings, &mut out);
+    network::run(evidence, settings, &mut out);
+    platform::run(evidence, settings, &mut out);
+    k8s::run(evidence, settings, &mut out);
+    scans::run(evidence, settings, &mut out);
+    out
+}
+
+/// The verdict of every assessed requirement of `catalog`, in catalog order.
+pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVerdict> {
+    catalog
+        .nodes
+        .iter()
+        .filter(|node| node.kind == NodeKind::Requirement)
+        .map(|node| {
+            let mut checks: Vec<CheckResult> = node
+                .checks
+                .iter()
+                .filter_map(|id| {
+                    results
+                        .iter()
+                        .find(|r| r.requirement.is_none() && &r.check == id)
+                        .cloned()
+                        .or_else(|| {
+                            check_def(id)
+                                .filter(|def| def.scope == CheckScope::Static)
+                                .map(|_| {
+                                    CheckResult::not_evaluated(id, "the check produced no result")
+                                })
+                        })
+                })
+                .collect();
+            checks.extend(
+                results
+                    .iter()
+                    .filter(|r| r.requirement.as_deref() == Some(node.id.as_str()))
+                    .cloned(),
+            );
+            RequirementVerdict {
+                requirement: node.id.clone(),
+                status: verdict_of(&checks),
+                checks,
+            }
+        })
+        .collect()
+}
+
+/// The verdict rule of PRODUCT.md §4 applied to a requirement's results.
+pub fn verdict_of(checks: &[CheckResult]) -> VerdictStatus {
+    if checks.is_empty() {
+        return VerdictStatus::Manual;
+    }
+    let any = |s: CheckStatus| checks.iter().any(|c| c.status == s);
+    if any(CheckStatus::Fail) {
+        VerdictStatus::Fail
+    } else if !any(CheckStatus::Pass) {
+        VerdictStatus::NoEvidence
+    } else if any(CheckStatus::NotEvaluated) {
+        VerdictStatus::Partial
+    } else {
+        VerdictStatus::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(status: CheckStatus) -> CheckResult {
+        CheckResult {
+            check: "x.y".into(),
+            requirement: None,
+            status,
+            reason: String::new(),
+            evidence: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn verdict_rule() {
+        use CheckStatus::*;
+        assert_eq!(verdict_of(&[]), VerdictStatus::Manual);
+        assert_eq!(
+            verdict_of(&[result(NotEvaluated)]),
+            VerdictStatus::NoEvidence
+        );
+        assert_eq!(
+            verdict_of(&[result(Pass), result(NotEvaluated)]),
+            VerdictStatus::Partial
+        );
+        assert_eq!(
+            verdict_of(&[result(Pass), result(Pass)]),
+            VerdictStatus::Pass
+        );
+        assert_eq!(
+            verdict_of(&[result(Pass), result(Fail), result(NotEvaluated)]),
+            VerdictStatus::Fail
+        );
+    }
+
+    #[test]
+    fn resources_aggregate_conservatively() {
+        let r = |s| ResourceResult::new("r", s, "why", Vec::new());
+        let none = CheckResult::from_resources("c.x", "NSG", vec![], "no NSGs imported");
+        assert_eq!(none.status, CheckStatus::NotEvaluated);
+        assert_eq!(none.reason, "no NSGs imported");
+        let mixed = CheckResult::from_resources(
+            "c.x",
+            "NSG",
+            vec![r(CheckStatus::Pass), r(CheckStatus::NotEvaluated)],
+            "",
+        );
+        assert_eq!(mixed.status, CheckStatus::NotEvaluated);
+        let failing = CheckResult::from_resources(
+            "c.x",
+            "NSG",
+            vec![r(CheckStatus::Pass), r(CheckStatus::Fail)],
+            "",
+        );
+        assert_eq!(failing.status, CheckStatus::Fail);
+        assert!(failing.reason.starts_with("1 of 2 NSG(s) fail"));
+    }
+}

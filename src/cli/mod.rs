@@ -1,0 +1,127 @@
+//! The command line (PRODUCT.md §7): a thin shell over the core. With no
+//! subcommand the desktop app starts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
+#[derive(Debug, Parser)]
+#[command(name = "tickmark", version, about)]
+pub struct Cli {
+    /// The review record (SQLite). Default: tickmark.sqlite3 in the platform's data directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Check settings (TOML). Default: settings.toml in the platform's config directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// What to do; without a subcommand the desktop app starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import evidence and print every requirement's automated verdict.
+    Evaluate {
+        /// Files or directories (walked) of evidence.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
+        format: EvaluateFormat,
+        /// Exit with 1 when any requirement's verdict is this.
+        #[arg(long, value_enum, value_name = "VERDICT")]
+        fail_on: Option<FailOn>,
+    },
+    /// Import evidence into an assessment (created if missing), evaluate and record it.
+    Import {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// Files or directories (walked) of evidence.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Export an assessment's review record.
+    Export {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The export format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write it.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
+    /// Verify the review record's hash chain, or an exported evidence bundle.
+    Verify {
+        /// Verify this evidence bundle (zip) instead of the database.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+    },
+    /// Print the requirement catalog.
+    Catalog {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+        format: CatalogFormat,
+    },
+}
+
+/// `evaluate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvaluateFormat {
+    /// A readable table.
+    Table,
+    /// One JSON object (PRODUCT.md §7).
+    Json,
+}
+
+/// `evaluate --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any requirement whose automated verdict is fail.
+    Fail,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One row per requirement.
+    Csv,
+    /// The whole record, versioned schema.
+    Json,
+    /// A self-contained, printable report.
+    Html,
+    /// OSCAL assessment-results (JSON).
+    Oscal,
+    /// A zip of the report, the record, every evidence file and attachment, and a manifest.
+    Bundle,
+}
+
+/// `catalog --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// A readable table.
+    Table,
+    /// The tree as JSON.
+    Json,
+}
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when `--fail-on` matched.
+pub const EXIT_FAILING: u8 = 1;
+/// Exit code for unusable input or a failed operation.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+/// Parses the arguments and runs the command (or the app).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = &cli;
+    eprintln!("tickmark: not yet available");
+    ExitCode::from(EXIT_UNUSABLE)
+}

@@ -1,0 +1,116 @@
+//! Import errors: what went wrong, in which file, for which format, where.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of problem, for callers that react differently (the CLI's exit
+/// code, the UI's icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportErrorKind {
+    /// The file could not be read from disk.
+    Unreadable,
+    /// The file is empty or white space only.
+    Empty,
+    /// Binary content that is not a known document type.
+    Binary,
+    /// The file is larger than Tickmark will read.
+    TooLarge,
+    /// Syntax error in JSON, YAML or CSV.
+    Malformed,
+    /// Well-formed, but of no format Tickmark knows.
+    NotRecognised,
+    /// A known format, but a field has the wrong type or is missing.
+    Invalid,
+}
+
+/// An import failure, naming the file, the format tried and the position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ImportError {
+    /// The file, as the user named it.
+    pub path: String,
+    /// The kind of problem.
+    pub kind: ImportErrorKind,
+    /// The format Tickmark tried to read it as (`JSON`, `kube-bench`, ...).
+    pub format_tried: Option<String>,
+    /// Where: `line 3, column 7`, a JSON pointer such as `/items/4/spec`, or a CSV row.
+    pub location: Option<String>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl ImportError {
+    /// A new error for `path`.
+    pub fn new(path: &str, kind: ImportErrorKind, message: impl Into<String>) -> Self {
+        ImportError {
+            path: path.to_owned(),
+            kind,
+            format_tried: None,
+            location: None,
+            message: message.into(),
+        }
+    }
+
+    /// Names the format that was being read.
+    pub fn tried(mut self, format: impl Into<String>) -> Self {
+        self.format_tried = Some(format.into());
+        self
+    }
+
+    /// Names the position in the file.
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// A syntax error at a line and column.
+    pub fn syntax(
+        path: &str,
+        format: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        ImportError::new(path, ImportErrorKind::Malformed, message)
+            .tried(format)
+            .at(format!("line {line}, column {column}"))
+    }
+
+    /// A field of a known format with the wrong type or value.
+    pub fn invalid(path: &str, format: &str, pointer: &str, message: impl Into<String>) -> Self {
+        ImportError::new(path, ImportErrorKind::Invalid, message)
+            .tried(format)
+            .at(if pointer.is_empty() {
+                "/".to_owned()
+            } else {
+                pointer.to_owned()
+            })
+    }
+
+    fn render(&self) -> String {
+        let mut out = self.path.clone();
+        if let Some(format) = &self.format_tried {
+            out.push_str(&format!(" (as {format})"));
+        }
+        if let Some(location) = &self.location {
+            out.push_str(&format!(" at {location}"));
+        }
+        out.push_str(": ");
+        out.push_str(&self.message);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_file_format_and_position() {
+        let e = ImportError::syntax("x/nsg.json", "JSON", 3, 7, "expected value");
+        assert_eq!(
+            e.to_string(),
+            "x/nsg.json (as JSON) at line 3, column 7: expected value"
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! A value read from evidence, or the honest reason it could not be read.
+
+use serde::{Deserialize, Serialize};
+
+/// One field of a resource as the evidence states it.
+///
+/// Checks must treat anything but [`Field::Known`] as "not evaluated" and name
+/// the field: a check never passes for lack of evidence.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Field<T> {
+    /// The evidence states the value; `pointer` is where (a JSON pointer).
+    Known { value: T, pointer: String },
+    /// The evidence does not contain the field.
+    #[default]
+    Missing,
+    /// An ARM template expression such as `[parameters('x')]`: the value is
+    /// decided at deployment time, so Tickmark does not guess it.
+    Unresolved { expression: String, pointer: String },
+    /// The field is there but of a type or value that makes no sense for it.
+    Invalid { found: String, pointer: String },
+}
+
+impl<T> Field<T> {
+    /// A known value at `pointer`.
+    pub fn known(value: T, pointer: impl Into<String>) -> Self {
+        Field::Known {
+            value,
+            pointer: pointer.into(),
+        }
+    }
+
+    /// The value, if known.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Field::Known { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Where the field is in the file, if it is there at all.
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            Field::Known { pointer, .. }
+            | Field::Unresolved { pointer, .. }
+            | Field::Invalid { pointer, .. } => Some(pointer),
+            Field::Missing => None,
+        }
+    }
+
+    /// True if the evidence states the value.
+    pub fn is_known(&self) -> bool {
+        matches!(self, Field::Known { .. })
+    }
+
+    /// Maps a known value, keeping the other states.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
+        match self {
+            Field::Known { value, pointer } => Field::Known {
+                value: f(value),
+                pointer,
+            },
+            Field::Missing => Field::Missing,
+            Field::Unresolved {
+                expression,
+                pointer,
+            } => Field::Unresolved {
+                expression,
+                pointer,
+            },
+            Field::Invalid { found, pointer } => Field::Invalid { found, pointer },
+        }
+    }
+
+    /// The value, or a one-line reason naming `name` that says why it is not
+    /// known (for a "not evaluated" check result).
+    pub fn require(&self, name: &str) -> Result<&T, String> {
+        match self {
+            Field::Known { value, .. } => Ok(value),
+            Field::Missing => Err(format!("{name} is not in the evidence")),
+            Field::Unresolved { expression, .. } => Err(format!(
+                "{name} is the unresolved template expression {expression}"
+            )),
+            Field::Invalid { found, .. } => Err(format!("{name} has an unexpected value: {found}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn require_names_the_field() {
+        let missing: Field<bool> = Field::Missing;
+        assert_eq!(
+            missing.require("enablePrivateCluster").unwrap_err(),
+            "enablePrivateCluster is not in the evidence"
+        );
+        let unresolved: Field<bool> = Field::Unresolved {
+            expression: "[parameters('p')]".into(),
+            pointer: "/resources/0".into(),
+        };
+        assert!(
+            unresolved
+                .require("x")
+                .unwrap_err()
+                .contains("[parameters('p')]")
+        );
+        assert_eq!(Field::known(true, "/a").require("x"), Ok(&true));
+    }
+}

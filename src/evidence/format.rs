@@ -1,0 +1,266 @@
+//! The evidence formats Tickmark recognises, with their stable IDs.
+
+use serde::{Deserialize, Serialize};
+
+/// What a file is, as detected from its content (never from its name).
+///
+/// The ID strings are part of the product's contract: they appear in the
+/// command line's JSON, in exports and in the review record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Format {
+    // Azure resources (az CLI or ARM shape, single resource or list).
+    #[serde(rename = "azure-aks")]
+    AzureAks,
+    #[serde(rename = "azure-nsg")]
+    AzureNsg,
+    #[serde(rename = "azure-route-table")]
+    AzureRouteTable,
+    #[serde(rename = "azure-firewall")]
+    AzureFirewall,
+    #[serde(rename = "azure-firewall-policy")]
+    AzureFirewallPolicy,
+    #[serde(rename = "azure-firewall-rule-collection-groups")]
+    AzureFirewallRuleCollectionGroups,
+    #[serde(rename = "azure-application-gateway")]
+    AzureApplicationGateway,
+    #[serde(rename = "azure-waf-policy")]
+    AzureWafPolicy,
+    #[serde(rename = "azure-key-vault")]
+    AzureKeyVault,
+    #[serde(rename = "azure-container-registry")]
+    AzureContainerRegistry,
+    #[serde(rename = "azure-log-analytics-workspace")]
+    AzureLogAnalyticsWorkspace,
+    #[serde(rename = "azure-vnet")]
+    AzureVnet,
+    #[serde(rename = "azure-defender-pricing")]
+    AzureDefenderPricing,
+    #[serde(rename = "azure-diagnostic-settings")]
+    AzureDiagnosticSettings,
+    /// Several kinds of Azure resource in one file (`az resource list`, an ARM list).
+    #[serde(rename = "azure-resources")]
+    AzureResources,
+    /// An ARM template or `az group export` (JSONC with `[expressions]`).
+    #[serde(rename = "arm-template")]
+    ArmTemplate,
+    #[serde(rename = "azure-policy-states")]
+    AzurePolicyStates,
+    #[serde(rename = "defender-assessments")]
+    DefenderAssessments,
+    #[serde(rename = "defender-recommendations-csv")]
+    DefenderRecommendationsCsv,
+    // Kubernetes objects (`kubectl get ... -o json|yaml`).
+    #[serde(rename = "kubectl-namespaces")]
+    KubectlNamespaces,
+    #[serde(rename = "kubectl-pods")]
+    KubectlPods,
+    #[serde(rename = "kubectl-workloads")]
+    KubectlWorkloads,
+    #[serde(rename = "kubectl-network-policies")]
+    KubectlNetworkPolicies,
+    #[serde(rename = "kubectl-services")]
+    KubectlServices,
+    #[serde(rename = "kubectl-ingresses")]
+    KubectlIngresses,
+    #[serde(rename = "kubectl-cluster-role-bindings")]
+    KubectlClusterRoleBindings,
+    /// Several kinds of Kubernetes object in one file or YAML stream.
+    #[serde(rename = "kubectl-objects")]
+    KubectlObjects,
+    // Scanners.
+    #[serde(rename = "trivy-image")]
+    TrivyImage,
+    #[serde(rename = "trivy-image-legacy")]
+    TrivyImageLegacy,
+    #[serde(rename = "trivy-config")]
+    TrivyConfig,
+    #[serde(rename = "trivy-k8s")]
+    TrivyK8s,
+    #[serde(rename = "trivy-operator-compliance")]
+    TrivyOperatorCompliance,
+    #[serde(rename = "kube-bench")]
+    KubeBench,
+    #[serde(rename = "kubescape")]
+    Kubescape,
+    #[serde(rename = "sarif")]
+    Sarif,
+    #[serde(rename = "checkov")]
+    Checkov,
+    #[serde(rename = "kics")]
+    Kics,
+    #[serde(rename = "falco")]
+    Falco,
+    #[serde(rename = "prowler-csv")]
+    ProwlerCsv,
+    #[serde(rename = "prowler-ocsf")]
+    ProwlerOcsf,
+    // Documents reviewers attach; never evaluated by checks.
+    #[serde(rename = "attachment")]
+    Attachment,
+}
+
+impl Format {
+    /// Every format, in a stable order.
+    pub const ALL: &'static [Format] = &[
+        Format::AzureAks,
+        Format::AzureNsg,
+        Format::AzureRouteTable,
+        Format::AzureFirewall,
+        Format::AzureFirewallPolicy,
+        Format::AzureFirewallRuleCollectionGroups,
+        Format::AzureApplicationGateway,
+        Format::AzureWafPolicy,
+        Format::AzureKeyVault,
+        Format::AzureContainerRegistry,
+        Format::AzureLogAnalyticsWorkspace,
+        Format::AzureVnet,
+        Format::AzureDefenderPricing,
+        Format::AzureDiagnosticSettings,
+        Format::AzureResources,
+        Format::ArmTemplate,
+        Format::AzurePolicyStates,
+        Format::DefenderAssessments,
+        Format::DefenderRecommendationsCsv,
+        Format::KubectlNamespaces,
+        Format::KubectlPods,
+        Format::KubectlWorkloads,
+        Format::KubectlNetworkPolicies,
+        Format::KubectlServices,
+        Format::KubectlIngresses,
+        Format::KubectlClusterRoleBindings,
+        Format::KubectlObjects,
+        Format::TrivyImage,
+        Format::TrivyImageLegacy,
+        Format::TrivyConfig,
+        Format::TrivyK8s,
+        Format::TrivyOperatorCompliance,
+        Format::KubeBench,
+        Format::Kubescape,
+        Format::Sarif,
+        Format::Checkov,
+        Format::Kics,
+        Format::Falco,
+        Format::ProwlerCsv,
+        Format::ProwlerOcsf,
+        Format::Attachment,
+    ];
+
+    /// The stable ID, e.g. `azure-nsg`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::AzureAks => "azure-aks",
+            Format::AzureNsg => "azure-nsg",
+            Format::AzureRouteTable => "azure-route-table",
+            Format::AzureFirewall => "azure-firewall",
+            Format::AzureFirewallPolicy => "azure-firewall-policy",
+            Format::AzureFirewallRuleCollectionGroups => "azure-firewall-rule-collection-groups",
+            Format::AzureApplicationGateway => "azure-application-gateway",
+            Format::AzureWafPolicy => "azure-waf-policy",
+            Format::AzureKeyVault => "azure-key-vault",
+            Format::AzureContainerRegistry => "azure-container-registry",
+            Format::AzureLogAnalyticsWorkspace => "azure-log-analytics-workspace",
+            Format::AzureVnet => "azure-vnet",
+            Format::AzureDefenderPricing => "azure-defender-pricing",
+            Format::AzureDiagnosticSettings => "azure-diagnostic-settings",
+            Format::AzureResources => "azure-resources",
+            Format::ArmTemplate => "arm-template",
+            Format::AzurePolicyStates => "azure-policy-states",
+            Format::DefenderAssessments => "defender-assessments",
+            Format::DefenderRecommendationsCsv => "defender-recommendations-csv",
+            Format::KubectlNamespaces => "kubectl-namespaces",
+            Format::KubectlPods => "kubectl-pods",
+            Format::KubectlWorkloads => "kubectl-workloads",
+            Format::KubectlNetworkPolicies => "kubectl-network-policies",
+            Format::KubectlServices => "kubectl-services",
+            Format::KubectlIngresses => "kubectl-ingresses",
+            Format::KubectlClusterRoleBindings => "kubectl-cluster-role-bindings",
+            Format::KubectlObjects => "kubectl-objects",
+            Format::TrivyImage => "trivy-image",
+            Format::TrivyImageLegacy => "trivy-image-legacy",
+            Format::TrivyConfig => "trivy-config",
+            Format::TrivyK8s => "trivy-k8s",
+            Format::TrivyOperatorCompliance => "trivy-operator-compliance",
+            Format::KubeBench => "kube-bench",
+            Format::Kubescape => "kubescape",
+            Format::Sarif => "sarif",
+            Format::Checkov => "checkov",
+            Format::Kics => "kics",
+            Format::Falco => "falco",
+            Format::ProwlerCsv => "prowler-csv",
+            Format::ProwlerOcsf => "prowler-ocsf",
+            Format::Attachment => "attachment",
+        }
+    }
+
+    /// Looks a format up by its stable ID.
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.id() == id)
+    }
+
+    /// A short human label, e.g. "Azure NSGs".
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::AzureAks => "AKS cluster",
+            Format::AzureNsg => "Network security groups",
+            Format::AzureRouteTable => "Route tables",
+            Format::AzureFirewall => "Azure Firewall",
+            Format::AzureFirewallPolicy => "Firewall policy",
+            Format::AzureFirewallRuleCollectionGroups => "Firewall rule collection groups",
+            Format::AzureApplicationGateway => "Application Gateway",
+            Format::AzureWafPolicy => "WAF policy",
+            Format::AzureKeyVault => "Key Vault",
+            Format::AzureContainerRegistry => "Container registry",
+            Format::AzureLogAnalyticsWorkspace => "Log Analytics workspace",
+            Format::AzureVnet => "Virtual network",
+            Format::AzureDefenderPricing => "Defender plans",
+            Format::AzureDiagnosticSettings => "Diagnostic settings",
+            Format::AzureResources => "Azure resources",
+            Format::ArmTemplate => "ARM template",
+            Format::AzurePolicyStates => "Azure Policy states",
+            Format::DefenderAssessments => "Defender for Cloud assessments",
+            Format::DefenderRecommendationsCsv => "Defender for Cloud recommendations (CSV)",
+            Format::KubectlNamespaces => "Kubernetes namespaces",
+            Format::KubectlPods => "Kubernetes pods",
+            Format::KubectlWorkloads => "Kubernetes workloads",
+            Format::KubectlNetworkPolicies => "Kubernetes network policies",
+            Format::KubectlServices => "Kubernetes services",
+            Format::KubectlIngresses => "Kubernetes ingresses",
+            Format::KubectlClusterRoleBindings => "Kubernetes cluster role bindings",
+            Format::KubectlObjects => "Kubernetes objects",
+            Format::TrivyImage => "Trivy image report",
+            Format::TrivyImageLegacy => "Trivy image report (legacy)",
+            Format::TrivyConfig => "Trivy config report",
+            Format::TrivyK8s => "Trivy Kubernetes report",
+            Format::TrivyOperatorCompliance => "trivy-operator compliance report",
+            Format::KubeBench => "kube-bench",
+            Format::Kubescape => "Kubescape",
+            Format::Sarif => "SARIF 2.1.0",
+            Format::Checkov => "Checkov",
+            Format::Kics => "KICS",
+            Format::Falco => "Falco alerts",
+            Format::ProwlerCsv => "Prowler (CSV)",
+            Format::ProwlerOcsf => "Prowler (OCSF)",
+            Format::Attachment => "Attachment",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_serde_and_lookup() {
+        for &format in Format::ALL {
+            let json = serde_json::to_string(&format).unwrap();
+            assert_eq!(json, format!("\"{}\"", format.id()));
+            assert_eq!(Format::from_id(format.id()), Some(format));
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! Evidence: bytes → typed evidence, with provenance.
+//!
+//! [`import_bytes`] detects a file's format from its content (never from its
+//! name), splits files that hold many resources, and returns typed items that
+//! each keep a pointer back to where they came from. The families live in
+//! their own modules: [`azure`] (az CLI and ARM), [`k8s`] (kubectl) and
+//! [`scans`] (scanner and policy outputs).
+
+pub mod arm;
+pub mod azure;
+mod error;
+mod field;
+mod format;
+pub mod jsonc;
+pub mod k8s;
+pub mod node;
+pub mod scans;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use error::{ImportError, ImportErrorKind};
+pub use field::Field;
+pub use format::Format;
+
+/// Files larger than this are refused with a clear error rather than read.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Where a piece of evidence is: the file, a JSON pointer (or `line N` for
+/// line-based formats), and the resource it describes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EvidenceRef {
+    /// The file, as it was imported.
+    pub path: String,
+    /// A JSON pointer (`/value/0/properties`), or `line N` / `row N`.
+    pub pointer: String,
+    /// The resource: an ARM resource ID, `namespace/Kind/name`, an image...
+    pub resource: Option<String>,
+}
+
+/// Where an imported file came from and what it was found to be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The file, as it was imported.
+    pub path: String,
+    /// SHA-256 of the exact bytes, lower-case hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The detected format.
+    pub format: Format,
+    /// The tool that wrote it, where the file says (e.g. `Trivy`).
+    pub tool: Option<String>,
+    /// The tool's version, where the file says.
+    pub tool_version: Option<String>,
+    /// When it was imported.
+    pub imported_at: DateTime<Utc>,
+    /// What else the importer wants a reviewer to know (skipped resources...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// All typed evidence of one or more files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Azure resources.
+    pub azure: azure::AzureEvidence,
+    /// Kubernetes objects.
+    pub k8s: k8s::K8sEvidence,
+    /// Scanner, policy and runtime findings.
+    pub scans: scans::ScanEvidence,
+}
+
+impl Evidence {
+    /// Moves everything of `other` into `self`.
+    pub fn extend(&mut self, other: Evidence) {
+        self.azure.extend(other.azure);
+        self.k8s.extend(other.k8s);
+        self.scans.extend(other.scans);
+    }
+}
+
+/// One file, imported.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportedFile {
+    /// What the file is and where it came from.
+    pub provenance: Provenance,
+    /// What it says.
+    pub evidence: Evidence,
+}
+
+/// The evidence of an assessment: the files and what they say, merged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EvidenceSet {
+    /// Every imported file, in import order.
+    pub files: Vec<Provenance>,
+    /// Their typed evidence, merged.
+    pub evidence: Evidence,
+}
+
+impl EvidenceSet {
+    /// Adds an imported file.
+    pub fn add(&mut self, file: ImportedFile) {
+        self.files.push(file.provenance);
+        self.evidence.extend(file.evidence);
+    }
+}
+
+/// What an importer tells the dispatcher about a file it recognised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognised {
+    /// The format.
+    pub format: Format,
+    /// The tool, where the file says.
+    pub tool: Option<String>,
+    /// The tool version, where the file says.
+    pub tool_version: Option<String>,
+    /// Notes for the reviewer (skipped items and the like).
+    pub notes: Vec<String>,
+}
+
+impl Recognised {
+    /// A recognised format with no tool information.
+    pub fn new(format: Format) -> Self {
+        Recognised {
+            format,
+            tool: None,
+            tool_version: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds the tool and its version.
+    pub fn tool(mut self, tool: impl Into<String>, version: Option<String>) -> Self {
+        self.tool = Some(tool.into());
+        self.tool_version = version;
+        self
+    }
+}
+
+/// What an importer needs to know about the file it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportContext<'a> {
+    /// The file, as the user named it.
+    pub path: &'a str,
+}
+
+impl ImportContext<'_> {
+    /// A pointer into this file.
+    pub fn at(&self, pointer: impl Into<String>, resource: Option<String>) -> EvidenceRef {
+        EvidenceRef {
+            path: self.path.to_owned(),
+            pointer: pointer.into(),
+            resource,
+        }
+    }
+
+    /// An error about this file.
+    pub fn error(&self, kind: ImportErrorKind, message: impl Into<String>) -> ImportError {
+        ImportError::new(self.path, kind, message)
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Detects the format of `bytes` and reads its evidence.
+///
+/// `path` is used only to name the file in provenance, pointers and errors.
+pub fn import_bytes(
+    path: &str,
+    bytes: &[u8],
+    imported_at: DateTime<Utc>,
+) -> Result<ImportedFile, ImportError> {
+    let ctx = ImportContext { path };
+    let mut evidence = Evidence::default();
+    let recognised = detect_and_read(ctx, bytes, &mut evidence)?;
+    Ok(ImportedFile {
+        provenance: Provenance {
+            path: path.to_owned(),
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as u64,
+            format: recognised.format,
+            tool: recognised.tool,
+            tool_version: recognised.tool_version,
+            imported_at,
+            notes: recognised.notes,
+        },
+        evidence,
+    })
+}
+
+fn detect_and_read(
+    ctx: ImportContext<'_>,
+    bytes: &[u8],
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    if let Some(document) = document_kind(bytes) {
+        return Ok(Recognised {
+            notes: vec![format!(
+                "{document} document; kept as an attachment, not evaluated"
+            )],
+            ..Recognised::new(Format::Attachment)
+        });
+    }
+    let (text, _encoding) = text::decode(bytes).map_err(|e| {
+        let kind = match e {
+            text::TextError::Empty => ImportErrorKind::Empty,
+            _ => ImportErrorKind::Binary,
+        };
+        ctx.error(kind, e.to_string())
+    })?;
+    match text::first_significant_char(&text) {
+        Some('{') | Some('[') => read_json_text(ctx, &text, out),
+        _ => read_other_text(ctx, &text, out),
+    }
+}
+
+/// PNG, JPEG and PDF are documents that reviewers attach; they are recognised
+/// by their magic bytes.
+pub fn document_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("PNG image")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("JPEG image")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("PDF")
+    } else {
+        None
+    }
+}
+
+fn read_json_text(
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    if let Some(result) = k8s::read_large_json(ctx, text, &mut out.k8s) {
+        return result;
+    }
+    let stripped = jsonc::strip_comments(text);
+    let json_text = stripped.as_deref().unwrap_or(text);
+    let root: Value = match serde_json::from_str(json_text) {
+        Ok(root) => root,
+        Err(e) => {
+            if let Some(result) = scans::read_json_lines(ctx, text, &mut out.scans) {
+                return result;
+            }
+            return Err(json_syntax_error(ctx.path, "JSON", &e));
+        }
+    };
+    read_json_value(ctx, &root, out)
+}
+
+/// A serde_json syntax error as an [`ImportError`] naming line and column.
+pub fn json_syntax_error(path: &str, format: &str, e: &serde_json::Error) -> ImportError {
+    ImportError::syntax(path, format, e.line(), e.column(), e.to_string())
+}
+
+/// Reads a parsed JSON (or YAML) document of any known format.
+pub fn read_json_value(
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    if let Some(result) = scans::read_json(ctx, root, &mut out.scans) {
+        return result;
+    }
+    if let Some(result) = k8s::read_json(ctx, root, &mut out.k8s) {
+        return result;
+    }
+    if let Some((shape, resources)) = arm::resources(root) {
+        return read_arm(ctx, shape, &resources, out);
+    }
+    Err(not_recognised(ctx, root))
+}
+
+fn read_arm(
+    ctx: ImportContext<'_>,
+    shape: arm::ArmShape,
+    resources: &[arm::ArmResource<'_>],
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    let mut formats = Vec::new();
+    let mut skipped: std::collections::BTreeMap<&str, usize> = Default::default();
+    for resource in resources {
+        let format = match azure::read_resource(ctx, resource, &mut out.azure)? {
+            Some(format) => Some(format),
+            None => scans::read_arm_resource(ctx, resource, &mut out.scans)?,
+        };
+        match format {
+            Some(format) => formats.push(format),
+            None => *skipped.entry(resource.resource_type.as_str()).or_default() += 1,
+        }
+    }
+    formats.sort();
+    formats.dedup();
+    let format = match (shape, formats.as_slice()) {
+        (arm::ArmShape::Template, _) => Format::ArmTemplate,
+        (_, [one]) => *one,
+        (_, []) if resources.is_empty() => {
+            return Err(ctx
+                .error(
+                    ImportErrorKind::NotRecognised,
+                    "an empty ARM list: there are no resources to read",
+                )
+                .tried("Azure resource list"));
+        }
+        (_, []) => {
+            let types: Vec<&str> = skipped.keys().copied().collect();
+            return Err(ctx
+                .error(
+                    ImportErrorKind::NotRecognised,
+                    format!(
+                        "Azure resources of types Tickmark does not evaluate: {}",
+                        types.join(", ")
+                    ),
+                )
+                .tried("Azure resources"));
+        }
+        _ => Format::AzureResources,
+    };
+    let mut recognised = Recognised::new(format);
+    recognised.tool = Some(
+        match shape {
+            arm::ArmShape::Template => "ARM template",
+            arm::ArmShape::RestList => "ARM REST API",
+            _ => "Azure",
+        }
+        .to_owned(),
+    );
+    for (resource_type, count) in skipped {
+        recognised.notes.push(format!(
+            "{count} resource(s) of type {resource_type} not evaluated"
+        ));
+    }
+    Ok(recognised)
+}
+
+fn read_other_text(
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    if let Some(result) = scans::read_text(ctx, text, &mut out.scans) {
+        return result;
+    }
+    if let Some(result) = k8s::read_yaml(ctx, text, out) {
+        return result;
+    }
+    Ok(Recognised {
+        notes: vec!["text document; kept as an attachment, not evaluated".to_owned()],
+        ..Recognised::new(Format::Attachment)
+    })
+}
+
+fn not_recognised(ctx: ImportContext<'_>, root: &Value) -> ImportError {
+    let described = match root {
+        Value::Object(map) => {
+            let keys: Vec<&str> = map.keys().take(8).map(String::as_str).collect();
+            format!(
+                "valid JSON, but not a format Tickmark knows (top-level keys: {})",
+                keys.join(", ")
+            )
+        }
+        Value::Array(items) => format!(
+            "valid JSON, but not a format Tickmark knows (an array of {} item(s))",
+            items.len()
+        ),
+        _ => "valid JSON, but not a format Tickmark knows".to_owned(),
+    };
+    ctx.error(ImportErrorKind::NotRecognised, described)
+}
+
+/// Expands directories into the files below them (sorted, hidden files and
+/// directories skipped); files are kept as given.
+pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut out = Vec::new();
+    for path in paths {
+        walk_one(path, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn walk_one(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        ImportError::new(
+            &display_path(path),
+            ImportErrorKind::Unreadable,
+            e.to_string(),
+        )
+    })?;
+    if !meta.is_dir() {
+        out.push(path.to_owned());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| {
+        ImportError::new(
+            &display_path(path),
+            ImportErrorKind::Unreadable,
+            e.to_string(),
+        )
+    })?;
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    children.sort();
+    for child in children {
+        walk_one(&child, out)?;
+    }
+    Ok(())
+}
+
+/// A path as shown to users: forward slashes, as given.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Reads and imports one file from disk. Returns the bytes too (when they
+/// could be read), so a caller can store exactly what was imported.
+pub fn import_file(
+    path: &Path,
+    imported_at: DateTime<Utc>,
+) -> (Option<Vec<u8>>, Result<ImportedFile, ImportError>) {
+    let shown = display_path(path);
+    let bytes = match read_limited(path, &shown) {
+        Ok(bytes) => bytes,
+        Err(e) => return (None, Err(e)),
+    };
+    let result = import_bytes(&shown, &bytes, imported_at);
+    (Some(bytes), result)
+}
+
+fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::TooLarge,
+            format!(
+                "{} bytes is more than the {} bytes Tickmark reads from one file",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
+    }
+    std::fs::read(path)
+        .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn unknown_json_is_not_recognised() {
+        let err = import_bytes("x.json", br#"{"hello": "world"}"#, now()).unwrap_err();
+        assert_eq!(err.kind, ImportErrorKind::NotRecognised);
+        assert!(err.to_string().contains("x.json"));
+        assert!(err.to_string().contains("hello"));
+    }
+
+    #[test]
+    fn truncated_json_names_line_and_column() {
+        let err = import_bytes("t.json", b"{\n  \"value\": [\n    {\"a\": ", now()).unwrap_err();
+        assert_eq!(err.kind, ImportErrorKind::Malformed);
+        assert_eq!(err.format_tried.as_deref(), Some("JSON"));
+        assert!(err.location.as_deref().unwrap().starts_with("line 3"));
+    }
+
+    #[test]
+    fn empty_and_binary_files_get_errors() {
+        assert_eq!(
+            import_bytes("e", b"", now()).unwrap_err().kind,
+            ImportErrorKind::Empty
+        );
+        assert_eq!(
+            import_bytes("b", b"\x00\x01\x02garbage", now())
+                .unwrap_err()
+                .kind,
+            ImportErrorKind::Binary
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let err = import_bytes("deep.json", deep.as_bytes(), now()).unwrap_err();
+        assert_eq!(err.kind, ImportErrorKind::Malformed);
+    }
+
+    #[test]
+    fn png_is_an_attachment() {
+        let file = import_bytes("d.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", now()).unwrap();
+        assert_eq!(file.provenance.format, Format::Attachment);
+        assert_eq!(file.provenance.size, 16);
+        assert_eq!(file.provenance.sha256.len(), 64);
+    }
+}

@@ -1,0 +1,279 @@
+//! Reading a parsed JSON (or YAML) document while keeping track of where each
+//! value is, as a JSON pointer, and matching keys case-insensitively the way
+//! Azure's two output shapes need (`privateFQDN` vs `privateFqdn`).
+
+use serde_json::Value;
+
+use super::field::Field;
+
+/// A value inside a document together with its JSON pointer (RFC 6901).
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    value: &'a Value,
+    pointer: String,
+}
+
+impl<'a> Node<'a> {
+    /// The document root (pointer `""`).
+    pub fn root(value: &'a Value) -> Self {
+        Node {
+            value,
+            pointer: String::new(),
+        }
+    }
+
+    /// A value at a known pointer.
+    pub fn at_pointer(value: &'a Value, pointer: impl Into<String>) -> Self {
+        Node {
+            value,
+            pointer: pointer.into(),
+        }
+    }
+
+    /// The JSON value.
+    pub fn value(&self) -> &'a Value {
+        self.value
+    }
+
+    /// The JSON pointer of this value.
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// The member `key`: an exact match first, then a case-insensitive one.
+    pub fn get(&self, key: &str) -> Option<Node<'a>> {
+        let object = self.value.as_object()?;
+        let (name, value) = object
+            .get_key_value(key)
+            .or_else(|| object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))?;
+        Some(self.child(name, value))
+    }
+
+    /// Follows a dotted path of member names (`"networkProfile.outboundType"`).
+    pub fn path(&self, path: &str) -> Option<Node<'a>> {
+        path.split('.')
+            .try_fold(self.clone(), |node, key| node.get(key))
+    }
+
+    /// The element `index` of an array.
+    pub fn index(&self, index: usize) -> Option<Node<'a>> {
+        let value = self.value.as_array()?.get(index)?;
+        Some(Node {
+            value,
+            pointer: format!("{}/{}", self.pointer, index),
+        })
+    }
+
+    /// The elements of an array (none for anything else).
+    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + '_ {
+        self.value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(move |(i, value)| Node {
+                value,
+                pointer: format!("{}/{}", self.pointer, i),
+            })
+    }
+
+    /// The members of an object (none for anything else).
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, Node<'a>)> + '_ {
+        self.value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(move |(k, v)| (k.as_str(), self.child(k, v)))
+    }
+
+    fn child(&self, key: &str, value: &'a Value) -> Node<'a> {
+        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        for c in key.chars() {
+            match c {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                c => pointer.push(c),
+            }
+        }
+        Node { value, pointer }
+    }
+
+    /// The string value, if this is a string.
+    pub fn as_str(&self) -> Option<&'a str> {
+        self.value.as_str()
+    }
+
+    /// True for an ARM template expression: a string in `[...]` that does not
+    /// start with `[[` (ARM's escape for a literal bracket).
+    pub fn is_expression(&self) -> bool {
+        self.as_str().is_some_and(is_expression)
+    }
+
+    /// The field at `path` as a boolean; ARM's string booleans (`"true"`)
+    /// count as booleans.
+    pub fn bool_field(&self, path: &str) -> Field<bool> {
+        self.field(path, |node| match node.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        })
+    }
+
+    /// The field at `path` as a string (numbers and booleans are rendered).
+    pub fn string_field(&self, path: &str) -> Field<String> {
+        self.field(path, |node| match node.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+    }
+
+    /// The field at `path` as an integer (numeric strings count).
+    pub fn int_field(&self, path: &str) -> Field<i64> {
+        self.field(path, |node| match node.value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+    }
+
+    /// The field at `path` as a list of strings; a single string counts as a
+    /// one-element list.
+    pub fn string_list_field(&self, path: &str) -> Field<Vec<String>> {
+        self.field(path, |node| match node.value {
+            Value::String(s) => Some(vec![s.clone()]),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>(),
+            _ => None,
+        })
+    }
+
+    /// Reads the field at `path` with `convert`, reporting a missing member,
+    /// an ARM expression anywhere along the path, or an unconvertible value.
+    pub fn field<T>(&self, path: &str, convert: impl FnOnce(&Node<'a>) -> Option<T>) -> Field<T> {
+        let mut node = self.clone();
+        for key in path.split('.') {
+            if node.is_expression() {
+                return unresolved(&node);
+            }
+            match node.get(key) {
+                Some(next) => node = next,
+                None => return Field::Missing,
+            }
+        }
+        if node.value.is_null() {
+            return Field::Missing;
+        }
+        if node.is_expression() {
+            return unresolved(&node);
+        }
+        match convert(&node) {
+            Some(value) => Field::Known {
+                value,
+                pointer: node.pointer,
+            },
+            None => Field::Invalid {
+                found: short(node.value),
+                pointer: node.pointer,
+            },
+        }
+    }
+}
+
+fn unresolved<T>(node: &Node<'_>) -> Field<T> {
+    Field::Unresolved {
+        expression: node.as_str().unwrap_or_default().to_owned(),
+        pointer: node.pointer.clone(),
+    }
+}
+
+/// True for an ARM template expression string (see [`Node::is_expression`]).
+pub fn is_expression(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with('[') && s.ends_with(']') && !s.starts_with("[[")
+}
+
+/// A value rendered for an error message, cut to a readable length.
+pub fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        let cut: String = text.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_match_case_insensitively_with_pointers() {
+        let doc = json!({"properties": {"apiServerAccessProfile": {"enablePrivateCluster": "true", "privateDNSZone": "system"}}});
+        let root = Node::root(&doc);
+        let props = root.get("Properties").unwrap();
+        assert_eq!(
+            props.bool_field("apiserveraccessprofile.enablePrivateCluster"),
+            Field::known(
+                true,
+                "/properties/apiServerAccessProfile/enablePrivateCluster"
+            )
+        );
+        assert_eq!(
+            props
+                .string_field("apiServerAccessProfile.privateDnsZone")
+                .value()
+                .map(String::as_str),
+            Some("system")
+        );
+        assert_eq!(
+            props.bool_field("apiServerAccessProfile.nope"),
+            Field::Missing
+        );
+    }
+
+    #[test]
+    fn expressions_are_unresolved_not_guessed() {
+        let doc =
+            json!({"a": {"b": "[parameters('x')]"}, "c": "[variables('v')]", "d": "[[literal]"});
+        let root = Node::root(&doc);
+        assert!(matches!(root.bool_field("a.b"), Field::Unresolved { .. }));
+        assert!(matches!(
+            root.bool_field("c.deeper"),
+            Field::Unresolved { .. }
+        ));
+        assert!(matches!(root.string_field("d"), Field::Known { .. }));
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let doc = json!({"a/b": {"c~d": [1, 2]}});
+        let root = Node::root(&doc);
+        let node = root
+            .get("a/b")
+            .unwrap()
+            .get("c~d")
+            .unwrap()
+            .index(1)
+            .unwrap();
+        assert_eq!(node.pointer(), "/a~1b/c~0d/1");
+        assert_eq!(doc.pointer(node.pointer()), Some(&json!(2)));
+    }
+
+    #[test]
+    fn wrong_types_are_invalid() {
+        let doc = json!({"n": {"x": 1}});
+        assert!(matches!(
+            Node::root(&doc).bool_field("n"),
+            Field::Invalid { .. }
+        ));
+    }
+}

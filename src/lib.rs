@@ -1,0 +1,18 @@
+//! Tickmark: review the evidence that an Azure Kubernetes Service cluster
+//! meets PCI DSS 3.2.1.
+//!
+//! The library is the core, with no GUI dependency:
+//! [`catalog`] (requirements as data), [`evidence`] (importers),
+//! [`checks`] (evidence → results → verdicts, pure), [`store`] (the SQLite
+//! review record) and [`export`] (CSV, JSON, HTML, OSCAL, bundle). The binary
+//! adds two thin shells: the desktop app (`ui`) and the command line (`cli`).
+
+pub mod catalog;
+pub mod checks;
+pub mod evidence;
+pub mod export;
+pub mod store;
+
+pub mod cli;
+#[cfg(feature = "gui")]
+pub mod ui;

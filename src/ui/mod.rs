@@ -1,0 +1,1 @@
+//! The desktop app (eframe/egui): the requirement-by-requirement review workbench.
