@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod catalog;
+mod evaluate;
+mod export;
+mod import;
+mod verify;
+
 /// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
 #[derive(Debug, Parser)]
 #[command(name = "tickmark", version, about)]
@@ -121,7 +127,35 @@ pub const EXIT_UNUSABLE: u8 = 2;
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = &cli;
-    eprintln!("tickmark: not yet available");
+    match &cli.command {
+        None => start_app(&cli),
+        Some(Command::Catalog { format }) => catalog::run(*format),
+        Some(Command::Evaluate {
+            paths,
+            format,
+            fail_on,
+        }) => evaluate::run(&cli, paths, *format, *fail_on),
+        Some(Command::Import { assessment, paths }) => import::run(&cli, assessment, paths),
+        Some(Command::Export {
+            assessment,
+            format,
+            out,
+        }) => export::run(&cli, assessment, *format, out),
+        Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn start_app(cli: &Cli) -> ExitCode {
+    let _ = cli;
+    eprintln!("tickmark: the desktop app is not built yet");
+    ExitCode::from(EXIT_UNUSABLE)
+}
+
+#[cfg(not(feature = "gui"))]
+fn start_app(_cli: &Cli) -> ExitCode {
+    eprintln!(
+        "tickmark: this build has no desktop app (built without the `gui` feature); use a subcommand, see --help"
+    );
     ExitCode::from(EXIT_UNUSABLE)
 }

