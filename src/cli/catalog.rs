@@ -1,12 +1,200 @@
-//! `tickmark catalog`.
+//! `tickmark catalog`: the requirement catalog as an aligned table or as a
+//! JSON tree.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use super::{CatalogFormat, EXIT_UNUSABLE};
+use super::{CatalogFormat, EXIT_OK, EXIT_UNUSABLE};
+use crate::catalog::{Catalog, NodeKind, Requirement, pci_dss_321};
+
+/// The width the table is laid out for.
+const TABLE_WIDTH: usize = 120;
+/// Column widths: indented ID, title, responsibility, checks.
+const ID_WIDTH: usize = 14;
+const TITLE_WIDTH: usize = 72;
+const RESPONSIBILITY_WIDTH: usize = 20;
 
 /// Runs `tickmark catalog`.
 pub(super) fn run(format: CatalogFormat) -> ExitCode {
-    let _ = format;
-    eprintln!("tickmark catalog: not available yet");
-    ExitCode::from(EXIT_UNUSABLE)
+    let catalog = pci_dss_321();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match format {
+        CatalogFormat::Json => write_json(&mut out, catalog),
+        CatalogFormat::Table => write_table(&mut out, catalog),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        // The reader went away (`tickmark catalog | head`): nothing is lost.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(err) => {
+            eprintln!("tickmark catalog: cannot write the output: {err}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+/// `{"catalog", "name", "nodes": [family trees]}`, pretty-printed.
+fn write_json(out: &mut impl Write, catalog: &Catalog) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &catalog.to_json_tree())?;
+    writeln!(out)
+}
+
+/// An aligned table: indented ID, title, responsibility, number of checks,
+/// and the check IDs wrapped on the lines below; a summary at the end.
+fn write_table(out: &mut impl Write, catalog: &Catalog) -> io::Result<()> {
+    writeln!(out, "{} ({})", catalog.name, catalog.id)?;
+    writeln!(out)?;
+    write_row(out, "ID", "TITLE", "RESPONSIBILITY", "CHECKS")?;
+    for node in &catalog.nodes {
+        if node.kind == NodeKind::Family && node.id != "1" {
+            writeln!(out)?;
+        }
+        let indented_id = format!("{}{}", "  ".repeat(node.depth() - 1), node.id);
+        let checks = match node.kind {
+            NodeKind::Requirement if node.checks.is_empty() => "manual".to_owned(),
+            NodeKind::Requirement => node.checks.len().to_string(),
+            NodeKind::Family | NodeKind::Group if node.checks.is_empty() => String::new(),
+            NodeKind::Family | NodeKind::Group => format!("({})", node.checks.len()),
+        };
+        write_row(
+            out,
+            &indented_id,
+            &node.title,
+            node.responsibility.label(),
+            &checks,
+        )?;
+        write_check_ids(out, node)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", summary(catalog))
+}
+
+fn write_row(
+    out: &mut impl Write,
+    id: &str,
+    title: &str,
+    responsibility: &str,
+    checks: &str,
+) -> io::Result<()> {
+    let line = format!(
+        "{} {} {} {}",
+        fit(id, ID_WIDTH),
+        fit(title, TITLE_WIDTH),
+        fit(responsibility, RESPONSIBILITY_WIDTH),
+        checks
+    );
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// The node's check IDs under its title, wrapped to the table width.
+fn write_check_ids(out: &mut impl Write, node: &Requirement) -> io::Result<()> {
+    if node.checks.is_empty() {
+        return Ok(());
+    }
+    let indent = " ".repeat(ID_WIDTH + 3);
+    let mut line = format!("{indent}checks:");
+    for (at, check) in node.checks.iter().enumerate() {
+        let separator = if at + 1 < node.checks.len() { "," } else { "" };
+        let word = format!(" {check}{separator}");
+        if line.chars().count() + word.chars().count() > TABLE_WIDTH {
+            writeln!(out, "{line}")?;
+            line = format!("{indent}       ");
+        }
+        line.push_str(&word);
+    }
+    writeln!(out, "{line}")
+}
+
+/// `text` padded or cut (with an ellipsis) to exactly `width` characters.
+fn fit(text: &str, width: usize) -> String {
+    let length = text.chars().count();
+    if length <= width {
+        format!("{text}{}", " ".repeat(width - length))
+    } else {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn summary(catalog: &Catalog) -> String {
+    let requirements = catalog.count(NodeKind::Requirement);
+    let automated = catalog
+        .requirements()
+        .filter(|node| !node.checks.is_empty())
+        .count();
+    format!(
+        "{} nodes: {} families, {} groups, {} assessed requirements ({} with automated checks, {} reviewed by hand)",
+        catalog.nodes.len(),
+        catalog.count(NodeKind::Family),
+        catalog.count(NodeKind::Group),
+        requirements,
+        automated,
+        requirements - automated,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> String {
+        let mut out = Vec::new();
+        write_table(&mut out, pci_dss_321()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn table_fits_120_columns_and_aligns_columns() {
+        let table = table();
+        for line in table.lines() {
+            assert!(line.chars().count() <= TABLE_WIDTH, "too wide: {line}");
+        }
+        let row = table
+            .lines()
+            .find(|line| line.trim_start().starts_with("1.3.7 "))
+            .unwrap();
+        assert!(row.starts_with("    1.3.7 "));
+        let responsibility_at = ID_WIDTH + 1 + TITLE_WIDTH + 1;
+        assert_eq!(
+            &row[responsibility_at..responsibility_at + "Customer".len()],
+            "Customer"
+        );
+        assert!(row.trim_end().ends_with(" 3"));
+        assert!(
+            table.contains("checks: aks.private-cluster, aks.no-public-fqdn, aks.private-dns-zone")
+        );
+        assert!(table.contains("232 assessed requirements"));
+    }
+
+    #[test]
+    fn long_check_lists_wrap() {
+        let table = table();
+        let lines: Vec<&str> = table.lines().collect();
+        let at = lines
+            .iter()
+            .position(|line| line.trim_start().starts_with("1.2.1 "))
+            .unwrap();
+        assert!(
+            lines[at + 1]
+                .trim_start()
+                .starts_with("checks: aks.private-cluster,")
+        );
+        // Ten check IDs (one dot each) over the continuation lines.
+        let listed: usize = lines[at + 1..]
+            .iter()
+            .take_while(|line| line.starts_with(&" ".repeat(ID_WIDTH + 3)))
+            .map(|line| line.matches(['.']).count())
+            .sum();
+        assert_eq!(listed, 10);
+    }
+
+    #[test]
+    fn fit_pads_and_cuts() {
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("äöü", 3), "äöü");
+    }
 }
