@@ -129,11 +129,6 @@ impl Requirement {
         self.kind == NodeKind::Requirement
     }
 
-    /// Whether it has no automated checks and is reviewed by hand.
-    pub fn is_manual(&self) -> bool {
-        self.is_assessed() && self.checks.is_empty()
-    }
-
     /// How deep it sits: 1 for a family, 2 for `1.1`, and so on.
     pub fn depth(&self) -> usize {
         self.id.split('.').count()
@@ -254,6 +249,30 @@ impl Catalog {
         self.nodes
             .iter()
             .filter(move |node| node.checks.contains(&check))
+    }
+
+    /// The checks that feed node `id`: its own, then those listed on the
+    /// groups above it (PRODUCT.md maps `aks.entra-rbac` to the group 7.1,
+    /// so it feeds every assessed requirement under 7.1). Families carry no
+    /// checks.
+    pub fn checks_for<'a>(&'a self, id: &str) -> Vec<&'a str> {
+        let mut checks: Vec<&str> = Vec::new();
+        let mut node = self.get(id);
+        while let Some(current) = node {
+            for check in &current.checks {
+                if !checks.contains(&check.as_str()) {
+                    checks.push(check);
+                }
+            }
+            node = self.parent_of(&current.id);
+        }
+        checks
+    }
+
+    /// Whether assessed requirement `id` has no automated checks (its own or
+    /// inherited) and is reviewed by hand.
+    pub fn is_manual(&self, id: &str) -> bool {
+        self.get(id).is_some_and(Requirement::is_assessed) && self.checks_for(id).is_empty()
     }
 
     /// How many nodes there are of `kind`.

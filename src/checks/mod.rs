@@ -243,13 +243,13 @@ pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVe
         .iter()
         .filter(|node| node.kind == NodeKind::Requirement)
         .map(|node| {
-            let mut checks: Vec<CheckResult> = node
-                .checks
-                .iter()
+            let mut checks: Vec<CheckResult> = catalog
+                .checks_for(&node.id)
+                .into_iter()
                 .filter_map(|id| {
                     results
                         .iter()
-                        .find(|r| r.requirement.is_none() && &r.check == id)
+                        .find(|r| r.requirement.is_none() && r.check == id)
                         .cloned()
                         .or_else(|| {
                             check_def(id)
@@ -327,6 +327,29 @@ mod tests {
             verdict_of(&[result(Pass), result(Fail), result(NotEvaluated)]),
             VerdictStatus::Fail
         );
+    }
+
+    #[test]
+    fn group_checks_feed_the_requirements_below_them() {
+        let catalog = crate::catalog::pci_dss_321();
+        assert!(
+            catalog
+                .get("7.1")
+                .is_some_and(|g| g.checks.iter().any(|c| c == "aks.entra-rbac"))
+        );
+        let verdicts = verdicts(catalog, &[]);
+        let of = |id: &str| verdicts.iter().find(|v| v.requirement == id).unwrap();
+        assert!(
+            of("7.1.1")
+                .checks
+                .iter()
+                .any(|c| c.check == "aks.entra-rbac")
+        );
+        assert_eq!(of("7.1.1").status, VerdictStatus::NoEvidence);
+        assert!(!catalog.is_manual("7.1.1"));
+        assert!(catalog.is_manual("1.1.2"));
+        assert_eq!(of("1.1.2").status, VerdictStatus::Manual);
+        assert_eq!(verdicts.len(), 232);
     }
 
     #[test]
