@@ -252,7 +252,7 @@ impl Catalog {
     }
 
     /// The checks that feed node `id`: its own, then those listed on the
-    /// groups above it (PRODUCT.md maps `aks.entra-rbac` to the group 7.1,
+    /// groups directly above it (not on an assessed parent) (PRODUCT.md maps `aks.entra-rbac` to the group 7.1,
     /// so it feeds every assessed requirement under 7.1). Families carry no
     /// checks.
     pub fn checks_for<'a>(&'a self, id: &str) -> Vec<&'a str> {
@@ -264,7 +264,9 @@ impl Catalog {
                     checks.push(check);
                 }
             }
-            node = self.parent_of(&current.id);
+            node = self
+                .parent_of(&current.id)
+                .filter(|parent| parent.kind == NodeKind::Group);
         }
         checks
     }

@@ -348,6 +348,9 @@ mod tests {
         assert_eq!(of("7.1.1").status, VerdictStatus::NoEvidence);
         assert!(!catalog.is_manual("7.1.1"));
         assert!(catalog.is_manual("1.1.2"));
+        // An assessed parent's checks stay its own: 2.2 has checks, 2.2.3 has none.
+        assert!(!catalog.checks_for("2.2").is_empty());
+        assert!(catalog.is_manual("2.2.3"));
         assert_eq!(of("1.1.2").status, VerdictStatus::Manual);
         assert_eq!(verdicts.len(), 232);
     }

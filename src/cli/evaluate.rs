@@ -1,17 +1,254 @@
-//! `tickmark evaluate`.
+//! `tickmark evaluate PATH... [--format table|json] [--fail-on fail]`:
+//! import evidence, run every check and print each requirement's verdict.
+//! Nothing is stored.
 
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Cli, EXIT_UNUSABLE, EvaluateFormat, FailOn};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
+use crate::catalog::{Catalog, pci_dss_321};
+use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
+use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 
 /// Runs `tickmark evaluate`.
 pub(super) fn run(
     cli: &Cli,
-    paths: &[std::path::PathBuf],
+    paths: &[PathBuf],
     format: EvaluateFormat,
     fail_on: Option<FailOn>,
 ) -> ExitCode {
-    let _ = (cli, paths, format, fail_on);
-    eprintln!("tickmark evaluate: not available yet");
-    ExitCode::from(EXIT_UNUSABLE)
+    let settings = match super::load_settings(cli) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("tickmark evaluate: {message}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let (set, errors) = match import_all(paths) {
+        Ok(imported) => imported,
+        Err(error) => {
+            eprintln!("tickmark evaluate: {error}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let catalog = pci_dss_321();
+    let results = checks::evaluate(&set, &settings);
+    let verdicts = checks::verdicts(catalog, &results);
+    let report = Report::new(catalog, &set, &verdicts, &errors);
+    let written = match format {
+        EvaluateFormat::Json => write_json(&report),
+        EvaluateFormat::Table => write_table(&report),
+    };
+    if let Err(error) = written
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("tickmark evaluate: cannot write the output: {error}");
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    for error in &errors {
+        eprintln!("tickmark evaluate: {error}");
+    }
+    if !errors.is_empty() {
+        eprintln!(
+            "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
+            errors.len(),
+            errors.len() + set.files.len()
+        );
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    let failing = verdicts.iter().any(|v| v.status == VerdictStatus::Fail);
+    match fail_on {
+        Some(FailOn::Fail) if failing => ExitCode::from(EXIT_FAILING),
+        _ => ExitCode::from(EXIT_OK),
+    }
+}
+
+/// Imports every file below `paths`; the good ones are kept when others fail.
+fn import_all(paths: &[PathBuf]) -> Result<(EvidenceSet, Vec<ImportError>), ImportError> {
+    let files = evidence::walk(paths)?;
+    let now = Utc::now();
+    let mut set = EvidenceSet::default();
+    let mut errors = Vec::new();
+    for path in files {
+        match evidence::import_file(&path, now).1 {
+            Ok(file) => set.add(file),
+            Err(error) => errors.push(error),
+        }
+    }
+    Ok((set, errors))
+}
+
+/// The JSON document of PRODUCT.md §7.
+#[derive(Serialize)]
+struct Report<'a> {
+    catalog: &'a str,
+    inputs: Vec<Input<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<&'a ImportError>,
+    summary: Summary,
+    requirements: Vec<RequirementOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Input<'a> {
+    path: &'a str,
+    format: &'a str,
+    sha256: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    pass: usize,
+    fail: usize,
+    partial: usize,
+    manual: usize,
+    no_evidence: usize,
+}
+
+#[derive(Serialize)]
+struct RequirementOut<'a> {
+    id: &'a str,
+    title: &'a str,
+    status: &'static str,
+    checks: Vec<CheckOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckOut<'a> {
+    id: &'a str,
+    status: &'static str,
+    reason: &'a str,
+    evidence: &'a [EvidenceRef],
+    #[serde(skip_serializing_if = "<[ResourceResult]>::is_empty")]
+    resources: &'a [ResourceResult],
+}
+
+impl<'a> Report<'a> {
+    fn new(
+        catalog: &'a Catalog,
+        set: &'a EvidenceSet,
+        verdicts: &'a [RequirementVerdict],
+        errors: &'a [ImportError],
+    ) -> Self {
+        let mut summary = Summary::default();
+        for verdict in verdicts {
+            *match verdict.status {
+                VerdictStatus::Pass => &mut summary.pass,
+                VerdictStatus::Fail => &mut summary.fail,
+                VerdictStatus::Partial => &mut summary.partial,
+                VerdictStatus::Manual => &mut summary.manual,
+                VerdictStatus::NoEvidence => &mut summary.no_evidence,
+            } += 1;
+        }
+        Report {
+            catalog: &catalog.id,
+            inputs: set
+                .files
+                .iter()
+                .map(|file| Input {
+                    path: &file.path,
+                    format: file.format.id(),
+                    sha256: &file.sha256,
+                    tool: file.tool.as_deref(),
+                    tool_version: file.tool_version.as_deref(),
+                    notes: &file.notes,
+                })
+                .collect(),
+            errors: errors.iter().collect(),
+            summary,
+            requirements: verdicts
+                .iter()
+                .map(|verdict| RequirementOut {
+                    id: &verdict.requirement,
+                    title: catalog
+                        .get(&verdict.requirement)
+                        .map_or("", |node| node.title.as_str()),
+                    status: verdict.status.id(),
+                    checks: verdict.checks.iter().map(CheckOut::from).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a CheckResult> for CheckOut<'a> {
+    fn from(result: &'a CheckResult) -> Self {
+        CheckOut {
+            id: &result.check,
+            status: result.status.id(),
+            reason: &result.reason,
+            evidence: &result.evidence,
+            resources: &result.resources,
+        }
+    }
+}
+
+fn write_json(report: &Report<'_>) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, report)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// A readable table: inputs, then every requirement with its verdict and,
+/// for those that are not passing, the checks behind it.
+fn write_table(report: &Report<'_>) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(out, "Inputs ({}):", report.inputs.len())?;
+    for input in &report.inputs {
+        writeln!(out, "  {:<34} {}", input.format, input.path)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{:<10} {:<12} TITLE", "ID", "VERDICT")?;
+    for requirement in &report.requirements {
+        writeln!(
+            out,
+            "{:<10} {:<12} {}",
+            requirement.id, requirement.status, requirement.title
+        )?;
+        if matches!(requirement.status, "pass" | "manual") {
+            continue;
+        }
+        for check in requirement.checks.iter().filter(|c| c.status != "pass") {
+            writeln!(
+                out,
+                "{:<23} {} {}: {}",
+                "",
+                marker(check.status),
+                check.id,
+                check.reason
+            )?;
+        }
+    }
+    let s = &report.summary;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} requirements: {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        report.requirements.len(),
+        s.pass,
+        s.fail,
+        s.partial,
+        s.manual,
+        s.no_evidence
+    )?;
+    out.flush()
+}
+
+fn marker(status: &str) -> &'static str {
+    match status {
+        "fail" => "✗",
+        "not_evaluated" => "?",
+        _ => "·",
+    }
 }

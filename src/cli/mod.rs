@@ -124,6 +124,29 @@ pub const EXIT_FAILING: u8 = 1;
 /// Exit code for unusable input or a failed operation.
 pub const EXIT_UNUSABLE: u8 = 2;
 
+/// The check settings: from `--settings`, else the default file in the
+/// platform's config directory, else the defaults.
+pub fn load_settings(cli: &Cli) -> Result<crate::checks::Settings, String> {
+    match cli
+        .settings
+        .as_deref()
+        .map(PathBuf::from)
+        .or_else(default_settings_path)
+    {
+        Some(path) if cli.settings.is_some() && !path.exists() => {
+            Err(format!("{}: no such settings file", path.display()))
+        }
+        Some(path) => crate::checks::Settings::load(&path),
+        None => Ok(crate::checks::Settings::default()),
+    }
+}
+
+/// `settings.toml` in the platform's config directory, if there is one.
+pub fn default_settings_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "Tickmark")
+        .map(|dirs| dirs.config_dir().join("settings.toml"))
+}
+
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
