@@ -280,8 +280,14 @@ mod tests {
             diagnostic.resource_type,
             "microsoft.containerservice/managedclusters/providers/diagnosticsettings"
         );
-        assert_eq!(diagnostic.parent.as_ref().unwrap().pointer(), "/resources/0");
-        let cluster = found.iter().find(|r| r.is("Microsoft.ContainerService/managedClusters")).unwrap();
+        assert_eq!(
+            diagnostic.parent.as_ref().unwrap().pointer(),
+            "/resources/0"
+        );
+        let cluster = found
+            .iter()
+            .find(|r| r.is("Microsoft.ContainerService/managedClusters"))
+            .unwrap();
         assert!(cluster.parent.is_none());
     }
 }

@@ -164,7 +164,10 @@ fn defender(props: &Node<'_>) -> Field<bool> {
 fn read_pool(pool: &Node<'_>) -> AgentPool {
     let name = pool
         .get("name")
-        .and_then(|n| n.as_str().filter(|s| !crate::evidence::node::is_expression(s)))
+        .and_then(|n| {
+            n.as_str()
+                .filter(|s| !crate::evidence::node::is_expression(s))
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| format!("pool at {}", pool.pointer()));
     AgentPool {

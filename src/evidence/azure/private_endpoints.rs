@@ -72,7 +72,10 @@ mod tests {
             list[1].status.pointer(),
             Some("/privateEndpointConnections/1/privateLinkServiceConnectionState/status")
         );
-        assert_eq!(list[0].endpoint_id.value().map(String::as_str), Some("/pe/1"));
+        assert_eq!(
+            list[0].endpoint_id.value().map(String::as_str),
+            Some("/pe/1")
+        );
         assert_eq!(read(&Node::root(&json!({}))), Field::Missing);
     }
 }
