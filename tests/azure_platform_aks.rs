@@ -229,3 +229,44 @@ fn several_files_merge_and_any_failing_cluster_fails() {
     let paths: Vec<&str> = private.evidence.iter().map(|e| e.path.as_str()).collect();
     assert!(paths.contains(&"aks-show-compliant.json") && paths.contains(&"aks-list-gaps.json"));
 }
+
+#[test]
+fn odd_values_are_not_evaluated_and_never_crash() {
+    let text = r#"{
+      "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/odd",
+      "name": "odd",
+      "type": "Microsoft.ContainerService/managedClusters",
+      "properties": {
+        "apiServerAccessProfile": {"enablePrivateCluster": "yes"},
+        "agentPoolProfiles": "three pools",
+        "addonProfiles": {"azurepolicy": true, "omsagent": {"enabled": "True"}},
+        "networkProfile": {"networkPolicy": 7}
+      }
+    }"#;
+    let file = tickmark::evidence::import_bytes("odd.json", text.as_bytes(), when()).unwrap();
+    let mut set = tickmark::evidence::EvidenceSet::default();
+    set.add(file);
+    let results = tickmark::checks::evaluate(&set, &tickmark::checks::Settings::default());
+    let private = result(&results, "aks.private-cluster");
+    assert_eq!(private.status, NotEvaluated);
+    assert!(
+        private.reason.contains("unexpected value: \"yes\""),
+        "{}",
+        private.reason
+    );
+    let pools = result(&results, "aks.no-node-public-ip");
+    assert_eq!(pools.status, NotEvaluated);
+    assert!(
+        pools
+            .reason
+            .contains("agentPoolProfiles has an unexpected value"),
+        "{}",
+        pools.reason
+    );
+    // An add-on profile that is not an object has no readable flag.
+    assert_eq!(status(&results, "aks.azure-policy-addon"), NotEvaluated);
+    // ARM's string booleans count.
+    assert_eq!(status(&results, "aks.monitoring-addon"), Pass);
+    // A number is rendered as text and judged as a (wrong) engine name.
+    assert_eq!(status(&results, "aks.network-policy"), Fail);
+}

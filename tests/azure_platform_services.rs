@@ -334,3 +334,46 @@ fn every_platform_check_reports_once_and_names_what_to_export() {
         assert!(r.reason.contains(export), "{id}: {}", r.reason);
     }
 }
+
+#[test]
+fn kube_audit_in_a_bicep_build_follows_the_scope_to_the_cluster() {
+    let file = import("aks-bicep-build.json");
+    assert_eq!(file.provenance.format, Format::ArmTemplate);
+    let setting = &file.evidence.azure.diagnostic_settings[0];
+    assert_eq!(
+        setting.target_name.as_deref(),
+        Some("[parameters('clusterName')]")
+    );
+    let results = evaluate_fixtures(&["aks-bicep-build.json"]);
+    let audit = result(&results, "logs.kube-audit");
+    assert_eq!(audit.status, Pass, "{}", audit.reason);
+    assert_eq!(
+        audit.resources.len(),
+        1,
+        "the setting belongs to the cluster"
+    );
+    assert_eq!(audit.resources[0].resource, "[parameters('clusterName')]");
+    assert!(
+        audit.reason.contains("category group allLogs"),
+        "{}",
+        audit.reason
+    );
+    // The rest of this template is compliant, subnets being parameters.
+    assert_all(
+        &results,
+        &[
+            "aks.private-cluster",
+            "aks.no-public-fqdn",
+            "aks.private-dns-zone",
+            "aks.network-policy",
+            "aks.entra-rbac",
+            "aks.secrets-store-csi",
+            "aks.system-user-pool-separation",
+        ],
+        Pass,
+    );
+    assert_eq!(
+        status(&results, "aks.nodepool-dedicated-subnets"),
+        NotEvaluated
+    );
+}

@@ -103,17 +103,21 @@ fn is_for_aks(setting: &DiagnosticSetting) -> bool {
     }
 }
 
-/// True if `setting` belongs to `cluster`: the same resource ID, or, in a
-/// template, nested in the cluster's resource in the same file.
+/// True if `setting` belongs to `cluster`: the same resource ID; or, in a
+/// template, nested in the cluster's resource or scoped to a name written
+/// exactly as the cluster's `name` in the same file.
 fn belongs_to(setting: &DiagnosticSetting, cluster: &AksCluster) -> bool {
     let same_id = match (&setting.target_id, &cluster.info.id) {
         (Some(target), Some(id)) => target.eq_ignore_ascii_case(id),
         _ => false,
     };
-    let same_parent = setting.target_pointer.as_deref()
-        == Some(cluster.info.source.pointer.as_str())
-        && setting.info.source.path == cluster.info.source.path;
-    same_id || same_parent
+    let same_file = setting.info.source.path == cluster.info.source.path;
+    let same_parent =
+        setting.target_pointer.as_deref() == Some(cluster.info.source.pointer.as_str());
+    let same_name = setting.info.in_template
+        && setting.target_name.is_some()
+        && setting.target_name == cluster.info.name;
+    same_id || (same_file && (same_parent || same_name))
 }
 
 /// The settings no imported cluster claimed, grouped by their target.

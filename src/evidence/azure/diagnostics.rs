@@ -23,6 +23,11 @@ pub struct DiagnosticSetting {
     /// In a template: the JSON pointer of the resource this setting is nested
     /// in (same file).
     pub target_pointer: Option<String>,
+    /// In a template: the target's name as the setting's `scope` writes it,
+    /// e.g. `[parameters('clusterName')]` from
+    /// `[format('Microsoft.ContainerService/managedClusters/{0}', parameters('clusterName'))]`.
+    /// Matches a resource of the same file whose `name` is written the same way.
+    pub target_name: Option<String>,
     /// `logs[]`.
     pub logs: Field<Vec<DiagnosticLog>>,
 }
@@ -46,6 +51,7 @@ struct Target {
     id: Option<String>,
     resource_type: Option<String>,
     pointer: Option<String>,
+    name: Option<String>,
 }
 
 /// Reads a diagnostic setting into `out`.
@@ -61,6 +67,7 @@ pub(super) fn read(
         target_id: target.id,
         target_type: target.resource_type,
         target_pointer: target.pointer,
+        target_name: target.name,
         logs: props.field("logs", |list| {
             list.value()
                 .is_array()
@@ -93,22 +100,25 @@ fn target(resource: &ArmResource<'_>) -> Target {
             id,
             resource_type: declared_target_type(&resource.resource_type),
             pointer: Some(parent.pointer().to_owned()),
+            name: None,
         };
     }
     if let Some(id) = resource.id().and_then(target_of_setting_id) {
         return Target {
             resource_type: type_from_id(id),
             id: Some(id.to_owned()),
-            pointer: None,
+            ..Target::default()
         };
     }
-    if let Some(scope) = resource
-        .node
-        .get("scope")
-        .and_then(|n| n.as_str())
-        .filter(|s| !is_expression(s))
-    {
-        return scope_target(scope);
+    if let Some(scope) = resource.node.get("scope").and_then(|n| n.as_str()) {
+        let target = if is_expression(scope) {
+            scope_expression_target(scope)
+        } else {
+            scope_target(scope)
+        };
+        if let Some(target) = target {
+            return target;
+        }
     }
     Target {
         resource_type: declared_target_type(&resource.resource_type),
@@ -125,22 +135,52 @@ fn target_of_setting_id(id: &str) -> Option<&str> {
 }
 
 /// A template `scope`: a resource ID, or `Namespace/type/name`.
-fn scope_target(scope: &str) -> Target {
+fn scope_target(scope: &str) -> Option<Target> {
     if scope.starts_with('/') {
-        return Target {
+        return Some(Target {
             resource_type: type_from_id(scope),
             id: Some(scope.to_owned()),
-            pointer: None,
-        };
+            ..Target::default()
+        });
     }
     let segments: Vec<&str> = scope.split('/').collect();
-    let types: Vec<&str> = segments.iter().skip(1).step_by(2).copied().collect();
-    let resource_type = (segments.len() >= 3 && segments.len() % 2 == 1)
-        .then(|| format!("{}/{}", segments[0], types.join("/")).to_ascii_lowercase());
-    Target {
-        resource_type,
-        ..Target::default()
+    if segments.len() < 3 || segments.len() % 2 == 0 {
+        return None;
     }
+    let types: Vec<&str> = segments.iter().skip(1).step_by(2).copied().collect();
+    Some(Target {
+        resource_type: Some(format!("{}/{}", segments[0], types.join("/")).to_ascii_lowercase()),
+        name: segments.last().map(|n| (*n).to_owned()),
+        ..Target::default()
+    })
+}
+
+/// A `scope` written as an expression, in the two forms templates use:
+/// `[format('Namespace/type/{0}', <name>)]` (what Bicep writes) and
+/// `[resourceId('Namespace/type', <name>)]`. The type is literal there; the
+/// name is kept as the expression `[<name>]`.
+fn scope_expression_target(scope: &str) -> Option<Target> {
+    let inner = scope.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    let open = inner.find('(')?;
+    let function = inner[..open].trim().to_ascii_lowercase();
+    let args = inner[open + 1..].strip_suffix(')')?;
+    let rest = args.trim_start().strip_prefix('\'')?;
+    let close = rest.find('\'')?;
+    let literal = &rest[..close];
+    let name = rest[close + 1..].trim_start().strip_prefix(',')?.trim();
+    let resource_type = match function.as_str() {
+        "format" => literal.strip_suffix("/{0}")?,
+        "resourceid" => literal,
+        _ => return None,
+    };
+    if resource_type.split('/').count() != 2 || name.is_empty() {
+        return None;
+    }
+    Some(Target {
+        resource_type: Some(resource_type.to_ascii_lowercase()),
+        name: Some(format!("[{name}]")),
+        ..Target::default()
+    })
 }
 
 /// `<type>/providers/diagnosticsettings` names its target's type.
@@ -162,10 +202,29 @@ mod tests {
                 "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks-1"
             )
         );
-        let scoped = scope_target("Microsoft.ContainerService/managedClusters/aks-1");
+        let scoped = scope_target("Microsoft.ContainerService/managedClusters/aks-1").unwrap();
         assert_eq!(
             scoped.resource_type.as_deref(),
             Some("microsoft.containerservice/managedclusters")
+        );
+        assert_eq!(scoped.name.as_deref(), Some("aks-1"));
+        for scope in [
+            "[format('Microsoft.ContainerService/managedClusters/{0}', parameters('clusterName'))]",
+            "[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]",
+        ] {
+            let target = scope_expression_target(scope).unwrap();
+            assert_eq!(
+                target.resource_type.as_deref(),
+                Some("microsoft.containerservice/managedclusters")
+            );
+            assert_eq!(target.name.as_deref(), Some("[parameters('clusterName')]"));
+        }
+        assert!(scope_expression_target("[variables('scope')]").is_none());
+        assert!(
+            scope_expression_target(
+                "[resourceId('rg', 'Microsoft.ContainerService/managedClusters', 'x')]"
+            )
+            .is_none()
         );
         assert_eq!(
             declared_target_type(
