@@ -144,7 +144,7 @@ fn scope_target(scope: &str) -> Option<Target> {
         });
     }
     let segments: Vec<&str> = scope.split('/').collect();
-    if segments.len() < 3 || segments.len() % 2 == 0 {
+    if segments.len() < 3 || segments.len().is_multiple_of(2) {
         return None;
     }
     let types: Vec<&str> = segments.iter().skip(1).step_by(2).copied().collect();
