@@ -4,19 +4,19 @@
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
 use crate::checks::judge::{Answer, evidence_at, expect_bool, result_of, unknown_reason};
+use crate::evidence::EvidenceRef;
 use crate::evidence::azure::AksCluster;
-use crate::evidence::{EvidenceRef, Field};
 
 /// Whether the add-on `name` is enabled, with the evidence that says so.
 /// An add-on that a known `addonProfiles` does not list is not installed.
 fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
-    let Field::Known { value: addons, .. } = &cluster.addons else {
+    if !cluster.addons.is_known() {
         return (
             Answer::Unknown(unknown_reason(&cluster.addons, "addonProfiles")),
             at(cluster, &cluster.addons),
         );
-    };
-    let Some(addon) = addons.iter().find(|a| a.name.eq_ignore_ascii_case(name)) else {
+    }
+    let Some(addon) = cluster.addon(name) else {
         return (
             Answer::No(format!(
                 "addonProfiles has no {name} entry: the add-on is not installed"

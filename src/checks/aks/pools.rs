@@ -13,50 +13,58 @@ use crate::evidence::azure::{AgentPool, AksCluster};
 /// a subnet whatever the expression yields.
 pub(super) fn dedicated_subnets(cluster: &AksCluster) -> Vec<ResourceResult> {
     per_pool(cluster, |pool, pools| {
-        let label = pool_label(cluster, pool);
-        let evidence = vec![at_pool(cluster, pool, &pool.subnet_id)];
-        let sharing = |same: &dyn Fn(&Field<String>) -> bool| -> Vec<&str> {
-            pools
-                .iter()
-                .filter(|other| other.pointer != pool.pointer && same(&other.subnet_id))
-                .map(|other| other.name.as_str())
-                .collect()
-        };
-        let answer = match &pool.subnet_id {
-            Field::Known { value: id, .. } => {
-                let shared = sharing(&|other| {
-                    other.value().is_some_and(|o| o.trim().eq_ignore_ascii_case(id.trim()))
-                });
-                if shared.is_empty() {
-                    Answer::Yes(format!("the pool has its own subnet {id}"))
-                } else {
-                    Answer::No(format!(
-                        "the pool shares subnet {id} with pool(s) {}",
-                        shared.join(", ")
-                    ))
-                }
-            }
-            Field::Unresolved { expression, .. } => {
-                let shared = sharing(&|other| {
-                    matches!(other, Field::Unresolved { expression: e, .. } if e.trim() == expression.trim())
-                });
-                if shared.is_empty() {
-                    Answer::Unknown(unknown_reason(&pool.subnet_id, "vnetSubnetID"))
-                } else {
-                    Answer::No(format!(
-                        "the pool's vnetSubnetID is the same expression {expression} as that of pool(s) {}",
-                        shared.join(", ")
-                    ))
-                }
-            }
-            Field::Missing => Answer::No(
-                "the pool has no vnetSubnetID: its nodes sit in the AKS-managed virtual network, not in a subnet of their own"
-                    .to_owned(),
-            ),
-            invalid => Answer::Unknown(unknown_reason(invalid, "vnetSubnetID")),
-        };
-        result_of(&label, answer, evidence)
+        result_of(
+            &pool_label(cluster, pool),
+            subnet_answer(pool, pools),
+            vec![at_pool(cluster, pool, &pool.subnet_id)],
+        )
     })
+}
+
+/// Whether `pool` has a subnet that no other pool of `pools` uses.
+fn subnet_answer(pool: &AgentPool, pools: &[AgentPool]) -> Answer {
+    let sharing = |same: &dyn Fn(&Field<String>) -> bool| -> Vec<&str> {
+        pools
+            .iter()
+            .filter(|other| other.pointer != pool.pointer && same(&other.subnet_id))
+            .map(|other| other.name.as_str())
+            .collect()
+    };
+    match &pool.subnet_id {
+        Field::Known { value: id, .. } => {
+            let shared = sharing(&|other| {
+                other
+                    .value()
+                    .is_some_and(|o| o.trim().eq_ignore_ascii_case(id.trim()))
+            });
+            if shared.is_empty() {
+                Answer::Yes(format!("the pool has its own subnet {id}"))
+            } else {
+                Answer::No(format!(
+                    "the pool shares subnet {id} with pool(s) {}",
+                    shared.join(", ")
+                ))
+            }
+        }
+        Field::Unresolved { expression, .. } => {
+            let shared = sharing(&|other| {
+                matches!(other, Field::Unresolved { expression: e, .. } if e.trim() == expression.trim())
+            });
+            if shared.is_empty() {
+                Answer::Unknown(unknown_reason(&pool.subnet_id, "vnetSubnetID"))
+            } else {
+                Answer::No(format!(
+                    "the pool's vnetSubnetID is the same expression {expression} as that of pool(s) {}",
+                    shared.join(", ")
+                ))
+            }
+        }
+        Field::Missing => Answer::No(
+            "the pool has no vnetSubnetID: its nodes sit in the AKS-managed virtual network, not in a subnet of their own"
+                .to_owned(),
+        ),
+        invalid => Answer::Unknown(unknown_reason(invalid, "vnetSubnetID")),
+    }
 }
 
 /// `aks.no-node-public-ip`.
