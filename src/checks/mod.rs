@@ -5,6 +5,7 @@
 //! automated verdict per catalog requirement.
 
 mod aks;
+mod judge;
 mod k8s;
 mod network;
 mod platform;

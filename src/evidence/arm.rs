@@ -32,6 +32,9 @@ pub struct ArmResource<'a> {
     pub node: Node<'a>,
     /// True when the resource came from a template (values may be expressions).
     pub in_template: bool,
+    /// In a template: the resource this one is nested in (`resources` of a
+    /// parent), e.g. the cluster of a `providers/diagnosticSettings` child.
+    pub parent: Option<Node<'a>>,
 }
 
 impl<'a> ArmResource<'a> {
@@ -139,6 +142,7 @@ fn resource<'a>(node: &Node<'a>, in_template: bool) -> Option<ArmResource<'a>> {
         resource_type,
         node: node.clone(),
         in_template,
+        parent: None,
     })
 }
 
@@ -160,7 +164,7 @@ pub fn type_from_id(id: &str) -> Option<String> {
 
 fn collect_template_resources<'a>(
     list: &Node<'a>,
-    parent_type: Option<&str>,
+    parent: Option<(&str, &Node<'a>)>,
     out: &mut Vec<ArmResource<'a>>,
 ) {
     for item in list.items() {
@@ -170,25 +174,38 @@ fn collect_template_resources<'a>(
         if super::node::is_expression(declared) {
             continue;
         }
-        let resource_type = match parent_type {
-            Some(parent) if !declared.contains('/') => format!("{parent}/{declared}"),
-            _ => declared.to_owned(),
-        }
-        .to_ascii_lowercase();
+        let resource_type = child_type(parent.map(|(t, _)| t), declared);
         if resource_type == "microsoft.resources/deployments"
             && let Some(nested) = item.path("properties.template.resources")
         {
             collect_template_resources(&nested, None, out);
         }
         if let Some(children) = item.get("resources") {
-            collect_template_resources(&children, Some(&resource_type), out);
+            collect_template_resources(&children, Some((&resource_type, &item)), out);
         }
         out.push(ArmResource {
             resource_type,
+            parent: parent.map(|(_, node)| node.clone()),
             node: item,
             in_template: true,
         });
     }
+}
+
+/// The full type of a template resource declared as `declared` inside a
+/// parent of type `parent_type`: a short child type (`subnets`) or an
+/// extension resource (`providers/diagnosticSettings`, with or without a
+/// leading slash) is appended to the parent's type.
+fn child_type(parent_type: Option<&str>, declared: &str) -> String {
+    let trimmed = declared.trim_start_matches('/');
+    match parent_type {
+        Some(parent) if !declared.contains('/') => format!("{parent}/{declared}"),
+        Some(parent) if trimmed.to_ascii_lowercase().starts_with("providers/") => {
+            format!("{parent}/{trimmed}")
+        }
+        _ => declared.to_owned(),
+    }
+    .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -239,5 +256,38 @@ mod tests {
         assert!(types.contains(&"microsoft.network/firewallpolicies/rulecollectiongroups"));
         assert!(types.contains(&"microsoft.keyvault/vaults"));
         assert!(found.iter().all(|r| r.in_template));
+    }
+
+    #[test]
+    fn extension_children_keep_their_parent() {
+        let template = json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "resources": [
+                {"type": "Microsoft.ContainerService/managedClusters", "name": "aks-1",
+                 "resources": [
+                    {"type": "/providers/diagnosticSettings", "name": "Microsoft.Insights/default"},
+                    {"type": "providers/roleAssignments", "name": "r"}
+                 ]}
+            ]
+        });
+        let (_, found) = resources(&template).unwrap();
+        let diagnostic = found
+            .iter()
+            .find(|r| r.resource_type.ends_with("/diagnosticsettings"))
+            .unwrap();
+        assert_eq!(
+            diagnostic.resource_type,
+            "microsoft.containerservice/managedclusters/providers/diagnosticsettings"
+        );
+        assert_eq!(
+            diagnostic.parent.as_ref().unwrap().pointer(),
+            "/resources/0"
+        );
+        let cluster = found
+            .iter()
+            .find(|r| r.is("Microsoft.ContainerService/managedClusters"))
+            .unwrap();
+        assert!(cluster.parent.is_none());
     }
 }

@@ -69,6 +69,43 @@ pub fn strip_comments(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// ARM accepts strings that span lines (a long expression broken over
+/// several lines); strict JSON does not. Returns the text with every raw
+/// control character inside a string written as a JSON escape, or `None`
+/// when there is none. The escapes join lines, so callers use this only as a
+/// second attempt and report errors against the original text.
+pub fn escape_control_chars_in_strings(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut found = false;
+    for c in text.chars() {
+        if in_string && !escaped && c.is_ascii_control() {
+            found = true;
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                other => out.push_str(&format!("\\u{:04x}", u32::from(other))),
+            }
+            continue;
+        }
+        out.push(c);
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+    }
+    found.then_some(out)
+}
+
 fn blank(b: u8) -> u8 {
     match b {
         b'\n' | b'\r' => b,
@@ -88,6 +125,17 @@ mod tests {
         assert_eq!(value["a"], "http://x/*y*/");
         assert_eq!(value["b"], 1);
         assert_eq!(stripped.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn escapes_line_breaks_inside_strings_only() {
+        let text = "{\n  \"v\": \"[createArray(\n   1,\t2)]\",\n  \"w\": \"a\\\"b\"\n}";
+        assert!(serde_json::from_str::<serde_json::Value>(text).is_err());
+        let fixed = escape_control_chars_in_strings(text).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(value["v"], "[createArray(\n   1,\t2)]");
+        assert_eq!(value["w"], "a\"b");
+        assert_eq!(escape_control_chars_in_strings("{\n\"a\": 1\n}"), None);
     }
 
     #[test]

@@ -250,6 +250,12 @@ fn read_json_text(
     let root: Value = match serde_json::from_str(json_text) {
         Ok(root) => root,
         Err(e) => {
+            // ARM templates may break a long string over several lines.
+            if let Some(root) = jsonc::escape_control_chars_in_strings(json_text)
+                .and_then(|escaped| serde_json::from_str::<Value>(&escaped).ok())
+            {
+                return read_json_value(ctx, &root, out);
+            }
             if let Some(result) = scans::read_json_lines(ctx, text, &mut out.scans) {
                 return result;
             }

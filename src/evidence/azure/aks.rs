@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ResourceInfo;
 use crate::evidence::arm::ArmResource;
+use crate::evidence::node::Node;
 use crate::evidence::{Field, ImportContext, ImportError};
 
 /// An AKS managed cluster (`Microsoft.ContainerService/managedClusters`).
@@ -37,8 +38,11 @@ pub struct AksCluster {
     pub enable_rbac: Field<bool>,
     /// `addonProfiles.<name>.enabled`, by lower-case add-on name.
     pub addons: Field<Vec<Addon>>,
-    /// `azureMonitorProfile.metrics.enabled` (or container insights enabled).
+    /// `azureMonitorProfile.metrics.enabled` (managed Prometheus metrics).
     pub azure_monitor: Field<bool>,
+    /// `azureMonitorProfile.containerInsights.enabled` (container logs through
+    /// the Azure Monitor profile rather than the omsagent add-on).
+    pub container_insights: Field<bool>,
     /// `securityProfile.defender.securityMonitoring.enabled`, or the older
     /// `securityProfile.azureDefender.enabled`.
     pub defender: Field<bool>,
@@ -46,10 +50,24 @@ pub struct AksCluster {
     pub disk_encryption_set_id: Field<String>,
     /// `identity.type`.
     pub identity_type: Field<String>,
+    /// `servicePrincipalProfile.clientId`: `msi` for a managed identity, an
+    /// application ID for a cluster that runs as a service principal.
+    pub service_principal_client_id: Field<String>,
     /// `autoUpgradeProfile.upgradeChannel`.
     pub upgrade_channel: Field<String>,
     /// `autoUpgradeProfile.nodeOSUpgradeChannel`.
     pub node_os_upgrade_channel: Field<String>,
+}
+
+impl AksCluster {
+    /// The add-on `name` (case-insensitive), if the cluster's `addonProfiles`
+    /// list it.
+    pub fn addon(&self, name: &str) -> Option<&Addon> {
+        self.addons
+            .value()?
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
 }
 
 /// One add-on of a cluster.
@@ -57,6 +75,8 @@ pub struct AksCluster {
 pub struct Addon {
     /// The add-on name in lower case (`azurepolicy`, `omsagent`, ...).
     pub name: String,
+    /// Where the add-on's profile is in the file.
+    pub pointer: String,
     /// Its `enabled` flag.
     pub enabled: Field<bool>,
 }
@@ -88,6 +108,76 @@ pub(super) fn read(
     resource: &ArmResource<'_>,
     out: &mut Vec<AksCluster>,
 ) -> Result<(), ImportError> {
-    let _ = (ctx, resource, out);
+    let props = resource.props();
+    let access = "apiServerAccessProfile";
+    out.push(AksCluster {
+        info: ResourceInfo::of(ctx, resource),
+        kubernetes_version: props.string_field("kubernetesVersion"),
+        private_cluster: props.bool_field(&format!("{access}.enablePrivateCluster")),
+        private_cluster_public_fqdn: props
+            .bool_field(&format!("{access}.enablePrivateClusterPublicFQDN")),
+        private_dns_zone: props.string_field(&format!("{access}.privateDNSZone")),
+        agent_pools: props.field("agentPoolProfiles", |list| {
+            list.value()
+                .is_array()
+                .then(|| list.items().map(|pool| read_pool(&pool)).collect())
+        }),
+        network_plugin: props.string_field("networkProfile.networkPlugin"),
+        network_policy: props.string_field("networkProfile.networkPolicy"),
+        outbound_type: props.string_field("networkProfile.outboundType"),
+        aad_managed: props.bool_field("aadProfile.managed"),
+        azure_rbac: props.bool_field("aadProfile.enableAzureRBAC"),
+        disable_local_accounts: props.bool_field("disableLocalAccounts"),
+        enable_rbac: props.bool_field("enableRBAC"),
+        addons: props.field("addonProfiles", |map| {
+            map.value().is_object().then(|| {
+                map.entries()
+                    .map(|(name, profile)| Addon {
+                        name: name.to_ascii_lowercase(),
+                        pointer: profile.pointer().to_owned(),
+                        enabled: profile.bool_field("enabled"),
+                    })
+                    .collect()
+            })
+        }),
+        azure_monitor: props.bool_field("azureMonitorProfile.metrics.enabled"),
+        container_insights: props.bool_field("azureMonitorProfile.containerInsights.enabled"),
+        defender: defender(&props),
+        disk_encryption_set_id: props.string_field("diskEncryptionSetID"),
+        identity_type: resource.node.string_field("identity.type"),
+        service_principal_client_id: props.string_field("servicePrincipalProfile.clientId"),
+        upgrade_channel: props.string_field("autoUpgradeProfile.upgradeChannel"),
+        node_os_upgrade_channel: props.string_field("autoUpgradeProfile.nodeOSUpgradeChannel"),
+    });
     Ok(())
+}
+
+/// The Defender profile: `securityProfile.defender.securityMonitoring.enabled`,
+/// or where a cluster (or template) predates it, `securityProfile.azureDefender.enabled`.
+fn defender(props: &Node<'_>) -> Field<bool> {
+    match props.bool_field("securityProfile.defender.securityMonitoring.enabled") {
+        Field::Missing => props.bool_field("securityProfile.azureDefender.enabled"),
+        found => found,
+    }
+}
+
+fn read_pool(pool: &Node<'_>) -> AgentPool {
+    let name = pool
+        .get("name")
+        .and_then(|n| {
+            n.as_str()
+                .filter(|s| !crate::evidence::node::is_expression(s))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("pool at {}", pool.pointer()));
+    AgentPool {
+        name,
+        pointer: pool.pointer().to_owned(),
+        mode: pool.string_field("mode"),
+        subnet_id: pool.string_field("vnetSubnetID"),
+        node_public_ip: pool.bool_field("enableNodePublicIP"),
+        encryption_at_host: pool.bool_field("enableEncryptionAtHost"),
+        os_disk_type: pool.string_field("osDiskType"),
+        taints: pool.string_list_field("nodeTaints"),
+    }
 }

@@ -4,13 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use super::ResourceInfo;
 use crate::evidence::arm::ArmResource;
-use crate::evidence::{ImportContext, ImportError};
+use crate::evidence::{Field, ImportContext, ImportError};
 
 /// A Log Analytics workspace (`Microsoft.OperationalInsights/workspaces`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogAnalyticsWorkspace {
     /// Identity and location in the file.
     pub info: ResourceInfo,
+    /// `retentionInDays`: how long the workspace keeps data by default.
+    pub retention_days: Field<i64>,
 }
 
 /// Reads a Log Analytics workspace into `out`.
@@ -19,6 +21,10 @@ pub(super) fn read(
     resource: &ArmResource<'_>,
     out: &mut Vec<LogAnalyticsWorkspace>,
 ) -> Result<(), ImportError> {
-    let _ = (ctx, resource, out);
+    let props = resource.props();
+    out.push(LogAnalyticsWorkspace {
+        info: ResourceInfo::of(ctx, resource),
+        retention_days: props.int_field("retentionInDays"),
+    });
     Ok(())
 }

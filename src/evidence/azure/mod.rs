@@ -14,6 +14,7 @@ mod firewall;
 mod key_vault;
 mod log_analytics;
 mod nsg;
+mod private_endpoints;
 mod registry;
 mod route_table;
 mod vnet;
@@ -24,14 +25,15 @@ use super::{EvidenceRef, Field, Format, ImportContext, ImportError};
 pub use aks::{Addon, AgentPool, AksCluster};
 pub use app_gateway::{ApplicationGateway, WafPolicy};
 pub use defender_plans::DefenderPlan;
-pub use diagnostics::DiagnosticSetting;
+pub use diagnostics::{DiagnosticLog, DiagnosticSetting};
 pub use firewall::{Firewall, FirewallPolicy, RuleCollectionGroup};
 pub use key_vault::KeyVault;
 pub use log_analytics::LogAnalyticsWorkspace;
 pub use nsg::Nsg;
+pub use private_endpoints::PrivateEndpointConnection;
 pub use registry::ContainerRegistry;
 pub use route_table::RouteTable;
-pub use vnet::{Subnet, VirtualNetwork};
+pub use vnet::{Subnet, VirtualNetwork, vnet_of_subnet};
 
 /// What every Azure resource carries: its identity and where it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,10 @@
-//! Virtual networks and their subnets.
+//! Virtual networks and their subnets (`az network vnet show` / `list`, ARM).
 
 use serde::{Deserialize, Serialize};
 
 use super::ResourceInfo;
 use crate::evidence::arm::ArmResource;
+use crate::evidence::node::{Node, is_expression};
 use crate::evidence::{Field, ImportContext, ImportError};
 
 /// A virtual network (`Microsoft.Network/virtualNetworks`).
@@ -19,10 +20,37 @@ pub struct VirtualNetwork {
     pub ddos_protection_plan: Field<String>,
 }
 
+impl VirtualNetwork {
+    /// True if this network holds the subnet `subnet_id` (ARM IDs compare
+    /// case-insensitively): the ID is this network's ID plus `/subnets/<name>`,
+    /// or one of its subnets has that ID.
+    pub fn holds_subnet(&self, subnet_id: &str) -> bool {
+        let parent_matches = vnet_of_subnet(subnet_id).is_some_and(|vnet| {
+            self.info
+                .id
+                .as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(vnet))
+        });
+        parent_matches
+            || self.subnets.iter().any(|s| {
+                s.id.value()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(subnet_id))
+            })
+    }
+}
+
+/// The virtual network part of a subnet ID (everything before `/subnets/`).
+pub fn vnet_of_subnet(subnet_id: &str) -> Option<&str> {
+    let at = subnet_id.to_ascii_lowercase().rfind("/subnets/")?;
+    Some(&subnet_id[..at])
+}
+
 /// A subnet of a virtual network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subnet {
-    /// The subnet's ID (or, in a template, the VNet's label plus its name).
+    /// The subnet's ID. Where the export gives none (a template), the VNet's
+    /// literal ID or name plus `/subnets/<name>`; unresolved when the VNet's
+    /// name is itself an expression.
     pub id: Field<String>,
     /// The subnet's name.
     pub name: Field<String>,
@@ -32,6 +60,9 @@ pub struct Subnet {
     pub nsg_id: Field<String>,
     /// `routeTable.id`.
     pub route_table_id: Field<String>,
+    /// `applicationGatewayIPConfigurations[].id`: the Application Gateway IP
+    /// configurations placed in this subnet (Azure fills this in on export).
+    pub app_gateway_ip_configurations: Vec<String>,
 }
 
 /// Reads a virtual network into `out`.
@@ -40,6 +71,78 @@ pub(super) fn read(
     resource: &ArmResource<'_>,
     out: &mut Vec<VirtualNetwork>,
 ) -> Result<(), ImportError> {
-    let _ = (ctx, resource, out);
+    let props = resource.props();
+    let vnet_name = resource.node.get("name");
+    let subnets = props
+        .get("subnets")
+        .map(|list| {
+            list.items()
+                .map(|subnet| read_subnet(&subnet, resource.id(), vnet_name.as_ref()))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.push(VirtualNetwork {
+        info: ResourceInfo::of(ctx, resource),
+        subnets,
+        ddos_protection: props.bool_field("enableDdosProtection"),
+        ddos_protection_plan: props.string_field("ddosProtectionPlan.id"),
+    });
     Ok(())
+}
+
+fn read_subnet(subnet: &Node<'_>, vnet_id: Option<&str>, vnet_name: Option<&Node<'_>>) -> Subnet {
+    let settings = match subnet.get("properties") {
+        Some(props) if props.value().is_object() => props,
+        _ => subnet.clone(),
+    };
+    let name = subnet.string_field("name");
+    Subnet {
+        id: subnet_id(subnet, &name, vnet_id, vnet_name),
+        pointer: subnet.pointer().to_owned(),
+        nsg_id: settings.string_field("networkSecurityGroup.id"),
+        route_table_id: settings.string_field("routeTable.id"),
+        app_gateway_ip_configurations: settings
+            .get("applicationGatewayIPConfigurations")
+            .map(|list| {
+                list.items()
+                    .filter_map(|c| c.get("id").and_then(|id| id.as_str().map(str::to_owned)))
+                    .filter(|id| !is_expression(id))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        name,
+    }
+}
+
+/// The subnet's own `id`, else one built from its network and its name.
+fn subnet_id(
+    subnet: &Node<'_>,
+    name: &Field<String>,
+    vnet_id: Option<&str>,
+    vnet_name: Option<&Node<'_>>,
+) -> Field<String> {
+    let own = subnet.string_field("id");
+    if !matches!(own, Field::Missing) {
+        return own;
+    }
+    let (name, pointer) = match name {
+        Field::Known { value, pointer } => (value, pointer),
+        // An unresolved or odd name leaves the ID in the same state.
+        other => return other.clone(),
+    };
+    let Some(vnet_name) = vnet_name else {
+        return Field::Missing;
+    };
+    let parent = match (vnet_id, vnet_name.as_str()) {
+        (Some(id), _) => id.to_owned(),
+        (None, Some(literal)) if !is_expression(literal) => literal.to_owned(),
+        (None, Some(expression)) => {
+            return Field::Unresolved {
+                expression: expression.to_owned(),
+                pointer: vnet_name.pointer().to_owned(),
+            };
+        }
+        (None, None) => return Field::Missing,
+    };
+    Field::known(format!("{parent}/subnets/{name}"), pointer.clone())
 }

@@ -1,0 +1,224 @@
+//! Node pools: subnets, public IPs, disk encryption, and the split between
+//! system and user pools.
+
+use super::{at, at_pool, cluster_label, known_pools, per_pool, pool_label};
+use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
+use crate::checks::{CheckStatus, ResourceResult};
+use crate::evidence::Field;
+use crate::evidence::azure::{AgentPool, AksCluster};
+
+/// `aks.nodepool-dedicated-subnets`: every pool has a subnet of its own. A
+/// pool without `vnetSubnetID` lives in the AKS-managed virtual network,
+/// which fails. Two pools whose subnet is the same template expression share
+/// a subnet whatever the expression yields.
+pub(super) fn dedicated_subnets(cluster: &AksCluster) -> Vec<ResourceResult> {
+    per_pool(cluster, |pool, pools| {
+        result_of(
+            &pool_label(cluster, pool),
+            subnet_answer(pool, pools),
+            vec![at_pool(cluster, pool, &pool.subnet_id)],
+        )
+    })
+}
+
+/// Whether `pool` has a subnet that no other pool of `pools` uses.
+fn subnet_answer(pool: &AgentPool, pools: &[AgentPool]) -> Answer {
+    let sharing = |same: &dyn Fn(&Field<String>) -> bool| -> Vec<&str> {
+        pools
+            .iter()
+            .filter(|other| other.pointer != pool.pointer && same(&other.subnet_id))
+            .map(|other| other.name.as_str())
+            .collect()
+    };
+    match &pool.subnet_id {
+        Field::Known { value: id, .. } => {
+            let shared = sharing(&|other| {
+                other
+                    .value()
+                    .is_some_and(|o| o.trim().eq_ignore_ascii_case(id.trim()))
+            });
+            if shared.is_empty() {
+                Answer::Yes(format!("the pool has its own subnet {id}"))
+            } else {
+                Answer::No(format!(
+                    "the pool shares subnet {id} with pool(s) {}",
+                    shared.join(", ")
+                ))
+            }
+        }
+        Field::Unresolved { expression, .. } => {
+            let shared = sharing(&|other| {
+                matches!(other, Field::Unresolved { expression: e, .. } if e.trim() == expression.trim())
+            });
+            if shared.is_empty() {
+                Answer::Unknown(unknown_reason(&pool.subnet_id, "vnetSubnetID"))
+            } else {
+                Answer::No(format!(
+                    "the pool's vnetSubnetID is the same expression {expression} as that of pool(s) {}",
+                    shared.join(", ")
+                ))
+            }
+        }
+        Field::Missing => Answer::No(
+            "the pool has no vnetSubnetID: its nodes sit in the AKS-managed virtual network, not in a subnet of their own"
+                .to_owned(),
+        ),
+        invalid => Answer::Unknown(unknown_reason(invalid, "vnetSubnetID")),
+    }
+}
+
+/// `aks.no-node-public-ip`.
+pub(super) fn no_node_public_ip(cluster: &AksCluster) -> Vec<ResourceResult> {
+    per_pool(cluster, |pool, _| {
+        expect_bool(
+            &pool_label(cluster, pool),
+            at_pool(cluster, pool, &pool.node_public_ip),
+            &pool.node_public_ip,
+            "enableNodePublicIP",
+            false,
+            (
+                "the pool's nodes get no public IP",
+                "the pool's nodes get public IP addresses",
+            ),
+        )
+    })
+}
+
+/// `aks.encryption-at-host`.
+pub(super) fn encryption_at_host(cluster: &AksCluster) -> Vec<ResourceResult> {
+    per_pool(cluster, |pool, _| {
+        expect_bool(
+            &pool_label(cluster, pool),
+            at_pool(cluster, pool, &pool.encryption_at_host),
+            &pool.encryption_at_host,
+            "enableEncryptionAtHost",
+            true,
+            (
+                "temporary disks and caches are encrypted on the host",
+                "host-based encryption is off: temporary disks and caches are not encrypted",
+            ),
+        )
+    })
+}
+
+/// `aks.disk-encryption`: a disk encryption set (customer-managed keys), or
+/// ephemeral OS disks on every pool. `diskEncryptionSetID` is a reference that
+/// an export leaves out when none is set.
+pub(super) fn disk_encryption(cluster: &AksCluster) -> Vec<ResourceResult> {
+    let label = cluster_label(cluster);
+    let des = &cluster.disk_encryption_set_id;
+    let mut evidence = vec![at(cluster, des)];
+    if let Some(id) = des.value().filter(|id| !id.trim().is_empty()) {
+        let reason =
+            format!("disks are encrypted with the customer-managed disk encryption set {id}");
+        return vec![ResourceResult::new(
+            label,
+            CheckStatus::Pass,
+            reason,
+            evidence,
+        )];
+    }
+    let pools = match known_pools(cluster) {
+        Ok(pools) => pools,
+        Err(reason) => return vec![reason],
+    };
+    evidence.extend(pools.iter().map(|p| at_pool(cluster, p, &p.os_disk_type)));
+    let managed: Vec<String> = pools
+        .iter()
+        .filter_map(|p| {
+            p.os_disk_type
+                .value()
+                .filter(|t| !t.trim().eq_ignore_ascii_case("ephemeral"))
+                .map(|t| format!("{} ({t})", p.name))
+        })
+        .collect();
+    let unknown = pools.iter().find(|p| !p.os_disk_type.is_known());
+    let answer = match (des, managed.is_empty(), unknown) {
+        (_, true, None) => Answer::Yes(
+            "every pool uses ephemeral OS disks, so no OS disk persists on a managed disk"
+                .to_owned(),
+        ),
+        (Field::Missing | Field::Known { .. }, false, _) => Answer::No(format!(
+            "no diskEncryptionSetID (platform-managed keys only) and pool(s) with persistent OS disks: {}",
+            managed.join(", ")
+        )),
+        (Field::Missing | Field::Known { .. }, true, Some(pool)) => Answer::Unknown(format!(
+            "no diskEncryptionSetID, and {}",
+            unknown_reason(
+                &pool.os_disk_type,
+                &format!("osDiskType of pool {}", pool.name)
+            )
+        )),
+        (field, _, _) => Answer::Unknown(unknown_reason(field, "diskEncryptionSetID")),
+    };
+    vec![result_of(&label, answer, evidence)]
+}
+
+/// `aks.system-user-pool-separation`: at least one System and one User pool,
+/// and every User pool tainted so that only workloads that tolerate the
+/// taint land on it. A pool without `nodeTaints` has no taints.
+pub(super) fn system_user_separation(cluster: &AksCluster) -> Vec<ResourceResult> {
+    let label = cluster_label(cluster);
+    let pools = match known_pools(cluster) {
+        Ok(pools) => pools,
+        Err(reason) => return vec![reason],
+    };
+    let mut evidence = Vec::new();
+    for pool in pools {
+        evidence.push(at_pool(cluster, pool, &pool.mode));
+        if is_mode(pool, "User") {
+            evidence.push(at_pool(cluster, pool, &pool.taints));
+        }
+    }
+    let answer = separation_answer(pools);
+    vec![result_of(&label, answer, evidence)]
+}
+
+fn is_mode(pool: &AgentPool, mode: &str) -> bool {
+    pool.mode
+        .value()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(mode))
+}
+
+fn separation_answer(pools: &[AgentPool]) -> Answer {
+    let unknown_mode = pools.iter().find(|p| !p.mode.is_known());
+    let has_system = pools.iter().any(|p| is_mode(p, "System"));
+    let user: Vec<&AgentPool> = pools.iter().filter(|p| is_mode(p, "User")).collect();
+    let untainted: Vec<&str> = user
+        .iter()
+        .filter(|p| match &p.taints {
+            Field::Known { value, .. } => value.iter().all(|t| t.trim().is_empty()),
+            Field::Missing => true,
+            _ => false,
+        })
+        .map(|p| p.name.as_str())
+        .collect();
+    if !untainted.is_empty() {
+        return Answer::No(format!(
+            "User pool(s) without a taint: {} (any pod may be scheduled there)",
+            untainted.join(", ")
+        ));
+    }
+    if unknown_mode.is_none() && (!has_system || user.is_empty()) {
+        let missing = if has_system { "User" } else { "System" };
+        return Answer::No(format!(
+            "no {missing} pool: system and application workloads are not kept apart"
+        ));
+    }
+    if let Some(pool) = unknown_mode {
+        return Answer::Unknown(unknown_reason(
+            &pool.mode,
+            &format!("mode of pool {}", pool.name),
+        ));
+    }
+    if let Some(pool) = user.iter().find(|p| !p.taints.is_known()) {
+        return Answer::Unknown(unknown_reason(
+            &pool.taints,
+            &format!("nodeTaints of pool {}", pool.name),
+        ));
+    }
+    Answer::Yes(format!(
+        "System and User pools are separate and all {} User pool(s) carry taints",
+        user.len()
+    ))
+}

@@ -1,0 +1,57 @@
+//! `defender.containers-plan`: the Defender for Containers plan.
+
+use super::at;
+use crate::checks::CheckResult;
+use crate::checks::judge::{Answer, result_of, unknown_reason};
+use crate::evidence::azure::DefenderPlan;
+
+/// `defender.containers-plan`: every imported `Containers` plan (one per
+/// subscription) is on the Standard tier.
+pub(super) fn containers_plan(plans: &[DefenderPlan]) -> CheckResult {
+    let id = "defender.containers-plan";
+    if plans.is_empty() {
+        return CheckResult::not_evaluated(
+            id,
+            "no Defender plans imported (export them with az security pricing list -o json)",
+        );
+    }
+    let named = |name: &'static str| {
+        plans
+            .iter()
+            .filter(move |p| p.name.value().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    };
+    let resources: Vec<_> = named("Containers")
+        .map(|plan| {
+            let tier = &plan.pricing_tier;
+            let answer = match tier.value() {
+                Some(t) if t.trim().eq_ignore_ascii_case("standard") => {
+                    Answer::Yes(format!("the Containers plan is on (pricingTier is {t})"))
+                }
+                Some(t) => Answer::No(format!("the Containers plan is off (pricingTier is {t})")),
+                None => Answer::Unknown(unknown_reason(tier, "pricingTier")),
+            };
+            result_of(&plan.info.label(), answer, vec![at(&plan.info, tier)])
+        })
+        .collect();
+    if resources.is_empty() {
+        let older = named("KubernetesService")
+            .filter(|p| {
+                p.pricing_tier
+                    .value()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("standard"))
+            })
+            .count();
+        let mut reason =
+            "the imported Defender plans include no Containers plan (export the full list with az security pricing list -o json)"
+                .to_owned();
+        if older > 0 {
+            reason.push_str(
+                "; the older KubernetesService plan is Standard, but it is not the Containers plan",
+            );
+        }
+        let mut result = CheckResult::not_evaluated(id, reason);
+        result.evidence = plans.iter().map(|p| p.info.source.clone()).collect();
+        return result;
+    }
+    CheckResult::from_resources(id, "Containers plan", resources, "")
+}

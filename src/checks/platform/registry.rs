@@ -1,0 +1,95 @@
+//! `acr.*`: Container Registry admin user and network exposure.
+
+use super::at;
+use super::key_vault::{approved_endpoint, public_access_disabled};
+use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
+use crate::checks::{CheckResult, ResourceResult};
+use crate::evidence::azure::ContainerRegistry;
+
+const NONE: &str = "no container registry imported (export one with az acr show -o json)";
+
+/// The two registry checks.
+pub(super) fn run(registries: &[ContainerRegistry]) -> Vec<CheckResult> {
+    let check = |id: &str, judge: fn(&ContainerRegistry) -> ResourceResult| {
+        let resources = registries.iter().map(judge).collect();
+        CheckResult::from_resources(id, "registry", resources, NONE)
+    };
+    vec![
+        check("acr.admin-disabled", admin_disabled),
+        check("acr.private", private),
+    ]
+}
+
+/// `acr.admin-disabled`.
+fn admin_disabled(registry: &ContainerRegistry) -> ResourceResult {
+    let info = &registry.info;
+    expect_bool(
+        &info.label(),
+        at(info, &registry.admin_user_enabled),
+        &registry.admin_user_enabled,
+        "adminUserEnabled",
+        false,
+        (
+            "the shared admin account is disabled; access needs an Entra identity",
+            "the shared admin account is enabled: one username and password can push and pull",
+        ),
+    )
+}
+
+/// `acr.private`: public network access disabled, or an approved private
+/// endpoint with the network rules denying by default. Only the Premium tier
+/// has private endpoints and network rules, so a Basic or Standard registry
+/// is always public.
+fn private(registry: &ContainerRegistry) -> ResourceResult {
+    let info = &registry.info;
+    let pna = &registry.public_network_access;
+    let action = &registry.network_default_action;
+    let (endpoint, mut evidence) = approved_endpoint(info, &registry.private_endpoints);
+    evidence.push(at(info, pna));
+    evidence.push(at(info, action));
+    evidence.push(at(info, &registry.sku));
+    let deny = match action.value() {
+        Some(v) if v.trim().eq_ignore_ascii_case("deny") => {
+            Answer::Yes(format!("networkRuleSet.defaultAction is {v}"))
+        }
+        Some(v) => Answer::No(format!("networkRuleSet.defaultAction is {v}")),
+        None => Answer::Unknown(unknown_reason(action, "networkRuleSet.defaultAction")),
+    };
+    let answer = if public_access_disabled(pna) {
+        Answer::Yes(
+            "publicNetworkAccess is Disabled: the registry is reachable only privately".to_owned(),
+        )
+    } else if let (Answer::Yes(pe), Answer::Yes(rule)) = (&endpoint, &deny) {
+        Answer::Yes(format!(
+            "public access is denied by default ({rule}) and the registry has {pe}"
+        ))
+    } else if let Some(tier) = registry
+        .sku
+        .value()
+        .filter(|t| !t.trim().eq_ignore_ascii_case("premium"))
+    {
+        Answer::No(format!(
+            "sku is {tier}: only Premium registries can turn off public access or use private endpoints"
+        ))
+    } else {
+        public_answer(pna, endpoint, deny)
+    };
+    result_of(&info.label(), answer, evidence)
+}
+
+/// The answer for a registry that neither passed nor is below Premium.
+fn public_answer(pna: &crate::evidence::Field<String>, endpoint: Answer, deny: Answer) -> Answer {
+    let name = "publicNetworkAccess";
+    match pna.value() {
+        Some(value) => match (endpoint, deny) {
+            (Answer::No(why), _) | (_, Answer::No(why)) => {
+                Answer::No(format!("{name} is {value} and {why}"))
+            }
+            (Answer::Unknown(why), _) | (_, Answer::Unknown(why)) => {
+                Answer::Unknown(format!("{name} is {value}; {why}"))
+            }
+            _ => Answer::Unknown(format!("{name} is {value}")),
+        },
+        None => Answer::Unknown(unknown_reason(pna, name)),
+    }
+}
