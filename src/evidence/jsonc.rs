@@ -1,21 +1,37 @@
 //! JSON with comments (ARM templates): `//` and `/* */` comments are blanked
-//! out so that line and column numbers of later errors stay true.
+//! out so that line and column numbers of later errors stay true. ARM also
+//! accepts line breaks and other control characters inside strings
+//! (multi-line scripts); they are escaped, and the line breaks moved to just
+//! after the string, so later lines keep their numbers.
 
-/// Replaces every comment outside strings with spaces (newlines are kept).
-/// Returns `None` when the text has no comments, so callers can parse the
-/// original text without a copy.
+/// Replaces every comment outside strings with spaces (newlines are kept)
+/// and escapes control characters inside strings. Returns `None` when there
+/// is nothing to change, so callers can parse the original text without a
+/// copy.
 pub fn strip_comments(text: &str) -> Option<String> {
-    if !text.contains("//") && !text.contains("/*") {
-        return None;
-    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     let mut in_string = false;
     let mut found = false;
+    let mut moved_newlines = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if in_string {
+            if b < 0x20 {
+                found = true;
+                match b {
+                    b'\n' => {
+                        out.extend_from_slice(b"\\n");
+                        moved_newlines += 1;
+                    }
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    _ => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+                }
+                i += 1;
+                continue;
+            }
             out.push(b);
             if b == b'\\' && i + 1 < bytes.len() {
                 out.push(bytes[i + 1]);
@@ -24,6 +40,8 @@ pub fn strip_comments(text: &str) -> Option<String> {
             }
             if b == b'"' {
                 in_string = false;
+                out.extend(std::iter::repeat_n(b'\n', moved_newlines));
+                moved_newlines = 0;
             }
             i += 1;
             continue;
@@ -60,6 +78,8 @@ pub fn strip_comments(text: &str) -> Option<String> {
             }
         }
     }
+    // An unterminated string still gets its line breaks back.
+    out.extend(std::iter::repeat_n(b'\n', moved_newlines));
     if !found {
         return None;
     }
@@ -88,6 +108,18 @@ mod tests {
         assert_eq!(value["a"], "http://x/*y*/");
         assert_eq!(value["b"], 1);
         assert_eq!(stripped.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn escapes_line_breaks_inside_strings_and_keeps_line_numbers() {
+        let text = "{\n  \"script\": \"line one\n\tline two\",\n  \"b\": x\n}";
+        let stripped = strip_comments(text).unwrap();
+        assert_eq!(stripped.lines().count(), text.lines().count());
+        let err = serde_json::from_str::<serde_json::Value>(&stripped).unwrap_err();
+        assert_eq!(err.line(), 4);
+        let fixed = strip_comments(&text.replace(": x", ": 1")).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(value["script"], "line one\n\tline two");
     }
 
     #[test]
