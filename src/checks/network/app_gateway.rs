@@ -6,7 +6,7 @@
 //! `webApplicationFirewallConfiguration`.
 
 use super::refs::{WAF_POLICY_TYPE, part_name, refers_to, same_id};
-use super::{Findings, Tri, evidence_at, field_is, reference_text};
+use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::azure::{
     ApplicationGateway, AzureEvidence, Listener, RoutingRule, SslPolicy, WafConfiguration,
@@ -98,13 +98,13 @@ pub(super) fn waf_enabled(azure: &AzureEvidence) -> CheckResult {
                         CheckStatus::Fail,
                         format!(
                             "the attached WAF policy {} is Disabled (policySettings.state)",
-                            policy.info.label()
+                            name_of(&policy.info)
                         ),
                         vec![policy.info.at_field(&policy.state)],
                     ),
                     _ => (
                         CheckStatus::Pass,
-                        format!("WAF policy {} is attached", policy.info.label()),
+                        format!("WAF policy {} is attached", name_of(&policy.info)),
                         vec![gateway.info.at_field(&gateway.firewall_policy_id)],
                     ),
                 },
@@ -174,7 +174,7 @@ pub(super) fn waf_prevention(azure: &AzureEvidence) -> CheckResult {
 }
 
 fn policy_mode(policy: &WafPolicy) -> (CheckStatus, String, Vec<EvidenceRef>) {
-    let whose = format!("WAF policy {}", policy.info.label());
+    let whose = format!("WAF policy {}", name_of(&policy.info));
     if let Some(state) = policy.state.value()
         && state.eq_ignore_ascii_case("Disabled")
     {
@@ -246,7 +246,7 @@ pub(super) fn owasp_ruleset(azure: &AzureEvidence) -> CheckResult {
 }
 
 fn policy_rule_sets(policy: &WafPolicy) -> (CheckStatus, String, Vec<EvidenceRef>) {
-    let whose = format!("WAF policy {}", policy.info.label());
+    let whose = format!("WAF policy {}", name_of(&policy.info));
     let sets = match policy
         .managed_rule_sets
         .require("managedRules.managedRuleSets")

@@ -9,7 +9,7 @@
 use super::refs::{
     FIREWALL_POLICY_TYPE, expression_could_be, group_id_in_policy, group_of_policy, refers_to,
 };
-use super::{Findings, Tri, evidence_at, field_is, reference_text};
+use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::azure::{
     AzureEvidence, CollectionKind, Firewall, FirewallPolicy, FirewallRule, ResourceInfo,
@@ -95,12 +95,15 @@ fn policy_threat_intel(
     resource: String,
     azure: &AzureEvidence,
 ) -> ResourceResult {
-    let whose = format!("policy {}", policy.info.label());
+    let whose = format!("policy {}", name_of(&policy.info));
     if policy.threat_intel_mode.pointer().is_none()
         && let Some(base) = base_policy(policy, azure)
         && base.threat_intel_mode.is_known()
     {
-        let inherited = format!("{whose}, inheriting from base policy {}", base.info.label());
+        let inherited = format!(
+            "{whose}, inheriting from base policy {}",
+            name_of(&base.info)
+        );
         return mode_result(resource, &base.threat_intel_mode, &base.info, &inherited);
     }
     mode_result(resource, &policy.threat_intel_mode, &policy.info, &whose)

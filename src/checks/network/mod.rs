@@ -14,6 +14,8 @@ mod route;
 mod topology;
 
 use super::{CheckResult, CheckStatus, ResourceResult, Settings};
+use crate::evidence::azure::ResourceInfo;
+use crate::evidence::node::is_expression;
 use crate::evidence::{Evidence, EvidenceRef, Field};
 
 /// Runs this family's checks, adding one result per static check.
@@ -87,6 +89,16 @@ fn field_is(field: &Field<String>, name: &str, expected: &str) -> Tri {
         Ok(value) => Tri::from_bool(value.trim().eq_ignore_ascii_case(expected)),
         Err(why) => Tri::Unknown(why),
     }
+}
+
+/// A resource's name for reasons: its literal name, else the last segment
+/// of its ID, else its label (a template expression or its place in the file).
+fn name_of(info: &ResourceInfo) -> String {
+    info.name
+        .as_deref()
+        .filter(|n| !is_expression(n))
+        .or_else(|| info.id.as_deref().map(refs::last_segment))
+        .map_or_else(|| info.label(), str::to_owned)
 }
 
 /// A reference as written: the ID, or the template expression.

@@ -2,7 +2,7 @@
 //! internet inbound only to the gateway on 443, rules restrict the protocol.
 
 use super::topology::{Attached, GatewaySubnets, NodePools, nsg_of_subnet, subnets_of_nsg};
-use super::{Findings, Tri, evidence_at, field_is};
+use super::{Findings, Tri, evidence_at, field_is, name_of};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::azure::{AzureEvidence, Nsg, SecurityRule};
 use crate::evidence::node::is_expression;
@@ -43,7 +43,7 @@ pub(super) fn node_subnets_covered(azure: &AzureEvidence) -> CheckResult {
                 evidence.push(at);
                 (
                     CheckStatus::Pass,
-                    format!("NSG {} is associated ({pools_text})", nsg.info.label()),
+                    format!("NSG {} is associated ({pools_text})", name_of(&nsg.info)),
                 )
             }
             Attached::NotImported(id, at) => {
@@ -202,6 +202,9 @@ fn internet_verdict(
     } else {
         ""
     };
+    if placement.on_node_subnet {
+        return Verdict::Fails(format!("{what} on a node-pool subnet's NSG"));
+    }
     if placement.bastion && only_443 {
         return Verdict::Note(format!(
             "{what}: Azure Bastion's subnet, which Bastion requires to admit 443"
@@ -215,9 +218,6 @@ fn internet_verdict(
                 "{what}: the gateway's subnet may admit the internet on 443 only{infrastructure_hint}"
             ))
         };
-    }
-    if placement.on_node_subnet {
-        return Verdict::Fails(format!("{what} on a node-pool subnet's NSG"));
     }
     if placement.off_gateway {
         return Verdict::Fails(format!(

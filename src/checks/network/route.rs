@@ -2,7 +2,7 @@
 //! `0.0.0.0/0` to a virtual appliance (the firewall).
 
 use super::topology::{Attached, NodePools, route_table_of_subnet};
-use super::{evidence_at, not_evaluated_with};
+use super::{evidence_at, name_of, not_evaluated_with};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::EvidenceRef;
 use crate::evidence::azure::{AzureEvidence, Route, RouteTable};
@@ -119,7 +119,7 @@ struct Judged {
 
 /// Whether `table` sends the default route to a virtual appliance.
 fn judge_table(table: &RouteTable, azure: &AzureEvidence) -> Judged {
-    let label = table.info.label();
+    let label = name_of(&table.info);
     let routes = match table.routes.require("routes") {
         Ok(routes) => routes,
         Err(why) => {
@@ -205,7 +205,7 @@ fn next_hop_text(route: &Route, azure: &AzureEvidence) -> String {
             .any(|p| p.value().is_some_and(|p| p.trim() == ip.trim()))
     });
     match firewall {
-        Some(fw) => format!("{ip}, the private IP of firewall {}", fw.info.label()),
+        Some(fw) => format!("{ip}, the private IP of firewall {}", name_of(&fw.info)),
         None if azure.firewalls.is_empty() => ip.clone(),
         None => format!("{ip} (not the private IP of any imported firewall)"),
     }
