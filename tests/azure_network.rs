@@ -803,3 +803,109 @@ fn associations_stated_by_the_vnet_are_followed() {
         inbound.reason
     );
 }
+
+#[test]
+fn a_listener_with_its_own_waf_policy_is_judged_by_it() {
+    let legacy = format!(
+        "{GAPS_SUB}/resourceGroups/rg-payments-aks/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/waf-payments-legacy"
+    );
+    let bytes = fixture_bytes("compliant-az/application-gateway-show.json");
+    let mut gateway: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    gateway["httpListeners"][0]["firewallPolicy"] = serde_json::json!({"id": legacy});
+    let edited = import_bytes(
+        "edited-gateway.json",
+        serde_json::to_string(&gateway).unwrap().as_bytes(),
+        Utc.timestamp_opt(0, 0).unwrap(),
+    )
+    .unwrap();
+    let (mut set, _) = import(&[
+        "compliant-az/waf-policy-show.json",
+        "gaps-arm/waf-policy-list.json",
+    ]);
+    set.add(edited.clone());
+    let results = network_results(&set);
+    let prevention = &results["agw.waf-prevention"];
+    assert_eq!(prevention.status, CheckStatus::Fail);
+    // One result for the gateway; the listener's policy is not judged twice.
+    assert_eq!(prevention.resources.len(), 1, "{:#?}", prevention.resources);
+    assert!(
+        prevention.resources[0].reason.contains(
+            "listener listener-https: WAF policy waf-payments-legacy is in Detection mode"
+        ),
+        "{}",
+        prevention.resources[0].reason
+    );
+    assert_eq!(status_of(&results, "agw.owasp-ruleset"), CheckStatus::Fail);
+
+    // Without the listener's policy: the gateway's own policy passes, the
+    // listener's cannot be judged.
+    let (mut set, _) = import(&["compliant-az/waf-policy-show.json"]);
+    set.add(edited);
+    let results = network_results(&set);
+    assert_eq!(
+        status_of(&results, "agw.waf-prevention"),
+        CheckStatus::NotEvaluated
+    );
+    assert!(
+        results["agw.waf-prevention"]
+            .reason
+            .contains("waf-payments-legacy")
+    );
+}
+
+#[test]
+fn malformed_resources_are_not_evaluated_not_crashes() {
+    let odd = serde_json::json!({"value": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/odd",
+         "properties": {"securityRules": "not a list", "subnets": [1, {"id": 2}, null]}},
+        {"type": "Microsoft.Network/networkSecurityGroups", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkSecurityGroups/odd-rules",
+         "properties": {"securityRules": [null, 7, {"properties": {"access": "Allow", "direction": "Inbound", "protocol": 6,
+            "sourceAddressPrefix": ["Internet"], "destinationPortRange": "ssh", "priority": "high"}}]}},
+        {"type": "Microsoft.Network/routeTables", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/routeTables/odd",
+         "properties": {"routes": [{"properties": {"addressPrefix": {"x": 1}, "nextHopType": null}}], "subnets": "none"}},
+        {"type": "Microsoft.Network/azureFirewalls", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/azureFirewalls/odd",
+         "properties": {"threatIntelMode": 3, "networkRuleCollections": [{"properties": {"action": "Allow", "rules": {"a": 1}}}],
+            "applicationRuleCollections": [{"properties": {"action": {"type": "Allow"}, "rules": [{"protocols": "Https:443", "targetFqdns": [1]}]}}],
+            "natRuleCollections": null, "ipConfigurations": [{"properties": {"privateIPAddress": [1]}}]}},
+        {"type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups", "id": "/x/providers/Microsoft.Network/firewallPolicies/p/ruleCollectionGroups/g",
+         "properties": {"ruleCollections": [{"ruleCollectionType": "Mystery", "rules": []}, {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "action": {"type": "Allow"}, "rules": [{"ruleType": "Oddity"}]}]}},
+        {"type": "Microsoft.Network/applicationGateways", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/odd",
+         "properties": {"sku": "WAF_v2", "sslPolicy": "strong", "httpListeners": [{"properties": {"protocol": "Http"}}],
+            "requestRoutingRules": [{"properties": {"httpListener": {"id": 5}}}], "webApplicationFirewallConfiguration": {"enabled": "maybe"},
+            "gatewayIPConfigurations": [{"properties": {"subnet": null}}], "sslProfiles": [{"properties": {"sslPolicy": {"policyType": "Custom"}}}]}},
+        {"type": "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/odd",
+         "properties": {"policySettings": [], "managedRules": {"managedRuleSets": [{"ruleSetType": "OWASP", "ruleSetVersion": "three"}]}}}
+    ]});
+    let file = import_bytes(
+        "odd.json",
+        serde_json::to_string(&odd).unwrap().as_bytes(),
+        Utc.timestamp_opt(0, 0).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(file.provenance.format, Format::AzureResources);
+    let mut set = EvidenceSet::default();
+    set.add(file);
+    set.evidence
+        .azure
+        .clusters
+        .push(cluster(&[("p", Some(gaps_subnet("snet-odd")))]));
+    let results = network_results(&set);
+    for (id, result) in &results {
+        assert_ne!(
+            result.status,
+            CheckStatus::Pass,
+            "{id} passed on nonsense: {}",
+            result.reason
+        );
+    }
+    assert!(
+        results["nsg.no-ssh-rdp-from-internet"]
+            .reason
+            .contains("securityRules has an unexpected value")
+    );
+    assert!(
+        results["agw.tls12"]
+            .reason
+            .contains("sslPolicy has an unexpected value")
+    );
+}

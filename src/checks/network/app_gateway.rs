@@ -347,16 +347,11 @@ fn judge_waf(
         .app_gateways
         .iter()
         .map(|gateway| {
-            let (status, reason, evidence) = match waf_of(gateway, azure) {
+            let whole = match waf_of(gateway, azure) {
                 Waf::Policy(p) => policy(p),
-                Waf::PolicyNotImported(reference) => (
-                    CheckStatus::NotEvaluated,
-                    format!(
-                        "the gateway's WAF is policy {}, which was not imported: {EXPORT_POLICY}",
-                        reference_text(reference)
-                    ),
-                    vec![gateway.info.at_field(reference)],
-                ),
+                Waf::PolicyNotImported(reference) => {
+                    policy_not_imported(gateway, reference, "the gateway's WAF")
+                }
                 Waf::Inline(config) => inline(gateway, config),
                 Waf::Nothing(why) => (
                     CheckStatus::Fail,
@@ -369,14 +364,26 @@ fn judge_waf(
                     vec![gateway.info.source.clone()],
                 ),
             };
+            let mut judgements = vec![whole];
+            judgements.extend(listener_policies(gateway, azure, policy));
+            let (status, reason, evidence) = worst(judgements);
             ResourceResult::new(gateway.info.label(), status, reason, evidence)
         })
         .collect();
     for waf in &azure.waf_policies {
-        let used = azure
-            .app_gateways
-            .iter()
-            .any(|g| attached_policy(g, azure).is_some_and(|p| std::ptr::eq(p, waf)));
+        let used = azure.app_gateways.iter().any(|g| {
+            attached_policy(g, azure).is_some_and(|p| std::ptr::eq(p, waf))
+                || g.listeners.value().is_some_and(|listeners| {
+                    listeners.iter().any(|l| {
+                        refers_to(
+                            &l.firewall_policy_id,
+                            &g.info.source.path,
+                            &waf.info,
+                            WAF_POLICY_TYPE,
+                        )
+                    })
+                })
+        });
         if !used {
             let (status, reason, evidence) = policy(waf);
             results.push(ResourceResult::new(
@@ -388,6 +395,82 @@ fn judge_waf(
         }
     }
     CheckResult::from_resources(check, "WAF", results, NO_GATEWAY_OR_POLICY)
+}
+
+fn policy_not_imported(
+    gateway: &ApplicationGateway,
+    reference: &Field<String>,
+    whose: &str,
+) -> Judgement {
+    (
+        CheckStatus::NotEvaluated,
+        format!(
+            "{whose} is policy {}, which was not imported: {EXPORT_POLICY}",
+            reference_text(reference)
+        ),
+        vec![gateway.info.at_field(reference)],
+    )
+}
+
+/// The judgements of the WAF policies attached to single listeners, which
+/// replace the gateway's policy for that listener's traffic.
+fn listener_policies(
+    gateway: &ApplicationGateway,
+    azure: &AzureEvidence,
+    policy: fn(&WafPolicy) -> Judgement,
+) -> Vec<Judgement> {
+    let listeners = gateway
+        .listeners
+        .value()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    listeners
+        .iter()
+        .filter(|l| l.firewall_policy_id.pointer().is_some())
+        .map(|listener| {
+            let found = azure.waf_policies.iter().find(|p| {
+                refers_to(
+                    &listener.firewall_policy_id,
+                    &gateway.info.source.path,
+                    &p.info,
+                    WAF_POLICY_TYPE,
+                )
+            });
+            let whose = format!("listener {}'s WAF", listener.name);
+            let (status, reason, evidence) = match found {
+                Some(p) => policy(p),
+                None => policy_not_imported(gateway, &listener.firewall_policy_id, &whose),
+            };
+            (
+                status,
+                format!("listener {}: {reason}", listener.name),
+                evidence,
+            )
+        })
+        .collect()
+}
+
+/// The worst of several judgements of one gateway (fail, then not
+/// evaluated, then pass), naming each part that has that outcome.
+fn worst(judgements: Vec<Judgement>) -> Judgement {
+    let status = [
+        CheckStatus::Fail,
+        CheckStatus::NotEvaluated,
+        CheckStatus::Pass,
+    ]
+    .into_iter()
+    .find(|s| judgements.iter().any(|(status, _, _)| status == s))
+    .unwrap_or(CheckStatus::NotEvaluated);
+    let (reasons, evidence): (Vec<String>, Vec<Vec<EvidenceRef>>) = judgements
+        .into_iter()
+        .filter(|(s, _, _)| *s == status)
+        .map(|(_, reason, evidence)| (reason, evidence))
+        .unzip();
+    (
+        status,
+        reasons.join("; "),
+        evidence.into_iter().flatten().collect(),
+    )
 }
 
 /// `agw.tls12`.
