@@ -188,7 +188,7 @@ pub const CHECKS: &[CheckDef] = &[
         "nsg.inbound-internet-only-to-gateway",
         "Internet inbound only to the gateway on 443",
         "NSGs (+ Application Gateway, AKS)",
-        "every Allow inbound rule from the internet sits on the Application Gateway subnet's NSG and opens only 443",
+        "every Allow inbound rule from the internet sits on the Application Gateway subnet's NSG (or an NSG only on AzureBastionSubnet, which Azure Bastion requires) and opens only 443",
     ),
     check(
         "nsg.rules-restrict-protocol",

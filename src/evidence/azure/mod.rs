@@ -17,22 +17,29 @@ mod nsg;
 mod private_endpoints;
 mod registry;
 mod route_table;
+mod sub_resources;
 mod vnet;
 
 use super::arm::ArmResource;
 use super::{EvidenceRef, Field, Format, ImportContext, ImportError};
 
 pub use aks::{Addon, AgentPool, AksCluster};
-pub use app_gateway::{ApplicationGateway, WafPolicy};
+pub use app_gateway::{
+    ApplicationGateway, Listener, ManagedRuleSet, PathRule, RedirectConfiguration, RoutingRule,
+    SslPolicy, SslProfile, UrlPathMap, WafConfiguration, WafPolicy,
+};
 pub use defender_plans::DefenderPlan;
 pub use diagnostics::{DiagnosticLog, DiagnosticSetting};
-pub use firewall::{Firewall, FirewallPolicy, RuleCollectionGroup};
+pub use firewall::{
+    AppProtocol, CollectionKind, Firewall, FirewallPolicy, FirewallRule, RuleCollection,
+    RuleCollectionGroup, RuleKind,
+};
 pub use key_vault::KeyVault;
 pub use log_analytics::LogAnalyticsWorkspace;
-pub use nsg::Nsg;
+pub use nsg::{Nsg, SecurityRule};
 pub use private_endpoints::PrivateEndpointConnection;
 pub use registry::ContainerRegistry;
-pub use route_table::RouteTable;
+pub use route_table::{Route, RouteTable};
 pub use vnet::{Subnet, VirtualNetwork, vnet_of_subnet};
 
 /// What every Azure resource carries: its identity and where it is.
