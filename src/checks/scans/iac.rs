@@ -40,11 +40,53 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     for scan in &iac {
         resources.extend(judge_scan(scan));
     }
-    CheckResult::from_resources(
+    let mut result = CheckResult::from_resources(
         ID,
         "IaC target",
         resources,
         "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
+    );
+    if result.status == CheckStatus::Fail {
+        result.reason = fail_reason(&iac);
+    }
+    result
+}
+
+/// `N error-level or HIGH+ finding(s) in M file(s): file (tool): RULE-1, RULE-2 +3; ...`
+fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
+    let mut by_target: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for scan in scans {
+        for finding in scan.findings.iter().filter(|f| is_blocking(f)) {
+            by_target
+                .entry((scan.tool.as_str(), finding.target.as_str()))
+                .or_default()
+                .push(&finding.rule_id);
+        }
+    }
+    let blocking: usize = by_target.values().map(Vec::len).sum();
+    let named: Vec<String> = by_target
+        .iter()
+        .map(|((tool, target), rules)| {
+            let mut distinct = rules.clone();
+            distinct.dedup();
+            let shown = distinct
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if distinct.len() > 2 {
+                format!(" +{}", distinct.len() - 2)
+            } else {
+                String::new()
+            };
+            format!("{target} ({tool}): {shown}{more}")
+        })
+        .collect();
+    format!(
+        "{blocking} error-level or HIGH+ finding(s) in {} file(s): {}",
+        by_target.len(),
+        named_list(&named)
     )
 }
 
