@@ -36,10 +36,11 @@ pub(super) fn read(
     }
     let doc = Doc::new(ctx, "SARIF 2.1.0");
     let mut found = ScanEvidence::default();
-    Some(read_log(doc, root, &mut found).map(|recognised| {
+    let result = read_log(doc, root, &mut found);
+    if result.is_ok() {
         out.extend(found);
-        recognised
-    }))
+    }
+    Some(result)
 }
 
 /// A rule's facts that results need.

@@ -65,10 +65,10 @@ pub(super) fn read(
         Shape::K8sGrouped => read_k8s_grouped(doc, root, &mut found),
         Shape::K8sResources => read_k8s_resources(doc, root, &mut found),
     };
-    Some(result.map(|recognised| {
+    if result.is_ok() {
         out.extend(found);
-        recognised
-    }))
+    }
+    Some(result)
 }
 
 /// What one Trivy `Result` held.
