@@ -167,7 +167,7 @@ fn trivy_compliance_fails_on_a_failed_control_and_never_passes_on_defaults() {
     assert!(
         result
             .reason
-            .starts_with("all 2 control(s) with check results pass")
+            .starts_with("2 control(s) with check results, all passing")
     );
 
     let results = evaluate_fixtures(&["trivy-operator-nsa-summary-list.json"]);
@@ -329,4 +329,17 @@ fn prowler_judges_only_pci_321_mappings() {
             "PCI 4.0 IDs are not read as 3.2.1"
         );
     }
+}
+
+#[test]
+fn kubescape_failure_without_any_severity_is_not_passed() {
+    let text = r#"{"summaryDetails": {"controls": {"C-0001": {"controlID": "C-0001", "name": "Forbidden registries", "status": "failed"}}}, "results": []}"#;
+    let mut set = tickmark::evidence::EvidenceSet::default();
+    set.add(
+        tickmark::evidence::import_bytes("ks.json", text.as_bytes(), scans_support::now()).unwrap(),
+    );
+    let results = tickmark::checks::evaluate(&set, &tickmark::checks::Settings::default());
+    let result = static_result(&results, "scan.kubescape");
+    assert_eq!(result.status, NotEvaluated, "{}", result.reason);
+    assert!(result.reason.contains("C-0001"));
 }

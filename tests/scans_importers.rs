@@ -389,3 +389,30 @@ fn prowler_csv_and_ocsf() {
     assert!(findings[2].muted, "status Suppressed");
     assert_eq!(findings[1].source.pointer, "/1");
 }
+
+#[test]
+fn policy_states_typed_as_arm_resources() {
+    let text = r#"[{
+        "id": "/subscriptions/s/providers/Microsoft.PolicyInsights/policyStates/latest/x",
+        "type": "Microsoft.PolicyInsights/policyStates",
+        "properties": {
+            "complianceState": "NonCompliant",
+            "resourceId": "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv",
+            "policyDefinitionName": "55615ac9-af46-4a59-874e-391cc3dfb490",
+            "policyDefinitionGroupNames": ["PCI_DSS_V3.2.1_1.3.6"]
+        }
+    }]"#;
+    let file =
+        tickmark::evidence::import_bytes("graph.json", text.as_bytes(), scans_support::now())
+            .unwrap();
+    assert_eq!(file.provenance.format, Format::AzurePolicyStates);
+    let state = &file.evidence.scans.policy_states[0];
+    assert_eq!(state.pci_requirements(), vec!["1.3.6"]);
+    assert_eq!(state.source.pointer, "/0/properties");
+    assert!(
+        file.provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("1 NonCompliant"))
+    );
+}

@@ -22,11 +22,9 @@ pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
             by_requirement.entry(id).or_default().push(state);
         }
     }
-    let mut ids: Vec<&String> = by_requirement.keys().collect();
-    ids.sort_by_key(|id| requirement_order(id));
-    ids.into_iter()
-        .map(|id| judge(id, &by_requirement[id]))
-        .collect()
+    let mut groups: Vec<_> = by_requirement.into_iter().collect();
+    groups.sort_by_key(|(id, _)| requirement_order(id));
+    groups.iter().map(|(id, group)| judge(id, group)).collect()
 }
 
 fn judge(requirement: &str, states: &[&PolicyState]) -> CheckResult {
@@ -58,7 +56,7 @@ fn judge(requirement: &str, states: &[&PolicyState]) -> CheckResult {
     } else if compliant > 0 {
         (
             CheckStatus::Pass,
-            format!("all {compliant} evaluated policy state(s) Compliant{other_text}"),
+            format!("{compliant} evaluated policy state(s), all Compliant{other_text}"),
         )
     } else {
         (
@@ -72,6 +70,14 @@ fn judge(requirement: &str, states: &[&PolicyState]) -> CheckResult {
 }
 
 fn describe(state: &PolicyState) -> String {
+    format!(
+        "{} against {}",
+        state.resource_id,
+        policy_and_assignment(state)
+    )
+}
+
+fn policy_and_assignment(state: &PolicyState) -> String {
     let policy = state
         .policy_definition
         .as_deref()
@@ -81,7 +87,7 @@ fn describe(state: &PolicyState) -> String {
         .as_deref()
         .map(|a| format!(", assignment {a}"))
         .unwrap_or_default();
-    format!("{} against policy {policy}{assignment}", state.resource_id)
+    format!("policy {policy}{assignment}")
 }
 
 /// One result per NonCompliant state; Compliant and other states grouped per
@@ -94,7 +100,7 @@ fn resources(states: &[&PolicyState]) -> Vec<ResourceResult> {
             PolicyCompliance::NonCompliant => out.push(ResourceResult::new(
                 state.resource_id.clone(),
                 CheckStatus::Fail,
-                format!("NonCompliant: {}", describe(state)),
+                format!("NonCompliant with {}", policy_and_assignment(state)),
                 vec![state.source.clone()],
             )),
             ref c => {

@@ -63,11 +63,9 @@ pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
             }
         }
     }
-    let mut ids: Vec<&str> = by_requirement.keys().copied().collect();
-    ids.sort_by_key(|id| requirement_order(id));
-    ids.into_iter()
-        .map(|id| judge(id, &by_requirement[id]))
-        .collect()
+    let mut groups: Vec<_> = by_requirement.into_iter().collect();
+    groups.sort_by_key(|(id, _)| requirement_order(id));
+    groups.iter().map(|(id, group)| judge(id, group)).collect()
 }
 
 fn judge(requirement: &str, mapped: &[Mapped<'_>]) -> CheckResult {

@@ -1,7 +1,10 @@
 //! `scan.kubescape`: no failed Kubescape control of high or critical severity.
+//! A failed control whose report states neither a severity nor a score
+//! factor cannot be ranked; without a high failure elsewhere the check is
+//! then not evaluated rather than passed.
 
 use super::{CheckResult, CheckStatus, ResourceResult, named_list, tidy};
-use crate::evidence::scans::{ControlStatus, KubescapeControl, ScanEvidence};
+use crate::evidence::scans::{ControlStatus, KubescapeControl, ScanEvidence, Severity};
 
 /// The check's ID.
 pub const ID: &str = "scan.kubescape";
@@ -37,8 +40,31 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         .copied()
         .filter(|c| c.severity.is_high_or_above())
         .collect();
-    let lower = failed.len() - blocking.len();
+    let unrated: Vec<&KubescapeControl> = failed
+        .iter()
+        .copied()
+        .filter(|c| c.severity == Severity::Unknown)
+        .collect();
+    let lower = failed.len() - blocking.len() - unrated.len();
     let resources: Vec<ResourceResult> = failed.iter().map(|c| resource(c)).collect();
+    if blocking.is_empty() && !unrated.is_empty() {
+        let named: Vec<String> = unrated
+            .iter()
+            .map(|c| format!("{} {}", c.id, c.name))
+            .collect();
+        return CheckResult {
+            check: ID.to_owned(),
+            requirement: None,
+            status: CheckStatus::NotEvaluated,
+            reason: format!(
+                "{} failed control(s) state no severity or score factor, so whether they are high cannot be judged: {}",
+                unrated.len(),
+                named_list(&named)
+            ),
+            evidence: tidy(unrated.iter().map(|c| c.source.clone()).collect()),
+            resources,
+        };
+    }
     if blocking.is_empty() {
         return CheckResult {
             check: ID.to_owned(),
@@ -95,7 +121,12 @@ fn resource(control: &KubescapeControl) -> ResourceResult {
     } else {
         ""
     };
-    let (status, reason) = if control.severity.is_high_or_above() {
+    let (status, reason) = if control.severity == Severity::Unknown {
+        (
+            CheckStatus::NotEvaluated,
+            "failed; the report states no severity or score factor for it".to_owned(),
+        )
+    } else if control.severity.is_high_or_above() {
         (
             CheckStatus::Fail,
             format!(

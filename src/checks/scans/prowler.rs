@@ -23,11 +23,9 @@ pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
             by_requirement.entry(id).or_default().push(finding);
         }
     }
-    let mut ids: Vec<&String> = by_requirement.keys().collect();
-    ids.sort_by_key(|id| requirement_order(id));
-    ids.into_iter()
-        .map(|id| judge(id, &by_requirement[id]))
-        .collect()
+    let mut groups: Vec<_> = by_requirement.into_iter().collect();
+    groups.sort_by_key(|(id, _)| requirement_order(id));
+    groups.iter().map(|(id, group)| judge(id, group)).collect()
 }
 
 fn is_failure(finding: &ProwlerFinding) -> bool {
@@ -63,7 +61,7 @@ fn judge(requirement: &str, findings: &[&ProwlerFinding]) -> CheckResult {
     } else if passes > 0 {
         (
             CheckStatus::Pass,
-            format!("all {passes} judged Prowler finding(s) PASS{muted_text}"),
+            format!("{passes} judged Prowler finding(s), all PASS{muted_text}"),
         )
     } else {
         (
@@ -85,9 +83,13 @@ fn describe(finding: &ProwlerFinding) -> String {
         .as_deref()
         .map(|r| format!(" on {r}"))
         .unwrap_or_default();
+    format!("{}{on}", check_name(finding))
+}
+
+fn check_name(finding: &ProwlerFinding) -> String {
     match &finding.title {
-        Some(title) => format!("{} ({title}){on}", finding.check_id),
-        None => format!("{}{on}", finding.check_id),
+        Some(title) => format!("{} ({title})", finding.check_id),
+        None => finding.check_id.clone(),
     }
 }
 
@@ -109,7 +111,7 @@ fn resource(finding: &ProwlerFinding) -> ResourceResult {
             .clone()
             .unwrap_or_else(|| finding.check_id.clone()),
         status,
-        format!("{}: {word}{severity}", describe(finding)),
+        format!("{}: {word}{severity}", check_name(finding)),
         vec![finding.source.clone()],
     )
 }

@@ -75,7 +75,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         requirement: None,
         status: CheckStatus::Pass,
         reason: format!(
-            "all {passed} control(s) with check results pass in {}{no_result_text}",
+            "{passed} control(s) with check results, all passing, in {}{no_result_text}",
             titles.join(", ")
         ),
         evidence: tidy(
