@@ -403,8 +403,20 @@ pub const CHECKS: &[CheckDef] = &[
     check(
         "scan.iac",
         "Infrastructure-as-code scan clean",
-        "SARIF / Checkov / KICS",
-        "no error-level (or HIGH and above) finding",
+        "SARIF / Checkov / KICS / trivy config",
+        "no error-level (or HIGH and above) finding; a Checkov failure without a severity counts",
+    ),
+    check(
+        "scan.trivy-compliance",
+        "trivy-operator compliance report passes",
+        "trivy-operator ClusterComplianceReport (CIS, NSA, PSS)",
+        "no failed control, and at least one control with a check result",
+    ),
+    per_requirement(
+        "scan.prowler",
+        "Prowler findings mapped to PCI DSS 3.2.1",
+        "Prowler (CSV / OCSF)",
+        "no FAIL (not muted) among the findings Prowler maps to the requirement",
     ),
     check(
         "runtime.falco",

@@ -347,6 +347,7 @@ fn read_arm(
             "{count} resource(s) of type {resource_type} not evaluated"
         ));
     }
+    recognised.notes.extend(scans::import_notes(&out.scans));
     Ok(recognised)
 }
 

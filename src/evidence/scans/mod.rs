@@ -1,55 +1,117 @@
-//! Scanner, policy and runtime outputs: Trivy, kube-bench, Kubescape, Azure
-//! Policy, Defender for Cloud, SARIF, Checkov, KICS, Falco, Prowler.
+//! Scanner, policy and runtime outputs: Trivy, trivy-operator, kube-bench,
+//! Kubescape, Azure Policy, Defender for Cloud, SARIF, Checkov, KICS, Falco,
+//! Prowler. One file per tool; the shared model is in [`findings`].
+//!
+//! Formats are detected from content. Each reader returns `None` when a
+//! document is not its format, so that the dispatcher can try the other
+//! families; once a format is recognised, a member of the wrong type or a
+//! missing required member is an [`ImportError`] naming the JSON pointer
+//! (or `line N` / `row N`).
 
-use serde::{Deserialize, Serialize};
+mod azure_policy;
+mod checkov;
+mod defender;
+pub mod defender_map;
+mod falco;
+pub mod findings;
+mod kics;
+mod kube_bench;
+mod kubescape;
+mod prowler;
+mod read;
+mod sarif;
+mod table;
+mod trivy;
+mod trivy_operator;
+
 use serde_json::Value;
 
 use super::arm::ArmResource;
+use super::node::Node;
 use super::{Format, ImportContext, ImportError, Recognised};
 
-/// Typed findings.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ScanEvidence {}
+pub use findings::*;
 
-impl ScanEvidence {
-    /// Moves everything of `other` into `self`.
-    pub fn extend(&mut self, _other: ScanEvidence) {}
-}
+type JsonReader =
+    fn(ImportContext<'_>, &Node<'_>, &mut ScanEvidence) -> Option<Result<Recognised, ImportError>>;
+
+/// The JSON readers, most specific signature first.
+const JSON_READERS: &[JsonReader] = &[
+    trivy_operator::read,
+    kubescape::read,
+    kube_bench::read,
+    sarif::read,
+    checkov::read,
+    kics::read,
+    trivy::read,
+    azure_policy::read,
+    prowler::read_ocsf,
+    falco::read_json,
+];
 
 /// Reads a scanner's JSON document. `None` if it is not one Tickmark knows.
 pub fn read_json(
-    _ctx: ImportContext<'_>,
-    _root: &Value,
-    _out: &mut ScanEvidence,
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut ScanEvidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    let node = Node::root(root);
+    JSON_READERS.iter().find_map(|read| read(ctx, &node, out))
 }
 
 /// Reads JSON lines (Falco). `None` if the text is not JSON lines of a known tool.
 pub fn read_json_lines(
-    _ctx: ImportContext<'_>,
-    _text: &str,
-    _out: &mut ScanEvidence,
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut ScanEvidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    falco::read_lines(ctx, text, out)
 }
 
 /// Reads a text export such as CSV (Defender recommendations, Prowler).
 /// `None` if the text is not one Tickmark knows.
 pub fn read_text(
-    _ctx: ImportContext<'_>,
-    _text: &str,
-    _out: &mut ScanEvidence,
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut ScanEvidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    if defender::is_csv(text) {
+        Some(defender::read_csv(ctx, text, out))
+    } else if prowler::is_csv(text) {
+        Some(prowler::read_csv(ctx, text, out))
+    } else {
+        None
+    }
 }
 
 /// Reads an ARM resource that carries findings (Defender assessments, policy
 /// states). `None` for other types.
 pub fn read_arm_resource(
-    _ctx: ImportContext<'_>,
-    _resource: &ArmResource<'_>,
-    _out: &mut ScanEvidence,
+    ctx: ImportContext<'_>,
+    resource: &ArmResource<'_>,
+    out: &mut ScanEvidence,
 ) -> Result<Option<Format>, ImportError> {
-    Ok(None)
+    if resource.is("Microsoft.Security/assessments") {
+        defender::read_assessment(ctx, resource, out)?;
+        Ok(Some(Format::DefenderAssessments))
+    } else if resource.is("Microsoft.PolicyInsights/policyStates") {
+        let state = azure_policy::read_state(azure_policy::doc(ctx), &resource.props())?;
+        out.policy_states.push(state);
+        Ok(Some(Format::AzurePolicyStates))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Notes about findings read through the ARM path (one file's evidence):
+/// summaries, and the Defender recommendations that map to no requirement.
+pub fn import_notes(evidence: &ScanEvidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !evidence.defender_assessments.is_empty() {
+        notes.extend(defender::notes(&evidence.defender_assessments));
+    }
+    if !evidence.policy_states.is_empty() {
+        notes.extend(azure_policy::notes(&evidence.policy_states));
+    }
+    notes
 }

@@ -1,0 +1,182 @@
+//! `scan.iac`: no error-level or HIGH-and-above finding in the
+//! infrastructure-as-code scans (SARIF, Checkov, KICS, `trivy config`).
+//!
+//! What blocks: a SARIF result of level `error` (a result without a level
+//! takes its rule's default, else SARIF's default `warning`); a Checkov,
+//! KICS or Trivy finding of severity HIGH or CRITICAL; and a Checkov failed
+//! check without a severity. Checkov states severities only with a Prisma
+//! Cloud key; without one, its own SARIF output rates every failed check
+//! `error`, and this check treats the JSON output the same way, so that the
+//! verdict does not depend on which output format the team chose.
+
+use std::collections::BTreeMap;
+
+use super::{CheckResult, CheckStatus, ResourceResult, named_list};
+use crate::evidence::scans::{
+    MisconfigurationFinding, MisconfigurationKind, MisconfigurationScan, Rating, SarifLevel,
+    ScanEvidence,
+};
+
+/// The check's ID.
+pub const ID: &str = "scan.iac";
+
+/// True if the finding fails the check.
+pub fn is_blocking(finding: &MisconfigurationFinding) -> bool {
+    match finding.rating {
+        Rating::Severity(severity) => severity.is_high_or_above(),
+        Rating::Level(level) => level == SarifLevel::Error,
+        Rating::Unrated => true,
+    }
+}
+
+/// Runs the check.
+pub fn check(scans: &ScanEvidence) -> CheckResult {
+    let iac: Vec<&MisconfigurationScan> = scans
+        .misconfiguration_scans
+        .iter()
+        .filter(|s| s.kind == MisconfigurationKind::Iac)
+        .collect();
+    let mut resources = Vec::new();
+    for scan in &iac {
+        resources.extend(judge_scan(scan));
+    }
+    let mut result = CheckResult::from_resources(
+        ID,
+        "IaC target",
+        resources,
+        "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
+    );
+    if result.status == CheckStatus::Fail {
+        result.reason = fail_reason(&iac);
+    }
+    result
+}
+
+/// `N error-level or HIGH+ finding(s) in M file(s): file (tool): RULE-1, RULE-2 +3; ...`
+fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
+    let mut by_target: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for scan in scans {
+        for finding in scan.findings.iter().filter(|f| is_blocking(f)) {
+            by_target
+                .entry((scan.tool.as_str(), finding.target.as_str()))
+                .or_default()
+                .push(&finding.rule_id);
+        }
+    }
+    let blocking: usize = by_target.values().map(Vec::len).sum();
+    let named: Vec<String> = by_target
+        .iter()
+        .map(|((tool, target), rules)| {
+            let mut distinct = rules.clone();
+            distinct.dedup();
+            let shown = distinct
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if distinct.len() > 2 {
+                format!(" +{}", distinct.len() - 2)
+            } else {
+                String::new()
+            };
+            format!("{target} ({tool}): {shown}{more}")
+        })
+        .collect();
+    format!(
+        "{blocking} error-level or HIGH+ finding(s) in {} file(s): {}",
+        by_target.len(),
+        named_list(&named)
+    )
+}
+
+fn judge_scan(scan: &MisconfigurationScan) -> Vec<ResourceResult> {
+    let tool = match &scan.tool_version {
+        Some(version) => format!("{} {version}", scan.tool),
+        None => scan.tool.clone(),
+    };
+    if scan.findings.is_empty() {
+        let (status, reason) = match scan.scanned {
+            Some(0) => (
+                CheckStatus::NotEvaluated,
+                format!("{tool} scanned no files or resources"),
+            ),
+            Some(n) => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check over {n} file(s) or resource(s)"),
+            ),
+            None => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check"),
+            ),
+        };
+        let label = scan
+            .source
+            .resource
+            .clone()
+            .map(|r| format!("{tool} {r}"))
+            .unwrap_or_else(|| format!("{tool} scan"));
+        return vec![ResourceResult::new(
+            format!("{label} ({})", scan.source.path),
+            status,
+            reason,
+            vec![scan.source.clone()],
+        )];
+    }
+    let mut by_target: BTreeMap<&str, Vec<&MisconfigurationFinding>> = BTreeMap::new();
+    for finding in &scan.findings {
+        by_target.entry(&finding.target).or_default().push(finding);
+    }
+    by_target
+        .into_iter()
+        .map(|(target, findings)| judge_target(&tool, target, &findings))
+        .collect()
+}
+
+fn judge_target(tool: &str, target: &str, findings: &[&MisconfigurationFinding]) -> ResourceResult {
+    let blocking: Vec<&&MisconfigurationFinding> =
+        findings.iter().filter(|f| is_blocking(f)).collect();
+    let label = format!("{target} ({tool})");
+    if blocking.is_empty() {
+        return ResourceResult::new(
+            label,
+            CheckStatus::Pass,
+            format!(
+                "{} finding(s), none error-level or HIGH and above",
+                findings.len()
+            ),
+            findings.iter().map(|f| f.source.clone()).collect(),
+        );
+    }
+    let named: Vec<String> = blocking.iter().map(|f| describe(f)).collect();
+    ResourceResult::new(
+        label,
+        CheckStatus::Fail,
+        format!(
+            "{} of {} finding(s) block: {}",
+            blocking.len(),
+            findings.len(),
+            named_list(&named)
+        ),
+        blocking.iter().map(|f| f.source.clone()).collect(),
+    )
+}
+
+fn describe(finding: &MisconfigurationFinding) -> String {
+    let rating = match finding.rating {
+        Rating::Severity(severity) => severity.label().to_owned(),
+        Rating::Level(level) => level.label().to_owned(),
+        Rating::Unrated => "no severity".to_owned(),
+    };
+    let title = finding
+        .title
+        .as_deref()
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    let location = finding
+        .location
+        .as_deref()
+        .map(|l| format!(" at {l}"))
+        .unwrap_or_default();
+    format!("{}{title} ({rating}){location}", finding.rule_id)
+}
