@@ -73,6 +73,9 @@ const CHECK_MAPPING: &[(&str, &[&str])] = &[
     ("scan.kubescape", &["2.2"]),
     ("scan.iac", &["1.1.1", "1.2.2", "6.3"]),
     ("runtime.falco", &["10.6.1", "11.5"]),
+    // Added beyond PRODUCT.md §4's table (allowed: "add more where the seeds
+    // support them"): CIS results from trivy-operator, like kube-bench.
+    ("scan.trivy-compliance", &["2.2"]),
 ];
 
 /// The official list of requirement IDs from the shared reference folder,
