@@ -43,7 +43,8 @@ fn profiles_are_created_updated_and_listed() {
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
-        f.store.create_profile(&actor(None), &bad("X", "not-an-address")),
+        f.store
+            .create_profile(&actor(None), &bad("X", "not-an-address")),
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
@@ -120,7 +121,7 @@ fn evidence_is_stored_once_per_hash_with_provenance() {
             &actor(None),
             "H1 2026",
             None,
-            &[dir.clone()],
+            std::slice::from_ref(&dir),
             &mut |report| seen.push(report.path.clone()),
         )
         .unwrap();
@@ -159,7 +160,10 @@ fn evidence_is_stored_once_per_hash_with_provenance() {
     let all = f.store.evidence_files(f.assessment.id).unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(
-        all.iter().find(|x| x.id == aks_file.id).unwrap().superseded_by,
+        all.iter()
+            .find(|x| x.id == aks_file.id)
+            .unwrap()
+            .superseded_by,
         Some(new_file.id)
     );
     let current = f.store.current_evidence_files(f.assessment.id).unwrap();
@@ -188,7 +192,13 @@ fn importing_into_a_missing_assessment_creates_it_only_when_a_file_imports() {
     let good = write(dir.path(), "nsg.json", &nsg_json("a"));
     let missing = dir.path().join("missing.json");
     let err = store
-        .import_paths(&actor(None), "New", None, &[good.clone()], &mut |_| {})
+        .import_paths(
+            &actor(None),
+            "New",
+            None,
+            std::slice::from_ref(&good),
+            &mut |_| {},
+        )
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)));
     let summary = store
@@ -241,7 +251,10 @@ fn runs_keep_results_verdicts_and_settings_and_rebuild_evidence_from_bytes() {
     );
     assert_eq!(run.verdict("1.2.1").unwrap().status, VerdictStatus::Pass);
     assert_eq!(run.verdict("1.1.2").unwrap().status, VerdictStatus::Manual);
-    assert_eq!(run.verdict("2.1").unwrap().status, VerdictStatus::NoEvidence);
+    assert_eq!(
+        run.verdict("2.1").unwrap().status,
+        VerdictStatus::NoEvidence
+    );
     // k8s.pod-non-root produced no result: the verdict says so, and the run keeps it.
     let pods = &run.verdict("2.2").unwrap().checks[0];
     assert_eq!(pods.check, "k8s.pod-non-root");
@@ -253,13 +266,15 @@ fn runs_keep_results_verdicts_and_settings_and_rebuild_evidence_from_bytes() {
         f.run(&path_text(&aks), &path_text(&nsg), CheckStatus::Pass),
         RunOutcome::Unchanged(_)
     ));
-    let RunOutcome::Recorded(second) =
-        f.run(&path_text(&aks), &path_text(&nsg), CheckStatus::Fail)
+    let RunOutcome::Recorded(second) = f.run(&path_text(&aks), &path_text(&nsg), CheckStatus::Fail)
     else {
         panic!("a changed run is recorded")
     };
     assert_eq!(second.verdict("1.2.1").unwrap().status, VerdictStatus::Fail);
-    assert_eq!(f.store.latest_run(f.assessment.id).unwrap().unwrap(), second);
+    assert_eq!(
+        f.store.latest_run(f.assessment.id).unwrap().unwrap(),
+        second
+    );
     assert_eq!(f.store.run(run.id).unwrap().unwrap(), run);
     let runs = f.store.runs(f.assessment.id).unwrap();
     assert_eq!(runs.len(), 2);
@@ -382,13 +397,7 @@ fn attachments_keep_name_type_hash_and_bytes_and_can_be_withdrawn() {
     let md = f
         .store
         .add_attachment(
-            &f.auditor,
-            id,
-            &catalog,
-            "1.1.2",
-            "roles.md",
-            None,
-            b"# Roles",
+            &f.auditor, id, &catalog, "1.1.2", "roles.md", None, b"# Roles",
         )
         .unwrap();
     assert_eq!(md.media_type, "text/markdown");
@@ -578,7 +587,10 @@ fn a_new_import_that_changes_cited_evidence_or_results_makes_it_stale() {
         texts.contains(&"Automated results or cited evidence changed (verdict still Pass)"),
         "{texts:?}"
     );
-    assert!(texts.contains(&"Automated verdict: Pass → Fail"), "{texts:?}");
+    assert!(
+        texts.contains(&"Automated verdict: Pass → Fail"),
+        "{texts:?}"
+    );
 }
 
 #[test]
@@ -599,7 +611,8 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
         .approve(&f.lead, id, &catalog, "ok", None)
         .unwrap_err();
     assert!(
-        err.to_string().contains("4 requirement(s) have no conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
+        err.to_string()
+            .contains("4 requirement(s) have no conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
         "{err}"
     );
     assert!(f.store.approval_state(id).unwrap().current.is_none());
@@ -624,7 +637,14 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
     ));
     // A later change makes the approval stale and names the requirement.
     f.store
-        .set_review(&f.auditor, id, &catalog, "2.1", Some(Conclusion::NotTested), "")
+        .set_review(
+            &f.auditor,
+            id,
+            &catalog,
+            "2.1",
+            Some(Conclusion::NotTested),
+            "",
+        )
         .unwrap();
     let state = f.store.approval_state(id).unwrap();
     assert!(!state.is_approved());
@@ -643,7 +663,14 @@ fn approval_without_justification_when_everything_is_concluded() {
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     for r in REQUIREMENTS {
         f.store
-            .set_review(&f.auditor, id, &catalog, r, Some(Conclusion::NotApplicable), "n/a")
+            .set_review(
+                &f.auditor,
+                id,
+                &catalog,
+                r,
+                Some(Conclusion::NotApplicable),
+                "n/a",
+            )
             .unwrap();
     }
     let approval = f
@@ -666,7 +693,13 @@ fn compare_shows_per_requirement_changes() {
         .unwrap();
     write(&f.evidence_dir(), "aks.json", &aks_json("h2"));
     f.store
-        .import_paths(&system, "H2 2026", None, &[aks.clone(), nsg.clone()], &mut |_| {})
+        .import_paths(
+            &system,
+            "H2 2026",
+            None,
+            &[aks.clone(), nsg.clone()],
+            &mut |_| {},
+        )
         .unwrap();
     let files = f.store.evidence_set(second.id).unwrap().set.files;
     f.store
@@ -680,7 +713,14 @@ fn compare_shows_per_requirement_changes() {
         )
         .unwrap();
     f.store
-        .set_review(&f.auditor, second.id, &catalog, "1.2.1", Some(Conclusion::NotInPlace), "Public now.")
+        .set_review(
+            &f.auditor,
+            second.id,
+            &catalog,
+            "1.2.1",
+            Some(Conclusion::NotInPlace),
+            "Public now.",
+        )
         .unwrap();
     let comparison = f.store.compare(first.id, second.id).unwrap();
     assert_eq!(comparison.from.name, "H1 2026");
@@ -733,13 +773,23 @@ fn the_record_snapshot_has_everything_and_serializes() {
     assert_eq!(ids, REQUIREMENTS);
     let r121 = &record.requirements[1];
     assert_eq!(r121.sign_off_state, SignOffState::Current);
-    assert_eq!(record.requirements[0].attachments[0].media_type, "image/png");
+    assert_eq!(
+        record.requirements[0].attachments[0].media_type,
+        "image/png"
+    );
     assert!(record.approval.is_approved());
     assert_eq!(record.chain_head, f.store.chain_head().unwrap());
     let last = record.events.last().unwrap();
-    assert_eq!(Some(&last.hash), record.chain_head.as_ref().map(|h| &h.hash));
+    assert_eq!(
+        Some(&last.hash),
+        record.chain_head.as_ref().map(|h| &h.hash)
+    );
     assert_eq!(last.kind, "approval.recorded");
-    assert!(last.summary.contains("approved by the security lead"), "{}", last.summary);
+    assert!(
+        last.summary.contains("approved by the security lead"),
+        "{}",
+        last.summary
+    );
     let json = serde_json::to_value(&record).unwrap();
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["requirements"][1]["sign_offs"][0]["stale"], false);
@@ -856,8 +906,10 @@ fn an_old_record_with_data_upgrades_to_the_current_schema() {
         for (kind, name) in guards {
             conn.execute_batch(&format!("DROP {kind} {name}")).unwrap();
         }
-        conn.execute_batch("DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1")
-            .unwrap();
+        conn.execute_batch(
+            "DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1",
+        )
+        .unwrap();
     }
     assert_ne!(schema(&db), schema(&fresh));
     let store = Store::open(&db).unwrap();
@@ -878,7 +930,10 @@ fn opening_refuses_what_is_not_a_review_record() {
     assert!(!missing.exists());
     let text = write(dir.path(), "notes.txt", &"not a database ".repeat(100));
     let err = Store::open(&text).unwrap_err();
-    assert!(err.to_string().contains("not a Tickmark review record"), "{err}");
+    assert!(
+        err.to_string().contains("not a Tickmark review record"),
+        "{err}"
+    );
     let other = dir.path().join("other.sqlite3");
     Connection::open(&other)
         .unwrap()

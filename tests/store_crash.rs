@@ -20,7 +20,13 @@ const CHILD_ARG: &str = "TICKMARK_STORE_TEST_ARG";
 
 fn spawn(child_test: &str, db: &Path, arg: &Path) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", child_test, "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            child_test,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_DB, db)
         .env(CHILD_ARG, arg)
         .stdout(Stdio::null())
@@ -115,7 +121,10 @@ fn a_killed_import_leaves_every_committed_file_intact() {
             .evidence_bytes(&file.provenance.sha256)
             .unwrap()
             .unwrap();
-        assert_eq!(tickmark::evidence::sha256_hex(&bytes), file.provenance.sha256);
+        assert_eq!(
+            tickmark::evidence::sha256_hex(&bytes),
+            file.provenance.sha256
+        );
         assert_eq!(bytes, std::fs::read(&file.provenance.path).unwrap());
     }
     // Importing again finishes the job: committed files are unchanged.
@@ -128,7 +137,10 @@ fn a_killed_import_leaves_every_committed_file_intact() {
         .filter(|r| matches!(r.result, Ok(ImportOutcome::Unchanged(_))))
         .count();
     assert_eq!(unchanged, committed);
-    assert_eq!(store.evidence_files(assessment.id).unwrap().len(), BIG_FILES);
+    assert_eq!(
+        store.evidence_files(assessment.id).unwrap().len(),
+        BIG_FILES
+    );
     drop(store);
     assert_sound(&db);
 }
@@ -175,7 +187,13 @@ fn a_killed_sign_off_leaves_the_record_intact() {
         )
         .unwrap();
     let s = store
-        .sign_off(&actor(Some(auditor)), a.id, &catalog, "1.2.1", "After the crash.")
+        .sign_off(
+            &actor(Some(auditor)),
+            a.id,
+            &catalog,
+            "1.2.1",
+            "After the crash.",
+        )
         .unwrap();
     assert!(!s.stale);
     drop(store);
@@ -196,7 +214,14 @@ fn child_signs_off_in_a_loop() {
     for i in 0.. {
         let note = format!("Edit {i}.");
         store
-            .set_review(&auditor, a.id, &catalog, "1.2.1", Some(Conclusion::InPlace), &note)
+            .set_review(
+                &auditor,
+                a.id,
+                &catalog,
+                "1.2.1",
+                Some(Conclusion::InPlace),
+                &note,
+            )
             .unwrap();
         store
             .sign_off(&auditor, a.id, &catalog, "1.2.1", &format!("Signed {i}."))
@@ -224,14 +249,28 @@ fn a_second_process_gets_the_busy_error_while_another_writes() {
     .unwrap();
     let before = store.chain_head().unwrap();
     let err = store
-        .set_review(&auditor, id, &catalog, "2.1", Some(Conclusion::NotTested), "busy?")
+        .set_review(
+            &auditor,
+            id,
+            &catalog,
+            "2.1",
+            Some(Conclusion::NotTested),
+            "busy?",
+        )
         .unwrap_err();
     assert!(err.is_busy(), "{err}");
     assert_eq!(err.to_string(), BUSY_MESSAGE);
     assert_eq!(store.chain_head().unwrap(), before);
     kill(child);
     store
-        .set_review(&auditor, id, &catalog, "2.1", Some(Conclusion::NotTested), "now")
+        .set_review(
+            &auditor,
+            id,
+            &catalog,
+            "2.1",
+            Some(Conclusion::NotTested),
+            "now",
+        )
         .unwrap();
     drop(store);
     assert_sound(&db);

@@ -90,18 +90,28 @@ fn review_row(r: &Record, requirement: &str) -> String {
 fn an_edited_review_note_is_named() {
     let r = record();
     let row = review_row(&r, "1.2.1");
-    let report = r.tamper(
-        "UPDATE reviews SET note = 'Everything fine.' WHERE requirement = '1.2.1'",
+    let report =
+        r.tamper("UPDATE reviews SET note = 'Everything fine.' WHERE requirement = '1.2.1'");
+    assert_first(
+        &report,
+        &row,
+        "column `note` is \"Everything fine.\" in the file",
     );
-    assert_first(&report, &row, "column `note` is \"Everything fine.\" in the file");
-    assert!(report.first_problem().unwrap().message.contains("\"Checked 1.2.1.\""));
+    assert!(
+        report
+            .first_problem()
+            .unwrap()
+            .message
+            .contains("\"Checked 1.2.1.\"")
+    );
 }
 
 #[test]
 fn an_edited_conclusion_is_named() {
     let r = record();
     let row = review_row(&r, "2.1");
-    let report = r.tamper("UPDATE reviews SET conclusion = 'not_applicable' WHERE requirement = '2.1'");
+    let report =
+        r.tamper("UPDATE reviews SET conclusion = 'not_applicable' WHERE requirement = '2.1'");
     assert_first(&report, &row, "column `conclusion`");
 }
 
@@ -109,9 +119,8 @@ fn an_edited_conclusion_is_named() {
 fn a_deleted_review_is_named() {
     let r = record();
     let row = review_row(&r, "2.2");
-    let report = r.tamper(
-        "DROP TRIGGER reviews_no_delete; DELETE FROM reviews WHERE requirement = '2.2'",
-    );
+    let report =
+        r.tamper("DROP TRIGGER reviews_no_delete; DELETE FROM reviews WHERE requirement = '2.2'");
     assert_first(&report, &row, "missing");
 }
 
@@ -162,7 +171,11 @@ fn changed_attachment_bytes_are_named() {
     let location = format!("blob {}…", &r.attachment_sha[..12]);
     let used_by = format!("attachment #{} (diagram.png)", r.attachment);
     let report = r.tamper(&sql);
-    assert_first(&report, &location, "the file was changed after it was stored");
+    assert_first(
+        &report,
+        &location,
+        "the file was changed after it was stored",
+    );
     assert!(report.first_problem().unwrap().message.contains(&used_by));
 }
 
@@ -198,8 +211,20 @@ fn an_inserted_blob_is_named() {
         "INSERT INTO blobs (sha256, size, bytes) VALUES ('{}', 1, X'00')",
         tickmark::evidence::sha256_hex(b"\x00")
     ));
-    assert!(report.first_problem().unwrap().location.starts_with("blob "));
-    assert!(report.first_problem().unwrap().message.contains("no event refers to it"));
+    assert!(
+        report
+            .first_problem()
+            .unwrap()
+            .location
+            .starts_with("blob ")
+    );
+    assert!(
+        report
+            .first_problem()
+            .unwrap()
+            .message
+            .contains("no event refers to it")
+    );
 }
 
 #[test]
@@ -226,7 +251,10 @@ fn a_deleted_evidence_file_row_is_named() {
     // The bytes are now used by nothing the file says, but the events still
     // need them: the first problem is the missing row.
     assert!(
-        report.problems.iter().any(|p| p.location == row && p.message.contains("missing")),
+        report
+            .problems
+            .iter()
+            .any(|p| p.location == row && p.message.contains("missing")),
         "{:#?}",
         report.problems
     );
@@ -279,7 +307,11 @@ fn an_inserted_sign_off_is_named() {
         r.sign_off
     );
     let report = r.tamper(&sql);
-    assert_first(&report, "sign_offs row (id=1000)", "no event wrote this row");
+    assert_first(
+        &report,
+        "sign_offs row (id=1000)",
+        "no event wrote this row",
+    );
 }
 
 #[test]
@@ -301,19 +333,31 @@ fn edited_check_results_verdicts_and_runs_are_named() {
     let report = r.tamper(&format!(
         "UPDATE check_results SET status = 'pass', result = replace(result, '\"not_evaluated\"', '\"pass\"') WHERE run = {run} AND idx = 2"
     ));
-    assert_first(&report, &format!("check_results row (run={run}, idx=2)"), "column `status`");
+    assert_first(
+        &report,
+        &format!("check_results row (run={run}, idx=2)"),
+        "column `status`",
+    );
 
     let r = record();
     let report = r.tamper(&format!(
         "UPDATE verdicts SET status = 'pass' WHERE run = {run} AND requirement = '2.1'"
     ));
-    assert_first(&report, &format!("verdicts row (run={run}, position=3)"), "column `status`");
+    assert_first(
+        &report,
+        &format!("verdicts row (run={run}, position=3)"),
+        "column `status`",
+    );
 
     let r = record();
     let report = r.tamper(&format!(
         "UPDATE runs SET settings = '{{}}' WHERE id = {run}"
     ));
-    assert_first(&report, &format!("runs row (id={run})"), "column `settings`");
+    assert_first(
+        &report,
+        &format!("runs row (id={run})"),
+        "column `settings`",
+    );
 }
 
 #[test]
@@ -325,7 +369,11 @@ fn edited_profiles_and_assessments_are_named() {
     let r = record();
     let id = r.assessment;
     let report = r.tamper("UPDATE assessments SET cluster = 'some-other-cluster'");
-    assert_first(&report, &format!("assessments row (id={id})"), "column `cluster`");
+    assert_first(
+        &report,
+        &format!("assessments row (id={id})"),
+        "column `cluster`",
+    );
 }
 
 #[test]
@@ -338,7 +386,9 @@ fn an_edited_event_is_named_by_its_hash() {
     let first = report.first_problem().unwrap();
     assert!(first.location.starts_with("event #"), "{first}");
     assert!(
-        first.message.contains("its hash does not match its content (review.recorded"),
+        first
+            .message
+            .contains("its hash does not match its content (review.recorded"),
         "{first}"
     );
 }
@@ -365,11 +415,23 @@ fn a_rehashed_event_breaks_the_link_of_the_next() {
     .unwrap();
     drop(conn);
     let report = Store::open_existing(&db).unwrap().verify().unwrap();
-    let locations: Vec<&str> = report.problems.iter().map(|p| p.location.as_str()).collect();
-    assert_eq!(report.first_problem().unwrap().location, format!("event #{seq}"));
-    assert!(locations.contains(&format!("event #{}", seq + 1).as_str()), "{locations:?}");
+    let locations: Vec<&str> = report
+        .problems
+        .iter()
+        .map(|p| p.location.as_str())
+        .collect();
+    assert_eq!(
+        report.first_problem().unwrap().location,
+        format!("event #{seq}")
+    );
     assert!(
-        report.problems[1].message.contains("link to the previous event is broken"),
+        locations.contains(&format!("event #{}", seq + 1).as_str()),
+        "{locations:?}"
+    );
+    assert!(
+        report.problems[1]
+            .message
+            .contains("link to the previous event is broken"),
         "{:#?}",
         report.problems
     );
@@ -408,7 +470,11 @@ fn an_inserted_event_is_named() {
         r.last_event
     );
     let report = r.tamper(&sql);
-    assert_first(&report, &format!("event #{next}"), "its hash does not match its content");
+    assert_first(
+        &report,
+        &format!("event #{next}"),
+        "its hash does not match its content",
+    );
 }
 
 #[test]

@@ -117,7 +117,8 @@ impl RunIndex {
             })?;
         let files: Vec<RunFile> = serde_json::from_str(&files_text)?;
         let mut results = Vec::new();
-        let mut stmt = conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+        let mut stmt =
+            conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
         for text in stmt.query_map([run], |row| row.get::<_, String>(0))? {
             results.push(serde_json::from_str::<Value>(&text?)?);
         }

@@ -62,7 +62,10 @@ mod tests {
             canonical_json(&a),
             r#"{"a":[true,null,"x\"y"],"b":1,"c":{"y":-2,"z":1.5}}"#
         );
-        let b: Value = serde_json::from_str(r#"{ "c": {"y": -2, "z": 1.5}, "b": 1, "a": [true, null, "x\"y"] }"#).unwrap();
+        let b: Value = serde_json::from_str(
+            r#"{ "c": {"y": -2, "z": 1.5}, "b": 1, "a": [true, null, "x\"y"] }"#,
+        )
+        .unwrap();
         assert_eq!(canonical_json(&a), canonical_json(&b));
         assert_ne!(canonical_sha256(&a), canonical_sha256(&json!({"b": 2})));
     }

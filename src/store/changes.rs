@@ -4,12 +4,12 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Store;
 use super::binding::{RunIndex, assessment_bindings, current_binding};
 use super::error::{Result, StoreError};
 use super::event::{Change, record};
 use super::model::*;
 use super::read::{self, People};
-use super::Store;
 use crate::catalog::{Catalog, NodeKind};
 use crate::evidence::{MAX_FILE_BYTES, document_kind, sha256_hex};
 
@@ -190,7 +190,9 @@ impl Store {
     ) -> Result<AttachmentMeta> {
         let file_name = file_name.trim();
         if file_name.is_empty() {
-            return Err(StoreError::Invalid("an attachment needs a file name".into()));
+            return Err(StoreError::Invalid(
+                "an attachment needs a file name".into(),
+            ));
         }
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(StoreError::Invalid(format!(
@@ -311,10 +313,16 @@ impl Store {
                     binding: binding.clone(),
                 },
             )?;
-            read::sign_offs(conn, &People::load(conn)?, assessment, requirement, &binding)?
-                .into_iter()
-                .find(|s| s.id == seq)
-                .ok_or_else(|| StoreError::Corrupt("the sign-off just recorded is not there".into()))
+            read::sign_offs(
+                conn,
+                &People::load(conn)?,
+                assessment,
+                requirement,
+                &binding,
+            )?
+            .into_iter()
+            .find(|s| s.id == seq)
+            .ok_or_else(|| StoreError::Corrupt("the sign-off just recorded is not there".into()))
         })
     }
 
@@ -578,9 +586,8 @@ fn unconcluded_in(
     assessment: i64,
     requirements: &[String],
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT conclusion FROM reviews WHERE assessment = ?1 AND requirement = ?2",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT conclusion FROM reviews WHERE assessment = ?1 AND requirement = ?2")?;
     let mut out = Vec::new();
     for requirement in requirements {
         let conclusion: Option<Option<String>> = stmt

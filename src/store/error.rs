@@ -3,8 +3,7 @@
 use rusqlite::ErrorCode;
 
 /// The message a second writer gets while another process holds the record.
-pub const BUSY_MESSAGE: &str =
-    "the review record is busy (another Tickmark is writing); try again";
+pub const BUSY_MESSAGE: &str = "the review record is busy (another Tickmark is writing); try again";
 
 /// An error of the review record.
 #[derive(Debug, thiserror::Error)]

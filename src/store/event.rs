@@ -277,7 +277,9 @@ pub(crate) fn append(
         hash,
     };
     conn.execute(
-        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        &format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ),
         params![
             row.seq,
             row.at,
@@ -327,16 +329,88 @@ mod tests {
 
     #[test]
     fn the_hash_covers_every_column() {
-        let base = event_hash(GENESIS_HASH, 1, "t", Some(2), "u", "k", Some(3), &json!({"a": 1}));
+        let base = event_hash(
+            GENESIS_HASH,
+            1,
+            "t",
+            Some(2),
+            "u",
+            "k",
+            Some(3),
+            &json!({"a": 1}),
+        );
         let variants = [
             event_hash("1", 1, "t", Some(2), "u", "k", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 2, "t", Some(2), "u", "k", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "T", Some(2), "u", "k", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "t", None, "u", "k", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "t", Some(2), "v", "k", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "t", Some(2), "u", "j", Some(3), &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "t", Some(2), "u", "k", None, &json!({"a": 1})),
-            event_hash(GENESIS_HASH, 1, "t", Some(2), "u", "k", Some(3), &json!({"a": 2})),
+            event_hash(
+                GENESIS_HASH,
+                2,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "T",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                None,
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "v",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "j",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                None,
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 2}),
+            ),
         ];
         for v in variants {
             assert_ne!(v, base);

@@ -283,7 +283,8 @@ fn run_history(
         let now = index.requirement(requirement);
         let results = canonical_json(&serde_json::Value::Array(now.results));
         let state = (now.verdict, results, now.evidence_sha256);
-        let label = |v: Option<crate::checks::VerdictStatus>| v.map_or("not in the catalog", |v| v.label());
+        let label =
+            |v: Option<crate::checks::VerdictStatus>| v.map_or("not in the catalog", |v| v.label());
         let summary = match &previous {
             None => Some(format!("Automated verdict: {}", label(state.0))),
             Some(before) if before.0 != state.0 => Some(format!(

@@ -12,13 +12,13 @@ use chrono::Utc;
 use rusqlite::Connection;
 use serde_json::Value;
 
+use super::Store;
 use super::canonical::canonical_json;
 use super::changes::store_blob;
 use super::error::{Result, StoreError};
 use super::event::{Change, StoredVerdict, record};
 use super::model::*;
 use super::read::{self, People};
-use super::Store;
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckResult, Settings};
 use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};

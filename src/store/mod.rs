@@ -92,7 +92,8 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// directory (e.g. `~/.local/share/tickmark/` on Linux). `None` if the
 /// platform has no home directory.
 pub fn default_db_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "Tickmark").map(|dirs| dirs.data_dir().join(DB_FILE_NAME))
+    directories::ProjectDirs::from("", "", "Tickmark")
+        .map(|dirs| dirs.data_dir().join(DB_FILE_NAME))
 }
 
 /// How to open a review record.

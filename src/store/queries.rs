@@ -1,11 +1,11 @@
 //! The read API: what the desktop app and the exports show.
 
+use super::Store;
 use super::binding::RunIndex;
 use super::error::{Result, StoreError};
 use super::history;
 use super::model::*;
 use super::read::{self, People};
-use super::Store;
 
 impl Store {
     /// Every reviewer profile, oldest first.
@@ -53,8 +53,10 @@ impl Store {
     /// An attachment's bytes.
     pub fn attachment_bytes(&self, attachment: i64) -> Result<Vec<u8>> {
         self.read(|conn| {
-            let meta = read::attachment(conn, &People::load(conn)?, attachment)?
-                .ok_or_else(|| StoreError::NotFound(format!("there is no attachment #{attachment}")))?;
+            let meta =
+                read::attachment(conn, &People::load(conn)?, attachment)?.ok_or_else(|| {
+                    StoreError::NotFound(format!("there is no attachment #{attachment}"))
+                })?;
             read::blob(conn, &meta.sha256)?.ok_or_else(|| {
                 StoreError::Corrupt(format!(
                     "the bytes of attachment #{attachment} ({}) are missing",

@@ -158,9 +158,11 @@ pub(crate) fn assessment_by_name(
     people: &People,
     name: &str,
 ) -> Result<Option<Assessment>> {
-    Ok(assessments_where(conn, people, "WHERE name = ?1", Some(&name))?
-        .into_iter()
-        .next())
+    Ok(
+        assessments_where(conn, people, "WHERE name = ?1", Some(&name))?
+            .into_iter()
+            .next(),
+    )
 }
 
 pub(crate) fn assessment_by_id(
@@ -290,25 +292,45 @@ pub(crate) fn latest_run_id(conn: &Connection, assessment: i64) -> Result<Option
     )?)
 }
 
+/// The columns of a `runs` row, as stored.
+struct RunRow {
+    assessment: i64,
+    at: String,
+    by: Option<i64>,
+    os_user: String,
+    catalog_id: String,
+    settings: String,
+    files: String,
+}
+
 pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<Run>> {
-    let head: Option<(i64, String, Option<i64>, String, String, String, String)> = conn
+    let head = conn
         .query_row(
             "SELECT assessment, at, run_by, os_user, catalog_id, settings, files FROM runs WHERE id = ?1",
             [id],
             |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                ))
+                Ok(RunRow {
+                    assessment: row.get("assessment")?,
+                    at: row.get("at")?,
+                    by: row.get("run_by")?,
+                    os_user: row.get("os_user")?,
+                    catalog_id: row.get("catalog_id")?,
+                    settings: row.get("settings")?,
+                    files: row.get("files")?,
+                })
             },
         )
         .optional()?;
-    let Some((assessment, at, by, os_user, catalog_id, settings, files)) = head else {
+    let Some(RunRow {
+        assessment,
+        at,
+        by,
+        os_user,
+        catalog_id,
+        settings,
+        files,
+    }) = head
+    else {
         return Ok(None);
     };
     let mut results = Vec::new();
@@ -399,25 +421,44 @@ pub(crate) fn review(
     assessment: i64,
     requirement: &str,
 ) -> Result<Option<Review>> {
-    let row: Option<(Option<String>, String, Option<i64>, String, String, i64)> = conn
+    let row = conn
         .query_row(
             "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq FROM reviews WHERE assessment = ?1 AND requirement = ?2",
             params![assessment, requirement],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)),
+            |row| {
+                Ok(ReviewRow {
+                    conclusion: row.get("conclusion")?,
+                    note: row.get("note")?,
+                    by: row.get("reviewer")?,
+                    os_user: row.get("os_user")?,
+                    at: row.get("reviewed_at")?,
+                    seq: row.get("seq")?,
+                })
+            },
         )
         .optional()?;
-    row.map(|(c, note, by, os_user, at, seq)| {
+    row.map(|r| {
         Ok(Review {
             assessment,
             requirement: requirement.to_owned(),
-            conclusion: c.as_deref().map(conclusion).transpose()?,
-            note,
-            reviewer: people.person(by, os_user),
-            reviewed_at: parse_time(&at)?,
-            event: seq,
+            conclusion: r.conclusion.as_deref().map(conclusion).transpose()?,
+            note: r.note,
+            reviewer: people.person(r.by, r.os_user),
+            reviewed_at: parse_time(&r.at)?,
+            event: r.seq,
         })
     })
     .transpose()
+}
+
+/// The columns of a `reviews` row, as stored.
+struct ReviewRow {
+    conclusion: Option<String>,
+    note: String,
+    by: Option<i64>,
+    os_user: String,
+    at: String,
+    seq: i64,
 }
 
 const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason";
@@ -441,9 +482,11 @@ pub(crate) fn attachment(
     people: &People,
     id: i64,
 ) -> Result<Option<AttachmentMeta>> {
-    Ok(attachments_where(conn, people, "WHERE id = ?1", params![id])?
-        .into_iter()
-        .next())
+    Ok(
+        attachments_where(conn, people, "WHERE id = ?1", params![id])?
+            .into_iter()
+            .next(),
+    )
 }
 
 fn attachments_where(
@@ -647,8 +690,7 @@ pub(crate) fn approvals(
         (statement, justification, unconcluded, bindings, binding_hash),
     ) in rows
     {
-        let bindings: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(&bindings)?;
+        let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
         let mut changed = Vec::new();
         for (requirement, hash) in &bindings {
             if &current_binding(conn, &index, assessment, requirement)?.hash() != hash {

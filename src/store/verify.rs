@@ -174,7 +174,10 @@ fn check_chain(
             Err(e) => problems.add(&at, e),
             Ok(payload) => {
                 if canonical_json(&payload) != ev.payload {
-                    problems.add(&at, "its payload is not in canonical form (edited outside Tickmark?)");
+                    problems.add(
+                        &at,
+                        "its payload is not in canonical form (edited outside Tickmark?)",
+                    );
                 }
                 let hash = event_hash(
                     &ev.prev_hash,
@@ -248,7 +251,9 @@ fn check_blobs(
         "SELECT sha256, 'evidence file #' || id || ' (' || path || ')' FROM evidence_files
          UNION ALL SELECT sha256, 'attachment #' || id || ' (' || file_name || ')' FROM attachments",
     )?;
-    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
     for row in rows {
         let (sha, user) = row?;
         needed.entry(sha).or_default().push(user);
@@ -270,10 +275,7 @@ fn check_blobs(
         counts.blobs += 1;
         counts.blob_bytes += bytes.len() as u64;
         let location = format!("blob {}", short(&key));
-        let users = needed
-            .get(&key)
-            .map(|u| u.join(", "))
-            .unwrap_or_default();
+        let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
         let actual = crate::evidence::sha256_hex(&bytes);
         if actual != key {
             problems.add(
@@ -404,13 +406,21 @@ fn load_rows(conn: &Connection, table: &str, columns: &[String], keys: &[&str]) 
         let values = (0..columns.len())
             .map(|i| row.get::<_, SqlValue>(i))
             .collect::<Result<Vec<_>, _>>()?;
-        let key = key_positions.iter().map(|&i| KeyPart::of(&values[i])).collect();
+        let key = key_positions
+            .iter()
+            .map(|&i| KeyPart::of(&values[i]))
+            .collect();
         out.insert(key, values);
     }
     Ok(out)
 }
 
-fn row_location(table: &str, keys: &[&str], columns: &[String], row: Option<&Vec<SqlValue>>) -> String {
+fn row_location(
+    table: &str,
+    keys: &[&str],
+    columns: &[String],
+    row: Option<&Vec<SqlValue>>,
+) -> String {
     let parts: Vec<String> = keys
         .iter()
         .map(|k| {
