@@ -296,7 +296,7 @@ fn check_blobs(
         if users.is_empty() {
             problems.add(
                 &location,
-                "no event refers to it (inserted outside Tickmark?)",
+                "no event refers to it (inserted outside Tickmark, or its event was removed?)",
             );
         }
         seen.insert(key);
@@ -366,7 +366,7 @@ fn compare_table(
             ),
             (None, Some(_)) => problems.add(
                 location,
-                "no event wrote this row (inserted outside Tickmark?)",
+                "no event wrote this row (inserted outside Tickmark, or its event was removed?)",
             ),
             (Some(want), Some(have)) => {
                 if let Some(i) = (0..columns.len()).find(|&i| want[i] != have[i]) {
