@@ -1,12 +1,352 @@
-//! `tickmark import`.
+//! `tickmark import --assessment NAME PATH...`: stores evidence in the review
+//! record, file by file, then evaluates the whole assessment and records the
+//! run.
+//!
+//! Exit codes: 0 when every file imported (new or unchanged), 2 when any
+//! file was unusable (its reason on stderr; the good files are still
+//! stored) or the review record could not be written.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Cli, EXIT_UNUSABLE};
+use chrono::Utc;
+
+use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
+use crate::catalog::Catalog;
+use crate::checks;
+use crate::evidence::EvidenceSet;
+use crate::evidence::node::is_expression;
+use crate::store::{
+    Actor, AssessmentUpdate, FileReport, ImportOutcome, NewAssessment, RunOutcome, Store,
+};
+
+/// The cluster name of an assessment created before any AKS evidence names it.
+const UNKNOWN_CLUSTER: &str = "unknown";
+
+/// The catalog a new assessment uses when this build has none built in.
+const DEFAULT_CATALOG_ID: &str = "pci-dss-3.2.1";
 
 /// Runs `tickmark import`.
-pub(super) fn run(cli: &Cli, assessment: &str, paths: &[std::path::PathBuf]) -> ExitCode {
-    let _ = (cli, assessment, paths);
-    eprintln!("tickmark import: not available yet");
-    ExitCode::from(EXIT_UNUSABLE)
+pub(super) fn run(
+    cli: &Cli,
+    catalog: Option<&Catalog>,
+    assessment: &str,
+    paths: &[PathBuf],
+) -> ExitCode {
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    let code = match import(cli, catalog, assessment, paths, &mut out, &mut err) {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(err, "tickmark import: {message}");
+            EXIT_UNUSABLE
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Imports, evaluates and reports; `Err` for errors that stop the whole
+/// command (no settings, no record, busy).
+fn import(
+    cli: &Cli,
+    catalog: Option<&Catalog>,
+    name: &str,
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let db = super::db_path(cli)?;
+    let settings = super::load_settings(cli)?;
+    let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    let actor = Actor::os_user_only();
+    let today = Utc::now().date_naive();
+    let new = NewAssessment {
+        name: name.to_owned(),
+        cluster: UNKNOWN_CLUSTER.to_owned(),
+        period_start: today,
+        period_end: today,
+        catalog_id: catalog
+            .map_or(DEFAULT_CATALOG_ID, |c| c.id.as_str())
+            .to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "Importing into \"{name}\" (review record {})",
+        db.display()
+    );
+    let summary = store
+        .import_paths(&actor, name, Some(&new), paths, &mut |report| {
+            print_file(report, out, err)
+        })
+        .map_err(|e| e.to_string())?;
+    let unusable = summary.unusable().count();
+    let Some(mut assessment) = summary.assessment else {
+        let _ = writeln!(
+            err,
+            "tickmark import: no file could be imported, so assessment \"{name}\" was not created"
+        );
+        return Ok(EXIT_UNUSABLE);
+    };
+    if summary.created {
+        let _ = writeln!(out, "Created assessment \"{name}\" (period {today})");
+    }
+    let stored = store
+        .evidence_set(assessment.id)
+        .map_err(|e| e.to_string())?;
+    for problem in &stored.problems {
+        let _ = writeln!(err, "stored file no longer readable: {problem}");
+    }
+    if assessment.cluster == UNKNOWN_CLUSTER
+        && let Some(cluster) = cluster_name(&stored.set)
+    {
+        assessment = store
+            .update_assessment(
+                &actor,
+                assessment.id,
+                &AssessmentUpdate {
+                    cluster: cluster.clone(),
+                    period_start: assessment.period_start,
+                    period_end: assessment.period_end,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
+    }
+    match catalog {
+        Some(catalog) => {
+            let results = checks::evaluate(&stored.set, &settings);
+            let outcome = store
+                .record_run(
+                    &actor,
+                    assessment.id,
+                    catalog,
+                    &settings,
+                    &stored.set.files,
+                    results,
+                )
+                .map_err(|e| e.to_string())?;
+            print_run(&outcome, out);
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "Not evaluated: this build has no requirement catalog; the evidence is stored."
+            );
+        }
+    }
+    let imported = summary.files.len() - unusable;
+    let _ = writeln!(
+        out,
+        "{imported} file(s) imported or already present, {unusable} unusable"
+    );
+    Ok(if unusable > 0 || !stored.problems.is_empty() {
+        EXIT_UNUSABLE
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The first literal AKS cluster name in the evidence.
+fn cluster_name(set: &EvidenceSet) -> Option<String> {
+    first_literal_name(
+        set.evidence
+            .azure
+            .clusters
+            .iter()
+            .map(|c| c.info.name.as_deref()),
+    )
+}
+
+/// The first name that is neither empty nor a template expression.
+fn first_literal_name<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> Option<String> {
+    names
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|name| !name.is_empty() && !is_expression(name))
+        .map(str::to_owned)
+}
+
+fn print_file(report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) {
+    let _ = match &report.result {
+        Ok(ImportOutcome::Imported(file)) => {
+            let p = &file.provenance;
+            let replaces = file
+                .supersedes
+                .map(|id| format!(", replaces file #{id}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  imported   {}  {}  {} bytes  sha256 {}{replaces}",
+                p.path,
+                p.format.id(),
+                p.size,
+                &p.sha256[..12.min(p.sha256.len())]
+            )
+        }
+        Ok(ImportOutcome::Unchanged(file)) => writeln!(
+            out,
+            "  unchanged  {}  already imported as file #{} ({})",
+            report.path, file.id, file.provenance.path
+        ),
+        Err(e) => writeln!(err, "  unusable   {e}"),
+    };
+}
+
+fn print_run(outcome: &RunOutcome, out: &mut dyn Write) {
+    let run = outcome.run();
+    let c = run.counts();
+    let what = match outcome {
+        RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
+        RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
+    };
+    let _ = writeln!(
+        out,
+        "{what}: {} file(s), {} requirement(s): {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        run.files.len(),
+        c.total(),
+        c.pass,
+        c.fail,
+        c.partial,
+        c.manual,
+        c.no_evidence
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{NodeKind, Requirement, Responsibility};
+
+    fn catalog() -> Catalog {
+        let node = |id: &str, kind, checks: &[&str]| Requirement {
+            id: id.into(),
+            title: id.into(),
+            kind,
+            responsibility: Responsibility::Customer,
+            guidance: String::new(),
+            evidence: Vec::new(),
+            checks: checks.iter().map(|c| c.to_string()).collect(),
+            parent: None,
+            children: Vec::new(),
+        };
+        Catalog {
+            id: "cli-test".into(),
+            name: "CLI test".into(),
+            nodes: vec![
+                node("1", NodeKind::Family, &[]),
+                node("1.3.1", NodeKind::Requirement, &["aks.private-cluster"]),
+                node("1.1.2", NodeKind::Requirement, &[]),
+            ],
+        }
+    }
+
+    fn cli(db: &std::path::Path) -> Cli {
+        Cli {
+            db: Some(db.to_owned()),
+            settings: None,
+            command: None,
+        }
+    }
+
+    fn run_import(cli: &Cli, catalog: Option<&Catalog>, paths: &[PathBuf]) -> (u8, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = import(cli, catalog, "Q1", paths, &mut out, &mut err).unwrap();
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    const NSG: &str = r#"{"id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n",
+        "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": []}}"#;
+
+    #[test]
+    fn imports_evaluates_records_and_reports_each_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.sqlite3");
+        let nsg = dir.path().join("nsg.json");
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&nsg, NSG).unwrap();
+        std::fs::write(&bad, "{\"value\": [").unwrap();
+        let catalog = catalog();
+        let cli = cli(&db);
+        let (code, out, err) = run_import(&cli, Some(&catalog), &[nsg.clone(), bad.clone()]);
+        assert_eq!(code, EXIT_UNUSABLE);
+        assert!(
+            out.contains("imported   ") && out.contains("azure-nsg"),
+            "{out}"
+        );
+        assert!(out.contains("Created assessment \"Q1\""), "{out}");
+        assert!(
+            out.contains("Run #") && out.contains("2 requirement(s)"),
+            "{out}"
+        );
+        assert!(err.contains("bad.json (as JSON) at line 1"), "{err}");
+        let store = Store::open_existing(&db).unwrap();
+        let a = store.assessment("Q1").unwrap().unwrap();
+        assert_eq!(a.cluster, UNKNOWN_CLUSTER);
+        assert_eq!(a.catalog_id, "cli-test");
+        assert_eq!(store.runs(a.id).unwrap().len(), 1);
+        // Again, with only the good file: nothing new, exit 0.
+        let (code, out, err) = run_import(&cli, Some(&catalog), &[nsg]);
+        assert_eq!(code, EXIT_OK, "{err}");
+        assert!(
+            out.contains("unchanged") && out.contains("No change since run #"),
+            "{out}"
+        );
+        assert!(store.verify().unwrap().is_intact());
+    }
+
+    #[test]
+    fn without_a_catalog_the_evidence_is_stored_and_not_evaluated() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.sqlite3");
+        let nsg = dir.path().join("nsg.json");
+        std::fs::write(&nsg, NSG).unwrap();
+        let (code, _, err) = run_import(&cli(&db), None, &[nsg]);
+        assert_eq!(code, EXIT_OK);
+        assert!(err.contains("Not evaluated"), "{err}");
+        let store = Store::open_existing(&db).unwrap();
+        let a = store.assessment("Q1").unwrap().unwrap();
+        assert_eq!(a.catalog_id, DEFAULT_CATALOG_ID);
+        assert_eq!(store.evidence_files(a.id).unwrap().len(), 1);
+        assert!(store.runs(a.id).unwrap().is_empty());
+    }
+
+    #[test]
+    fn nothing_importable_creates_nothing_and_bad_settings_stop_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.sqlite3");
+        let (code, _, err) = run_import(&cli(&db), None, &[dir.path().join("missing.json")]);
+        assert_eq!(code, EXIT_UNUSABLE);
+        assert!(
+            err.contains("missing.json") && err.contains("was not created"),
+            "{err}"
+        );
+        assert!(Store::open(&db).unwrap().assessments().unwrap().is_empty());
+        let mut with_settings = cli(&db);
+        with_settings.settings = Some(dir.path().join("nope.toml"));
+        let e = import(
+            &with_settings,
+            None,
+            "Q1",
+            &[],
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(e.contains("no such settings file"), "{e}");
+    }
+
+    #[test]
+    fn the_cluster_name_is_the_first_literal_one() {
+        assert_eq!(cluster_name(&EvidenceSet::default()), None);
+        assert_eq!(first_literal_name([None, Some(" ")]), None);
+        assert_eq!(
+            first_literal_name([Some("[parameters('clusterName')]"), Some("aks-bu0001a0005")]),
+            Some("aks-bu0001a0005".to_owned())
+        );
+    }
 }

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::catalog::Catalog;
+use crate::checks::Settings;
+
 mod catalog;
 mod evaluate;
 mod export;
@@ -64,6 +67,10 @@ pub enum Command {
         out: PathBuf,
     },
     /// Verify the review record's hash chain, or an exported evidence bundle.
+    ///
+    /// Recomputes the chain and the state it implies and names the first
+    /// event, row or stored file that does not match. Exit codes: 0 intact,
+    /// 1 tampered, 2 unusable (no record, not a record, busy, newer schema).
     Verify {
         /// Verify this evidence bundle (zip) instead of the database.
         #[arg(long, value_name = "FILE")]
@@ -158,13 +165,46 @@ pub fn main() -> ExitCode {
             format,
             fail_on,
         }) => evaluate::run(&cli, paths, *format, *fail_on),
-        Some(Command::Import { assessment, paths }) => import::run(&cli, assessment, paths),
+        Some(Command::Import { assessment, paths }) => {
+            import::run(&cli, builtin_catalog(), assessment, paths)
+        }
         Some(Command::Export {
             assessment,
             format,
             out,
         }) => export::run(&cli, assessment, *format, out),
         Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+    }
+}
+
+/// The requirement catalog the command line evaluates against: the one
+/// built into the binary. This build has none yet, so `import` stores
+/// evidence without recording a run.
+fn builtin_catalog() -> Option<&'static Catalog> {
+    None
+}
+
+/// The review record: `--db`, or `tickmark.sqlite3` in the platform's data
+/// directory.
+pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
+    cli.db
+        .clone()
+        .or_else(crate::store::default_db_path)
+        .ok_or_else(|| {
+            "this system has no data directory; choose a review record with --db PATH".to_owned()
+        })
+}
+
+/// The check settings: `--settings` (which must exist), or `settings.toml`
+/// in the platform's config directory (defaults when it does not exist).
+pub(crate) fn load_settings(cli: &Cli) -> Result<Settings, String> {
+    match &cli.settings {
+        Some(path) if !path.is_file() => Err(format!("{}: no such settings file", path.display())),
+        Some(path) => Settings::load(path),
+        None => match directories::ProjectDirs::from("", "", "Tickmark") {
+            Some(dirs) => Settings::load(&dirs.config_dir().join("settings.toml")),
+            None => Ok(Settings::default()),
+        },
     }
 }
 

@@ -1,12 +1,151 @@
-//! `tickmark verify`.
+//! `tickmark verify`: checks the review record against its own history.
+//!
+//! Exit codes: 0 intact, 1 tampered (the first event, row or stored file
+//! that does not match is named), 2 unusable (no record at the path, not a
+//! review record, busy, written by a newer Tickmark).
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use super::{Cli, EXIT_UNUSABLE};
+use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
+use crate::store::{Store, VerifyReport};
+
+/// Exit code when the record does not match its history.
+pub const EXIT_TAMPERED: u8 = 1;
 
 /// Runs `tickmark verify`.
 pub(super) fn run(cli: &Cli, bundle: Option<&std::path::Path>) -> ExitCode {
-    let _ = (cli, bundle);
-    eprintln!("tickmark verify: not available yet");
-    ExitCode::from(EXIT_UNUSABLE)
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    if let Some(bundle) = bundle {
+        let _ = writeln!(
+            err,
+            "tickmark verify --bundle {}: verifying an exported evidence bundle is not available in this build yet",
+            bundle.display()
+        );
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    ExitCode::from(verify(cli, &mut out, &mut err))
+}
+
+fn verify(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let report = super::db_path(cli).and_then(|db| {
+        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        let report = store.verify().map_err(|e| e.to_string())?;
+        Ok((db, report))
+    });
+    match report {
+        Err(message) => {
+            let _ = writeln!(err, "tickmark verify: {message}");
+            EXIT_UNUSABLE
+        }
+        Ok((db, report)) => {
+            let _ = writeln!(out, "Review record: {}", db.display());
+            print_report(&report, out, err)
+        }
+    }
+}
+
+fn print_report(report: &VerifyReport, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let head = match &report.chain_head {
+        Some(head) => format!("event #{} {}", head.seq, head.hash),
+        None => "no events yet".to_owned(),
+    };
+    let c = &report.counts;
+    let counts = format!(
+        "{} events; {} profile(s), {} assessment(s), {} evidence file(s), {} run(s), {} review(s), {} attachment(s), {} sign-off(s), {} approval decision(s); {} stored file(s), {} bytes",
+        c.events,
+        c.profiles,
+        c.assessments,
+        c.evidence_files,
+        c.runs,
+        c.reviews,
+        c.attachments,
+        c.sign_offs,
+        c.approvals,
+        c.blobs,
+        c.blob_bytes
+    );
+    let Some(first) = report.first_problem() else {
+        let _ = writeln!(
+            out,
+            "Intact: the chain and every table match the event log."
+        );
+        let _ = writeln!(out, "Chain head: {head}");
+        let _ = writeln!(out, "{counts}");
+        return EXIT_OK;
+    };
+    let _ = writeln!(out, "TAMPERED: {first}");
+    let _ = writeln!(out, "{} problem(s) found:", report.problems.len());
+    for problem in &report.problems {
+        let _ = writeln!(out, "  {problem}");
+    }
+    let _ = writeln!(out, "Chain head as stored: {head}");
+    let _ = writeln!(out, "{counts}");
+    let _ = writeln!(
+        err,
+        "tickmark verify: the review record does not match its history: {first}"
+    );
+    EXIT_TAMPERED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(db: &std::path::Path) -> Cli {
+        Cli {
+            db: Some(db.to_owned()),
+            settings: None,
+            command: None,
+        }
+    }
+
+    fn run_verify(db: &std::path::Path) -> (u8, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = verify(&cli(db), &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn intact_tampered_and_unusable_have_their_exit_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.sqlite3");
+        let (code, _, err) = run_verify(&db);
+        assert_eq!(code, EXIT_UNUSABLE);
+        assert!(err.contains("there is no review record here"), "{err}");
+        assert!(!db.exists(), "verify must not create a record");
+        let mut store = Store::open(&db).unwrap();
+        store
+            .create_profile(
+                &crate::store::Actor::os_user_only(),
+                &crate::store::NewProfile {
+                    name: "Ana".into(),
+                    email: String::new(),
+                    role: crate::store::Role::Auditor,
+                },
+            )
+            .unwrap();
+        drop(store);
+        let (code, out, _) = run_verify(&db);
+        assert_eq!(code, EXIT_OK, "{out}");
+        assert!(
+            out.contains("Intact") && out.contains("Chain head: event #1 "),
+            "{out}"
+        );
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute("UPDATE profiles SET name = 'Eve'", [])
+            .unwrap();
+        let (code, out, err) = run_verify(&db);
+        assert_eq!(code, EXIT_TAMPERED);
+        assert!(
+            out.contains("TAMPERED: profiles row (id=1): column `name` is \"Eve\""),
+            "{out}"
+        );
+        assert!(err.contains("does not match its history"), "{err}");
+    }
 }

@@ -1,1 +1,232 @@
-//! The review record: a SQLite file with assessments, evidence, results, reviews, attachments, sign-offs and a hash-chained event log.
+//! The review record (PRODUCT.md §5): one SQLite file that keeps every
+//! assessment, evidence file, check result, review, attachment, sign-off and
+//! approval, and cannot be edited silently.
+//!
+//! # How it is kept
+//!
+//! * **Events.** Every change is one event in the append-only `events` table:
+//!   sequence number, time, actor (reviewer profile and OS user), kind,
+//!   assessment and a canonical JSON payload. Each event's hash is SHA-256
+//!   over the previous event's hash and the event's canonical content, so
+//!   the events form a hash chain. Nothing is deleted or updated in place; a
+//!   correction is a new event. Triggers refuse UPDATE and DELETE on the
+//!   event log and the stored files, and DELETE on every entity table.
+//! * **State.** The entity tables (`profiles`, `assessments`,
+//!   `evidence_files`, `runs`, `check_results`, `verdicts`, `reviews`,
+//!   `attachments`, `sign_offs`, `approvals`) hold the current state,
+//!   materialised from each event in the transaction that appends it.
+//! * **Files.** Evidence and attachment bytes are stored once per SHA-256 in
+//!   `blobs`.
+//! * **Verification.** [`Store::verify`] recomputes the chain, replays every
+//!   event into an empty database and compares the result with the tables
+//!   row by row, recomputes every stored file's SHA-256 and compares the
+//!   schema (triggers included). It names the first event, row or file that
+//!   does not match. An edit by any SQLite tool is detected unless the
+//!   editor also rewrites the chain from that point on *and* every table
+//!   consistently; the chain head (printed by `tickmark verify`, kept in
+//!   every export) pins the whole history, so compare it with a copy kept
+//!   elsewhere to rule that out.
+//! * **Sign-offs** bind to a hash of exactly what was signed (see
+//!   [`SignOffBinding`]); every read that returns a sign-off recomputes it
+//!   and sets `stale` when anything changed.
+//!
+//! # Durability and concurrency
+//!
+//! WAL journal, `synchronous=FULL` for every transaction (sign-offs
+//! included), foreign keys on. Every change runs in one `BEGIN IMMEDIATE`
+//! transaction; a second process that cannot get the write lock within the
+//! busy timeout gets [`StoreError::Busy`] ("the review record is busy
+//! (another Tickmark is writing); try again"), never a half-written record.
+//! A [`Store`] is one connection: it is `Send` but not `Sync`; a worker
+//! thread (e.g. a long import) opens its own `Store` on the same file.
+//!
+//! # The API
+//!
+//! Writes take `&mut self` and an [`Actor`]; reads take `&self`. Reviews,
+//! attachments and sign-offs need a reviewer profile; approvals need a
+//! security lead's. Operations that name requirements take the assessment's
+//! [`Catalog`](crate::catalog::Catalog) to check them. [`Store::record`]
+//! returns an [`AssessmentRecord`], the serde snapshot the exports render.
+
+mod apply;
+mod binding;
+mod canonical;
+mod changes;
+mod compare;
+mod error;
+mod event;
+mod history;
+mod imports;
+mod model;
+mod queries;
+mod read;
+mod record;
+mod schema;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use binding::SignOffBinding;
+pub use canonical::{canonical_json, canonical_sha256};
+pub use changes::media_type_of;
+pub use compare::{Comparison, Delta, RequirementComparison};
+pub use error::{BUSY_MESSAGE, Result, StoreError};
+pub use event::{EVENT_KINDS, GENESIS_HASH};
+pub use imports::StoredEvidence;
+pub use model::*;
+pub use record::{AssessmentRecord, RECORD_SCHEMA_VERSION};
+pub use schema::SCHEMA_VERSION;
+pub use verify::{Problem, RecordCounts, VerifyReport};
+
+/// The database file's name in the data directory.
+pub const DB_FILE_NAME: &str = "tickmark.sqlite3";
+
+/// How long a writer waits for another process's write lock by default.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default review record: `tickmark.sqlite3` in the platform's data
+/// directory (e.g. `~/.local/share/tickmark/` on Linux). `None` if the
+/// platform has no home directory.
+pub fn default_db_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "Tickmark")
+        .map(|dirs| dirs.data_dir().join(DB_FILE_NAME))
+}
+
+/// How to open a review record.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// How long a write waits for another process's lock before
+    /// [`StoreError::Busy`].
+    pub busy_timeout: Duration,
+    /// Create the file (and its directory) if it does not exist.
+    pub create: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            create: true,
+        }
+    }
+}
+
+/// An open review record.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens the review record at `path`, creating it if missing, and brings
+    /// its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens an existing review record; [`StoreError::Missing`] if there is
+    /// none at `path`.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_with(
+            path,
+            &OpenOptions {
+                create: false,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
+    /// Opens a review record with `options`.
+    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Store> {
+        let label = path.display().to_string();
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if options.create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        } else if !path.is_file() {
+            return Err(StoreError::Missing(label));
+        }
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Io {
+            path: label.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        conn.busy_timeout(options.busy_timeout)?;
+        check_is_database(&conn, &label)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            log::warn!("{label}: the file system does not allow a WAL journal; using {mode}");
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn, &label, SCHEMA_VERSION)?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it is
+    /// committed, or nothing.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on one consistent snapshot of the record.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f(&tx)?;
+        tx.finish()?;
+        Ok(out)
+    }
+}
+
+fn check_is_database(conn: &Connection, label: &str) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Err(StoreError::NotARecord {
+                path: label.to_owned(),
+                reason: "it is not an SQLite database".to_owned(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The current time as stored: RFC 3339, UTC, microseconds.
+pub(crate) fn now_text() -> String {
+    time_text(&Utc::now())
+}
+
+/// A time as stored: RFC 3339, UTC, microseconds.
+pub(crate) fn time_text(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Micros, true)
+}

@@ -1,0 +1,318 @@
+//! Materialising events into the entity tables.
+//!
+//! [`apply`] is the only code that writes entity rows. The write path calls
+//! it right after appending an event, in the same transaction; `verify`
+//! calls it to replay the whole log into an empty database and compares the
+//! result with the tables in the file.
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use super::canonical::canonical_json;
+use super::event::{Change, EventRow};
+
+/// Writes the entity rows `change` implies. Errors name the event.
+pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result<(), String> {
+    let fail = |what: String| format!("event #{} ({}): {what}", ev.seq, ev.kind);
+    let sql = |e: rusqlite::Error| fail(e.to_string());
+    let assessment = || {
+        ev.assessment
+            .ok_or_else(|| fail("the event names no assessment".into()))
+    };
+    let expect_one = |changed: usize, what: &str| {
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(fail(format!("{what} does not exist")))
+        }
+    };
+    match change {
+        Change::ProfileCreated { name, email, role } => {
+            conn.execute(
+                "INSERT INTO profiles (id, name, email, role, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?1)",
+                params![ev.seq, name, email, role.id(), ev.at],
+            )
+            .map_err(sql)?;
+        }
+        Change::ProfileUpdated {
+            profile,
+            name,
+            email,
+            role,
+        } => {
+            let changed = conn
+                .execute(
+                    "UPDATE profiles SET name = ?2, email = ?3, role = ?4, seq = ?5 WHERE id = ?1",
+                    params![profile, name, email, role.id(), ev.seq],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("profile #{profile}"))?;
+        }
+        Change::AssessmentCreated {
+            name,
+            cluster,
+            period_start,
+            period_end,
+            catalog,
+        } => {
+            conn.execute(
+                "INSERT INTO assessments (id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1)",
+                params![
+                    ev.seq,
+                    name,
+                    cluster,
+                    period_start.to_string(),
+                    period_end.to_string(),
+                    catalog,
+                    ev.at,
+                    ev.actor_profile,
+                    ev.actor_os_user
+                ],
+            )
+            .map_err(sql)?;
+        }
+        Change::AssessmentUpdated {
+            cluster,
+            period_start,
+            period_end,
+        } => {
+            let id = assessment()?;
+            let changed = conn
+                .execute(
+                    "UPDATE assessments SET cluster = ?2, period_start = ?3, period_end = ?4, seq = ?5 WHERE id = ?1",
+                    params![id, cluster, period_start.to_string(), period_end.to_string(), ev.seq],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("assessment #{id}"))?;
+        }
+        Change::EvidenceImported {
+            path,
+            sha256,
+            size,
+            format,
+            tool,
+            tool_version,
+            imported_at,
+            notes,
+            supersedes,
+        } => {
+            let id = assessment()?;
+            conn.execute(
+                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)",
+                params![
+                    ev.seq,
+                    id,
+                    path,
+                    sha256,
+                    to_i64(*size),
+                    format.id(),
+                    tool,
+                    tool_version,
+                    super::time_text(imported_at),
+                    canonical_json(&Value::from(notes.clone())),
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    supersedes
+                ],
+            )
+            .map_err(sql)?;
+            if let Some(old) = supersedes {
+                let changed = conn
+                    .execute(
+                        "UPDATE evidence_files SET superseded_by = ?2 WHERE id = ?1 AND assessment = ?3 AND superseded_by IS NULL",
+                        params![old, ev.seq, id],
+                    )
+                    .map_err(sql)?;
+                expect_one(changed, &format!("current evidence file #{old}"))?;
+            }
+        }
+        Change::RunRecorded {
+            catalog,
+            settings,
+            files,
+            results,
+            verdicts,
+        } => {
+            let id = assessment()?;
+            let files = serde_json::to_value(files).map_err(|e| fail(e.to_string()))?;
+            conn.execute(
+                "INSERT INTO runs (id, assessment, at, run_by, os_user, catalog_id, settings, files)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    ev.seq,
+                    id,
+                    ev.at,
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    catalog,
+                    canonical_json(settings),
+                    canonical_json(&files)
+                ],
+            )
+            .map_err(sql)?;
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO check_results (run, idx, check_id, requirement, status, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql)?;
+            for (idx, result) in results.iter().enumerate() {
+                let text = |key: &str| result.get(key).and_then(Value::as_str).map(str::to_owned);
+                insert
+                    .execute(params![
+                        ev.seq,
+                        to_i64(idx as u64),
+                        text("check").unwrap_or_default(),
+                        text("requirement"),
+                        text("status").unwrap_or_default(),
+                        canonical_json(result)
+                    ])
+                    .map_err(sql)?;
+            }
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO verdicts (run, position, requirement, status, results) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql)?;
+            for (position, verdict) in verdicts.iter().enumerate() {
+                insert
+                    .execute(params![
+                        ev.seq,
+                        to_i64(position as u64),
+                        verdict.requirement,
+                        verdict.status.id(),
+                        canonical_json(&Value::from(verdict.results.clone()))
+                    ])
+                    .map_err(sql)?;
+            }
+        }
+        Change::ReviewRecorded {
+            requirement,
+            conclusion,
+            note,
+        } => {
+            conn.execute(
+                "INSERT INTO reviews (assessment, requirement, conclusion, note, reviewer, os_user, reviewed_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (assessment, requirement) DO UPDATE SET
+                   conclusion = excluded.conclusion, note = excluded.note, reviewer = excluded.reviewer,
+                   os_user = excluded.os_user, reviewed_at = excluded.reviewed_at, seq = excluded.seq",
+                params![
+                    assessment()?,
+                    requirement,
+                    conclusion.map(|c| c.id()),
+                    note,
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at,
+                    ev.seq
+                ],
+            )
+            .map_err(sql)?;
+        }
+        Change::AttachmentAdded {
+            requirement,
+            file_name,
+            media_type,
+            sha256,
+            size,
+        } => {
+            conn.execute(
+                "INSERT INTO attachments (id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    requirement,
+                    file_name,
+                    media_type,
+                    sha256,
+                    to_i64(*size),
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at
+                ],
+            )
+            .map_err(sql)?;
+        }
+        Change::AttachmentWithdrawn {
+            attachment,
+            requirement,
+            reason,
+        } => {
+            let changed = conn
+                .execute(
+                    "UPDATE attachments SET withdrawn_seq = ?2, withdrawn_at = ?3, withdrawn_reason = ?4
+                     WHERE id = ?1 AND assessment = ?5 AND requirement = ?6 AND withdrawn_seq IS NULL",
+                    params![attachment, ev.seq, ev.at, reason, assessment()?, requirement],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("attachment #{attachment}"))?;
+        }
+        Change::SignOffRecorded {
+            requirement,
+            role,
+            statement,
+            run,
+            binding,
+            binding_hash,
+        } => {
+            let binding = serde_json::to_value(binding).map_err(|e| fail(e.to_string()))?;
+            conn.execute(
+                "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    requirement,
+                    ev.actor_profile,
+                    role.id(),
+                    ev.actor_os_user,
+                    ev.at,
+                    statement,
+                    run,
+                    canonical_json(&binding),
+                    binding_hash
+                ],
+            )
+            .map_err(sql)?;
+        }
+        Change::ApprovalRecorded {
+            decision,
+            role,
+            statement,
+            justification,
+            unconcluded,
+            bindings,
+            binding_hash,
+        } => {
+            let bindings = serde_json::to_value(bindings).map_err(|e| fail(e.to_string()))?;
+            conn.execute(
+                "INSERT INTO approvals (id, assessment, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    decision.id(),
+                    ev.actor_profile,
+                    role.id(),
+                    ev.actor_os_user,
+                    ev.at,
+                    statement,
+                    justification,
+                    canonical_json(&Value::from(unconcluded.clone())),
+                    canonical_json(&bindings),
+                    binding_hash
+                ],
+            )
+            .map_err(sql)?;
+        }
+    }
+    Ok(())
+}
+
+/// SQLite integers are signed; sizes beyond `i64::MAX` do not occur.
+pub(crate) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

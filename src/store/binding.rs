@@ -1,0 +1,264 @@
+//! What a sign-off covers, and whether it still does.
+//!
+//! A requirement's binding lists the SHA-256s of the evidence files its
+//! check results cite, a SHA-256 of those results (canonical JSON), the
+//! conclusion, a SHA-256 of the note and the SHA-256s of its attachments.
+//! A sign-off stores the binding it saw; recomputing the binding now and
+//! comparing tells whether the sign-off is stale.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::canonical::canonical_sha256;
+use super::error::{Result, StoreError};
+use super::model::{Conclusion, RunFile};
+use crate::checks::VerdictStatus;
+
+/// Exactly what a sign-off covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOffBinding {
+    /// SHA-256s of the evidence files the requirement's check results cite,
+    /// sorted.
+    pub evidence_sha256: Vec<String>,
+    /// SHA-256 of the requirement's check results (a canonical JSON array).
+    pub results_sha256: String,
+    /// The conclusion.
+    pub conclusion: Option<Conclusion>,
+    /// SHA-256 of the note's UTF-8 text.
+    pub note_sha256: String,
+    /// SHA-256s of the requirement's attachments (withdrawn ones excluded),
+    /// sorted.
+    pub attachments_sha256: Vec<String>,
+}
+
+impl SignOffBinding {
+    /// SHA-256 of the binding's canonical JSON.
+    pub fn hash(&self) -> String {
+        canonical_sha256(&json!({
+            "evidence_sha256": self.evidence_sha256,
+            "results_sha256": self.results_sha256,
+            "conclusion": self.conclusion.map(|c| c.id()),
+            "note_sha256": self.note_sha256,
+            "attachments_sha256": self.attachments_sha256,
+        }))
+    }
+
+    /// What differs between this binding and `now`, in words.
+    pub fn differences(&self, now: &SignOffBinding) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.evidence_sha256 != now.evidence_sha256 {
+            out.push("evidence files".to_owned());
+        }
+        if self.results_sha256 != now.results_sha256 {
+            out.push("check results".to_owned());
+        }
+        if self.conclusion != now.conclusion {
+            out.push("conclusion".to_owned());
+        }
+        if self.note_sha256 != now.note_sha256 {
+            out.push("note".to_owned());
+        }
+        if self.attachments_sha256 != now.attachments_sha256 {
+            out.push("attachments".to_owned());
+        }
+        out
+    }
+}
+
+/// The latest run of an assessment, indexed for per-requirement lookups.
+pub(crate) struct RunIndex {
+    /// The run's ID, if there is a run.
+    pub run: Option<i64>,
+    files: BTreeMap<String, String>,
+    verdicts: BTreeMap<String, (VerdictStatus, Vec<usize>)>,
+    /// The requirement IDs in catalog order.
+    pub order: Vec<String>,
+    results: Vec<Value>,
+}
+
+/// What the latest run says about one requirement.
+pub(crate) struct RequirementEvidence {
+    pub verdict: Option<VerdictStatus>,
+    pub results: Vec<Value>,
+    pub evidence_sha256: Vec<String>,
+}
+
+impl RunIndex {
+    /// Loads the latest run of `assessment`.
+    pub fn latest(conn: &Connection, assessment: i64) -> Result<RunIndex> {
+        let run: Option<i64> = conn
+            .query_row(
+                "SELECT max(id) FROM runs WHERE assessment = ?1",
+                [assessment],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        match run {
+            Some(run) => RunIndex::of_run(conn, run),
+            None => Ok(RunIndex {
+                run: None,
+                files: BTreeMap::new(),
+                verdicts: BTreeMap::new(),
+                order: Vec::new(),
+                results: Vec::new(),
+            }),
+        }
+    }
+
+    /// Loads one run.
+    pub fn of_run(conn: &Connection, run: i64) -> Result<RunIndex> {
+        let files_text: String =
+            conn.query_row("SELECT files FROM runs WHERE id = ?1", [run], |row| {
+                row.get(0)
+            })?;
+        let files: Vec<RunFile> = serde_json::from_str(&files_text)?;
+        let mut results = Vec::new();
+        let mut stmt =
+            conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+        for text in stmt.query_map([run], |row| row.get::<_, String>(0))? {
+            results.push(serde_json::from_str::<Value>(&text?)?);
+        }
+        let mut verdicts = BTreeMap::new();
+        let mut order = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT requirement, status, results FROM verdicts WHERE run = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([run], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (requirement, status, indexes) = row?;
+            let status = super::read::verdict_status(&status)?;
+            let indexes: Vec<usize> = serde_json::from_str(&indexes)?;
+            if indexes.iter().any(|&i| i >= results.len()) {
+                return Err(StoreError::Corrupt(format!(
+                    "run #{run}: the verdict of {requirement} cites a result that is not there"
+                )));
+            }
+            order.push(requirement.clone());
+            verdicts.insert(requirement, (status, indexes));
+        }
+        Ok(RunIndex {
+            run: Some(run),
+            files: files.into_iter().map(|f| (f.path, f.sha256)).collect(),
+            verdicts,
+            order,
+            results,
+        })
+    }
+
+    /// The verdict, results and cited evidence of `requirement`.
+    pub fn requirement(&self, requirement: &str) -> RequirementEvidence {
+        let Some((status, indexes)) = self.verdicts.get(requirement) else {
+            return RequirementEvidence {
+                verdict: None,
+                results: Vec::new(),
+                evidence_sha256: Vec::new(),
+            };
+        };
+        let results: Vec<Value> = indexes.iter().map(|&i| self.results[i].clone()).collect();
+        let mut cited = BTreeSet::new();
+        for result in &results {
+            for path in cited_paths(result) {
+                cited.insert(match self.files.get(path) {
+                    Some(sha) => sha.clone(),
+                    None => format!("unknown file {path}"),
+                });
+            }
+        }
+        RequirementEvidence {
+            verdict: Some(*status),
+            results,
+            evidence_sha256: cited.into_iter().collect(),
+        }
+    }
+}
+
+/// The file paths a check result (as JSON) cites, its resources' included.
+fn cited_paths(result: &Value) -> Vec<&str> {
+    let mut out = paths_of(result);
+    if let Some(resources) = result.get("resources").and_then(Value::as_array) {
+        for resource in resources {
+            out.extend(paths_of(resource));
+        }
+    }
+    out
+}
+
+/// The `path` of each entry of `value.evidence`.
+fn paths_of(value: &Value) -> Vec<&str> {
+    value
+        .get("evidence")
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| r.get("path").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The binding of `requirement` as it is now.
+pub(crate) fn current_binding(
+    conn: &Connection,
+    index: &RunIndex,
+    assessment: i64,
+    requirement: &str,
+) -> Result<SignOffBinding> {
+    let evidence = index.requirement(requirement);
+    let review: Option<(Option<String>, String)> = conn
+        .query_row(
+            "SELECT conclusion, note FROM reviews WHERE assessment = ?1 AND requirement = ?2",
+            params![assessment, requirement],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (conclusion, note) = match review {
+        Some((conclusion, note)) => (
+            conclusion
+                .as_deref()
+                .map(super::read::conclusion)
+                .transpose()?,
+            note,
+        ),
+        None => (None, String::new()),
+    };
+    let mut stmt = conn.prepare(
+        "SELECT sha256 FROM attachments WHERE assessment = ?1 AND requirement = ?2 AND withdrawn_seq IS NULL ORDER BY sha256",
+    )?;
+    let attachments = stmt
+        .query_map(params![assessment, requirement], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(SignOffBinding {
+        evidence_sha256: evidence.evidence_sha256,
+        results_sha256: canonical_sha256(&Value::Array(evidence.results)),
+        conclusion,
+        note_sha256: crate::evidence::sha256_hex(note.as_bytes()),
+        attachments_sha256: attachments,
+    })
+}
+
+/// The binding hash of every requirement in `requirements`, and the hash
+/// over all of them (what an approval covers).
+pub(crate) fn assessment_bindings(
+    conn: &Connection,
+    assessment: i64,
+    requirements: &[String],
+) -> Result<(BTreeMap<String, String>, String)> {
+    let index = RunIndex::latest(conn, assessment)?;
+    let mut bindings = BTreeMap::new();
+    for requirement in requirements {
+        let binding = current_binding(conn, &index, assessment, requirement)?;
+        bindings.insert(requirement.clone(), binding.hash());
+    }
+    let hash = canonical_sha256(&serde_json::to_value(&bindings)?);
+    Ok((bindings, hash))
+}

@@ -1,0 +1,88 @@
+//! What can go wrong with the review record.
+
+use rusqlite::ErrorCode;
+
+/// The message a second writer gets while another process holds the record.
+pub const BUSY_MESSAGE: &str = "the review record is busy (another Tickmark is writing); try again";
+
+/// An error of the review record.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the write lock for longer than the busy timeout.
+    #[error("{}", BUSY_MESSAGE)]
+    Busy,
+    /// There is no review record at the path (and none was to be created).
+    #[error("{0}: there is no review record here")]
+    Missing(String),
+    /// The file is not a Tickmark review record.
+    #[error("{path}: not a Tickmark review record ({reason})")]
+    NotARecord {
+        /// The file.
+        path: String,
+        /// Why not.
+        reason: String,
+    },
+    /// The record was written by a newer Tickmark.
+    #[error(
+        "{path}: this review record was written by a newer Tickmark (schema version {found}; this version knows up to {supported})"
+    )]
+    NewerSchema {
+        /// The file.
+        path: String,
+        /// The schema version in the file.
+        found: i64,
+        /// The newest schema version this build knows.
+        supported: i64,
+    },
+    /// Something named does not exist (an assessment, a profile...).
+    #[error("{0}")]
+    NotFound(String),
+    /// The change breaks a rule of the review (signing off without a
+    /// conclusion, approving with unconcluded requirements and no
+    /// justification...).
+    #[error("{0}")]
+    Rule(String),
+    /// The input is not acceptable (an empty name, a period that ends before
+    /// it starts...).
+    #[error("{0}")]
+    Invalid(String),
+    /// Stored data cannot be read back (the record is damaged or was edited).
+    #[error("the review record holds unreadable data: {0}")]
+    Corrupt(String),
+    /// A file-system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Any other SQLite error.
+    #[error("review record error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl StoreError {
+    /// True for [`StoreError::Busy`]: retrying later may succeed.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy)
+    }
+}
+
+/// Results of the review record.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

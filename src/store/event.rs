@@ -1,0 +1,419 @@
+//! The append-only event log and its hash chain.
+//!
+//! Every change is one [`Change`], stored as an event row: sequence number,
+//! time, actor (profile + OS user), kind, assessment and the change's
+//! canonical JSON payload. The event's hash is SHA-256 over the previous
+//! event's hash, a newline, and the canonical JSON of
+//! `{seq, at, actor: {profile, os_user}, kind, assessment, payload}`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::binding::SignOffBinding;
+use super::canonical::canonical_json;
+use super::error::{Result, StoreError};
+use super::model::{Actor, Conclusion, Decision, Role, RunFile};
+use crate::evidence::Format;
+
+/// The previous hash of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Every event kind, as stored in the `kind` column.
+pub const EVENT_KINDS: &[&str] = &[
+    "profile.created",
+    "profile.updated",
+    "assessment.created",
+    "assessment.updated",
+    "evidence.imported",
+    "run.recorded",
+    "review.recorded",
+    "attachment.added",
+    "attachment.withdrawn",
+    "signoff.recorded",
+    "approval.recorded",
+];
+
+/// One change to the review record. The serde tag is the event kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub(crate) enum Change {
+    #[serde(rename = "profile.created")]
+    ProfileCreated {
+        name: String,
+        email: String,
+        role: Role,
+    },
+    #[serde(rename = "profile.updated")]
+    ProfileUpdated {
+        profile: i64,
+        name: String,
+        email: String,
+        role: Role,
+    },
+    #[serde(rename = "assessment.created")]
+    AssessmentCreated {
+        name: String,
+        cluster: String,
+        period_start: NaiveDate,
+        period_end: NaiveDate,
+        catalog: String,
+    },
+    #[serde(rename = "assessment.updated")]
+    AssessmentUpdated {
+        cluster: String,
+        period_start: NaiveDate,
+        period_end: NaiveDate,
+    },
+    #[serde(rename = "evidence.imported")]
+    EvidenceImported {
+        path: String,
+        sha256: String,
+        size: u64,
+        format: Format,
+        tool: Option<String>,
+        tool_version: Option<String>,
+        imported_at: DateTime<Utc>,
+        notes: Vec<String>,
+        supersedes: Option<i64>,
+    },
+    /// Results are kept as the JSON they were recorded as, so that a later
+    /// version of `CheckResult` replays old runs byte for byte.
+    #[serde(rename = "run.recorded")]
+    RunRecorded {
+        catalog: String,
+        settings: Value,
+        files: Vec<RunFile>,
+        results: Vec<Value>,
+        verdicts: Vec<StoredVerdict>,
+    },
+    #[serde(rename = "review.recorded")]
+    ReviewRecorded {
+        requirement: String,
+        conclusion: Option<Conclusion>,
+        note: String,
+    },
+    #[serde(rename = "attachment.added")]
+    AttachmentAdded {
+        requirement: String,
+        file_name: String,
+        media_type: String,
+        sha256: String,
+        size: u64,
+    },
+    #[serde(rename = "attachment.withdrawn")]
+    AttachmentWithdrawn {
+        attachment: i64,
+        requirement: String,
+        reason: String,
+    },
+    #[serde(rename = "signoff.recorded")]
+    SignOffRecorded {
+        requirement: String,
+        role: Role,
+        statement: String,
+        run: Option<i64>,
+        binding: SignOffBinding,
+        binding_hash: String,
+    },
+    #[serde(rename = "approval.recorded")]
+    ApprovalRecorded {
+        decision: Decision,
+        role: Role,
+        statement: String,
+        justification: Option<String>,
+        unconcluded: Vec<String>,
+        bindings: BTreeMap<String, String>,
+        binding_hash: String,
+    },
+}
+
+/// A requirement's verdict in a run: its status and the indexes of the
+/// run's results behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredVerdict {
+    pub requirement: String,
+    pub status: crate::checks::VerdictStatus,
+    pub results: Vec<usize>,
+}
+
+impl Change {
+    /// The kind and the payload of the change.
+    pub fn split(&self) -> Result<(String, Value)> {
+        let mut tagged = serde_json::to_value(self)?;
+        let kind = tagged
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| StoreError::Corrupt("a change without a kind".into()))?;
+        let payload = tagged
+            .get_mut("payload")
+            .map(Value::take)
+            .unwrap_or(Value::Null);
+        Ok((kind, payload))
+    }
+
+    /// The change an event's kind and payload describe.
+    pub fn from_parts(kind: &str, payload: &Value) -> Result<Change, String> {
+        if !EVENT_KINDS.contains(&kind) {
+            return Err(format!("unknown event kind `{kind}`"));
+        }
+        serde_json::from_value(json!({"kind": kind, "payload": payload}))
+            .map_err(|e| format!("the `{kind}` payload does not read: {e}"))
+    }
+}
+
+/// An event as stored: the columns of an `events` row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EventRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor_profile: Option<i64>,
+    pub actor_os_user: String,
+    pub kind: String,
+    pub assessment: Option<i64>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl EventRow {
+    /// The payload as JSON.
+    pub fn payload_value(&self) -> Result<Value, String> {
+        serde_json::from_str(&self.payload).map_err(|e| format!("the payload is not JSON: {e}"))
+    }
+}
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, at, actor_profile, actor_os_user, kind, assessment, payload, prev_hash, hash";
+
+pub(crate) fn event_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        seq: row.get(0)?,
+        at: row.get(1)?,
+        actor_profile: row.get(2)?,
+        actor_os_user: row.get(3)?,
+        kind: row.get(4)?,
+        assessment: row.get(5)?,
+        payload: row.get(6)?,
+        prev_hash: row.get(7)?,
+        hash: row.get(8)?,
+    })
+}
+
+/// The hash of an event with these columns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn event_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    actor_profile: Option<i64>,
+    actor_os_user: &str,
+    kind: &str,
+    assessment: Option<i64>,
+    payload: &Value,
+) -> String {
+    let content = json!({
+        "seq": seq,
+        "at": at,
+        "actor": {"profile": actor_profile, "os_user": actor_os_user},
+        "kind": kind,
+        "assessment": assessment,
+        "payload": payload,
+    });
+    let text = format!("{prev_hash}\n{}", canonical_json(&content));
+    crate::evidence::sha256_hex(text.as_bytes())
+}
+
+/// Appends `change` to the log (inside the caller's transaction) and
+/// returns the stored row. Call [`super::apply::apply`] next.
+pub(crate) fn append(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: Option<i64>,
+    change: &Change,
+) -> Result<EventRow> {
+    let (kind, payload) = change.split()?;
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    // An assessment's ID is the number of the event that creates it, and
+    // that event belongs to it.
+    let assessment = match change {
+        Change::AssessmentCreated { .. } => Some(seq),
+        _ => assessment,
+    };
+    let at = super::now_text();
+    let hash = event_hash(
+        &prev_hash,
+        seq,
+        &at,
+        actor.profile,
+        &actor.os_user,
+        &kind,
+        assessment,
+        &payload,
+    );
+    let row = EventRow {
+        seq,
+        at,
+        actor_profile: actor.profile,
+        actor_os_user: actor.os_user.clone(),
+        kind,
+        assessment,
+        payload: canonical_json(&payload),
+        prev_hash,
+        hash,
+    };
+    conn.execute(
+        &format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ),
+        params![
+            row.seq,
+            row.at,
+            row.actor_profile,
+            row.actor_os_user,
+            row.kind,
+            row.assessment,
+            row.payload,
+            row.prev_hash,
+            row.hash
+        ],
+    )?;
+    Ok(row)
+}
+
+/// Appends `change` and materialises it, in the caller's transaction.
+/// Returns the event's sequence number.
+pub(crate) fn record(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: Option<i64>,
+    change: &Change,
+) -> Result<i64> {
+    let row = append(conn, actor, assessment, change)?;
+    super::apply::apply(conn, &row, change).map_err(StoreError::Corrupt)?;
+    Ok(row.seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_round_trip_through_kind_and_payload() {
+        let change = Change::ReviewRecorded {
+            requirement: "1.2.1".into(),
+            conclusion: Some(Conclusion::InPlaceWithCcw),
+            note: "**ok**".into(),
+        };
+        let (kind, payload) = change.split().unwrap();
+        assert_eq!(kind, "review.recorded");
+        assert_eq!(payload["conclusion"], "in_place_ccw");
+        assert_eq!(Change::from_parts(&kind, &payload).unwrap(), change);
+        assert!(Change::from_parts("review.deleted", &payload).is_err());
+        assert!(Change::from_parts("profile.created", &payload).is_err());
+    }
+
+    #[test]
+    fn the_hash_covers_every_column() {
+        let base = event_hash(
+            GENESIS_HASH,
+            1,
+            "t",
+            Some(2),
+            "u",
+            "k",
+            Some(3),
+            &json!({"a": 1}),
+        );
+        let variants = [
+            event_hash("1", 1, "t", Some(2), "u", "k", Some(3), &json!({"a": 1})),
+            event_hash(
+                GENESIS_HASH,
+                2,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "T",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                None,
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "v",
+                "k",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "j",
+                Some(3),
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                None,
+                &json!({"a": 1}),
+            ),
+            event_hash(
+                GENESIS_HASH,
+                1,
+                "t",
+                Some(2),
+                "u",
+                "k",
+                Some(3),
+                &json!({"a": 2}),
+            ),
+        ];
+        for v in variants {
+            assert_ne!(v, base);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The event log read back for people: events with one-line summaries, and
+//! the history of one requirement.
+
+use rusqlite::{Connection, params};
+
+use super::binding::RunIndex;
+use super::canonical::canonical_json;
+use super::error::{Result, StoreError};
+use super::event::{Change, EVENT_COLUMNS, EventRow, event_row};
+use super::model::{EventRecord, HistoryEntry, Person};
+use super::read::{People, parse_time};
+
+/// Every event (of one assessment, or all), oldest first.
+pub(crate) fn events(
+    conn: &Connection,
+    people: &People,
+    assessment: Option<i64>,
+) -> Result<Vec<EventRecord>> {
+    let rows = match assessment {
+        Some(id) => event_rows(conn, "WHERE assessment = ?1", params![id])?,
+        None => event_rows(conn, "", params![])?,
+    };
+    rows.iter().map(|row| event_record(row, people)).collect()
+}
+
+fn event_rows(
+    conn: &Connection,
+    condition: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events {condition} ORDER BY seq"
+    ))?;
+    Ok(stmt
+        .query_map(params, event_row)?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+fn event_record(row: &EventRow, people: &People) -> Result<EventRecord> {
+    let payload = row.payload_value().map_err(StoreError::Corrupt)?;
+    let change = Change::from_parts(&row.kind, &payload).map_err(StoreError::Corrupt)?;
+    Ok(EventRecord {
+        seq: row.seq,
+        at: parse_time(&row.at)?,
+        actor: person(row, people),
+        kind: row.kind.clone(),
+        assessment: row.assessment,
+        summary: summarize(&change, people),
+        payload,
+        prev_hash: row.prev_hash.clone(),
+        hash: row.hash.clone(),
+    })
+}
+
+fn person(row: &EventRow, people: &People) -> Person {
+    people.person(row.actor_profile, row.actor_os_user.clone())
+}
+
+/// One line about a change.
+pub(crate) fn summarize(change: &Change, people: &People) -> String {
+    let profile_name = |id: i64| {
+        people
+            .get(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("profile #{id}"))
+    };
+    match change {
+        Change::ProfileCreated { name, email, role } => {
+            format!("Profile created: {name} <{email}>, {}", role.label())
+        }
+        Change::ProfileUpdated {
+            profile,
+            name,
+            email,
+            role,
+        } => format!(
+            "Profile #{profile} ({}) now reads: {name} <{email}>, {}",
+            profile_name(*profile),
+            role.label()
+        ),
+        Change::AssessmentCreated {
+            name,
+            cluster,
+            period_start,
+            period_end,
+            catalog,
+        } => format!(
+            "Assessment \"{name}\" created: cluster {cluster}, {period_start} to {period_end}, catalog {catalog}"
+        ),
+        Change::AssessmentUpdated {
+            cluster,
+            period_start,
+            period_end,
+        } => format!("Assessment details now: cluster {cluster}, {period_start} to {period_end}"),
+        Change::EvidenceImported {
+            path,
+            sha256,
+            size,
+            format,
+            supersedes,
+            ..
+        } => {
+            let replacing = supersedes
+                .map(|id| format!(", replacing file #{id}"))
+                .unwrap_or_default();
+            format!(
+                "Evidence imported: {path} ({}, {size} bytes, SHA-256 {}){replacing}",
+                format.id(),
+                short(sha256)
+            )
+        }
+        Change::RunRecorded {
+            files,
+            results,
+            verdicts,
+            ..
+        } => {
+            let counts = super::model::VerdictCounts::of(verdicts.iter().map(|v| &v.status));
+            format!(
+                "Automated checks run on {} file(s): {} result(s); {} pass, {} fail, {} partial, {} manual, {} no evidence",
+                files.len(),
+                results.len(),
+                counts.pass,
+                counts.fail,
+                counts.partial,
+                counts.manual,
+                counts.no_evidence
+            )
+        }
+        Change::ReviewRecorded {
+            requirement,
+            conclusion,
+            note,
+        } => format!(
+            "Review of {requirement}: {}; note of {} character(s)",
+            conclusion.map_or("no conclusion", |c| c.label()),
+            note.chars().count()
+        ),
+        Change::AttachmentAdded {
+            requirement,
+            file_name,
+            media_type,
+            sha256,
+            size,
+        } => format!(
+            "Attachment added to {requirement}: {file_name} ({media_type}, {size} bytes, SHA-256 {})",
+            short(sha256)
+        ),
+        Change::AttachmentWithdrawn {
+            attachment,
+            requirement,
+            reason,
+        } => format!("Attachment #{attachment} of {requirement} withdrawn: {reason}"),
+        Change::SignOffRecorded {
+            requirement,
+            role,
+            statement,
+            binding_hash,
+            ..
+        } => format!(
+            "{requirement} signed off as {}: \"{statement}\" (binding {})",
+            role.label(),
+            short(binding_hash)
+        ),
+        Change::ApprovalRecorded {
+            decision,
+            role,
+            statement,
+            unconcluded,
+            justification,
+            ..
+        } => {
+            let mut text = format!(
+                "Assessment {} by the {}: \"{statement}\"",
+                decision.label().to_lowercase(),
+                role.label().to_lowercase()
+            );
+            if !unconcluded.is_empty() {
+                text.push_str(&format!(
+                    "; {} requirement(s) without a conclusion, justified: \"{}\"",
+                    unconcluded.len(),
+                    justification.as_deref().unwrap_or("")
+                ));
+            }
+            text
+        }
+    }
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// The events that touched `requirement`: its reviews, attachments and
+/// sign-offs, and the runs that changed its results, oldest first.
+pub(crate) fn requirement_history(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    requirement: &str,
+) -> Result<Vec<HistoryEntry>> {
+    let rows = event_rows(
+        conn,
+        "WHERE assessment = ?1 AND kind IN ('review.recorded', 'attachment.added', 'attachment.withdrawn', 'signoff.recorded')
+         AND json_extract(payload, '$.requirement') = ?2",
+        params![assessment, requirement],
+    )?;
+    let mut entries = Vec::new();
+    let mut previous_review: Option<(Option<super::model::Conclusion>, String)> = None;
+    for row in &rows {
+        let payload = row.payload_value().map_err(StoreError::Corrupt)?;
+        let change = Change::from_parts(&row.kind, &payload).map_err(StoreError::Corrupt)?;
+        let summary = match &change {
+            Change::ReviewRecorded {
+                conclusion, note, ..
+            } => {
+                let text = review_change(previous_review.as_ref(), *conclusion, note);
+                previous_review = Some((*conclusion, note.clone()));
+                text
+            }
+            other => summarize(other, people),
+        };
+        entries.push(HistoryEntry {
+            seq: row.seq,
+            at: parse_time(&row.at)?,
+            actor: person(row, people),
+            kind: row.kind.clone(),
+            summary,
+            hash: row.hash.clone(),
+        });
+    }
+    entries.extend(run_history(conn, people, assessment, requirement)?);
+    entries.sort_by_key(|e| e.seq);
+    Ok(entries)
+}
+
+fn review_change(
+    before: Option<&(Option<super::model::Conclusion>, String)>,
+    conclusion: Option<super::model::Conclusion>,
+    note: &str,
+) -> String {
+    let label = |c: Option<super::model::Conclusion>| c.map_or("none", |c| c.label());
+    let (old_conclusion, old_note) = match before {
+        Some((c, n)) => (*c, n.as_str()),
+        None => (None, ""),
+    };
+    let mut parts = Vec::new();
+    if old_conclusion != conclusion {
+        parts.push(format!(
+            "conclusion {} (was {})",
+            label(conclusion),
+            label(old_conclusion)
+        ));
+    }
+    if old_note != note {
+        parts.push(if old_note.is_empty() {
+            format!("note written ({} characters)", note.chars().count())
+        } else {
+            format!("note edited ({} characters)", note.chars().count())
+        });
+    }
+    if parts.is_empty() {
+        "review recorded again unchanged".to_owned()
+    } else {
+        format!("Review: {}", parts.join("; "))
+    }
+}
+
+fn run_history(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    requirement: &str,
+) -> Result<Vec<HistoryEntry>> {
+    let run_ids: Vec<i64> = conn
+        .prepare("SELECT id FROM runs WHERE assessment = ?1 ORDER BY id")?
+        .query_map([assessment], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    let mut previous: Option<(Option<crate::checks::VerdictStatus>, String, Vec<String>)> = None;
+    for run in run_ids {
+        let index = RunIndex::of_run(conn, run)?;
+        let now = index.requirement(requirement);
+        let results = canonical_json(&serde_json::Value::Array(now.results));
+        let state = (now.verdict, results, now.evidence_sha256);
+        let label =
+            |v: Option<crate::checks::VerdictStatus>| v.map_or("not in the catalog", |v| v.label());
+        let summary = match &previous {
+            None => Some(format!("Automated verdict: {}", label(state.0))),
+            Some(before) if before.0 != state.0 => Some(format!(
+                "Automated verdict: {} → {}",
+                label(before.0),
+                label(state.0)
+            )),
+            Some(before) if before.1 != state.1 || before.2 != state.2 => Some(format!(
+                "Automated results or cited evidence changed (verdict still {})",
+                label(state.0)
+            )),
+            Some(_) => None,
+        };
+        if let Some(summary) = summary {
+            let row = event_rows(conn, "WHERE seq = ?1", params![run])?;
+            if let Some(row) = row.first() {
+                out.push(HistoryEntry {
+                    seq: row.seq,
+                    at: parse_time(&row.at)?,
+                    actor: person(row, people),
+                    kind: row.kind.clone(),
+                    summary,
+                    hash: row.hash.clone(),
+                });
+            }
+        }
+        previous = Some(state);
+    }
+    Ok(out)
+}

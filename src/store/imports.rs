@@ -1,0 +1,378 @@
+//! Evidence into the record, and evaluation runs out of it.
+//!
+//! Files are imported one by one, each in its own transaction, so an import
+//! of a large folder holds one file in memory at a time and a crash loses
+//! at most the file being written. The store keeps the bytes, so the typed
+//! evidence is rebuilt from them ([`Store::evidence_set`]) whenever the
+//! assessment is evaluated again.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use rusqlite::Connection;
+use serde_json::Value;
+
+use super::Store;
+use super::canonical::canonical_json;
+use super::changes::store_blob;
+use super::error::{Result, StoreError};
+use super::event::{Change, StoredVerdict, record};
+use super::model::*;
+use super::read::{self, People};
+use crate::catalog::Catalog;
+use crate::checks::{self, CheckResult, Settings};
+use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
+
+/// An assessment's evidence rebuilt from the stored bytes.
+#[derive(Debug, Clone, Default)]
+pub struct StoredEvidence {
+    /// The current (not replaced) files and their typed evidence.
+    pub set: EvidenceSet,
+    /// Stored files this build's importers no longer read (a newer or older
+    /// importer judged them differently); they are left out of `set`.
+    pub problems: Vec<ImportError>,
+}
+
+impl Store {
+    /// Stores one imported file's bytes and provenance in `assessment`.
+    ///
+    /// The same bytes already current in the assessment give
+    /// [`ImportOutcome::Unchanged`]; new bytes under the path of a current
+    /// file replace it (the old one is kept, marked as superseded).
+    pub fn import_evidence(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        file: &ImportedFile,
+        bytes: &[u8],
+    ) -> Result<ImportOutcome> {
+        let provenance = &file.provenance;
+        let sha256 = evidence::sha256_hex(bytes);
+        if sha256 != provenance.sha256 || bytes.len() as u64 != provenance.size {
+            return Err(StoreError::Invalid(format!(
+                "{}: the bytes given are not the bytes that were imported",
+                provenance.path
+            )));
+        }
+        self.write(|conn| {
+            if actor.os_user.trim().is_empty() {
+                return Err(StoreError::Invalid("the OS user is empty".into()));
+            }
+            read::require_assessment(conn, assessment)?;
+            let people = People::load(conn)?;
+            let current = read::evidence_files(conn, &people, assessment, true)?;
+            if let Some(same) = current.iter().find(|f| f.provenance.sha256 == sha256) {
+                return Ok(ImportOutcome::Unchanged(same.clone()));
+            }
+            let supersedes = current
+                .iter()
+                .find(|f| f.provenance.path == provenance.path)
+                .map(|f| f.id);
+            store_blob(conn, &sha256, bytes)?;
+            let seq = record(
+                conn,
+                actor,
+                Some(assessment),
+                &Change::EvidenceImported {
+                    path: provenance.path.clone(),
+                    sha256: sha256.clone(),
+                    size: provenance.size,
+                    format: provenance.format,
+                    tool: provenance.tool.clone(),
+                    tool_version: provenance.tool_version.clone(),
+                    imported_at: provenance.imported_at,
+                    notes: provenance.notes.clone(),
+                    supersedes,
+                },
+            )?;
+            read::evidence_file(conn, &people, seq)?
+                .map(ImportOutcome::Imported)
+                .ok_or_else(|| StoreError::Corrupt("the file just imported is not there".into()))
+        })
+    }
+
+    /// Imports files and directories (walked with [`evidence::walk`]) into the
+    /// assessment named `assessment`, file by file; `progress` hears about
+    /// each file when it is done. Unusable files are reported and skipped;
+    /// the others are stored.
+    ///
+    /// If the assessment does not exist it is created from `create` when the
+    /// first file imports well (and never, if none does); with `create`
+    /// `None` a missing assessment is [`StoreError::NotFound`]. Store errors
+    /// (busy, disk full) stop the import; files stored before stay.
+    pub fn import_paths(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        create: Option<&NewAssessment>,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
+        let mut summary = ImportSummary {
+            assessment: self.assessment(assessment)?,
+            created: false,
+            files: Vec::new(),
+        };
+        if summary.assessment.is_none() && create.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "there is no assessment named \"{assessment}\""
+            )));
+        }
+        for path in paths {
+            let files = match evidence::walk(std::slice::from_ref(path)) {
+                Ok(files) => files,
+                Err(e) => {
+                    let report = FileReport {
+                        path: evidence::display_path(path),
+                        result: Err(e),
+                    };
+                    progress(&report);
+                    summary.files.push(report);
+                    continue;
+                }
+            };
+            for file in files {
+                let report = self.import_one(actor, &file, create, &mut summary)?;
+                progress(&report);
+                summary.files.push(report);
+            }
+        }
+        Ok(summary)
+    }
+
+    fn import_one(
+        &mut self,
+        actor: &Actor,
+        path: &std::path::Path,
+        create: Option<&NewAssessment>,
+        summary: &mut ImportSummary,
+    ) -> Result<FileReport> {
+        let shown = evidence::display_path(path);
+        let (bytes, parsed) = evidence::import_file(path, Utc::now());
+        let (file, bytes) = match (parsed, bytes) {
+            (Ok(file), Some(bytes)) => (file, bytes),
+            (Err(e), _) => {
+                return Ok(FileReport {
+                    path: shown,
+                    result: Err(e),
+                });
+            }
+            (Ok(_), None) => {
+                return Err(StoreError::Corrupt(format!(
+                    "{shown}: imported without its bytes"
+                )));
+            }
+        };
+        let assessment = match (&summary.assessment, create) {
+            (Some(a), _) => a.id,
+            (None, Some(new)) => {
+                let created = self.create_assessment(actor, new)?;
+                let id = created.id;
+                summary.assessment = Some(created);
+                summary.created = true;
+                id
+            }
+            (None, None) => {
+                return Err(StoreError::NotFound("no assessment to import into".into()));
+            }
+        };
+        let outcome = self.import_evidence(actor, assessment, &file, &bytes)?;
+        Ok(FileReport {
+            path: shown,
+            result: Ok(outcome),
+        })
+    }
+
+    /// Rebuilds the typed evidence of `assessment`'s current files from the
+    /// stored bytes (one file in memory at a time besides the typed result).
+    pub fn evidence_set(&self, assessment: i64) -> Result<StoredEvidence> {
+        self.read(|conn| {
+            let people = People::load(conn)?;
+            read::require_assessment(conn, assessment)?;
+            let files = read::evidence_files(conn, &people, assessment, true)?;
+            let mut out = StoredEvidence::default();
+            for file in files {
+                let provenance = file.provenance;
+                let bytes = read::blob(conn, &provenance.sha256)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "the bytes of {} (SHA-256 {}) are missing",
+                        provenance.path, provenance.sha256
+                    ))
+                })?;
+                match evidence::import_bytes(&provenance.path, &bytes, provenance.imported_at) {
+                    Ok(imported) => out.set.add(ImportedFile {
+                        provenance,
+                        evidence: imported.evidence,
+                    }),
+                    Err(e) => out.problems.push(e),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Evaluates `assessment`'s stored evidence with `settings` and records
+    /// the run (unless nothing changed since the latest run). Also returns
+    /// the stored files that could not be read back.
+    pub fn evaluate_and_record(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        settings: &Settings,
+    ) -> Result<(RunOutcome, Vec<ImportError>)> {
+        let stored = self.evidence_set(assessment)?;
+        let results = checks::evaluate(&stored.set, settings);
+        let outcome = self.record_run(
+            actor,
+            assessment,
+            catalog,
+            settings,
+            &stored.set.files,
+            results,
+        )?;
+        Ok((outcome, stored.problems))
+    }
+
+    /// Records a run: `results` of evaluating `files` (current evidence files
+    /// of the assessment) with `settings`, and the verdicts `catalog` gives
+    /// them. Nothing is recorded if files, settings and results equal the
+    /// latest run's.
+    pub fn record_run(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        settings: &Settings,
+        files: &[Provenance],
+        results: Vec<CheckResult>,
+    ) -> Result<RunOutcome> {
+        let settings = serde_json::to_value(settings)?;
+        let (results, verdicts) = results_and_verdicts(catalog, results)?;
+        self.write(|conn| {
+            if actor.os_user.trim().is_empty() {
+                return Err(StoreError::Invalid("the OS user is empty".into()));
+            }
+            let found = read::require_assessment(conn, assessment)?;
+            if found.catalog_id != catalog.id {
+                return Err(StoreError::Invalid(format!(
+                    "assessment \"{}\" uses catalog {}, not {}",
+                    found.name, found.catalog_id, catalog.id
+                )));
+            }
+            let run_files = run_files(conn, assessment, files)?;
+            let people = People::load(conn)?;
+            if let Some(latest) = read::latest_run_id(conn, assessment)?
+                && same_as_run(conn, latest, &catalog.id, &settings, &run_files, &results)?
+            {
+                let run = read::run(conn, &people, latest)?
+                    .ok_or_else(|| StoreError::Corrupt("the latest run is not there".into()))?;
+                return Ok(RunOutcome::Unchanged(run));
+            }
+            let seq = record(
+                conn,
+                actor,
+                Some(assessment),
+                &Change::RunRecorded {
+                    catalog: catalog.id.clone(),
+                    settings: settings.clone(),
+                    files: run_files,
+                    results: results.clone(),
+                    verdicts: verdicts.clone(),
+                },
+            )?;
+            read::run(conn, &people, seq)?
+                .map(RunOutcome::Recorded)
+                .ok_or_else(|| StoreError::Corrupt("the run just recorded is not there".into()))
+        })
+    }
+}
+
+/// The results as JSON, with any result a verdict adds (a static check that
+/// produced none) appended, and each verdict as indexes into them.
+fn results_and_verdicts(
+    catalog: &Catalog,
+    results: Vec<CheckResult>,
+) -> Result<(Vec<Value>, Vec<StoredVerdict>)> {
+    let verdicts = checks::verdicts(catalog, &results);
+    let mut all = results;
+    let mut stored = Vec::with_capacity(verdicts.len());
+    for verdict in verdicts {
+        let mut indexes = Vec::with_capacity(verdict.checks.len());
+        for check in verdict.checks {
+            let index = match all.iter().position(|r| *r == check) {
+                Some(i) => i,
+                None => {
+                    all.push(check);
+                    all.len() - 1
+                }
+            };
+            indexes.push(index);
+        }
+        stored.push(StoredVerdict {
+            requirement: verdict.requirement,
+            status: verdict.status,
+            results: indexes,
+        });
+    }
+    let values = all
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((values, stored))
+}
+
+fn run_files(conn: &Connection, assessment: i64, files: &[Provenance]) -> Result<Vec<RunFile>> {
+    let people = People::load(conn)?;
+    let stored = read::evidence_files(conn, &people, assessment, false)?;
+    files
+        .iter()
+        .map(|p| {
+            stored
+                .iter()
+                .rev()
+                .find(|f| f.provenance.sha256 == p.sha256 && f.provenance.path == p.path)
+                .map(|f| RunFile {
+                    file: f.id,
+                    path: p.path.clone(),
+                    sha256: p.sha256.clone(),
+                })
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "{} (SHA-256 {}) is not an evidence file of this assessment",
+                        p.path, p.sha256
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn same_as_run(
+    conn: &Connection,
+    run: i64,
+    catalog: &str,
+    settings: &Value,
+    files: &[RunFile],
+    results: &[Value],
+) -> Result<bool> {
+    let (old_catalog, old_settings, old_files): (String, String, String) = conn.query_row(
+        "SELECT catalog_id, settings, files FROM runs WHERE id = ?1",
+        [run],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    if old_catalog != catalog
+        || old_settings != canonical_json(settings)
+        || old_files != canonical_json(&serde_json::to_value(files)?)
+    {
+        return Ok(false);
+    }
+    let mut stmt = conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+    let old: Vec<String> = stmt
+        .query_map([run], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(old.len() == results.len()
+        && old
+            .iter()
+            .zip(results)
+            .all(|(a, b)| *a == canonical_json(b)))
+}

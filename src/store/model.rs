@@ -1,0 +1,691 @@
+//! The review record's public types: what the read API returns and what the
+//! write API takes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::binding::SignOffBinding;
+use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
+use crate::evidence::{ImportError, Provenance};
+
+/// A reviewer's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Walks the requirements, records conclusions, signs them off.
+    Auditor,
+    /// Reviews the conclusions and approves the whole assessment.
+    SecurityLead,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: &'static [Role] = &[Role::Auditor, Role::SecurityLead];
+
+    /// `auditor` or `security_lead`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Auditor => "auditor",
+            Role::SecurityLead => "security_lead",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Auditor => "Auditor",
+            Role::SecurityLead => "Security lead",
+        }
+    }
+
+    /// Looks a role up by its ID.
+    pub fn from_id(id: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.id() == id)
+    }
+}
+
+/// A reviewer's conclusion about a requirement, in PCI reporting terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Conclusion {
+    /// In Place.
+    #[serde(rename = "in_place")]
+    InPlace,
+    /// In Place with a compensating control (CCW).
+    #[serde(rename = "in_place_ccw")]
+    InPlaceWithCcw,
+    /// Not Applicable.
+    #[serde(rename = "not_applicable")]
+    NotApplicable,
+    /// Not Tested.
+    #[serde(rename = "not_tested")]
+    NotTested,
+    /// Not in Place.
+    #[serde(rename = "not_in_place")]
+    NotInPlace,
+}
+
+impl Conclusion {
+    /// Every conclusion, in reporting order.
+    pub const ALL: &'static [Conclusion] = &[
+        Conclusion::InPlace,
+        Conclusion::InPlaceWithCcw,
+        Conclusion::NotApplicable,
+        Conclusion::NotTested,
+        Conclusion::NotInPlace,
+    ];
+
+    /// The stable ID: `in_place`, `in_place_ccw`, `not_applicable`,
+    /// `not_tested` or `not_in_place`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Conclusion::InPlace => "in_place",
+            Conclusion::InPlaceWithCcw => "in_place_ccw",
+            Conclusion::NotApplicable => "not_applicable",
+            Conclusion::NotTested => "not_tested",
+            Conclusion::NotInPlace => "not_in_place",
+        }
+    }
+
+    /// The PCI reporting term.
+    pub fn label(self) -> &'static str {
+        match self {
+            Conclusion::InPlace => "In Place",
+            Conclusion::InPlaceWithCcw => "In Place with CCW",
+            Conclusion::NotApplicable => "Not Applicable",
+            Conclusion::NotTested => "Not Tested",
+            Conclusion::NotInPlace => "Not in Place",
+        }
+    }
+
+    /// Looks a conclusion up by its ID.
+    pub fn from_id(id: &str) -> Option<Conclusion> {
+        Conclusion::ALL.iter().copied().find(|c| c.id() == id)
+    }
+}
+
+/// The security lead's decision on a whole assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The assessment is approved.
+    Approved,
+    /// The assessment goes back to the auditors.
+    SentBack,
+}
+
+impl Decision {
+    /// `approved` or `sent_back`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::SentBack => "sent_back",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Approved => "Approved",
+            Decision::SentBack => "Sent back",
+        }
+    }
+
+    /// Looks a decision up by its ID.
+    pub fn from_id(id: &str) -> Option<Decision> {
+        [Decision::Approved, Decision::SentBack]
+            .into_iter()
+            .find(|d| d.id() == id)
+    }
+}
+
+/// Who makes a change: a reviewer profile (where there is one) and the
+/// operating-system user, both recorded with every event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The reviewer profile's ID. Reviews, attachments, sign-offs and
+    /// approvals need one; imports and runs may be made without.
+    pub profile: Option<i64>,
+    /// The operating-system user name.
+    pub os_user: String,
+}
+
+impl Actor {
+    /// The current OS user, without a profile.
+    pub fn os_user_only() -> Actor {
+        Actor {
+            profile: None,
+            os_user: current_os_user(),
+        }
+    }
+
+    /// The current OS user acting as `profile`.
+    pub fn with_profile(profile: i64) -> Actor {
+        Actor {
+            profile: Some(profile),
+            os_user: current_os_user(),
+        }
+    }
+}
+
+/// The operating-system user name (`USER`, `USERNAME` or `LOGNAME`), or
+/// `unknown`.
+pub fn current_os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .find(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// A person as recorded with a change: the profile (resolved to its current
+/// name, e-mail and role) and the OS user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// The profile ID, if the change was made with a profile.
+    pub profile: Option<i64>,
+    /// The profile's name.
+    pub name: Option<String>,
+    /// The profile's e-mail address.
+    pub email: Option<String>,
+    /// The profile's role (now; sign-offs and approvals also keep the role
+    /// at the time).
+    pub role: Option<Role>,
+    /// The OS user name recorded with the change.
+    pub os_user: String,
+}
+
+impl Person {
+    /// `Name <email> (OS user os_user)`, or just the OS user.
+    pub fn display(&self) -> String {
+        match (&self.name, &self.email) {
+            (Some(name), Some(email)) if !email.is_empty() => {
+                format!("{name} <{email}> (OS user {})", self.os_user)
+            }
+            (Some(name), _) => format!("{name} (OS user {})", self.os_user),
+            _ => format!("OS user {}", self.os_user),
+        }
+    }
+}
+
+/// A reviewer profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The ID (the sequence number of the event that created it).
+    pub id: i64,
+    /// The reviewer's name.
+    pub name: String,
+    /// The reviewer's e-mail address.
+    pub email: String,
+    /// Auditor or security lead.
+    pub role: Role,
+    /// When the profile was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The details of a new or edited profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewProfile {
+    /// The reviewer's name (not empty).
+    pub name: String,
+    /// The reviewer's e-mail address (may be empty).
+    pub email: String,
+    /// Auditor or security lead.
+    pub role: Role,
+}
+
+/// An assessment: one review of one cluster over one period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// The ID (the sequence number of the event that created it).
+    pub id: i64,
+    /// The unique name.
+    pub name: String,
+    /// The cluster assessed.
+    pub cluster: String,
+    /// First day of the assessed period.
+    pub period_start: NaiveDate,
+    /// Last day of the assessed period.
+    pub period_end: NaiveDate,
+    /// The catalog, e.g. `pci-dss-3.2.1`.
+    pub catalog_id: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Who created it.
+    pub created_by: Person,
+}
+
+/// The details of a new assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAssessment {
+    /// The unique name (not empty).
+    pub name: String,
+    /// The cluster assessed.
+    pub cluster: String,
+    /// First day of the period.
+    pub period_start: NaiveDate,
+    /// Last day of the period (not before the first).
+    pub period_end: NaiveDate,
+    /// The catalog ID.
+    pub catalog_id: String,
+}
+
+/// New values for an assessment's editable details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentUpdate {
+    /// The cluster assessed.
+    pub cluster: String,
+    /// First day of the period.
+    pub period_start: NaiveDate,
+    /// Last day of the period.
+    pub period_end: NaiveDate,
+}
+
+/// An evidence file of an assessment. Its bytes are stored once per SHA-256
+/// and read with [`Store::evidence_bytes`](super::Store::evidence_bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// The ID (the sequence number of the import event).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// Path, SHA-256, size, format, tool, version, import time, notes.
+    pub provenance: Provenance,
+    /// Who imported it.
+    pub imported_by: Person,
+    /// The earlier file of the same path that this one replaced.
+    pub supersedes: Option<i64>,
+    /// The later file of the same path that replaced this one; a replaced
+    /// file is kept but no longer evaluated.
+    pub superseded_by: Option<i64>,
+}
+
+/// What importing one file did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "file", rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// Stored as a new evidence file (possibly replacing one of the same path).
+    Imported(EvidenceFile),
+    /// The same bytes are already a current evidence file of the assessment.
+    Unchanged(EvidenceFile),
+}
+
+impl ImportOutcome {
+    /// The evidence file, new or existing.
+    pub fn file(&self) -> &EvidenceFile {
+        match self {
+            ImportOutcome::Imported(f) | ImportOutcome::Unchanged(f) => f,
+        }
+    }
+}
+
+/// One file of an import from disk, as [`Store::import_paths`](super::Store::import_paths) reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The file as named on the command line or in the dialog.
+    pub path: String,
+    /// What happened to it.
+    pub result: Result<ImportOutcome, ImportError>,
+}
+
+/// What [`Store::import_paths`](super::Store::import_paths) did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// The assessment (absent only if it did not exist, was not to be
+    /// created, or no file could be imported to create it with).
+    pub assessment: Option<Assessment>,
+    /// True if this import created the assessment.
+    pub created: bool,
+    /// Every file, in order.
+    pub files: Vec<FileReport>,
+}
+
+impl ImportSummary {
+    /// The files that could not be imported.
+    pub fn unusable(&self) -> impl Iterator<Item = &ImportError> {
+        self.files.iter().filter_map(|f| f.result.as_ref().err())
+    }
+}
+
+/// An evidence file as an evaluation run used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFile {
+    /// The evidence file's ID.
+    pub file: i64,
+    /// Its path (what check results cite).
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+/// How many requirements got each automated verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    /// Pass.
+    pub pass: usize,
+    /// Fail.
+    pub fail: usize,
+    /// Partial.
+    pub partial: usize,
+    /// Manual.
+    pub manual: usize,
+    /// No evidence.
+    pub no_evidence: usize,
+}
+
+impl VerdictCounts {
+    /// Counts `verdicts`.
+    pub fn of<'a>(verdicts: impl IntoIterator<Item = &'a VerdictStatus>) -> Self {
+        let mut counts = VerdictCounts::default();
+        for status in verdicts {
+            *match status {
+                VerdictStatus::Pass => &mut counts.pass,
+                VerdictStatus::Fail => &mut counts.fail,
+                VerdictStatus::Partial => &mut counts.partial,
+                VerdictStatus::Manual => &mut counts.manual,
+                VerdictStatus::NoEvidence => &mut counts.no_evidence,
+            } += 1;
+        }
+        counts
+    }
+
+    /// All requirements counted.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.partial + self.manual + self.no_evidence
+    }
+}
+
+/// An evaluation run: the check results and verdicts of an assessment's
+/// evidence at one moment, with the settings used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The ID (the sequence number of the run event).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// Who recorded it.
+    pub by: Person,
+    /// The catalog whose mapping gave the verdicts.
+    pub catalog_id: String,
+    /// The check settings used (as JSON).
+    pub settings: Value,
+    /// The evidence files evaluated.
+    pub files: Vec<RunFile>,
+    /// Every check result.
+    pub results: Vec<CheckResult>,
+    /// Every requirement's verdict, in catalog order.
+    pub verdicts: Vec<RequirementVerdict>,
+}
+
+impl Run {
+    /// The verdict of `requirement`, if the catalog has it.
+    pub fn verdict(&self, requirement: &str) -> Option<&RequirementVerdict> {
+        self.verdicts.iter().find(|v| v.requirement == requirement)
+    }
+
+    /// How many requirements got each verdict.
+    pub fn counts(&self) -> VerdictCounts {
+        VerdictCounts::of(self.verdicts.iter().map(|v| &v.status))
+    }
+}
+
+/// A run without its results, for lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// The ID.
+    pub id: i64,
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// Who recorded it.
+    pub by: Person,
+    /// The catalog.
+    pub catalog_id: String,
+    /// How many evidence files it evaluated.
+    pub file_count: usize,
+    /// How many requirements got each verdict.
+    pub counts: VerdictCounts,
+}
+
+/// What recording a run did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "run", rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// A new run was recorded.
+    Recorded(Run),
+    /// Files, settings and results equal the latest run's; nothing recorded.
+    Unchanged(Run),
+}
+
+impl RunOutcome {
+    /// The run, new or latest.
+    pub fn run(&self) -> &Run {
+        match self {
+            RunOutcome::Recorded(r) | RunOutcome::Unchanged(r) => r,
+        }
+    }
+}
+
+/// A reviewer's current review of one requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// The assessment.
+    pub assessment: i64,
+    /// The requirement ID.
+    pub requirement: String,
+    /// The conclusion, if one is recorded.
+    pub conclusion: Option<Conclusion>,
+    /// The note (Markdown).
+    pub note: String,
+    /// Who recorded this version.
+    pub reviewer: Person,
+    /// When.
+    pub reviewed_at: DateTime<Utc>,
+    /// The event that recorded this version.
+    pub event: i64,
+}
+
+/// Why and when an attachment was withdrawn (it stays in the record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// The withdrawal event.
+    pub event: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+}
+
+/// An attachment's metadata; the bytes come from
+/// [`Store::attachment_bytes`](super::Store::attachment_bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentMeta {
+    /// The ID (the sequence number of the event that added it).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// The requirement it documents.
+    pub requirement: String,
+    /// The file name as given.
+    pub file_name: String,
+    /// The media type, e.g. `image/png`.
+    pub media_type: String,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Who added it.
+    pub added_by: Person,
+    /// When.
+    pub added_at: DateTime<Utc>,
+    /// Set if it was withdrawn; a withdrawn attachment no longer counts for
+    /// sign-offs.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// A requirement sign-off, with whether it still covers what is there now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOff {
+    /// The ID (the sequence number of the sign-off event).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// The requirement.
+    pub requirement: String,
+    /// Who signed.
+    pub signer: Person,
+    /// The signer's role when signing.
+    pub role: Role,
+    /// When.
+    pub signed_at: DateTime<Utc>,
+    /// The statement signed.
+    pub statement: String,
+    /// The run whose results were signed (none if no run existed).
+    pub run: Option<i64>,
+    /// Exactly what was signed.
+    pub binding: SignOffBinding,
+    /// SHA-256 of the binding.
+    pub binding_hash: String,
+    /// True if the evidence, results, conclusion, note or attachments have
+    /// changed since (the binding recomputed now differs).
+    pub stale: bool,
+    /// What changed, when stale (e.g. `note`, `evidence files`).
+    pub stale_reasons: Vec<String>,
+}
+
+/// Whether a requirement is signed off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffState {
+    /// Never signed off.
+    None,
+    /// The latest sign-off covers what is there now.
+    Current,
+    /// The latest sign-off no longer does.
+    Stale,
+}
+
+/// Everything a reviewer sees about one requirement of an assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementState {
+    /// The requirement ID.
+    pub requirement: String,
+    /// The automated verdict of the latest run.
+    pub verdict: Option<VerdictStatus>,
+    /// SHA-256s of the evidence files the latest run's results for it cite.
+    pub evidence_sha256: Vec<String>,
+    /// The current review.
+    pub review: Option<Review>,
+    /// Attachments, withdrawn ones included, oldest first.
+    pub attachments: Vec<AttachmentMeta>,
+    /// Sign-offs, oldest first.
+    pub sign_offs: Vec<SignOff>,
+    /// The state of the latest sign-off.
+    pub sign_off_state: SignOffState,
+    /// The binding hash of what is there now (what a sign-off would cover).
+    pub binding_hash: String,
+}
+
+impl RequirementState {
+    /// The conclusion, if recorded.
+    pub fn conclusion(&self) -> Option<Conclusion> {
+        self.review.as_ref().and_then(|r| r.conclusion)
+    }
+}
+
+/// A decision of the security lead on the whole assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// The ID (the sequence number of the event).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// Approved or sent back.
+    pub decision: Decision,
+    /// Who decided.
+    pub by: Person,
+    /// Their role when deciding.
+    pub role: Role,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The statement (approval) or the reason (sent back).
+    pub statement: String,
+    /// Why the assessment is approved although requirements are unconcluded.
+    pub justification: Option<String>,
+    /// The requirements that had no conclusion at the time.
+    pub unconcluded: Vec<String>,
+    /// SHA-256 over every requirement's binding hash at the time.
+    pub binding_hash: String,
+    /// True if any requirement's evidence or review changed since.
+    pub stale: bool,
+    /// The requirements that changed since.
+    pub changed_requirements: Vec<String>,
+}
+
+/// An assessment's approval state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalState {
+    /// The latest decision.
+    pub current: Option<Approval>,
+    /// Every decision, oldest first.
+    pub history: Vec<Approval>,
+}
+
+impl ApprovalState {
+    /// True if the latest decision is an approval that is not stale.
+    pub fn is_approved(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|a| a.decision == Decision::Approved && !a.stale)
+    }
+}
+
+/// The last event of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainHead {
+    /// Its sequence number (the number of events).
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+/// An event of the log, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Sequence number, from 1.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Person,
+    /// The kind, e.g. `review.recorded` (see [`EVENT_KINDS`](super::EVENT_KINDS)).
+    pub kind: String,
+    /// The assessment it belongs to, if any.
+    pub assessment: Option<i64>,
+    /// The change (canonical JSON).
+    pub payload: Value,
+    /// The previous event's hash (64 zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 over the previous hash and this event's canonical content.
+    pub hash: String,
+    /// One line a person understands.
+    pub summary: String,
+}
+
+/// One line of a requirement's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The event.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Person,
+    /// The event kind.
+    pub kind: String,
+    /// What happened, in words.
+    pub summary: String,
+    /// The event's hash.
+    pub hash: String,
+}

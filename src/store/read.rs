@@ -1,0 +1,734 @@
+//! Reading entity rows into the public types.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use super::binding::{RunIndex, SignOffBinding, current_binding};
+use super::error::{Result, StoreError};
+use super::model::*;
+use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
+use crate::evidence::{Format, Provenance};
+
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("time `{text}`: {e}")))
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("date `{text}`: {e}")))
+}
+
+pub(crate) fn conclusion(id: &str) -> Result<Conclusion> {
+    Conclusion::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("conclusion `{id}`")))
+}
+
+pub(crate) fn role(id: &str) -> Result<Role> {
+    Role::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("role `{id}`")))
+}
+
+fn decision(id: &str) -> Result<Decision> {
+    Decision::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("decision `{id}`")))
+}
+
+pub(crate) fn verdict_status(id: &str) -> Result<VerdictStatus> {
+    [
+        VerdictStatus::Pass,
+        VerdictStatus::Fail,
+        VerdictStatus::Partial,
+        VerdictStatus::Manual,
+        VerdictStatus::NoEvidence,
+    ]
+    .into_iter()
+    .find(|s| s.id() == id)
+    .ok_or_else(|| StoreError::Corrupt(format!("verdict `{id}`")))
+}
+
+fn size(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Every profile, by ID, to resolve the people recorded with changes.
+pub(crate) struct People(HashMap<i64, Profile>);
+
+impl People {
+    pub fn load(conn: &Connection) -> Result<People> {
+        Ok(People(
+            profiles(conn)?.into_iter().map(|p| (p.id, p)).collect(),
+        ))
+    }
+
+    pub fn person(&self, profile: Option<i64>, os_user: String) -> Person {
+        let found = profile.and_then(|id| self.0.get(&id));
+        Person {
+            profile,
+            name: found.map(|p| p.name.clone()),
+            email: found.map(|p| p.email.clone()),
+            role: found.map(|p| p.role),
+            os_user,
+        }
+    }
+
+    pub fn get(&self, id: i64) -> Option<&Profile> {
+        self.0.get(&id)
+    }
+}
+
+pub(crate) fn profiles(conn: &Connection) -> Result<Vec<Profile>> {
+    let mut stmt =
+        conn.prepare("SELECT id, name, email, role, created_at FROM profiles ORDER BY id")?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, email, role_id, created_at) = row?;
+        out.push(Profile {
+            id,
+            name,
+            email,
+            role: role(&role_id)?,
+            created_at: parse_time(&created_at)?,
+        });
+    }
+    Ok(out)
+}
+
+const ASSESSMENT_COLUMNS: &str = "id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user";
+
+fn assessments_where(
+    conn: &Connection,
+    people: &People,
+    condition: &str,
+    param: Option<&dyn rusqlite::ToSql>,
+) -> Result<Vec<Assessment>> {
+    let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments {condition} ORDER BY id");
+    let mut stmt = conn.prepare(&sql)?;
+    let map = |row: &rusqlite::Row<'_>| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
+            row.get::<_, String>(6)?,
+            row.get::<_, Option<i64>>(7)?,
+            row.get::<_, String>(8)?,
+        ))
+    };
+    let rows = match param {
+        Some(p) => stmt.query_map([p], map)?.collect::<Result<Vec<_>, _>>()?,
+        None => stmt.query_map([], map)?.collect::<Result<Vec<_>, _>>()?,
+    };
+    rows.into_iter()
+        .map(
+            |(id, name, cluster, start, end, catalog_id, created_at, by, os_user)| {
+                Ok(Assessment {
+                    id,
+                    name,
+                    cluster,
+                    period_start: parse_date(&start)?,
+                    period_end: parse_date(&end)?,
+                    catalog_id,
+                    created_at: parse_time(&created_at)?,
+                    created_by: people.person(by, os_user),
+                })
+            },
+        )
+        .collect()
+}
+
+pub(crate) fn assessments(conn: &Connection, people: &People) -> Result<Vec<Assessment>> {
+    assessments_where(conn, people, "", None)
+}
+
+pub(crate) fn assessment_by_name(
+    conn: &Connection,
+    people: &People,
+    name: &str,
+) -> Result<Option<Assessment>> {
+    Ok(
+        assessments_where(conn, people, "WHERE name = ?1", Some(&name))?
+            .into_iter()
+            .next(),
+    )
+}
+
+pub(crate) fn assessment_by_id(
+    conn: &Connection,
+    people: &People,
+    id: i64,
+) -> Result<Option<Assessment>> {
+    Ok(assessments_where(conn, people, "WHERE id = ?1", Some(&id))?
+        .into_iter()
+        .next())
+}
+
+/// The assessment with `id`, or a clear error.
+pub(crate) fn require_assessment(conn: &Connection, id: i64) -> Result<Assessment> {
+    let people = People::load(conn)?;
+    assessment_by_id(conn, &people, id)?
+        .ok_or_else(|| StoreError::NotFound(format!("there is no assessment #{id}")))
+}
+
+const FILE_COLUMNS: &str = "id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by";
+
+/// Evidence files of `assessment` (all, or only those not replaced), in
+/// import order.
+pub(crate) fn evidence_files(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    current_only: bool,
+) -> Result<Vec<EvidenceFile>> {
+    let filter = if current_only {
+        " AND superseded_by IS NULL"
+    } else {
+        ""
+    };
+    files_where(
+        conn,
+        people,
+        &format!("WHERE assessment = ?1{filter}"),
+        assessment,
+    )
+}
+
+pub(crate) fn evidence_file(
+    conn: &Connection,
+    people: &People,
+    id: i64,
+) -> Result<Option<EvidenceFile>> {
+    Ok(files_where(conn, people, "WHERE id = ?1", id)?
+        .into_iter()
+        .next())
+}
+
+fn files_where(
+    conn: &Connection,
+    people: &People,
+    condition: &str,
+    param: i64,
+) -> Result<Vec<EvidenceFile>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {FILE_COLUMNS} FROM evidence_files {condition} ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([param], |row| {
+        Ok((
+            (
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, Option<String>>(6)?,
+            ),
+            (
+                row.get::<_, Option<String>>(7)?,
+                row.get::<_, String>(8)?,
+                row.get::<_, String>(9)?,
+                row.get::<_, Option<i64>>(10)?,
+                row.get::<_, String>(11)?,
+                row.get::<_, Option<i64>>(12)?,
+                row.get::<_, Option<i64>>(13)?,
+            ),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (
+            (id, assessment, path, sha256, n, format, tool),
+            (tool_version, imported_at, notes, by, os_user, supersedes, superseded_by),
+        ) = row?;
+        out.push(EvidenceFile {
+            id,
+            assessment,
+            provenance: Provenance {
+                path,
+                sha256,
+                size: size(n),
+                format: Format::from_id(&format)
+                    .ok_or_else(|| StoreError::Corrupt(format!("format `{format}`")))?,
+                tool,
+                tool_version,
+                imported_at: parse_time(&imported_at)?,
+                notes: serde_json::from_str(&notes)?,
+            },
+            imported_by: people.person(by, os_user),
+            supersedes,
+            superseded_by,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT bytes FROM blobs WHERE sha256 = ?1",
+            [sha256],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+pub(crate) fn latest_run_id(conn: &Connection, assessment: i64) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT max(id) FROM runs WHERE assessment = ?1",
+        [assessment],
+        |row| row.get(0),
+    )?)
+}
+
+/// The columns of a `runs` row, as stored.
+struct RunRow {
+    assessment: i64,
+    at: String,
+    by: Option<i64>,
+    os_user: String,
+    catalog_id: String,
+    settings: String,
+    files: String,
+}
+
+pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<Run>> {
+    let head = conn
+        .query_row(
+            "SELECT assessment, at, run_by, os_user, catalog_id, settings, files FROM runs WHERE id = ?1",
+            [id],
+            |row| {
+                Ok(RunRow {
+                    assessment: row.get("assessment")?,
+                    at: row.get("at")?,
+                    by: row.get("run_by")?,
+                    os_user: row.get("os_user")?,
+                    catalog_id: row.get("catalog_id")?,
+                    settings: row.get("settings")?,
+                    files: row.get("files")?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(RunRow {
+        assessment,
+        at,
+        by,
+        os_user,
+        catalog_id,
+        settings,
+        files,
+    }) = head
+    else {
+        return Ok(None);
+    };
+    let mut results = Vec::new();
+    let mut stmt = conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+    for text in stmt.query_map([id], |row| row.get::<_, String>(0))? {
+        results.push(serde_json::from_str::<CheckResult>(&text?)?);
+    }
+    let mut verdicts = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT requirement, status, results FROM verdicts WHERE run = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (requirement, status, indexes) = row?;
+        let indexes: Vec<usize> = serde_json::from_str(&indexes)?;
+        let checks = indexes
+            .iter()
+            .map(|&i| {
+                results.get(i).cloned().ok_or_else(|| {
+                    StoreError::Corrupt(format!("run #{id}: {requirement} cites result {i}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        verdicts.push(RequirementVerdict {
+            requirement,
+            status: verdict_status(&status)?,
+            checks,
+        });
+    }
+    Ok(Some(Run {
+        id,
+        assessment,
+        at: parse_time(&at)?,
+        by: people.person(by, os_user),
+        catalog_id,
+        settings: serde_json::from_str::<Value>(&settings)?,
+        files: serde_json::from_str(&files)?,
+        results,
+        verdicts,
+    }))
+}
+
+pub(crate) fn runs(conn: &Connection, people: &People, assessment: i64) -> Result<Vec<RunSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, run_by, os_user, catalog_id, files FROM runs WHERE assessment = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([assessment], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<i64>>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut counts = conn.prepare("SELECT status FROM verdicts WHERE run = ?1")?;
+    let mut out = Vec::new();
+    for (id, at, by, os_user, catalog_id, files) in rows {
+        let statuses = counts
+            .query_map([id], |row| row.get::<_, String>(0))?
+            .map(|s| verdict_status(&s?))
+            .collect::<Result<Vec<_>>>()?;
+        let files: Vec<RunFile> = serde_json::from_str(&files)?;
+        out.push(RunSummary {
+            id,
+            at: parse_time(&at)?,
+            by: people.person(by, os_user),
+            catalog_id,
+            file_count: files.len(),
+            counts: VerdictCounts::of(&statuses),
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn review(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    requirement: &str,
+) -> Result<Option<Review>> {
+    let row = conn
+        .query_row(
+            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq FROM reviews WHERE assessment = ?1 AND requirement = ?2",
+            params![assessment, requirement],
+            |row| {
+                Ok(ReviewRow {
+                    conclusion: row.get("conclusion")?,
+                    note: row.get("note")?,
+                    by: row.get("reviewer")?,
+                    os_user: row.get("os_user")?,
+                    at: row.get("reviewed_at")?,
+                    seq: row.get("seq")?,
+                })
+            },
+        )
+        .optional()?;
+    row.map(|r| {
+        Ok(Review {
+            assessment,
+            requirement: requirement.to_owned(),
+            conclusion: r.conclusion.as_deref().map(conclusion).transpose()?,
+            note: r.note,
+            reviewer: people.person(r.by, r.os_user),
+            reviewed_at: parse_time(&r.at)?,
+            event: r.seq,
+        })
+    })
+    .transpose()
+}
+
+/// The columns of a `reviews` row, as stored.
+struct ReviewRow {
+    conclusion: Option<String>,
+    note: String,
+    by: Option<i64>,
+    os_user: String,
+    at: String,
+    seq: i64,
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason";
+
+pub(crate) fn attachments(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    requirement: &str,
+) -> Result<Vec<AttachmentMeta>> {
+    attachments_where(
+        conn,
+        people,
+        "WHERE assessment = ?1 AND requirement = ?2",
+        params![assessment, requirement],
+    )
+}
+
+pub(crate) fn attachment(
+    conn: &Connection,
+    people: &People,
+    id: i64,
+) -> Result<Option<AttachmentMeta>> {
+    Ok(
+        attachments_where(conn, people, "WHERE id = ?1", params![id])?
+            .into_iter()
+            .next(),
+    )
+}
+
+fn attachments_where(
+    conn: &Connection,
+    people: &People,
+    condition: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<AttachmentMeta>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM attachments {condition} ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map(params, |row| {
+            Ok((
+                (
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, i64>(6)?,
+                ),
+                (
+                    row.get::<_, Option<i64>>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, Option<i64>>(10)?,
+                    row.get::<_, Option<String>>(11)?,
+                    row.get::<_, Option<String>>(12)?,
+                ),
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(
+            |(
+                (id, assessment, requirement, file_name, media_type, sha256, n),
+                (by, os_user, added_at, w_seq, w_at, w_reason),
+            )| {
+                let withdrawn = match (w_seq, w_at) {
+                    (Some(event), Some(at)) => Some(Withdrawal {
+                        event,
+                        at: parse_time(&at)?,
+                        reason: w_reason.unwrap_or_default(),
+                    }),
+                    _ => None,
+                };
+                Ok(AttachmentMeta {
+                    id,
+                    assessment,
+                    requirement,
+                    file_name,
+                    media_type,
+                    sha256,
+                    size: size(n),
+                    added_by: people.person(by, os_user),
+                    added_at: parse_time(&added_at)?,
+                    withdrawn,
+                })
+            },
+        )
+        .collect()
+}
+
+/// The sign-offs of a requirement, each checked against `now` (the
+/// requirement's current binding).
+pub(crate) fn sign_offs(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+    requirement: &str,
+    now: &SignOffBinding,
+) -> Result<Vec<SignOff>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash
+         FROM sign_offs WHERE assessment = ?1 AND requirement = ?2 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map(params![assessment, requirement], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, Option<i64>>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, String>(8)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(
+            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
+                let binding: SignOffBinding = serde_json::from_str(&binding)?;
+                let stale_reasons = binding.differences(now);
+                Ok(SignOff {
+                    id,
+                    assessment,
+                    requirement: requirement.to_owned(),
+                    signer: people.person(Some(profile), os_user),
+                    role: role(&role_id)?,
+                    signed_at: parse_time(&at)?,
+                    statement,
+                    run,
+                    stale: binding_hash != now.hash() || !stale_reasons.is_empty(),
+                    stale_reasons,
+                    binding,
+                    binding_hash,
+                })
+            },
+        )
+        .collect()
+}
+
+/// Everything about one requirement, with `index` the latest run.
+pub(crate) fn requirement_state(
+    conn: &Connection,
+    people: &People,
+    index: &RunIndex,
+    assessment: i64,
+    requirement: &str,
+) -> Result<RequirementState> {
+    let evidence = index.requirement(requirement);
+    let now = current_binding(conn, index, assessment, requirement)?;
+    let sign_offs = sign_offs(conn, people, assessment, requirement, &now)?;
+    let sign_off_state = match sign_offs.last() {
+        None => SignOffState::None,
+        Some(s) if s.stale => SignOffState::Stale,
+        Some(_) => SignOffState::Current,
+    };
+    Ok(RequirementState {
+        requirement: requirement.to_owned(),
+        verdict: evidence.verdict,
+        evidence_sha256: evidence.evidence_sha256,
+        review: review(conn, people, assessment, requirement)?,
+        attachments: attachments(conn, people, assessment, requirement)?,
+        sign_offs,
+        sign_off_state,
+        binding_hash: now.hash(),
+    })
+}
+
+/// The requirements an assessment has anything about: the latest run's (in
+/// catalog order), then any others reviewed, attached to or signed off.
+pub(crate) fn requirement_ids(
+    conn: &Connection,
+    index: &RunIndex,
+    assessment: i64,
+) -> Result<Vec<String>> {
+    let mut out = index.order.clone();
+    let known: BTreeSet<String> = out.iter().cloned().collect();
+    let mut stmt = conn.prepare(
+        "SELECT requirement FROM reviews WHERE assessment = ?1
+         UNION SELECT requirement FROM attachments WHERE assessment = ?1
+         UNION SELECT requirement FROM sign_offs WHERE assessment = ?1",
+    )?;
+    let others = stmt
+        .query_map([assessment], |row| row.get::<_, String>(0))?
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    out.extend(others.into_iter().filter(|r| !known.contains(r)));
+    Ok(out)
+}
+
+pub(crate) fn approvals(
+    conn: &Connection,
+    people: &People,
+    assessment: i64,
+) -> Result<ApprovalState> {
+    let mut stmt = conn.prepare(
+        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash
+         FROM approvals WHERE assessment = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([assessment], |row| {
+            Ok((
+                (
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ),
+                (
+                    row.get::<_, String>(6)?,
+                    row.get::<_, Option<String>>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, String>(10)?,
+                ),
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let index = RunIndex::latest(conn, assessment)?;
+    let mut history = Vec::new();
+    for (
+        (id, decision_id, profile, role_id, os_user, at),
+        (statement, justification, unconcluded, bindings, binding_hash),
+    ) in rows
+    {
+        let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
+        let mut changed = Vec::new();
+        for (requirement, hash) in &bindings {
+            if &current_binding(conn, &index, assessment, requirement)?.hash() != hash {
+                changed.push(requirement.clone());
+            }
+        }
+        history.push(Approval {
+            id,
+            assessment,
+            decision: decision(&decision_id)?,
+            by: people.person(Some(profile), os_user),
+            role: role(&role_id)?,
+            at: parse_time(&at)?,
+            statement,
+            justification,
+            unconcluded: serde_json::from_str(&unconcluded)?,
+            binding_hash,
+            stale: !changed.is_empty(),
+            changed_requirements: changed,
+        });
+    }
+    Ok(ApprovalState {
+        current: history.last().cloned(),
+        history,
+    })
+}
+
+pub(crate) fn chain_head(conn: &Connection) -> Result<Option<ChainHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| {
+                Ok(ChainHead {
+                    seq: row.get(0)?,
+                    hash: row.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}

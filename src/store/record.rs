@@ -1,0 +1,70 @@
+//! The whole record of one assessment as one serde value: what the JSON,
+//! HTML and OSCAL exports render.
+
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use super::history;
+use super::model::*;
+use super::queries::requirement_states;
+use super::read::{self, People};
+
+/// The version of [`AssessmentRecord`]'s shape. Raised when a field is
+/// renamed or removed, or its meaning changes.
+pub const RECORD_SCHEMA_VERSION: u32 = 1;
+
+/// A snapshot of everything the review record holds about one assessment,
+/// taken in one read transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentRecord {
+    /// [`RECORD_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The Tickmark version that made the snapshot.
+    pub tickmark_version: String,
+    /// Name, cluster, period, catalog, creation.
+    pub assessment: Assessment,
+    /// Every reviewer profile of the record (events refer to them by ID).
+    pub profiles: Vec<Profile>,
+    /// Every evidence file with its provenance, replaced ones included.
+    pub files: Vec<EvidenceFile>,
+    /// Every run, oldest first, without results.
+    pub runs: Vec<RunSummary>,
+    /// The latest run with its check results and verdicts.
+    pub latest_run: Option<Run>,
+    /// Every requirement's review state: verdict, cited evidence hashes,
+    /// review, attachments (metadata and SHA-256), sign-offs with `stale`.
+    pub requirements: Vec<RequirementState>,
+    /// The security lead's decisions.
+    pub approval: ApprovalState,
+    /// The assessment's events with their hashes, oldest first.
+    pub events: Vec<EventRecord>,
+    /// The last event of the whole record when the snapshot was taken.
+    pub chain_head: Option<ChainHead>,
+}
+
+impl Store {
+    /// The whole record of `assessment`.
+    pub fn record(&self, assessment: i64) -> super::Result<AssessmentRecord> {
+        self.read(|conn| {
+            let people = People::load(conn)?;
+            let found = read::require_assessment(conn, assessment)?;
+            let latest_run = match read::latest_run_id(conn, assessment)? {
+                Some(id) => read::run(conn, &people, id)?,
+                None => None,
+            };
+            Ok(AssessmentRecord {
+                schema_version: RECORD_SCHEMA_VERSION,
+                tickmark_version: env!("CARGO_PKG_VERSION").to_owned(),
+                assessment: found,
+                profiles: read::profiles(conn)?,
+                files: read::evidence_files(conn, &people, assessment, false)?,
+                runs: read::runs(conn, &people, assessment)?,
+                latest_run,
+                requirements: requirement_states(conn, assessment)?,
+                approval: read::approvals(conn, &people, assessment)?,
+                events: history::events(conn, &people, Some(assessment))?,
+                chain_head: read::chain_head(conn)?,
+            })
+        })
+    }
+}

@@ -1,0 +1,437 @@
+//! The database schema and its migrations.
+//!
+//! `PRAGMA user_version` holds the schema version; `schema_migrations` logs
+//! when each step was applied. Steps run in order, each in the transaction
+//! that also bumps the version, so a record is always at exactly one version.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::error::{Result, StoreError};
+
+/// The newest schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// One ordered migration step.
+pub(crate) struct Migration {
+    /// The version the step brings the schema to.
+    pub version: i64,
+    /// What it does.
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+/// Every step, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "entities, stored files and the event log",
+        sql: V1_TABLES,
+    },
+    Migration {
+        version: 2,
+        name: "append-only guards and lookup indexes",
+        sql: V2_GUARDS,
+    },
+];
+
+/// The tables that hold current state, materialised from the event log,
+/// with their primary-key columns. `verify` replays the log into these.
+pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
+    ("profiles", &["id"]),
+    ("assessments", &["id"]),
+    ("evidence_files", &["id"]),
+    ("runs", &["id"]),
+    ("check_results", &["run", "idx"]),
+    ("verdicts", &["run", "position"]),
+    ("reviews", &["assessment", "requirement"]),
+    ("attachments", &["id"]),
+    ("sign_offs", &["id"]),
+    ("approvals", &["id"]),
+];
+
+const V1_TABLES: &str = "
+CREATE TABLE schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor_profile INTEGER,
+    actor_os_user TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    assessment INTEGER,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    cluster TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    catalog_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by INTEGER,
+    created_os_user TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE evidence_files (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    tool TEXT,
+    tool_version TEXT,
+    imported_at TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    imported_by INTEGER,
+    os_user TEXT NOT NULL,
+    supersedes INTEGER,
+    superseded_by INTEGER
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    at TEXT NOT NULL,
+    run_by INTEGER,
+    os_user TEXT NOT NULL,
+    catalog_id TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    files TEXT NOT NULL
+);
+CREATE TABLE check_results (
+    run INTEGER NOT NULL REFERENCES runs(id),
+    idx INTEGER NOT NULL,
+    check_id TEXT NOT NULL,
+    requirement TEXT,
+    status TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (run, idx)
+);
+CREATE TABLE verdicts (
+    run INTEGER NOT NULL REFERENCES runs(id),
+    position INTEGER NOT NULL,
+    requirement TEXT NOT NULL,
+    status TEXT NOT NULL,
+    results TEXT NOT NULL,
+    PRIMARY KEY (run, position)
+);
+CREATE TABLE reviews (
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    conclusion TEXT,
+    note TEXT NOT NULL,
+    reviewer INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (assessment, requirement)
+);
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    added_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    withdrawn_seq INTEGER,
+    withdrawn_at TEXT,
+    withdrawn_reason TEXT
+);
+CREATE TABLE sign_offs (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    profile INTEGER NOT NULL REFERENCES profiles(id),
+    role TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    run INTEGER,
+    binding TEXT NOT NULL,
+    binding_hash TEXT NOT NULL
+);
+CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    decision TEXT NOT NULL,
+    profile INTEGER NOT NULL REFERENCES profiles(id),
+    role TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    at TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    justification TEXT,
+    unconcluded TEXT NOT NULL,
+    bindings TEXT NOT NULL,
+    binding_hash TEXT NOT NULL
+);
+";
+
+const V2_GUARDS: &str = "
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: an event cannot be changed'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: an event cannot be deleted'); END;
+CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs
+BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed'); END;
+CREATE TRIGGER blobs_no_delete BEFORE DELETE ON blobs
+BEGIN SELECT RAISE(ABORT, 'stored files cannot be deleted'); END;
+CREATE TRIGGER profiles_no_delete BEFORE DELETE ON profiles
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER evidence_files_no_delete BEFORE DELETE ON evidence_files
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER check_results_no_delete BEFORE DELETE ON check_results
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER verdicts_no_delete BEFORE DELETE ON verdicts
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER sign_offs_no_delete BEFORE DELETE ON sign_offs
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX events_by_assessment ON events(assessment, seq);
+CREATE INDEX evidence_files_by_assessment ON evidence_files(assessment);
+CREATE INDEX runs_by_assessment ON runs(assessment);
+CREATE INDEX attachments_by_requirement ON attachments(assessment, requirement);
+CREATE INDEX sign_offs_by_requirement ON sign_offs(assessment, requirement);
+CREATE INDEX approvals_by_assessment ON approvals(assessment);
+";
+
+/// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),
+/// one step per transaction. `label` names the file in errors.
+pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result<()> {
+    // Most opens find the schema current: check without taking the write lock.
+    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current == target {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: label.to_owned(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if current == 0 {
+        refuse_foreign_database(&tx, label)?;
+    }
+    for step in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > current && m.version <= target)
+    {
+        tx.execute_batch(step.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![step.version, step.name, super::now_text()],
+        )?;
+        tx.pragma_update(None, "user_version", step.version)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn refuse_foreign_database(conn: &Connection, label: &str) -> Result<()> {
+    let foreign: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    match foreign {
+        Some(name) => Err(StoreError::NotARecord {
+            path: label.to_owned(),
+            reason: format!("it is an SQLite database with other content, e.g. `{name}`"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A description of the schema of `conn`, one line per table column,
+/// foreign key, index, trigger and view, so that two schemas can be
+/// compared whatever SQL text created them.
+pub(crate) fn fingerprint(conn: &Connection) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let tables: Vec<String> = strings(
+        conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        None,
+    )?;
+    for table in &tables {
+        lines.push(format!("table {table}"));
+        let mut columns = conn.prepare(
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid",
+        )?;
+        let rows = columns.query_map([table], |row| {
+            Ok(format!(
+                "table {table} column {} {} notnull={} default={:?} pk={}",
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            lines.push(row?);
+        }
+        let mut keys = conn.prepare(
+            "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
+        )?;
+        let rows = keys.query_map([table], |row| {
+            Ok(format!(
+                "table {table} foreign key {} -> {}({})",
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            ))
+        })?;
+        for row in rows {
+            lines.push(row?);
+        }
+        let indexes: Vec<String> = strings(
+            conn,
+            "SELECT name FROM pragma_index_list(?1) ORDER BY name",
+            Some(table),
+        )?;
+        for index in indexes {
+            let columns = strings(
+                conn,
+                "SELECT coalesce(name, '') FROM pragma_index_info(?1) ORDER BY seqno",
+                Some(&index),
+            )?;
+            lines.push(format!(
+                "table {table} index {index} ({})",
+                columns.join(", ")
+            ));
+        }
+    }
+    let mut others = conn.prepare(
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY type, name",
+    )?;
+    let rows = others.query_map([], |row| {
+        let sql: String = row.get(2)?;
+        Ok(format!(
+            "{} {}: {}",
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        ))
+    })?;
+    for row in rows {
+        lines.push(row?);
+    }
+    Ok(lines)
+}
+
+fn strings(conn: &Connection, sql: &str, param: Option<&str>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = match param {
+        Some(p) => stmt
+            .query_map([p], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?,
+        None => stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok(rows)
+}
+
+/// The fingerprint of a fresh database at [`SCHEMA_VERSION`].
+pub(crate) fn expected_fingerprint() -> Result<Vec<String>> {
+    let mut conn = Connection::open_in_memory()?;
+    migrate(&mut conn, ":memory:", SCHEMA_VERSION)?;
+    fingerprint(&conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_ordered_and_end_at_the_current_version() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+        let expected: Vec<i64> = (1..=SCHEMA_VERSION).collect();
+        assert_eq!(versions, expected);
+    }
+
+    #[test]
+    fn an_upgraded_database_matches_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mut old = Connection::open(&path).unwrap();
+        migrate(&mut old, "old", 1).unwrap();
+        let v: i64 = old
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+        assert_ne!(fingerprint(&old).unwrap(), expected_fingerprint().unwrap());
+        drop(old);
+        let mut upgraded = Connection::open(&path).unwrap();
+        migrate(&mut upgraded, "old", SCHEMA_VERSION).unwrap();
+        assert_eq!(
+            fingerprint(&upgraded).unwrap(),
+            expected_fingerprint().unwrap()
+        );
+        let steps: i64 = upgraded
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(steps, SCHEMA_VERSION);
+        // Migrating again changes nothing.
+        migrate(&mut upgraded, "old", SCHEMA_VERSION).unwrap();
+        assert_eq!(
+            fingerprint(&upgraded).unwrap(),
+            expected_fingerprint().unwrap()
+        );
+    }
+
+    #[test]
+    fn newer_and_foreign_databases_are_refused() {
+        let mut newer = Connection::open_in_memory().unwrap();
+        newer
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut newer, "n.sqlite3", SCHEMA_VERSION).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+        let mut foreign = Connection::open_in_memory().unwrap();
+        foreign.execute_batch("CREATE TABLE notes (x)").unwrap();
+        let err = migrate(&mut foreign, "f.sqlite3", SCHEMA_VERSION).unwrap_err();
+        assert!(err.to_string().contains("notes"), "{err}");
+    }
+}

@@ -1,0 +1,492 @@
+//! Verifying the review record: the chain, the state it implies, the stored
+//! files and the schema.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use super::apply::apply;
+use super::canonical::canonical_json;
+use super::error::Result;
+use super::event::{Change, EVENT_COLUMNS, GENESIS_HASH, event_hash, event_row};
+use super::model::ChainHead;
+use super::schema::{self, ENTITY_TABLES, SCHEMA_VERSION};
+
+/// At most this many problems are listed; the first is what matters.
+const MAX_PROBLEMS: usize = 50;
+
+/// One thing in the file that does not match its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// What: `event #12`, `reviews row (assessment=3, requirement="1.2.1")`,
+    /// `blob 3fa2…`, `schema`.
+    pub location: String,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// How much the record holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordCounts {
+    /// Events in the log.
+    pub events: u64,
+    /// Reviewer profiles.
+    pub profiles: u64,
+    /// Assessments.
+    pub assessments: u64,
+    /// Evidence files (replaced ones included).
+    pub evidence_files: u64,
+    /// Evaluation runs.
+    pub runs: u64,
+    /// Requirement reviews (current versions).
+    pub reviews: u64,
+    /// Attachments.
+    pub attachments: u64,
+    /// Sign-offs.
+    pub sign_offs: u64,
+    /// Approvals and send-backs.
+    pub approvals: u64,
+    /// Stored files (distinct SHA-256s).
+    pub blobs: u64,
+    /// Their total size in bytes.
+    pub blob_bytes: u64,
+}
+
+/// What [`Store::verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// The last event.
+    pub chain_head: Option<ChainHead>,
+    /// How much the record holds.
+    pub counts: RecordCounts,
+    /// Everything that does not match, first problem first (events in
+    /// order, then the stored files, the tables and the schema); empty if
+    /// the record is intact. At most 50 are listed.
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    /// True if nothing was found.
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The first problem: the event, row or file to look at.
+    pub fn first_problem(&self) -> Option<&Problem> {
+        self.problems.first()
+    }
+}
+
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        if self.0.len() < MAX_PROBLEMS {
+            self.0.push(Problem {
+                location: location.into(),
+                message: message.into(),
+            });
+        }
+    }
+}
+
+impl Store {
+    /// Recomputes the hash chain, replays every event into an empty database
+    /// and compares it with the tables row by row, recomputes every stored
+    /// file's SHA-256 and compares the schema with this version's. Errors
+    /// only if the file cannot be read at all; what does not match is listed
+    /// in the report.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.read(verify)
+    }
+}
+
+fn verify(conn: &Connection) -> Result<VerifyReport> {
+    let mut problems = Problems(Vec::new());
+    let mut replay = Connection::open_in_memory()?;
+    // Rows are compared, not constrained: stored files are not copied here.
+    replay.pragma_update(None, "foreign_keys", "OFF")?;
+    schema::migrate(&mut replay, "replay", SCHEMA_VERSION)?;
+    let tx = replay.transaction()?;
+    let chain_head = check_chain(conn, &tx, &mut problems).unwrap_or_else(|e| {
+        problems.add("table events", format!("cannot be read: {e}"));
+        None
+    });
+    let mut counts = check_blobs(conn, &tx, &mut problems).unwrap_or_else(|e| {
+        problems.add("table blobs", format!("cannot be read: {e}"));
+        RecordCounts::default()
+    });
+    for (table, keys) in ENTITY_TABLES {
+        compare_table(conn, &tx, table, keys, &mut problems)?;
+    }
+    // Last: a dropped guard matters less than the edit it made possible.
+    check_schema(conn, &mut problems)?;
+    tx.rollback()?;
+    count_rows(conn, &mut counts);
+    Ok(VerifyReport {
+        chain_head,
+        counts,
+        problems: problems.0,
+    })
+}
+
+/// Walks the events in order: numbering, links, hashes, payloads; replays
+/// each into `replay`.
+fn check_chain(
+    conn: &Connection,
+    replay: &Connection,
+    problems: &mut Problems,
+) -> Result<Option<ChainHead>> {
+    let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    let mut head = None;
+    while let Some(row) = rows.next()? {
+        let ev = event_row(row)?;
+        let at = format!("event #{}", ev.seq);
+        if ev.seq != expected_seq {
+            problems.add(
+                format!("event #{expected_seq}"),
+                format!(
+                    "missing: the log jumps from #{} to #{} (deleted outside Tickmark?)",
+                    expected_seq - 1,
+                    ev.seq
+                ),
+            );
+        }
+        if ev.prev_hash != prev_hash {
+            problems.add(
+                &at,
+                "its link to the previous event is broken (the previous event was changed, removed or inserted)",
+            );
+        }
+        match ev.payload_value() {
+            Err(e) => problems.add(&at, e),
+            Ok(payload) => {
+                if canonical_json(&payload) != ev.payload {
+                    problems.add(
+                        &at,
+                        "its payload is not in canonical form (edited outside Tickmark?)",
+                    );
+                }
+                let hash = event_hash(
+                    &ev.prev_hash,
+                    ev.seq,
+                    &ev.at,
+                    ev.actor_profile,
+                    &ev.actor_os_user,
+                    &ev.kind,
+                    ev.assessment,
+                    &payload,
+                );
+                if hash != ev.hash {
+                    problems.add(
+                        &at,
+                        format!(
+                            "its hash does not match its content ({} at {}): the event was changed after it was written",
+                            ev.kind, ev.at
+                        ),
+                    );
+                }
+                match Change::from_parts(&ev.kind, &payload) {
+                    Err(e) => problems.add(&at, e),
+                    Ok(change) => {
+                        if let Err(e) = apply(replay, &ev, &change) {
+                            problems.add(&at, format!("cannot be replayed: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+        prev_hash = ev.hash.clone();
+        expected_seq = ev.seq + 1;
+        head = Some(ChainHead {
+            seq: ev.seq,
+            hash: ev.hash,
+        });
+    }
+    Ok(head)
+}
+
+fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version != SCHEMA_VERSION {
+        problems.add(
+            "schema",
+            format!("the schema version is {version}, expected {SCHEMA_VERSION}"),
+        );
+    }
+    let expected = schema::expected_fingerprint()?;
+    let found = schema::fingerprint(conn)?;
+    let found_set: BTreeSet<&String> = found.iter().collect();
+    let expected_set: BTreeSet<&String> = expected.iter().collect();
+    for line in expected.iter().filter(|l| !found_set.contains(l)) {
+        problems.add("schema", format!("missing: {line}"));
+    }
+    for line in found.iter().filter(|l| !expected_set.contains(l)) {
+        problems.add("schema", format!("not created by Tickmark: {line}"));
+    }
+    Ok(())
+}
+
+/// Recomputes every stored file's SHA-256 and checks that the files the
+/// replayed events refer to are exactly the ones stored.
+fn check_blobs(
+    conn: &Connection,
+    replay: &Connection,
+    problems: &mut Problems,
+) -> Result<RecordCounts> {
+    let mut needed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stmt = replay.prepare(
+        "SELECT sha256, 'evidence file #' || id || ' (' || path || ')' FROM evidence_files
+         UNION ALL SELECT sha256, 'attachment #' || id || ' (' || file_name || ')' FROM attachments",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (sha, user) = row?;
+        needed.entry(sha).or_default().push(user);
+    }
+    let mut counts = RecordCounts::default();
+    let mut stmt = conn.prepare("SELECT sha256, size, bytes FROM blobs ORDER BY sha256")?;
+    let mut rows = stmt.query([])?;
+    let mut seen = BTreeSet::new();
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        let size: i64 = row.get(1)?;
+        let bytes: Vec<u8> = match row.get(2) {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                problems.add(format!("blob {}", short(&key)), "its content is not bytes");
+                continue;
+            }
+        };
+        counts.blobs += 1;
+        counts.blob_bytes += bytes.len() as u64;
+        let location = format!("blob {}", short(&key));
+        let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
+        let actual = crate::evidence::sha256_hex(&bytes);
+        if actual != key {
+            problems.add(
+                &location,
+                format!(
+                    "the stored bytes hash to {}: the file was changed after it was stored (used by {})",
+                    short(&actual),
+                    if users.is_empty() { "nothing" } else { &users }
+                ),
+            );
+        }
+        if usize::try_from(size).ok() != Some(bytes.len()) {
+            problems.add(
+                &location,
+                format!("its recorded size {size} is not its length {}", bytes.len()),
+            );
+        }
+        if users.is_empty() {
+            problems.add(
+                &location,
+                "no event refers to it (inserted outside Tickmark, or its event was removed?)",
+            );
+        }
+        seen.insert(key);
+    }
+    for (sha, users) in &needed {
+        if !seen.contains(sha) {
+            problems.add(
+                format!("blob {}", short(sha)),
+                format!("missing: the bytes of {} are gone", users.join(", ")),
+            );
+        }
+    }
+    Ok(counts)
+}
+
+/// A sortable form of a key column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyPart {
+    Null,
+    Int(i64),
+    Text(String),
+    Other(String),
+}
+
+impl KeyPart {
+    fn of(value: &SqlValue) -> KeyPart {
+        match value {
+            SqlValue::Null => KeyPart::Null,
+            SqlValue::Integer(i) => KeyPart::Int(*i),
+            SqlValue::Text(t) => KeyPart::Text(t.clone()),
+            other => KeyPart::Other(show(other)),
+        }
+    }
+}
+
+type Rows = BTreeMap<Vec<KeyPart>, Vec<SqlValue>>;
+
+fn compare_table(
+    conn: &Connection,
+    replay: &Connection,
+    table: &str,
+    keys: &[&str],
+    problems: &mut Problems,
+) -> Result<()> {
+    let columns: Vec<String> = replay
+        .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
+        .query_map([table], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let expected = load_rows(replay, table, &columns, keys)?;
+    let found = match load_rows(conn, table, &columns, keys) {
+        Ok(rows) => rows,
+        Err(e) => {
+            problems.add(format!("table {table}"), format!("cannot be read: {e}"));
+            return Ok(());
+        }
+    };
+    let all_keys: BTreeSet<&Vec<KeyPart>> = expected.keys().chain(found.keys()).collect();
+    for key in all_keys {
+        let location = row_location(table, keys, &columns, expected.get(key).or(found.get(key)));
+        match (expected.get(key), found.get(key)) {
+            (Some(want), None) => problems.add(
+                location,
+                format!(
+                    "missing: the event log says {} wrote it (deleted outside Tickmark?)",
+                    writer(&columns, want)
+                ),
+            ),
+            (None, Some(_)) => problems.add(
+                location,
+                "no event wrote this row (inserted outside Tickmark, or its event was removed?)",
+            ),
+            (Some(want), Some(have)) => {
+                if let Some(i) = (0..columns.len()).find(|&i| want[i] != have[i]) {
+                    problems.add(
+                        location,
+                        format!(
+                            "column `{}` is {} in the file, but {} wrote {} (changed outside Tickmark?)",
+                            columns[i],
+                            show(&have[i]),
+                            writer(&columns, want),
+                            show(&want[i])
+                        ),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
+}
+
+fn load_rows(conn: &Connection, table: &str, columns: &[String], keys: &[&str]) -> Result<Rows> {
+    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let sql = format!(
+        "SELECT {} FROM \"{table}\" ORDER BY {}",
+        quoted.join(", "),
+        keys.join(", ")
+    );
+    let key_positions: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| columns.iter().position(|c| c == k))
+        .collect();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Rows::new();
+    while let Some(row) = rows.next()? {
+        let values = (0..columns.len())
+            .map(|i| row.get::<_, SqlValue>(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = key_positions
+            .iter()
+            .map(|&i| KeyPart::of(&values[i]))
+            .collect();
+        out.insert(key, values);
+    }
+    Ok(out)
+}
+
+fn row_location(
+    table: &str,
+    keys: &[&str],
+    columns: &[String],
+    row: Option<&Vec<SqlValue>>,
+) -> String {
+    let parts: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let value = columns
+                .iter()
+                .position(|c| c == k)
+                .and_then(|i| row.map(|r| show(&r[i])))
+                .unwrap_or_default();
+            format!("{k}={value}")
+        })
+        .collect();
+    format!("{table} row ({})", parts.join(", "))
+}
+
+/// The event that wrote a row, from its `seq`, `id` or `run` column.
+fn writer(columns: &[String], row: &[SqlValue]) -> String {
+    ["seq", "id", "run"]
+        .iter()
+        .find_map(|name| {
+            let i = columns.iter().position(|c| c == name)?;
+            match &row[i] {
+                SqlValue::Integer(n) => Some(format!("event #{n}")),
+                _ => None,
+            }
+        })
+        .unwrap_or_else(|| "an event".to_owned())
+}
+
+fn show(value: &SqlValue) -> String {
+    const LONG: usize = 80;
+    match value {
+        SqlValue::Null => "NULL".to_owned(),
+        SqlValue::Integer(i) => i.to_string(),
+        SqlValue::Real(r) => r.to_string(),
+        SqlValue::Text(t) => {
+            let shown: String = t.chars().take(LONG).collect();
+            let more = if t.chars().count() > LONG { "…" } else { "" };
+            format!("{:?}", format!("{shown}{more}"))
+        }
+        SqlValue::Blob(b) => format!("<{} bytes>", b.len()),
+    }
+}
+
+fn short(hash: &str) -> String {
+    match hash.get(..12) {
+        Some(head) if hash.len() > 12 => format!("{head}…"),
+        _ => hash.to_owned(),
+    }
+}
+
+fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
+    // A table that cannot be counted is already reported by the schema check.
+    let count = |table: &str| -> u64 {
+        conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .unwrap_or(0)
+    };
+    counts.events = count("events");
+    counts.profiles = count("profiles");
+    counts.assessments = count("assessments");
+    counts.evidence_files = count("evidence_files");
+    counts.runs = count("runs");
+    counts.reviews = count("reviews");
+    counts.attachments = count("attachments");
+    counts.sign_offs = count("sign_offs");
+    counts.approvals = count("approvals");
+}

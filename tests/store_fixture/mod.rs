@@ -1,0 +1,285 @@
+//! A small hand-built catalog, evidence files and a populated review record
+//! for the store tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use tickmark::catalog::{Catalog, NodeKind, Responsibility};
+use tickmark::checks::{CheckResult, CheckStatus, Settings};
+use tickmark::evidence::EvidenceRef;
+use tickmark::store::*;
+
+/// The catalog ID of [`catalog`].
+pub const CATALOG_ID: &str = "test-catalog";
+
+/// Requirement 1.2.1 is fed by `aks.private-cluster` and
+/// `nsg.no-ssh-rdp-from-internet`; 1.3.1 by `aks.private-cluster`; 1.1.2 is
+/// manual; 2.1 by `acr.admin-disabled`; 2.2 by `k8s.pod-non-root`.
+pub fn catalog() -> Catalog {
+    let node = |id: &str, kind, parent: Option<&str>, checks: &[&str], children: &[&str]| {
+        tickmark::catalog::Requirement {
+            id: id.into(),
+            title: format!("Requirement {id}"),
+            kind,
+            responsibility: Responsibility::Customer,
+            guidance: String::new(),
+            evidence: Vec::new(),
+            checks: checks.iter().map(|c| c.to_string()).collect(),
+            parent: parent.map(str::to_owned),
+            children: children.iter().map(|c| c.to_string()).collect(),
+        }
+    };
+    use NodeKind::*;
+    Catalog {
+        id: CATALOG_ID.into(),
+        name: "Test catalog".into(),
+        nodes: vec![
+            node("1", Family, None, &[], &["1.1", "1.2", "1.3"]),
+            node("1.1", Group, Some("1"), &[], &["1.1.2"]),
+            node("1.1.2", Requirement, Some("1.1"), &[], &[]),
+            node("1.2", Group, Some("1"), &[], &["1.2.1"]),
+            node(
+                "1.2.1",
+                Requirement,
+                Some("1.2"),
+                &["aks.private-cluster", "nsg.no-ssh-rdp-from-internet"],
+                &[],
+            ),
+            node("1.3", Group, Some("1"), &[], &["1.3.1"]),
+            node(
+                "1.3.1",
+                Requirement,
+                Some("1.3"),
+                &["aks.private-cluster"],
+                &[],
+            ),
+            node("2", Family, None, &[], &["2.1", "2.2"]),
+            node("2.1", Requirement, Some("2"), &["acr.admin-disabled"], &[]),
+            node("2.2", Requirement, Some("2"), &["k8s.pod-non-root"], &[]),
+        ],
+    }
+}
+
+/// The assessed requirements of [`catalog`].
+pub const REQUIREMENTS: &[&str] = &["1.1.2", "1.2.1", "1.3.1", "2.1", "2.2"];
+
+/// An AKS cluster in the ARM shape, with `marker` somewhere in it so that
+/// different markers give different bytes.
+pub fn aks_json(marker: &str) -> String {
+    format!(
+        r#"{{"id": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-demo",
+  "name": "aks-demo", "type": "Microsoft.ContainerService/managedClusters", "location": "westeurope",
+  "tags": {{"marker": "{marker}"}},
+  "properties": {{"apiServerAccessProfile": {{"enablePrivateCluster": true}}}}}}"#
+    )
+}
+
+/// An NSG in the ARM shape.
+pub fn nsg_json(marker: &str) -> String {
+    format!(
+        r#"{{"id": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-{marker}",
+  "name": "nsg-{marker}", "type": "Microsoft.Network/networkSecurityGroups", "location": "westeurope",
+  "properties": {{"securityRules": []}}}}"#
+    )
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Synthetic results citing the two files: `aks.private-cluster` with
+/// `private`, `nsg.no-ssh-rdp-from-internet` passing, `acr.admin-disabled`
+/// not evaluated.
+pub fn results(aks_path: &str, nsg_path: &str, private: CheckStatus) -> Vec<CheckResult> {
+    let cite = |path: &str, pointer: &str| EvidenceRef {
+        path: path.into(),
+        pointer: pointer.into(),
+        resource: None,
+    };
+    vec![
+        CheckResult {
+            check: "aks.private-cluster".into(),
+            requirement: None,
+            status: private,
+            reason: format!("enablePrivateCluster judged {}", private.id()),
+            evidence: vec![cite(aks_path, "/properties/apiServerAccessProfile")],
+            resources: Vec::new(),
+        },
+        CheckResult {
+            check: "nsg.no-ssh-rdp-from-internet".into(),
+            requirement: None,
+            status: CheckStatus::Pass,
+            reason: "no rule opens 22 or 3389 from the internet".into(),
+            evidence: vec![cite(nsg_path, "/properties/securityRules")],
+            resources: Vec::new(),
+        },
+        CheckResult::not_evaluated("acr.admin-disabled", "no container registry imported"),
+    ]
+}
+
+/// A fresh record with two profiles and one assessment.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub store: Store,
+    pub catalog: Catalog,
+    pub auditor: Actor,
+    pub lead: Actor,
+    pub assessment: Assessment,
+}
+
+pub fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+pub fn new_assessment(name: &str) -> NewAssessment {
+    NewAssessment {
+        name: name.into(),
+        cluster: "aks-demo".into(),
+        period_start: date("2026-01-01"),
+        period_end: date("2026-06-30"),
+        catalog_id: CATALOG_ID.into(),
+    }
+}
+
+pub fn actor(profile: Option<i64>) -> Actor {
+    Actor {
+        profile,
+        os_user: "tester".into(),
+    }
+}
+
+impl Fixture {
+    /// Profiles "Ana Auditor" and "Lee Lead" and assessment "H1 2026".
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("record").join("tickmark.sqlite3");
+        let mut store = Store::open(&db).unwrap();
+        let system = actor(None);
+        let auditor = store
+            .create_profile(
+                &system,
+                &NewProfile {
+                    name: "Ana Auditor".into(),
+                    email: "ana@example.com".into(),
+                    role: Role::Auditor,
+                },
+            )
+            .unwrap();
+        let lead = store
+            .create_profile(
+                &system,
+                &NewProfile {
+                    name: "Lee Lead".into(),
+                    email: "lee@example.com".into(),
+                    role: Role::SecurityLead,
+                },
+            )
+            .unwrap();
+        let assessment = store
+            .create_assessment(&system, &new_assessment("H1 2026"))
+            .unwrap();
+        Fixture {
+            dir,
+            db,
+            store,
+            catalog: catalog(),
+            auditor: actor(Some(auditor.id)),
+            lead: actor(Some(lead.id)),
+            assessment,
+        }
+    }
+
+    /// The directory for evidence files.
+    pub fn evidence_dir(&self) -> PathBuf {
+        let dir = self.dir.path().join("evidence");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Imports files (paths) into the assessment and returns the summary.
+    pub fn import(&mut self, paths: &[PathBuf]) -> ImportSummary {
+        self.store
+            .import_paths(
+                &actor(None),
+                &self.assessment.name,
+                None,
+                paths,
+                &mut |_| {},
+            )
+            .unwrap()
+    }
+
+    /// Records a run of [`results`] over the current files.
+    pub fn run(&mut self, aks: &str, nsg: &str, private: CheckStatus) -> RunOutcome {
+        let files = self
+            .store
+            .evidence_set(self.assessment.id)
+            .unwrap()
+            .set
+            .files;
+        self.store
+            .record_run(
+                &actor(None),
+                self.assessment.id,
+                &self.catalog,
+                &Settings::default(),
+                &files,
+                results(aks, nsg, private),
+            )
+            .unwrap()
+    }
+
+    /// A record with something in every table: two evidence files, a run,
+    /// reviews of every requirement, an attachment, a sign-off and an
+    /// approval.
+    pub fn populated() -> Fixture {
+        let mut f = Fixture::new();
+        let dir = f.evidence_dir();
+        let aks = write(&dir, "aks.json", &aks_json("one"));
+        let nsg = write(&dir, "nsg.json", &nsg_json("a"));
+        f.import(&[aks.clone(), nsg.clone()]);
+        let (aks, nsg) = (path_text(&aks), path_text(&nsg));
+        f.run(&aks, &nsg, CheckStatus::Pass);
+        let (id, catalog) = (f.assessment.id, f.catalog.clone());
+        for requirement in REQUIREMENTS {
+            f.store
+                .set_review(
+                    &f.auditor,
+                    id,
+                    &catalog,
+                    requirement,
+                    Some(Conclusion::InPlace),
+                    &format!("Checked {requirement}."),
+                )
+                .unwrap();
+        }
+        f.store
+            .add_attachment(
+                &f.auditor,
+                id,
+                &catalog,
+                "1.1.2",
+                "diagram.png",
+                None,
+                b"\x89PNG\r\n\x1a\n fake diagram",
+            )
+            .unwrap();
+        f.store
+            .sign_off(&f.auditor, id, &catalog, "1.2.1", "I checked the evidence.")
+            .unwrap();
+        f.store
+            .approve(&f.lead, id, &catalog, "Approved for H1.", None)
+            .unwrap();
+        f
+    }
+}
+
+/// A path as the importer names it.
+pub fn path_text(path: &Path) -> String {
+    tickmark::evidence::display_path(path)
+}
