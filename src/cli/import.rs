@@ -24,16 +24,8 @@ use crate::store::{
 /// The cluster name of an assessment created before any AKS evidence names it.
 const UNKNOWN_CLUSTER: &str = "unknown";
 
-/// The catalog a new assessment uses when this build has none built in.
-const DEFAULT_CATALOG_ID: &str = "pci-dss-3.2.1";
-
 /// Runs `tickmark import`.
-pub(super) fn run(
-    cli: &Cli,
-    catalog: Option<&Catalog>,
-    assessment: &str,
-    paths: &[PathBuf],
-) -> ExitCode {
+pub(super) fn run(cli: &Cli, catalog: &Catalog, assessment: &str, paths: &[PathBuf]) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     let code = match import(cli, catalog, assessment, paths, &mut out, &mut err) {
         Ok(code) => code,
@@ -49,7 +41,7 @@ pub(super) fn run(
 /// command (no settings, no record, busy).
 fn import(
     cli: &Cli,
-    catalog: Option<&Catalog>,
+    catalog: &Catalog,
     name: &str,
     paths: &[PathBuf],
     out: &mut dyn Write,
@@ -65,9 +57,7 @@ fn import(
         cluster: UNKNOWN_CLUSTER.to_owned(),
         period_start: today,
         period_end: today,
-        catalog_id: catalog
-            .map_or(DEFAULT_CATALOG_ID, |c| c.id.as_str())
-            .to_owned(),
+        catalog_id: catalog.id.clone(),
     };
     let _ = writeln!(
         out,
@@ -112,28 +102,18 @@ fn import(
             .map_err(|e| e.to_string())?;
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
-    match catalog {
-        Some(catalog) => {
-            let results = checks::evaluate(&stored.set, &settings);
-            let outcome = store
-                .record_run(
-                    &actor,
-                    assessment.id,
-                    catalog,
-                    &settings,
-                    &stored.set.files,
-                    results,
-                )
-                .map_err(|e| e.to_string())?;
-            print_run(&outcome, out);
-        }
-        None => {
-            let _ = writeln!(
-                err,
-                "Not evaluated: this build has no requirement catalog; the evidence is stored."
-            );
-        }
-    }
+    let results = checks::evaluate(&stored.set, &settings);
+    let outcome = store
+        .record_run(
+            &actor,
+            assessment.id,
+            catalog,
+            &settings,
+            &stored.set.files,
+            results,
+        )
+        .map_err(|e| e.to_string())?;
+    print_run(&outcome, out);
     let imported = summary.files.len() - unusable;
     let _ = writeln!(
         out,
@@ -216,30 +196,7 @@ fn print_run(outcome: &RunOutcome, out: &mut dyn Write) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{NodeKind, Requirement, Responsibility};
-
-    fn catalog() -> Catalog {
-        let node = |id: &str, kind, checks: &[&str]| Requirement {
-            id: id.into(),
-            title: id.into(),
-            kind,
-            responsibility: Responsibility::Customer,
-            guidance: String::new(),
-            evidence: Vec::new(),
-            checks: checks.iter().map(|c| c.to_string()).collect(),
-            parent: None,
-            children: Vec::new(),
-        };
-        Catalog {
-            id: "cli-test".into(),
-            name: "CLI test".into(),
-            nodes: vec![
-                node("1", NodeKind::Family, &[]),
-                node("1.3.1", NodeKind::Requirement, &["aks.private-cluster"]),
-                node("1.1.2", NodeKind::Requirement, &[]),
-            ],
-        }
-    }
+    use crate::catalog::pci_dss_321;
 
     fn cli(db: &std::path::Path) -> Cli {
         Cli {
@@ -249,9 +206,9 @@ mod tests {
         }
     }
 
-    fn run_import(cli: &Cli, catalog: Option<&Catalog>, paths: &[PathBuf]) -> (u8, String, String) {
+    fn run_import(cli: &Cli, paths: &[PathBuf]) -> (u8, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = import(cli, catalog, "Q1", paths, &mut out, &mut err).unwrap();
+        let code = import(cli, pci_dss_321(), "Q1", paths, &mut out, &mut err).unwrap();
         (
             code,
             String::from_utf8(out).unwrap(),
@@ -270,9 +227,8 @@ mod tests {
         let bad = dir.path().join("bad.json");
         std::fs::write(&nsg, NSG).unwrap();
         std::fs::write(&bad, "{\"value\": [").unwrap();
-        let catalog = catalog();
         let cli = cli(&db);
-        let (code, out, err) = run_import(&cli, Some(&catalog), &[nsg.clone(), bad.clone()]);
+        let (code, out, err) = run_import(&cli, &[nsg.clone(), bad.clone()]);
         assert_eq!(code, EXIT_UNUSABLE);
         assert!(
             out.contains("imported   ") && out.contains("azure-nsg"),
@@ -280,17 +236,17 @@ mod tests {
         );
         assert!(out.contains("Created assessment \"Q1\""), "{out}");
         assert!(
-            out.contains("Run #") && out.contains("2 requirement(s)"),
+            out.contains("Run #") && out.contains("232 requirement(s)"),
             "{out}"
         );
         assert!(err.contains("bad.json (as JSON) at line 1"), "{err}");
         let store = Store::open_existing(&db).unwrap();
         let a = store.assessment("Q1").unwrap().unwrap();
         assert_eq!(a.cluster, UNKNOWN_CLUSTER);
-        assert_eq!(a.catalog_id, "cli-test");
+        assert_eq!(a.catalog_id, "pci-dss-3.2.1");
         assert_eq!(store.runs(a.id).unwrap().len(), 1);
         // Again, with only the good file: nothing new, exit 0.
-        let (code, out, err) = run_import(&cli, Some(&catalog), &[nsg]);
+        let (code, out, err) = run_import(&cli, &[nsg]);
         assert_eq!(code, EXIT_OK, "{err}");
         assert!(
             out.contains("unchanged") && out.contains("No change since run #"),
@@ -300,26 +256,10 @@ mod tests {
     }
 
     #[test]
-    fn without_a_catalog_the_evidence_is_stored_and_not_evaluated() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("t.sqlite3");
-        let nsg = dir.path().join("nsg.json");
-        std::fs::write(&nsg, NSG).unwrap();
-        let (code, _, err) = run_import(&cli(&db), None, &[nsg]);
-        assert_eq!(code, EXIT_OK);
-        assert!(err.contains("Not evaluated"), "{err}");
-        let store = Store::open_existing(&db).unwrap();
-        let a = store.assessment("Q1").unwrap().unwrap();
-        assert_eq!(a.catalog_id, DEFAULT_CATALOG_ID);
-        assert_eq!(store.evidence_files(a.id).unwrap().len(), 1);
-        assert!(store.runs(a.id).unwrap().is_empty());
-    }
-
-    #[test]
     fn nothing_importable_creates_nothing_and_bad_settings_stop_early() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.sqlite3");
-        let (code, _, err) = run_import(&cli(&db), None, &[dir.path().join("missing.json")]);
+        let (code, _, err) = run_import(&cli(&db), &[dir.path().join("missing.json")]);
         assert_eq!(code, EXIT_UNUSABLE);
         assert!(
             err.contains("missing.json") && err.contains("was not created"),
@@ -330,7 +270,7 @@ mod tests {
         with_settings.settings = Some(dir.path().join("nope.toml"));
         let e = import(
             &with_settings,
-            None,
+            pci_dss_321(),
             "Q1",
             &[],
             &mut Vec::new(),

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::catalog::Catalog;
 use crate::checks::Settings;
 
 mod catalog;
@@ -131,23 +130,6 @@ pub const EXIT_FAILING: u8 = 1;
 /// Exit code for unusable input or a failed operation.
 pub const EXIT_UNUSABLE: u8 = 2;
 
-/// The check settings: from `--settings`, else the default file in the
-/// platform's config directory, else the defaults.
-pub fn load_settings(cli: &Cli) -> Result<crate::checks::Settings, String> {
-    match cli
-        .settings
-        .as_deref()
-        .map(PathBuf::from)
-        .or_else(default_settings_path)
-    {
-        Some(path) if cli.settings.is_some() && !path.exists() => {
-            Err(format!("{}: no such settings file", path.display()))
-        }
-        Some(path) => crate::checks::Settings::load(&path),
-        None => Ok(crate::checks::Settings::default()),
-    }
-}
-
 /// `settings.toml` in the platform's config directory, if there is one.
 pub fn default_settings_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "Tickmark")
@@ -166,7 +148,7 @@ pub fn main() -> ExitCode {
             fail_on,
         }) => evaluate::run(&cli, paths, *format, *fail_on),
         Some(Command::Import { assessment, paths }) => {
-            import::run(&cli, builtin_catalog(), assessment, paths)
+            import::run(&cli, crate::catalog::pci_dss_321(), assessment, paths)
         }
         Some(Command::Export {
             assessment,
@@ -175,13 +157,6 @@ pub fn main() -> ExitCode {
         }) => export::run(&cli, assessment, *format, out),
         Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
     }
-}
-
-/// The requirement catalog the command line evaluates against: the one
-/// built into the binary. This build has none yet, so `import` stores
-/// evidence without recording a run.
-fn builtin_catalog() -> Option<&'static Catalog> {
-    None
 }
 
 /// The review record: `--db`, or `tickmark.sqlite3` in the platform's data
@@ -201,8 +176,8 @@ pub(crate) fn load_settings(cli: &Cli) -> Result<Settings, String> {
     match &cli.settings {
         Some(path) if !path.is_file() => Err(format!("{}: no such settings file", path.display())),
         Some(path) => Settings::load(path),
-        None => match directories::ProjectDirs::from("", "", "Tickmark") {
-            Some(dirs) => Settings::load(&dirs.config_dir().join("settings.toml")),
+        None => match default_settings_path() {
+            Some(path) => Settings::load(&path),
             None => Ok(Settings::default()),
         },
     }

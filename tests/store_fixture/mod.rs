@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use tickmark::catalog::{Catalog, NodeKind, Responsibility};
+use tickmark::catalog::Catalog;
 use tickmark::checks::{CheckResult, CheckStatus, Settings};
 use tickmark::evidence::EvidenceRef;
 use tickmark::store::*;
@@ -17,48 +17,36 @@ pub const CATALOG_ID: &str = "test-catalog";
 /// `nsg.no-ssh-rdp-from-internet`; 1.3.1 by `aks.private-cluster`; 1.1.2 is
 /// manual; 2.1 by `acr.admin-disabled`; 2.2 by `k8s.pod-non-root`.
 pub fn catalog() -> Catalog {
-    let node = |id: &str, kind, parent: Option<&str>, checks: &[&str], children: &[&str]| {
-        tickmark::catalog::Requirement {
-            id: id.into(),
-            title: format!("Requirement {id}"),
-            kind,
-            responsibility: Responsibility::Customer,
-            guidance: String::new(),
-            evidence: Vec::new(),
-            checks: checks.iter().map(|c| c.to_string()).collect(),
-            parent: parent.map(str::to_owned),
-            children: children.iter().map(|c| c.to_string()).collect(),
-        }
+    let node = |id: &str, checks: &[&str]| {
+        let checks: Vec<String> = checks.iter().map(|c| format!("\"{c}\"")).collect();
+        format!(
+            "[[node]]\nid = \"{id}\"\ntitle = \"Requirement {id}\"\nresponsibility = \"customer\"\n\
+             guidance = \"Guidance for {id}.\"\nevidence = [\"an export\"]\nchecks = [{}]\n\n",
+            checks.join(", ")
+        )
     };
-    use NodeKind::*;
-    Catalog {
-        id: CATALOG_ID.into(),
-        name: "Test catalog".into(),
-        nodes: vec![
-            node("1", Family, None, &[], &["1.1", "1.2", "1.3"]),
-            node("1.1", Group, Some("1"), &[], &["1.1.2"]),
-            node("1.1.2", Requirement, Some("1.1"), &[], &[]),
-            node("1.2", Group, Some("1"), &[], &["1.2.1"]),
-            node(
-                "1.2.1",
-                Requirement,
-                Some("1.2"),
-                &["aks.private-cluster", "nsg.no-ssh-rdp-from-internet"],
-                &[],
-            ),
-            node("1.3", Group, Some("1"), &[], &["1.3.1"]),
-            node(
-                "1.3.1",
-                Requirement,
-                Some("1.3"),
-                &["aks.private-cluster"],
-                &[],
-            ),
-            node("2", Family, None, &[], &["2.1", "2.2"]),
-            node("2.1", Requirement, Some("2"), &["acr.admin-disabled"], &[]),
-            node("2.2", Requirement, Some("2"), &["k8s.pod-non-root"], &[]),
-        ],
+    let mut text = format!(
+        "id = \"{CATALOG_ID}\"\nname = \"Test catalog\"\ndescription = \"A catalog for the store tests.\"\n\
+         requirement_ids = [\"1.1.2\", \"1.2.1\", \"1.3.1\", \"2.1\", \"2.2\"]\n\n"
+    );
+    for (id, checks) in [
+        ("1", &[][..]),
+        ("1.1", &[]),
+        ("1.1.2", &[]),
+        ("1.2", &[]),
+        (
+            "1.2.1",
+            &["aks.private-cluster", "nsg.no-ssh-rdp-from-internet"],
+        ),
+        ("1.3", &[]),
+        ("1.3.1", &["aks.private-cluster"]),
+        ("2", &[]),
+        ("2.1", &["acr.admin-disabled"]),
+        ("2.2", &["k8s.pod-non-root"]),
+    ] {
+        text.push_str(&node(id, checks));
     }
+    Catalog::from_toml(&text).expect("the test catalog is valid")
 }
 
 /// The assessed requirements of [`catalog`].
