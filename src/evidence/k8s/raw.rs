@@ -49,6 +49,7 @@ pub(super) struct RawMeta {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "an owner reference (a map with kind, name and uid)")]
 pub(super) struct RawOwner {
     pub kind: Option<String>,
     pub name: Option<String>,
@@ -60,6 +61,7 @@ pub(super) struct RawOwner {
 /// different field names, so one struct serves them all without buffering.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "an object spec (a map)")]
 pub(super) struct RawSpec {
     // Pod.
     pub containers: Option<Vec<RawContainer>>,
@@ -107,6 +109,7 @@ impl RawSpec {
 /// The fields of a pod spec.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a pod spec (a map with containers)")]
 pub(super) struct RawPodSpec {
     pub containers: Option<Vec<RawContainer>>,
     pub init_containers: Option<Vec<RawContainer>>,
@@ -120,22 +123,26 @@ pub(super) struct RawPodSpec {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a pod template (a map with spec)")]
 pub(super) struct RawPodTemplate {
     pub spec: Option<RawPodSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a job template (a map with spec)")]
 pub(super) struct RawJobTemplate {
     pub spec: Option<RawJobSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a job spec (a map with template)")]
 pub(super) struct RawJobSpec {
     pub template: Option<RawPodTemplate>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a container (a map with name, image and securityContext)")]
 pub(super) struct RawContainer {
     pub name: Option<String>,
     pub image: Option<String>,
@@ -144,6 +151,7 @@ pub(super) struct RawContainer {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a securityContext (a map)")]
 pub(super) struct RawSecurityContext {
     pub run_as_non_root: Option<bool>,
     pub run_as_user: Option<i64>,
@@ -153,6 +161,7 @@ pub(super) struct RawSecurityContext {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "capabilities (a map with add and drop lists)")]
 pub(super) struct RawCapabilities {
     pub add: Option<Vec<String>>,
     pub drop: Option<Vec<String>>,
@@ -160,6 +169,7 @@ pub(super) struct RawCapabilities {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "a label selector (a map with matchLabels or matchExpressions)")]
 pub(super) struct RawLabelSelector {
     pub match_labels: Option<BTreeMap<String, String>>,
     pub match_expressions: Option<Vec<IgnoredAny>>,
@@ -174,6 +184,7 @@ impl RawLabelSelector {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a network policy rule (a map with from/to and ports)")]
 pub(super) struct RawPolicyRule {
     pub from: Option<Vec<IgnoredAny>>,
     pub to: Option<Vec<IgnoredAny>>,
@@ -181,24 +192,28 @@ pub(super) struct RawPolicyRule {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "an ingress rule (a map with host)")]
 pub(super) struct RawIngressRule {
     pub host: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(expecting = "an ingress TLS entry (a map with hosts and secretName)")]
 pub(super) struct RawIngressTls {
     pub hosts: Option<Vec<String>>,
     pub secret_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a roleRef (a map with kind and name)")]
 pub(super) struct RawRoleRef {
     pub kind: Option<String>,
     pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a subject (a map with kind and name)")]
 pub(super) struct RawSubject {
     pub kind: Option<String>,
     pub name: Option<String>,

@@ -14,10 +14,15 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use super::K8sEvidence;
 use super::collect::Collector;
 use super::raw::{RawObject, visit_object};
-use crate::evidence::{ImportContext, ImportError, ImportErrorKind, Recognised};
+use crate::evidence::{ImportContext, ImportError, ImportErrorKind, Recognised, text};
 
 /// The format name used in errors.
 const FORMAT: &str = "kubectl YAML";
+
+/// How deep `[` and `{` may nest. Kubernetes objects nest a few dozen levels
+/// at most; libyaml's work grows with the square of the depth, so a file of
+/// 100,000 nested brackets would keep it busy for many seconds.
+const MAX_FLOW_DEPTH: usize = 1000;
 
 /// What a YAML text turned out to hold.
 pub(super) enum YamlRead {
@@ -35,6 +40,21 @@ pub(super) fn read(ctx: ImportContext<'_>, text: &str) -> Option<Result<YamlRead
         return None;
     }
     let tried = starts_like_kubernetes(text);
+    if let Some(offset) = flow_nesting_beyond(text, MAX_FLOW_DEPTH) {
+        if !tried {
+            return None;
+        }
+        let (line, column) = text::line_column(text, offset);
+        return Some(Err(ImportError::syntax(
+            ctx.path,
+            FORMAT,
+            line,
+            column,
+            format!(
+                "brackets nested more than {MAX_FLOW_DEPTH} levels deep; no Kubernetes object is shaped like that"
+            ),
+        )));
+    }
     let mut documents = Vec::new();
     for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         match YamlDoc::deserialize(document) {
@@ -82,7 +102,7 @@ fn collect(
                 if non_empty == 1 && !raw.is_list() {
                     single_other = Some(index);
                 }
-                collector.add_document(raw, &base);
+                collector.add_document(*raw, &base);
             }
             YamlDoc::Object(_) => collector.note(format!(
                 "document {number} has no apiVersion and kind; skipped"
@@ -130,6 +150,61 @@ fn starts_like_kubernetes(text: &str) -> bool {
         .is_some_and(|line| line.starts_with("apiVersion:") || line.starts_with("kind:"))
 }
 
+/// The byte offset of the first `[` or `{` nested deeper than `limit`, not
+/// counting those in comments or quoted strings. Brackets inside plain
+/// scalars (`a[0]`) may be counted; that only makes the guard stricter for
+/// text far from any Kubernetes object.
+fn flow_nesting_beyond(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut previous = b'\n';
+    while i < bytes.len() {
+        let b = bytes[i];
+        let token_start = matches!(previous, b'\n' | b' ' | b'\t' | b'[' | b'{' | b',' | b':');
+        match b {
+            b'#' if matches!(previous, b'\n' | b' ' | b'\t') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' if token_start => {
+                i = end_of_quoted(bytes, i);
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = bytes.get(i).copied().unwrap_or(b'\n');
+        i += 1;
+    }
+    None
+}
+
+/// The offset of the quote that closes the string opening at `start` (or
+/// the end of the text). Double quotes escape with `\`, single quotes by
+/// doubling.
+fn end_of_quoted(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
 fn yaml_error(ctx: ImportContext<'_>, e: &serde_yaml_ng::Error, document: usize) -> ImportError {
     let message = e.to_string();
     let kind = if [
@@ -167,7 +242,7 @@ enum YamlDoc {
     /// Nothing (a trailing `---`).
     Empty,
     /// A mapping.
-    Object(RawObject),
+    Object(Box<RawObject>),
     /// A scalar or a sequence.
     Other,
 }
@@ -194,7 +269,7 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<YamlDoc, A::Error> {
-        visit_object(map, None).map(YamlDoc::Object)
+        visit_object(map, None).map(|raw| YamlDoc::Object(Box::new(raw)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<YamlDoc, A::Error> {
@@ -291,6 +366,22 @@ mod tests {
         .unwrap();
         assert_eq!(err.kind, ImportErrorKind::Invalid);
         assert!(err.message.contains("spec.hostPID"), "{err}");
+    }
+
+    #[test]
+    fn deep_brackets_are_refused_before_parsing() {
+        let deep = "[".repeat(2000) + &"]".repeat(2000);
+        let text = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {deep}\n");
+        let err = read(ctx(), &text).unwrap().err().unwrap();
+        assert_eq!(err.location.as_deref(), Some("line 4, column 1011"));
+        assert!(read(ctx(), &format!("data: {deep} # apiVersion kind\n")).is_none());
+        let quoted = format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  annotations: {{note: '{}', other: \"{}\"}}\n",
+            "[".repeat(2000),
+            "{".repeat(2000)
+        );
+        assert!(flow_nesting_beyond(&quoted, MAX_FLOW_DEPTH).is_none());
+        assert!(read(ctx(), &quoted).unwrap().is_ok());
     }
 
     #[test]
