@@ -239,3 +239,28 @@ fn utf16_and_bom_encoded_lists_import() {
     assert_eq!(file.provenance.format, Format::KubectlNamespaces);
     assert_eq!(file.evidence.k8s.namespaces.len(), 8);
 }
+
+#[test]
+fn a_large_list_streams_and_keeps_its_exact_hash() {
+    // Above the size at which the hash is computed alongside the read.
+    let item = r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"ns-NUM","labels":{"padding":"PAD"}}}"#
+        .replace("PAD", &"x".repeat(60));
+    let items: Vec<String> = (0..100_000)
+        .map(|i| item.replace("NUM", &i.to_string()))
+        .collect();
+    let text = format!(
+        r#"{{"apiVersion":"v1","items":[{}],"kind":"List","metadata":{{"resourceVersion":""}}}}"#,
+        items.join(",")
+    );
+    assert!(text.len() > 8 * 1024 * 1024);
+    let file = import_bytes("many.json", text.as_bytes(), now()).unwrap();
+    assert_eq!(
+        file.provenance.sha256,
+        tickmark::evidence::sha256_hex(text.as_bytes())
+    );
+    assert_eq!(file.evidence.k8s.namespaces.len(), 100_000);
+    assert_eq!(
+        file.evidence.k8s.namespaces[99_999].source.pointer,
+        "/items/99999"
+    );
+}
