@@ -200,9 +200,9 @@ pub fn import_bytes(
 }
 
 /// Files at least this large are hashed on a second thread while they are
-/// read: for a kubectl list of hundreds of megabytes, SHA-256 takes about
-/// half as long as reading it.
-const PARALLEL_HASH_BYTES: usize = 8 * 1024 * 1024;
+/// read: SHA-256 takes about half as long as streaming a kubectl list, and
+/// starting a thread costs far less than hashing a megabyte.
+const PARALLEL_HASH_BYTES: usize = 1024 * 1024;
 
 /// Runs `read` on `bytes` and computes their SHA-256, in parallel for large
 /// inputs (falling back to one after the other if no thread can be started).

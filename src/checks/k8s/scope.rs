@@ -54,10 +54,16 @@ pub(super) struct Judged<'a> {
     pub container: &'a Container,
 }
 
+/// A container in scope with its label, made once for all the checks.
+struct InScope<'a> {
+    judged: Judged<'a>,
+    label: String,
+}
+
 /// The containers to judge and what was left out.
 pub(super) struct ContainerScope<'a> {
     workloads: usize,
-    judged: Vec<Judged<'a>>,
+    judged: Vec<InScope<'a>>,
     excluded_containers: usize,
     excluded_namespaces: BTreeSet<&'a str>,
     via_controller: usize,
@@ -93,9 +99,12 @@ impl<'a> ContainerScope<'a> {
                         scope.via_controller += 1;
                         scope.controller_kinds.insert(controller.kind);
                     }
-                    None => scope.judged.push(Judged {
-                        workload,
-                        container,
+                    None => scope.judged.push(InScope {
+                        judged: Judged {
+                            workload,
+                            container,
+                        },
+                        label: workload.container_label(container),
                     }),
                 }
             }
@@ -126,13 +135,18 @@ impl<'a> ContainerScope<'a> {
         let resources = self
             .judged
             .iter()
-            .map(|&judged| {
-                let judgement = judge(judged);
+            .map(|in_scope| {
+                let judgement = judge(in_scope.judged);
+                let evidence = EvidenceRef {
+                    path: in_scope.judged.workload.source.path.clone(),
+                    pointer: judgement.pointer,
+                    resource: Some(in_scope.label.clone()),
+                };
                 ResourceResult::new(
-                    judged.workload.container_label(judged.container),
+                    in_scope.label.clone(),
                     judgement.status,
                     judgement.reason,
-                    vec![evidence_at(judged.workload, &judgement.pointer, judged)],
+                    vec![evidence],
                 )
             })
             .collect();
@@ -168,14 +182,6 @@ impl<'a> ContainerScope<'a> {
             .copied()
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-fn evidence_at(workload: &Workload, pointer: &str, judged: Judged<'_>) -> EvidenceRef {
-    EvidenceRef {
-        path: workload.source.path.clone(),
-        pointer: pointer.to_owned(),
-        resource: Some(workload.container_label(judged.container)),
     }
 }
 

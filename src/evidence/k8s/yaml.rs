@@ -156,6 +156,11 @@ fn starts_like_kubernetes(text: &str) -> bool {
 /// text far from any Kubernetes object.
 fn flow_nesting_beyond(text: &str, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
+    // Counting is several times faster than the scan, and kubectl's block
+    // style output has few brackets: most files need no scan at all.
+    if bytes.iter().filter(|&&b| b == b'[' || b == b'{').count() <= limit {
+        return None;
+    }
     let mut depth = 0usize;
     let mut i = 0;
     let mut previous = b'\n';
