@@ -207,7 +207,7 @@ fn no_dashboard(workloads: &[Workload]) -> CheckResult {
             })
         })
         .collect();
-    if offenders.is_empty() {
+    let Some(first) = offenders.first() else {
         return pass_over_all(
             CHECK,
             format!(
@@ -216,8 +216,7 @@ fn no_dashboard(workloads: &[Workload]) -> CheckResult {
             ),
             files_of(workloads.iter().map(|w| &w.source)),
         );
-    }
-    let first = &offenders[0];
+    };
     let more = if offenders.len() > 1 {
         format!(" (and {} more)", offenders.len() - 1)
     } else {

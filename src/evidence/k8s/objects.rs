@@ -10,18 +10,31 @@ use crate::evidence::EvidenceRef;
 /// The kinds of object Tickmark reads; everything else is skipped with a note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ObjectKind {
+    /// `v1/Namespace`.
     Namespace,
+    /// `networking.k8s.io/v1/NetworkPolicy`.
     NetworkPolicy,
+    /// `v1/Pod`.
     Pod,
+    /// `apps/v1/Deployment` (owns ReplicaSets).
     Deployment,
+    /// `apps/v1/StatefulSet`.
     StatefulSet,
+    /// `apps/v1/DaemonSet`.
     DaemonSet,
+    /// `apps/v1/ReplicaSet` (usually owned by a Deployment).
     ReplicaSet,
+    /// `v1/ReplicationController`, ReplicaSet's predecessor.
     ReplicationController,
+    /// `batch/v1/Job` (owned by a CronJob when scheduled).
     Job,
+    /// `batch/v1/CronJob`.
     CronJob,
+    /// `v1/Service`.
     Service,
+    /// `networking.k8s.io/v1/Ingress` (older: `extensions/v1beta1`).
     Ingress,
+    /// `rbac.authorization.k8s.io/v1/ClusterRoleBinding`.
     ClusterRoleBinding,
 }
 

@@ -196,7 +196,9 @@ fn flow_nesting_beyond(text: &str, limit: usize) -> Option<usize> {
 /// the end of the text). Double quotes escape with `\`, single quotes by
 /// doubling.
 fn end_of_quoted(bytes: &[u8], start: usize) -> usize {
-    let quote = bytes[start];
+    let Some(&quote) = bytes.get(start) else {
+        return bytes.len();
+    };
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
