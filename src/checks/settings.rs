@@ -11,7 +11,15 @@ pub struct Settings {
     /// Registries images may come from (`k8s.image-registry`). A leading `*.`
     /// matches any subdomain.
     pub allowed_registries: Vec<String>,
-    /// Namespaces that `k8s.default-deny` does not require a policy in.
+    /// System namespaces that the Kubernetes checks leave out: the platform
+    /// (AKS, Gatekeeper, Calico) runs its own components there, and the
+    /// seeds advise against deny rules in them. `k8s.default-deny` does not
+    /// require a policy in them, and the pod-security and image checks
+    /// (`k8s.pod-non-root`, `k8s.no-privilege-escalation`, `k8s.no-privileged`,
+    /// `k8s.drop-capabilities`, `k8s.image-digest`, `k8s.image-registry`) do
+    /// not judge the workloads in them. Each result's reason says how many
+    /// namespaces and containers were left out this way, so a reviewer can
+    /// see the exclusion. Exact names; see also the prefixes below.
     pub excluded_namespaces: Vec<String>,
     /// Namespace name prefixes excluded the same way (AKS's `aks-`).
     pub excluded_namespace_prefixes: Vec<String>,
@@ -54,7 +62,8 @@ impl Settings {
         format!(
             "# Tickmark check settings. Delete a line to go back to its default.\n\
              # allowed_registries: image registries k8s.image-registry accepts (\"*.\" matches subdomains).\n\
-             # excluded_namespaces / excluded_namespace_prefixes: namespaces k8s.default-deny skips.\n\
+             # excluded_namespaces / excluded_namespace_prefixes: system namespaces that k8s.default-deny\n\
+             #   and the pod-security and image checks leave out (each result says how many).\n\
              # log_retention_days: retention that passes logs.retention; log_retention_min_days: the floor.\n\n{body}"
         )
     }

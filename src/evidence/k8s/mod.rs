@@ -1,44 +1,117 @@
 //! Kubernetes objects from `kubectl get ... -o json|yaml`.
+//!
+//! Three ways in, one typed result: [`read_large_json`] streams kubectl's
+//! JSON lists straight into typed objects (no JSON tree, so a file of
+//! hundreds of megabytes costs little more than its own size in memory);
+//! [`read_json`] takes single objects and lists in other member orders from a
+//! parsed tree; [`read_yaml`] reads `-o yaml` output and multi-document
+//! streams. Every object keeps a pointer back into its file: a JSON pointer
+//! such as `/items/12/spec/containers/0`, prefixed by the document in a YAML
+//! stream of several (`doc 2 /items/3`).
+
+mod collect;
+mod json;
+mod objects;
+mod raw;
+mod stream;
+mod yaml;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Evidence, ImportContext, ImportError, Recognised};
 
+pub use objects::{
+    ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, Namespace,
+    NetworkPolicy, ObjectKind, OwnerReference, PodSpec, PolicyRule, SecurityContext, Service,
+    Subject, Workload, resource_label,
+};
+
 /// Typed Kubernetes objects.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct K8sEvidence {}
+pub struct K8sEvidence {
+    /// Namespaces.
+    pub namespaces: Vec<Namespace>,
+    /// Network policies.
+    pub network_policies: Vec<NetworkPolicy>,
+    /// Pods and controllers with pod templates.
+    pub workloads: Vec<Workload>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Ingresses.
+    pub ingresses: Vec<Ingress>,
+    /// Cluster role bindings.
+    pub cluster_role_bindings: Vec<ClusterRoleBinding>,
+}
 
 impl K8sEvidence {
     /// Moves everything of `other` into `self`.
-    pub fn extend(&mut self, _other: K8sEvidence) {}
+    pub fn extend(&mut self, other: K8sEvidence) {
+        self.namespaces.extend(other.namespaces);
+        self.network_policies.extend(other.network_policies);
+        self.workloads.extend(other.workloads);
+        self.services.extend(other.services);
+        self.ingresses.extend(other.ingresses);
+        self.cluster_role_bindings
+            .extend(other.cluster_role_bindings);
+    }
+
+    /// True if no object was imported.
+    pub fn is_empty(&self) -> bool {
+        self.namespaces.is_empty()
+            && self.network_policies.is_empty()
+            && self.workloads.is_empty()
+            && self.services.is_empty()
+            && self.ingresses.is_empty()
+            && self.cluster_role_bindings.is_empty()
+    }
 }
 
 /// Streams a large `kubectl ... -o json` list straight into typed objects,
 /// without building a JSON tree. `None` if the text is not such a list.
 pub fn read_large_json(
-    _ctx: ImportContext<'_>,
-    _text: &str,
-    _out: &mut K8sEvidence,
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut K8sEvidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    let result = stream::read(ctx, text)?;
+    Some(result.map(|(evidence, recognised)| {
+        out.extend(evidence);
+        recognised
+    }))
 }
 
 /// Reads a parsed Kubernetes object or list. `None` if it is not one.
 pub fn read_json(
-    _ctx: ImportContext<'_>,
-    _root: &Value,
-    _out: &mut K8sEvidence,
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut K8sEvidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    let result = json::read(ctx, root)?;
+    Some(result.map(|(evidence, recognised)| {
+        out.extend(evidence);
+        recognised
+    }))
 }
 
 /// Reads `kubectl -o yaml` output or a multi-document YAML stream. `None` if
 /// the text is not YAML holding objects.
+///
+/// A single document that is a Kubernetes object of a kind Tickmark does not
+/// read (a scanner's report exported with `kubectl get ... -o yaml`) is
+/// offered to the other importers as a JSON tree.
 pub fn read_yaml(
-    _ctx: ImportContext<'_>,
-    _text: &str,
-    _out: &mut Evidence,
+    ctx: ImportContext<'_>,
+    text: &str,
+    out: &mut Evidence,
 ) -> Option<Result<Recognised, ImportError>> {
-    None
+    let result = match yaml::read(ctx, text)? {
+        Ok(yaml::YamlRead::Objects(evidence, recognised)) => {
+            out.k8s.extend(evidence);
+            Ok(recognised)
+        }
+        Ok(yaml::YamlRead::OtherObject(root)) => super::read_json_value(ctx, &root, out),
+        Err(e) => Err(e),
+    };
+    Some(result)
 }

@@ -1,0 +1,368 @@
+//! The typed Kubernetes objects the checks read, each with a pointer back to
+//! where it is in its file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::EvidenceRef;
+
+/// The kinds of object Tickmark reads; everything else is skipped with a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ObjectKind {
+    /// `v1/Namespace`.
+    Namespace,
+    /// `networking.k8s.io/v1/NetworkPolicy`.
+    NetworkPolicy,
+    /// `v1/Pod`.
+    Pod,
+    /// `apps/v1/Deployment` (owns ReplicaSets).
+    Deployment,
+    /// `apps/v1/StatefulSet`.
+    StatefulSet,
+    /// `apps/v1/DaemonSet`.
+    DaemonSet,
+    /// `apps/v1/ReplicaSet` (usually owned by a Deployment).
+    ReplicaSet,
+    /// `v1/ReplicationController`, ReplicaSet's predecessor.
+    ReplicationController,
+    /// `batch/v1/Job` (owned by a CronJob when scheduled).
+    Job,
+    /// `batch/v1/CronJob`.
+    CronJob,
+    /// `v1/Service`.
+    Service,
+    /// `networking.k8s.io/v1/Ingress` (older: `extensions/v1beta1`).
+    Ingress,
+    /// `rbac.authorization.k8s.io/v1/ClusterRoleBinding`.
+    ClusterRoleBinding,
+}
+
+impl ObjectKind {
+    /// The kind as Kubernetes spells it (`kind: Deployment`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Namespace => "Namespace",
+            ObjectKind::NetworkPolicy => "NetworkPolicy",
+            ObjectKind::Pod => "Pod",
+            ObjectKind::Deployment => "Deployment",
+            ObjectKind::StatefulSet => "StatefulSet",
+            ObjectKind::DaemonSet => "DaemonSet",
+            ObjectKind::ReplicaSet => "ReplicaSet",
+            ObjectKind::ReplicationController => "ReplicationController",
+            ObjectKind::Job => "Job",
+            ObjectKind::CronJob => "CronJob",
+            ObjectKind::Service => "Service",
+            ObjectKind::Ingress => "Ingress",
+            ObjectKind::ClusterRoleBinding => "ClusterRoleBinding",
+        }
+    }
+
+    /// The kind for a `kind:` value, if Tickmark reads it.
+    pub fn from_name(name: &str) -> Option<ObjectKind> {
+        Some(match name {
+            "Namespace" => ObjectKind::Namespace,
+            "NetworkPolicy" => ObjectKind::NetworkPolicy,
+            "Pod" => ObjectKind::Pod,
+            "Deployment" => ObjectKind::Deployment,
+            "StatefulSet" => ObjectKind::StatefulSet,
+            "DaemonSet" => ObjectKind::DaemonSet,
+            "ReplicaSet" => ObjectKind::ReplicaSet,
+            "ReplicationController" => ObjectKind::ReplicationController,
+            "Job" => ObjectKind::Job,
+            "CronJob" => ObjectKind::CronJob,
+            "Service" => ObjectKind::Service,
+            "Ingress" => ObjectKind::Ingress,
+            "ClusterRoleBinding" => ObjectKind::ClusterRoleBinding,
+            _ => return None,
+        })
+    }
+
+    /// True for Pods and the controllers that carry a pod template.
+    pub fn is_workload(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Pod
+                | ObjectKind::Deployment
+                | ObjectKind::StatefulSet
+                | ObjectKind::DaemonSet
+                | ObjectKind::ReplicaSet
+                | ObjectKind::ReplicationController
+                | ObjectKind::Job
+                | ObjectKind::CronJob
+        )
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `namespace/Kind/name` for namespaced objects, `Kind/name` otherwise: the
+/// label used in evidence references and check results.
+pub fn resource_label(namespace: Option<&str>, kind: ObjectKind, name: &str) -> String {
+    match namespace {
+        Some(namespace) => format!("{namespace}/{kind}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// A namespace (`kubectl get namespaces`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Namespace {
+    /// Its name.
+    pub name: String,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
+
+/// One rule of a network policy, reduced to what decides whether it allows
+/// anything: a rule with no peers and no ports allows all traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRule {
+    /// Entries in `from` (ingress) or `to` (egress).
+    pub peers: usize,
+    /// Entries in `ports`.
+    pub ports: usize,
+}
+
+impl PolicyRule {
+    /// True for `- {}`: any peer, any port.
+    pub fn allows_all(&self) -> bool {
+        self.peers == 0 && self.ports == 0
+    }
+}
+
+/// A network policy (`kubectl get networkpolicies`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPolicy {
+    /// Its name.
+    pub name: String,
+    /// Its namespace, where the file says.
+    pub namespace: Option<String>,
+    /// True when `podSelector` is empty (or absent, which Kubernetes reads
+    /// as empty): the policy applies to every pod of its namespace.
+    pub selects_all_pods: bool,
+    /// `policyTypes` as written; `None` when the field is absent.
+    pub policy_types: Option<Vec<String>>,
+    /// The `ingress` rules.
+    pub ingress: Vec<PolicyRule>,
+    /// The `egress` rules.
+    pub egress: Vec<PolicyRule>,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
+
+impl NetworkPolicy {
+    /// Whether the policy governs ingress and egress, as Kubernetes decides
+    /// it: the listed `policyTypes`, or when absent, Ingress always and
+    /// Egress only if there are egress rules.
+    pub fn covers(&self) -> (bool, bool) {
+        match &self.policy_types {
+            Some(types) => (
+                types.iter().any(|t| t.eq_ignore_ascii_case("Ingress")),
+                types.iter().any(|t| t.eq_ignore_ascii_case("Egress")),
+            ),
+            None => (true, !self.egress.is_empty()),
+        }
+    }
+}
+
+/// Who owns an object (`metadata.ownerReferences`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerReference {
+    /// The owner's kind, as written.
+    pub kind: String,
+    /// The owner's name.
+    pub name: String,
+    /// The owner's UID, where given.
+    pub uid: Option<String>,
+    /// True for the managing controller.
+    pub controller: bool,
+}
+
+/// Which list of a pod spec a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ContainerRole {
+    /// `initContainers`.
+    Init,
+    /// `containers`.
+    App,
+    /// `ephemeralContainers` (debugging containers added to a running pod).
+    Ephemeral,
+}
+
+/// A security context, pod-level or container-level; `None` means the field
+/// is not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityContext {
+    /// `runAsNonRoot`.
+    pub run_as_non_root: Option<bool>,
+    /// `runAsUser`.
+    pub run_as_user: Option<i64>,
+    /// `allowPrivilegeEscalation` (container level only).
+    pub allow_privilege_escalation: Option<bool>,
+    /// `privileged` (container level only).
+    pub privileged: Option<bool>,
+    /// `capabilities.add` (container level only).
+    pub capabilities_add: Vec<String>,
+    /// `capabilities.drop` (container level only).
+    pub capabilities_drop: Vec<String>,
+}
+
+/// A container of a pod or pod template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Container {
+    /// Its name.
+    pub name: String,
+    /// Init, app or ephemeral container.
+    pub role: ContainerRole,
+    /// The image reference as written.
+    pub image: Option<String>,
+    /// Its own security context.
+    pub security: SecurityContext,
+    /// Its JSON pointer (e.g. `/items/12/spec/containers/0`).
+    pub pointer: String,
+}
+
+/// The pod spec of a Pod or of a controller's pod template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PodSpec {
+    /// The pointer of the spec (e.g. `/items/3/spec/template/spec`).
+    pub pointer: String,
+    /// `hostNetwork`.
+    pub host_network: Option<bool>,
+    /// `hostPID`.
+    pub host_pid: Option<bool>,
+    /// `hostIPC`.
+    pub host_ipc: Option<bool>,
+    /// The pod-level security context (`runAsNonRoot`, `runAsUser`).
+    pub security: SecurityContext,
+    /// Init containers, then app containers, then ephemeral containers.
+    pub containers: Vec<Container>,
+}
+
+/// A Pod, or a controller with a pod template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workload {
+    /// Pod, Deployment, StatefulSet, ...
+    pub kind: ObjectKind,
+    /// Its name.
+    pub name: String,
+    /// Its namespace, where the file says.
+    pub namespace: Option<String>,
+    /// Its UID, where the file says.
+    pub uid: Option<String>,
+    /// `metadata.labels`.
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.ownerReferences`.
+    pub owners: Vec<OwnerReference>,
+    /// What runs.
+    pub pod: PodSpec,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
+
+impl Workload {
+    /// `namespace/Kind/name`.
+    pub fn label(&self) -> String {
+        resource_label(self.namespace.as_deref(), self.kind, &self.name)
+    }
+
+    /// `namespace/Kind/name/container`, naming a pod spec without a namespace
+    /// as such rather than guessing one.
+    pub fn container_label(&self, container: &Container) -> String {
+        let namespace = self.namespace.as_deref().unwrap_or("(no namespace)");
+        format!("{namespace}/{}/{}/{}", self.kind, self.name, container.name)
+    }
+}
+
+/// A Service (`kubectl get services`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// Its name.
+    pub name: String,
+    /// Its namespace, where the file says.
+    pub namespace: Option<String>,
+    /// `spec.type` (`ClusterIP` when absent, as Kubernetes defaults it).
+    pub service_type: Option<String>,
+    /// `metadata.annotations`.
+    pub annotations: BTreeMap<String, String>,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
+
+/// A TLS entry of an ingress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngressTls {
+    /// `hosts`; empty means the entry names no host.
+    pub hosts: Vec<String>,
+    /// `secretName`.
+    pub secret_name: Option<String>,
+    /// Its pointer.
+    pub pointer: String,
+}
+
+/// A rule of an ingress, reduced to its host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngressRule {
+    /// `host`; `None` serves any host.
+    pub host: Option<String>,
+    /// Its pointer.
+    pub pointer: String,
+}
+
+/// An Ingress (`kubectl get ingresses`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ingress {
+    /// Its name.
+    pub name: String,
+    /// Its namespace, where the file says.
+    pub namespace: Option<String>,
+    /// `spec.rules`.
+    pub rules: Vec<IngressRule>,
+    /// `spec.tls`.
+    pub tls: Vec<IngressTls>,
+    /// True if it has a default backend (`spec.defaultBackend`, older
+    /// `spec.backend`), which serves any host.
+    pub default_backend: bool,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
+
+/// A subject of a role binding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// `User`, `Group` or `ServiceAccount`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its namespace (service accounts).
+    pub namespace: Option<String>,
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(f, "{} {namespace}/{}", self.kind, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// A ClusterRoleBinding (`kubectl get clusterrolebindings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterRoleBinding {
+    /// Its name.
+    pub name: String,
+    /// `roleRef.kind`.
+    pub role_kind: Option<String>,
+    /// `roleRef.name`.
+    pub role_name: Option<String>,
+    /// `subjects`.
+    pub subjects: Vec<Subject>,
+    /// Where it is.
+    pub source: EvidenceRef,
+}
