@@ -1,8 +1,7 @@
 //! Every real tool output in `../shared/evidence-formats/` (except the VCR
 //! recordings, which are not something a user imports) is detected as the
-//! format this table says. Rows for Azure resources, ARM templates and
-//! kubectl lists belong to other importers: until those exist, a row whose
-//! import is "not recognised" is skipped and named.
+//! format this table says. Reads `../shared`; skips (saying so) when it is
+//! not beside the checkout.
 
 mod common;
 
@@ -10,210 +9,122 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use tickmark::evidence::{Format, ImportErrorKind, import_bytes};
-
-/// Who reads a format: rows of other families may be skipped while their
-/// importer is missing; the scanner rows never are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Owner {
-    Scans,
-    Other,
-    /// Another family's file that the shared JSONC reader cannot parse yet:
-    /// ARM allows a line break inside a string (a multi-line expression),
-    /// strict JSON does not. Skipped, with the error printed, while it fails.
-    OtherJsoncGap,
-}
-
-use Owner::{Other, OtherJsoncGap, Scans};
+use tickmark::evidence::{Format, import_bytes};
 
 /// File (relative to `evidence-formats/`) → expected format ID.
-const EXPECTED: &[(&str, &str, Owner)] = &[
-    ("SOURCES.md", "attachment", Other),
+const EXPECTED: &[(&str, &str)] = &[
+    ("SOURCES.md", "attachment"),
     (
         "aks-cluster/kubescape-clusterdescribe-aks-arm-get.json",
         "azure-aks",
-        Other,
     ),
-    (
-        "arm-rest-lists/acr-list.json",
-        "azure-container-registry",
-        Other,
-    ),
-    ("arm-rest-lists/aks-list-2019.json", "azure-aks", Other),
-    (
-        "arm-rest-lists/appgw-waf-list-2.json",
-        "azure-waf-policy",
-        Other,
-    ),
+    ("arm-rest-lists/acr-list.json", "azure-container-registry"),
+    ("arm-rest-lists/aks-list-2019.json", "azure-aks"),
+    ("arm-rest-lists/appgw-waf-list-2.json", "azure-waf-policy"),
     (
         "arm-rest-lists/appgw-waf-list.json",
         "azure-application-gateway",
-        Other,
     ),
     (
         "arm-rest-lists/defender-assessments-list.json",
         "defender-assessments",
-        Scans,
     ),
-    (
-        "arm-rest-lists/keyvault-list.json",
-        "azure-key-vault",
-        Other,
-    ),
-    ("arm-rest-lists/nsg-list.json", "azure-nsg", Other),
-    (
-        "arm-rest-lists/route-tables-list.json",
-        "azure-route-table",
-        Other,
-    ),
+    ("arm-rest-lists/keyvault-list.json", "azure-key-vault"),
+    ("arm-rest-lists/nsg-list.json", "azure-nsg"),
+    ("arm-rest-lists/route-tables-list.json", "azure-route-table"),
     (
         "arm-templates/aks-baseline-hub-regionA-firewallpolicy.jsonc",
         "arm-template",
-        Other,
     ),
     (
         "arm-templates/aks-baseline-regulated-cluster-stamp.jsonc",
         "arm-template",
-        Other,
     ),
     (
         "arm-templates/aks-baseline-regulated-hub-region-v2.jsonc",
         "arm-template",
-        Other,
     ),
     (
         "arm-templates/aks-baseline-regulated-spoke-BU0001A0005-01.jsonc",
         "arm-template",
-        OtherJsoncGap,
     ),
     (
         "az-network-nsg-list/grouper-13-nsgs-incl-aks.json",
         "azure-nsg",
-        Other,
     ),
-    (
-        "az-network-nsg-list/rebloc-1-nsg-2018.json",
-        "azure-nsg",
-        Other,
-    ),
+    ("az-network-nsg-list/rebloc-1-nsg-2018.json", "azure-nsg"),
     (
         "checkov/kubernetes-checkov-json-utf16le-bom.json",
         "checkov",
-        Scans,
     ),
-    (
-        "checkov/kubernetes-checkov-json-utf8-crlf.json",
-        "checkov",
-        Scans,
-    ),
+    ("checkov/kubernetes-checkov-json-utf8-crlf.json", "checkov"),
     (
         "defender-for-cloud/recommendations-export-2021.csv",
         "defender-recommendations-csv",
-        Scans,
     ),
-    ("falco/elastic-falco-event-generator.jsonl", "falco", Scans),
-    ("kics/defectdojo-kics-k8s-terraform.json", "kics", Scans),
+    ("falco/elastic-falco-event-generator.jsonl", "falco"),
+    ("kics/defectdojo-kics-k8s-terraform.json", "kics"),
     (
         "kube-bench/defectdojo-cis16-master-etcd-node.json",
         "kube-bench",
-        Scans,
     ),
-    (
-        "kube-bench/hpe-microk8s-cis120-node.json",
-        "kube-bench",
-        Scans,
-    ),
-    ("kube-bench/valancej-eks-1.0-node.json", "kube-bench", Scans),
+    ("kube-bench/hpe-microk8s-cis120-node.json", "kube-bench"),
+    ("kube-bench/valancej-eks-1.0-node.json", "kube-bench"),
     (
         "kubectl/namespaces-rancher-cluster.json",
         "kubectl-namespaces",
-        Other,
     ),
-    (
-        "kubectl/pods-all-namespaces-158.json",
-        "kubectl-pods",
-        Other,
-    ),
+    ("kubectl/pods-all-namespaces-158.json", "kubectl-pods"),
     (
         "kubectl/pods-list-istio-securitycontext.json",
         "kubectl-pods",
-        Other,
     ),
     (
         "kubescape/defectdojo-nginx-clusterscan-framework.json",
         "kubescape",
-        Scans,
     ),
     (
         "kubescape/defectdojo-sample-online-boutique-2022.json",
         "kubescape",
-        Scans,
     ),
-    (
-        "kubescape/kubescape-v4.0.2-nsa-framework.json",
-        "kubescape",
-        Scans,
-    ),
-    ("prowler/azure-prowler5-findings.csv", "prowler-csv", Scans),
+    ("kubescape/kubescape-v4.0.2-nsa-framework.json", "kubescape"),
+    ("prowler/azure-prowler5-findings.csv", "prowler-csv"),
     (
         "prowler/azure-prowler540-findings.ocsf.json",
         "prowler-ocsf",
-        Scans,
     ),
-    (
-        "prowler/kubernetes-prowler5-findings.csv",
-        "prowler-csv",
-        Scans,
-    ),
+    ("prowler/kubernetes-prowler5-findings.csv", "prowler-csv"),
     (
         "prowler/kubernetes-prowler5-findings.ocsf.json",
         "prowler-ocsf",
-        Scans,
     ),
-    (
-        "sarif/checkov-3.2.495-terraform-small.sarif",
-        "sarif",
-        Scans,
-    ),
-    ("sarif/checkov-3.3.8-terraform-aws.sarif", "sarif", Scans),
-    ("sarif/trivy-0.68.2-empty-results.sarif", "sarif", Scans),
-    ("sarif/trivy-golden-alpine-310-image.sarif", "sarif", Scans),
+    ("sarif/checkov-3.2.495-terraform-small.sarif", "sarif"),
+    ("sarif/checkov-3.3.8-terraform-aws.sarif", "sarif"),
+    ("sarif/trivy-0.68.2-empty-results.sarif", "sarif"),
+    ("sarif/trivy-golden-alpine-310-image.sarif", "sarif"),
     (
         "trivy-operator/clustercompliancereport-cis-all.json",
         "trivy-operator-compliance",
-        Scans,
     ),
     (
         "trivy/config-azure-terraform-landingzone.json",
         "trivy-config",
-        Scans,
     ),
     (
         "trivy/config-k8s-manifests-kind-cilium.json",
         "trivy-config",
-        Scans,
     ),
-    ("trivy/image-ecr-alpine319-node.json", "trivy-image", Scans),
-    (
-        "trivy/image-legacy-debian108.json",
-        "trivy-image-legacy",
-        Scans,
-    ),
-    (
-        "trivy/image-tws-ecommerce-alpine-node.json",
-        "trivy-image",
-        Scans,
-    ),
-    ("trivy/k8s-report-eks-v0.2x-format.json", "trivy-k8s", Scans),
+    ("trivy/image-ecr-alpine319-node.json", "trivy-image"),
+    ("trivy/image-legacy-debian108.json", "trivy-image-legacy"),
+    ("trivy/image-tws-ecommerce-alpine-node.json", "trivy-image"),
+    ("trivy/k8s-report-eks-v0.2x-format.json", "trivy-k8s"),
     (
         "trivy/k8s-report-minikube-resources-format.json",
         "trivy-k8s",
-        Scans,
     ),
     (
         "trivy/trivy-golden-alpine-310-image-current-schema.json",
         "trivy-image",
-        Scans,
     ),
 ];
 
@@ -244,7 +155,7 @@ fn every_shared_sample_is_detected_as_its_format() {
     let mut on_disk = BTreeSet::new();
     files_below(&base, &base, &mut on_disk);
     on_disk.retain(|f| !f.starts_with("arm-rest-recordings/"));
-    let listed: BTreeSet<String> = EXPECTED.iter().map(|(f, _, _)| (*f).to_owned()).collect();
+    let listed: BTreeSet<String> = EXPECTED.iter().map(|(f, _)| (*f).to_owned()).collect();
     let unlisted: Vec<&String> = on_disk.difference(&listed).collect();
     assert!(
         unlisted.is_empty(),
@@ -252,8 +163,7 @@ fn every_shared_sample_is_detected_as_its_format() {
     );
 
     let mut failures = Vec::new();
-    let mut skipped = Vec::new();
-    for (file, expected, owner) in EXPECTED {
+    for (file, expected) in EXPECTED {
         let path = base.join(file);
         let Ok(bytes) = std::fs::read(&path) else {
             failures.push(format!("{file}: listed but missing"));
@@ -266,17 +176,8 @@ fn every_shared_sample_is_detected_as_its_format() {
                 "{file}: detected {}, expected {expected}",
                 imported.provenance.format
             )),
-            Err(e) if *owner == Other && e.kind == ImportErrorKind::NotRecognised => {
-                skipped.push(format!("{file} ({expected}): {e}"));
-            }
-            Err(e) if *owner == OtherJsoncGap && e.kind == ImportErrorKind::Malformed => {
-                skipped.push(format!("{file} ({expected}), JSONC gap: {e}"));
-            }
             Err(e) => failures.push(format!("{file}: {e}")),
         }
-    }
-    for line in &skipped {
-        eprintln!("skipped until its importer exists: {line}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

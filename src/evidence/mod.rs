@@ -364,6 +364,7 @@ fn read_arm(
         match shape {
             arm::ArmShape::Template => "ARM template",
             arm::ArmShape::RestList => "ARM REST API",
+            arm::ArmShape::Wrapped => "Kubescape cluster describe",
             _ => "Azure",
         }
         .to_owned(),

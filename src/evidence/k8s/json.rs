@@ -41,6 +41,12 @@ pub(super) fn read(
                 Ok(raw) => collector.add(raw, String::new(), None),
                 Err(e) => return Some(Err(invalid(ctx, "", &e))),
             }
+            // A single object of a kind Tickmark does not read (a Kubescape
+            // `ClusterDescribe` wrapping an ARM resource, say) is left to the
+            // other importers.
+            if collector.read_count() == 0 {
+                return None;
+            }
         }
     }
     if collector.read_count() == 0 && collector.skipped_count() > 0 {
