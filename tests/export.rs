@@ -259,6 +259,41 @@ fn the_command_exports_every_format_without_a_display() {
     );
 }
 
+#[test]
+fn an_empty_assessment_with_hostile_names_exports_escaped() {
+    let (dir, store, assessment) = export_fixture::bare();
+    let catalog = tickmark::catalog::pci_dss_321();
+    for format in ExportFormat::ALL {
+        let out = dir.path().join(format.default_file_name("bare"));
+        let summary = export::export(
+            &store,
+            catalog,
+            assessment.id,
+            *format,
+            &out,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(summary.requirements, 232);
+    }
+    let html = std::fs::read_to_string(
+        dir.path()
+            .join(ExportFormat::Html.default_file_name("bare")),
+    )
+    .unwrap();
+    assert!(!html.contains("<script>alert(1)"), "the name is escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Q1&quot;"));
+    assert!(html.contains("&lt;b&gt;aks&lt;/b&gt;"));
+    assert_eq!(html.matches("class=\"badge b-notrun\"").count(), 232);
+    let mut reader =
+        csv::Reader::from_path(dir.path().join(ExportFormat::Csv.default_file_name("bare")))
+            .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 232);
+    assert!(rows.iter().all(|r| &r[2] == export::csv::NOT_RUN));
+}
+
 /// Writes every export of the fixture to `$TICKMARK_EXPORT_DEMO` (a
 /// directory) for looking at: `TICKMARK_EXPORT_DEMO=/tmp/demo cargo test
 /// --test export -- --ignored`.
@@ -271,7 +306,8 @@ fn write_demo_exports() {
     };
     let dir = std::path::PathBuf::from(dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let f = reviewed();
+    // The whole sample assessment (files not readable yet are skipped).
+    let f = export_fixture::reviewed_from(&["sample-data"], true);
     for format in ExportFormat::ALL {
         export(&f, *format, &dir.join(format.default_file_name(NAME)));
     }

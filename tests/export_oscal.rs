@@ -119,6 +119,31 @@ fn oscal_assessment_results_validate_against_the_schema() {
         232
     );
 
+    // An assessment with nothing in it yet (no run, no review, a name with
+    // a line break) is valid too: empty lists are left out, lines joined.
+    let (dir, store, assessment) = export_fixture::bare();
+    let bare = dir.path().join("bare.json");
+    tickmark::export::export(
+        &store,
+        f.catalog,
+        assessment.id,
+        ExportFormat::Oscal,
+        &bare,
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let bare: Value = serde_json::from_slice(&std::fs::read(&bare).unwrap()).unwrap();
+    let problems = errors(&results_schema, &bare);
+    assert!(problems.is_empty(), "bare: {}", problems.join("\n"));
+    assert_eq!(
+        bare["assessment-results"]["results"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        232
+    );
+
     // And an invalid document is caught (the validation can fail).
     let mut broken = document.clone();
     broken["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] =

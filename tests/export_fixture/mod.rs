@@ -74,8 +74,26 @@ pub const NOTES: &[(&str, Option<Conclusion>, &str)] = &[
     ),
 ];
 
-/// Builds the reviewed assessment.
+/// The evidence files [`reviewed`] imports (two share a name).
+pub const FILES: &[&str] = &[
+    "sample-data/azure/aks-cluster.json",
+    "sample-data/azure/route-tables.json",
+    "sample-data/azure/firewall.json",
+    "sample-data/azure/container-registry.json",
+    "sample-data/scans/trivy-web-frontend.json",
+    "tests/fixtures/azure-network/compliant-az/nsg-list.json",
+    "tests/fixtures/azure-network/gaps-arm/nsg-list.json",
+];
+
+/// Builds the reviewed assessment from [`FILES`].
 pub fn reviewed() -> Reviewed {
+    reviewed_from(FILES, false)
+}
+
+/// Builds the reviewed assessment from `paths` (project-relative files or
+/// directories); with `allow_unusable`, files Tickmark cannot read yet are
+/// skipped.
+pub fn reviewed_from(paths: &[&str], allow_unusable: bool) -> Reviewed {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("record.sqlite3");
     let mut store = Store::open(&db).unwrap();
@@ -108,22 +126,13 @@ pub fn reviewed() -> Reviewed {
         period_end: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
         catalog_id: catalog.id.clone(),
     };
-    let paths: Vec<PathBuf> = [
-        "sample-data/azure/aks-cluster.json",
-        "sample-data/azure/route-tables.json",
-        "sample-data/azure/firewall.json",
-        "sample-data/azure/container-registry.json",
-        "sample-data/scans/trivy-web-frontend.json",
-        "tests/fixtures/azure-network/compliant-az/nsg-list.json",
-        "tests/fixtures/azure-network/gaps-arm/nsg-list.json",
-    ]
-    .iter()
-    .map(|p| project(p))
-    .collect();
+    let paths: Vec<PathBuf> = paths.iter().map(|p| project(p)).collect();
     let summary = store
         .import_paths(&system, NAME, Some(&new), &paths, &mut |_| {})
         .unwrap();
-    assert_eq!(summary.unusable().count(), 0, "{:?}", summary.files);
+    if !allow_unusable {
+        assert_eq!(summary.unusable().count(), 0, "{:?}", summary.files);
+    }
     let assessment = summary.assessment.unwrap();
     store
         .evaluate_and_record(&system, assessment.id, catalog, &Settings::default())
@@ -255,4 +264,26 @@ pub fn export(
         &cancel,
     )
     .unwrap()
+}
+
+/// A review record with one assessment and nothing else in it (no evidence,
+/// no run, no reviews), named and placed with characters that need
+/// escaping.
+pub fn bare() -> (tempfile::TempDir, Store, Assessment) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("bare.sqlite3")).unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let assessment = store
+        .create_assessment(
+            &actor(None),
+            &NewAssessment {
+                name: "<script>alert(1)</script> & \"Q1\"\nnext line".into(),
+                cluster: "<b>aks</b>".into(),
+                period_start: day,
+                period_end: day,
+                catalog_id: pci_dss_321().id.clone(),
+            },
+        )
+        .unwrap();
+    (dir, store, assessment)
 }

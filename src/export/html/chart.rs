@@ -9,15 +9,15 @@ use super::super::view::{Tally, View};
 use super::w;
 
 const WIDTH: f64 = 720.0;
-const LABEL_WIDTH: f64 = 210.0;
+const LABEL_WIDTH: f64 = 248.0;
 const VERDICT_X: f64 = LABEL_WIDTH;
-const VERDICT_WIDTH: f64 = 260.0;
-const REVIEWED_X: f64 = 490.0;
-const SIGNED_X: f64 = 610.0;
+const VERDICT_WIDTH: f64 = 232.0;
+const REVIEWED_X: f64 = 500.0;
+const SIGNED_X: f64 = 612.0;
 const PROGRESS_WIDTH: f64 = 110.0;
 const TOP: f64 = 22.0;
-const ROW: f64 = 22.0;
-const BAR: f64 = 14.0;
+const ROW: f64 = 20.0;
+const BAR: f64 = 13.0;
 
 /// Verdict colours, in [`Tally::verdicts`] order (the last is "no run").
 const VERDICT_COLOURS: [(&str, &str); 6] = [
@@ -28,6 +28,8 @@ const VERDICT_COLOURS: [(&str, &str); 6] = [
     ("#afb8c1", "No evidence"),
     ("#eaeef2", "Not run"),
 ];
+/// The width of one legend item.
+const LEGEND_SLOT: f64 = 78.0;
 const TRACK: &str = "#eaeef2";
 const CONCLUDED: &str = "#0b3d66";
 const SIGNED: &str = "#1a7f37";
@@ -60,7 +62,7 @@ pub(super) fn render(out: &mut String, view: &View<'_>) {
         let y = TOP + at as f64 * ROW;
         family_row(out, y, &family.node.id, &family.node.title, &family.tally);
     }
-    legend(out, legend_y);
+    legend(out, legend_y, view.tally.verdicts[5] > 0);
     out.push_str("</svg>\n");
 }
 
@@ -71,7 +73,7 @@ fn family_row(out: &mut String, y: f64, id: &str, title: &str, tally: &Tally) {
         "<text x=\"0\" y=\"{mid}\" fill=\"{TEXT}\"><tspan font-weight=\"700\">{}</tspan>\
          <tspan dx=\"6\">{}</tspan><tspan dx=\"4\" fill=\"{MUTED}\">({})</tspan></text>\n",
         esc(id),
-        esc(&truncate(title, 27)),
+        esc(&truncate(title, 36)),
         tally.total
     );
     let total = tally.total.max(1) as f64;
@@ -129,9 +131,10 @@ fn progress(out: &mut String, x: f64, y: f64, done: usize, total: usize, colour:
     );
 }
 
-fn legend(out: &mut String, y: f64) {
+fn legend(out: &mut String, y: f64, with_not_run: bool) {
     let mut x = VERDICT_X;
-    for (colour, label) in VERDICT_COLOURS.iter().take(5) {
+    let shown = if with_not_run { 6 } else { 5 };
+    for (colour, label) in VERDICT_COLOURS.iter().take(shown) {
         w!(
             out,
             "<rect x=\"{x}\" y=\"{:.2}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
@@ -140,7 +143,7 @@ fn legend(out: &mut String, y: f64) {
             x + 14.0,
             y
         );
-        x += 14.0 + label.len() as f64 * 5.6 + 14.0;
+        x += LEGEND_SLOT;
     }
 }
 

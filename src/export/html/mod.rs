@@ -19,7 +19,7 @@ mod requirement;
 use std::fmt::Write;
 
 use crate::catalog::Catalog;
-use crate::store::{AttachmentMeta, Decision};
+use crate::store::{AttachmentMeta, Decision, Person, Role};
 
 use super::ReportData;
 use super::text::{escape_html as esc, short_hash, time_human};
@@ -75,8 +75,9 @@ fn cover(out: &mut String, view: &View<'_>) {
     w!(
         out,
         "<section class=\"cover\">\n<div class=\"brand\"><span class=\"mark\">Tickmark</span>\
-         <span class=\"doc\">{} assessment report</span></div>\n",
-        esc(&view.catalog.name)
+         <span class=\"doc\">{} assessment report · Tickmark {}</span></div>\n",
+        esc(&view.catalog.name),
+        esc(&record.tickmark_version)
     );
     w!(out, "<h1>{}</h1>\n", esc(&a.name));
     w!(
@@ -95,8 +96,10 @@ fn cover(out: &mut String, view: &View<'_>) {
     summary(out, view);
     out.push_str("<h2 class=\"section\">By family</h2>\n<div class=\"chart\">\n");
     chart::render(out, view);
-    out.push_str("</div>\n");
+    out.push_str("</div>\n<div class=\"keep\"><h2 class=\"section\">Families at a glance</h2>\n");
     family_table(out, view);
+    out.push_str("</div>\n");
+    reading_guide(out);
     out.push_str("</section>\n");
 }
 
@@ -131,6 +134,7 @@ fn facts(out: &mut String, view: &View<'_>) {
                 view.rows.len()
             ),
         ),
+        ("Record as of", time_human(&view.as_of())),
         (
             "Created",
             format!(
@@ -144,11 +148,9 @@ fn facts(out: &mut String, view: &View<'_>) {
             format!("{current_files} current, {} in all", record.files.len()),
         ),
         ("Latest automated run", esc(&run)),
-        ("Record as of", time_human(&view.as_of())),
-        ("Events of this assessment", record.events.len().to_string()),
         (
-            "Written by",
-            format!("Tickmark {}", esc(&record.tickmark_version)),
+            "Events",
+            format!("{} of this assessment", record.events.len()),
         ),
     ];
     out.push_str("<dl class=\"facts\">\n");
@@ -169,18 +171,16 @@ fn approval_callout(out: &mut String, view: &View<'_>) {
             "bad",
             "Sent back".to_owned(),
             format!(
-                "by {} ({}) on {}: “{}”",
-                esc(&a.by.display()),
-                a.role.label(),
+                "by {} on {}: “{}”",
+                person_detail(&a.by, Some(a.role)),
                 time_human(&a.at),
                 esc(&a.statement)
             ),
         ),
         Some(a) => {
             let mut detail = format!(
-                "by {} ({}) on {}: “{}”",
-                esc(&a.by.display()),
-                a.role.label(),
+                "by {} on {}: “{}”",
+                person_detail(&a.by, Some(a.role)),
                 time_human(&a.at),
                 esc(&a.statement)
             );
@@ -312,6 +312,31 @@ fn family_table(out: &mut String, view: &View<'_>) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// What the report's terms mean.
+fn reading_guide(out: &mut String) {
+    out.push_str(
+        "<div class=\"reading keep\"><h2 class=\"section\">How to read this report</h2><dl>\n\
+         <dt>Automated verdict</dt><dd><b>Pass</b>: every mapped check passed and at least one ran. \
+         <b>Fail</b>: a mapped check failed. <b>Partial</b>: some checks passed, the rest had no \
+         evidence. <b>Manual</b>: no automated checks; documents and processes are reviewed by hand. \
+         <b>No evidence</b>: checks exist but none could run. A check never passes for lack of evidence.</dd>\n\
+         <dt>Conclusion</dt><dd>The reviewer's finding in PCI reporting terms: In Place, In Place with \
+         CCW (a compensating control), Not Applicable, Not Tested or Not in Place, with a note.</dd>\n\
+         <dt>Sign-off</dt><dd>A reviewer's statement bound to a SHA-256 of exactly what was signed: \
+         the cited evidence files, the check results, the conclusion, the note and the attachments. \
+         If any of them changes later, the sign-off is shown as <b>stale</b>.</dd>\n\
+         <dt>Approval</dt><dd>The security lead's decision on the whole assessment, bound the same way \
+         to every requirement; it turns stale when any requirement changes.</dd>\n\
+         <dt>Evidence</dt><dd>Every evidence file and attachment is listed with its SHA-256. The \
+         evidence bundle holds the files themselves and a manifest; <code>tickmark verify --bundle</code> \
+         checks it.</dd>\n\
+         <dt>Chain head</dt><dd>Every change to the review record is an event whose hash covers the \
+         one before. <code>tickmark verify</code> recomputes the chain; the event named on the first \
+         page must still carry the hash shown there.</dd>\n\
+         </dl></div>\n",
+    );
+}
+
 fn family_section(out: &mut String, view: &View<'_>, data: &ReportData, family: &Family<'_>) {
     let t = &family.tally;
     w!(
@@ -360,6 +385,60 @@ fn colophon(out: &mut String, view: &View<'_>) {
     );
 }
 
+/// A person's name, or their OS user when the change had no profile.
+pub(crate) fn person_name(person: &Person) -> String {
+    person
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("OS user {}", person.os_user))
+}
+
+/// `Name (Role · e-mail · OS user x)`, escaped.
+pub(crate) fn person_detail(person: &Person, role: Option<Role>) -> String {
+    let mut details: Vec<String> = Vec::new();
+    if let Some(role) = role.or(person.role) {
+        details.push(role.label().to_owned());
+    }
+    if let Some(email) = person.email.as_deref().filter(|e| !e.is_empty()) {
+        details.push(email.to_owned());
+    }
+    if person.name.is_some() {
+        details.push(format!("OS user {}", person.os_user));
+    }
+    let name = esc(&person_name(person));
+    if details.is_empty() {
+        name
+    } else {
+        format!("{name} ({})", esc(&details.join(" · ")))
+    }
+}
+
+/// Escapes `text` for HTML and shortens Azure resource IDs in it
+/// (`/subscriptions/…/subnets/snet-a` → `…/subnets/snet-a`, the full ID
+/// kept as the tooltip; the JSON export has every ID in full).
+pub(crate) fn text_with_ids(text: &str) -> String {
+    const START: &str = "/subscriptions/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&esc(&rest[..at]));
+        let id_len = rest[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | ',' | ';' | '"' | '\'' | ']'))
+            .unwrap_or(rest.len() - at);
+        let id = &rest[at..at + id_len];
+        let parts: Vec<&str> = id.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.len() > 4 {
+            let short = parts[parts.len() - 2..].join("/");
+            w!(out, "<abbr title=\"{}\">…/{}</abbr>", esc(id), esc(&short));
+        } else {
+            out.push_str(&esc(id));
+        }
+        rest = &rest[at + id_len..];
+    }
+    out.push_str(&esc(rest));
+    out
+}
+
 /// Up to `max` items, then `and N more`.
 pub(crate) fn list_some(items: &[String], max: usize) -> String {
     let shown: Vec<&str> = items.iter().take(max).map(String::as_str).collect();
@@ -368,4 +447,19 @@ pub(crate) fn list_some(items: &[String], max: usize) -> String {
         w!(text, " and {} more", items.len() - max);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_ids_are_shortened_and_escaped() {
+        let text = "subnet /subscriptions/0b7d/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-a (pool <a>): fails";
+        assert_eq!(
+            text_with_ids(text),
+            "subnet <abbr title=\"/subscriptions/0b7d/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-a\">…/subnets/snet-a</abbr> (pool &lt;a&gt;): fails"
+        );
+        assert_eq!(text_with_ids("/subscriptions/x"), "/subscriptions/x");
+    }
 }

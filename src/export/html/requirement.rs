@@ -12,7 +12,7 @@ use super::super::text::{
     base64, escape_html as esc, human_size, markdown_to_html, short_hash, time_human,
 };
 use super::super::view::{Row, View};
-use super::w;
+use super::{person_detail, person_name, text_with_ids, w};
 
 /// Resources listed per check (those that do not pass); the rest are
 /// counted.
@@ -138,7 +138,7 @@ fn checks(out: &mut String, view: &View<'_>, checks: &[CheckResult]) {
             "<tr><td class=\"cid\"><code>{}</code></td><td class=\"cst\">{}</td><td>{}",
             esc(&check.check),
             check_pill(check.status),
-            esc(&check.reason)
+            text_with_ids(&check.reason)
         );
         resources(out, check);
         cites(out, view, &check.evidence);
@@ -156,6 +156,9 @@ fn resources(out: &mut String, check: &CheckResult) {
         .iter()
         .filter(|r| r.status != CheckStatus::Pass)
         .collect();
+    if not_passing.is_empty() {
+        return;
+    }
     let passing = check.resources.len() - not_passing.len();
     out.push_str("<ul class=\"resources\">");
     for resource in not_passing.iter().take(RESOURCES_SHOWN) {
@@ -163,8 +166,8 @@ fn resources(out: &mut String, check: &CheckResult) {
             out,
             "<li>{} <code>{}</code>: {}</li>",
             check_pill(resource.status),
-            esc(&resource.resource),
-            esc(&resource.reason)
+            text_with_ids(&resource.resource),
+            text_with_ids(&resource.reason)
         );
     }
     if not_passing.len() > RESOURCES_SHOWN {
@@ -240,29 +243,28 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
 }
 
 fn conclusion(out: &mut String, row: &Row<'_>) {
+    // Without a review the head's "Not concluded" badge says it all.
+    let Some(review) = row.review() else {
+        return;
+    };
     out.push_str("<div class=\"block\"><h4>Conclusion and note</h4>");
-    match row.review() {
-        None => out.push_str("<p class=\"empty\">No conclusion recorded.</p>"),
-        Some(review) => {
-            let label = review
-                .conclusion
-                .map_or("No conclusion (note only)", |c| c.label());
-            w!(
-                out,
-                "<p class=\"review-line\"><b>{label}</b> — recorded by {} on {}</p>",
-                esc(&review.reviewer.display()),
-                time_human(&review.reviewed_at)
-            );
-            if review.note.trim().is_empty() {
-                out.push_str("<p class=\"empty\">No note.</p>");
-            } else {
-                w!(
-                    out,
-                    "<div class=\"note\">{}</div>",
-                    markdown_to_html(&review.note)
-                );
-            }
-        }
+    let label = review
+        .conclusion
+        .map_or("No conclusion (note only)", |c| c.label());
+    w!(
+        out,
+        "<p class=\"review-line\"><b>{label}</b> — recorded by {} on {}</p>",
+        person_detail(&review.reviewer, None),
+        time_human(&review.reviewed_at)
+    );
+    if review.note.trim().is_empty() {
+        out.push_str("<p class=\"empty\">No note.</p>");
+    } else {
+        w!(
+            out,
+            "<div class=\"note\">{}</div>",
+            markdown_to_html(&review.note)
+        );
     }
     out.push_str("</div>\n");
 }
@@ -283,7 +285,7 @@ fn attachments(out: &mut String, data: &ReportData, attachments: &[AttachmentMet
             esc(&a.file_name),
             esc(&a.media_type),
             human_size(a.size),
-            esc(&a.added_by.display()),
+            esc(&person_name(&a.added_by)),
             time_human(&a.added_at),
             esc(&a.sha256)
         );
@@ -314,12 +316,11 @@ fn sign_offs(out: &mut String, sign_offs: &[SignOff]) {
         let run = s.run.map(|r| format!(", run #{r}")).unwrap_or_default();
         w!(
             out,
-            "<li{}><span class=\"who\">{}</span> ({}) signed off on {}: \
+            "<li{}><span class=\"who\">{}</span> signed off on {}: \
              <span class=\"statement\">“{}”</span><br><span class=\"binding\">Binds evidence, results, \
              conclusion, note and attachments as hashed in {}…{run}</span>",
             if s.stale { " class=\"stale\"" } else { "" },
-            esc(&s.signer.display()),
-            s.role.label(),
+            person_detail(&s.signer, Some(s.role)),
             time_human(&s.signed_at),
             esc(&s.statement),
             esc(short_hash(&s.binding_hash))
@@ -342,11 +343,7 @@ fn history(out: &mut String, row: &Row<'_>) {
     }
     out.push_str("<div class=\"block\"><h4>History</h4><table class=\"history\">\n");
     for entry in row.history {
-        let who = entry
-            .actor
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("OS user {}", entry.actor.os_user));
+        let who = person_name(&entry.actor);
         w!(
             out,
             "<tr><td class=\"seq\">#{}</td><td class=\"when\">{}</td><td class=\"who\">{}</td><td>{}</td></tr>\n",
