@@ -135,6 +135,15 @@ fn html_report_holds_every_requirement_and_fetches_nothing() {
         .unwrap();
     assert!(html.contains(&aks.provenance.sha256));
     assert!(html.contains("ports &amp; protocols.md"));
+    // Evidence files are named as the bundle names them: the second
+    // nsg-list.json carries its hash.
+    let second = record
+        .files
+        .iter()
+        .filter(|f| f.provenance.path.ends_with("nsg-list.json"))
+        .nth(1)
+        .unwrap();
+    assert!(html.contains(&format!("nsg-list-{}.json", &second.provenance.sha256[..8])));
     // Every family starts a new printed page.
     assert_eq!(html.matches("<section class=\"family\"").count(), 12);
     assert!(html.contains(".family { break-before: page; }"));

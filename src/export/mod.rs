@@ -520,6 +520,15 @@ mod tests {
     }
 
     #[test]
+    fn results_can_cross_threads() {
+        fn send<T: Send + 'static>() {}
+        send::<ExportSummary>();
+        send::<ExportProgress>();
+        send::<ExportError>();
+        send::<ReportData>();
+    }
+
+    #[test]
     fn progress_fraction_and_text() {
         let p = ExportProgress::new(ExportStage::Writing, 3, 4, Some("evidence/a.json".into()));
         assert!((p.fraction() - 0.75).abs() < 1e-6);

@@ -11,6 +11,7 @@ use crate::store::{
 };
 
 use super::ReportData;
+use super::layout::{BundleLayout, bundle_layout};
 use crate::store::RequirementState;
 
 /// One catalog requirement and what the record says about it.
@@ -149,6 +150,7 @@ pub(crate) struct View<'a> {
     pub families: Vec<Family<'a>>,
     pub tally: Tally,
     files_by_id: HashMap<i64, &'a EvidenceFile>,
+    layout: BundleLayout,
 }
 
 impl<'a> View<'a> {
@@ -201,7 +203,19 @@ impl<'a> View<'a> {
             families,
             tally,
             files_by_id: record.files.iter().map(|f| (f.id, f)).collect(),
+            layout: bundle_layout(record),
         }
+    }
+
+    /// An evidence file's name as the evidence bundle holds it (unique
+    /// within the assessment, e.g. `nsgs-3f2a9c1b.json` for a second
+    /// `nsgs.json`).
+    pub fn file_label(&self, file: &EvidenceFile) -> String {
+        self.layout
+            .evidence
+            .get(&file.id)
+            .map(|entry| entry.trim_start_matches("evidence/").to_owned())
+            .unwrap_or_else(|| file.provenance.path.clone())
     }
 
     /// The evidence files a requirement's checks cite: the latest run's

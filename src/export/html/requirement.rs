@@ -193,8 +193,8 @@ fn cites(out: &mut String, view: &View<'_>, evidence: &[EvidenceRef]) {
         .map(|e| {
             let name = view
                 .file_by_path(&e.path)
-                .map_or(e.path.as_str(), |f| file_name(&f.provenance.path));
-            format!("{} <code>{}</code>", esc(name), esc(&e.pointer))
+                .map_or_else(|| e.path.clone(), |f| view.file_label(f));
+            format!("{} <code>{}</code>", esc(&name), esc(&e.pointer))
         })
         .collect();
     let more = if evidence.len() > CITES_SHOWN {
@@ -207,12 +207,6 @@ fn cites(out: &mut String, view: &View<'_>, evidence: &[EvidenceRef]) {
         "<div class=\"cites\">Evidence: {}{more}</div>",
         shown.join("; ")
     );
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\'])
-        .find(|p| !p.is_empty())
-        .unwrap_or(path)
 }
 
 fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
@@ -232,7 +226,7 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
             out,
             "<tr><td class=\"fname\">{}<div class=\"path\">{}</div></td><td>{}{tool}<br>{}</td>\
              <td class=\"hash\">SHA-256 {}</td></tr>\n",
-            esc(file_name(&p.path)),
+            esc(&view.file_label(file)),
             esc(&p.path),
             esc(p.format.label()),
             human_size(p.size),
