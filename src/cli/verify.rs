@@ -17,14 +17,60 @@ pub const EXIT_TAMPERED: u8 = 1;
 pub(super) fn run(cli: &Cli, bundle: Option<&std::path::Path>) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     if let Some(bundle) = bundle {
-        let _ = writeln!(
-            err,
-            "tickmark verify --bundle {}: verifying an exported evidence bundle is not available in this build yet",
-            bundle.display()
-        );
-        return ExitCode::from(EXIT_UNUSABLE);
+        return ExitCode::from(verify_bundle(bundle, &mut out, &mut err));
     }
     ExitCode::from(verify(cli, &mut out, &mut err))
+}
+
+/// `tickmark verify --bundle FILE`: recomputes every entry's SHA-256 and
+/// checks the manifest lists exactly the entries present.
+fn verify_bundle(path: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let report = match crate::export::bundle::verify_bundle(path) {
+        Ok(report) => report,
+        Err(e) => {
+            let _ = writeln!(err, "tickmark verify --bundle: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let _ = writeln!(out, "Evidence bundle: {}", path.display());
+    if let Some(manifest) = &report.manifest {
+        let a = &manifest.assessment;
+        let _ = writeln!(
+            out,
+            "Assessment \"{}\" (cluster {}, catalog {}), written by Tickmark {}",
+            a.name, a.cluster, a.catalog, manifest.tickmark_version
+        );
+        match &manifest.chain_head {
+            Some(head) => {
+                let _ = writeln!(
+                    out,
+                    "Review record chain head: event #{} {} (run `tickmark verify` on the record: event #{} there must carry this hash)",
+                    head.seq, head.hash, head.seq
+                );
+            }
+            None => {
+                let _ = writeln!(out, "Review record chain head: no events");
+            }
+        }
+    }
+    let Some(first) = report.first_problem() else {
+        let _ = writeln!(
+            out,
+            "Intact: all {} entries ({} bytes) match the manifest, and the manifest lists exactly these entries.",
+            report.entries_checked, report.bytes_checked
+        );
+        return EXIT_OK;
+    };
+    let _ = writeln!(out, "TAMPERED: {first}");
+    let _ = writeln!(out, "{} problem(s) found:", report.problems.len());
+    for problem in &report.problems {
+        let _ = writeln!(out, "  {problem}");
+    }
+    let _ = writeln!(
+        err,
+        "tickmark verify --bundle: the bundle does not match its manifest: {first}"
+    );
+    EXIT_TAMPERED
 }
 
 fn verify(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {

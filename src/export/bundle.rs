@@ -1,0 +1,779 @@
+//! The evidence bundle: one zip with everything an auditor hands over, and
+//! a manifest that makes any later change to it detectable.
+//!
+//! # Layout
+//!
+//! | entry | what |
+//! |---|---|
+//! | `report.html` | the HTML report |
+//! | `record.json` | the JSON record (the whole review record of the assessment) |
+//! | `oscal-assessment-results.json` | the OSCAL assessment results; its back-matter links resolve to the entries below |
+//! | `requirements.csv` | the CSV |
+//! | `evidence/<name>` | every evidence file, replaced ones included |
+//! | `attachments/<requirement>/<name>` | every attachment, withdrawn ones included |
+//! | `manifest.json` | the SHA-256 and size of every other entry, the record's chain head and the assessment |
+//!
+//! Names are the files' own, made safe; collisions get the SHA-256 prefix
+//! (see [`bundle_layout`]). Evidence is streamed into the zip one file at
+//! a time; bytes whose SHA-256 no longer matches the record are refused
+//! (run `tickmark verify`).
+//!
+//! # Verifying
+//!
+//! [`verify_bundle`] recomputes the SHA-256 and size of every entry, checks
+//! that the manifest lists exactly the entries present (directory entries
+//! aside), that evidence and attachment entries carry the SHA-256 the
+//! bundled record gives them, and that the record's chain head is the
+//! manifest's. It names the first mismatch. The chain head ties the bundle
+//! to the review record: `tickmark verify` on the record shows whether that
+//! event still carries that hash.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+use crate::catalog::Catalog;
+use crate::evidence::sha256_hex;
+use crate::store::{AssessmentRecord, ChainHead, Store};
+
+use super::layout::{
+    CSV_ENTRY, MANIFEST_ENTRY, OSCAL_ENTRY, RECORD_ENTRY, REPORT_ENTRY, bundle_layout,
+};
+use super::output::{PendingFile, Written};
+use super::view::View;
+use super::{
+    BundleLayout, ExportError, ExportProgress, ExportStage, ReportData, check_cancel, csv, html,
+    json, oscal,
+};
+
+/// The manifest's `format`.
+pub const MANIFEST_FORMAT: &str = "tickmark-evidence-bundle";
+/// The manifest shape this build writes and reads.
+pub const MANIFEST_VERSION: u32 = 1;
+/// The largest manifest [`verify_bundle`] reads.
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bundle's table of contents (`manifest.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// [`MANIFEST_VERSION`].
+    pub manifest_version: u32,
+    /// The Tickmark that wrote it.
+    pub tickmark_version: String,
+    /// The assessment.
+    pub assessment: ManifestAssessment,
+    /// The review record's last event when the bundle was made.
+    pub chain_head: Option<ChainHead>,
+    /// Every other entry of the zip, in the order written.
+    pub entries: Vec<ManifestEntry>,
+}
+
+/// The assessment a bundle holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestAssessment {
+    /// Its ID in the review record.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The cluster.
+    pub cluster: String,
+    /// The catalog ID.
+    pub catalog: String,
+}
+
+/// One entry of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// The entry's name in the zip.
+    pub path: String,
+    /// `report`, `record`, `oscal`, `csv`, `evidence` or `attachment`.
+    pub kind: String,
+    /// SHA-256 of the entry's bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// For evidence: the evidence file's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_file: Option<i64>,
+    /// For evidence: the path it was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_path: Option<String>,
+    /// For attachments: the attachment's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<i64>,
+    /// For attachments: the requirement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// For replaced evidence and withdrawn attachments: true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
+}
+
+/// What goes into an entry.
+enum Source {
+    Text(&'static str, String),
+    Evidence {
+        id: i64,
+        sha256: String,
+        original_path: String,
+        retired: bool,
+    },
+    Attachment {
+        id: i64,
+        sha256: String,
+        requirement: String,
+        retired: bool,
+    },
+}
+
+/// Writes the bundle of `data` into `pending` and commits it; returns what
+/// was written and how many entries it has besides the manifest.
+pub(crate) fn write_bundle(
+    store: &Store,
+    data: &ReportData,
+    catalog: &Catalog,
+    mut pending: PendingFile,
+    progress: &mut dyn FnMut(ExportProgress),
+    cancel: &AtomicBool,
+) -> Result<(Written, usize), ExportError> {
+    let layout = bundle_layout(&data.record);
+    let mut sources = rendered(data, catalog, progress, cancel)?;
+    sources.extend(file_sources(&data.record, &layout));
+    let time = zip_time(&View::new(data, catalog).as_of());
+    let total = sources.len() + 1;
+    let mut entries = Vec::with_capacity(sources.len());
+    let file = pending.file()?;
+    let mut zip = ZipWriter::new(BufWriter::new(file));
+    for (done, (path, source)) in sources.into_iter().enumerate() {
+        check_cancel(cancel)?;
+        progress(ExportProgress::new(
+            ExportStage::Writing,
+            done,
+            total,
+            Some(path.clone()),
+        ));
+        entries.push(write_entry(store, &mut zip, time, path, source)?);
+    }
+    check_cancel(cancel)?;
+    progress(ExportProgress::new(
+        ExportStage::Writing,
+        total - 1,
+        total,
+        Some(MANIFEST_ENTRY.to_owned()),
+    ));
+    let manifest = manifest(&data.record, entries);
+    let count = manifest.entries.len();
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| ExportError::Render {
+        format: "bundle manifest",
+        message: e.to_string(),
+    })?;
+    zip.start_file(MANIFEST_ENTRY, options(MANIFEST_ENTRY, time))
+        .map_err(zip_error)?;
+    zip.write_all(text.as_bytes()).map_err(zip_io_error)?;
+    zip.finish()
+        .map_err(zip_error)?
+        .flush()
+        .map_err(zip_io_error)?;
+    check_cancel(cancel)?;
+    progress(ExportProgress::new(ExportStage::Finishing, 0, 1, None));
+    Ok((pending.commit()?, count))
+}
+
+/// The four rendered documents, in bundle order.
+fn rendered(
+    data: &ReportData,
+    catalog: &Catalog,
+    progress: &mut dyn FnMut(ExportProgress),
+    cancel: &AtomicBool,
+) -> Result<Vec<(String, Source)>, ExportError> {
+    let steps: [(&str, &'static str); 4] = [
+        (REPORT_ENTRY, "report"),
+        (RECORD_ENTRY, "record"),
+        (OSCAL_ENTRY, "oscal"),
+        (CSV_ENTRY, "csv"),
+    ];
+    let mut out = Vec::with_capacity(4);
+    for (done, (path, kind)) in steps.into_iter().enumerate() {
+        check_cancel(cancel)?;
+        progress(ExportProgress::new(
+            ExportStage::Rendering,
+            done,
+            steps.len(),
+            Some(path.to_owned()),
+        ));
+        let text = match kind {
+            "report" => html::render(data, catalog),
+            "record" => json::render(&data.record)?,
+            "oscal" => oscal::render(data, catalog)?,
+            _ => String::from_utf8_lossy(&csv::render(data, catalog)?).into_owned(),
+        };
+        out.push((path.to_owned(), Source::Text(kind, text)));
+    }
+    Ok(out)
+}
+
+/// Every evidence file and attachment, with its entry name.
+fn file_sources(record: &AssessmentRecord, layout: &BundleLayout) -> Vec<(String, Source)> {
+    let mut out = Vec::new();
+    for file in &record.files {
+        if let Some(path) = layout.evidence.get(&file.id) {
+            out.push((
+                path.clone(),
+                Source::Evidence {
+                    id: file.id,
+                    sha256: file.provenance.sha256.clone(),
+                    original_path: file.provenance.path.clone(),
+                    retired: file.superseded_by.is_some(),
+                },
+            ));
+        }
+    }
+    let mut attachments: Vec<_> = record
+        .requirements
+        .iter()
+        .flat_map(|r| r.attachments.iter())
+        .collect();
+    attachments.sort_by_key(|a| a.id);
+    for a in attachments {
+        if let Some(path) = layout.attachments.get(&a.id) {
+            out.push((
+                path.clone(),
+                Source::Attachment {
+                    id: a.id,
+                    sha256: a.sha256.clone(),
+                    requirement: a.requirement.clone(),
+                    retired: a.withdrawn.is_some(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+fn write_entry<W: Write + io::Seek>(
+    store: &Store,
+    zip: &mut ZipWriter<W>,
+    time: zip::DateTime,
+    path: String,
+    source: Source,
+) -> Result<ManifestEntry, ExportError> {
+    let mut entry = ManifestEntry {
+        path: path.clone(),
+        kind: String::new(),
+        sha256: String::new(),
+        size: 0,
+        evidence_file: None,
+        original_path: None,
+        attachment: None,
+        requirement: None,
+        retired: false,
+    };
+    let bytes: Vec<u8> = match source {
+        Source::Text(kind, text) => {
+            entry.kind = kind.to_owned();
+            text.into_bytes()
+        }
+        Source::Evidence {
+            id,
+            sha256,
+            original_path,
+            retired,
+        } => {
+            entry.kind = "evidence".to_owned();
+            entry.evidence_file = Some(id);
+            entry.retired = retired;
+            let bytes = stored_bytes(store, &sha256, &original_path)?;
+            entry.original_path = Some(original_path);
+            bytes
+        }
+        Source::Attachment {
+            id,
+            sha256,
+            requirement,
+            retired,
+        } => {
+            entry.kind = "attachment".to_owned();
+            entry.attachment = Some(id);
+            entry.retired = retired;
+            let what = format!("attachment #{id} of {requirement}");
+            entry.requirement = Some(requirement);
+            stored_bytes(store, &sha256, &what)?
+        }
+    };
+    entry.sha256 = sha256_hex(&bytes);
+    entry.size = bytes.len() as u64;
+    zip.start_file(path.as_str(), options(&path, time))
+        .map_err(zip_error)?;
+    zip.write_all(&bytes).map_err(zip_io_error)?;
+    Ok(entry)
+}
+
+/// The stored bytes of a file, checked against their SHA-256.
+fn stored_bytes(store: &Store, sha256: &str, what: &str) -> Result<Vec<u8>, ExportError> {
+    let bytes = store
+        .evidence_bytes(sha256)?
+        .ok_or_else(|| ExportError::MissingBytes {
+            what: what.to_owned(),
+            sha256: sha256.to_owned(),
+        })?;
+    if sha256_hex(&bytes) != sha256 {
+        return Err(ExportError::Render {
+            format: "bundle",
+            message: format!(
+                "the stored bytes of {what} no longer match their SHA-256 {sha256}; run `tickmark verify`"
+            ),
+        });
+    }
+    Ok(bytes)
+}
+
+fn manifest(record: &AssessmentRecord, entries: Vec<ManifestEntry>) -> Manifest {
+    let a = &record.assessment;
+    Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        manifest_version: MANIFEST_VERSION,
+        tickmark_version: env!("CARGO_PKG_VERSION").to_owned(),
+        assessment: ManifestAssessment {
+            id: a.id,
+            name: a.name.clone(),
+            cluster: a.cluster.clone(),
+            catalog: a.catalog_id.clone(),
+        },
+        chain_head: record.chain_head.clone(),
+        entries,
+    }
+}
+
+/// Already-compressed formats are stored; the rest deflated.
+fn options(path: &str, time: zip::DateTime) -> SimpleFileOptions {
+    let lower = path.to_ascii_lowercase();
+    let compressed = [".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".pdf"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    SimpleFileOptions::default()
+        .compression_method(if compressed {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        })
+        .last_modified_time(time)
+        .unix_permissions(0o644)
+}
+
+/// The record's time as a zip timestamp (zip times have no zone; UTC).
+fn zip_time(at: &chrono::DateTime<chrono::Utc>) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let part = |n: u32| u8::try_from(n).unwrap_or(0);
+    u16::try_from(at.year())
+        .ok()
+        .and_then(|year| {
+            zip::DateTime::from_date_and_time(
+                year,
+                part(at.month()),
+                part(at.day()),
+                part(at.hour()),
+                part(at.minute()),
+                part(at.second()),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn zip_error(e: zip::result::ZipError) -> ExportError {
+    ExportError::Render {
+        format: "bundle",
+        message: e.to_string(),
+    }
+}
+
+fn zip_io_error(e: io::Error) -> ExportError {
+    ExportError::Render {
+        format: "bundle",
+        message: super::output::describe_io(&e),
+    }
+}
+
+/// Why a file could not be checked as a bundle at all.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// The file could not be read.
+    #[error("{}: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Not a zip archive, or its directory is unreadable.
+    #[error("{}: not a readable zip archive ({message})", path.display())]
+    NotZip {
+        /// The file.
+        path: PathBuf,
+        /// The zip reader's words.
+        message: String,
+    },
+    /// A zip, but not a Tickmark evidence bundle.
+    #[error("{}: not a Tickmark evidence bundle ({reason})", path.display())]
+    NotABundle {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One mismatch found in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BundleProblem {
+    /// The entry's bytes are not what the manifest lists.
+    Changed {
+        /// The entry.
+        entry: String,
+        /// SHA-256 and size the manifest lists.
+        expected: (String, u64),
+        /// SHA-256 and size found.
+        found: (String, u64),
+    },
+    /// The entry could not be read (a zip checksum error, a broken stream).
+    Unreadable {
+        /// The entry.
+        entry: String,
+        /// Why.
+        reason: String,
+    },
+    /// The manifest lists an entry the zip does not hold.
+    Missing {
+        /// The entry.
+        entry: String,
+    },
+    /// The zip holds an entry the manifest does not list.
+    Extra {
+        /// The entry.
+        entry: String,
+    },
+    /// The zip holds two entries of one name.
+    Duplicate {
+        /// The entry.
+        entry: String,
+    },
+    /// The manifest cannot be read.
+    Manifest {
+        /// Why.
+        reason: String,
+    },
+    /// The manifest and the bundled record disagree.
+    Record {
+        /// How.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for BundleProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BundleProblem::Changed {
+                entry,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{entry}: changed (manifest: SHA-256 {}, {} bytes; found: SHA-256 {}, {} bytes)",
+                expected.0, expected.1, found.0, found.1
+            ),
+            BundleProblem::Unreadable { entry, reason } => {
+                write!(f, "{entry}: cannot be read ({reason})")
+            }
+            BundleProblem::Missing { entry } => {
+                write!(
+                    f,
+                    "{entry}: listed in the manifest but missing from the bundle"
+                )
+            }
+            BundleProblem::Extra { entry } => {
+                write!(f, "{entry}: in the bundle but not listed in the manifest")
+            }
+            BundleProblem::Duplicate { entry } => {
+                write!(f, "{entry}: appears more than once in the bundle")
+            }
+            BundleProblem::Manifest { reason } => write!(f, "{MANIFEST_ENTRY}: {reason}"),
+            BundleProblem::Record { reason } => write!(f, "{RECORD_ENTRY}: {reason}"),
+        }
+    }
+}
+
+/// What [`verify_bundle`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleReport {
+    /// The bundle.
+    pub path: PathBuf,
+    /// The manifest, if it could be read.
+    pub manifest: Option<Manifest>,
+    /// How many entries were hashed.
+    pub entries_checked: usize,
+    /// How many bytes were hashed.
+    pub bytes_checked: u64,
+    /// Every mismatch, in the order found (zip order, then the manifest's).
+    pub problems: Vec<BundleProblem>,
+}
+
+impl BundleReport {
+    /// True if nothing is amiss.
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The first mismatch.
+    pub fn first_problem(&self) -> Option<&BundleProblem> {
+        self.problems.first()
+    }
+}
+
+/// Checks the evidence bundle at `path` (see the module docs). `Err` means
+/// the file is not a readable bundle at all; a bundle whose contents do not
+/// match its manifest is `Ok` with `problems`.
+pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
+    let file = File::open(path).map_err(|e| BundleError::Io {
+        path: path.to_owned(),
+        message: super::output::describe_io(&e),
+    })?;
+    let mut zip = ZipArchive::new(file).map_err(|e| BundleError::NotZip {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let mut report = BundleReport {
+        path: path.to_owned(),
+        manifest: None,
+        entries_checked: 0,
+        bytes_checked: 0,
+        problems: Vec::new(),
+    };
+    let names = entry_names(&mut zip, path)?;
+    let Some(manifest_index) = names
+        .iter()
+        .position(|n| n.as_deref() == Some(MANIFEST_ENTRY))
+    else {
+        return Err(BundleError::NotABundle {
+            path: path.to_owned(),
+            reason: format!("it has no {MANIFEST_ENTRY}"),
+        });
+    };
+    let manifest = match read_manifest(&mut zip, manifest_index) {
+        Ok(manifest) => manifest,
+        Err(ManifestError::Foreign(reason)) => {
+            return Err(BundleError::NotABundle {
+                path: path.to_owned(),
+                reason,
+            });
+        }
+        Err(ManifestError::Broken(reason)) => {
+            report.problems.push(BundleProblem::Manifest { reason });
+            return Ok(report);
+        }
+    };
+    let listed: HashMap<&str, &ManifestEntry> = manifest
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut found: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for (index, name) in names.iter().enumerate() {
+        let Some(name) = name else { continue };
+        if !seen.insert(name.clone()) {
+            report.problems.push(BundleProblem::Duplicate {
+                entry: name.clone(),
+            });
+            continue;
+        }
+        if index == manifest_index {
+            continue;
+        }
+        let hashed = hash_entry(&mut zip, index);
+        let (sha256, size) = match hashed {
+            Ok(h) => h,
+            Err(reason) => {
+                report.problems.push(BundleProblem::Unreadable {
+                    entry: name.clone(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        report.entries_checked += 1;
+        report.bytes_checked += size;
+        match listed.get(name.as_str()) {
+            None => report.problems.push(BundleProblem::Extra {
+                entry: name.clone(),
+            }),
+            Some(entry) if entry.sha256 != sha256 || entry.size != size => {
+                report.problems.push(BundleProblem::Changed {
+                    entry: name.clone(),
+                    expected: (entry.sha256.clone(), entry.size),
+                    found: (sha256.clone(), size),
+                })
+            }
+            Some(_) => {}
+        }
+        found.insert(name.clone(), (sha256, size));
+    }
+    for entry in &manifest.entries {
+        if !seen.contains(&entry.path) {
+            report.problems.push(BundleProblem::Missing {
+                entry: entry.path.clone(),
+            });
+        }
+    }
+    if report.is_intact() {
+        check_record(&mut zip, &names, &manifest, &mut report.problems);
+    }
+    report.manifest = Some(manifest);
+    Ok(report)
+}
+
+/// The name of every entry, `None` for directories.
+fn entry_names(
+    zip: &mut ZipArchive<File>,
+    path: &Path,
+) -> Result<Vec<Option<String>>, BundleError> {
+    (0..zip.len())
+        .map(|index| {
+            let entry = zip.by_index_raw(index).map_err(|e| BundleError::NotZip {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            Ok((!(entry.is_dir() && entry.size() == 0)).then_some(name))
+        })
+        .collect()
+}
+
+enum ManifestError {
+    /// JSON, but another format or version: not our bundle.
+    Foreign(String),
+    /// Unreadable or not JSON: damaged.
+    Broken(String),
+}
+
+fn read_manifest(zip: &mut ZipArchive<File>, index: usize) -> Result<Manifest, ManifestError> {
+    let mut bytes = Vec::new();
+    zip.by_index(index)
+        .map_err(|e| ManifestError::Broken(e.to_string()))?
+        .take(MAX_MANIFEST_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ManifestError::Broken(format!("cannot be read ({e})")))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ManifestError::Broken(format!("is not valid JSON ({e})")))?;
+    let format = value.get("format").and_then(|f| f.as_str());
+    if format != Some(MANIFEST_FORMAT) {
+        return Err(ManifestError::Foreign(format!(
+            "{MANIFEST_ENTRY} says format {}",
+            format.unwrap_or("(none)")
+        )));
+    }
+    let version = value.get("manifest_version").and_then(|v| v.as_u64());
+    if version != Some(u64::from(MANIFEST_VERSION)) {
+        return Err(ManifestError::Foreign(format!(
+            "manifest version {} (this Tickmark reads version {MANIFEST_VERSION})",
+            version.map_or_else(|| "(none)".to_owned(), |v| v.to_string())
+        )));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ManifestError::Broken(format!("does not have the manifest's shape ({e})")))
+}
+
+/// SHA-256 and size of an entry's bytes, read in chunks.
+fn hash_entry(zip: &mut ZipArchive<File>, index: usize) -> Result<(String, u64), String> {
+    let mut entry = zip.by_index(index).map_err(|e| e.to_string())?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = entry.read(&mut buffer).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        size += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// Cross-checks the manifest against the bundled record: the chain head,
+/// and each evidence file's and attachment's SHA-256.
+fn check_record(
+    zip: &mut ZipArchive<File>,
+    names: &[Option<String>],
+    manifest: &Manifest,
+    problems: &mut Vec<BundleProblem>,
+) {
+    let Some(index) = names
+        .iter()
+        .position(|n| n.as_deref() == Some(RECORD_ENTRY))
+    else {
+        return;
+    };
+    let mut bytes = Vec::new();
+    let read = zip
+        .by_index(index)
+        .map_err(|e| e.to_string())
+        .and_then(|mut e| e.read_to_end(&mut bytes).map_err(|e| e.to_string()));
+    if let Err(reason) = read {
+        problems.push(BundleProblem::Record { reason });
+        return;
+    }
+    let record = match json::parse(&bytes) {
+        Ok(record) => record,
+        Err(e) => {
+            problems.push(BundleProblem::Record {
+                reason: e.to_string(),
+            });
+            return;
+        }
+    };
+    if record.chain_head != manifest.chain_head {
+        problems.push(BundleProblem::Record {
+            reason: "its chain head differs from the manifest's".to_owned(),
+        });
+    }
+    let files: HashMap<i64, &str> = record
+        .files
+        .iter()
+        .map(|f| (f.id, f.provenance.sha256.as_str()))
+        .collect();
+    let attachments: HashMap<i64, &str> = record
+        .requirements
+        .iter()
+        .flat_map(|r| r.attachments.iter())
+        .map(|a| (a.id, a.sha256.as_str()))
+        .collect();
+    for entry in &manifest.entries {
+        let recorded = match (entry.evidence_file, entry.attachment) {
+            (Some(id), _) => Some(files.get(&id)),
+            (_, Some(id)) => Some(attachments.get(&id)),
+            _ => None,
+        };
+        match recorded {
+            Some(Some(sha)) if *sha == entry.sha256 => {}
+            Some(Some(sha)) => problems.push(BundleProblem::Record {
+                reason: format!(
+                    "it gives {} SHA-256 {sha}, the manifest {}",
+                    entry.path, entry.sha256
+                ),
+            }),
+            Some(None) => problems.push(BundleProblem::Record {
+                reason: format!("it does not list {}", entry.path),
+            }),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! CSV: one row per catalog requirement, in catalog order, RFC 4180 quoting.
+//!
+//! Columns (the header row names them): `requirement`, `title`,
+//! `automated verdict`, `failing checks` (check IDs, `; `-separated),
+//! `conclusion`, `reviewer`, `reviewed at`, `signed by`, `signed at`,
+//! `sign-off stale` (`yes`/`no`, empty when never signed), `note` (plain
+//! text, Markdown removed), `evidence files` (how many evidence files the
+//! checks cite) and `attachments` (how many, withdrawn ones not counted).
+//! `signed by`/`signed at` are the latest sign-off's. Times are RFC 3339 in
+//! UTC; labels are the PCI reporting terms (`In Place with CCW`).
+//!
+//! Spreadsheet safety: a free-text cell (title, note, names) that starts
+//! with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+//! so that a spreadsheet shows it as text instead of running it as a
+//! formula. Requirement IDs, labels and times never start with those.
+
+use crate::catalog::Catalog;
+
+use super::view::{Row, View};
+use super::{ExportError, ReportData, text};
+
+/// The automated verdict shown when the assessment has no run yet.
+pub const NOT_RUN: &str = "Not run";
+
+/// The header row.
+pub const COLUMNS: [&str; 13] = [
+    "requirement",
+    "title",
+    "automated verdict",
+    "failing checks",
+    "conclusion",
+    "reviewer",
+    "reviewed at",
+    "signed by",
+    "signed at",
+    "sign-off stale",
+    "note",
+    "evidence files",
+    "attachments",
+];
+
+/// The CSV of `data`: a header and one row per requirement of `catalog`.
+pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportError> {
+    let view = View::new(data, catalog);
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let fail = |e: ::csv::Error| ExportError::Render {
+        format: "CSV",
+        message: e.to_string(),
+    };
+    writer.write_record(COLUMNS).map_err(fail)?;
+    for row in &view.rows {
+        writer.write_record(cells(&view, row)).map_err(fail)?;
+    }
+    writer.into_inner().map_err(|e| ExportError::Render {
+        format: "CSV",
+        message: e.to_string(),
+    })
+}
+
+fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 13] {
+    let review = row.review();
+    let sign_off = row.latest_sign_off();
+    let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
+    [
+        row.id().to_owned(),
+        guard(&row.node.title),
+        row.verdict_status()
+            .map_or(NOT_RUN, |v| v.label())
+            .to_owned(),
+        failing.join("; "),
+        row.conclusion().map_or("", |c| c.label()).to_owned(),
+        review.map_or(String::new(), |r| guard(&r.reviewer.display())),
+        review.map_or(String::new(), |r| text::time_data(&r.reviewed_at)),
+        sign_off.map_or(String::new(), |s| {
+            guard(&format!("{} ({})", s.signer.display(), s.role.label()))
+        }),
+        sign_off.map_or(String::new(), |s| text::time_data(&s.signed_at)),
+        sign_off
+            .map_or("", |s| if s.stale { "yes" } else { "no" })
+            .to_owned(),
+        guard(&text::markdown_to_plain_text(row.note())),
+        view.cited_files(row).len().to_string(),
+        row.current_attachments().count().to_string(),
+    ]
+}
+
+/// Prefixes `'` to text a spreadsheet would read as a formula.
+fn guard(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_guarded() {
+        assert_eq!(guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(guard("- list item"), "'- list item");
+        assert_eq!(guard("Checked."), "Checked.");
+    }
+}

@@ -1,0 +1,465 @@
+//! HTML: one self-contained, printable report.
+//!
+//! No network fetches, no external CSS, scripts or fonts: the style sheet is
+//! inline (with print rules: A4 pages, each family on a new page, page
+//! numbers), the chart is inline SVG and small image attachments are
+//! embedded as `data:` URIs. Every piece of text from the record is escaped;
+//! reviewer notes are rendered from Markdown with raw HTML shown as text
+//! (see [`markdown_to_html`](super::markdown_to_html)).
+//!
+//! The first page holds the assessment, cluster, period, approval state,
+//! the record's chain head, summary counts, a chart per family and a family
+//! table; then every catalog requirement follows, family by family, with its
+//! verdict, checks and reasons, cited evidence files (name, SHA-256),
+//! conclusion, note, attachments, sign-offs (stale ones marked) and history.
+
+mod chart;
+mod requirement;
+
+use std::fmt::Write;
+
+use crate::catalog::Catalog;
+use crate::store::{AttachmentMeta, Decision, Person, Role};
+
+use super::ReportData;
+use super::text::{escape_html as esc, short_hash, time_human};
+use super::view::{CONCLUSION_ORDER, Family, View};
+
+/// The inline style sheet.
+const STYLE: &str = include_str!("report.css");
+
+/// Appends formatted text to a `String` (which cannot fail).
+macro_rules! w {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+pub(crate) use w;
+
+/// Whether an attachment is a picture the report may embed (PNG, JPEG, GIF
+/// up to [`EMBED_IMAGE_LIMIT`](super::EMBED_IMAGE_LIMIT)).
+pub(crate) fn is_embeddable(attachment: &AttachmentMeta) -> bool {
+    matches!(
+        attachment.media_type.as_str(),
+        "image/png" | "image/jpeg" | "image/gif"
+    ) && attachment.size <= super::EMBED_IMAGE_LIMIT
+}
+
+/// The report of `data` as one HTML document.
+pub fn render(data: &ReportData, catalog: &Catalog) -> String {
+    let view = View::new(data, catalog);
+    let a = &view.record.assessment;
+    let mut out = String::with_capacity(256 * 1024);
+    w!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"Tickmark {}\">\n\
+         <title>{} assessment report: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<div class=\"page\">\n",
+        esc(&view.record.tickmark_version),
+        esc(&catalog.name),
+        esc(&a.name)
+    );
+    cover(&mut out, &view);
+    for family in &view.families {
+        family_section(&mut out, &view, data, family);
+    }
+    colophon(&mut out, &view);
+    out.push_str("</div>\n</body>\n</html>\n");
+    out
+}
+
+fn cover(out: &mut String, view: &View<'_>) {
+    let record = view.record;
+    let a = &record.assessment;
+    w!(
+        out,
+        "<section class=\"cover\">\n<div class=\"brand\"><span class=\"mark\">Tickmark</span>\
+         <span class=\"doc\">{} assessment report · Tickmark {}</span></div>\n",
+        esc(&view.catalog.name),
+        esc(&record.tickmark_version)
+    );
+    w!(out, "<h1>{}</h1>\n", esc(&a.name));
+    w!(
+        out,
+        "<p class=\"subtitle\">Review of AKS cluster <b>{}</b> against {}, {} to {}</p>\n",
+        esc(&a.cluster),
+        esc(&view.catalog.name),
+        a.period_start,
+        a.period_end
+    );
+    facts(out, view);
+    out.push_str("<div class=\"status-row\">\n");
+    approval_callout(out, view);
+    chain_callout(out, view);
+    out.push_str("</div>\n");
+    summary(out, view);
+    out.push_str("<h2 class=\"section\">By family</h2>\n<div class=\"chart\">\n");
+    chart::render(out, view);
+    out.push_str("</div>\n<div class=\"keep\"><h2 class=\"section\">Families at a glance</h2>\n");
+    family_table(out, view);
+    out.push_str("</div>\n");
+    reading_guide(out);
+    out.push_str("</section>\n");
+}
+
+fn facts(out: &mut String, view: &View<'_>) {
+    let record = view.record;
+    let a = &record.assessment;
+    let current_files = record
+        .files
+        .iter()
+        .filter(|f| f.superseded_by.is_none())
+        .count();
+    let run = match &record.latest_run {
+        Some(run) => format!(
+            "#{} on {} ({} files)",
+            run.id,
+            time_human(&run.at),
+            run.files.len()
+        ),
+        None => "none yet".to_owned(),
+    };
+    let rows = [
+        ("Cluster", esc(&a.cluster)),
+        (
+            "Assessed period",
+            format!("{} to {}", a.period_start, a.period_end),
+        ),
+        (
+            "Catalog",
+            format!(
+                "{} ({} requirements)",
+                esc(&view.catalog.name),
+                view.rows.len()
+            ),
+        ),
+        ("Record as of", time_human(&view.as_of())),
+        (
+            "Created",
+            format!(
+                "{} by {}",
+                time_human(&a.created_at),
+                esc(&a.created_by.display())
+            ),
+        ),
+        (
+            "Evidence files",
+            format!("{current_files} current, {} in all", record.files.len()),
+        ),
+        ("Latest automated run", esc(&run)),
+        (
+            "Events",
+            format!("{} of this assessment", record.events.len()),
+        ),
+    ];
+    out.push_str("<dl class=\"facts\">\n");
+    for (label, value) in rows {
+        w!(out, "<div><dt>{label}</dt><dd>{value}</dd></div>\n");
+    }
+    out.push_str("</dl>\n");
+}
+
+fn approval_callout(out: &mut String, view: &View<'_>) {
+    let (class, headline, detail) = match &view.record.approval.current {
+        None => (
+            "none",
+            "Not yet approved".to_owned(),
+            "The security lead has not decided on this assessment yet.".to_owned(),
+        ),
+        Some(a) if a.decision == Decision::SentBack => (
+            "bad",
+            "Sent back".to_owned(),
+            format!(
+                "by {} on {}: “{}”",
+                person_detail(&a.by, Some(a.role)),
+                time_human(&a.at),
+                esc(&a.statement)
+            ),
+        ),
+        Some(a) => {
+            let mut detail = format!(
+                "by {} on {}: “{}”",
+                person_detail(&a.by, Some(a.role)),
+                time_human(&a.at),
+                esc(&a.statement)
+            );
+            if !a.unconcluded.is_empty() {
+                w!(
+                    detail,
+                    "<br>{} requirement(s) had no conclusion; justification: “{}”",
+                    a.unconcluded.len(),
+                    esc(a.justification.as_deref().unwrap_or(""))
+                );
+            }
+            if a.stale {
+                w!(
+                    detail,
+                    "<br><b>{} requirement(s) changed since:</b> {}",
+                    a.changed_requirements.len(),
+                    esc(&list_some(&a.changed_requirements, 12))
+                );
+                ("warn", "Approval stale".to_owned(), detail)
+            } else {
+                ("ok", "Approved".to_owned(), detail)
+            }
+        }
+    };
+    w!(
+        out,
+        "<div class=\"callout {class}\"><h2>Security lead's approval</h2>\
+         <div class=\"big\">{headline}</div><p>{detail}</p></div>\n"
+    );
+}
+
+fn chain_callout(out: &mut String, view: &View<'_>) {
+    match &view.record.chain_head {
+        Some(head) => w!(
+            out,
+            "<div class=\"callout chain\"><h2>Review record chain head</h2>\
+             <div class=\"big\">Event #{}</div><p class=\"hash\">{}</p>\
+             <p>Every change is a hash-chained event; <code>tickmark verify</code> on the \
+             review record recomputes the chain, and event #{} there must carry this hash.</p></div>\n",
+            head.seq,
+            esc(&head.hash),
+            head.seq
+        ),
+        None => out.push_str(
+            "<div class=\"callout none\"><h2>Review record chain head</h2>\
+             <div class=\"big\">No events</div></div>\n",
+        ),
+    }
+}
+
+fn summary(out: &mut String, view: &View<'_>) {
+    let t = &view.tally;
+    out.push_str("<h2 class=\"section\">Automated verdicts</h2>\n<div class=\"tiles\">\n");
+    let classes = ["pass", "fail", "partial", "manual", "noev"];
+    let labels = ["Pass", "Fail", "Partial", "Manual", "No evidence"];
+    for at in 0..5 {
+        w!(
+            out,
+            "<div class=\"tile {}\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>\n",
+            classes[at],
+            t.verdicts[at],
+            labels[at]
+        );
+    }
+    out.push_str("</div>\n");
+    if t.verdicts[5] > 0 {
+        w!(
+            out,
+            "<p class=\"conclusion-line\">{} requirement(s) have no automated result: no run has been recorded.</p>\n",
+            t.verdicts[5]
+        );
+    }
+    out.push_str("<h2 class=\"section\">Review progress</h2>\n<div class=\"tiles review\">\n");
+    let review_tiles = [
+        (t.reviewed, format!("of {} concluded", t.total)),
+        (t.signed, "signed off (current)".to_owned()),
+        (t.stale, "sign-offs stale".to_owned()),
+        (t.total - t.reviewed, "without a conclusion".to_owned()),
+    ];
+    for (n, label) in review_tiles {
+        w!(
+            out,
+            "<div class=\"tile plain\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>\n"
+        );
+    }
+    out.push_str("</div>\n<p class=\"conclusion-line\">Conclusions: ");
+    let parts: Vec<String> = CONCLUSION_ORDER
+        .iter()
+        .zip(t.conclusions.iter())
+        .filter(|(c, _)| c.is_some())
+        .map(|(c, n)| format!("<b>{n}</b> {}", c.map_or("", |c| c.label())))
+        .collect();
+    out.push_str(&parts.join(" · "));
+    out.push_str("</p>\n");
+}
+
+fn family_table(out: &mut String, view: &View<'_>) {
+    out.push_str(
+        "<table class=\"families\">\n<thead><tr><th>Req.</th><th>Title</th><th class=\"num\">Total</th>\
+         <th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Partial</th>\
+         <th class=\"num\">Manual</th><th class=\"num\">No ev.</th><th class=\"num\">Concluded</th>\
+         <th class=\"num\">Signed</th></tr></thead>\n<tbody>\n",
+    );
+    for family in &view.families {
+        let t = &family.tally;
+        let num = |n: usize| {
+            if n == 0 {
+                "<td class=\"num zero\">0</td>".to_owned()
+            } else {
+                format!("<td class=\"num\">{n}</td>")
+            }
+        };
+        w!(
+            out,
+            "<tr><td><a href=\"#family-{id}\"><b>{id}</b></a></td><td><a href=\"#family-{id}\">{title}</a></td>\
+             <td class=\"num\">{}</td>{}{}{}{}{}{}{}</tr>\n",
+            t.total,
+            num(t.verdicts[0]),
+            num(t.verdicts[1]),
+            num(t.verdicts[2]),
+            num(t.verdicts[3]),
+            num(t.verdicts[4]),
+            num(t.reviewed),
+            num(t.signed),
+            id = esc(&family.node.id),
+            title = esc(&family.node.title),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// What the report's terms mean.
+fn reading_guide(out: &mut String) {
+    out.push_str(
+        "<div class=\"reading keep\"><h2 class=\"section\">How to read this report</h2><dl>\n\
+         <dt>Automated verdict</dt><dd><b>Pass</b>: every mapped check passed and at least one ran. \
+         <b>Fail</b>: a mapped check failed. <b>Partial</b>: some checks passed, the rest had no \
+         evidence. <b>Manual</b>: no automated checks; documents and processes are reviewed by hand. \
+         <b>No evidence</b>: checks exist but none could run. A check never passes for lack of evidence.</dd>\n\
+         <dt>Conclusion</dt><dd>The reviewer's finding in PCI reporting terms: In Place, In Place with \
+         CCW (a compensating control), Not Applicable, Not Tested or Not in Place, with a note.</dd>\n\
+         <dt>Sign-off</dt><dd>A reviewer's statement bound to a SHA-256 of exactly what was signed: \
+         the cited evidence files, the check results, the conclusion, the note and the attachments. \
+         If any of them changes later, the sign-off is shown as <b>stale</b>.</dd>\n\
+         <dt>Approval</dt><dd>The security lead's decision on the whole assessment, bound the same way \
+         to every requirement; it turns stale when any requirement changes.</dd>\n\
+         <dt>Evidence</dt><dd>Every evidence file and attachment is listed with its SHA-256. The \
+         evidence bundle holds the files themselves and a manifest; <code>tickmark verify --bundle</code> \
+         checks it.</dd>\n\
+         <dt>Chain head</dt><dd>Every change to the review record is an event whose hash covers the \
+         one before. <code>tickmark verify</code> recomputes the chain; the event named on the first \
+         page must still carry the hash shown there.</dd>\n\
+         </dl></div>\n",
+    );
+}
+
+fn family_section(out: &mut String, view: &View<'_>, data: &ReportData, family: &Family<'_>) {
+    let t = &family.tally;
+    w!(
+        out,
+        "<section class=\"family\" id=\"family-{id}\">\n<div class=\"family-head\">\
+         <div class=\"kicker\">Requirement {id}</div><h2>{title}</h2>\
+         <p>{} requirement(s): {} pass, {} fail, {} partial, {} manual, {} no evidence · \
+         {} concluded · {} signed off{}</p></div>\n",
+        t.total,
+        t.verdicts[0],
+        t.verdicts[1],
+        t.verdicts[2],
+        t.verdicts[3],
+        t.verdicts[4],
+        t.reviewed,
+        t.signed,
+        if t.stale > 0 {
+            format!(" · {} stale", t.stale)
+        } else {
+            String::new()
+        },
+        id = esc(&family.node.id),
+        title = esc(&family.node.title),
+    );
+    for &at in &family.rows {
+        if let Some(row) = view.rows.get(at) {
+            requirement::render(out, view, data, row);
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+fn colophon(out: &mut String, view: &View<'_>) {
+    let head = view.record.chain_head.as_ref().map_or_else(
+        || "no events".to_owned(),
+        |h| format!("event #{} ({})", h.seq, short_hash(&h.hash)),
+    );
+    w!(
+        out,
+        "<p class=\"colophon\">Written by Tickmark {} from the review record as of {} (chain head {}). \
+         Requirement titles and guidance are Tickmark's own words, not the PCI SSC's text. \
+         The JSON export holds the complete record.</p>\n",
+        esc(&view.record.tickmark_version),
+        time_human(&view.as_of()),
+        esc(&head)
+    );
+}
+
+/// A person's name, or their OS user when the change had no profile.
+pub(crate) fn person_name(person: &Person) -> String {
+    person
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("OS user {}", person.os_user))
+}
+
+/// `Name (Role · e-mail · OS user x)`, escaped.
+pub(crate) fn person_detail(person: &Person, role: Option<Role>) -> String {
+    let mut details: Vec<String> = Vec::new();
+    if let Some(role) = role.or(person.role) {
+        details.push(role.label().to_owned());
+    }
+    if let Some(email) = person.email.as_deref().filter(|e| !e.is_empty()) {
+        details.push(email.to_owned());
+    }
+    if person.name.is_some() {
+        details.push(format!("OS user {}", person.os_user));
+    }
+    let name = esc(&person_name(person));
+    if details.is_empty() {
+        name
+    } else {
+        format!("{name} ({})", esc(&details.join(" · ")))
+    }
+}
+
+/// Escapes `text` for HTML and shortens Azure resource IDs in it
+/// (`/subscriptions/…/subnets/snet-a` → `…/subnets/snet-a`, the full ID
+/// kept as the tooltip; the JSON export has every ID in full).
+pub(crate) fn text_with_ids(text: &str) -> String {
+    const START: &str = "/subscriptions/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&esc(&rest[..at]));
+        let id_len = rest[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | ',' | ';' | '"' | '\'' | ']'))
+            .unwrap_or(rest.len() - at);
+        let id = &rest[at..at + id_len];
+        let parts: Vec<&str> = id.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.len() > 4 {
+            let short = parts[parts.len() - 2..].join("/");
+            w!(out, "<abbr title=\"{}\">…/{}</abbr>", esc(id), esc(&short));
+        } else {
+            out.push_str(&esc(id));
+        }
+        rest = &rest[at + id_len..];
+    }
+    out.push_str(&esc(rest));
+    out
+}
+
+/// Up to `max` items, then `and N more`.
+pub(crate) fn list_some(items: &[String], max: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(max).map(String::as_str).collect();
+    let mut text = shown.join(", ");
+    if items.len() > max {
+        w!(text, " and {} more", items.len() - max);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_ids_are_shortened_and_escaped() {
+        let text = "subnet /subscriptions/0b7d/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-a (pool <a>): fails";
+        assert_eq!(
+            text_with_ids(text),
+            "subnet <abbr title=\"/subscriptions/0b7d/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-a\">…/subnets/snet-a</abbr> (pool &lt;a&gt;): fails"
+        );
+        assert_eq!(text_with_ids("/subscriptions/x"), "/subscriptions/x");
+    }
+}

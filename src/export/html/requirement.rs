@@ -1,0 +1,351 @@
+//! One requirement of the report: verdict, checks, evidence, conclusion,
+//! note, attachments, sign-offs and history.
+
+use std::fmt::Write;
+
+use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
+use crate::evidence::EvidenceRef;
+use crate::store::{AttachmentMeta, SignOff, SignOffState};
+
+use super::super::ReportData;
+use super::super::text::{
+    base64, escape_html as esc, human_size, markdown_to_html, short_hash, time_human,
+};
+use super::super::view::{Row, View};
+use super::{person_detail, person_name, text_with_ids, w};
+
+/// Resources listed per check (those that do not pass); the rest are
+/// counted.
+const RESOURCES_SHOWN: usize = 20;
+/// Evidence pointers listed per check.
+const CITES_SHOWN: usize = 4;
+
+/// Appends one requirement's article.
+pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: &Row<'_>) {
+    let verdict = row.verdict_status();
+    let compact = row.checks().is_empty()
+        && row.review().is_none()
+        && row.attachments().is_empty()
+        && row.sign_offs().is_empty();
+    w!(
+        out,
+        "<article class=\"req {}{}\" id=\"req-{}\">\n",
+        verdict.map_or("v-notrun", verdict_border),
+        if compact { " compact" } else { "" },
+        esc(row.id())
+    );
+    head(out, row, verdict);
+    meta(out, view, row);
+    if !row.checks().is_empty() {
+        checks(out, view, row.checks());
+    }
+    evidence_files(out, view, row);
+    conclusion(out, row);
+    if !row.attachments().is_empty() {
+        attachments(out, data, row.attachments());
+    }
+    if !row.sign_offs().is_empty() {
+        sign_offs(out, row.sign_offs());
+    }
+    history(out, row);
+    out.push_str("</article>\n");
+}
+
+fn verdict_border(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Pass => "v-pass",
+        VerdictStatus::Fail => "v-fail",
+        VerdictStatus::Partial => "v-partial",
+        VerdictStatus::Manual => "v-manual",
+        VerdictStatus::NoEvidence => "v-noev",
+    }
+}
+
+fn verdict_badge(status: Option<VerdictStatus>) -> String {
+    let (class, label) = match status {
+        Some(VerdictStatus::Pass) => ("b-pass", "Pass"),
+        Some(VerdictStatus::Fail) => ("b-fail", "Fail"),
+        Some(VerdictStatus::Partial) => ("b-partial", "Partial"),
+        Some(VerdictStatus::Manual) => ("b-manual", "Manual"),
+        Some(VerdictStatus::NoEvidence) => ("b-noev", "No evidence"),
+        None => ("b-notrun", "Not run"),
+    };
+    format!("<span class=\"badge {class}\" title=\"Automated verdict\">{label}</span>")
+}
+
+fn head(out: &mut String, row: &Row<'_>, verdict: Option<VerdictStatus>) {
+    let conclusion = match row.conclusion() {
+        Some(c) => format!(
+            "<span class=\"badge b-c-{}\" title=\"Conclusion\">{}</span>",
+            c.id(),
+            c.label()
+        ),
+        None => {
+            "<span class=\"badge b-c-none\" title=\"Conclusion\">Not concluded</span>".to_owned()
+        }
+    };
+    let sign_off = match row.sign_off_state() {
+        SignOffState::Current => "<span class=\"badge b-signed\">&#10003; Signed off</span>",
+        SignOffState::Stale => "<span class=\"badge b-stale\">Sign-off stale</span>",
+        SignOffState::None => "",
+    };
+    w!(
+        out,
+        "<header class=\"req-head\"><span class=\"req-id\">{}</span><h3>{}</h3>\
+         <span class=\"badges\">{}{conclusion}{sign_off}</span></header>\n",
+        esc(row.id()),
+        esc(&row.node.title),
+        verdict_badge(verdict)
+    );
+}
+
+fn meta(out: &mut String, view: &View<'_>, row: &Row<'_>) {
+    let mut parts = vec![format!(
+        "Responsibility: {}",
+        row.node.responsibility.label()
+    )];
+    let checks = row.checks().len();
+    if checks == 0 && view.catalog.is_manual(row.id()) {
+        parts.push("reviewed by hand (no automated checks)".to_owned());
+    } else if checks > 0 {
+        parts.push(format!("{checks} automated check result(s)"));
+    }
+    let files = view.cited_files(row).len();
+    if files > 0 {
+        parts.push(format!("{files} evidence file(s) cited"));
+    }
+    let attachments = row.current_attachments().count();
+    if attachments > 0 {
+        parts.push(format!("{attachments} attachment(s)"));
+    }
+    w!(out, "<p class=\"req-meta\">{}</p>\n", parts.join(" · "));
+}
+
+fn check_pill(status: CheckStatus) -> String {
+    let label = match status {
+        CheckStatus::Pass => "Pass",
+        CheckStatus::Fail => "Fail",
+        CheckStatus::NotEvaluated => "Not evaluated",
+    };
+    format!("<span class=\"pill p-{}\">{label}</span>", status.id())
+}
+
+fn checks(out: &mut String, view: &View<'_>, checks: &[CheckResult]) {
+    out.push_str("<div class=\"block\"><h4>Automated checks</h4><table class=\"checks\">\n");
+    for check in checks {
+        w!(
+            out,
+            "<tr><td class=\"cid\"><code>{}</code></td><td class=\"cst\">{}</td><td>{}",
+            esc(&check.check),
+            check_pill(check.status),
+            text_with_ids(&check.reason)
+        );
+        resources(out, check);
+        cites(out, view, &check.evidence);
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</table></div>\n");
+}
+
+fn resources(out: &mut String, check: &CheckResult) {
+    if check.resources.len() < 2 {
+        return;
+    }
+    let not_passing: Vec<_> = check
+        .resources
+        .iter()
+        .filter(|r| r.status != CheckStatus::Pass)
+        .collect();
+    if not_passing.is_empty() {
+        return;
+    }
+    let passing = check.resources.len() - not_passing.len();
+    out.push_str("<ul class=\"resources\">");
+    for resource in not_passing.iter().take(RESOURCES_SHOWN) {
+        w!(
+            out,
+            "<li>{} <code>{}</code>: {}</li>",
+            check_pill(resource.status),
+            text_with_ids(&resource.resource),
+            text_with_ids(&resource.reason)
+        );
+    }
+    if not_passing.len() > RESOURCES_SHOWN {
+        w!(
+            out,
+            "<li>and {} more that do not pass (the JSON export lists all)</li>",
+            not_passing.len() - RESOURCES_SHOWN
+        );
+    }
+    if passing > 0 {
+        w!(out, "<li>{passing} resource(s) pass</li>");
+    }
+    out.push_str("</ul>");
+}
+
+fn cites(out: &mut String, view: &View<'_>, evidence: &[EvidenceRef]) {
+    if evidence.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = evidence
+        .iter()
+        .take(CITES_SHOWN)
+        .map(|e| {
+            let name = view
+                .file_by_path(&e.path)
+                .map_or_else(|| e.path.clone(), |f| view.file_label(f));
+            format!("{} <code>{}</code>", esc(&name), esc(&e.pointer))
+        })
+        .collect();
+    let more = if evidence.len() > CITES_SHOWN {
+        format!(" and {} more", evidence.len() - CITES_SHOWN)
+    } else {
+        String::new()
+    };
+    w!(
+        out,
+        "<div class=\"cites\">Evidence: {}{more}</div>",
+        shown.join("; ")
+    );
+}
+
+fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
+    let files = view.cited_files(row);
+    if files.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"block\"><h4>Evidence files cited</h4><table class=\"files\">\n");
+    for file in files {
+        let p = &file.provenance;
+        let tool = match (&p.tool, &p.tool_version) {
+            (Some(tool), Some(version)) => format!(" · {} {}", esc(tool), esc(version)),
+            (Some(tool), None) => format!(" · {}", esc(tool)),
+            _ => String::new(),
+        };
+        w!(
+            out,
+            "<tr><td class=\"fname\">{}<div class=\"path\">{}</div></td><td>{}{tool}<br>{}</td>\
+             <td class=\"hash\">SHA-256 {}</td></tr>\n",
+            esc(&view.file_label(file)),
+            esc(&p.path),
+            esc(p.format.label()),
+            human_size(p.size),
+            esc(&p.sha256)
+        );
+    }
+    out.push_str("</table></div>\n");
+}
+
+fn conclusion(out: &mut String, row: &Row<'_>) {
+    // Without a review the head's "Not concluded" badge says it all.
+    let Some(review) = row.review() else {
+        return;
+    };
+    out.push_str("<div class=\"block\"><h4>Conclusion and note</h4>");
+    let label = review
+        .conclusion
+        .map_or("No conclusion (note only)", |c| c.label());
+    w!(
+        out,
+        "<p class=\"review-line\"><b>{label}</b> — recorded by {} on {}</p>",
+        person_detail(&review.reviewer, None),
+        time_human(&review.reviewed_at)
+    );
+    if review.note.trim().is_empty() {
+        out.push_str("<p class=\"empty\">No note.</p>");
+    } else {
+        w!(
+            out,
+            "<div class=\"note\">{}</div>",
+            markdown_to_html(&review.note)
+        );
+    }
+    out.push_str("</div>\n");
+}
+
+fn attachments(out: &mut String, data: &ReportData, attachments: &[AttachmentMeta]) {
+    out.push_str("<div class=\"block\"><h4>Attachments</h4><ul class=\"attachments\">\n");
+    for a in attachments {
+        let withdrawn = a.withdrawn.as_ref();
+        w!(
+            out,
+            "<li{}><span class=\"aname\"><b>{}</b></span> · {} · {} · added by {} on {}<br>\
+             <span class=\"hash\">SHA-256 {}</span>",
+            if withdrawn.is_some() {
+                " class=\"withdrawn\""
+            } else {
+                ""
+            },
+            esc(&a.file_name),
+            esc(&a.media_type),
+            human_size(a.size),
+            esc(&person_name(&a.added_by)),
+            time_human(&a.added_at),
+            esc(&a.sha256)
+        );
+        if let Some(w) = withdrawn {
+            w!(
+                out,
+                "<br><b>Withdrawn</b> on {}: {}",
+                time_human(&w.at),
+                esc(&w.reason)
+            );
+        } else if let Some(bytes) = data.images.get(&a.sha256) {
+            w!(
+                out,
+                "<figure><img src=\"data:{};base64,{}\" alt=\"{}\"></figure>",
+                esc(&a.media_type),
+                base64(bytes),
+                esc(&a.file_name)
+            );
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul></div>\n");
+}
+
+fn sign_offs(out: &mut String, sign_offs: &[SignOff]) {
+    out.push_str("<div class=\"block\"><h4>Sign-offs</h4><ul class=\"signoffs\">\n");
+    for s in sign_offs {
+        let run = s.run.map(|r| format!(", run #{r}")).unwrap_or_default();
+        w!(
+            out,
+            "<li{}><span class=\"who\">{}</span> signed off on {}: \
+             <span class=\"statement\">“{}”</span><br><span class=\"binding\">Binds evidence, results, \
+             conclusion, note and attachments as hashed in {}…{run}</span>",
+            if s.stale { " class=\"stale\"" } else { "" },
+            person_detail(&s.signer, Some(s.role)),
+            time_human(&s.signed_at),
+            esc(&s.statement),
+            esc(short_hash(&s.binding_hash))
+        );
+        if s.stale {
+            w!(
+                out,
+                "<br><span class=\"badge b-stale\">Stale</span> changed since: {}",
+                esc(&s.stale_reasons.join(", "))
+            );
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul></div>\n");
+}
+
+fn history(out: &mut String, row: &Row<'_>) {
+    if row.history.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"block\"><h4>History</h4><table class=\"history\">\n");
+    for entry in row.history {
+        let who = person_name(&entry.actor);
+        w!(
+            out,
+            "<tr><td class=\"seq\">#{}</td><td class=\"when\">{}</td><td class=\"who\">{}</td><td>{}</td></tr>\n",
+            entry.seq,
+            time_human(&entry.at),
+            esc(&who),
+            esc(&entry.summary)
+        );
+    }
+    out.push_str("</table></div>\n");
+}

@@ -1,0 +1,843 @@
+//! The one `result` of the assessment-results document: observations,
+//! findings, risks, attestations and the assessment log.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
+use crate::store::{Approval, Conclusion, Decision, Role, SignOff};
+
+use super::super::text::time_data;
+use super::super::view::Row;
+use super::{Context, control_id, objective_id, prop, put_array, role_id};
+use crate::export::ExportError;
+
+/// Per-resource lines listed in a check observation.
+const RESOURCES_LISTED: usize = 50;
+/// JSON pointers listed per evidence file in a check observation.
+const POINTERS_LISTED: usize = 20;
+
+pub(super) fn result(context: &Context<'_>) -> Result<Value, ExportError> {
+    let view = context.view;
+    let record = context.record();
+    let a = &record.assessment;
+    let checks = CheckObservations::new(context);
+    let mut observations = checks.values.clone();
+    let mut findings = Vec::new();
+    let mut risks = Vec::new();
+    for row in &view.rows {
+        let review = review_observation(context, row);
+        let risk = ccw_risk(context, row, review.as_ref().map(|(uuid, _)| uuid.as_str()));
+        findings.push(finding(
+            context,
+            row,
+            &checks,
+            review.as_ref().map(|(uuid, _)| uuid.as_str()),
+            risk.as_ref().map(|(uuid, _)| uuid.as_str()),
+        ));
+        if let Some((_, value)) = review {
+            observations.push(value);
+        }
+        if let Some((_, value)) = risk {
+            risks.push(value);
+        }
+    }
+    let mut result = Map::new();
+    result.insert("uuid".into(), json!(context.id("result", "review")));
+    result.insert(
+        "title".into(),
+        json!(context.line(&format!(
+            "Review of {}: {} on AKS cluster {}",
+            a.name, view.catalog.name, a.cluster
+        ))),
+    );
+    result.insert("description".into(), json!(description(context)));
+    result.insert("start".into(), json!(time_data(&a.created_at)));
+    if view.as_of() > a.created_at {
+        result.insert("end".into(), json!(time_data(&view.as_of())));
+    }
+    put_array(
+        &mut result,
+        "props",
+        [
+            prop("assessment", &a.name),
+            prop("cluster", &a.cluster),
+            prop("period-start", a.period_start.to_string()),
+            prop("period-end", a.period_end.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    );
+    result.insert("local-definitions".into(), local_definitions(context));
+    result.insert(
+        "reviewed-controls".into(),
+        json!({
+            "description": "Every requirement of the catalog.",
+            "control-selections": [{"include-controls": view
+                .rows
+                .iter()
+                .map(|row| json!({"control-id": control_id(context.catalog_id(), row.id())}))
+                .collect::<Vec<_>>()}],
+        }),
+    );
+    put_array(&mut result, "attestations", attestations(context));
+    let log = log_entries(context);
+    if !log.is_empty() {
+        result.insert("assessment-log".into(), json!({"entries": log}));
+    }
+    put_array(&mut result, "observations", observations);
+    put_array(&mut result, "risks", risks);
+    put_array(&mut result, "findings", findings);
+    Ok(Value::Object(result))
+}
+
+fn description(context: &Context<'_>) -> String {
+    let view = context.view;
+    let t = &view.tally;
+    let a = &view.record.assessment;
+    let mut text = format!(
+        "Review of AKS cluster `{}` against {} for the period {} to {}, recorded with Tickmark.\n\n\
+         Automated verdicts: {} pass, {} fail, {} partial, {} manual, {} no evidence{}.\n\n\
+         Review: {} of {} requirements concluded, {} signed off ({} sign-off(s) stale).",
+        a.cluster,
+        view.catalog.name,
+        a.period_start,
+        a.period_end,
+        t.verdicts[0],
+        t.verdicts[1],
+        t.verdicts[2],
+        t.verdicts[3],
+        t.verdicts[4],
+        if t.verdicts[5] > 0 {
+            format!(", {} without a run", t.verdicts[5])
+        } else {
+            String::new()
+        },
+        t.reviewed,
+        t.total,
+        t.signed,
+        t.stale
+    );
+    match &view.record.approval.current {
+        Some(d) => text.push_str(&format!("\n\nSecurity lead: {}", decision_text(d))),
+        None => text.push_str("\n\nSecurity lead: no decision yet."),
+    }
+    if let Some(head) = &view.record.chain_head {
+        text.push_str(&format!(
+            "\n\nReview record chain head: event #{} with SHA-256 `{}`.",
+            head.seq, head.hash
+        ));
+    }
+    text
+}
+
+/// A decision of the security lead in words.
+pub(super) fn decision_text(d: &Approval) -> String {
+    let mut text = format!(
+        "{} by {} on {}: \"{}\"",
+        d.decision.label(),
+        d.by.display(),
+        time_data(&d.at),
+        d.statement
+    );
+    if !d.unconcluded.is_empty() {
+        text.push_str(&format!(
+            " ({} requirement(s) without a conclusion; justification: \"{}\")",
+            d.unconcluded.len(),
+            d.justification.as_deref().unwrap_or("")
+        ));
+    }
+    if d.stale {
+        text.push_str(&format!(
+            " Stale: {} requirement(s) changed since ({}).",
+            d.changed_requirements.len(),
+            d.changed_requirements.join(", ")
+        ));
+    }
+    text
+}
+
+fn local_definitions(context: &Context<'_>) -> Value {
+    let version = &context.record().tickmark_version;
+    let component = context.id("component", "tickmark");
+    json!({
+        "assessment-assets": {
+            "components": [{
+                "uuid": component,
+                "type": "software",
+                "title": "Tickmark",
+                "description": "Tickmark imports the cluster team's exports and scanner outputs, \
+                                runs the automated checks, and keeps reviews, attachments, sign-offs \
+                                and approvals in a hash-chained review record.",
+                "props": [{"name": "version", "ns": super::NAMESPACE, "value": context.line(version)}],
+                "status": {"state": "operational"},
+            }],
+            "assessment-platforms": [{
+                "uuid": context.id("platform", "tickmark"),
+                "title": context.line(&format!("Tickmark {version}")),
+                "uses-components": [{"component-uuid": component}],
+            }],
+        }
+    })
+}
+
+/// An observation per check result of the latest run, keyed by check and
+/// requirement (results are unique by these).
+struct CheckObservations {
+    values: Vec<Value>,
+    uuids: HashMap<(String, Option<String>), String>,
+}
+
+impl CheckObservations {
+    fn new(context: &Context<'_>) -> CheckObservations {
+        let mut out = CheckObservations {
+            values: Vec::new(),
+            uuids: HashMap::new(),
+        };
+        let Some(run) = &context.record().latest_run else {
+            return out;
+        };
+        for result in &run.results {
+            let key = (result.check.clone(), result.requirement.clone());
+            if out.uuids.contains_key(&key) {
+                continue;
+            }
+            let uuid = context.id(
+                "observation",
+                format!(
+                    "check/{}/{}/{}",
+                    run.id,
+                    result.check,
+                    result.requirement.as_deref().unwrap_or("-")
+                ),
+            );
+            out.values
+                .push(check_observation(context, &uuid, result, &run.at));
+            out.uuids.insert(key, uuid);
+        }
+        out
+    }
+
+    fn uuid_of(&self, result: &CheckResult) -> Option<&String> {
+        self.uuids
+            .get(&(result.check.clone(), result.requirement.clone()))
+    }
+}
+
+fn check_status_label(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "fail",
+        CheckStatus::NotEvaluated => "not evaluated",
+    }
+}
+
+fn check_observation(
+    context: &Context<'_>,
+    uuid: &str,
+    result: &CheckResult,
+    at: &chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let mut description = result.reason.clone();
+    let not_passing: Vec<_> = result
+        .resources
+        .iter()
+        .filter(|r| r.status != CheckStatus::Pass)
+        .collect();
+    if result.resources.len() > 1 {
+        description.push_str(&format!(
+            "\n\n{} resource(s) judged, {} pass.",
+            result.resources.len(),
+            result.resources.len() - not_passing.len()
+        ));
+        for r in not_passing.iter().take(RESOURCES_LISTED) {
+            description.push_str(&format!(
+                "\n- {} `{}`: {}",
+                check_status_label(r.status),
+                r.resource,
+                r.reason
+            ));
+        }
+        if not_passing.len() > RESOURCES_LISTED {
+            description.push_str(&format!(
+                "\n- and {} more (the JSON record lists all)",
+                not_passing.len() - RESOURCES_LISTED
+            ));
+        }
+    }
+    let mut observation = Map::new();
+    observation.insert("uuid".into(), json!(uuid));
+    observation.insert(
+        "title".into(),
+        json!(context.line(&format!(
+            "Check {}: {}",
+            result.check,
+            check_status_label(result.status)
+        ))),
+    );
+    observation.insert("description".into(), json!(description));
+    let mut props = vec![
+        prop("check-id", &result.check),
+        prop("check-status", result.status.id()),
+    ];
+    if let Some(requirement) = &result.requirement {
+        props.push(prop("requirement", requirement));
+    }
+    put_array(
+        &mut observation,
+        "props",
+        props.into_iter().flatten().collect(),
+    );
+    observation.insert("methods".into(), json!(["TEST"]));
+    observation.insert("types".into(), json!(["control-objective"]));
+    observation.insert("origins".into(), json!([context.tool_origin()]));
+    put_array(
+        &mut observation,
+        "relevant-evidence",
+        cited_evidence(context, result),
+    );
+    observation.insert("collected".into(), json!(time_data(at)));
+    Value::Object(observation)
+}
+
+/// One `relevant-evidence` per evidence file a result cites, with the JSON
+/// pointers used.
+fn cited_evidence(context: &Context<'_>, result: &CheckResult) -> Vec<Value> {
+    let mut by_path: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let refs = result
+        .evidence
+        .iter()
+        .chain(result.resources.iter().flat_map(|r| r.evidence.iter()));
+    for e in refs {
+        let pointers = by_path.entry(e.path.as_str()).or_default();
+        if !pointers.contains(&e.pointer.as_str()) {
+            pointers.push(e.pointer.as_str());
+        }
+    }
+    by_path
+        .into_iter()
+        .map(|(path, pointers)| {
+            let mut shown: Vec<String> = pointers
+                .iter()
+                .take(POINTERS_LISTED)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            if pointers.len() > POINTERS_LISTED {
+                shown.push(format!("and {} more", pointers.len() - POINTERS_LISTED));
+            }
+            let mut evidence = Map::new();
+            if let Some(file) = context.view.file_by_path(path) {
+                evidence.insert(
+                    "href".into(),
+                    json!(format!("#{}", context.evidence_resource(file.id))),
+                );
+                put_array(
+                    &mut evidence,
+                    "props",
+                    [prop("sha256", &file.provenance.sha256)]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                );
+            }
+            evidence.insert(
+                "description".into(),
+                json!(format!("`{path}` at {}", shown.join(", "))),
+            );
+            Value::Object(evidence)
+        })
+        .collect()
+}
+
+/// The reviewer's conclusion and note as an observation: (UUID, value).
+fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, Value)> {
+    let review = row.review()?;
+    let uuid = context.id(
+        "observation",
+        format!("review/{}/{}", row.id(), review.event),
+    );
+    let label = review.conclusion.map_or("no conclusion", |c| c.label());
+    let mut observation = Map::new();
+    observation.insert("uuid".into(), json!(uuid));
+    observation.insert(
+        "title".into(),
+        json!(context.line(&format!("Reviewer's conclusion on {}: {label}", row.id()))),
+    );
+    let note = if review.note.trim().is_empty() {
+        format!("Conclusion: {label}. No note recorded.")
+    } else {
+        review.note.clone()
+    };
+    observation.insert("description".into(), json!(note));
+    put_array(
+        &mut observation,
+        "props",
+        [
+            prop("requirement", row.id()),
+            prop("conclusion", review.conclusion.map_or("none", |c| c.id())),
+            prop("os-user", &review.reviewer.os_user),
+            prop("review-event", review.event.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    );
+    observation.insert("methods".into(), json!(["EXAMINE"]));
+    observation.insert("types".into(), json!(["control-objective"]));
+    observation.insert(
+        "origins".into(),
+        json!([context.origin_of(&review.reviewer, None)]),
+    );
+    let evidence: Vec<Value> = row
+        .current_attachments()
+        .map(|a| {
+            json!({
+                "href": format!("#{}", context.attachment_resource(a.id)),
+                "description": format!(
+                    "Attachment `{}` ({}, SHA-256 {})",
+                    a.file_name, a.media_type, a.sha256
+                ),
+            })
+        })
+        .collect();
+    put_array(&mut observation, "relevant-evidence", evidence);
+    observation.insert("collected".into(), json!(time_data(&review.reviewed_at)));
+    Some((uuid, Value::Object(observation)))
+}
+
+/// A requirement concluded In Place with CCW as a risk whose deviation is
+/// approved: (UUID, value).
+fn ccw_risk(
+    context: &Context<'_>,
+    row: &Row<'_>,
+    review_observation: Option<&str>,
+) -> Option<(String, Value)> {
+    if row.conclusion() != Some(Conclusion::InPlaceWithCcw) {
+        return None;
+    }
+    let review = row.review()?;
+    let uuid = context.id("risk", format!("ccw/{}", row.id()));
+    let mut risk = Map::new();
+    risk.insert("uuid".into(), json!(uuid));
+    risk.insert(
+        "title".into(),
+        json!(context.line(&format!(
+            "Compensating control for {} {}",
+            row.id(),
+            row.node.title
+        ))),
+    );
+    risk.insert(
+        "description".into(),
+        json!(if review.note.trim().is_empty() {
+            "The reviewer recorded no description of the compensating control.".to_owned()
+        } else {
+            review.note.clone()
+        }),
+    );
+    risk.insert(
+        "statement".into(),
+        json!(format!(
+            "Requirement {} is not met as written; the reviewer concluded it is In Place with a \
+             compensating control (CCW). The description is the reviewer's note.",
+            row.id()
+        )),
+    );
+    put_array(
+        &mut risk,
+        "props",
+        [
+            prop("requirement", row.id()),
+            prop("conclusion", Conclusion::InPlaceWithCcw.id()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    );
+    risk.insert("status".into(), json!("deviation-approved"));
+    risk.insert(
+        "origins".into(),
+        json!([context.origin_of(&review.reviewer, None)]),
+    );
+    if let Some(observation) = review_observation {
+        risk.insert(
+            "related-observations".into(),
+            json!([{"observation-uuid": observation}]),
+        );
+    }
+    Some((uuid, Value::Object(risk)))
+}
+
+/// The finding's target status: (state, reason, remarks).
+fn target_status(
+    conclusion: Option<Conclusion>,
+) -> (&'static str, &'static str, Option<&'static str>) {
+    match conclusion {
+        Some(Conclusion::InPlace | Conclusion::InPlaceWithCcw | Conclusion::NotApplicable) => {
+            ("satisfied", "pass", None)
+        }
+        Some(Conclusion::NotInPlace) => ("not-satisfied", "fail", None),
+        Some(Conclusion::NotTested) => (
+            "not-satisfied",
+            "other",
+            Some(
+                "Not Tested: the reviewer did not test this requirement, so it is not counted as satisfied.",
+            ),
+        ),
+        None => (
+            "not-satisfied",
+            "other",
+            Some(
+                "No conclusion recorded: the requirement has not been reviewed, so it is not counted as satisfied.",
+            ),
+        ),
+    }
+}
+
+fn implementation_state(conclusion: Option<Conclusion>) -> Option<&'static str> {
+    match conclusion? {
+        Conclusion::InPlace => Some("implemented"),
+        Conclusion::InPlaceWithCcw => Some("alternative"),
+        Conclusion::NotApplicable => Some("not-applicable"),
+        Conclusion::NotTested | Conclusion::NotInPlace => None,
+    }
+}
+
+fn verdict_label(verdict: Option<VerdictStatus>) -> &'static str {
+    verdict.map_or("not run", |v| v.label())
+}
+
+fn finding(
+    context: &Context<'_>,
+    row: &Row<'_>,
+    checks: &CheckObservations,
+    review_observation: Option<&str>,
+    risk: Option<&str>,
+) -> Value {
+    let conclusion = row.conclusion();
+    let (state, reason, remarks) = target_status(conclusion);
+    let mut status = Map::new();
+    status.insert("state".into(), json!(state));
+    status.insert("reason".into(), json!(reason));
+    if let Some(remarks) = remarks {
+        status.insert("remarks".into(), json!(remarks));
+    }
+    let mut target = Map::new();
+    target.insert("type".into(), json!("objective-id"));
+    target.insert(
+        "target-id".into(),
+        json!(objective_id(context.catalog_id(), row.id())),
+    );
+    target.insert(
+        "title".into(),
+        json!(context.line(&format!("{} {}", row.id(), row.node.title))),
+    );
+    target.insert("status".into(), Value::Object(status));
+    if let Some(state) = implementation_state(conclusion) {
+        target.insert("implementation-status".into(), json!({"state": state}));
+    }
+    let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
+    let mut description = format!(
+        "Automated verdict: {}{}.",
+        verdict_label(row.verdict_status()),
+        if failing.is_empty() {
+            String::new()
+        } else {
+            format!(" (failing: {})", failing.join(", "))
+        }
+    );
+    match row.review() {
+        Some(review) => description.push_str(&format!(
+            " Conclusion: {}, recorded by {} on {}.",
+            review.conclusion.map_or("none", |c| c.label()),
+            review.reviewer.display(),
+            time_data(&review.reviewed_at)
+        )),
+        None => description.push_str(" No conclusion recorded."),
+    }
+    if let Some(sign_off) = row.latest_sign_off() {
+        description.push_str(&format!(
+            " Signed off by {} on {}{}.",
+            sign_off.signer.display(),
+            time_data(&sign_off.signed_at),
+            if sign_off.stale {
+                " (stale: changed since)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let mut related: Vec<Value> = row
+        .checks()
+        .iter()
+        .filter_map(|c| checks.uuid_of(c))
+        .map(|uuid| json!({"observation-uuid": uuid}))
+        .collect();
+    related.dedup();
+    if let Some(uuid) = review_observation {
+        related.push(json!({"observation-uuid": uuid}));
+    }
+    let mut finding = Map::new();
+    finding.insert("uuid".into(), json!(context.id("finding", row.id())));
+    finding.insert(
+        "title".into(),
+        json!(context.line(&format!("{} {}", row.id(), row.node.title))),
+    );
+    finding.insert("description".into(), json!(description));
+    put_array(
+        &mut finding,
+        "props",
+        [
+            prop("requirement", row.id()),
+            prop(
+                "automated-verdict",
+                row.verdict_status().map_or("not_run", |v| v.id()),
+            ),
+            prop("conclusion", conclusion.map_or("none", |c| c.id())),
+            prop(
+                "sign-off-state",
+                match row.sign_off_state() {
+                    crate::store::SignOffState::None => "none",
+                    crate::store::SignOffState::Current => "current",
+                    crate::store::SignOffState::Stale => "stale",
+                },
+            ),
+            prop("responsibility", row.node.responsibility.id()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    );
+    let origin = match row.review() {
+        Some(review) => context.origin_of(&review.reviewer, None),
+        None => context.tool_origin(),
+    };
+    finding.insert("origins".into(), json!([origin]));
+    finding.insert("target".into(), Value::Object(target));
+    put_array(&mut finding, "related-observations", related);
+    if let Some(risk) = risk {
+        finding.insert("related-risks".into(), json!([{"risk-uuid": risk}]));
+    }
+    Value::Object(finding)
+}
+
+fn sign_off_prose(s: &SignOff) -> String {
+    let mut prose = format!(
+        "{}\n\nSigned off by {} as {} on {}. The sign-off binds the cited evidence, the check \
+         results, the conclusion, the note and the attachments as they were then (binding \
+         SHA-256 `{}`).",
+        s.statement,
+        s.signer.display(),
+        s.role.label(),
+        time_data(&s.signed_at),
+        s.binding_hash
+    );
+    if s.stale {
+        prose.push_str(&format!(
+            "\n\n**Stale:** changed since: {}.",
+            s.stale_reasons.join(", ")
+        ));
+    }
+    prose
+}
+
+fn attestations(context: &Context<'_>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for row in &context.view.rows {
+        for s in row.sign_offs() {
+            let mut part = Map::new();
+            part.insert(
+                "uuid".into(),
+                json!(context.id("part", format!("sign-off/{}", s.id))),
+            );
+            part.insert("name".into(), json!("sign-off"));
+            part.insert(
+                "title".into(),
+                json!(context.line(&format!("Sign-off of requirement {}", row.id()))),
+            );
+            put_array(
+                &mut part,
+                "props",
+                [
+                    prop("requirement", row.id()),
+                    prop("control-id", control_id(context.catalog_id(), row.id())),
+                    prop("signed-at", time_data(&s.signed_at)),
+                    prop("binding-sha256", &s.binding_hash),
+                    prop("stale", s.stale.to_string()),
+                    prop("stale-reasons", s.stale_reasons.join(", ")),
+                    prop("run", s.run.map(|r| r.to_string()).unwrap_or_default()),
+                    prop("os-user", &s.signer.os_user),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            );
+            part.insert("prose".into(), json!(sign_off_prose(s)));
+            out.push(attestation(context, s.signer.profile, s.role, part));
+        }
+    }
+    for d in &context.record().approval.history {
+        let mut part = Map::new();
+        part.insert(
+            "uuid".into(),
+            json!(context.id("part", format!("decision/{}", d.id))),
+        );
+        part.insert(
+            "name".into(),
+            json!(match d.decision {
+                Decision::Approved => "approval",
+                Decision::SentBack => "sent-back",
+            }),
+        );
+        part.insert(
+            "title".into(),
+            json!(format!("Assessment {}", d.decision.label().to_lowercase())),
+        );
+        put_array(
+            &mut part,
+            "props",
+            [
+                prop("decided-at", time_data(&d.at)),
+                prop("binding-sha256", &d.binding_hash),
+                prop("stale", d.stale.to_string()),
+                prop("os-user", &d.by.os_user),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        );
+        part.insert("prose".into(), json!(decision_text(d)));
+        out.push(attestation(context, d.by.profile, d.role, part));
+    }
+    out
+}
+
+fn attestation(
+    context: &Context<'_>,
+    profile: Option<i64>,
+    role: Role,
+    part: Map<String, Value>,
+) -> Value {
+    let mut attestation = Map::new();
+    if let Some(party) = context.party(profile) {
+        attestation.insert(
+            "responsible-parties".into(),
+            json!([{"role-id": role_id(role), "party-uuids": [party]}]),
+        );
+    }
+    attestation.insert("parts".into(), json!([part]));
+    Value::Object(attestation)
+}
+
+/// Log entries for automated runs, sign-offs and decisions, in event order.
+fn log_entries(context: &Context<'_>) -> Vec<Value> {
+    let record = context.record();
+    let mut entries: Vec<(i64, Value)> = Vec::new();
+    for run in &record.runs {
+        let c = &run.counts;
+        let mut entry = log_entry(
+            context,
+            format!("run/{}", run.id),
+            format!("Automated checks run #{}", run.id),
+            format!(
+                "Evaluated {} evidence file(s): {} pass, {} fail, {} partial, {} manual, {} no evidence.",
+                run.file_count, c.pass, c.fail, c.partial, c.manual, c.no_evidence
+            ),
+            &run.at,
+        );
+        if let Some(by) = context.logged_by(&run.by, None) {
+            entry.insert("logged-by".into(), by);
+        }
+        put_array(
+            &mut entry,
+            "props",
+            [
+                prop("run", run.id.to_string()),
+                prop("os-user", &run.by.os_user),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        );
+        entries.push((run.id, Value::Object(entry)));
+    }
+    for row in &context.view.rows {
+        for s in row.sign_offs() {
+            let mut entry = log_entry(
+                context,
+                format!("sign-off/{}", s.id),
+                format!(
+                    "{} signed off by {}{}",
+                    row.id(),
+                    s.signer.name.as_deref().unwrap_or(&s.signer.os_user),
+                    if s.stale { " (stale)" } else { "" }
+                ),
+                s.statement.clone(),
+                &s.signed_at,
+            );
+            if let Some(by) = context.logged_by(&s.signer, Some(s.role)) {
+                entry.insert("logged-by".into(), by);
+            }
+            put_array(
+                &mut entry,
+                "props",
+                [
+                    prop("requirement", row.id()),
+                    prop("binding-sha256", &s.binding_hash),
+                    prop("stale", s.stale.to_string()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            );
+            entries.push((s.id, Value::Object(entry)));
+        }
+    }
+    for d in &record.approval.history {
+        let mut entry = log_entry(
+            context,
+            format!("decision/{}", d.id),
+            format!(
+                "Assessment {} by {}",
+                d.decision.label().to_lowercase(),
+                d.by.name.as_deref().unwrap_or(&d.by.os_user)
+            ),
+            decision_text(d),
+            &d.at,
+        );
+        if let Some(by) = context.logged_by(&d.by, Some(d.role)) {
+            entry.insert("logged-by".into(), by);
+        }
+        put_array(
+            &mut entry,
+            "props",
+            [
+                prop("decision", d.decision.id()),
+                prop("binding-sha256", &d.binding_hash),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        );
+        entries.push((d.id, Value::Object(entry)));
+    }
+    entries.sort_by_key(|(seq, _)| *seq);
+    entries.into_iter().map(|(_, entry)| entry).collect()
+}
+
+fn log_entry(
+    context: &Context<'_>,
+    key: String,
+    title: String,
+    description: String,
+    at: &chrono::DateTime<chrono::Utc>,
+) -> Map<String, Value> {
+    let mut entry = Map::new();
+    entry.insert("uuid".into(), json!(context.id("log", key)));
+    entry.insert("title".into(), json!(context.line(&title)));
+    entry.insert("description".into(), json!(description));
+    entry.insert("start".into(), json!(time_data(at)));
+    entry
+}

@@ -1,0 +1,313 @@
+//! Text helpers shared by the exports: HTML escaping, reviewer notes
+//! (Markdown) as safe HTML or plain text, base64, one-line strings and
+//! times.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn markdown_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// Whether a link in a note may stay a link in the report: web and mail
+/// links only (no `javascript:`, no relative paths that mean nothing in a
+/// report).
+fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+}
+
+/// Renders a reviewer's note (Markdown) as HTML that is safe to embed.
+///
+/// Raw HTML in the note is shown as text, never passed through; links stay
+/// links only for `http(s)` and `mailto`; images are never fetched (they
+/// become their alt text and address); headings are demoted below the
+/// report's own.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let mut links: Vec<bool> = Vec::new();
+    let mut images: Vec<String> = Vec::new();
+    let events = Parser::new_ext(markdown, markdown_options()).filter_map(|event| {
+        Some(match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+            Event::Start(Tag::Heading {
+                level,
+                id: _,
+                classes: _,
+                attrs: _,
+            }) => Event::Start(Tag::Heading {
+                level: demoted(level),
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            }),
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demoted(level))),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let safe = is_safe_link(&dest_url);
+                links.push(safe);
+                if !safe {
+                    return None;
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Link) => {
+                if !links.pop().unwrap_or(false) {
+                    return None;
+                }
+                Event::End(TagEnd::Link)
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                images.push(dest_url.to_string());
+                Event::Text(CowStr::from("[image: "))
+            }
+            Event::End(TagEnd::Image) => {
+                let url = images.pop().unwrap_or_default();
+                Event::Text(CowStr::from(format!(" <{url}>]")))
+            }
+            other => other,
+        })
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+fn demoted(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H4,
+        HeadingLevel::H2 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// A reviewer's note (Markdown) as plain text: markup removed, paragraphs
+/// and list items on their own lines, links as `text <address>`.
+pub fn markdown_to_plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut links: Vec<String> = Vec::new();
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Rule => out.push_str("\n\n"),
+            Event::TaskListMarker(done) => out.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::Start(Tag::Item) => {
+                end_line(&mut out);
+                out.push_str("- ");
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                links.push(dest_url.to_string())
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if let Some(url) = links.pop().filter(|u| !u.is_empty() && !out.ends_with(u)) {
+                    out.push_str(&format!(" <{url}>"));
+                }
+            }
+            Event::End(TagEnd::TableCell) => out.push('\t'),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::HtmlBlock
+                | TagEnd::List(_)
+                | TagEnd::TableHead
+                | TagEnd::TableRow,
+            ) => {
+                end_line(&mut out);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    tidy_lines(&out)
+}
+
+fn end_line(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Trims each line's end, keeps at most one blank line in a row and trims
+/// the whole.
+fn tidy_lines(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out
+}
+
+/// `text` on one line: runs of whitespace (line breaks included) become one
+/// space, ends trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Base64 (standard alphabet, padded).
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if chunk.len() > 1 { sextet(6) } else { '=' });
+        out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
+    }
+    out
+}
+
+/// A time as the exports write it in data: RFC 3339, UTC, microseconds.
+pub(crate) fn time_data(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// A time as people read it: `2026-03-02 14:05 UTC`.
+pub(crate) fn time_human(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The first 12 characters of a hash.
+pub(crate) fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// A size in bytes as people read it: `512 B`, `12.3 KB`, `4.1 MB`.
+pub(crate) fn human_size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else if b < KB * KB * KB {
+        format!("{:.1} MB", b / (KB * KB))
+    } else {
+        format!("{:.1} GB", b / (KB * KB * KB))
+    }
+}
+
+/// Percent-encodes a relative path for a URI reference: everything but
+/// unreserved characters and `/`.
+pub(crate) fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_in_notes_is_text_and_links_are_filtered() {
+        let html = markdown_to_html(
+            "# Title\n\n<script>alert(1)</script>\n\nSee [docs](https://example.com) and \
+             [bad](javascript:alert(1)) and ![x](http://tracker.example/p.png) <b>bold</b>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.com\">docs</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("javascript:alert"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<h4>Title</h4>"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_strips_markup() {
+        let text = markdown_to_plain_text(
+            "**Checked** the `nsg` rules.\nAll fine.\n\n- one\n- two [link](https://x.example)\n\n<i>raw</i>",
+        );
+        assert_eq!(
+            text,
+            "Checked the nsg rules. All fine.\n\n- one\n- two link <https://x.example>\n\n<i>raw</i>"
+        );
+    }
+
+    #[test]
+    fn base64_matches_known_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(one_line("  a\n b\t\tc  "), "a b c");
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(uri_path("evidence/a b#.json"), "evidence/a%20b%23.json");
+        assert_eq!(human_size(2048), "2.0 KB");
+    }
+}
