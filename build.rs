@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo::rerun-if-changed=sample-data");
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     collect(&root.join("sample-data"), &mut files);
     files.sort();
-    let mut out = String::from("/// Every file of the sample assessment, in path order.\npub static FILES: &[SampleFile] = &[\n");
+    let mut out = String::from(
+        "/// Every file of the sample assessment, in path order.\npub static FILES: &[SampleFile] = &[\n",
+    );
     for file in &files {
         let relative = file
             .strip_prefix(&root)
@@ -24,7 +27,8 @@ fn main() {
         .expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let target = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("sample_files.rs");
+    let target = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("sample_files.rs");
     std::fs::write(target, out).expect("OUT_DIR is writable");
 }
 

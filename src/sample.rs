@@ -60,7 +60,11 @@ pub struct Seeded {
 /// by the fictional sample auditor: attachments, conclusions and notes on
 /// the network documentation requirements, a few other conclusions, a
 /// current sign-off and one that a later note change made stale.
-pub fn seed(store: &mut Store, catalog: &Catalog, settings: &Settings) -> Result<Seeded, StoreError> {
+pub fn seed(
+    store: &mut Store,
+    catalog: &Catalog,
+    settings: &Settings,
+) -> Result<Seeded, StoreError> {
     if let Some(assessment) = store.assessment(ASSESSMENT_NAME)? {
         return Ok(Seeded {
             assessment,
@@ -83,7 +87,12 @@ pub fn seed(store: &mut Store, catalog: &Catalog, settings: &Settings) -> Result
     let (_, problems) = store.evaluate_and_record(&system, assessment.id, catalog, settings)?;
     skipped.extend(problems);
     let auditor = sample_auditor(store, &system)?;
-    record_review(store, &Actor::with_profile(auditor.id), assessment.id, catalog)?;
+    record_review(
+        store,
+        &Actor::with_profile(auditor.id),
+        assessment.id,
+        catalog,
+    )?;
     Ok(Seeded {
         assessment,
         created: true,

@@ -119,17 +119,27 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
     assert_eq!(h.state().selected(), Some("1.1.4"));
     h.get_by_label("Review of 1.1.4");
     click(&mut h, "In Place");
-    assert_eq!(state_of(&h, "1.1.4").conclusion(), Some(Conclusion::InPlace));
+    assert_eq!(
+        state_of(&h, "1.1.4").conclusion(),
+        Some(Conclusion::InPlace)
+    );
 
     // Write a note and save it.
-    type_into(&mut h, "Note (Markdown)", "Checked the node pool subnets in the AKS export.");
+    type_into(
+        &mut h,
+        "Note (Markdown)",
+        "Checked the node pool subnets in the AKS export.",
+    );
     assert_eq!(
         h.state().draft("1.1.4"),
         Some("Checked the node pool subnets in the AKS export.")
     );
     click(&mut h, "Save note");
     let review = state_of(&h, "1.1.4").review.unwrap();
-    assert_eq!(review.note, "Checked the node pool subnets in the AKS export.");
+    assert_eq!(
+        review.note,
+        "Checked the node pool subnets in the AKS export."
+    );
     assert_eq!(review.conclusion, Some(Conclusion::InPlace));
     assert_eq!(review.reviewer.name.as_deref(), Some("Ada Auditor"));
     assert_eq!(h.state().draft("1.1.4"), None);
@@ -149,23 +159,38 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
     click(&mut h, "Sign off");
     let signed = state_of(&h, "1.1.4");
     assert_eq!(signed.sign_off_state, SignOffState::Current);
-    assert_eq!(signed.sign_offs.last().unwrap().signer.name.as_deref(), Some("Ada Auditor"));
-    assert_eq!(h.get_all_by_label("Signed off").count(), 2, "header and review pane");
+    assert_eq!(
+        signed.sign_offs.last().unwrap().signer.name.as_deref(),
+        Some("Ada Auditor")
+    );
+    assert_eq!(
+        h.get_all_by_label("Signed off").count(),
+        2,
+        "header and review pane"
+    );
 
     // The cluster team re-exports the cluster with network policy off:
     // the evidence behind 1.1.4 changes, and the sign-off goes stale.
     let aks = sample::file("sample-data/azure/aks-cluster.json").unwrap();
-    let changed = String::from_utf8(aks.bytes.to_vec())
-        .unwrap()
-        .replace("\"networkPolicy\": \"azure\"", "\"networkPolicy\": \"none\"");
-    assert_ne!(changed.as_bytes(), aks.bytes, "the fixture edit took effect");
+    let changed = String::from_utf8(aks.bytes.to_vec()).unwrap().replace(
+        "\"networkPolicy\": \"azure\"",
+        "\"networkPolicy\": \"none\"",
+    );
+    assert_ne!(
+        changed.as_bytes(),
+        aks.bytes,
+        "the fixture edit took effect"
+    );
     let path = write_file(dir.path(), "aks-cluster.json", changed.as_bytes());
     import_typed(&mut h, &path);
     let stale = state_of(&h, "1.1.4");
     assert_eq!(stale.sign_off_state, SignOffState::Stale);
     assert_eq!(stale.verdict, Some(VerdictStatus::Fail));
     let reasons = &stale.sign_offs.last().unwrap().stale_reasons;
-    assert!(reasons.contains(&"evidence files".to_owned()), "{reasons:?}");
+    assert!(
+        reasons.contains(&"evidence files".to_owned()),
+        "{reasons:?}"
+    );
     h.get_by_label("Stale sign-off");
     h.get_by_label("Sign-off stale");
     h.get_by_label_contains("Changed since it was signed: evidence files");
@@ -191,7 +216,10 @@ fn filters_search_and_keyboard_navigation() {
     for id in &failing {
         assert_eq!(state_of(&h, id).verdict, Some(VerdictStatus::Fail), "{id}");
     }
-    assert!(h.query_by_label("1.1.2").is_none(), "a manual requirement is filtered out");
+    assert!(
+        h.query_by_label("1.1.2").is_none(),
+        "a manual requirement is filtered out"
+    );
     h.get_by_label("1.1.6");
     click(&mut h, "Failing");
 
@@ -205,7 +233,10 @@ fn filters_search_and_keyboard_navigation() {
     click(&mut h, "Unreviewed");
     let manual_unreviewed = h.state().visible_requirements();
     assert!(manual_unreviewed.contains(&"12.1".to_owned()));
-    assert!(!manual_unreviewed.contains(&"1.1.2".to_owned()), "1.1.2 has a conclusion");
+    assert!(
+        !manual_unreviewed.contains(&"1.1.2".to_owned()),
+        "1.1.2 has a conclusion"
+    );
     click(&mut h, "Clear");
     assert_eq!(h.state().visible_requirements().len(), 232);
 
@@ -261,7 +292,10 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     create_profile(&mut h, "Kim Keys", Role::Auditor);
     h.key_press(egui::Key::Num4);
     h.run();
-    assert_eq!(state_of(&h, "1.2.1").conclusion(), Some(Conclusion::NotTested));
+    assert_eq!(
+        state_of(&h, "1.2.1").conclusion(),
+        Some(Conclusion::NotTested)
+    );
     h.key_press(egui::Key::Num0);
     h.run();
     assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
@@ -337,20 +371,33 @@ fn the_last_assessment_and_preferences_are_remembered() {
     let mut h = sample_harness(dir.path());
     create_profile(&mut h, "Ada Auditor", Role::Auditor);
     // A second assessment, created through the dialog, becomes the open one.
-    click(&mut h, "Assessment: Sample: Harbourline Payments (fictional)");
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
     click(&mut h, "New assessment…");
     type_into(&mut h, "Name", "Harbourline 2027 H1");
     click(&mut h, "Create assessment");
     assert_eq!(h.state().assessment().unwrap().name, "Harbourline 2027 H1");
     click(&mut h, "Dark theme");
     let prefs = h.state().prefs();
-    assert_eq!(prefs.last_assessment.as_deref(), Some("Harbourline 2027 H1"));
+    assert_eq!(
+        prefs.last_assessment.as_deref(),
+        Some("Harbourline 2027 H1")
+    );
     drop(h);
 
     let h = harness(workbench(&db, prefs.clone(), true));
     assert_eq!(h.state().assessment().unwrap().name, "Harbourline 2027 H1");
-    assert_eq!(h.state().profile().map(|p| p.name.as_str()), Some("Ada Auditor"));
-    assert_eq!(h.state().assessments().len(), 2, "the sample is not created twice");
+    assert_eq!(
+        h.state().profile().map(|p| p.name.as_str()),
+        Some("Ada Auditor")
+    );
+    assert_eq!(
+        h.state().assessments().len(),
+        2,
+        "the sample is not created twice"
+    );
     h.get_by_label("Light theme");
     drop(h);
 
@@ -367,7 +414,11 @@ fn the_security_lead_approves_with_a_justification() {
     let mut h = sample_harness(dir.path());
     create_profile(&mut h, "Lee Lead", Role::SecurityLead);
     click(&mut h, "Approval…");
-    type_into(&mut h, "Statement (or the reason for sending back)", "Reviewed.");
+    type_into(
+        &mut h,
+        "Statement (or the reason for sending back)",
+        "Reviewed.",
+    );
     h.get_by_label_contains("approving needs a justification");
     type_into(
         &mut h,
@@ -399,7 +450,10 @@ fn dashboard_and_comparison() {
     assert_eq!(h.state().selected(), Some("10.1"));
 
     // Compare the sample with a new, empty assessment.
-    click(&mut h, "Assessment: Sample: Harbourline Payments (fictional)");
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
     click(&mut h, "New assessment…");
     type_into(&mut h, "Name", "Next half-year");
     click(&mut h, "Create assessment");
@@ -407,7 +461,10 @@ fn dashboard_and_comparison() {
     click(&mut h, "Compare");
     assert!(matches!(h.state().screen(), Screen::Compare));
     click(&mut h, "Compare with");
-    click(&mut h, "Sample: Harbourline Payments (fictional) (2026-06-01 to 2026-11-30)");
+    click(
+        &mut h,
+        "Sample: Harbourline Payments (fictional) (2026-06-01 to 2026-11-30)",
+    );
     h.get_all_by_label("Compare").last().unwrap().click();
     h.run();
     h.get_by_label_contains("(earlier) to Next half-year (later)");

@@ -21,7 +21,9 @@ use super::thumbnails::Thumbnails;
 use super::worker::{
     Event, ImportReport, Job, JobId, Loaded, PickPurpose, Reply, Task, Worker, WorkerMode,
 };
-use super::{compare, dashboard, detail, dialogs, keyboard, review, status_bar, theme, top_bar, tree};
+use super::{
+    compare, dashboard, detail, dialogs, keyboard, review, status_bar, theme, top_bar, tree,
+};
 use crate::catalog::Catalog;
 use crate::checks::Settings;
 use crate::cli::ExportFormat;
@@ -114,8 +116,8 @@ pub enum SnippetState {
 pub struct CompareState {
     /// The other assessment.
     pub other: Option<i64>,
-    /// The result, for (earlier, later).
-    pub result: Option<((i64, i64), Result<Box<Comparison>, String>)>,
+    /// The result.
+    pub result: Option<Result<Box<Comparison>, String>>,
     /// Show only the requirements that changed.
     pub only_changed: bool,
     /// A comparison is running.
@@ -300,7 +302,12 @@ impl Workbench {
     /// The requirements the tree shows (filters and search applied), in order.
     pub fn visible_requirements(&self) -> Vec<String> {
         self.view
-            .visible_requirements(self.catalog, self.loaded.as_ref(), &self.filters, &self.search)
+            .visible_requirements(
+                self.catalog,
+                self.loaded.as_ref(),
+                &self.filters,
+                &self.search,
+            )
             .into_iter()
             .map(str::to_owned)
             .collect()
@@ -350,7 +357,10 @@ impl Workbench {
         };
         let actor = Actor::with_profile(profile);
         for draft in drafts {
-            let review = store.review(draft.assessment, &draft.requirement).ok().flatten();
+            let review = store
+                .review(draft.assessment, &draft.requirement)
+                .ok()
+                .flatten();
             let saved = review.as_ref().map(|r| r.note.as_str()).unwrap_or_default();
             if saved != draft.text {
                 let conclusion = review.as_ref().and_then(|r| r.conclusion);
@@ -366,7 +376,8 @@ impl Workbench {
                     continue;
                 }
             }
-            self.drafts.settle(draft.assessment, &draft.requirement, &draft.text);
+            self.drafts
+                .settle(draft.assessment, &draft.requirement, &draft.text);
         }
     }
 
@@ -431,9 +442,16 @@ impl Workbench {
                 if let Some(text) = done {
                     self.info(text);
                 }
-                if let Some(loaded) = self.loaded.as_mut().filter(|l| l.assessment.id == assessment)
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment)
                 {
-                    let note = state.review.as_ref().map(|r| r.note.clone()).unwrap_or_default();
+                    let note = state
+                        .review
+                        .as_ref()
+                        .map(|r| r.note.clone())
+                        .unwrap_or_default();
                     self.drafts.settle(assessment, &state.requirement, &note);
                     self.view.update(&state);
                     self.history.insert(state.requirement.clone(), history);
@@ -447,7 +465,10 @@ impl Workbench {
                 done,
             } => {
                 self.info(done);
-                if let Some(loaded) = self.loaded.as_mut().filter(|l| l.assessment.id == assessment)
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment)
                 {
                     loaded.approval = state;
                 }
@@ -486,14 +507,10 @@ impl Workbench {
             Reply::Seeded(result) => self.on_seeded(result),
             Reply::Compared(result) => {
                 self.compare.running = false;
-                let pair = match &result {
-                    Ok(c) => (c.from.id, c.to.id),
-                    Err(_) => (0, 0),
-                };
                 if let Err(message) = &result {
                     self.error(format!("Comparing: {message}"));
                 }
-                self.compare.result = Some((pair, result));
+                self.compare.result = Some(result);
             }
             Reply::Exported(result) => match result {
                 Ok(text) => self.info(text),
@@ -557,9 +574,11 @@ impl Workbench {
             .is_some_and(|id| same && self.catalog.get(id).is_some_and(|n| n.is_assessed()));
         self.loaded = Some(loaded);
         if !keep {
-            let first = self.visible_requirements().into_iter().next().or_else(|| {
-                self.catalog.requirements().next().map(|r| r.id.clone())
-            });
+            let first = self
+                .visible_requirements()
+                .into_iter()
+                .next()
+                .or_else(|| self.catalog.requirements().next().map(|r| r.id.clone()));
             self.selected = first;
             self.statement.clear();
             self.scroll_to_selected = true;
@@ -618,7 +637,9 @@ impl Workbench {
 
     fn on_picked(&mut self, purpose: PickPurpose, paths: Option<Vec<PathBuf>>) {
         let Some(paths) = paths.filter(|p| !p.is_empty()) else {
-            self.info("No file was chosen (or no file dialog is available here); type a path instead");
+            self.info(
+                "No file was chosen (or no file dialog is available here); type a path instead",
+            );
             self.dialog = Some(Dialog::typed_path(purpose));
             return;
         };
@@ -771,7 +792,9 @@ impl Workbench {
         let Some(actor) = self.reviewer("save a note") else {
             return;
         };
-        let conclusion = self.requirement_state(requirement).and_then(|s| s.conclusion());
+        let conclusion = self
+            .requirement_state(requirement)
+            .and_then(|s| s.conclusion());
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
@@ -790,7 +813,9 @@ impl Workbench {
             return;
         };
         let note = self.note_text(&requirement);
-        let current = self.requirement_state(&requirement).and_then(|s| s.conclusion());
+        let current = self
+            .requirement_state(&requirement)
+            .and_then(|s| s.conclusion());
         if current == conclusion && note == self.saved_note(&requirement) {
             return;
         }
@@ -872,7 +897,8 @@ impl Workbench {
         };
         self.start_job(Job::Import {
             actor: self.actor(),
-            assessment,
+            assessment: assessment.id,
+            name: assessment.name,
             paths,
         });
     }
@@ -891,7 +917,12 @@ impl Workbench {
     }
 
     /// Approves the open assessment or sends it back.
-    pub(super) fn decide(&mut self, approve: bool, statement: String, justification: Option<String>) {
+    pub(super) fn decide(
+        &mut self,
+        approve: bool,
+        statement: String,
+        justification: Option<String>,
+    ) {
         let Some(assessment) = self.assessment().map(|a| a.id) else {
             return;
         };

@@ -55,7 +55,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             ui.checkbox(&mut wb.compare.only_changed, "Only what changed");
         });
         ui.add_space(6.0);
-        let Some((_, result)) = &wb.compare.result else {
+        let Some(result) = &wb.compare.result else {
             return;
         };
         let comparison = match result {
@@ -100,7 +100,14 @@ fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>)
         .column(Column::initial(110.0).at_least(80.0))
         .column(Column::remainder().at_least(120.0))
         .header(22.0, |mut header| {
-            for title in ["Requirement", "Automated verdict", "Conclusion", "Note", "Evidence", "Sign-off"] {
+            for title in [
+                "Requirement",
+                "Automated verdict",
+                "Conclusion",
+                "Note",
+                "Evidence",
+                "Sign-off",
+            ] {
                 header.col(|ui| {
                     ui.label(RichText::new(title).strong());
                 });
@@ -110,18 +117,36 @@ fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>)
             body.rows(22.0, rows.len(), |mut row| {
                 let r = &rows[row.index()];
                 row.col(|ui| {
-                    if ui.link(&r.requirement).on_hover_text("Review this requirement").clicked() {
+                    if ui
+                        .link(&r.requirement)
+                        .on_hover_text("Review this requirement")
+                        .clicked()
+                    {
                         *open = Some(r.requirement.clone());
                     }
                 });
                 row.col(|ui| {
-                    delta(ui, &r.verdict, |v| v.map_or("none", |v| v.label()).to_owned(), &palette);
+                    delta(
+                        ui,
+                        &r.verdict,
+                        |v| v.map_or("none", |v| v.label()).to_owned(),
+                        &palette,
+                    );
                 });
                 row.col(|ui| {
-                    delta(ui, &r.conclusion, |c| c.map_or("none", |c| c.label()).to_owned(), &palette);
+                    delta(
+                        ui,
+                        &r.conclusion,
+                        |c| c.map_or("none", |c| c.label()).to_owned(),
+                        &palette,
+                    );
                 });
                 row.col(|ui| {
-                    ui.label(if r.note_changed { RichText::new("changed").color(palette.partial) } else { RichText::new("same").weak() });
+                    ui.label(if r.note_changed {
+                        RichText::new("changed").color(palette.partial)
+                    } else {
+                        RichText::new("same").weak()
+                    });
                 });
                 row.col(|ui| {
                     if r.evidence_added.is_empty() && r.evidence_removed.is_empty() {
@@ -144,11 +169,20 @@ fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>)
         });
 }
 
-fn delta<T: PartialEq>(ui: &mut Ui, delta: &Delta<T>, label: impl Fn(&T) -> String, palette: &Palette) {
+fn delta<T: PartialEq>(
+    ui: &mut Ui,
+    delta: &Delta<T>,
+    label: impl Fn(&T) -> String,
+    palette: &Palette,
+) {
     if delta.changed() {
         ui.label(
-            RichText::new(format!("was {}, now {}", label(&delta.from), label(&delta.to)))
-                .color(palette.partial),
+            RichText::new(format!(
+                "was {}, now {}",
+                label(&delta.from),
+                label(&delta.to)
+            ))
+            .color(palette.partial),
         );
     } else {
         ui.label(RichText::new(label(&delta.to)).weak());

@@ -38,11 +38,18 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                ui.label(RichText::new(format!("Progress of {}", assessment.name)).size(19.0).strong());
+                ui.label(
+                    RichText::new(format!("Progress of {}", assessment.name))
+                        .size(19.0)
+                        .strong(),
+                );
                 ui.label(
                     RichText::new(format!(
                         "Cluster {} · period {} to {} · {}",
-                        assessment.cluster, assessment.period_start, assessment.period_end, wb.catalog.name
+                        assessment.cluster,
+                        assessment.period_start,
+                        assessment.period_end,
+                        wb.catalog.name
                     ))
                     .weak(),
                 );
@@ -56,7 +63,11 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 legend(ui, &palette);
                 let mut open = None;
                 for (family, c) in &counts {
-                    let title = wb.catalog.get(family).map(|n| n.title.clone()).unwrap_or_default();
+                    let title = wb
+                        .catalog
+                        .get(family)
+                        .map(|n| n.title.clone())
+                        .unwrap_or_default();
                     if family_row(ui, family, &title, c, &palette).clicked() {
                         open = Some(family.clone());
                     }
@@ -81,7 +92,12 @@ fn open_family(wb: &mut Workbench, family: &str) {
     wb.screen = Screen::Review;
 }
 
-fn summary(ui: &mut Ui, counts: &[(String, FamilyCounts)], approval: Option<&crate::store::Approval>, palette: &Palette) {
+fn summary(
+    ui: &mut Ui,
+    counts: &[(String, FamilyCounts)],
+    approval: Option<&crate::store::Approval>,
+    palette: &Palette,
+) {
     let sum = |f: fn(&FamilyCounts) -> usize| counts.iter().map(|(_, c)| f(c)).sum::<usize>();
     let total = sum(|c| c.total);
     let approval_text = match approval {
@@ -91,10 +107,30 @@ fn summary(ui: &mut Ui, counts: &[(String, FamilyCounts)], approval: Option<&cra
         Some(_) => ("Sent back".to_owned(), palette.partial),
     };
     ui.horizontal_wrapped(|ui| {
-        card(ui, "Concluded", &format!("{} / {total}", sum(|c| c.reviewed)), palette.ccw);
-        card(ui, "Signed off", &format!("{} / {total}", sum(|c| c.signed)), palette.signed);
-        card(ui, "Stale sign-offs", &sum(|c| c.stale).to_string(), palette.stale);
-        card(ui, "Failing verdicts", &sum(|c| c.failing).to_string(), palette.fail);
+        card(
+            ui,
+            "Concluded",
+            &format!("{} / {total}", sum(|c| c.reviewed)),
+            palette.ccw,
+        );
+        card(
+            ui,
+            "Signed off",
+            &format!("{} / {total}", sum(|c| c.signed)),
+            palette.signed,
+        );
+        card(
+            ui,
+            "Stale sign-offs",
+            &sum(|c| c.stale).to_string(),
+            palette.stale,
+        );
+        card(
+            ui,
+            "Failing verdicts",
+            &sum(|c| c.failing).to_string(),
+            palette.fail,
+        );
         card(ui, "Approval", &approval_text.0, approval_text.1);
     });
 }
@@ -164,11 +200,21 @@ fn legend(ui: &mut Ui, palette: &Palette) {
         ui.label(RichText::new("signed off").small());
         swatch(ui, palette.fail);
         ui.label(RichText::new("automated verdict fail").small());
-        ui.label(RichText::new("(click a family to review it)").small().weak());
+        ui.label(
+            RichText::new("(click a family to review it)")
+                .small()
+                .weak(),
+        );
     });
 }
 
-fn family_row(ui: &mut Ui, family: &str, title: &str, c: &FamilyCounts, palette: &Palette) -> egui::Response {
+fn family_row(
+    ui: &mut Ui,
+    family: &str,
+    title: &str,
+    c: &FamilyCounts,
+    palette: &Palette,
+) -> egui::Response {
     let width = ui.available_width().min(1100.0);
     let (rect, response) = ui.allocate_exact_size(Vec2::new(width, FAMILY_ROW), Sense::click());
     let label = format!(
@@ -186,8 +232,19 @@ fn family_row(ui: &mut Ui, family: &str, title: &str, c: &FamilyCounts, palette:
     }
     let label_width = (rect.width() * 0.34).clamp(180.0, 340.0);
     let text_color = visuals.text_color();
-    let id_galley = painter.layout_no_wrap(family.to_owned(), FontId::proportional(15.0), visuals.strong_text_color());
-    painter.galley(egui::pos2(rect.left() + 6.0, rect.center().y - id_galley.size().y / 2.0), id_galley, text_color);
+    let id_galley = painter.layout_no_wrap(
+        family.to_owned(),
+        FontId::proportional(15.0),
+        visuals.strong_text_color(),
+    );
+    painter.galley(
+        egui::pos2(
+            rect.left() + 6.0,
+            rect.center().y - id_galley.size().y / 2.0,
+        ),
+        id_galley,
+        text_color,
+    );
     let mut job = egui::text::LayoutJob::single_section(
         title.to_owned(),
         egui::text::TextFormat::simple(FontId::proportional(12.5), text_color),
@@ -200,7 +257,10 @@ fn family_row(ui: &mut Ui, family: &str, title: &str, c: &FamilyCounts, palette:
     };
     let title_galley = painter.layout_job(job);
     painter.galley(
-        egui::pos2(rect.left() + 34.0, rect.center().y - title_galley.size().y / 2.0),
+        egui::pos2(
+            rect.left() + 34.0,
+            rect.center().y - title_galley.size().y / 2.0,
+        ),
         title_galley,
         text_color,
     );
@@ -219,15 +279,28 @@ fn family_row(ui: &mut Ui, family: &str, title: &str, c: &FamilyCounts, palette:
         let top = rect.top() + 7.0 + i as f32 * 9.5;
         let track = Rect::from_min_size(egui::pos2(track_left, top), Vec2::new(track_width, 7.0));
         painter.rect_filled(track, 3.0, visuals.extreme_bg_color);
-        let filled = Rect::from_min_size(track.min, Vec2::new(track_width * value as f32 / total, 7.0));
+        let filled = Rect::from_min_size(
+            track.min,
+            Vec2::new(track_width * value as f32 / total, 7.0),
+        );
         if value > 0 {
             painter.rect_filled(filled, 3.0, color);
         }
     }
-    let numbers = format!("{}/{} concluded · {} signed · {} failing", c.reviewed, c.total, c.signed, c.failing);
-    let galley = painter.layout_no_wrap(numbers, FontId::proportional(11.5), visuals.weak_text_color());
+    let numbers = format!(
+        "{}/{} concluded · {} signed · {} failing",
+        c.reviewed, c.total, c.signed, c.failing
+    );
+    let galley = painter.layout_no_wrap(
+        numbers,
+        FontId::proportional(11.5),
+        visuals.weak_text_color(),
+    );
     painter.galley(
-        egui::pos2(track_left + track_width + 10.0, rect.center().y - galley.size().y / 2.0),
+        egui::pos2(
+            track_left + track_width + 10.0,
+            rect.center().y - galley.size().y / 2.0,
+        ),
         galley,
         text_color,
     );

@@ -84,13 +84,24 @@ fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
         );
         widgets::chip(ui, &verdict_text, palette.verdict(verdict), &palette);
         match glance.conclusion {
-            Some(c) => widgets::chip(ui, &format!("Conclusion: {}", c.label()), palette.conclusion(c), &palette),
+            Some(c) => widgets::chip(
+                ui,
+                &format!("Conclusion: {}", c.label()),
+                palette.conclusion(c),
+                &palette,
+            ),
             None => widgets::outline_chip(ui, "No conclusion", palette.muted),
         };
         match glance.sign_off {
-            crate::store::SignOffState::Current => widgets::chip(ui, "Signed off", palette.signed, &palette),
-            crate::store::SignOffState::Stale => widgets::chip(ui, "Sign-off stale", palette.stale, &palette),
-            crate::store::SignOffState::None => widgets::outline_chip(ui, "Not signed off", palette.muted),
+            crate::store::SignOffState::Current => {
+                widgets::chip(ui, "Signed off", palette.signed, &palette)
+            }
+            crate::store::SignOffState::Stale => {
+                widgets::chip(ui, "Sign-off stale", palette.stale, &palette)
+            }
+            crate::store::SignOffState::None => {
+                widgets::outline_chip(ui, "Not signed off", palette.muted)
+            }
         };
         widgets::outline_chip(
             ui,
@@ -98,8 +109,12 @@ fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
             ui.visuals().text_color(),
         );
         if let Some(family) = wb.catalog.family_of(id) {
-            widgets::outline_chip(ui, &format!("Requirement {}", family.id), ui.visuals().weak_text_color())
-                .on_hover_text(&family.title);
+            widgets::outline_chip(
+                ui,
+                &format!("Requirement {}", family.id),
+                ui.visuals().weak_text_color(),
+            )
+            .on_hover_text(&family.title);
         }
     });
 }
@@ -141,12 +156,20 @@ fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         return;
     }
     for (index, result) in results.iter().enumerate() {
-        ui.push_id(("check", index), |ui| check_card(wb, ui, id, result, &palette));
+        ui.push_id(("check", index), |ui| {
+            check_card(wb, ui, id, result, &palette)
+        });
         ui.add_space(6.0);
     }
 }
 
-fn check_card(wb: &mut Workbench, ui: &mut Ui, requirement: &str, result: &CheckResult, palette: &Palette) {
+fn check_card(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirement: &str,
+    result: &CheckResult,
+    palette: &Palette,
+) {
     egui::Frame::group(ui.style())
         .inner_margin(8.0)
         .corner_radius(4.0)
@@ -154,16 +177,26 @@ fn check_card(wb: &mut Workbench, ui: &mut Ui, requirement: &str, result: &Check
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
                 let status = status_text(result.status);
-                widgets::icon(ui, 18.0, status, |p, c, r| widgets::paint_check(p, c, r, result.status, palette));
+                widgets::icon(ui, 18.0, status, |p, c, r| {
+                    widgets::paint_check(p, c, r, result.status, palette)
+                });
                 ui.label(RichText::new(&result.check).monospace().strong());
-                ui.label(RichText::new(status).color(palette.check(result.status)).strong());
+                ui.label(
+                    RichText::new(status)
+                        .color(palette.check(result.status))
+                        .strong(),
+                );
                 if let Some(def) = check_def(&result.check) {
                     ui.label(RichText::new(def.title).weak());
                 }
             });
             ui.label(&result.reason);
             if let Some(def) = check_def(&result.check) {
-                ui.label(RichText::new(format!("Passes when: {}", def.passes_when)).small().weak());
+                ui.label(
+                    RichText::new(format!("Passes when: {}", def.passes_when))
+                        .small()
+                        .weak(),
+                );
             }
             if !result.evidence.is_empty() {
                 egui::CollapsingHeader::new(format!("Evidence ({})", result.evidence.len()))
@@ -200,7 +233,12 @@ fn resources(wb: &mut Workbench, ui: &mut Ui, result: &CheckResult, palette: &Pa
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Resources ({})", result.resources.len())).strong());
-        ui.label(RichText::new(format!("{pass} pass · {fail} fail · {unknown} not evaluated")).weak());
+        ui.label(
+            RichText::new(format!(
+                "{pass} pass · {fail} fail · {unknown} not evaluated"
+            ))
+            .weak(),
+        );
         let mut only_failing = wb.failing_resources_only.contains(&key);
         if fail > 0 && ui.checkbox(&mut only_failing, "Failing only").changed() {
             if only_failing {
@@ -219,11 +257,16 @@ fn resources(wb: &mut Workbench, ui: &mut Ui, result: &CheckResult, palette: &Pa
     } else {
         Vec::new()
     };
-    let rows = if only_failing { shown.len() } else { result.resources.len() };
+    let rows = if only_failing {
+        shown.len()
+    } else {
+        result.resources.len()
+    };
     let index_of = |row: usize| if only_failing { shown[row] } else { row };
     let selected = wb.selected_resource.get(&key).copied();
     let mut clicked = None;
-    let height = (rows.min(RESOURCE_ROWS_SHOWN) as f32) * (RESOURCE_ROW + ui.spacing().item_spacing.y);
+    let height =
+        (rows.min(RESOURCE_ROWS_SHOWN) as f32) * (RESOURCE_ROW + ui.spacing().item_spacing.y);
     egui::Frame::new()
         .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
         .corner_radius(3.0)
@@ -259,13 +302,19 @@ fn resources(wb: &mut Workbench, ui: &mut Ui, result: &CheckResult, palette: &Pa
     }
 }
 
-fn resource_row(ui: &mut Ui, resource: &ResourceResult, selected: bool, palette: &Palette) -> egui::Response {
-    let (rect, response) =
-        ui.allocate_exact_size(egui::vec2(ui.available_width(), RESOURCE_ROW), egui::Sense::click());
+fn resource_row(
+    ui: &mut Ui,
+    resource: &ResourceResult,
+    selected: bool,
+    palette: &Palette,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), RESOURCE_ROW),
+        egui::Sense::click(),
+    );
     let label = format!("{}: {}", status_text(resource.status), resource.resource);
-    response.widget_info(|| {
-        egui::WidgetInfo::selected(egui::Role::ListItem, true, selected, &label)
-    });
+    response
+        .widget_info(|| egui::WidgetInfo::selected(egui::Role::ListItem, true, selected, &label));
     if !ui.is_rect_visible(rect) {
         return response;
     }
@@ -276,13 +325,39 @@ fn resource_row(ui: &mut Ui, resource: &ResourceResult, selected: bool, palette:
     } else if response.hovered() {
         painter.rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
     }
-    widgets::paint_check(painter, egui::pos2(rect.left() + 10.0, rect.center().y), 6.0, resource.status, palette);
+    widgets::paint_check(
+        painter,
+        egui::pos2(rect.left() + 10.0, rect.center().y),
+        6.0,
+        resource.status,
+        palette,
+    );
     let text_color = visuals.text_color();
     let split = rect.left() + 24.0 + (rect.width() - 24.0) * 0.45;
-    let name = one_line(painter, &resource.resource, FontId::monospace(11.5), text_color, split - rect.left() - 30.0);
-    painter.galley(egui::pos2(rect.left() + 24.0, rect.center().y - name.size().y / 2.0), name, text_color);
-    let reason = one_line(painter, &resource.reason, FontId::proportional(12.0), visuals.weak_text_color(), rect.right() - split - 6.0);
-    painter.galley(egui::pos2(split, rect.center().y - reason.size().y / 2.0), reason, text_color);
+    let name = one_line(
+        painter,
+        &resource.resource,
+        FontId::monospace(11.5),
+        text_color,
+        split - rect.left() - 30.0,
+    );
+    painter.galley(
+        egui::pos2(rect.left() + 24.0, rect.center().y - name.size().y / 2.0),
+        name,
+        text_color,
+    );
+    let reason = one_line(
+        painter,
+        &resource.reason,
+        FontId::proportional(12.0),
+        visuals.weak_text_color(),
+        rect.right() - split - 6.0,
+    );
+    painter.galley(
+        egui::pos2(split, rect.center().y - reason.size().y / 2.0),
+        reason,
+        text_color,
+    );
     response.on_hover_text(format!("{}\n{}", resource.resource, resource.reason))
 }
 
@@ -311,7 +386,9 @@ fn resource_detail(wb: &mut Workbench, ui: &mut Ui, resource: &ResourceResult, p
             ui.label(RichText::new(&resource.resource).monospace().strong());
             ui.label(&resource.reason);
             for (i, evidence) in resource.evidence.iter().enumerate() {
-                ui.push_id(("resource-evidence", i), |ui| evidence_item(wb, ui, evidence, palette));
+                ui.push_id(("resource-evidence", i), |ui| {
+                    evidence_item(wb, ui, evidence, palette)
+                });
             }
         });
 }
@@ -324,7 +401,11 @@ fn evidence_item(wb: &mut Workbench, ui: &mut Ui, evidence: &EvidenceRef, palett
         .and_then(|l| l.run.as_ref())
         .and_then(|run| run.files.iter().find(|f| f.path == evidence.path))
         .map(|f| f.sha256.clone());
-    let pointer = if evidence.pointer.is_empty() { "(whole document)" } else { evidence.pointer.as_str() };
+    let pointer = if evidence.pointer.is_empty() {
+        "(whole document)"
+    } else {
+        evidence.pointer.as_str()
+    };
     let key = sha256.map(|sha256| SnippetKey {
         sha256,
         path: evidence.path.clone(),
@@ -367,7 +448,9 @@ fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
             });
         }
         Some(SnippetState::Failed(message)) => {
-            ui.label(RichText::new(format!("Cannot show this snippet: {message}")).color(palette.fail));
+            ui.label(
+                RichText::new(format!("Cannot show this snippet: {message}")).color(palette.fail),
+            );
         }
         Some(SnippetState::Ready(snippet)) => {
             frame.show(ui, |ui| {
@@ -381,21 +464,38 @@ fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
                         match snippet.kind {
                             SnippetKind::Json { cited } => {
                                 let marked = cited.map(|line| (line, palette.selection));
-                                let job = super::snippet::json_layout(&snippet.text, &palette.json, &font, marked);
+                                let job = super::snippet::json_layout(
+                                    &snippet.text,
+                                    &palette.json,
+                                    &font,
+                                    marked,
+                                );
                                 ui.add(egui::Label::new(job).extend());
                             }
                             SnippetKind::Lines { first_line, cited } => {
                                 for (i, line) in snippet.text.lines().enumerate() {
                                     let number = first_line + i;
-                                    let text = RichText::new(format!("{number:>5}  {line}")).font(font.clone());
-                                    let text = if number == cited { text.strong().color(palette.json.key) } else { text };
+                                    let text = RichText::new(format!("{number:>5}  {line}"))
+                                        .font(font.clone());
+                                    let text = if number == cited {
+                                        text.strong().color(palette.json.key)
+                                    } else {
+                                        text
+                                    };
                                     ui.add(egui::Label::new(text).extend());
                                 }
                             }
                         }
                     });
                 if snippet.omitted_lines > 0 {
-                    ui.label(RichText::new(format!("… {} more line(s) not shown", snippet.omitted_lines)).small().weak());
+                    ui.label(
+                        RichText::new(format!(
+                            "… {} more line(s) not shown",
+                            snippet.omitted_lines
+                        ))
+                        .small()
+                        .weak(),
+                    );
                 }
             });
         }

@@ -137,9 +137,15 @@ impl Dialog {
             Dialog::Profiles(_) => "Reviewer profiles".to_owned(),
             Dialog::Approval(_) => "Security lead's approval".to_owned(),
             Dialog::TypedPath { purpose, .. } => match purpose {
-                PickPurpose::ImportFiles | PickPurpose::ImportFolder => "Import evidence from a path".to_owned(),
-                PickPurpose::Attach { requirement } => format!("Attach a document to {requirement}"),
-                PickPurpose::Export(format) => format!("Export ({})", worker::format_label(*format)),
+                PickPurpose::ImportFiles | PickPurpose::ImportFolder => {
+                    "Import evidence from a path".to_owned()
+                }
+                PickPurpose::Attach { requirement } => {
+                    format!("Attach a document to {requirement}")
+                }
+                PickPurpose::Export(format) => {
+                    format!("Export ({})", worker::format_label(*format))
+                }
             },
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
@@ -171,7 +177,9 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
             Dialog::Profiles(form) => profiles(wb, ui, form),
             Dialog::Approval(form) => approval(wb, ui, form),
             Dialog::TypedPath { purpose, path } => typed_path(wb, ui, purpose, path),
-            Dialog::Dropped { paths, requirement } => dropped(wb, ui, paths, requirement.as_deref()),
+            Dialog::Dropped { paths, requirement } => {
+                dropped(wb, ui, paths, requirement.as_deref())
+            }
             Dialog::Withdraw {
                 requirement,
                 attachment,
@@ -204,20 +212,25 @@ fn buttons(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> Outcome) -> Outcome {
 fn field(ui: &mut Ui, label: &str, text: &mut String, hint: &str) -> egui::Response {
     ui.horizontal(|ui| {
         let label = ui.add_sized([110.0, 20.0], egui::Label::new(label));
-        let edit = egui::TextEdit::singleline(text).hint_text(hint).desired_width(f32::INFINITY);
+        let edit = egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .desired_width(f32::INFINITY);
         ui.add(edit).labelled_by(label.id)
     })
     .inner
 }
 
 fn help(ui: &mut Ui) -> Outcome {
-    egui::Grid::new("shortcuts").striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
-        for (keys, what) in SHORTCUTS {
-            ui.label(RichText::new(*keys).monospace().strong());
-            ui.label(*what);
-            ui.end_row();
-        }
-    });
+    egui::Grid::new("shortcuts")
+        .striped(true)
+        .spacing([24.0, 4.0])
+        .show(ui, |ui| {
+            for (keys, what) in SHORTCUTS {
+                ui.label(RichText::new(*keys).monospace().strong());
+                ui.label(*what);
+                ui.end_row();
+            }
+        });
     ui.add_space(8.0);
     ui.label(RichText::new("Icons in the tree").strong());
     super::tree::legend(ui);
@@ -239,7 +252,10 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
         ui.label(RichText::new(problem).color(Palette::of(ui).fail));
     }
     buttons(ui, |ui| {
-        if ui.button(RichText::new("Create assessment").strong()).clicked() {
+        if ui
+            .button(RichText::new("Create assessment").strong())
+            .clicked()
+        {
             match form_to_assessment(form, &wb.catalog.id) {
                 Ok(new) => {
                     form.problem = None;
@@ -278,7 +294,11 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
     let mut chosen = None;
     for profile in &wb.profiles {
         let selected = wb.prefs.profile == Some(profile.id);
-        let email = if profile.email.is_empty() { String::new() } else { format!(" <{}>", profile.email) };
+        let email = if profile.email.is_empty() {
+            String::new()
+        } else {
+            format!(" <{}>", profile.email)
+        };
         let text = format!("{}{email} · {}", profile.name, profile.role.label());
         if ui.add(egui::Button::selectable(selected, text)).clicked() {
             chosen = Some(profile.id);
@@ -300,7 +320,13 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
     });
     buttons(ui, |ui| {
         let ready = !form.name.trim().is_empty();
-        if ui.add_enabled(ready, egui::Button::new(RichText::new("Create profile").strong())).clicked() {
+        if ui
+            .add_enabled(
+                ready,
+                egui::Button::new(RichText::new("Create profile").strong()),
+            )
+            .clicked()
+        {
             wb.worker.submit(Task::CreateProfile(NewProfile {
                 name: form.name.clone(),
                 email: form.email.clone(),
@@ -324,7 +350,11 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         && let Some(current) = &state.current
     {
         let by = current.by.name.as_deref().unwrap_or(&current.by.os_user);
-        let mut text = format!("Latest: {} by {by} on {}", current.decision.label(), super::widgets::time(&current.at));
+        let mut text = format!(
+            "Latest: {} by {by} on {}",
+            current.decision.label(),
+            super::widgets::time(&current.at)
+        );
         if current.stale {
             text.push_str(&format!(
                 ". Stale: {} requirement(s) changed since ({})",
@@ -332,9 +362,16 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
                 short_list(&current.changed_requirements)
             ));
         }
-        ui.label(RichText::new(text).color(if current.stale { palette.stale } else { ui.visuals().text_color() }));
+        ui.label(RichText::new(text).color(if current.stale {
+            palette.stale
+        } else {
+            ui.visuals().text_color()
+        }));
     }
-    ui.label(format!("{} of {total} requirements have a conclusion.", total - unconcluded.len()));
+    ui.label(format!(
+        "{} of {total} requirements have a conclusion.",
+        total - unconcluded.len()
+    ));
     if !unconcluded.is_empty() {
         ui.label(
             RichText::new(format!(
@@ -347,27 +384,44 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
     }
     let is_lead = wb.profile().is_some_and(|p| p.role == Role::SecurityLead);
     if !is_lead {
-        ui.label(RichText::new("Only a security lead can decide: choose a security lead's profile.").color(palette.stale));
+        ui.label(
+            RichText::new("Only a security lead can decide: choose a security lead's profile.")
+                .color(palette.stale),
+        );
     }
     let label = ui.label("Statement (or the reason for sending back)");
-    ui.add(egui::TextEdit::multiline(&mut form.statement).desired_rows(2).desired_width(f32::INFINITY))
-        .labelled_by(label.id);
+    ui.add(
+        egui::TextEdit::multiline(&mut form.statement)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
     if !unconcluded.is_empty() {
         let label = ui.label("Justification for the requirements without a conclusion");
-        ui.add(egui::TextEdit::multiline(&mut form.justification).desired_rows(2).desired_width(f32::INFINITY))
-            .labelled_by(label.id);
+        ui.add(
+            egui::TextEdit::multiline(&mut form.justification)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
     }
     buttons(ui, |ui| {
         let has_statement = !form.statement.trim().is_empty();
         let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
         if ui
-            .add_enabled(is_lead && has_statement && justified, egui::Button::new(RichText::new("Approve").strong()))
+            .add_enabled(
+                is_lead && has_statement && justified,
+                egui::Button::new(RichText::new("Approve").strong()),
+            )
             .clicked()
         {
             let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
             wb.decide(true, form.statement.clone(), justification);
         }
-        if ui.add_enabled(is_lead && has_statement, egui::Button::new("Send back")).clicked() {
+        if ui
+            .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
+            .clicked()
+        {
             wb.decide(false, form.statement.clone(), None);
         }
         if !is_lead && ui.button("Profiles…").clicked() {
@@ -385,12 +439,21 @@ fn short_list(items: &[String]) -> String {
     text
 }
 
-fn typed_path(wb: &mut Workbench, ui: &mut Ui, purpose: &PickPurpose, path: &mut String) -> Outcome {
+fn typed_path(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    purpose: &PickPurpose,
+    path: &mut String,
+) -> Outcome {
     let (hint, action) = match purpose {
-        PickPurpose::ImportFiles | PickPurpose::ImportFolder => {
-            ("A file or a folder (folders are read with everything below them)", "Import this path")
-        }
-        PickPurpose::Attach { .. } => ("A PNG, JPEG, PDF, Markdown or text file", "Attach this file"),
+        PickPurpose::ImportFiles | PickPurpose::ImportFolder => (
+            "A file or a folder (folders are read with everything below them)",
+            "Import this path",
+        ),
+        PickPurpose::Attach { .. } => (
+            "A PNG, JPEG, PDF, Markdown or text file",
+            "Attach this file",
+        ),
         PickPurpose::Export(_) => ("Where to write the export", "Export to this path"),
     };
     ui.label(RichText::new(hint).weak());
@@ -401,9 +464,10 @@ fn typed_path(wb: &mut Workbench, ui: &mut Ui, purpose: &PickPurpose, path: &mut
     let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
     buttons(ui, |ui| {
         let ready = !path.trim().is_empty();
-        if (ui.add_enabled(ready, egui::Button::new(RichText::new(action).strong())).clicked() || (enter && ready))
-            && ready
-        {
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(RichText::new(action).strong()))
+            .clicked();
+        if ready && (clicked || enter) {
             wb.use_paths(purpose.clone(), vec![PathBuf::from(path.trim())]);
             return Outcome::Close;
         }
@@ -411,7 +475,12 @@ fn typed_path(wb: &mut Workbench, ui: &mut Ui, purpose: &PickPurpose, path: &mut
     })
 }
 
-fn dropped(wb: &mut Workbench, ui: &mut Ui, paths: &[PathBuf], requirement: Option<&str>) -> Outcome {
+fn dropped(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    paths: &[PathBuf],
+    requirement: Option<&str>,
+) -> Outcome {
     for path in paths.iter().take(12) {
         ui.label(RichText::new(crate::evidence::display_path(path)).monospace());
     }
@@ -422,14 +491,19 @@ fn dropped(wb: &mut Workbench, ui: &mut Ui, paths: &[PathBuf], requirement: Opti
     let assessment = wb.assessment().map(|a| a.name.clone());
     buttons(ui, |ui| {
         if let Some(name) = &assessment
-            && ui.button(RichText::new(format!("Import as evidence into \"{name}\"")).strong()).clicked()
+            && ui
+                .button(RichText::new(format!("Import as evidence into \"{name}\"")).strong())
+                .clicked()
         {
             wb.import(paths.to_vec());
             return Outcome::Close;
         }
         if let Some(requirement) = requirement
             && ui
-                .add_enabled(!any_folder, egui::Button::new(format!("Attach to {requirement}")))
+                .add_enabled(
+                    !any_folder,
+                    egui::Button::new(format!("Attach to {requirement}")),
+                )
                 .on_disabled_hover_text("Folders cannot be attached; import them, or drop files")
                 .clicked()
         {
@@ -442,12 +516,26 @@ fn dropped(wb: &mut Workbench, ui: &mut Ui, paths: &[PathBuf], requirement: Opti
     })
 }
 
-fn withdraw(wb: &mut Workbench, ui: &mut Ui, requirement: &str, attachment: i64, reason: &mut String) -> Outcome {
+fn withdraw(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirement: &str,
+    attachment: i64,
+    reason: &mut String,
+) -> Outcome {
     ui.label("The attachment stays in the record (nothing is deleted) but no longer counts for sign-offs.");
-    field(ui, "Reason", reason, "e.g. attached by mistake; replaced by version 2");
+    field(
+        ui,
+        "Reason",
+        reason,
+        "e.g. attached by mistake; replaced by version 2",
+    );
     buttons(ui, |ui| {
         let ready = !reason.trim().is_empty();
-        if ui.add_enabled(ready, egui::Button::new(RichText::new("Withdraw").strong())).clicked() {
+        if ui
+            .add_enabled(ready, egui::Button::new(RichText::new("Withdraw").strong()))
+            .clicked()
+        {
             wb.withdraw(requirement, attachment, reason.trim().to_owned());
             return Outcome::Close;
         }
@@ -464,7 +552,12 @@ fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
         ui.label(run);
     }
     if report.cancelled {
-        ui.label(RichText::new("Cancelled: the files stored before the cancel are kept and were evaluated.").color(palette.partial));
+        ui.label(
+            RichText::new(
+                "Cancelled: the files stored before the cancel are kept and were evaluated.",
+            )
+            .color(palette.partial),
+        );
     }
     if let Some(error) = &report.error {
         ui.label(RichText::new(format!("Stopped: {error}")).color(palette.fail));
@@ -473,15 +566,22 @@ fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
         .files
         .iter()
         .filter_map(|f| f.result.as_ref().err().map(ToString::to_string))
-        .chain(report.problems.iter().map(|p| format!("stored file no longer readable: {p}")))
+        .chain(
+            report
+                .problems
+                .iter()
+                .map(|p| format!("stored file no longer readable: {p}")),
+        )
         .collect();
     if !failed.is_empty() {
         ui.label(RichText::new(format!("{} file(s) could not be used:", failed.len())).strong());
-        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-            for line in &failed {
-                ui.label(RichText::new(line).color(palette.fail));
-            }
-        });
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                for line in &failed {
+                    ui.label(RichText::new(line).color(palette.fail));
+                }
+            });
     }
     ui.add_space(6.0);
     if ui.button("Close").clicked() {
@@ -507,7 +607,11 @@ mod tests {
         let new = form_to_assessment(&form, "pci-dss-3.2.1").unwrap();
         assert_eq!(new.name, "H1");
         form.end = "30/06/2027".into();
-        assert!(form_to_assessment(&form, "c").unwrap_err().contains("30/06/2027"));
+        assert!(
+            form_to_assessment(&form, "c")
+                .unwrap_err()
+                .contains("30/06/2027")
+        );
         form.name.clear();
         assert!(form_to_assessment(&form, "c").unwrap_err().contains("name"));
     }

@@ -267,9 +267,12 @@ mod tests {
     #[test]
     fn renders_every_block_kind_without_panicking() {
         let markdown = "# Title\n\nText with **bold**, *italic* and `code`.\n\n- one\n- two\n  1. nested\n\n> quoted\n\n```\ncode block\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n";
-        let ctx = egui::Context::default();
-        let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+        let mut harness = egui_kittest::Harness::new_ui(|ui| {
             show(ui, markdown, &Palette::for_dark_mode(false));
         });
+        harness.run();
+        use egui_kittest::kittest::Queryable as _;
+        harness.get_by_label_contains("Text with bold");
+        harness.get_by_label("1. nested");
     }
 }

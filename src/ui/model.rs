@@ -52,7 +52,9 @@ impl Glance {
 
     /// A sentence for tooltips and screen readers.
     pub fn describe(&self) -> String {
-        let verdict = self.verdict.map_or("not evaluated yet", VerdictStatus::label);
+        let verdict = self
+            .verdict
+            .map_or("not evaluated yet", VerdictStatus::label);
         let conclusion = self.conclusion.map_or("no conclusion", Conclusion::label);
         let signed = match self.sign_off {
             SignOffState::None => "not signed off",
@@ -105,10 +107,14 @@ pub fn matches_search(node: &Requirement, note: Option<&str>, search: &str) -> b
         return true;
     }
     let needle = search.to_lowercase();
-    [Some(node.title.as_str()), Some(node.guidance.as_str()), note]
-        .into_iter()
-        .flatten()
-        .any(|text| text.to_lowercase().contains(&needle))
+    [
+        Some(node.title.as_str()),
+        Some(node.guidance.as_str()),
+        note,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|text| text.to_lowercase().contains(&needle))
 }
 
 /// One row of the requirement tree.
@@ -317,7 +323,11 @@ pub fn verdict_of<'a>(loaded: &'a Loaded, requirement: &str) -> Option<&'a Requi
 mod tests {
     use super::*;
 
-    fn glance(verdict: VerdictStatus, conclusion: Option<Conclusion>, sign_off: SignOffState) -> Glance {
+    fn glance(
+        verdict: VerdictStatus,
+        conclusion: Option<Conclusion>,
+        sign_off: SignOffState,
+    ) -> Glance {
         Glance {
             verdict: Some(verdict),
             conclusion,
@@ -330,7 +340,11 @@ mod tests {
     fn filters_combine_with_and() {
         let catalog = crate::catalog::pci_dss_321();
         let failing = glance(VerdictStatus::Fail, None, SignOffState::None);
-        let signed = glance(VerdictStatus::Pass, Some(Conclusion::InPlace), SignOffState::Current);
+        let signed = glance(
+            VerdictStatus::Pass,
+            Some(Conclusion::InPlace),
+            SignOffState::Current,
+        );
         let both = Filters {
             failing: true,
             unreviewed: true,
@@ -374,8 +388,12 @@ mod tests {
         assert_eq!(rows.len(), 12, "all families, collapsed");
         let rows = view.tree_rows(catalog, &all, &HashSet::new(), false);
         assert!(rows.contains(&TreeRow::Group { id: "1.1".into() }));
-        assert!(rows.contains(&TreeRow::Requirement { id: "12.11.1".into() }));
-        let group_at = rows.iter().position(|r| r == &TreeRow::Group { id: "1.1".into() });
+        assert!(rows.contains(&TreeRow::Requirement {
+            id: "12.11.1".into()
+        }));
+        let group_at = rows
+            .iter()
+            .position(|r| r == &TreeRow::Group { id: "1.1".into() });
         let req_at = rows
             .iter()
             .position(|r| r == &TreeRow::Requirement { id: "1.1.1".into() });

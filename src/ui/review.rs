@@ -47,7 +47,14 @@ fn reviewer_line(wb: &mut Workbench, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         match wb.profile() {
             Some(profile) => {
-                ui.label(RichText::new(format!("Reviewing as {} ({})", profile.name, profile.role.label())).weak());
+                ui.label(
+                    RichText::new(format!(
+                        "Reviewing as {} ({})",
+                        profile.name,
+                        profile.role.label()
+                    ))
+                    .weak(),
+                );
             }
             None => {
                 ui.label(RichText::new("No reviewer profile chosen").color(Palette::of(ui).stale));
@@ -86,7 +93,11 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         ui.label(
             RichText::new(format!(
                 "Recorded by {} on {}",
-                review.reviewer.name.as_deref().unwrap_or(&review.reviewer.os_user),
+                review
+                    .reviewer
+                    .name
+                    .as_deref()
+                    .unwrap_or(&review.reviewer.os_user),
                 widgets::time(&review.reviewed_at)
             ))
             .small()
@@ -151,14 +162,24 @@ fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     ui.horizontal(|ui| {
         if ui
             .add_enabled(unsaved, egui::Button::new("Save note"))
-            .on_hover_text("Ctrl+S; notes are also saved when you leave the editor or the requirement")
+            .on_hover_text(
+                "Ctrl+S; notes are also saved when you leave the editor or the requirement",
+            )
             .clicked()
         {
             wb.save_note(id);
         }
         if unsaved {
-            ui.label(RichText::new("Unsaved changes").color(palette.stale).small());
-            if ui.small_button("Discard").on_hover_text("Go back to the saved note").clicked() {
+            ui.label(
+                RichText::new("Unsaved changes")
+                    .color(palette.stale)
+                    .small(),
+            );
+            if ui
+                .small_button("Discard")
+                .on_hover_text("Go back to the saved note")
+                .clicked()
+            {
                 wb.drafts.settle(assessment, id, &text);
             }
         }
@@ -174,10 +195,16 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let current = list.iter().filter(|a| a.withdrawn.is_none()).count();
     widgets::section(ui, &format!("Attachments ({current})"));
     for attachment in &list {
-        ui.push_id(attachment.id, |ui| attachment_card(wb, ui, id, attachment, &palette));
+        ui.push_id(attachment.id, |ui| {
+            attachment_card(wb, ui, id, attachment, &palette)
+        });
     }
     ui.horizontal(|ui| {
-        if ui.button("Add attachment…").on_hover_text("Choose a file (or drop files onto the window)").clicked() {
+        if ui
+            .button("Add attachment…")
+            .on_hover_text("Choose a file (or drop files onto the window)")
+            .clicked()
+        {
             wb.start_job(super::worker::Job::Pick(PickPurpose::Attach {
                 requirement: id.to_owned(),
             }));
@@ -191,7 +218,10 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         let response = ui.add(edit).labelled_by(label.id);
         let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let path = wb.attach_path.trim().to_owned();
-        if (ui.add_enabled(!path.is_empty(), egui::Button::new("Attach")).clicked() || enter)
+        if (ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Attach"))
+            .clicked()
+            || enter)
             && !path.is_empty()
         {
             wb.attach(id, std::path::PathBuf::from(path));
@@ -200,43 +230,75 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     });
 }
 
-fn attachment_card(wb: &mut Workbench, ui: &mut Ui, requirement: &str, attachment: &AttachmentMeta, palette: &Palette) {
+fn attachment_card(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirement: &str,
+    attachment: &AttachmentMeta,
+    palette: &Palette,
+) {
     let withdrawn = attachment.withdrawn.is_some();
-    egui::Frame::group(ui.style()).inner_margin(6.0).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
-            let name = RichText::new(&attachment.file_name).strong();
-            ui.label(if withdrawn { name.strikethrough().weak() } else { name });
-            ui.label(RichText::new(widgets::bytes(attachment.size)).small().weak());
-        });
-        ui.label(
-            RichText::new(format!(
-                "{} · added by {} on {}",
-                attachment.media_type,
-                attachment.added_by.name.as_deref().unwrap_or(&attachment.added_by.os_user),
-                widgets::time(&attachment.added_at)
-            ))
-            .small()
-            .weak(),
-        );
-        if let Some(w) = &attachment.withdrawn {
-            ui.label(RichText::new(format!("Withdrawn on {}: {}", widgets::time(&w.at), w.reason)).small().color(palette.stale));
-        }
-        if !withdrawn && is_thumbnailable(&attachment.media_type) {
-            thumbnail(wb, ui, attachment);
-        }
-        ui.horizontal(|ui| {
-            if ui.small_button("Open").on_hover_text("Open with the system's viewer").clicked() {
-                wb.worker.submit(Task::Open {
-                    attachment: attachment.id,
-                    file_name: attachment.file_name.clone(),
+    egui::Frame::group(ui.style())
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let name = RichText::new(&attachment.file_name).strong();
+                ui.label(if withdrawn {
+                    name.strikethrough().weak()
+                } else {
+                    name
                 });
+                ui.label(
+                    RichText::new(widgets::bytes(attachment.size))
+                        .small()
+                        .weak(),
+                );
+            });
+            ui.label(
+                RichText::new(format!(
+                    "{} · added by {} on {}",
+                    attachment.media_type,
+                    attachment
+                        .added_by
+                        .name
+                        .as_deref()
+                        .unwrap_or(&attachment.added_by.os_user),
+                    widgets::time(&attachment.added_at)
+                ))
+                .small()
+                .weak(),
+            );
+            if let Some(w) = &attachment.withdrawn {
+                ui.label(
+                    RichText::new(format!(
+                        "Withdrawn on {}: {}",
+                        widgets::time(&w.at),
+                        w.reason
+                    ))
+                    .small()
+                    .color(palette.stale),
+                );
             }
-            if !withdrawn && ui.small_button("Withdraw…").clicked() {
-                wb.dialog = Some(Dialog::withdraw(requirement, attachment));
+            if !withdrawn && is_thumbnailable(&attachment.media_type) {
+                thumbnail(wb, ui, attachment);
             }
+            ui.horizontal(|ui| {
+                if ui
+                    .small_button("Open")
+                    .on_hover_text("Open with the system's viewer")
+                    .clicked()
+                {
+                    wb.worker.submit(Task::Open {
+                        attachment: attachment.id,
+                        file_name: attachment.file_name.clone(),
+                    });
+                }
+                if !withdrawn && ui.small_button("Withdraw…").clicked() {
+                    wb.dialog = Some(Dialog::withdraw(requirement, attachment));
+                }
+            });
         });
-    });
 }
 
 fn thumbnail(wb: &mut Workbench, ui: &mut Ui, attachment: &AttachmentMeta) {
@@ -245,11 +307,18 @@ fn thumbnail(wb: &mut Workbench, ui: &mut Ui, attachment: &AttachmentMeta) {
         Some(ThumbnailState::Ready(texture)) => {
             let size = texture.size_vec2();
             let scale = (ui.available_width() / size.x).min(1.0);
-            ui.add(egui::Image::new((texture.id(), size * scale)).alt_text(format!("Thumbnail of {}", attachment.file_name)));
+            ui.add(
+                egui::Image::new((texture.id(), size * scale))
+                    .alt_text(format!("Thumbnail of {}", attachment.file_name)),
+            );
             true
         }
         Some(ThumbnailState::Failed(message)) => {
-            ui.label(RichText::new(format!("No preview: {message}")).small().weak());
+            ui.label(
+                RichText::new(format!("No preview: {message}"))
+                    .small()
+                    .weak(),
+            );
             true
         }
         _ => false,
@@ -271,7 +340,11 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let palette = Palette::of(ui);
     widgets::section(ui, "Sign-off");
     let (state, sign_offs, has_conclusion) = match wb.requirement_state(id) {
-        Some(s) => (s.sign_off_state, s.sign_offs.clone(), s.conclusion().is_some()),
+        Some(s) => (
+            s.sign_off_state,
+            s.sign_offs.clone(),
+            s.conclusion().is_some(),
+        ),
         None => (SignOffState::None, Vec::new(), false),
     };
     match (state, sign_offs.last()) {
@@ -317,7 +390,10 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         "Bind your statement to the evidence, results, conclusion, note and attachments as they are now"
     };
     let button = ui
-        .add_enabled(can_sign, egui::Button::new(RichText::new("Sign off").strong()))
+        .add_enabled(
+            can_sign,
+            egui::Button::new(RichText::new("Sign off").strong()),
+        )
         .on_hover_text(hover)
         .on_disabled_hover_text(hover);
     if button.clicked() {
@@ -328,7 +404,14 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             .id_salt(("earlier-sign-offs", id))
             .show(ui, |ui| {
                 for s in sign_offs.iter().rev().skip(1) {
-                    ui.label(RichText::new(format!("{}{}", signer(s), if s.stale { " (stale)" } else { "" })).small());
+                    ui.label(
+                        RichText::new(format!(
+                            "{}{}",
+                            signer(s),
+                            if s.stale { " (stale)" } else { "" }
+                        ))
+                        .small(),
+                    );
                     ui.label(RichText::new(format!("\"{}\"", s.statement)).small().weak());
                 }
             });
@@ -338,7 +421,11 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
 fn signer(sign_off: &SignOff) -> String {
     format!(
         "by {} ({}) on {}",
-        sign_off.signer.name.as_deref().unwrap_or(&sign_off.signer.os_user),
+        sign_off
+            .signer
+            .name
+            .as_deref()
+            .unwrap_or(&sign_off.signer.os_user),
         sign_off.role.label(),
         widgets::time(&sign_off.signed_at)
     )
@@ -360,11 +447,23 @@ fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     }
     for entry in entries.iter().rev() {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(widgets::time(&entry.at)).small().monospace().weak());
-            ui.label(RichText::new(entry.actor.name.as_deref().unwrap_or(&entry.actor.os_user)).small().strong());
+            ui.label(
+                RichText::new(widgets::time(&entry.at))
+                    .small()
+                    .monospace()
+                    .weak(),
+            );
+            ui.label(
+                RichText::new(entry.actor.name.as_deref().unwrap_or(&entry.actor.os_user))
+                    .small()
+                    .strong(),
+            );
         });
         ui.label(RichText::new(&entry.summary).small())
-            .on_hover_text(format!("Event #{} · {}\nHash {}", entry.seq, entry.kind, entry.hash));
+            .on_hover_text(format!(
+                "Event #{} · {}\nHash {}",
+                entry.seq, entry.kind, entry.hash
+            ));
         ui.add_space(3.0);
     }
 }

@@ -383,20 +383,25 @@ mod tests {
             punctuation: Color32::GRAY,
         };
         let text = "{\n  \"k\": \"v\",\n  \"n\": -1.5,\n  \"b\": true\n}";
-        let job = json_layout(text, &colors, &FontId::monospace(12.0), Some((2, Color32::WHITE)));
+        let job = json_layout(
+            text,
+            &colors,
+            &FontId::monospace(12.0),
+            Some((2, Color32::WHITE)),
+        );
         assert_eq!(job.text, text);
         let marked: String = job
             .sections
             .iter()
             .filter(|s| s.format.background == Color32::WHITE)
-            .map(|s| &text[s.byte_range.clone()])
+            .map(|s| &text[s.byte_range.start.0..s.byte_range.end.0])
             .collect();
         assert_eq!(marked, "  \"n\": -1.5,\n");
         let color_of = |needle: &str| {
             let at = text.find(needle).unwrap();
             job.sections
                 .iter()
-                .find(|s| s.byte_range.contains(&at))
+                .find(|s| s.byte_range.start.0 <= at && at < s.byte_range.end.0)
                 .unwrap()
                 .format
                 .color

@@ -19,10 +19,18 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             let record = crate::evidence::display_path(wb.worker.db_path());
             let mut text = format!("Review record: {record}");
             if let Some(loaded) = &wb.loaded {
-                let files = loaded.files.iter().filter(|f| f.superseded_by.is_none()).count();
+                let files = loaded
+                    .files
+                    .iter()
+                    .filter(|f| f.superseded_by.is_none())
+                    .count();
                 text.push_str(&format!(" · {files} evidence file(s)"));
                 match &loaded.run {
-                    Some(run) => text.push_str(&format!(" · run #{} of {}", run.id, super::widgets::time(&run.at))),
+                    Some(run) => text.push_str(&format!(
+                        " · run #{} of {}",
+                        run.id,
+                        super::widgets::time(&run.at)
+                    )),
                     None => text.push_str(" · not evaluated yet"),
                 }
             }
@@ -56,8 +64,15 @@ fn jobs(wb: &mut Workbench, ui: &mut Ui) {
             ui.add(bar);
             if job.cancellable {
                 let cancelling = job.cancel.load(Ordering::Relaxed);
-                let label = if cancelling { "Cancelling…" } else { "Cancel" };
-                if ui.add_enabled(!cancelling, egui::Button::new(label)).clicked() {
+                let label = if cancelling {
+                    "Cancelling…"
+                } else {
+                    "Cancel"
+                };
+                if ui
+                    .add_enabled(!cancelling, egui::Button::new(label))
+                    .clicked()
+                {
                     job.cancel.store(true, Ordering::Relaxed);
                 }
             }
@@ -85,9 +100,7 @@ fn messages(wb: &mut Workbench, ui: &mut Ui) {
     if let Some(i) = dismiss {
         wb.messages.remove(i);
     }
-    if wb.import_report.is_some()
-        && ui.small_button("Show the import report").clicked()
-    {
+    if wb.import_report.is_some() && ui.small_button("Show the import report").clicked() {
         wb.dialog = Some(super::dialogs::Dialog::ImportReport);
     }
 }

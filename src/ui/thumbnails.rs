@@ -12,8 +12,7 @@ pub const THUMBNAIL_SIZE: u32 = 320;
 
 /// Decodes a PNG or JPEG and scales it down to a thumbnail.
 pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
-    let image =
-        image::load_from_memory(bytes).map_err(|e| format!("not a readable image: {e}"))?;
+    let image = image::load_from_memory(bytes).map_err(|e| format!("not a readable image: {e}"))?;
     let thumbnail = image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).to_rgba8();
     let size = [thumbnail.width() as usize, thumbnail.height() as usize];
     Ok(ColorImage::from_rgba_unmultiplied(
@@ -30,9 +29,12 @@ pub fn open_with_system(attachment: i64, file_name: &str, bytes: &[u8]) -> Resul
     let path = dir.join(format!("{attachment}-{}", safe_file_name(file_name)));
     std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut command = opener(&path);
-    command
-        .spawn()
-        .map_err(|e| format!("cannot start the system viewer ({e}); the file is at {}", path.display()))?;
+    command.spawn().map_err(|e| {
+        format!(
+            "cannot start the system viewer ({e}); the file is at {}",
+            path.display()
+        )
+    })?;
     Ok(path)
 }
 

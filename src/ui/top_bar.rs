@@ -36,7 +36,11 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             ui.separator();
             approval(wb, ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("?").on_hover_text("Keyboard shortcuts and icons (? or F1)").clicked() {
+                if ui
+                    .button("?")
+                    .on_hover_text("Keyboard shortcuts and icons (? or F1)")
+                    .clicked()
+                {
                     wb.dialog = Some(Dialog::Help);
                 }
                 let theme_label = match wb.prefs.theme {
@@ -64,7 +68,10 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui) {
         ui.set_min_width(280.0);
         for a in wb.assessments.iter().rev() {
             let selected = wb.assessment().map(|x| x.id) == Some(a.id);
-            let text = format!("{}  ·  {}  ·  {} to {}", a.name, a.cluster, a.period_start, a.period_end);
+            let text = format!(
+                "{}  ·  {}  ·  {} to {}",
+                a.name, a.cluster, a.period_start, a.period_end
+            );
             if ui.add(egui::Button::selectable(selected, text)).clicked() {
                 open = Some(a.id);
                 ui.close();
@@ -77,7 +84,11 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui) {
             wb.dialog = Some(Dialog::new_assessment(wb.assessment()));
             ui.close();
         }
-        if ui.button("Open the sample assessment").on_hover_text("The fictional Harbourline Payments cluster, with a review in progress").clicked() {
+        if ui
+            .button("Open the sample assessment")
+            .on_hover_text("The fictional Harbourline Payments cluster, with a review in progress")
+            .clicked()
+        {
             wb.open_sample();
             ui.close();
         }
@@ -109,7 +120,11 @@ fn import_menu(wb: &mut Workbench, ui: &mut Ui) {
                 ui.close();
             }
             ui.separator();
-            ui.label(RichText::new("Or drop files and folders onto the window.").small().weak());
+            ui.label(
+                RichText::new("Or drop files and folders onto the window.")
+                    .small()
+                    .weak(),
+            );
         })
         .response
         .on_disabled_hover_text("Open or create an assessment first");
@@ -121,7 +136,10 @@ fn export_menu(wb: &mut Workbench, ui: &mut Ui) {
     ui.add_enabled_ui(enabled, |ui| {
         ui.menu_button("Export", |ui| {
             for format in EXPORT_FORMATS {
-                if ui.button(format!("{}…", worker::format_label(format))).clicked() {
+                if ui
+                    .button(format!("{}…", worker::format_label(format)))
+                    .clicked()
+                {
                     wb.start_job(Job::Pick(PickPurpose::Export(format)));
                     ui.close();
                 }
@@ -138,7 +156,8 @@ fn screens(wb: &mut Workbench, ui: &mut Ui) {
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
     ] {
-        ui.selectable_value(&mut wb.screen, screen, label).on_hover_text(key);
+        ui.selectable_value(&mut wb.screen, screen, label)
+            .on_hover_text(key);
     }
 }
 
@@ -151,7 +170,10 @@ fn approval(wb: &mut Workbench, ui: &mut Ui) {
     let (text, color) = match &state.current {
         Some(a) if a.stale => ("Approval stale".to_owned(), palette.stale),
         Some(a) if a.decision == Decision::Approved => (
-            format!("Approved by {}", a.by.name.as_deref().unwrap_or(&a.by.os_user)),
+            format!(
+                "Approved by {}",
+                a.by.name.as_deref().unwrap_or(&a.by.os_user)
+            ),
             palette.pass,
         ),
         Some(_) => ("Sent back".to_owned(), palette.partial),
@@ -171,7 +193,11 @@ fn approval(wb: &mut Workbench, ui: &mut Ui) {
             }
         ));
     }
-    if ui.button("Approval…").on_hover_text("The security lead approves the assessment or sends it back").clicked() {
+    if ui
+        .button("Approval…")
+        .on_hover_text("The security lead approves the assessment or sends it back")
+        .clicked()
+    {
         wb.dialog = Some(Dialog::approval());
     }
 }
@@ -181,7 +207,11 @@ fn profile_menu(wb: &mut Workbench, ui: &mut Ui) {
         Some(p) => format!("{} ({})", p.name, p.role.label()),
         None => "Choose a reviewer".to_owned(),
     };
-    if ui.button(label).on_hover_text("Reviewer profiles").clicked() {
+    if ui
+        .button(label)
+        .on_hover_text("Reviewer profiles")
+        .clicked()
+    {
         wb.dialog = Some(Dialog::profiles());
     }
 }

@@ -62,11 +62,31 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
         ui.spacing_mut().item_spacing.x = 4.0;
         let filters = &mut wb.filters;
         let toggles = [
-            (&mut filters.failing, "Failing", format!("{failing} requirement(s) whose automated verdict is fail")),
-            (&mut filters.unreviewed, "Unreviewed", format!("{} requirement(s) without a conclusion", total - reviewed)),
-            (&mut filters.manual, "Manual", "Requirements without automated checks".to_owned()),
-            (&mut filters.signed, "Signed", format!("{signed} requirement(s) signed off")),
-            (&mut filters.stale, "Stale", format!("{stale} sign-off(s) that no longer cover what is there")),
+            (
+                &mut filters.failing,
+                "Failing",
+                format!("{failing} requirement(s) whose automated verdict is fail"),
+            ),
+            (
+                &mut filters.unreviewed,
+                "Unreviewed",
+                format!("{} requirement(s) without a conclusion", total - reviewed),
+            ),
+            (
+                &mut filters.manual,
+                "Manual",
+                "Requirements without automated checks".to_owned(),
+            ),
+            (
+                &mut filters.signed,
+                "Signed",
+                format!("{signed} requirement(s) signed off"),
+            ),
+            (
+                &mut filters.stale,
+                "Stale",
+                format!("{stale} sign-off(s) that no longer cover what is there"),
+            ),
         ];
         for (value, label, hover) in toggles {
             ui.toggle_value(value, label).on_hover_text(hover);
@@ -81,7 +101,12 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
             format!("{total} requirements · {reviewed} concluded · {signed} signed")
         };
         ui.label(egui::RichText::new(text).small().weak());
-        if narrowing && ui.small_button("Clear").on_hover_text("Clear the filters and the search").clicked() {
+        if narrowing
+            && ui
+                .small_button("Clear")
+                .on_hover_text("Clear the filters and the search")
+                .clicked()
+        {
             wb.filters = Default::default();
             wb.search.clear();
             wb.scroll_to_selected = true;
@@ -91,10 +116,12 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
 
 fn rows(wb: &mut Workbench, ui: &mut Ui) {
     let narrowing = wb.filters.any() || !wb.search.trim().is_empty();
-    let visible = wb
+    let visible =
+        wb.view
+            .visible_requirements(wb.catalog, wb.loaded.as_ref(), &wb.filters, &wb.search);
+    let rows = wb
         .view
-        .visible_requirements(wb.catalog, wb.loaded.as_ref(), &wb.filters, &wb.search);
-    let rows = wb.view.tree_rows(wb.catalog, &visible, &wb.collapsed, narrowing);
+        .tree_rows(wb.catalog, &visible, &wb.collapsed, narrowing);
     if rows.is_empty() {
         ui.add_space(12.0);
         ui.label(egui::RichText::new("No requirement matches the filters and the search.").weak());
@@ -129,7 +156,11 @@ fn rows(wb: &mut Workbench, ui: &mut Ui) {
         for row in &rows[range] {
             let response = match row {
                 TreeRow::Family { id, expanded } => {
-                    let c = counts.iter().find(|(f, _)| f == id).map(|(_, c)| *c).unwrap_or_default();
+                    let c = counts
+                        .iter()
+                        .find(|(f, _)| f == id)
+                        .map(|(_, c)| *c)
+                        .unwrap_or_default();
                     family_row(wb, ui, id, *expanded, &c, &palette)
                 }
                 TreeRow::Group { id } => group_row(wb, ui, id),
@@ -178,7 +209,11 @@ fn family_row(
     palette: &Palette,
 ) -> Response {
     let (rect, response) = row_rect(ui, Sense::click());
-    let title = wb.catalog.get(id).map(|n| n.title.as_str()).unwrap_or_default();
+    let title = wb
+        .catalog
+        .get(id)
+        .map(|n| n.title.as_str())
+        .unwrap_or_default();
     let label = format!("Requirement {id}");
     response.widget_info(|| WidgetInfo::selected(Role::TreeItem, true, expanded, &label));
     if !ui.is_rect_visible(rect) {
@@ -195,34 +230,75 @@ fn family_row(
     // Chevron.
     let center = egui::pos2(rect.left() + 12.0, rect.center().y);
     let points = if expanded {
-        vec![center + Vec2::new(-4.0, -2.5), center + Vec2::new(4.0, -2.5), center + Vec2::new(0.0, 3.0)]
+        vec![
+            center + Vec2::new(-4.0, -2.5),
+            center + Vec2::new(4.0, -2.5),
+            center + Vec2::new(0.0, 3.0),
+        ]
     } else {
-        vec![center + Vec2::new(-2.5, -4.0), center + Vec2::new(3.0, 0.0), center + Vec2::new(-2.5, 4.0)]
+        vec![
+            center + Vec2::new(-2.5, -4.0),
+            center + Vec2::new(3.0, 0.0),
+            center + Vec2::new(-2.5, 4.0),
+        ]
     };
-    painter.add(egui::Shape::convex_polygon(points, visuals.text_color(), egui::Stroke::NONE));
+    painter.add(egui::Shape::convex_polygon(
+        points,
+        visuals.text_color(),
+        egui::Stroke::NONE,
+    ));
     // Counts on the right: failing chip, reviewed / total.
     let mut right = rect.right() - 6.0;
     let count_text = format!("{}/{}", counts.reviewed, counts.total);
-    let galley = painter.layout_no_wrap(count_text, FontId::proportional(11.5), visuals.weak_text_color());
+    let galley = painter.layout_no_wrap(
+        count_text,
+        FontId::proportional(11.5),
+        visuals.weak_text_color(),
+    );
     right -= galley.size().x;
-    painter.galley(egui::pos2(right, rect.center().y - galley.size().y / 2.0), galley, visuals.weak_text_color());
+    painter.galley(
+        egui::pos2(right, rect.center().y - galley.size().y / 2.0),
+        galley,
+        visuals.weak_text_color(),
+    );
     if counts.failing > 0 {
-        let galley = painter.layout_no_wrap(counts.failing.to_string(), FontId::proportional(11.0), palette.on_chip);
+        let galley = painter.layout_no_wrap(
+            counts.failing.to_string(),
+            FontId::proportional(11.0),
+            palette.on_chip,
+        );
         let chip = Rect::from_min_size(
             egui::pos2(right - 8.0 - galley.size().x - 10.0, rect.center().y - 8.0),
             Vec2::new(galley.size().x + 10.0, 16.0),
         );
         painter.rect_filled(chip, 8.0, palette.fail);
-        painter.galley(chip.min + Vec2::new(5.0, (16.0 - galley.size().y) / 2.0), galley, palette.on_chip);
+        painter.galley(
+            chip.min + Vec2::new(5.0, (16.0 - galley.size().y) / 2.0),
+            galley,
+            palette.on_chip,
+        );
         right = chip.left();
     }
     let left = rect.left() + 24.0;
     let id_galley = painter.layout_no_wrap(id.to_owned(), FontId::proportional(13.5), text_color);
     let id_width = 22.0_f32.max(id_galley.size().x + 6.0);
-    painter.galley(egui::pos2(left, rect.center().y - id_galley.size().y / 2.0), id_galley, text_color);
-    let job = one_line(title, FontId::proportional(13.0), text_color, right - left - id_width - 8.0);
+    painter.galley(
+        egui::pos2(left, rect.center().y - id_galley.size().y / 2.0),
+        id_galley,
+        text_color,
+    );
+    let job = one_line(
+        title,
+        FontId::proportional(13.0),
+        text_color,
+        right - left - id_width - 8.0,
+    );
     let galley = painter.layout_job(job);
-    painter.galley(egui::pos2(left + id_width, rect.center().y - galley.size().y / 2.0), galley, text_color);
+    painter.galley(
+        egui::pos2(left + id_width, rect.center().y - galley.size().y / 2.0),
+        galley,
+        text_color,
+    );
     response.on_hover_text(format!(
         "{title}\n{} of {} concluded, {} signed off, {} stale, {} failing",
         counts.reviewed, counts.total, counts.signed, counts.stale, counts.failing
@@ -239,9 +315,18 @@ fn group_row(wb: &Workbench, ui: &mut Ui, id: &str) -> Response {
     let title = node.map(|n| n.title.as_str()).unwrap_or_default();
     let color = ui.visuals().weak_text_color();
     let left = rect.left() + indent(depth) + 20.0;
-    let job = one_line(&format!("{id}  {title}"), FontId::proportional(12.5), color, rect.right() - left - 4.0);
+    let job = one_line(
+        &format!("{id}  {title}"),
+        FontId::proportional(12.5),
+        color,
+        rect.right() - left - 4.0,
+    );
     let galley = ui.painter().layout_job(job);
-    ui.painter().galley(egui::pos2(left, rect.center().y - galley.size().y / 2.0), galley, color);
+    ui.painter().galley(
+        egui::pos2(left, rect.center().y - galley.size().y / 2.0),
+        galley,
+        color,
+    );
     response
 }
 
@@ -256,8 +341,9 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
         node.map(|n| n.title.as_str()).unwrap_or_default(),
         glance.describe()
     );
-    ui.ctx()
-        .accesskit_node_builder(response.id, |node| node.set_description(description.clone()));
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_description(description.clone())
+    });
     if !ui.is_rect_visible(rect) {
         return response;
     }
@@ -270,23 +356,46 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
     }
     let depth = node.map_or(3, |n| n.depth());
     let x = rect.left() + indent(depth);
-    widgets::paint_verdict(painter, egui::pos2(x + 7.0, rect.center().y), 6.5, glance.verdict, palette);
+    widgets::paint_verdict(
+        painter,
+        egui::pos2(x + 7.0, rect.center().y),
+        6.5,
+        glance.verdict,
+        palette,
+    );
     // Review state on the right: sign-off, then conclusion.
     let right = rect.right() - 6.0;
     let sign_center = egui::pos2(right - 7.0, rect.center().y);
     widgets::paint_sign_off(painter, sign_center, 6.5, glance.sign_off, palette);
     let conclusion_center = egui::pos2(right - 24.0, rect.center().y);
     widgets::paint_conclusion(painter, conclusion_center, 5.5, glance.conclusion, palette);
-    let text_color = if selected { visuals.strong_text_color() } else { visuals.text_color() };
+    let text_color = if selected {
+        visuals.strong_text_color()
+    } else {
+        visuals.text_color()
+    };
     let id_galley = painter.layout_no_wrap(id.to_owned(), FontId::monospace(12.5), text_color);
     let id_x = x + 20.0;
     let id_width = id_galley.size().x.max(44.0) + 8.0;
-    painter.galley(egui::pos2(id_x, rect.center().y - id_galley.size().y / 2.0), id_galley, text_color);
+    painter.galley(
+        egui::pos2(id_x, rect.center().y - id_galley.size().y / 2.0),
+        id_galley,
+        text_color,
+    );
     let title = node.map(|n| n.title.as_str()).unwrap_or_default();
     let title_left = id_x + id_width;
-    let job = one_line(title, FontId::proportional(13.0), text_color, right - 34.0 - title_left);
+    let job = one_line(
+        title,
+        FontId::proportional(13.0),
+        text_color,
+        right - 34.0 - title_left,
+    );
     let galley = painter.layout_job(job);
-    painter.galley(egui::pos2(title_left, rect.center().y - galley.size().y / 2.0), galley, text_color);
+    painter.galley(
+        egui::pos2(title_left, rect.center().y - galley.size().y / 2.0),
+        galley,
+        text_color,
+    );
     response.on_hover_ui(|ui| {
         ui.set_max_width(360.0);
         ui.label(egui::RichText::new(format!("{id}  {title}")).strong());
@@ -304,18 +413,32 @@ pub fn legend(ui: &mut Ui) {
         for (verdict, text) in [
             (Some(VerdictStatus::Pass), "Automated verdict: pass"),
             (Some(VerdictStatus::Fail), "Automated verdict: fail"),
-            (Some(VerdictStatus::Partial), "Partial: some checks could not run"),
+            (
+                Some(VerdictStatus::Partial),
+                "Partial: some checks could not run",
+            ),
             (Some(VerdictStatus::Manual), "Manual: no automated checks"),
-            (Some(VerdictStatus::NoEvidence), "No evidence: checks exist, none ran"),
+            (
+                Some(VerdictStatus::NoEvidence),
+                "No evidence: checks exist, none ran",
+            ),
         ] {
             ui.horizontal(|ui| {
-                widgets::icon(ui, 16.0, text, |p, c, r| widgets::paint_verdict(p, c, r, verdict, &palette));
+                widgets::icon(ui, 16.0, text, |p, c, r| {
+                    widgets::paint_verdict(p, c, r, verdict, &palette)
+                });
                 ui.label(text);
             });
         }
         ui.horizontal(|ui| {
             widgets::icon(ui, 16.0, "Conclusion recorded", |p, c, r| {
-                widgets::paint_conclusion(p, c, r * 0.85, Some(crate::store::Conclusion::InPlace), &palette)
+                widgets::paint_conclusion(
+                    p,
+                    c,
+                    r * 0.85,
+                    Some(crate::store::Conclusion::InPlace),
+                    &palette,
+                )
             });
             ui.label("Conclusion recorded (colour: In Place, CCW, N/A, Not Tested, Not in Place)");
         });

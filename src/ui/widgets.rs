@@ -33,7 +33,8 @@ pub fn paint_verdict(
             painter.circle_stroke(center, radius - 0.75, Stroke::new(1.5, color));
             let half: Vec<Pos2> = (0..=16)
                 .map(|i| {
-                    let angle = std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * i as f32 / 16.0;
+                    let angle =
+                        std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * i as f32 / 16.0;
                     center + Vec2::angled(angle) * radius
                 })
                 .collect();
@@ -66,7 +67,13 @@ pub fn paint_verdict(
 }
 
 /// Paints a check outcome like a verdict.
-pub fn paint_check(painter: &egui::Painter, center: Pos2, radius: f32, status: CheckStatus, palette: &Palette) {
+pub fn paint_check(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    status: CheckStatus,
+    palette: &Palette,
+) {
     let verdict = match status {
         CheckStatus::Pass => VerdictStatus::Pass,
         CheckStatus::Fail => VerdictStatus::Fail,
@@ -92,7 +99,11 @@ pub fn paint_conclusion(
     ];
     match conclusion {
         Some(c) => {
-            painter.add(Shape::convex_polygon(points, palette.conclusion(c), Stroke::NONE));
+            painter.add(Shape::convex_polygon(
+                points,
+                palette.conclusion(c),
+                Stroke::NONE,
+            ));
         }
         None => {
             painter.add(Shape::closed_line(points, Stroke::new(1.2, palette.muted)));
@@ -148,16 +159,27 @@ fn paint_tick(painter: &egui::Painter, center: Pos2, size: f32, color: Color32) 
 
 fn paint_cross(painter: &egui::Painter, center: Pos2, size: f32, color: Color32) {
     let stroke = Stroke::new(1.8, color);
-    painter.line_segment([center + Vec2::splat(-size), center + Vec2::splat(size)], stroke);
     painter.line_segment(
-        [center + Vec2::new(-size, size), center + Vec2::new(size, -size)],
+        [center + Vec2::splat(-size), center + Vec2::splat(size)],
+        stroke,
+    );
+    painter.line_segment(
+        [
+            center + Vec2::new(-size, size),
+            center + Vec2::new(size, -size),
+        ],
         stroke,
     );
 }
 
 /// An icon widget of `size` points, painted by `paint` at its centre, with
 /// `hover` as its tooltip and accessible name.
-pub fn icon(ui: &mut Ui, size: f32, hover: &str, paint: impl FnOnce(&egui::Painter, Pos2, f32)) -> Response {
+pub fn icon(
+    ui: &mut Ui,
+    size: f32,
+    hover: &str,
+    paint: impl FnOnce(&egui::Painter, Pos2, f32),
+) -> Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
     if ui.is_rect_visible(rect) {
         paint(ui.painter(), rect.center(), size * 0.42);
@@ -170,12 +192,15 @@ pub fn icon(ui: &mut Ui, size: f32, hover: &str, paint: impl FnOnce(&egui::Paint
 /// A small rounded label with a coloured background.
 pub fn chip(ui: &mut Ui, text: &str, color: Color32, palette: &Palette) -> Response {
     let font = FontId::proportional(11.5);
-    let galley = ui.painter().layout_no_wrap(text.to_owned(), font, palette.on_chip);
+    let galley = ui
+        .painter()
+        .layout_no_wrap(text.to_owned(), font, palette.on_chip);
     let padding = Vec2::new(7.0, 2.0);
     let (rect, response) = ui.allocate_exact_size(galley.size() + padding * 2.0, Sense::hover());
     if ui.is_rect_visible(rect) {
         ui.painter().rect_filled(rect, CornerRadius::same(8), color);
-        ui.painter().galley(rect.min + padding, galley, palette.on_chip);
+        ui.painter()
+            .galley(rect.min + padding, galley, palette.on_chip);
     }
     let text = text.to_owned();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
