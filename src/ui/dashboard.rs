@@ -166,7 +166,7 @@ fn verdict_bar(ui: &mut Ui, counts: &VerdictCounts, palette: &Palette) {
         .join(", ");
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
     let painter = ui.painter();
-    painter.rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+    painter.rect_filled(rect, 4.0, ui.visuals().widgets.inactive.bg_fill);
     let mut x = rect.left();
     for (verdict, n) in parts {
         let w = rect.width() * n as f32 / total;
@@ -278,7 +278,7 @@ fn family_row(
     {
         let top = rect.top() + 7.0 + i as f32 * 9.5;
         let track = Rect::from_min_size(egui::pos2(track_left, top), Vec2::new(track_width, 7.0));
-        painter.rect_filled(track, 3.0, visuals.extreme_bg_color);
+        painter.rect_filled(track, 3.0, visuals.widgets.inactive.bg_fill);
         let filled = Rect::from_min_size(
             track.min,
             Vec2::new(track_width * value as f32 / total, 7.0),

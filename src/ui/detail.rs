@@ -336,7 +336,7 @@ fn resource_row(
     let split = rect.left() + 24.0 + (rect.width() - 24.0) * 0.45;
     let name = one_line(
         painter,
-        &resource.resource,
+        short_resource(&resource.resource),
         FontId::monospace(11.5),
         text_color,
         split - rect.left() - 30.0,
@@ -359,6 +359,19 @@ fn resource_row(
         text_color,
     );
     response.on_hover_text(format!("{}\n{}", resource.resource, resource.reason))
+}
+
+/// The distinguishing end of a resource name: an ARM ID's last type and
+/// name (`networkSecurityGroups/nsg-web`), anything else as it is.
+fn short_resource(resource: &str) -> &str {
+    if !resource.starts_with("/subscriptions/") {
+        return resource;
+    }
+    let mut cut = resource.rmatch_indices('/').map(|(i, _)| i);
+    match (cut.next(), cut.next()) {
+        (Some(_), Some(at)) => &resource[at + 1..],
+        _ => resource,
+    }
 }
 
 fn one_line(
@@ -499,5 +512,19 @@ fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_resource;
+
+    #[test]
+    fn arm_ids_are_shortened_to_their_type_and_name() {
+        assert_eq!(
+            short_resource("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"),
+            "networkSecurityGroups/nsg-a"
+        );
+        assert_eq!(short_resource("a0005-i/Deployment/web"), "a0005-i/Deployment/web");
     }
 }

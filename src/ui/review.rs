@@ -242,7 +242,7 @@ fn attachment_card(
         .inner_margin(6.0)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let name = RichText::new(&attachment.file_name).strong();
                 ui.label(if withdrawn {
                     name.strikethrough().weak()
@@ -349,7 +349,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     };
     match (state, sign_offs.last()) {
         (SignOffState::Current, Some(latest)) => {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 widgets::chip(ui, "Signed off", palette.signed, &palette);
                 ui.label(signer(latest));
             });
@@ -361,7 +361,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                 .corner_radius(3.0)
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width());
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         widgets::chip(ui, "Stale sign-off", palette.stale, &palette);
                         ui.label(signer(latest));
                     });

@@ -20,8 +20,8 @@ const ROW_HEIGHT: f32 = 24.0;
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     egui::Panel::left("tickmark-tree")
         .resizable(true)
-        .default_size(360.0)
-        .size_range(260.0..=640.0)
+        .default_size(410.0)
+        .size_range(280.0..=680.0)
         .show(ui, |ui| {
             ui.add_space(6.0);
             search_field(wb, ui);
