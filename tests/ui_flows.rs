@@ -470,3 +470,22 @@ fn dashboard_and_comparison() {
     h.get_by_label_contains("(earlier) to Next half-year (later)");
     assert!(h.get_all_by_label("was In Place, now none").count() >= 5);
 }
+
+#[test]
+fn the_panels_keep_their_size_from_frame_to_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let at = |h: &Harness<'_, Workbench>| {
+        (
+            h.get_by_label("Review of 1.1.1").rect(),
+            h.get_by_label("Search").rect(),
+        )
+    };
+    let first = at(&h);
+    assert!(1500.0 - first.0.left() > 360.0, "the review pane has its default width: {first:?}");
+    assert!(first.1.right() > 380.0, "the tree has its default width: {first:?}");
+    for _ in 0..30 {
+        h.step();
+    }
+    assert_eq!(at(&h), first);
+}

@@ -13,9 +13,16 @@ use super::theme::Palette;
 use super::widgets;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def};
 use crate::evidence::EvidenceRef;
+use crate::store::RunFile;
+
+use super::worker::Loaded;
 
 /// The height of a resource row.
 const RESOURCE_ROW: f32 = 22.0;
+
+/// The most evidence references listed under a check (the resource rows
+/// carry the rest).
+const EVIDENCE_SHOWN: usize = 50;
 
 /// The most resource rows shown before the table scrolls.
 const RESOURCE_ROWS_SHOWN: usize = 10;
@@ -135,15 +142,29 @@ fn description(wb: &Workbench, ui: &mut Ui, id: &str) {
 }
 
 fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    // The results are only borrowed while drawing (a check may have very
+    // many resource rows): the loaded assessment is set aside meanwhile.
+    let Some(loaded) = wb.loaded.take() else {
+        return;
+    };
+    checks_of(wb, ui, id, &loaded);
+    wb.loaded = Some(loaded);
+}
+
+fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
     let palette = Palette::of(ui);
-    let results: Vec<CheckResult> = wb
-        .loaded
-        .as_ref()
-        .and_then(|l| verdict_of(l, id))
-        .map(|v| v.checks.clone())
-        .unwrap_or_default();
-    let has_run = wb.loaded.as_ref().is_some_and(|l| l.run.is_some());
-    widgets::section(ui, &format!("Automated checks ({})", results.len()));
+    let results: &[CheckResult] = verdict_of(loaded, id).map_or(&[], |v| v.checks.as_slice());
+    let files: &[RunFile] = loaded.run.as_ref().map_or(&[], |r| r.files.as_slice());
+    let has_run = loaded.run.is_some();
+    let failing = results.iter().filter(|r| r.status == CheckStatus::Fail).count();
+    let unjudged = results.iter().filter(|r| r.status == CheckStatus::NotEvaluated).count();
+    widgets::section(
+        ui,
+        &format!(
+            "Automated checks ({}: {failing} failing, {unjudged} not evaluated)",
+            results.len()
+        ),
+    );
     if results.is_empty() {
         let text = if !has_run {
             "No evidence has been evaluated yet: import the cluster's exports (Import menu, drag and drop, or a typed path)."
@@ -155,9 +176,17 @@ fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         ui.label(RichText::new(text).weak());
         return;
     }
-    for (index, result) in results.iter().enumerate() {
-        ui.push_id(("check", index), |ui| {
-            check_card(wb, ui, id, result, &palette)
+    // What needs attention first: failures, then what could not be judged.
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| match results[i].status {
+        CheckStatus::Fail => 0,
+        CheckStatus::NotEvaluated => 1,
+        CheckStatus::Pass => 2,
+    });
+    for index in order {
+        let result = &results[index];
+        ui.push_id(("check", &result.check, index), |ui| {
+            check_card(wb, ui, files, id, result, &palette)
         });
         ui.add_space(6.0);
     }
@@ -166,6 +195,7 @@ fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
 fn check_card(
     wb: &mut Workbench,
     ui: &mut Ui,
+    files: &[RunFile],
     requirement: &str,
     result: &CheckResult,
     palette: &Palette,
@@ -203,13 +233,23 @@ fn check_card(
                     .id_salt(("evidence", requirement, &result.check))
                     .default_open(result.status == CheckStatus::Fail && result.evidence.len() <= 3)
                     .show(ui, |ui| {
-                        for (i, evidence) in result.evidence.iter().enumerate() {
-                            ui.push_id(i, |ui| evidence_item(wb, ui, evidence, palette));
+                        let shown = result.evidence.len().min(EVIDENCE_SHOWN);
+                        for (i, evidence) in result.evidence[..shown].iter().enumerate() {
+                            ui.push_id(i, |ui| evidence_item(wb, ui, files, evidence, palette));
+                        }
+                        if result.evidence.len() > shown {
+                            ui.label(
+                                RichText::new(format!(
+                                    "… and {} more; each resource row below shows its own evidence.",
+                                    result.evidence.len() - shown
+                                ))
+                                .weak(),
+                            );
                         }
                     });
             }
             if !result.resources.is_empty() {
-                resources(wb, ui, result, palette);
+                resources(wb, ui, files, result, palette);
             }
         });
 }
@@ -222,7 +262,13 @@ fn status_text(status: CheckStatus) -> &'static str {
     }
 }
 
-fn resources(wb: &mut Workbench, ui: &mut Ui, result: &CheckResult, palette: &Palette) {
+fn resources(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    result: &CheckResult,
+    palette: &Palette,
+) {
     let count = |s: CheckStatus| result.resources.iter().filter(|r| r.status == s).count();
     let (pass, fail, unknown) = (
         count(CheckStatus::Pass),
@@ -298,7 +344,7 @@ fn resources(wb: &mut Workbench, ui: &mut Ui, result: &CheckResult, palette: &Pa
         .get(&key)
         .and_then(|&i| result.resources.get(i))
     {
-        resource_detail(wb, ui, resource, palette);
+        resource_detail(wb, ui, files, resource, palette);
     }
 }
 
@@ -389,7 +435,13 @@ fn one_line(
     painter.layout_job(job)
 }
 
-fn resource_detail(wb: &mut Workbench, ui: &mut Ui, resource: &ResourceResult, palette: &Palette) {
+fn resource_detail(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    resource: &ResourceResult,
+    palette: &Palette,
+) {
     egui::Frame::new()
         .fill(ui.visuals().faint_bg_color)
         .inner_margin(6.0)
@@ -400,19 +452,23 @@ fn resource_detail(wb: &mut Workbench, ui: &mut Ui, resource: &ResourceResult, p
             ui.label(&resource.reason);
             for (i, evidence) in resource.evidence.iter().enumerate() {
                 ui.push_id(("resource-evidence", i), |ui| {
-                    evidence_item(wb, ui, evidence, palette)
+                    evidence_item(wb, ui, files, evidence, palette)
                 });
             }
         });
 }
 
 /// One piece of evidence: file, pointer, resource, and the snippet on demand.
-fn evidence_item(wb: &mut Workbench, ui: &mut Ui, evidence: &EvidenceRef, palette: &Palette) {
-    let sha256 = wb
-        .loaded
-        .as_ref()
-        .and_then(|l| l.run.as_ref())
-        .and_then(|run| run.files.iter().find(|f| f.path == evidence.path))
+fn evidence_item(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    evidence: &EvidenceRef,
+    palette: &Palette,
+) {
+    let sha256 = files
+        .iter()
+        .find(|f| f.path == evidence.path)
         .map(|f| f.sha256.clone());
     let pointer = if evidence.pointer.is_empty() {
         "(whole document)"
@@ -522,9 +578,14 @@ mod tests {
     #[test]
     fn arm_ids_are_shortened_to_their_type_and_name() {
         assert_eq!(
-            short_resource("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"),
+            short_resource(
+                "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"
+            ),
             "networkSecurityGroups/nsg-a"
         );
-        assert_eq!(short_resource("a0005-i/Deployment/web"), "a0005-i/Deployment/web");
+        assert_eq!(
+            short_resource("a0005-i/Deployment/web"),
+            "a0005-i/Deployment/web"
+        );
     }
 }

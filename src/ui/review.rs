@@ -21,6 +21,8 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
         .default_size(380.0)
         .size_range(300.0..=620.0)
         .show(ui, |ui| {
+            // Keep the panel's width while there is nothing to show.
+            ui.set_min_width(ui.available_width());
             let Some(id) = wb.selected.clone() else {
                 return;
             };
@@ -212,21 +214,22 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     });
     ui.horizontal(|ui| {
         let label = ui.label("File path");
-        let edit = egui::TextEdit::singleline(&mut wb.attach_path)
-            .hint_text("/path/to/document.pdf")
-            .desired_width(ui.available_width() - 60.0);
-        let response = ui.add(edit).labelled_by(label.id);
-        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let path = wb.attach_path.trim().to_owned();
-        if (ui
-            .add_enabled(!path.is_empty(), egui::Button::new("Attach"))
-            .clicked()
-            || enter)
-            && !path.is_empty()
-        {
-            wb.attach(id, std::path::PathBuf::from(path));
-            wb.attach_path.clear();
-        }
+        // Right to left: the button takes its width, the field the rest.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let path = wb.attach_path.trim().to_owned();
+            let clicked = ui
+                .add_enabled(!path.is_empty(), egui::Button::new("Attach"))
+                .clicked();
+            let edit = egui::TextEdit::singleline(&mut wb.attach_path)
+                .hint_text("/path/to/document.pdf")
+                .desired_width(ui.available_width());
+            let response = ui.add(edit).labelled_by(label.id);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (clicked || enter) && !path.is_empty() {
+                wb.attach(id, std::path::PathBuf::from(path));
+                wb.attach_path.clear();
+            }
+        });
     });
 }
 

@@ -1104,7 +1104,12 @@ mod tests {
             out: dir.path().join("r.html"),
         });
         match &worker.poll()[..] {
-            [Event::Finished { job: id, reply: Reply::Exported(Err(message)) }] => {
+            [
+                Event::Finished {
+                    job: id,
+                    reply: Reply::Exported(Err(message)),
+                },
+            ] => {
                 assert_eq!(*id, job);
                 assert!(message.contains("not available"), "{message}");
             }
