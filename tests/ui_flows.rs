@@ -482,10 +482,32 @@ fn the_panels_keep_their_size_from_frame_to_frame() {
         )
     };
     let first = at(&h);
-    assert!(1500.0 - first.0.left() > 360.0, "the review pane has its default width: {first:?}");
-    assert!(first.1.right() > 380.0, "the tree has its default width: {first:?}");
+    assert!(
+        1500.0 - first.0.left() > 360.0,
+        "the review pane has its default width: {first:?}"
+    );
+    assert!(
+        first.1.right() > 380.0,
+        "the tree has its default width: {first:?}"
+    );
     for _ in 0..30 {
         h.step();
     }
     assert_eq!(at(&h), first);
+}
+
+#[test]
+fn a_markdown_attachment_is_read_in_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "1.1.7");
+    click(&mut h, "Read");
+    h.get_by_label("Attachment: firewall-rule-review-2026-H2.md");
+    h.get_by_label_contains("Six-monthly firewall and router rule-set review");
+    assert!(h.get_all_by_label_contains("RR-2026-H2-03").count() >= 2);
+    click(&mut h, "Close");
+    assert!(
+        h.query_by_label("Attachment: firewall-rule-review-2026-H2.md")
+            .is_none()
+    );
 }

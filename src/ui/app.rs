@@ -237,6 +237,7 @@ impl Workbench {
             }
         }
         dialogs::show(self, &ctx);
+        drop_overlay(&ctx);
 
         if self.worker.has_queued_events() {
             ctx.request_repaint();
@@ -499,6 +500,20 @@ impl Workbench {
                 self.snippets.insert(key, state);
             }
             Reply::Thumbnail { sha256, result } => self.thumbnails.set(ctx, sha256, result),
+            Reply::Document {
+                file_name,
+                markdown,
+                result,
+            } => match result {
+                Ok(text) => {
+                    self.dialog = Some(Dialog::Document {
+                        file_name,
+                        markdown,
+                        text,
+                    });
+                }
+                Err(message) => self.error(format!("Reading {file_name}: {message}")),
+            },
             Reply::Opened { file_name, result } => match result {
                 Ok(path) => self.info(format!("Opened {file_name} ({})", path.display())),
                 Err(message) => self.error(format!("Opening {file_name}: {message}")),
@@ -994,6 +1009,25 @@ impl Workbench {
             self.dialog = Some(Dialog::dropped(dropped, self.selected.clone()));
         }
     }
+}
+
+/// While files are dragged over the window: what dropping them does.
+fn drop_overlay(ctx: &egui::Context) {
+    let count = ctx.input(|i| i.raw.hovered_files.len());
+    if count == 0 {
+        return;
+    }
+    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("tickmark-drop"));
+    let painter = ctx.layer_painter(layer);
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        format!("Drop {count} item(s): import them as evidence, or attach them to the selected requirement"),
+        egui::FontId::proportional(19.0),
+        egui::Color32::WHITE,
+    );
 }
 
 /// The statement a sign-off carries unless the reviewer writes another.

@@ -156,8 +156,14 @@ fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
     let results: &[CheckResult] = verdict_of(loaded, id).map_or(&[], |v| v.checks.as_slice());
     let files: &[RunFile] = loaded.run.as_ref().map_or(&[], |r| r.files.as_slice());
     let has_run = loaded.run.is_some();
-    let failing = results.iter().filter(|r| r.status == CheckStatus::Fail).count();
-    let unjudged = results.iter().filter(|r| r.status == CheckStatus::NotEvaluated).count();
+    let failing = results
+        .iter()
+        .filter(|r| r.status == CheckStatus::Fail)
+        .count();
+    let unjudged = results
+        .iter()
+        .filter(|r| r.status == CheckStatus::NotEvaluated)
+        .count();
     widgets::section(
         ui,
         &format!(

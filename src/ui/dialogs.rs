@@ -52,6 +52,15 @@ pub enum Dialog {
     },
     /// What the last import could not read.
     ImportReport,
+    /// A text or Markdown attachment.
+    Document {
+        /// Its name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+        /// The text.
+        text: String,
+    },
 }
 
 /// The new-assessment form.
@@ -150,6 +159,7 @@ impl Dialog {
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
             Dialog::ImportReport => "Import report".to_owned(),
+            Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
     }
 }
@@ -167,7 +177,8 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     };
     let mut outcome = Outcome::Keep;
     let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
-        ui.set_max_width(560.0);
+        let wide = matches!(dialog, Dialog::Document { .. });
+        ui.set_max_width(if wide { 900.0 } else { 560.0 });
         ui.set_min_width(420.0);
         ui.label(RichText::new(dialog.title()).size(17.0).strong());
         ui.add_space(6.0);
@@ -187,6 +198,7 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 ..
             } => withdraw(wb, ui, requirement, *attachment, reason),
             Dialog::ImportReport => import_report(wb, ui),
+            Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
         };
     });
     if modal.should_close() {
@@ -235,6 +247,26 @@ fn help(ui: &mut Ui) -> Outcome {
     ui.label(RichText::new("Icons in the tree").strong());
     super::tree::legend(ui);
     ui.add_space(8.0);
+    if ui.button("Close").clicked() {
+        Outcome::Close
+    } else {
+        Outcome::Keep
+    }
+}
+
+fn document(ui: &mut Ui, markdown: bool, text: &str) -> Outcome {
+    let palette = Palette::of(ui);
+    ui.set_min_width(640.0);
+    egui::ScrollArea::vertical()
+        .max_height(ui.ctx().content_rect().height() * 0.7)
+        .show(ui, |ui| {
+            if markdown {
+                super::markdown::show(ui, text, &palette);
+            } else {
+                ui.label(RichText::new(text).monospace());
+            }
+        });
+    ui.add_space(6.0);
     if ui.button("Close").clicked() {
         Outcome::Close
     } else {

@@ -297,6 +297,19 @@ fn attachment_card(
                         file_name: attachment.file_name.clone(),
                     });
                 }
+                let markdown = attachment.media_type == "text/markdown";
+                if (markdown || attachment.media_type.starts_with("text/"))
+                    && ui
+                        .small_button("Read")
+                        .on_hover_text("Show the document here")
+                        .clicked()
+                {
+                    wb.worker.submit(Task::Document {
+                        attachment: attachment.id,
+                        file_name: attachment.file_name.clone(),
+                        markdown,
+                    });
+                }
                 if !withdrawn && ui.small_button("Withdraw…").clicked() {
                     wb.dialog = Some(Dialog::withdraw(requirement, attachment));
                 }

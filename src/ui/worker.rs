@@ -184,6 +184,15 @@ pub enum Task {
         /// The bytes' SHA-256.
         sha256: String,
     },
+    /// Read a text or Markdown attachment to show it.
+    Document {
+        /// The attachment.
+        attachment: i64,
+        /// Its file name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+    },
     /// Write an attachment to a temporary file and open it with the system viewer.
     Open {
         /// The attachment.
@@ -293,6 +302,15 @@ pub enum Reply {
         sha256: String,
         /// The decoded, scaled image, or why not.
         result: Result<egui::ColorImage, String>,
+    },
+    /// A text attachment, read.
+    Document {
+        /// Its name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+        /// The text, or why not.
+        result: Result<String, String>,
     },
     /// An attachment was handed to the system viewer.
     Opened {
@@ -582,6 +600,7 @@ fn task_action(task: &Task) -> String {
         Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
         Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
         Task::Open { file_name, .. } => format!("Opening {file_name}"),
+        Task::Document { file_name, .. } => format!("Reading {file_name}"),
     }
 }
 
@@ -735,6 +754,24 @@ mod tasks {
                     Err(e) => Err(e.to_string()),
                 };
                 Ok(Reply::Thumbnail { sha256, result })
+            }
+            Task::Document {
+                attachment,
+                file_name,
+                markdown,
+            } => {
+                let result = store
+                    .attachment_bytes(attachment)
+                    .map_err(text)
+                    .and_then(|bytes| {
+                        String::from_utf8(bytes)
+                            .map_err(|_| format!("{file_name} is not UTF-8 text"))
+                    });
+                Ok(Reply::Document {
+                    file_name,
+                    markdown,
+                    result,
+                })
             }
             Task::Open {
                 attachment,
