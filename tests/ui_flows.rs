@@ -505,6 +505,11 @@ fn a_markdown_attachment_is_read_in_the_app() {
     h.get_by_label("Attachment: firewall-rule-review-2026-H2.md");
     h.get_by_label_contains("Six-monthly firewall and router rule-set review");
     assert!(h.get_all_by_label_contains("RR-2026-H2-03").count() >= 2);
+    let close = h.get_by_label("Close").rect();
+    assert!(
+        close.left() > 0.0 && close.right() < 1500.0,
+        "the dialog fits: {close:?}"
+    );
     click(&mut h, "Close");
     assert!(
         h.query_by_label("Attachment: firewall-rule-review-2026-H2.md")

@@ -177,9 +177,15 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     };
     let mut outcome = Outcome::Keep;
     let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
-        let wide = matches!(dialog, Dialog::Document { .. });
-        ui.set_max_width(if wide { 900.0 } else { 560.0 });
-        ui.set_min_width(420.0);
+        if matches!(dialog, Dialog::Document { .. }) {
+            // A fixed width: wrapped text would otherwise widen an
+            // auto-sized dialog a little every frame.
+            let width = (ctx.content_rect().width() - 80.0).clamp(360.0, 880.0);
+            ui.set_width(width);
+        } else {
+            ui.set_max_width(560.0);
+            ui.set_min_width(420.0);
+        }
         ui.label(RichText::new(dialog.title()).size(17.0).strong());
         ui.add_space(6.0);
         outcome = match &mut dialog {
@@ -256,9 +262,11 @@ fn help(ui: &mut Ui) -> Outcome {
 
 fn document(ui: &mut Ui, markdown: bool, text: &str) -> Outcome {
     let palette = Palette::of(ui);
-    ui.set_min_width(640.0);
+    let height = (ui.ctx().content_rect().height() * 0.7).max(200.0);
     egui::ScrollArea::vertical()
-        .max_height(ui.ctx().content_rect().height() * 0.7)
+        .min_scrolled_height(height)
+        .max_height(height)
+        .auto_shrink([false, false])
         .show(ui, |ui| {
             if markdown {
                 super::markdown::show(ui, text, &palette);

@@ -246,17 +246,23 @@ impl Renderer {
 
 fn table_ui(ui: &mut Ui, rows: &[Vec<String>]) {
     let id = ui.next_auto_id();
-    egui::Grid::new(id)
-        .striped(true)
-        .spacing([12.0, 4.0])
+    // Wide tables scroll sideways rather than widen the note or dialog.
+    egui::ScrollArea::horizontal()
+        .id_salt(id)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
-            for (i, row) in rows.iter().enumerate() {
-                for cell in row {
-                    let text = egui::RichText::new(cell.trim());
-                    ui.label(if i == 0 { text.strong() } else { text });
-                }
-                ui.end_row();
-            }
+            egui::Grid::new(id)
+                .striped(true)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    for (i, row) in rows.iter().enumerate() {
+                        for cell in row {
+                            let text = egui::RichText::new(cell.trim());
+                            ui.label(if i == 0 { text.strong() } else { text });
+                        }
+                        ui.end_row();
+                    }
+                });
         });
 }
 
