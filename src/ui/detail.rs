@@ -326,6 +326,7 @@ fn resources(
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt(("resources", &key))
+                .min_scrolled_height(height)
                 .max_height(height)
                 .auto_shrink([false, true])
                 .show_rows(ui, RESOURCE_ROW, rows, |ui, range| {
@@ -385,11 +386,18 @@ fn resource_row(
         palette,
     );
     let text_color = visuals.text_color();
-    let split = rect.left() + 24.0 + (rect.width() - 24.0) * 0.45;
+    let split = rect.left() + 24.0 + (rect.width() - 24.0) * 0.5;
+    let name_font = FontId::monospace(11.5);
+    let char_width = painter
+        .layout_no_wrap("0".to_owned(), name_font.clone(), text_color)
+        .size()
+        .x
+        .max(1.0);
+    let fits = ((split - rect.left() - 34.0) / char_width) as usize;
     let name = one_line(
         painter,
-        short_resource(&resource.resource),
-        FontId::monospace(11.5),
+        &middle_elide(short_resource(&resource.resource), fits),
+        name_font,
         text_color,
         split - rect.left() - 30.0,
     );
@@ -413,17 +421,30 @@ fn resource_row(
     response.on_hover_text(format!("{}\n{}", resource.resource, resource.reason))
 }
 
-/// The distinguishing end of a resource name: an ARM ID's last type and
-/// name (`networkSecurityGroups/nsg-web`), anything else as it is.
+/// The distinguishing end of a resource name: an ARM ID's last segment
+/// (the resource's name), anything else as it is.
 fn short_resource(resource: &str) -> &str {
     if !resource.starts_with("/subscriptions/") {
         return resource;
     }
-    let mut cut = resource.rmatch_indices('/').map(|(i, _)| i);
-    match (cut.next(), cut.next()) {
-        (Some(_), Some(at)) => &resource[at + 1..],
-        _ => resource,
+    resource
+        .rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or(resource)
+}
+
+/// `text` cut in the middle to at most `max` characters (names differ at
+/// both ends: prefixes and suffixes carry meaning).
+fn middle_elide(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max || max < 5 {
+        return text.to_owned();
     }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
 }
 
 fn one_line(
@@ -530,8 +551,15 @@ fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
         Some(SnippetState::Ready(snippet)) => {
             frame.show(ui, |ui| {
                 ui.set_width(ui.available_width());
+                // As tall as the snippet up to 360 points, wherever on the
+                // screen it opens (a scroll area otherwise shrinks to the
+                // space left below it).
+                let row = ui.fonts_mut(|f| f.row_height(&FontId::monospace(12.0)));
+                let lines = snippet.text.lines().count().max(1) as f32;
+                let height = (lines * row + 16.0).min(360.0);
                 egui::ScrollArea::both()
                     .id_salt("snippet-scroll")
+                    .min_scrolled_height(height)
                     .max_height(360.0)
                     .auto_shrink([false, true])
                     .show(ui, |ui| {
@@ -582,13 +610,18 @@ mod tests {
     use super::short_resource;
 
     #[test]
-    fn arm_ids_are_shortened_to_their_type_and_name() {
+    fn arm_ids_are_shortened_to_their_name_and_long_names_cut_in_the_middle() {
         assert_eq!(
             short_resource(
                 "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"
             ),
-            "networkSecurityGroups/nsg-a"
+            "nsg-a"
         );
+        assert_eq!(
+            super::middle_elide("nsg-vnet-spoke-01-appgw", 11),
+            "nsg-v…appgw"
+        );
+        assert_eq!(super::middle_elide("short", 11), "short");
         assert_eq!(
             short_resource("a0005-i/Deployment/web"),
             "a0005-i/Deployment/web"

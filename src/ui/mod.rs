@@ -57,6 +57,12 @@ impl eframe::App for TickmarkApp {
         eframe::set_value(storage, prefs::STORAGE_KEY, &self.workbench.prefs());
     }
 
+    /// Preferences (the reviewer profile in use, typed notes) are small:
+    /// save them often.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
+
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.workbench.save_all_notes_now();
     }
