@@ -43,12 +43,14 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             empty(ui, text);
             return;
         }
+        // The header stays in view; the rest scrolls.
+        header(wb, ui, &id);
+        ui.separator();
         egui::ScrollArea::vertical()
             .id_salt(("tickmark-detail", id.as_str()))
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.set_max_width(ui.available_width() - 8.0);
-                header(wb, ui, &id);
                 description(wb, ui, &id);
                 checks(wb, ui, &id);
             });
