@@ -516,3 +516,66 @@ fn a_markdown_attachment_is_read_in_the_app() {
             .is_none()
     );
 }
+
+/// A file dropped onto the window, as the windowing system hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_files(h: &mut Harness<'_, Workbench>, paths: &[PathBuf]) {
+    for path in paths {
+        h.input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.clone())));
+    }
+    h.run();
+}
+
+#[test]
+fn dropped_files_are_attached_or_imported_as_the_user_chooses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.3");
+    let memo = write_file(
+        dir.path(),
+        "wireless-scan.md",
+        b"# Wireless scan\n\nNo rogue access points.\n",
+    );
+    drop_files(&mut h, std::slice::from_ref(&memo));
+    h.get_by_label("Files dropped");
+    click(&mut h, "Attach to 1.2.3");
+    let attachments = state_of(&h, "1.2.3").attachments;
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].media_type, "text/markdown");
+
+    // A folder can only be imported.
+    let folder = dir.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    write_file(&folder, "nsgs-again.json", nsgs.bytes);
+    drop_files(&mut h, std::slice::from_ref(&folder));
+    assert!(
+        h.get_by_label("Attach to 1.2.3")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.get_by_label_contains("Import as evidence into").click();
+    h.run();
+    let messages = h.state().messages();
+    assert!(
+        messages
+            .iter()
+            .any(|(error, m)| !error && m.contains("1 file(s) stored or already present")),
+        "{messages:?}"
+    );
+}
