@@ -318,8 +318,18 @@ fn a_typed_note_is_saved_when_another_requirement_is_selected() {
         state_of(&h, "1.2.2").review.map(|r| r.note),
         Some("Typed, then moved on.".to_owned())
     );
-    // The Markdown preview renders the saved note.
+    // Discard goes back to the saved note without saving the typed text,
+    // although pressing it takes the focus from the editor.
     click(&mut h, "1.2.2");
+    type_into(&mut h, "Note (Markdown)", " Not this.");
+    assert!(h.state().draft("1.2.2").is_some());
+    click(&mut h, "Discard");
+    assert_eq!(h.state().draft("1.2.2"), None);
+    assert_eq!(
+        state_of(&h, "1.2.2").review.map(|r| r.note),
+        Some("Typed, then moved on.".to_owned())
+    );
+    // The Markdown preview renders the saved note.
     click(&mut h, "Preview");
     h.get_by_label("Typed, then moved on.");
 }
@@ -578,4 +588,54 @@ fn dropped_files_are_attached_or_imported_as_the_user_chooses() {
             .any(|(error, m)| !error && m.contains("1 file(s) stored or already present")),
         "{messages:?}"
     );
+}
+
+#[test]
+fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let wb = Workbench::new(WorkbenchOptions {
+        db_path: dir.path().join("t.sqlite3"),
+        settings: Settings::default(),
+        mode: WorkerMode::Threaded,
+        prefs: Prefs::default(),
+        seed_sample_when_empty: true,
+    });
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1400.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let wait = |h: &mut Harness<'_, Workbench>, done: &dyn Fn(&Workbench) -> bool| {
+        let started = std::time::Instant::now();
+        while !done(h.state()) {
+            assert!(started.elapsed().as_secs() < 120, "timed out");
+            h.step();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        h.step();
+    };
+    wait(&mut h, &|wb| wb.assessment().is_some() && !wb.is_busy());
+    assert_eq!(
+        h.state().assessment().unwrap().name,
+        sample::ASSESSMENT_NAME
+    );
+    h.state_mut().select("1.2.3");
+    wait(&mut h, &|wb| !wb.is_busy());
+    h.get_by_label("Review of 1.2.3");
+    // The profile the sample's auditor uses is there to pick.
+    click_step(&mut h, "Choose a reviewer");
+    click_step(
+        &mut h,
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+    );
+    h.state_mut()
+        .set_conclusion(Some(Conclusion::NotApplicable));
+    wait(&mut h, &|wb| {
+        wb.requirement_state("1.2.3").and_then(|s| s.conclusion())
+            == Some(Conclusion::NotApplicable)
+    });
+}
+
+fn click_step(h: &mut Harness<'_, Workbench>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
 }

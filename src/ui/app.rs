@@ -160,6 +160,7 @@ pub struct Workbench {
     pub(super) scroll_to_selected: bool,
     pub(super) tree_viewport: (f32, f32),
     pub(super) attach_path: String,
+    pub(super) discard_rect: Option<egui::Rect>,
 }
 
 /// How long an information message stays in the status bar.
@@ -206,6 +207,7 @@ impl Workbench {
             scroll_to_selected: false,
             tree_viewport: (0.0, 0.0),
             attach_path: String::new(),
+            discard_rect: None,
         }
     }
 

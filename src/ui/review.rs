@@ -157,7 +157,12 @@ fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         if response.changed() {
             wb.drafts.set(assessment, id, text.clone());
         }
-        if response.lost_focus() {
+        // Leaving the editor saves, unless it was left to press Discard.
+        let pointer = ui.input(|i| i.pointer.interact_pos());
+        let to_discard = pointer
+            .zip(wb.discard_rect)
+            .is_some_and(|(p, r)| r.contains(p));
+        if response.lost_focus() && !to_discard {
             wb.save_note(id);
         }
     }
@@ -177,13 +182,15 @@ fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     .color(palette.stale)
                     .small(),
             );
-            if ui
+            let discard = ui
                 .small_button("Discard")
-                .on_hover_text("Go back to the saved note")
-                .clicked()
-            {
+                .on_hover_text("Go back to the saved note");
+            wb.discard_rect = Some(discard.rect);
+            if discard.clicked() {
                 wb.drafts.settle(assessment, id, &text);
             }
+        } else {
+            wb.discard_rect = None;
         }
     });
 }
