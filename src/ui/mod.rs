@@ -9,11 +9,13 @@
 //! dashboard, the comparison, dialogs, keyboard shortcuts, theme and
 //! widgets.
 
+mod actions;
 mod app;
 mod compare;
 mod dashboard;
 mod detail;
 mod dialogs;
+mod events;
 mod keyboard;
 mod markdown;
 mod model;
