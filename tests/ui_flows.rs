@@ -639,3 +639,22 @@ fn click_step(h: &mut Harness<'_, Workbench>, label: &str) {
     h.step();
     h.step();
 }
+
+#[test]
+fn a_file_that_is_not_a_review_record_is_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = write_file(dir.path(), "notes.sqlite3", b"these are my notes, not a database");
+    let h = harness(workbench(&db, Prefs::default(), true));
+    match h.state().phase() {
+        Phase::Unusable(message) => {
+            assert!(message.contains("notes.sqlite3"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.get_by_label("The review record cannot be opened");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"these are my notes, not a database",
+        "the file is left as it was"
+    );
+}

@@ -156,6 +156,7 @@ pub struct Workbench {
     pub(super) tree_viewport: (f32, f32),
     pub(super) attach_path: String,
     pub(super) discard_rect: Option<egui::Rect>,
+    window_title: String,
 }
 
 /// How long an information message stays in the status bar.
@@ -203,6 +204,7 @@ impl Workbench {
             tree_viewport: (0.0, 0.0),
             attach_path: String::new(),
             discard_rect: None,
+            window_title: super::WINDOW_TITLE.to_owned(),
         }
     }
 
@@ -220,6 +222,7 @@ impl Workbench {
             self.handle(&ctx, event);
         }
         self.accept_dropped_files(&ctx);
+        self.update_title(&ctx);
         keyboard::handle(self, &ctx);
         self.messages
             .retain(|m| m.error || m.at.elapsed() < INFO_LIFETIME);
@@ -242,6 +245,18 @@ impl Workbench {
             ctx.request_repaint_after(Duration::from_millis(100));
         } else if let Some(first) = self.messages.iter().find(|m| !m.error) {
             ctx.request_repaint_after(INFO_LIFETIME.saturating_sub(first.at.elapsed()));
+        }
+    }
+
+    /// The window title names the open assessment.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match self.assessment() {
+            Some(a) => format!("{} - {}", super::WINDOW_TITLE, a.name),
+            None => super::WINDOW_TITLE.to_owned(),
+        };
+        if self.window_title != title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
         }
     }
 
