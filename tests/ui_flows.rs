@@ -504,6 +504,21 @@ fn the_panels_keep_their_size_from_frame_to_frame() {
         h.step();
     }
     assert_eq!(at(&h), first);
+    // Requirements with attachments, thumbnails, sign-offs and stale
+    // markers do not widen the review pane either.
+    for id in ["1.1.2", "1.1.7", "1.1.6"] {
+        click(&mut h, id);
+        let review = h.get_by_label(&format!("Review of {id}")).rect();
+        for _ in 0..30 {
+            h.step();
+        }
+        assert_eq!(
+            h.get_by_label(&format!("Review of {id}")).rect(),
+            review,
+            "{id}"
+        );
+        assert_eq!(review.left(), first.0.left(), "{id}");
+    }
 }
 
 #[test]
@@ -643,7 +658,11 @@ fn click_step(h: &mut Harness<'_, Workbench>, label: &str) {
 #[test]
 fn a_file_that_is_not_a_review_record_is_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let db = write_file(dir.path(), "notes.sqlite3", b"these are my notes, not a database");
+    let db = write_file(
+        dir.path(),
+        "notes.sqlite3",
+        b"these are my notes, not a database",
+    );
     let h = harness(workbench(&db, Prefs::default(), true));
     match h.state().phase() {
         Phase::Unusable(message) => {

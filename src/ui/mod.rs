@@ -28,7 +28,7 @@ mod thumbnails;
 mod top_bar;
 mod tree;
 mod widgets;
-pub mod worker;
+mod worker;
 
 use std::path::PathBuf;
 

@@ -376,6 +376,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                 widgets::chip(ui, "Signed off", palette.signed, &palette);
                 ui.label(signer(latest));
             });
+            statement(ui, latest);
         }
         (SignOffState::Stale, Some(latest)) => {
             egui::Frame::new()
@@ -388,6 +389,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                         widgets::chip(ui, "Stale sign-off", palette.stale, &palette);
                         ui.label(signer(latest));
                     });
+                    statement(ui, latest);
                     ui.label(format!(
                         "Changed since it was signed: {}. Review the changes and sign off again.",
                         latest.stale_reasons.join(", ")
@@ -439,6 +441,14 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                 }
             });
     }
+}
+
+fn statement(ui: &mut Ui, sign_off: &SignOff) {
+    ui.label(
+        RichText::new(format!("\"{}\"", sign_off.statement))
+            .small()
+            .italics(),
+    );
 }
 
 fn signer(sign_off: &SignOff) -> String {
