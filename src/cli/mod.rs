@@ -185,9 +185,34 @@ pub(crate) fn load_settings(cli: &Cli) -> Result<Settings, String> {
 
 #[cfg(feature = "gui")]
 fn start_app(cli: &Cli) -> ExitCode {
-    let _ = cli;
-    eprintln!("tickmark: the desktop app is not built yet");
-    ExitCode::from(EXIT_UNUSABLE)
+    init_logger();
+    if let Some(problem) = crate::ui::missing_display() {
+        eprintln!("{problem}");
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    let started = db_path(cli).and_then(|db| Ok((db, load_settings(cli)?)));
+    let (db, settings) = match started {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("tickmark: {message}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    match crate::ui::run(db, settings) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(message) => {
+            eprintln!("tickmark: the desktop app failed: {message}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+/// Logs warnings and errors to stderr (more with `RUST_LOG`), so eframe's
+/// and rfd's problems are not silent.
+#[cfg(feature = "gui")]
+fn init_logger() {
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .try_init();
 }
 
 #[cfg(not(feature = "gui"))]

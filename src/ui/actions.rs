@@ -1,0 +1,410 @@
+//! What the user does: select, conclude, write notes, attach, sign off,
+//! import, export, approve. Each action checks what it needs (an open
+//! assessment, a reviewer profile) and hands the work to the worker.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::app::{Message, RunningJob, SnippetState, Workbench, default_statement};
+use super::dialogs::Dialog;
+use super::snippet::SnippetKey;
+use super::worker::{Job, JobId, PickPurpose, Task};
+use crate::export::ExportFormat;
+use crate::store::{Actor, Conclusion, Role};
+
+impl Workbench {
+    /// Saves every typed note now, on this thread (when the app closes).
+    /// Notes that cannot be saved stay in the remembered drafts.
+    pub fn save_all_notes_now(&mut self) {
+        let Some(profile) = self.profile().map(|p| p.id) else {
+            return;
+        };
+        let drafts = self.drafts.to_saved();
+        if drafts.is_empty() {
+            return;
+        }
+        let mut store = match crate::store::Store::open(self.worker.db_path()) {
+            Ok(store) => store,
+            Err(e) => {
+                log::error!("cannot save the typed notes: {e}");
+                return;
+            }
+        };
+        let actor = Actor::with_profile(profile);
+        for draft in drafts {
+            let review = store
+                .review(draft.assessment, &draft.requirement)
+                .ok()
+                .flatten();
+            let saved = review.as_ref().map(|r| r.note.as_str()).unwrap_or_default();
+            if saved != draft.text {
+                let conclusion = review.as_ref().and_then(|r| r.conclusion);
+                if let Err(e) = store.set_review(
+                    &actor,
+                    draft.assessment,
+                    self.catalog,
+                    &draft.requirement,
+                    conclusion,
+                    &draft.text,
+                ) {
+                    log::error!("cannot save the note of {}: {e}", draft.requirement);
+                    continue;
+                }
+            }
+            self.drafts
+                .settle(draft.assessment, &draft.requirement, &draft.text);
+        }
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.messages.push(Message {
+            error: false,
+            text: text.into(),
+            at: Instant::now(),
+        });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        log::warn!("{text}");
+        self.messages.push(Message {
+            error: true,
+            text,
+            at: Instant::now(),
+        });
+    }
+
+    /// Does what `purpose` says with `paths`.
+    pub(super) fn use_paths(&mut self, purpose: PickPurpose, paths: Vec<PathBuf>) {
+        match purpose {
+            PickPurpose::ImportFiles | PickPurpose::ImportFolder => self.import(paths),
+            PickPurpose::Attach { requirement } => {
+                for path in paths {
+                    self.attach(&requirement, path);
+                }
+            }
+            PickPurpose::Export { format, .. } => {
+                if let Some(out) = paths.into_iter().next() {
+                    self.export(format, out);
+                }
+            }
+        }
+    }
+
+    pub(super) fn start_job(&mut self, job: Job) -> JobId {
+        let label = job.label();
+        let cancellable = matches!(job, Job::Import { .. } | Job::Export { .. });
+        let (id, cancel) = self.worker.start(job);
+        self.jobs.push(RunningJob {
+            id,
+            label,
+            done: 0,
+            total: 0,
+            current: String::new(),
+            cancel,
+            cancellable,
+        });
+        id
+    }
+
+    /// Opens an assessment (loads it on the worker).
+    pub(super) fn open_assessment(&mut self, id: i64) {
+        self.loading = Some(id);
+        self.worker.submit(Task::Load { assessment: id });
+    }
+
+    /// Opens the bundled sample (creating it if needed).
+    pub(super) fn open_sample(&mut self) {
+        if self.jobs.iter().any(|j| j.label == Job::Seed.label()) {
+            return;
+        }
+        self.start_job(Job::Seed);
+    }
+
+    /// Who acts: the profile in use (optional for imports) and the OS user.
+    pub(super) fn actor(&self) -> Actor {
+        match self.prefs.profile {
+            Some(id) => Actor::with_profile(id),
+            None => Actor::os_user_only(),
+        }
+    }
+
+    /// The actor for work that needs a profile; without one, asks for it.
+    pub(super) fn reviewer(&mut self, what: &str) -> Option<Actor> {
+        if self.profile().is_some() {
+            return Some(self.actor());
+        }
+        self.error(format!(
+            "A reviewer profile is needed to {what}; choose or create one"
+        ));
+        self.dialog = Some(Dialog::profiles());
+        None
+    }
+
+    /// Selects a requirement (saving the note typed for the previous one).
+    pub fn select(&mut self, id: &str) {
+        if self.selected.as_deref() == Some(id) {
+            return;
+        }
+        if let Some(previous) = self.selected.clone() {
+            self.save_note(&previous);
+        }
+        self.selected = Some(id.to_owned());
+        self.statement.clear();
+        self.scroll_to_selected = true;
+        if let Some(family) = self.catalog.family_of(id) {
+            self.collapsed.remove(&family.id);
+        }
+    }
+
+    /// Moves the selection `step` requirements through the visible ones.
+    pub(super) fn move_selection(&mut self, step: isize) {
+        let visible = self.visible_requirements();
+        if visible.is_empty() {
+            return;
+        }
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|s| visible.iter().position(|v| v == s));
+        let next = match at {
+            None => 0,
+            Some(at) => at.saturating_add_signed(step).min(visible.len() - 1),
+        };
+        let id = visible[next].clone();
+        self.select(&id);
+    }
+
+    /// The note shown for a requirement: the draft, else the saved note.
+    pub(super) fn note_text(&self, requirement: &str) -> String {
+        if let Some(draft) = self.draft(requirement) {
+            return draft.to_owned();
+        }
+        self.saved_note(requirement)
+    }
+
+    pub(super) fn saved_note(&self, requirement: &str) -> String {
+        self.requirement_state(requirement)
+            .and_then(|s| s.review.as_ref())
+            .map(|r| r.note.clone())
+            .unwrap_or_default()
+    }
+
+    /// Saves the draft note of `requirement`, if it differs from the record.
+    pub fn save_note(&mut self, requirement: &str) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(draft) = self.drafts.get(assessment, requirement).cloned() else {
+            return;
+        };
+        if draft == self.saved_note(requirement) {
+            self.drafts.settle(assessment, requirement, &draft);
+            return;
+        }
+        let Some(actor) = self.reviewer("save a note") else {
+            return;
+        };
+        let conclusion = self
+            .requirement_state(requirement)
+            .and_then(|s| s.conclusion());
+        self.worker.submit(Task::SetReview {
+            actor,
+            assessment,
+            requirement: requirement.to_owned(),
+            conclusion,
+            note: draft,
+        });
+    }
+
+    /// Records a conclusion for the selected requirement (with the note as
+    /// typed).
+    pub fn set_conclusion(&mut self, conclusion: Option<Conclusion>) {
+        let (Some(requirement), Some(assessment)) =
+            (self.selected.clone(), self.assessment().map(|a| a.id))
+        else {
+            return;
+        };
+        let note = self.note_text(&requirement);
+        let current = self
+            .requirement_state(&requirement)
+            .and_then(|s| s.conclusion());
+        if current == conclusion && note == self.saved_note(&requirement) {
+            return;
+        }
+        let Some(actor) = self.reviewer("record a conclusion") else {
+            return;
+        };
+        self.worker.submit(Task::SetReview {
+            actor,
+            assessment,
+            requirement,
+            conclusion,
+            note,
+        });
+    }
+
+    /// Signs off the selected requirement with the statement typed.
+    pub(super) fn sign_off(&mut self) {
+        let (Some(requirement), Some(assessment)) =
+            (self.selected.clone(), self.assessment().map(|a| a.id))
+        else {
+            return;
+        };
+        self.save_note(&requirement);
+        let Some(actor) = self.reviewer("sign off") else {
+            return;
+        };
+        let statement = if self.statement.trim().is_empty() {
+            default_statement(&requirement)
+        } else {
+            self.statement.clone()
+        };
+        self.worker.submit(Task::SignOff {
+            actor,
+            assessment,
+            requirement,
+            statement,
+        });
+    }
+
+    /// Attaches a file to a requirement.
+    pub(super) fn attach(&mut self, requirement: &str, path: PathBuf) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            self.error("Open an assessment before attaching documents");
+            return;
+        };
+        let Some(actor) = self.reviewer("attach a document") else {
+            return;
+        };
+        self.worker.submit(Task::Attach {
+            actor,
+            assessment,
+            requirement: requirement.to_owned(),
+            path,
+        });
+    }
+
+    /// Withdraws an attachment.
+    pub(super) fn withdraw(&mut self, requirement: &str, attachment: i64, reason: String) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(actor) = self.reviewer("withdraw an attachment") else {
+            return;
+        };
+        self.worker.submit(Task::Withdraw {
+            actor,
+            assessment,
+            requirement: requirement.to_owned(),
+            attachment,
+            reason,
+        });
+    }
+
+    /// Imports files and folders into the open assessment.
+    pub fn import(&mut self, paths: Vec<PathBuf>) {
+        let Some(assessment) = self.assessment().cloned() else {
+            self.error("Open or create an assessment before importing evidence");
+            return;
+        };
+        self.start_job(Job::Import {
+            actor: self.actor(),
+            assessment: assessment.id,
+            name: assessment.name,
+            paths,
+        });
+    }
+
+    /// Exports the open assessment.
+    pub(super) fn export(&mut self, format: ExportFormat, out: PathBuf) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            self.error("Open an assessment before exporting");
+            return;
+        };
+        self.start_job(Job::Export {
+            assessment,
+            format,
+            out,
+        });
+    }
+
+    /// Approves the open assessment or sends it back.
+    pub(super) fn decide(
+        &mut self,
+        approve: bool,
+        statement: String,
+        justification: Option<String>,
+    ) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(actor) = self.reviewer("approve the assessment") else {
+            return;
+        };
+        if self.profile().is_some_and(|p| p.role != Role::SecurityLead) {
+            self.error("Only a security lead can approve an assessment or send it back; choose a security lead's profile");
+            return;
+        }
+        self.worker.submit(Task::Decide {
+            actor,
+            assessment,
+            approve,
+            statement,
+            justification,
+        });
+    }
+
+    /// Asks for a snippet (once).
+    pub(super) fn request_snippet(&mut self, key: &SnippetKey) {
+        if !self.snippets.contains_key(key) {
+            self.snippets.insert(key.clone(), SnippetState::Loading);
+            self.worker.submit(Task::Snippet(key.clone()));
+        }
+    }
+
+    /// Asks for a requirement's history (once per load).
+    pub(super) fn request_history(&mut self, requirement: &str) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        if self.history_requested.insert(requirement.to_owned()) {
+            self.worker.submit(Task::Requirement {
+                assessment,
+                requirement: requirement.to_owned(),
+            });
+        }
+    }
+
+    /// Runs the comparison with the chosen other assessment.
+    pub(super) fn run_compare(&mut self) {
+        let (Some(this), Some(other)) = (self.assessment().cloned(), self.compare.other) else {
+            return;
+        };
+        let earlier_first = self
+            .assessments
+            .iter()
+            .find(|a| a.id == other)
+            .is_some_and(|o| (o.period_end, o.id) <= (this.period_end, this.id));
+        let (from, to) = if earlier_first {
+            (other, this.id)
+        } else {
+            (this.id, other)
+        };
+        self.compare.running = true;
+        self.start_job(Job::Compare { from, to });
+    }
+
+    pub(super) fn accept_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.dialog = Some(Dialog::dropped(dropped, self.selected.clone()));
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! The workbench: the app's state and the frame that lays out its panels.
+//!
+//! [`Workbench::ui`] builds the whole app inside any `&mut egui::Ui`, so
+//! the eframe shell and the UI tests run the same code. All reads and
+//! writes of the review record go through the [`Worker`]; the workbench
+//! applies what comes back at the start of each frame.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use egui::Ui;
+
+use super::dialogs::Dialog;
+use super::model::{Filters, View};
+use super::prefs::{Drafts, Prefs};
+use super::snippet::{Snippet, SnippetKey};
+use super::thumbnails::Thumbnails;
+use super::worker::{ImportReport, JobId, Loaded, Task, Worker, WorkerMode};
+use super::{
+    compare, dashboard, detail, dialogs, keyboard, review, status_bar, theme, top_bar, tree,
+};
+use crate::catalog::Catalog;
+use crate::checks::Settings;
+use crate::store::{Assessment, Comparison, HistoryEntry, Profile, RequirementState};
+
+/// How to start a workbench.
+#[derive(Debug, Clone)]
+pub struct WorkbenchOptions {
+    /// The review record.
+    pub db_path: PathBuf,
+    /// Check settings for imports.
+    pub settings: Settings,
+    /// Threads (the app) or synchronous (tests, benchmarks).
+    pub mode: WorkerMode,
+    /// What was remembered from the last run.
+    pub prefs: Prefs,
+    /// Create and open the bundled sample when the record has no assessment.
+    pub seed_sample_when_empty: bool,
+}
+
+/// Where the workbench is in its start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading the record.
+    Starting,
+    /// Creating the sample assessment on a first start.
+    Seeding,
+    /// Working.
+    Ready,
+    /// The review record cannot be used.
+    Unusable(String),
+}
+
+/// What fills the space right of the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The selected requirement and its review.
+    Review,
+    /// Progress per family.
+    Dashboard,
+    /// This assessment against another.
+    Compare,
+}
+
+/// A line in the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// An error (stays until dismissed) or information (fades).
+    pub error: bool,
+    /// The text.
+    pub text: String,
+    /// When it was posted.
+    pub at: Instant,
+}
+
+/// A long job in progress.
+#[derive(Debug, Clone)]
+pub struct RunningJob {
+    /// Its ID.
+    pub id: JobId,
+    /// What it does.
+    pub label: String,
+    /// Items done.
+    pub done: usize,
+    /// Items in all (0 if unknown).
+    pub total: usize,
+    /// The current item.
+    pub current: String,
+    /// Set to ask it to stop.
+    pub cancel: Arc<AtomicBool>,
+    /// Whether it can be cancelled.
+    pub cancellable: bool,
+}
+
+/// A snippet's progress.
+#[derive(Debug, Clone)]
+pub enum SnippetState {
+    /// Asked the worker.
+    Loading,
+    /// Read and formatted.
+    Ready(Snippet),
+    /// Could not be read.
+    Failed(String),
+}
+
+/// The comparison screen's state.
+#[derive(Debug, Default)]
+pub struct CompareState {
+    /// The other assessment.
+    pub other: Option<i64>,
+    /// The result.
+    pub result: Option<Result<Box<Comparison>, String>>,
+    /// Show only the requirements that changed.
+    pub only_changed: bool,
+    /// A comparison is running.
+    pub running: bool,
+}
+
+/// The review workbench: all of the app's state.
+pub struct Workbench {
+    pub(super) catalog: &'static Catalog,
+    pub(super) worker: Worker,
+    pub(super) prefs: Prefs,
+    pub(super) seed_when_empty: bool,
+    started: bool,
+    pub(super) phase: Phase,
+    pub(super) assessments: Vec<Assessment>,
+    pub(super) profiles: Vec<Profile>,
+    pub(super) loaded: Option<Loaded>,
+    pub(super) view: View,
+    pub(super) loading: Option<i64>,
+    pub(super) selected: Option<String>,
+    pub(super) filters: Filters,
+    pub(super) search: String,
+    pub(super) collapsed: HashSet<String>,
+    pub(super) screen: Screen,
+    pub(super) drafts: Drafts,
+    pub(super) note_preview: bool,
+    pub(super) statement: String,
+    pub(super) snippets: HashMap<SnippetKey, SnippetState>,
+    pub(super) thumbnails: Thumbnails,
+    pub(super) history: HashMap<String, Vec<HistoryEntry>>,
+    pub(super) history_requested: HashSet<String>,
+    pub(super) jobs: Vec<RunningJob>,
+    pub(super) messages: Vec<Message>,
+    pub(super) dialog: Option<Dialog>,
+    pub(super) import_report: Option<ImportReport>,
+    pub(super) compare: CompareState,
+    pub(super) failing_resources_only: HashSet<String>,
+    pub(super) selected_resource: HashMap<String, usize>,
+    pub(super) focus_search: bool,
+    pub(super) scroll_to_selected: bool,
+    pub(super) tree_viewport: (f32, f32),
+    pub(super) attach_path: String,
+    pub(super) discard_rect: Option<egui::Rect>,
+    window_title: String,
+}
+
+/// How long an information message stays in the status bar.
+const INFO_LIFETIME: Duration = Duration::from_secs(8);
+
+impl Workbench {
+    /// A workbench on `options.db_path`; the record is read in the first frame.
+    pub fn new(options: WorkbenchOptions) -> Workbench {
+        let db_label = crate::evidence::display_path(&options.db_path);
+        let prefs = options.prefs.for_record(&db_label);
+        let catalog = crate::catalog::pci_dss_321();
+        Workbench {
+            catalog,
+            worker: Worker::new(options.mode, options.db_path, catalog, options.settings),
+            drafts: Drafts::from_saved(&prefs.drafts),
+            filters: prefs.filters,
+            prefs,
+            seed_when_empty: options.seed_sample_when_empty,
+            started: false,
+            phase: Phase::Starting,
+            assessments: Vec::new(),
+            profiles: Vec::new(),
+            loaded: None,
+            view: View::default(),
+            loading: None,
+            selected: None,
+            search: String::new(),
+            collapsed: HashSet::new(),
+            screen: Screen::Review,
+            note_preview: false,
+            statement: String::new(),
+            snippets: HashMap::new(),
+            thumbnails: Thumbnails::default(),
+            history: HashMap::new(),
+            history_requested: HashSet::new(),
+            jobs: Vec::new(),
+            messages: Vec::new(),
+            dialog: None,
+            import_report: None,
+            compare: CompareState::default(),
+            failing_resources_only: HashSet::new(),
+            selected_resource: HashMap::new(),
+            focus_search: false,
+            scroll_to_selected: false,
+            tree_viewport: (0.0, 0.0),
+            attach_path: String::new(),
+            discard_rect: None,
+            window_title: super::WINDOW_TITLE.to_owned(),
+        }
+    }
+
+    /// Builds the whole app in `ui` for one frame.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.started {
+            self.started = true;
+            self.worker.set_context(&ctx);
+            theme::install_fonts(&ctx);
+            theme::apply(&ctx, self.prefs.theme);
+            self.worker.submit(Task::Directory);
+        }
+        for event in self.worker.poll() {
+            self.handle(&ctx, event);
+        }
+        self.accept_dropped_files(&ctx);
+        self.update_title(&ctx);
+        keyboard::handle(self, &ctx);
+        self.messages
+            .retain(|m| m.error || m.at.elapsed() < INFO_LIFETIME);
+
+        top_bar::show(self, ui);
+        status_bar::show(self, ui);
+        match &self.phase {
+            Phase::Ready => self.main_area(ui),
+            other => {
+                let other = other.clone();
+                status_bar::start_screen(ui, &other);
+            }
+        }
+        dialogs::show(self, &ctx);
+        drop_overlay(&ctx);
+
+        if self.worker.has_queued_events() {
+            ctx.request_repaint();
+        } else if !self.jobs.is_empty() || self.worker.has_pending_tasks() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        } else if let Some(first) = self.messages.iter().find(|m| !m.error) {
+            ctx.request_repaint_after(INFO_LIFETIME.saturating_sub(first.at.elapsed()));
+        }
+    }
+
+    /// The window title names the open assessment.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match self.assessment() {
+            Some(a) => format!("{} - {}", super::WINDOW_TITLE, a.name),
+            None => super::WINDOW_TITLE.to_owned(),
+        };
+        if self.window_title != title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
+    }
+
+    fn main_area(&mut self, ui: &mut Ui) {
+        tree::show(self, ui);
+        match self.screen {
+            Screen::Review => {
+                review::show(self, ui);
+                detail::show(self, ui);
+            }
+            Screen::Dashboard => dashboard::show(self, ui),
+            Screen::Compare => compare::show(self, ui),
+        }
+    }
+
+    /// What to remember: call when the app saves its state.
+    pub fn prefs(&self) -> Prefs {
+        let mut prefs = self.prefs.clone();
+        prefs.filters = self.filters;
+        prefs.drafts = self.drafts.to_saved();
+        prefs
+    }
+
+    /// Where the start-up is.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// The open assessment.
+    pub fn assessment(&self) -> Option<&Assessment> {
+        self.loaded.as_ref().map(|l| &l.assessment)
+    }
+
+    /// Every assessment of the record.
+    pub fn assessments(&self) -> &[Assessment] {
+        &self.assessments
+    }
+
+    /// What fills the space right of the tree.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The selected requirement.
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// A requirement's state in the open assessment.
+    pub fn requirement_state(&self, id: &str) -> Option<&RequirementState> {
+        self.loaded.as_ref()?.states.get(id)
+    }
+
+    /// The requirements the tree shows (filters and search applied), in order.
+    pub fn visible_requirements(&self) -> Vec<String> {
+        self.view
+            .visible_requirements(
+                self.catalog,
+                self.loaded.as_ref(),
+                &self.filters,
+                &self.search,
+            )
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The status bar's messages, oldest first.
+    pub fn messages(&self) -> Vec<(bool, String)> {
+        self.messages
+            .iter()
+            .map(|m| (m.error, m.text.clone()))
+            .collect()
+    }
+
+    /// The reviewer profile in use.
+    pub fn profile(&self) -> Option<&Profile> {
+        let id = self.prefs.profile?;
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// The unsaved note of a requirement of the open assessment.
+    pub fn draft(&self, requirement: &str) -> Option<&str> {
+        let assessment = self.assessment()?.id;
+        self.drafts.get(assessment, requirement).map(String::as_str)
+    }
+
+    /// True while the worker has anything to do.
+    pub fn is_busy(&self) -> bool {
+        !self.jobs.is_empty() || self.worker.has_pending_tasks() || self.loading.is_some()
+    }
+}
+
+/// While files are dragged over the window: what dropping them does.
+fn drop_overlay(ctx: &egui::Context) {
+    let count = ctx.input(|i| i.raw.hovered_files.len());
+    if count == 0 {
+        return;
+    }
+    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("tickmark-drop"));
+    let painter = ctx.layer_painter(layer);
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        format!("Drop {count} item(s): import them as evidence, or attach them to the selected requirement"),
+        egui::FontId::proportional(19.0),
+        egui::Color32::WHITE,
+    );
+}
+
+/// The statement a sign-off carries unless the reviewer writes another.
+pub fn default_statement(requirement: &str) -> String {
+    format!(
+        "I examined the evidence, checks and attachments of {requirement} and agree with the conclusion."
+    )
+}

@@ -1,0 +1,632 @@
+//! The centre: the selected requirement. ID, title, responsibility and
+//! guidance; the automated checks with their outcomes and reasons; each
+//! check's per-resource results (virtualised, for checks with very many
+//! resources); and the evidence behind them, down to the cited snippet of
+//! the stored file.
+
+use egui::{FontId, RichText, Ui};
+
+use super::app::{SnippetState, Workbench};
+use super::model::verdict_of;
+use super::snippet::{SnippetKey, SnippetKind};
+use super::theme::Palette;
+use super::widgets;
+use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def};
+use crate::evidence::EvidenceRef;
+use crate::store::RunFile;
+
+use super::worker::Loaded;
+
+/// The height of a resource row.
+const RESOURCE_ROW: f32 = 22.0;
+
+/// The most evidence references listed under a check (the resource rows
+/// carry the rest).
+const EVIDENCE_SHOWN: usize = 50;
+
+/// The most resource rows shown before the table scrolls.
+const RESOURCE_ROWS_SHOWN: usize = 10;
+
+/// Shows the panel.
+pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        let Some(id) = wb.selected.clone() else {
+            empty(ui, "Select a requirement in the tree.");
+            return;
+        };
+        if wb.loaded.is_none() {
+            let text = if wb.loading.is_some() {
+                "Loading the assessment…"
+            } else {
+                "No assessment is open. Create one with \"New assessment…\", or open the sample from the Assessment menu."
+            };
+            empty(ui, text);
+            return;
+        }
+        // The header stays in view; the rest scrolls.
+        header(wb, ui, &id);
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt(("tickmark-detail", id.as_str()))
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.set_max_width(ui.available_width() - 8.0);
+                description(wb, ui, &id);
+                checks(wb, ui, &id);
+            });
+    });
+}
+
+fn empty(ui: &mut Ui, text: &str) {
+    ui.add_space(40.0);
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(text).weak().size(15.0));
+    });
+}
+
+fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    let Some(node) = wb.catalog.get(id) else {
+        return;
+    };
+    let glance = wb.view.glance(id);
+    ui.add_space(6.0);
+    let mut title = egui::text::LayoutJob::default();
+    let color = ui.visuals().strong_text_color();
+    title.append(
+        id,
+        0.0,
+        egui::text::TextFormat::simple(FontId::monospace(22.0), color),
+    );
+    title.append(
+        &node.title,
+        14.0,
+        egui::text::TextFormat::simple(FontId::proportional(18.0), color),
+    );
+    ui.label(title);
+    ui.add_space(2.0);
+    ui.horizontal_wrapped(|ui| {
+        let verdict = glance.verdict;
+        let verdict_text = format!(
+            "Automated: {}",
+            verdict.map_or("not evaluated yet", |v| v.label())
+        );
+        widgets::chip(ui, &verdict_text, palette.verdict(verdict), &palette);
+        match glance.conclusion {
+            Some(c) => widgets::chip(
+                ui,
+                &format!("Conclusion: {}", c.label()),
+                palette.conclusion(c),
+                &palette,
+            ),
+            None => widgets::outline_chip(ui, "No conclusion", palette.muted),
+        };
+        match glance.sign_off {
+            crate::store::SignOffState::Current => {
+                widgets::chip(ui, "Signed off", palette.signed, &palette)
+            }
+            crate::store::SignOffState::Stale => {
+                widgets::chip(ui, "Sign-off stale", palette.stale, &palette)
+            }
+            crate::store::SignOffState::None => {
+                widgets::outline_chip(ui, "Not signed off", palette.muted)
+            }
+        };
+        widgets::outline_chip(
+            ui,
+            &format!("Responsibility: {}", node.responsibility.label()),
+            ui.visuals().text_color(),
+        );
+        if let Some(family) = wb.catalog.family_of(id) {
+            widgets::outline_chip(
+                ui,
+                &format!("Requirement {}", family.id),
+                ui.visuals().weak_text_color(),
+            )
+            .on_hover_text(&family.title);
+        }
+    });
+}
+
+fn description(wb: &Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    let Some(node) = wb.catalog.get(id) else {
+        return;
+    };
+    widgets::section(ui, "Guidance on AKS");
+    widgets::guidance(ui, &node.guidance, &palette);
+    if !node.evidence.is_empty() {
+        widgets::section(ui, "Evidence that satisfies it");
+        for item in &node.evidence {
+            widgets::bullet(ui, item, &palette);
+        }
+    }
+}
+
+fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    // The results are only borrowed while drawing (a check may have very
+    // many resource rows): the loaded assessment is set aside meanwhile.
+    let Some(loaded) = wb.loaded.take() else {
+        return;
+    };
+    checks_of(wb, ui, id, &loaded);
+    wb.loaded = Some(loaded);
+}
+
+fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
+    let palette = Palette::of(ui);
+    let results: &[CheckResult] = verdict_of(loaded, id).map_or(&[], |v| v.checks.as_slice());
+    let files: &[RunFile] = loaded.run.as_ref().map_or(&[], |r| r.files.as_slice());
+    let has_run = loaded.run.is_some();
+    let failing = results
+        .iter()
+        .filter(|r| r.status == CheckStatus::Fail)
+        .count();
+    let unjudged = results
+        .iter()
+        .filter(|r| r.status == CheckStatus::NotEvaluated)
+        .count();
+    widgets::section(
+        ui,
+        &format!(
+            "Automated checks ({}: {failing} failing, {unjudged} not evaluated)",
+            results.len()
+        ),
+    );
+    if results.is_empty() {
+        let text = if !has_run {
+            "No evidence has been evaluated yet: import the cluster's exports (Import menu, drag and drop, or a typed path)."
+        } else if wb.catalog.is_manual(id) {
+            "No automated check covers this requirement: it is reviewed by hand, from documents and interviews. Attach what you examined in the review pane."
+        } else {
+            "The latest run has no result for this requirement."
+        };
+        ui.label(RichText::new(text).weak());
+        return;
+    }
+    // What needs attention first: failures, then what could not be judged.
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| match results[i].status {
+        CheckStatus::Fail => 0,
+        CheckStatus::NotEvaluated => 1,
+        CheckStatus::Pass => 2,
+    });
+    for index in order {
+        let result = &results[index];
+        ui.push_id(("check", &result.check, index), |ui| {
+            check_card(wb, ui, files, id, result, &palette)
+        });
+        ui.add_space(6.0);
+    }
+}
+
+fn check_card(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    requirement: &str,
+    result: &CheckResult,
+    palette: &Palette,
+) {
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let status = status_text(result.status);
+                widgets::icon(ui, 18.0, status, |p, c, r| {
+                    widgets::paint_check(p, c, r, result.status, palette)
+                });
+                ui.label(RichText::new(&result.check).monospace().strong());
+                ui.label(
+                    RichText::new(status)
+                        .color(palette.check(result.status))
+                        .strong(),
+                );
+                if let Some(def) = check_def(&result.check) {
+                    ui.label(RichText::new(def.title).weak());
+                }
+            });
+            ui.label(&result.reason);
+            if let Some(def) = check_def(&result.check) {
+                ui.label(
+                    RichText::new(format!("Passes when: {}", def.passes_when))
+                        .small()
+                        .weak(),
+                );
+            }
+            if !result.evidence.is_empty() {
+                egui::CollapsingHeader::new(format!("Evidence ({})", result.evidence.len()))
+                    .id_salt(("evidence", requirement, &result.check))
+                    .default_open(result.status == CheckStatus::Fail && result.evidence.len() <= 3)
+                    .show(ui, |ui| {
+                        let shown = result.evidence.len().min(EVIDENCE_SHOWN);
+                        for (i, evidence) in result.evidence[..shown].iter().enumerate() {
+                            ui.push_id(i, |ui| evidence_item(wb, ui, files, evidence, palette));
+                        }
+                        if result.evidence.len() > shown {
+                            ui.label(
+                                RichText::new(format!(
+                                    "… and {} more; each resource row below shows its own evidence.",
+                                    result.evidence.len() - shown
+                                ))
+                                .weak(),
+                            );
+                        }
+                    });
+            }
+            if !result.resources.is_empty() {
+                resources(wb, ui, files, result, palette);
+            }
+        });
+}
+
+fn status_text(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "Pass",
+        CheckStatus::Fail => "Fail",
+        CheckStatus::NotEvaluated => "Not evaluated",
+    }
+}
+
+fn resources(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    result: &CheckResult,
+    palette: &Palette,
+) {
+    let count = |s: CheckStatus| result.resources.iter().filter(|r| r.status == s).count();
+    let (pass, fail, unknown) = (
+        count(CheckStatus::Pass),
+        count(CheckStatus::Fail),
+        count(CheckStatus::NotEvaluated),
+    );
+    let key = result.check.clone();
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("Resources ({})", result.resources.len())).strong());
+        ui.label(
+            RichText::new(format!(
+                "{pass} pass · {fail} fail · {unknown} not evaluated"
+            ))
+            .weak(),
+        );
+        let mut only_failing = wb.failing_resources_only.contains(&key);
+        if fail > 0 && ui.checkbox(&mut only_failing, "Failing only").changed() {
+            if only_failing {
+                wb.failing_resources_only.insert(key.clone());
+            } else {
+                wb.failing_resources_only.remove(&key);
+            }
+            wb.selected_resource.remove(&key);
+        }
+    });
+    let only_failing = wb.failing_resources_only.contains(&key);
+    let shown: Vec<usize> = if only_failing {
+        (0..result.resources.len())
+            .filter(|&i| result.resources[i].status == CheckStatus::Fail)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let rows = if only_failing {
+        shown.len()
+    } else {
+        result.resources.len()
+    };
+    let index_of = |row: usize| if only_failing { shown[row] } else { row };
+    let selected = wb.selected_resource.get(&key).copied();
+    let mut clicked = None;
+    let height =
+        (rows.min(RESOURCE_ROWS_SHOWN) as f32) * (RESOURCE_ROW + ui.spacing().item_spacing.y);
+    egui::Frame::new()
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .corner_radius(3.0)
+        .inner_margin(2.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt(("resources", &key))
+                .min_scrolled_height(height)
+                .max_height(height)
+                .auto_shrink([false, true])
+                .show_rows(ui, RESOURCE_ROW, rows, |ui, range| {
+                    for row in range {
+                        let index = index_of(row);
+                        let resource = &result.resources[index];
+                        if resource_row(ui, resource, selected == Some(index), palette).clicked() {
+                            clicked = Some(index);
+                        }
+                    }
+                });
+        });
+    if let Some(index) = clicked {
+        if selected == Some(index) {
+            wb.selected_resource.remove(&key);
+        } else {
+            wb.selected_resource.insert(key.clone(), index);
+        }
+    }
+    if let Some(resource) = wb
+        .selected_resource
+        .get(&key)
+        .and_then(|&i| result.resources.get(i))
+    {
+        resource_detail(wb, ui, files, resource, palette);
+    }
+}
+
+fn resource_row(
+    ui: &mut Ui,
+    resource: &ResourceResult,
+    selected: bool,
+    palette: &Palette,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), RESOURCE_ROW),
+        egui::Sense::click(),
+    );
+    let label = format!("{}: {}", status_text(resource.status), resource.resource);
+    response
+        .widget_info(|| egui::WidgetInfo::selected(egui::Role::ListItem, true, selected, &label));
+    if !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let painter = ui.painter();
+    let visuals = ui.visuals();
+    if selected {
+        painter.rect_filled(rect, 2.0, palette.selection);
+    } else if response.hovered() {
+        painter.rect_filled(rect, 2.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+    widgets::paint_check(
+        painter,
+        egui::pos2(rect.left() + 10.0, rect.center().y),
+        6.0,
+        resource.status,
+        palette,
+    );
+    let text_color = visuals.text_color();
+    let split = rect.left() + 24.0 + (rect.width() - 24.0) * 0.5;
+    let name_font = FontId::monospace(11.5);
+    let char_width = painter
+        .layout_no_wrap("0".to_owned(), name_font.clone(), text_color)
+        .size()
+        .x
+        .max(1.0);
+    let fits = ((split - rect.left() - 34.0) / char_width) as usize;
+    let name = one_line(
+        painter,
+        &middle_elide(short_resource(&resource.resource), fits),
+        name_font,
+        text_color,
+        split - rect.left() - 30.0,
+    );
+    painter.galley(
+        egui::pos2(rect.left() + 24.0, rect.center().y - name.size().y / 2.0),
+        name,
+        text_color,
+    );
+    let reason = one_line(
+        painter,
+        &resource.reason,
+        FontId::proportional(12.0),
+        visuals.weak_text_color(),
+        rect.right() - split - 6.0,
+    );
+    painter.galley(
+        egui::pos2(split, rect.center().y - reason.size().y / 2.0),
+        reason,
+        text_color,
+    );
+    response.on_hover_text(format!("{}\n{}", resource.resource, resource.reason))
+}
+
+/// The distinguishing end of a resource name: an ARM ID's last segment
+/// (the resource's name), anything else as it is.
+fn short_resource(resource: &str) -> &str {
+    if !resource.starts_with("/subscriptions/") {
+        return resource;
+    }
+    resource
+        .rsplit('/')
+        .find(|s| !s.is_empty())
+        .unwrap_or(resource)
+}
+
+/// `text` cut in the middle to at most `max` characters (names differ at
+/// both ends: prefixes and suffixes carry meaning).
+fn middle_elide(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max || max < 5 {
+        return text.to_owned();
+    }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
+fn one_line(
+    painter: &egui::Painter,
+    text: &str,
+    font: FontId,
+    color: egui::Color32,
+    width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    let mut job = egui::text::LayoutJob::single_section(
+        text.to_owned(),
+        egui::text::TextFormat::simple(font, color),
+    );
+    job.wrap = egui::text::TextWrapping::truncate_at_width(width.max(10.0));
+    painter.layout_job(job)
+}
+
+fn resource_detail(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    resource: &ResourceResult,
+    palette: &Palette,
+) {
+    egui::Frame::new()
+        .fill(ui.visuals().faint_bg_color)
+        .inner_margin(6.0)
+        .corner_radius(3.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(&resource.resource).monospace().strong());
+            ui.label(&resource.reason);
+            for (i, evidence) in resource.evidence.iter().enumerate() {
+                ui.push_id(("resource-evidence", i), |ui| {
+                    evidence_item(wb, ui, files, evidence, palette)
+                });
+            }
+        });
+}
+
+/// One piece of evidence: file, pointer, resource, and the snippet on demand.
+fn evidence_item(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    files: &[RunFile],
+    evidence: &EvidenceRef,
+    palette: &Palette,
+) {
+    let sha256 = files
+        .iter()
+        .find(|f| f.path == evidence.path)
+        .map(|f| f.sha256.clone());
+    let pointer = if evidence.pointer.is_empty() {
+        "(whole document)"
+    } else {
+        evidence.pointer.as_str()
+    };
+    let key = sha256.map(|sha256| SnippetKey {
+        sha256,
+        path: evidence.path.clone(),
+        pointer: evidence.pointer.clone(),
+    });
+    let open_id = ui.scope_id().with("snippet-open");
+    let mut open = ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&evidence.path).monospace());
+        ui.label(RichText::new(pointer).monospace().color(palette.json.key));
+        if key.is_some() {
+            let text = if open { "Hide snippet" } else { "Show snippet" };
+            if ui.small_button(text).clicked() {
+                open = !open;
+            }
+        } else {
+            ui.label(RichText::new("(file not in the latest run)").weak());
+        }
+    });
+    if let Some(resource) = &evidence.resource {
+        ui.label(RichText::new(resource).small().weak());
+    }
+    ui.data_mut(|d| d.insert_temp(open_id, open));
+    if let (true, Some(key)) = (open, key) {
+        wb.request_snippet(&key);
+        snippet(wb, ui, &key, palette);
+    }
+}
+
+fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
+    let frame = egui::Frame::new()
+        .fill(palette.code_background)
+        .inner_margin(6.0)
+        .corner_radius(3.0);
+    match wb.snippets.get(key) {
+        None | Some(SnippetState::Loading) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the stored file…");
+            });
+        }
+        Some(SnippetState::Failed(message)) => {
+            ui.label(
+                RichText::new(format!("Cannot show this snippet: {message}")).color(palette.fail),
+            );
+        }
+        Some(SnippetState::Ready(snippet)) => {
+            frame.show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                // As tall as the snippet up to 360 points, wherever on the
+                // screen it opens (a scroll area otherwise shrinks to the
+                // space left below it).
+                let row = ui.fonts_mut(|f| f.row_height(&FontId::monospace(12.0)));
+                let lines = snippet.text.lines().count().max(1) as f32;
+                let height = (lines * row + 16.0).min(360.0);
+                egui::ScrollArea::both()
+                    .id_salt("snippet-scroll")
+                    .min_scrolled_height(height)
+                    .max_height(360.0)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        let font = FontId::monospace(12.0);
+                        match snippet.kind {
+                            SnippetKind::Json { cited } => {
+                                let marked = cited.map(|line| (line, palette.selection));
+                                let job = super::snippet::json_layout(
+                                    &snippet.text,
+                                    &palette.json,
+                                    &font,
+                                    marked,
+                                );
+                                ui.add(egui::Label::new(job).extend());
+                            }
+                            SnippetKind::Lines { first_line, cited } => {
+                                for (i, line) in snippet.text.lines().enumerate() {
+                                    let number = first_line + i;
+                                    let text = RichText::new(format!("{number:>5}  {line}"))
+                                        .font(font.clone());
+                                    let text = if number == cited {
+                                        text.strong().color(palette.json.key)
+                                    } else {
+                                        text
+                                    };
+                                    ui.add(egui::Label::new(text).extend());
+                                }
+                            }
+                        }
+                    });
+                if snippet.omitted_lines > 0 {
+                    ui.label(
+                        RichText::new(format!(
+                            "… {} more line(s) not shown",
+                            snippet.omitted_lines
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_resource;
+
+    #[test]
+    fn arm_ids_are_shortened_to_their_name_and_long_names_cut_in_the_middle() {
+        assert_eq!(
+            short_resource(
+                "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"
+            ),
+            "nsg-a"
+        );
+        assert_eq!(
+            super::middle_elide("nsg-vnet-spoke-01-appgw", 11),
+            "nsg-v…appgw"
+        );
+        assert_eq!(super::middle_elide("short", 11), "short");
+        assert_eq!(
+            short_resource("a0005-i/Deployment/web"),
+            "a0005-i/Deployment/web"
+        );
+    }
+}

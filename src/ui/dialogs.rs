@@ -1,0 +1,656 @@
+//! Modal dialogs: new assessment, reviewer profiles, the security lead's
+//! approval, typed paths (where no file dialog is available), dropped
+//! files, withdrawing an attachment, the import report and the help
+//! overlay.
+
+use std::path::PathBuf;
+
+use chrono::{Days, NaiveDate, Utc};
+use egui::{RichText, Ui};
+
+use super::app::Workbench;
+use super::keyboard::SHORTCUTS;
+use super::theme::Palette;
+use super::worker::{PickPurpose, Task};
+use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role};
+
+/// The dialog on screen.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// Shortcuts and icons.
+    Help,
+    /// Create an assessment.
+    NewAssessment(AssessmentForm),
+    /// Choose or create a reviewer profile.
+    Profiles(ProfileForm),
+    /// Approve or send back.
+    Approval(ApprovalForm),
+    /// Type a path to import, attach or export to.
+    TypedPath {
+        /// What for.
+        purpose: PickPurpose,
+        /// The path typed.
+        path: String,
+    },
+    /// Files dropped onto the window: import or attach?
+    Dropped {
+        /// The files and folders.
+        paths: Vec<PathBuf>,
+        /// The selected requirement when they were dropped.
+        requirement: Option<String>,
+    },
+    /// Withdraw an attachment.
+    Withdraw {
+        /// The requirement.
+        requirement: String,
+        /// The attachment.
+        attachment: i64,
+        /// Its name.
+        file_name: String,
+        /// Why.
+        reason: String,
+    },
+    /// What the last import could not read.
+    ImportReport,
+    /// A text or Markdown attachment.
+    Document {
+        /// Its name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+        /// The text.
+        text: String,
+    },
+}
+
+/// The new-assessment form.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentForm {
+    name: String,
+    cluster: String,
+    start: String,
+    end: String,
+    problem: Option<String>,
+}
+
+/// The profile form.
+#[derive(Debug, Clone)]
+pub struct ProfileForm {
+    name: String,
+    email: String,
+    role: Role,
+}
+
+/// The approval form.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalForm {
+    statement: String,
+    justification: String,
+}
+
+impl Dialog {
+    /// The new-assessment dialog, with the cluster of `previous` and a
+    /// six-month period from today.
+    pub fn new_assessment(previous: Option<&Assessment>) -> Dialog {
+        let today = Utc::now().date_naive();
+        let end = today.checked_add_days(Days::new(182)).unwrap_or(today);
+        Dialog::NewAssessment(AssessmentForm {
+            cluster: previous.map(|a| a.cluster.clone()).unwrap_or_default(),
+            start: today.to_string(),
+            end: end.to_string(),
+            ..AssessmentForm::default()
+        })
+    }
+
+    /// The profiles dialog.
+    pub fn profiles() -> Dialog {
+        Dialog::Profiles(ProfileForm {
+            name: String::new(),
+            email: String::new(),
+            role: Role::Auditor,
+        })
+    }
+
+    /// The approval dialog.
+    pub fn approval() -> Dialog {
+        Dialog::Approval(ApprovalForm::default())
+    }
+
+    /// A typed-path dialog.
+    pub fn typed_path(purpose: PickPurpose) -> Dialog {
+        Dialog::TypedPath {
+            purpose,
+            path: String::new(),
+        }
+    }
+
+    /// The dropped-files dialog.
+    pub fn dropped(paths: Vec<PathBuf>, requirement: Option<String>) -> Dialog {
+        Dialog::Dropped { paths, requirement }
+    }
+
+    /// The withdraw dialog.
+    pub fn withdraw(requirement: &str, attachment: &AttachmentMeta) -> Dialog {
+        Dialog::Withdraw {
+            requirement: requirement.to_owned(),
+            attachment: attachment.id,
+            file_name: attachment.file_name.clone(),
+            reason: String::new(),
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Dialog::Help => "Keyboard shortcuts and icons".to_owned(),
+            Dialog::NewAssessment(_) => "New assessment".to_owned(),
+            Dialog::Profiles(_) => "Reviewer profiles".to_owned(),
+            Dialog::Approval(_) => "Security lead's approval".to_owned(),
+            Dialog::TypedPath { purpose, .. } => match purpose {
+                PickPurpose::ImportFiles | PickPurpose::ImportFolder => {
+                    "Import evidence from a path".to_owned()
+                }
+                PickPurpose::Attach { requirement } => {
+                    format!("Attach a document to {requirement}")
+                }
+                PickPurpose::Export { format, .. } => format!("Export ({})", format.label()),
+            },
+            Dialog::Dropped { .. } => "Files dropped".to_owned(),
+            Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
+            Dialog::ImportReport => "Import report".to_owned(),
+            Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
+        }
+    }
+}
+
+/// Whether the dialog stays open.
+enum Outcome {
+    Keep,
+    Close,
+}
+
+/// Shows the open dialog, if any.
+pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
+    let Some(mut dialog) = wb.dialog.take() else {
+        return;
+    };
+    let mut outcome = Outcome::Keep;
+    let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
+        if matches!(dialog, Dialog::Document { .. }) {
+            // A fixed width: wrapped text would otherwise widen an
+            // auto-sized dialog a little every frame.
+            let width = (ctx.content_rect().width() - 80.0).clamp(360.0, 880.0);
+            ui.set_width(width);
+        } else {
+            ui.set_max_width(560.0);
+            ui.set_min_width(420.0);
+        }
+        ui.label(RichText::new(dialog.title()).size(17.0).strong());
+        ui.add_space(6.0);
+        outcome = match &mut dialog {
+            Dialog::Help => help(ui),
+            Dialog::NewAssessment(form) => new_assessment(wb, ui, form),
+            Dialog::Profiles(form) => profiles(wb, ui, form),
+            Dialog::Approval(form) => approval(wb, ui, form),
+            Dialog::TypedPath { purpose, path } => typed_path(wb, ui, purpose, path),
+            Dialog::Dropped { paths, requirement } => {
+                dropped(wb, ui, paths, requirement.as_deref())
+            }
+            Dialog::Withdraw {
+                requirement,
+                attachment,
+                reason,
+                ..
+            } => withdraw(wb, ui, requirement, *attachment, reason),
+            Dialog::ImportReport => import_report(wb, ui),
+            Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
+        };
+    });
+    if modal.should_close() {
+        outcome = Outcome::Close;
+    }
+    if matches!(outcome, Outcome::Keep) && wb.dialog.is_none() {
+        wb.dialog = Some(dialog);
+    }
+}
+
+fn buttons(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> Outcome) -> Outcome {
+    ui.add_space(8.0);
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("Cancel").clicked() {
+            return Outcome::Close;
+        }
+        add(ui)
+    })
+    .inner
+}
+
+fn field(ui: &mut Ui, label: &str, text: &mut String, hint: &str) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new(label));
+        let edit = egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .desired_width(f32::INFINITY);
+        ui.add(edit).labelled_by(label.id)
+    })
+    .inner
+}
+
+fn help(ui: &mut Ui) -> Outcome {
+    egui::Grid::new("shortcuts")
+        .striped(true)
+        .spacing([24.0, 4.0])
+        .show(ui, |ui| {
+            for (keys, what) in SHORTCUTS {
+                ui.label(RichText::new(*keys).monospace().strong());
+                ui.label(*what);
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    ui.label(RichText::new("Icons in the tree").strong());
+    super::tree::legend(ui);
+    ui.add_space(8.0);
+    if ui.button("Close").clicked() {
+        Outcome::Close
+    } else {
+        Outcome::Keep
+    }
+}
+
+fn document(ui: &mut Ui, markdown: bool, text: &str) -> Outcome {
+    let palette = Palette::of(ui);
+    let height = (ui.ctx().content_rect().height() * 0.7).max(200.0);
+    egui::ScrollArea::vertical()
+        .min_scrolled_height(height)
+        .max_height(height)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if markdown {
+                super::markdown::show(ui, text, &palette);
+            } else {
+                ui.label(RichText::new(text).monospace());
+            }
+        });
+    ui.add_space(6.0);
+    if ui.button("Close").clicked() {
+        Outcome::Close
+    } else {
+        Outcome::Keep
+    }
+}
+
+fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) -> Outcome {
+    field(ui, "Name", &mut form.name, "e.g. Harbourline 2027 H1");
+    field(ui, "Cluster", &mut form.cluster, "e.g. aks-bu0001a0005-01");
+    field(ui, "Period from", &mut form.start, "YYYY-MM-DD");
+    field(ui, "Period to", &mut form.end, "YYYY-MM-DD");
+    ui.label(RichText::new(format!("Catalog: {}", wb.catalog.name)).weak());
+    if let Some(problem) = &form.problem {
+        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
+    }
+    buttons(ui, |ui| {
+        if ui
+            .button(RichText::new("Create assessment").strong())
+            .clicked()
+        {
+            match form_to_assessment(form, &wb.catalog.id) {
+                Ok(new) => {
+                    form.problem = None;
+                    wb.worker.submit(Task::CreateAssessment(new));
+                }
+                Err(problem) => form.problem = Some(problem),
+            }
+        }
+        Outcome::Keep
+    })
+}
+
+fn form_to_assessment(form: &AssessmentForm, catalog: &str) -> Result<NewAssessment, String> {
+    let date = |text: &str, what: &str| {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{what}: `{}` is not a date like 2026-12-31", text.trim()))
+    };
+    if form.name.trim().is_empty() {
+        return Err("The assessment needs a name".to_owned());
+    }
+    Ok(NewAssessment {
+        name: form.name.trim().to_owned(),
+        cluster: form.cluster.trim().to_owned(),
+        period_start: date(&form.start, "Period from")?,
+        period_end: date(&form.end, "Period to")?,
+        catalog_id: catalog.to_owned(),
+    })
+}
+
+fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome {
+    ui.label("Every conclusion, note, attachment and sign-off records your profile and your operating-system user.");
+    ui.add_space(4.0);
+    if wb.profiles.is_empty() {
+        ui.label(RichText::new("No profile yet: create one below.").weak());
+    }
+    let mut chosen = None;
+    for profile in &wb.profiles {
+        let selected = wb.prefs.profile == Some(profile.id);
+        let email = if profile.email.is_empty() {
+            String::new()
+        } else {
+            format!(" <{}>", profile.email)
+        };
+        let text = format!("{}{email} · {}", profile.name, profile.role.label());
+        if ui.add(egui::Button::selectable(selected, text)).clicked() {
+            chosen = Some(profile.id);
+        }
+    }
+    if let Some(id) = chosen {
+        wb.prefs.profile = Some(id);
+        return Outcome::Close;
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("New profile").strong());
+    field(ui, "Name", &mut form.name, "Your name");
+    field(ui, "E-mail", &mut form.email, "name@example.com (optional)");
+    ui.horizontal(|ui| {
+        ui.add_sized([110.0, 20.0], egui::Label::new("Role"));
+        for role in Role::ALL {
+            ui.radio_value(&mut form.role, *role, role.label());
+        }
+    });
+    buttons(ui, |ui| {
+        let ready = !form.name.trim().is_empty();
+        if ui
+            .add_enabled(
+                ready,
+                egui::Button::new(RichText::new("Create profile").strong()),
+            )
+            .clicked()
+        {
+            wb.worker.submit(Task::CreateProfile(NewProfile {
+                name: form.name.clone(),
+                email: form.email.clone(),
+                role: form.role,
+            }));
+        }
+        Outcome::Keep
+    })
+}
+
+fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome {
+    let palette = Palette::of(ui);
+    let unconcluded: Vec<String> = wb
+        .catalog
+        .requirements()
+        .filter(|r| wb.view.glance(&r.id).conclusion.is_none())
+        .map(|r| r.id.clone())
+        .collect();
+    let total = wb.catalog.requirements().count();
+    if let Some(state) = wb.loaded.as_ref().map(|l| &l.approval)
+        && let Some(current) = &state.current
+    {
+        let by = current.by.name.as_deref().unwrap_or(&current.by.os_user);
+        let mut text = format!(
+            "Latest: {} by {by} on {}",
+            current.decision.label(),
+            super::widgets::time(&current.at)
+        );
+        if current.stale {
+            text.push_str(&format!(
+                ". Stale: {} requirement(s) changed since ({})",
+                current.changed_requirements.len(),
+                short_list(&current.changed_requirements)
+            ));
+        }
+        ui.label(RichText::new(text).color(if current.stale {
+            palette.stale
+        } else {
+            ui.visuals().text_color()
+        }));
+    }
+    ui.label(format!(
+        "{} of {total} requirements have a conclusion.",
+        total - unconcluded.len()
+    ));
+    if !unconcluded.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "{} have none ({}): approving needs a justification, which is recorded with the list.",
+                unconcluded.len(),
+                short_list(&unconcluded)
+            ))
+            .color(palette.partial),
+        );
+    }
+    let is_lead = wb.profile().is_some_and(|p| p.role == Role::SecurityLead);
+    if !is_lead {
+        ui.label(
+            RichText::new("Only a security lead can decide: choose a security lead's profile.")
+                .color(palette.stale),
+        );
+    }
+    let label = ui.label("Statement (or the reason for sending back)");
+    ui.add(
+        egui::TextEdit::multiline(&mut form.statement)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    if !unconcluded.is_empty() {
+        let label = ui.label("Justification for the requirements without a conclusion");
+        ui.add(
+            egui::TextEdit::multiline(&mut form.justification)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    }
+    buttons(ui, |ui| {
+        let has_statement = !form.statement.trim().is_empty();
+        let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
+        if ui
+            .add_enabled(
+                is_lead && has_statement && justified,
+                egui::Button::new(RichText::new("Approve").strong()),
+            )
+            .clicked()
+        {
+            let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
+            wb.decide(true, form.statement.clone(), justification);
+        }
+        if ui
+            .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
+            .clicked()
+        {
+            wb.decide(false, form.statement.clone(), None);
+        }
+        if !is_lead && ui.button("Profiles…").clicked() {
+            wb.dialog = Some(Dialog::profiles());
+        }
+        Outcome::Keep
+    })
+}
+
+fn short_list(items: &[String]) -> String {
+    let mut text = items.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 8 {
+        text.push_str(&format!(" and {} more", items.len() - 8));
+    }
+    text
+}
+
+fn typed_path(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    purpose: &PickPurpose,
+    path: &mut String,
+) -> Outcome {
+    let (hint, action) = match purpose {
+        PickPurpose::ImportFiles | PickPurpose::ImportFolder => (
+            "A file or a folder (folders are read with everything below them)",
+            "Import this path",
+        ),
+        PickPurpose::Attach { .. } => (
+            "A PNG, JPEG, PDF, Markdown or text file",
+            "Attach this file",
+        ),
+        PickPurpose::Export { .. } => ("Where to write the export", "Export to this path"),
+    };
+    ui.label(RichText::new(hint).weak());
+    let response = field(ui, "Path", path, "/path/to/file-or-folder");
+    if ui.ctx().memory(|m| m.focused().is_none()) {
+        response.request_focus();
+    }
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    buttons(ui, |ui| {
+        let ready = !path.trim().is_empty();
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(RichText::new(action).strong()))
+            .clicked();
+        if ready && (clicked || enter) {
+            wb.use_paths(purpose.clone(), vec![PathBuf::from(path.trim())]);
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
+}
+
+fn dropped(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    paths: &[PathBuf],
+    requirement: Option<&str>,
+) -> Outcome {
+    for path in paths.iter().take(12) {
+        ui.label(RichText::new(crate::evidence::display_path(path)).monospace());
+    }
+    if paths.len() > 12 {
+        ui.label(format!("and {} more", paths.len() - 12));
+    }
+    let any_folder = paths.iter().any(|p| p.is_dir());
+    let assessment = wb.assessment().map(|a| a.name.clone());
+    buttons(ui, |ui| {
+        if let Some(name) = &assessment
+            && ui
+                .button(RichText::new(format!("Import as evidence into \"{name}\"")).strong())
+                .clicked()
+        {
+            wb.import(paths.to_vec());
+            return Outcome::Close;
+        }
+        if let Some(requirement) = requirement
+            && ui
+                .add_enabled(
+                    !any_folder,
+                    egui::Button::new(format!("Attach to {requirement}")),
+                )
+                .on_disabled_hover_text("Folders cannot be attached; import them, or drop files")
+                .clicked()
+        {
+            for path in paths {
+                wb.attach(requirement, path.clone());
+            }
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
+}
+
+fn withdraw(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirement: &str,
+    attachment: i64,
+    reason: &mut String,
+) -> Outcome {
+    ui.label("The attachment stays in the record (nothing is deleted) but no longer counts for sign-offs.");
+    field(
+        ui,
+        "Reason",
+        reason,
+        "e.g. attached by mistake; replaced by version 2",
+    );
+    buttons(ui, |ui| {
+        let ready = !reason.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(RichText::new("Withdraw").strong()))
+            .clicked()
+        {
+            wb.withdraw(requirement, attachment, reason.trim().to_owned());
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
+}
+
+fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
+    let palette = Palette::of(ui);
+    let Some(report) = &wb.import_report else {
+        return Outcome::Close;
+    };
+    if let Some(run) = &report.run {
+        ui.label(run);
+    }
+    if report.cancelled {
+        ui.label(
+            RichText::new(
+                "Cancelled: the files stored before the cancel are kept and were evaluated.",
+            )
+            .color(palette.partial),
+        );
+    }
+    if let Some(error) = &report.error {
+        ui.label(RichText::new(format!("Stopped: {error}")).color(palette.fail));
+    }
+    let failed: Vec<String> = report
+        .files
+        .iter()
+        .filter_map(|f| f.result.as_ref().err().map(ToString::to_string))
+        .chain(
+            report
+                .problems
+                .iter()
+                .map(|p| format!("stored file no longer readable: {p}")),
+        )
+        .collect();
+    if !failed.is_empty() {
+        ui.label(RichText::new(format!("{} file(s) could not be used:", failed.len())).strong());
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                for line in &failed {
+                    ui.label(RichText::new(line).color(palette.fail));
+                }
+            });
+    }
+    ui.add_space(6.0);
+    if ui.button("Close").clicked() {
+        wb.import_report = None;
+        return Outcome::Close;
+    }
+    Outcome::Keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_assessment_form_checks_name_and_dates() {
+        let mut form = AssessmentForm {
+            name: " H1 ".into(),
+            cluster: "aks".into(),
+            start: "2027-01-01".into(),
+            end: "2027-06-30".into(),
+            problem: None,
+        };
+        let new = form_to_assessment(&form, "pci-dss-3.2.1").unwrap();
+        assert_eq!(new.name, "H1");
+        form.end = "30/06/2027".into();
+        assert!(
+            form_to_assessment(&form, "c")
+                .unwrap_err()
+                .contains("30/06/2027")
+        );
+        form.name.clear();
+        assert!(form_to_assessment(&form, "c").unwrap_err().contains("name"));
+    }
+}

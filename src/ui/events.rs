@@ -1,0 +1,282 @@
+//! How the workbench applies what the worker sends back: replies to
+//! quick tasks, job progress and finished jobs.
+
+use std::path::PathBuf;
+
+use super::app::{CompareState, Phase, SnippetState, Workbench};
+use super::dialogs::Dialog;
+use super::model::View;
+use super::worker::{Event, ImportReport, Job, Loaded, PickPurpose, Reply, Task};
+use crate::store::{Assessment, Profile};
+
+impl Workbench {
+    pub(super) fn handle(&mut self, ctx: &egui::Context, event: Event) {
+        match event {
+            Event::Task(reply) => self.apply(ctx, reply),
+            Event::Progress {
+                job,
+                done,
+                total,
+                current,
+            } => {
+                if let Some(running) = self.jobs.iter_mut().find(|j| j.id == job) {
+                    running.done = done;
+                    running.total = total;
+                    running.current = current;
+                }
+            }
+            Event::Finished { job, reply } => {
+                self.jobs.retain(|j| j.id != job);
+                self.apply(ctx, reply);
+            }
+        }
+    }
+
+    pub(super) fn apply(&mut self, ctx: &egui::Context, reply: Reply) {
+        match reply {
+            Reply::Directory {
+                assessments,
+                profiles,
+            } => self.on_directory(assessments, profiles),
+            Reply::Loaded(loaded) => self.on_loaded(*loaded),
+            Reply::Requirement {
+                assessment,
+                state,
+                history,
+                approval,
+                done,
+            } => {
+                if let Some(text) = done {
+                    self.info(text);
+                }
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment)
+                {
+                    let note = state
+                        .review
+                        .as_ref()
+                        .map(|r| r.note.clone())
+                        .unwrap_or_default();
+                    self.drafts.settle(assessment, &state.requirement, &note);
+                    self.view.update(&state);
+                    self.history.insert(state.requirement.clone(), history);
+                    loaded.approval = approval;
+                    loaded.states.insert(state.requirement.clone(), *state);
+                }
+            }
+            Reply::Approval {
+                assessment,
+                state,
+                done,
+            } => {
+                self.info(done);
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment)
+                {
+                    loaded.approval = state;
+                }
+                self.dialog = None;
+            }
+            Reply::ProfileCreated(profile) => {
+                self.info(format!(
+                    "Created the profile {} ({}); it is now in use",
+                    profile.name,
+                    profile.role.label()
+                ));
+                self.prefs.profile = Some(profile.id);
+                self.profiles.push(profile);
+                self.dialog = None;
+            }
+            Reply::AssessmentCreated(assessment) => {
+                self.info(format!("Created the assessment \"{}\"", assessment.name));
+                let id = assessment.id;
+                self.assessments.push(assessment);
+                self.dialog = None;
+                self.open_assessment(id);
+            }
+            Reply::Snippet { key, result } => {
+                let state = match result {
+                    Ok(snippet) => SnippetState::Ready(snippet),
+                    Err(message) => SnippetState::Failed(message),
+                };
+                self.snippets.insert(key, state);
+            }
+            Reply::Thumbnail { sha256, result } => self.thumbnails.set(ctx, sha256, result),
+            Reply::Document {
+                file_name,
+                markdown,
+                result,
+            } => match result {
+                Ok(text) => {
+                    self.dialog = Some(Dialog::Document {
+                        file_name,
+                        markdown,
+                        text,
+                    });
+                }
+                Err(message) => self.error(format!("Reading {file_name}: {message}")),
+            },
+            Reply::Opened { file_name, result } => match result {
+                Ok(path) => self.info(format!("Opened {file_name} ({})", path.display())),
+                Err(message) => self.error(format!("Opening {file_name}: {message}")),
+            },
+            Reply::Imported(report) => self.on_imported(report),
+            Reply::Seeded(result) => self.on_seeded(result),
+            Reply::Compared(result) => {
+                self.compare.running = false;
+                if let Err(message) = &result {
+                    self.error(format!("Comparing: {message}"));
+                }
+                self.compare.result = Some(result);
+            }
+            Reply::Exported(result) => match result {
+                Ok(text) => self.info(text),
+                Err(message) => self.error(format!("Export: {message}")),
+            },
+            Reply::Picked { purpose, paths } => self.on_picked(purpose, paths),
+            Reply::Failed { action, message } => self.on_failed(action, message),
+        }
+    }
+
+    pub(super) fn on_directory(&mut self, assessments: Vec<Assessment>, profiles: Vec<Profile>) {
+        self.assessments = assessments;
+        self.profiles = profiles;
+        if self
+            .prefs
+            .profile
+            .is_some_and(|id| !self.profiles.iter().any(|p| p.id == id))
+        {
+            self.prefs.profile = None;
+        }
+        if self.phase != Phase::Starting {
+            return;
+        }
+        if self.assessments.is_empty() {
+            if self.seed_when_empty {
+                self.phase = Phase::Seeding;
+                self.start_job(Job::Seed);
+            } else {
+                self.phase = Phase::Ready;
+            }
+            return;
+        }
+        let remembered = self
+            .prefs
+            .last_assessment
+            .as_ref()
+            .and_then(|name| self.assessments.iter().find(|a| &a.name == name));
+        let chosen = remembered.or(self.assessments.last()).map(|a| a.id);
+        self.phase = Phase::Ready;
+        if let Some(id) = chosen {
+            self.open_assessment(id);
+        }
+    }
+
+    pub(super) fn on_loaded(&mut self, loaded: Loaded) {
+        if self.loading == Some(loaded.assessment.id) {
+            self.loading = None;
+        }
+        let same = self.assessment().map(|a| a.id) == Some(loaded.assessment.id);
+        if !same {
+            self.history.clear();
+            self.compare = CompareState::default();
+            self.selected_resource.clear();
+        }
+        self.history_requested.clear();
+        self.prefs.last_assessment = Some(loaded.assessment.name.clone());
+        self.view = View::new(Some(&loaded));
+        let keep = self
+            .selected
+            .as_ref()
+            .is_some_and(|id| same && self.catalog.get(id).is_some_and(|n| n.is_assessed()));
+        self.loaded = Some(loaded);
+        if !keep {
+            let first = self
+                .visible_requirements()
+                .into_iter()
+                .next()
+                .or_else(|| self.catalog.requirements().next().map(|r| r.id.clone()));
+            self.selected = first;
+            self.statement.clear();
+            self.scroll_to_selected = true;
+        }
+    }
+
+    pub(super) fn on_imported(&mut self, report: ImportReport) {
+        let unusable = report.unusable();
+        let stored = report.files.len() - unusable;
+        let mut summary = format!("Import: {stored} file(s) stored or already present");
+        if unusable > 0 {
+            summary.push_str(&format!(", {unusable} unusable"));
+        }
+        if report.cancelled {
+            summary.push_str("; cancelled (the files stored so far are kept)");
+        }
+        if let Some(run) = &report.run {
+            summary.push_str(&format!(". {run}"));
+        }
+        match &report.error {
+            Some(error) => self.error(format!("{summary}. Stopped: {error}")),
+            None if unusable > 0 || !report.problems.is_empty() => self.error(summary),
+            None => self.info(summary),
+        }
+        let assessment = report.assessment;
+        if unusable > 0 || report.error.is_some() || report.cancelled || !report.problems.is_empty()
+        {
+            self.import_report = Some(report);
+        }
+        self.open_assessment(assessment);
+    }
+
+    pub(super) fn on_seeded(&mut self, result: Result<(Assessment, usize), String>) {
+        match result {
+            Ok((assessment, skipped)) => {
+                let mut text = format!(
+                    "Opened the sample assessment \"{}\" (fictional data)",
+                    assessment.name
+                );
+                if skipped > 0 {
+                    text.push_str(&format!(
+                        "; {skipped} sample file(s) are not readable by this build and were left out"
+                    ));
+                }
+                self.info(text);
+                self.phase = Phase::Ready;
+                self.worker.submit(Task::Directory);
+                self.open_assessment(assessment.id);
+            }
+            Err(message) => {
+                self.phase = Phase::Ready;
+                self.error(format!("Creating the sample assessment: {message}"));
+            }
+        }
+    }
+
+    pub(super) fn on_picked(&mut self, purpose: PickPurpose, paths: Option<Vec<PathBuf>>) {
+        let Some(paths) = paths.filter(|p| !p.is_empty()) else {
+            self.info(
+                "No file was chosen (or no file dialog is available here); type a path instead",
+            );
+            self.dialog = Some(Dialog::typed_path(purpose));
+            return;
+        };
+        self.use_paths(purpose, paths);
+    }
+
+    pub(super) fn on_failed(&mut self, action: String, message: String) {
+        if self.phase == Phase::Starting {
+            self.phase = Phase::Unusable(message.clone());
+        }
+        if self.loading.is_some() && action.starts_with("Loading") {
+            self.loading = None;
+        }
+        if message.contains("reviewer profile is needed") {
+            self.dialog = Some(Dialog::profiles());
+        }
+        self.error(format!("{action}: {message}"));
+    }
+}

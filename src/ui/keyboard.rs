@@ -1,0 +1,134 @@
+//! Keyboard shortcuts. The list in [`SHORTCUTS`] is what the help overlay
+//! shows; [`handle`] implements it.
+
+use egui::{Key, Modifiers};
+
+use super::app::{Screen, Workbench};
+use super::dialogs::Dialog;
+use crate::store::Conclusion;
+
+/// Every shortcut: keys and what they do.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("↓ or J", "Next requirement"),
+    ("↑ or K", "Previous requirement"),
+    ("Home / End", "First / last requirement"),
+    ("1", "Conclusion: In Place"),
+    ("2", "Conclusion: In Place with CCW"),
+    ("3", "Conclusion: Not Applicable"),
+    ("4", "Conclusion: Not Tested"),
+    ("5", "Conclusion: Not in Place"),
+    ("0", "Clear the conclusion"),
+    ("N", "Write the note"),
+    ("Ctrl+S", "Save the note"),
+    ("Ctrl+F", "Search requirements"),
+    ("Ctrl+1 / 2 / 3", "Review / Dashboard / Compare"),
+    ("Ctrl+T", "Light or dark theme"),
+    ("? or F1", "This help"),
+    ("Esc", "Close a dialog, leave a text field"),
+];
+
+/// The conclusion shortcuts, `1` to `5`.
+const CONCLUSION_KEYS: [(Key, Conclusion); 5] = [
+    (Key::Num1, Conclusion::InPlace),
+    (Key::Num2, Conclusion::InPlaceWithCcw),
+    (Key::Num3, Conclusion::NotApplicable),
+    (Key::Num4, Conclusion::NotTested),
+    (Key::Num5, Conclusion::NotInPlace),
+];
+
+/// The note editor's ID (for focusing it with `N`).
+pub fn note_editor_id() -> egui::Id {
+    egui::Id::unique("tickmark-note-editor")
+}
+
+/// The search field's ID (for focusing it with Ctrl+F).
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("tickmark-requirement-search")
+}
+
+/// Applies this frame's shortcuts.
+pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
+    let command = |key| ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, key));
+    if command(Key::F) {
+        wb.screen = Screen::Review;
+        wb.focus_search = true;
+    }
+    if command(Key::S)
+        && let Some(selected) = wb.selected.clone()
+    {
+        wb.save_note(&selected);
+    }
+    if command(Key::T) {
+        wb.prefs.theme = wb.prefs.theme.toggled();
+        super::theme::apply(ctx, wb.prefs.theme);
+    }
+    for (key, screen) in [
+        (Key::Num1, Screen::Review),
+        (Key::Num2, Screen::Dashboard),
+        (Key::Num3, Screen::Compare),
+    ] {
+        if command(key) {
+            wb.screen = screen;
+        }
+    }
+    if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+        if wb.dialog.is_some() {
+            wb.dialog = None;
+        } else {
+            ctx.memory_mut(|m| {
+                if let Some(focused) = m.focused() {
+                    m.surrender_focus(focused);
+                }
+            });
+        }
+        return;
+    }
+    if wb.dialog.is_some() || ctx.egui_wants_keyboard_input() {
+        return;
+    }
+    let plain = |key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+    if plain(Key::F1) || asked_for_help(ctx) {
+        wb.dialog = Some(Dialog::Help);
+        return;
+    }
+    if wb.screen != Screen::Review {
+        return;
+    }
+    if plain(Key::ArrowDown) || plain(Key::J) {
+        wb.move_selection(1);
+    }
+    if plain(Key::ArrowUp) || plain(Key::K) {
+        wb.move_selection(-1);
+    }
+    if plain(Key::Home) {
+        wb.move_selection(isize::MIN);
+    }
+    if plain(Key::End) {
+        wb.move_selection(isize::MAX);
+    }
+    for (key, conclusion) in CONCLUSION_KEYS {
+        if plain(key) {
+            wb.set_conclusion(Some(conclusion));
+        }
+    }
+    if plain(Key::Num0) {
+        wb.set_conclusion(None);
+    }
+    if plain(Key::N) {
+        wb.note_preview = false;
+        ctx.memory_mut(|m| m.request_focus(note_editor_id()));
+    }
+}
+
+/// `?` arrives as a key on some keyboards and only as text on others.
+fn asked_for_help(ctx: &egui::Context) -> bool {
+    ctx.input_mut(|i| {
+        let by_key = i.consume_key(Modifiers::SHIFT, Key::Questionmark)
+            || i.consume_key(Modifiers::NONE, Key::Questionmark);
+        let by_text = i
+            .events
+            .iter()
+            .any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
+        by_key || by_text
+    })
+}

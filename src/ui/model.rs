@@ -1,0 +1,416 @@
+//! What the panels show, derived from the loaded assessment: each
+//! requirement's status at a glance, the filters and search of the tree,
+//! the tree's rows and the per-family counts.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::worker::Loaded;
+use crate::catalog::{Catalog, NodeKind, Requirement};
+use crate::checks::{RequirementVerdict, VerdictStatus};
+use crate::store::{Conclusion, RequirementState, SignOffState};
+
+/// One requirement at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glance {
+    /// The automated verdict of the latest run (none before the first run).
+    pub verdict: Option<VerdictStatus>,
+    /// The conclusion, if recorded.
+    pub conclusion: Option<Conclusion>,
+    /// The latest sign-off's state.
+    pub sign_off: SignOffState,
+    /// How many attachments (not withdrawn).
+    pub attachments: usize,
+}
+
+impl Glance {
+    /// A requirement nothing is known about yet.
+    pub const EMPTY: Glance = Glance {
+        verdict: None,
+        conclusion: None,
+        sign_off: SignOffState::None,
+        attachments: 0,
+    };
+
+    /// Of a requirement state.
+    pub fn of(state: Option<&RequirementState>) -> Glance {
+        match state {
+            None => Glance::EMPTY,
+            Some(state) => Glance {
+                verdict: state.verdict,
+                conclusion: state.conclusion(),
+                sign_off: state.sign_off_state,
+                attachments: state
+                    .attachments
+                    .iter()
+                    .filter(|a| a.withdrawn.is_none())
+                    .count(),
+            },
+        }
+    }
+
+    /// A sentence for tooltips and screen readers.
+    pub fn describe(&self) -> String {
+        let verdict = self
+            .verdict
+            .map_or("not evaluated yet", VerdictStatus::label);
+        let conclusion = self.conclusion.map_or("no conclusion", Conclusion::label);
+        let signed = match self.sign_off {
+            SignOffState::None => "not signed off",
+            SignOffState::Current => "signed off",
+            SignOffState::Stale => "sign-off stale",
+        };
+        format!("Automated: {verdict}; {conclusion}; {signed}")
+    }
+}
+
+/// The tree's filters; a requirement shows when it meets every one that is on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Automated verdict fail.
+    pub failing: bool,
+    /// No conclusion yet.
+    pub unreviewed: bool,
+    /// No automated checks.
+    pub manual: bool,
+    /// Signed off, and the sign-off is current.
+    pub signed: bool,
+    /// The latest sign-off is stale.
+    pub stale: bool,
+}
+
+impl Filters {
+    /// True if any filter is on.
+    pub fn any(&self) -> bool {
+        self.failing || self.unreviewed || self.manual || self.signed || self.stale
+    }
+
+    /// Whether a requirement passes every filter that is on.
+    pub fn accept(&self, catalog: &Catalog, id: &str, glance: &Glance) -> bool {
+        (!self.failing || glance.verdict == Some(VerdictStatus::Fail))
+            && (!self.unreviewed || glance.conclusion.is_none())
+            && (!self.manual || catalog.is_manual(id))
+            && (!self.signed || glance.sign_off == SignOffState::Current)
+            && (!self.stale || glance.sign_off == SignOffState::Stale)
+    }
+}
+
+/// Whether a requirement matches the search text: its ID starts with it, or
+/// its title, guidance or note contains it (case-insensitive).
+pub fn matches_search(node: &Requirement, note: Option<&str>, search: &str) -> bool {
+    let search = search.trim();
+    if search.is_empty() {
+        return true;
+    }
+    if node.id.starts_with(search) {
+        return true;
+    }
+    let needle = search.to_lowercase();
+    [
+        Some(node.title.as_str()),
+        Some(node.guidance.as_str()),
+        note,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|text| text.to_lowercase().contains(&needle))
+}
+
+/// One row of the requirement tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeRow {
+    /// A family (`1` .. `12`), expanded or not.
+    Family {
+        /// Its ID.
+        id: String,
+        /// Whether its requirements show.
+        expanded: bool,
+    },
+    /// A grouping node (not assessed).
+    Group {
+        /// Its ID.
+        id: String,
+    },
+    /// An assessed requirement.
+    Requirement {
+        /// Its ID.
+        id: String,
+    },
+}
+
+/// How many requirements of a family are where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FamilyCounts {
+    /// Assessed requirements.
+    pub total: usize,
+    /// With a conclusion.
+    pub reviewed: usize,
+    /// Signed off and current.
+    pub signed: usize,
+    /// With a stale sign-off.
+    pub stale: usize,
+    /// Automated verdict fail.
+    pub failing: usize,
+}
+
+/// The assessment as the panels see it: glances by requirement, rebuilt
+/// when the loaded data changes.
+#[derive(Debug, Default)]
+pub struct View {
+    glances: HashMap<String, Glance>,
+}
+
+impl View {
+    /// Builds the glances of `loaded`.
+    pub fn new(loaded: Option<&Loaded>) -> View {
+        let glances = loaded
+            .map(|l| {
+                l.states
+                    .iter()
+                    .map(|(id, state)| (id.clone(), Glance::of(Some(state))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        View { glances }
+    }
+
+    /// Updates one requirement.
+    pub fn update(&mut self, state: &RequirementState) {
+        self.glances
+            .insert(state.requirement.clone(), Glance::of(Some(state)));
+    }
+
+    /// A requirement at a glance.
+    pub fn glance(&self, id: &str) -> Glance {
+        self.glances.get(id).copied().unwrap_or(Glance::EMPTY)
+    }
+
+    /// The requirements that pass the filters and the search, in catalog order.
+    pub fn visible_requirements<'a>(
+        &self,
+        catalog: &'a Catalog,
+        loaded: Option<&Loaded>,
+        filters: &Filters,
+        search: &str,
+    ) -> Vec<&'a str> {
+        catalog
+            .requirements()
+            .filter(|node| self.accepts(catalog, node, loaded, filters, search))
+            .map(|node| node.id.as_str())
+            .collect()
+    }
+
+    fn accepts(
+        &self,
+        catalog: &Catalog,
+        node: &Requirement,
+        loaded: Option<&Loaded>,
+        filters: &Filters,
+        search: &str,
+    ) -> bool {
+        let note = loaded
+            .and_then(|l| l.states.get(&node.id))
+            .and_then(|s| s.review.as_ref())
+            .map(|r| r.note.as_str());
+        filters.accept(catalog, &node.id, &self.glance(&node.id))
+            && matches_search(node, note, search)
+    }
+
+    /// The tree's rows: every family with visible requirements (every family
+    /// when nothing filters), and, in expanded families, the groups and
+    /// requirements on the way to each visible requirement.
+    pub fn tree_rows(
+        &self,
+        catalog: &Catalog,
+        visible: &[&str],
+        collapsed: &HashSet<String>,
+        narrowing: bool,
+    ) -> Vec<TreeRow> {
+        let visible: HashSet<&str> = visible.iter().copied().collect();
+        let mut rows = Vec::new();
+        let mut family: Option<(usize, bool)> = None;
+        let mut pending_groups: Vec<&str> = Vec::new();
+        for node in &catalog.nodes {
+            match node.kind {
+                NodeKind::Family => {
+                    if let Some((at, false)) = family
+                        && narrowing
+                    {
+                        rows.truncate(at);
+                    }
+                    let expanded = narrowing || !collapsed.contains(&node.id);
+                    family = Some((rows.len(), false));
+                    rows.push(TreeRow::Family {
+                        id: node.id.clone(),
+                        expanded,
+                    });
+                    pending_groups.clear();
+                }
+                NodeKind::Group => {
+                    let depth = node.depth();
+                    pending_groups.retain(|g| g.split('.').count() < depth);
+                    pending_groups.push(&node.id);
+                }
+                NodeKind::Requirement => {
+                    if !visible.contains(node.id.as_str()) {
+                        continue;
+                    }
+                    let expanded = matches!(
+                        family.and_then(|(at, _)| rows.get(at)),
+                        Some(TreeRow::Family { expanded: true, .. })
+                    );
+                    if let Some((_, seen)) = &mut family {
+                        *seen = true;
+                    }
+                    if !expanded {
+                        continue;
+                    }
+                    let depth = node.depth();
+                    for group in pending_groups.drain(..) {
+                        let ancestor = node
+                            .id
+                            .strip_prefix(group)
+                            .is_some_and(|rest| rest.starts_with('.'));
+                        if group.split('.').count() < depth && ancestor {
+                            rows.push(TreeRow::Group {
+                                id: group.to_owned(),
+                            });
+                        }
+                    }
+                    rows.push(TreeRow::Requirement {
+                        id: node.id.clone(),
+                    });
+                }
+            }
+        }
+        if let Some((at, false)) = family
+            && narrowing
+        {
+            rows.truncate(at);
+        }
+        rows
+    }
+
+    /// Counts per family, in family order.
+    pub fn family_counts(&self, catalog: &Catalog) -> Vec<(String, FamilyCounts)> {
+        let mut counts: Vec<(String, FamilyCounts)> = catalog
+            .families()
+            .map(|f| (f.id.clone(), FamilyCounts::default()))
+            .collect();
+        for node in catalog.requirements() {
+            let family = node.id.split('.').next().unwrap_or_default();
+            let Some((_, c)) = counts.iter_mut().find(|(id, _)| id == family) else {
+                continue;
+            };
+            let glance = self.glance(&node.id);
+            c.total += 1;
+            c.reviewed += usize::from(glance.conclusion.is_some());
+            c.signed += usize::from(glance.sign_off == SignOffState::Current);
+            c.stale += usize::from(glance.sign_off == SignOffState::Stale);
+            c.failing += usize::from(glance.verdict == Some(VerdictStatus::Fail));
+        }
+        counts
+    }
+}
+
+/// The verdict of `requirement` in the loaded run, with its check results.
+pub fn verdict_of<'a>(loaded: &'a Loaded, requirement: &str) -> Option<&'a RequirementVerdict> {
+    loaded.run.as_ref()?.verdict(requirement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glance(
+        verdict: VerdictStatus,
+        conclusion: Option<Conclusion>,
+        sign_off: SignOffState,
+    ) -> Glance {
+        Glance {
+            verdict: Some(verdict),
+            conclusion,
+            sign_off,
+            attachments: 0,
+        }
+    }
+
+    #[test]
+    fn filters_combine_with_and() {
+        let catalog = crate::catalog::pci_dss_321();
+        let failing = glance(VerdictStatus::Fail, None, SignOffState::None);
+        let signed = glance(
+            VerdictStatus::Pass,
+            Some(Conclusion::InPlace),
+            SignOffState::Current,
+        );
+        let both = Filters {
+            failing: true,
+            unreviewed: true,
+            ..Filters::default()
+        };
+        assert!(both.accept(catalog, "1.1.6", &failing));
+        assert!(!both.accept(catalog, "1.3.7", &signed));
+        let manual = Filters {
+            manual: true,
+            ..Filters::default()
+        };
+        assert!(manual.accept(catalog, "1.1.2", &Glance::EMPTY));
+        assert!(!manual.accept(catalog, "1.3.7", &Glance::EMPTY));
+        let stale = Filters {
+            stale: true,
+            ..Filters::default()
+        };
+        assert!(!stale.accept(catalog, "1.3.7", &signed));
+    }
+
+    #[test]
+    fn search_by_id_prefix_or_text() {
+        let catalog = crate::catalog::pci_dss_321();
+        let node = catalog.get("1.3.7").unwrap();
+        assert!(matches_search(node, None, "1.3"));
+        assert!(matches_search(node, None, ""));
+        assert!(!matches_search(node, None, "2.1"));
+        assert!(matches_search(node, Some("see the DNS zone"), "dns ZONE"));
+        let word = node.title.split_whitespace().last().unwrap().to_uppercase();
+        assert!(matches_search(node, None, &word));
+    }
+
+    #[test]
+    fn tree_rows_show_families_groups_and_requirements() {
+        let catalog = crate::catalog::pci_dss_321();
+        let view = View::default();
+        let all = view.visible_requirements(catalog, None, &Filters::default(), "");
+        assert_eq!(all.len(), 232);
+        let collapsed: HashSet<String> = catalog.families().map(|f| f.id.clone()).collect();
+        let rows = view.tree_rows(catalog, &all, &collapsed, false);
+        assert_eq!(rows.len(), 12, "all families, collapsed");
+        let rows = view.tree_rows(catalog, &all, &HashSet::new(), false);
+        assert!(rows.contains(&TreeRow::Group { id: "1.1".into() }));
+        assert!(rows.contains(&TreeRow::Requirement {
+            id: "12.11.1".into()
+        }));
+        let group_at = rows
+            .iter()
+            .position(|r| r == &TreeRow::Group { id: "1.1".into() });
+        let req_at = rows
+            .iter()
+            .position(|r| r == &TreeRow::Requirement { id: "1.1.1".into() });
+        assert!(group_at < req_at);
+        // Narrowed: only the family and the way to the match.
+        let found = view.visible_requirements(catalog, None, &Filters::default(), "1.3.7");
+        let rows = view.tree_rows(catalog, &found, &collapsed, true);
+        assert_eq!(
+            rows,
+            vec![
+                TreeRow::Family {
+                    id: "1".into(),
+                    expanded: true
+                },
+                TreeRow::Group { id: "1.3".into() },
+                TreeRow::Requirement { id: "1.3.7".into() },
+            ]
+        );
+    }
+}

@@ -1,0 +1,502 @@
+//! The review pane (right): the conclusion, the note (Markdown, with a
+//! preview), attachments, the sign-off with its stale marker, and the
+//! requirement's history.
+
+use egui::{RichText, Ui};
+
+use super::app::{Workbench, default_statement};
+use super::dialogs::Dialog;
+use super::keyboard;
+use super::markdown;
+use super::theme::Palette;
+use super::thumbnails::{ThumbnailState, is_thumbnailable};
+use super::widgets;
+use super::worker::{PickPurpose, Task};
+use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
+
+/// Shows the panel.
+pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    egui::Panel::right("tickmark-review")
+        .resizable(true)
+        .default_size(380.0)
+        .size_range(300.0..=620.0)
+        .show(ui, |ui| {
+            // Keep the panel's width while there is nothing to show.
+            ui.set_min_width(ui.available_width());
+            let Some(id) = wb.selected.clone() else {
+                return;
+            };
+            if wb.loaded.is_none() {
+                return;
+            }
+            egui::ScrollArea::vertical()
+                .id_salt("tickmark-review-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    ui.add_space(6.0);
+                    ui.label(RichText::new(format!("Review of {id}")).size(16.0).strong());
+                    reviewer_line(wb, ui);
+                    conclusion(wb, ui, &id);
+                    note(wb, ui, &id);
+                    attachments(wb, ui, &id);
+                    sign_off(wb, ui, &id);
+                    history(wb, ui, &id);
+                });
+        });
+}
+
+fn reviewer_line(wb: &mut Workbench, ui: &mut Ui) {
+    ui.horizontal_wrapped(|ui| {
+        match wb.profile() {
+            Some(profile) => {
+                ui.label(
+                    RichText::new(format!(
+                        "Reviewing as {} ({})",
+                        profile.name,
+                        profile.role.label()
+                    ))
+                    .weak(),
+                );
+            }
+            None => {
+                ui.label(RichText::new("No reviewer profile chosen").color(Palette::of(ui).stale));
+            }
+        }
+        if ui.small_button("Profiles…").clicked() {
+            wb.dialog = Some(Dialog::profiles());
+        }
+    });
+}
+
+fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    widgets::section(ui, "Conclusion");
+    let current = wb.requirement_state(id).and_then(|s| s.conclusion());
+    let mut chosen: Option<Option<Conclusion>> = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for (i, c) in Conclusion::ALL.iter().enumerate() {
+            let selected = current == Some(*c);
+            let mut text = RichText::new(c.label());
+            if selected {
+                text = text.color(palette.on_chip).strong();
+            }
+            let mut button = egui::Button::new(text).selected(selected);
+            if selected {
+                button = button.fill(palette.conclusion(*c));
+            }
+            let response = ui.add(button).on_hover_text(format!("Shortcut: {}", i + 1));
+            if response.clicked() {
+                chosen = Some(if selected { None } else { Some(*c) });
+            }
+        }
+    });
+    if let Some(review) = wb.requirement_state(id).and_then(|s| s.review.as_ref()) {
+        ui.label(
+            RichText::new(format!(
+                "Recorded by {} on {}",
+                review
+                    .reviewer
+                    .name
+                    .as_deref()
+                    .unwrap_or(&review.reviewer.os_user),
+                widgets::time(&review.reviewed_at)
+            ))
+            .small()
+            .weak(),
+        );
+    }
+    if let Some(conclusion) = chosen {
+        wb.set_conclusion(conclusion);
+    }
+}
+
+fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    let Some(assessment) = wb.assessment().map(|a| a.id) else {
+        return;
+    };
+    widgets::section(ui, "Note");
+    let saved = wb
+        .requirement_state(id)
+        .and_then(|s| s.review.as_ref())
+        .map(|r| r.note.clone())
+        .unwrap_or_default();
+    let mut text = wb.note_text(id);
+    let unsaved = text != saved;
+    let label = ui
+        .horizontal(|ui| {
+            let label = ui.label("Note (Markdown)");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.selectable_value(&mut wb.note_preview, true, "Preview");
+                ui.selectable_value(&mut wb.note_preview, false, "Edit");
+            });
+            label
+        })
+        .inner;
+    if wb.note_preview {
+        egui::Frame::new()
+            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+            .inner_margin(6.0)
+            .corner_radius(3.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                if text.trim().is_empty() {
+                    ui.label(RichText::new("(no note)").weak());
+                } else {
+                    markdown::show(ui, &text, &palette);
+                }
+            });
+    } else {
+        let edit = egui::TextEdit::multiline(&mut text)
+            .id(keyboard::note_editor_id())
+            .hint_text("What did you examine, and what did you find?")
+            .desired_rows(6)
+            .desired_width(f32::INFINITY);
+        let response = ui.add(edit).labelled_by(label.id);
+        if response.changed() {
+            wb.drafts.set(assessment, id, text.clone());
+        }
+        // Leaving the editor saves, unless it was left to press Discard.
+        let pointer = ui.input(|i| i.pointer.interact_pos());
+        let to_discard = pointer
+            .zip(wb.discard_rect)
+            .is_some_and(|(p, r)| r.contains(p));
+        if response.lost_focus() && !to_discard {
+            wb.save_note(id);
+        }
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(unsaved, egui::Button::new("Save note"))
+            .on_hover_text(
+                "Ctrl+S; notes are also saved when you leave the editor or the requirement",
+            )
+            .clicked()
+        {
+            wb.save_note(id);
+        }
+        if unsaved {
+            ui.label(
+                RichText::new("Unsaved changes")
+                    .color(palette.stale)
+                    .small(),
+            );
+            let discard = ui
+                .small_button("Discard")
+                .on_hover_text("Go back to the saved note");
+            wb.discard_rect = Some(discard.rect);
+            if discard.clicked() {
+                wb.drafts.settle(assessment, id, &text);
+            }
+        } else {
+            wb.discard_rect = None;
+        }
+    });
+}
+
+fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    let list: Vec<AttachmentMeta> = wb
+        .requirement_state(id)
+        .map(|s| s.attachments.clone())
+        .unwrap_or_default();
+    let current = list.iter().filter(|a| a.withdrawn.is_none()).count();
+    widgets::section(ui, &format!("Attachments ({current})"));
+    for attachment in &list {
+        ui.push_id(attachment.id, |ui| {
+            attachment_card(wb, ui, id, attachment, &palette)
+        });
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Add attachment…")
+            .on_hover_text("Choose a file (or drop files onto the window)")
+            .clicked()
+        {
+            wb.start_job(super::worker::Job::Pick(PickPurpose::Attach {
+                requirement: id.to_owned(),
+            }));
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("File path");
+        // Right to left: the button takes its width, the field the rest.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let path = wb.attach_path.trim().to_owned();
+            let clicked = ui
+                .add_enabled(!path.is_empty(), egui::Button::new("Attach"))
+                .clicked();
+            let edit = egui::TextEdit::singleline(&mut wb.attach_path)
+                .hint_text("/path/to/document.pdf")
+                .desired_width(ui.available_width());
+            let response = ui.add(edit).labelled_by(label.id);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (clicked || enter) && !path.is_empty() {
+                wb.attach(id, std::path::PathBuf::from(path));
+                wb.attach_path.clear();
+            }
+        });
+    });
+}
+
+fn attachment_card(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirement: &str,
+    attachment: &AttachmentMeta,
+    palette: &Palette,
+) {
+    let withdrawn = attachment.withdrawn.is_some();
+    egui::Frame::group(ui.style())
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                let name = RichText::new(&attachment.file_name).strong();
+                ui.label(if withdrawn {
+                    name.strikethrough().weak()
+                } else {
+                    name
+                });
+                ui.label(
+                    RichText::new(widgets::bytes(attachment.size))
+                        .small()
+                        .weak(),
+                );
+            });
+            ui.label(
+                RichText::new(format!(
+                    "{} · added by {} on {}",
+                    attachment.media_type,
+                    attachment
+                        .added_by
+                        .name
+                        .as_deref()
+                        .unwrap_or(&attachment.added_by.os_user),
+                    widgets::time(&attachment.added_at)
+                ))
+                .small()
+                .weak(),
+            );
+            if let Some(w) = &attachment.withdrawn {
+                ui.label(
+                    RichText::new(format!(
+                        "Withdrawn on {}: {}",
+                        widgets::time(&w.at),
+                        w.reason
+                    ))
+                    .small()
+                    .color(palette.stale),
+                );
+            }
+            if !withdrawn && is_thumbnailable(&attachment.media_type) {
+                thumbnail(wb, ui, attachment);
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .small_button("Open")
+                    .on_hover_text("Open with the system's viewer")
+                    .clicked()
+                {
+                    wb.worker.submit(Task::Open {
+                        attachment: attachment.id,
+                        file_name: attachment.file_name.clone(),
+                    });
+                }
+                let markdown = attachment.media_type == "text/markdown";
+                if (markdown || attachment.media_type.starts_with("text/"))
+                    && ui
+                        .small_button("Read")
+                        .on_hover_text("Show the document here")
+                        .clicked()
+                {
+                    wb.worker.submit(Task::Document {
+                        attachment: attachment.id,
+                        file_name: attachment.file_name.clone(),
+                        markdown,
+                    });
+                }
+                if !withdrawn && ui.small_button("Withdraw…").clicked() {
+                    wb.dialog = Some(Dialog::withdraw(requirement, attachment));
+                }
+            });
+        });
+}
+
+fn thumbnail(wb: &mut Workbench, ui: &mut Ui, attachment: &AttachmentMeta) {
+    let (state, request) = wb.thumbnails.get(&attachment.sha256);
+    let shown = match state {
+        Some(ThumbnailState::Ready(texture)) => {
+            let size = texture.size_vec2();
+            let scale = (ui.available_width() / size.x).min(1.0);
+            ui.add(
+                egui::Image::new((texture.id(), size * scale))
+                    .alt_text(format!("Thumbnail of {}", attachment.file_name)),
+            );
+            true
+        }
+        Some(ThumbnailState::Failed(message)) => {
+            ui.label(
+                RichText::new(format!("No preview: {message}"))
+                    .small()
+                    .weak(),
+            );
+            true
+        }
+        _ => false,
+    };
+    if !shown {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Making a preview…").small().weak());
+        });
+    }
+    if request {
+        wb.worker.submit(Task::Thumbnail {
+            sha256: attachment.sha256.clone(),
+        });
+    }
+}
+
+fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    let palette = Palette::of(ui);
+    widgets::section(ui, "Sign-off");
+    let (state, sign_offs, has_conclusion) = match wb.requirement_state(id) {
+        Some(s) => (
+            s.sign_off_state,
+            s.sign_offs.clone(),
+            s.conclusion().is_some(),
+        ),
+        None => (SignOffState::None, Vec::new(), false),
+    };
+    match (state, sign_offs.last()) {
+        (SignOffState::Current, Some(latest)) => {
+            ui.horizontal_wrapped(|ui| {
+                widgets::chip(ui, "Signed off", palette.signed, &palette);
+                ui.label(signer(latest));
+            });
+            statement(ui, latest);
+        }
+        (SignOffState::Stale, Some(latest)) => {
+            egui::Frame::new()
+                .stroke(egui::Stroke::new(1.5, palette.stale))
+                .inner_margin(6.0)
+                .corner_radius(3.0)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal_wrapped(|ui| {
+                        widgets::chip(ui, "Stale sign-off", palette.stale, &palette);
+                        ui.label(signer(latest));
+                    });
+                    statement(ui, latest);
+                    ui.label(format!(
+                        "Changed since it was signed: {}. Review the changes and sign off again.",
+                        latest.stale_reasons.join(", ")
+                    ));
+                });
+        }
+        _ => {
+            ui.label(RichText::new("Not signed off.").weak());
+        }
+    }
+    let label = ui.label("Statement");
+    let edit = egui::TextEdit::multiline(&mut wb.statement)
+        .hint_text(default_statement(id))
+        .desired_rows(2)
+        .desired_width(f32::INFINITY);
+    ui.add(edit).labelled_by(label.id);
+    let can_sign = has_conclusion && wb.profile().is_some();
+    let hover = if !has_conclusion {
+        "Record a conclusion first"
+    } else if wb.profile().is_none() {
+        "Choose a reviewer profile first"
+    } else {
+        "Bind your statement to the evidence, results, conclusion, note and attachments as they are now"
+    };
+    let button = ui
+        .add_enabled(
+            can_sign,
+            egui::Button::new(RichText::new("Sign off").strong()),
+        )
+        .on_hover_text(hover)
+        .on_disabled_hover_text(hover);
+    if button.clicked() {
+        wb.sign_off();
+    }
+    if sign_offs.len() > 1 {
+        egui::CollapsingHeader::new(format!("Earlier sign-offs ({})", sign_offs.len() - 1))
+            .id_salt(("earlier-sign-offs", id))
+            .show(ui, |ui| {
+                for s in sign_offs.iter().rev().skip(1) {
+                    ui.label(
+                        RichText::new(format!(
+                            "{}{}",
+                            signer(s),
+                            if s.stale { " (stale)" } else { "" }
+                        ))
+                        .small(),
+                    );
+                    ui.label(RichText::new(format!("\"{}\"", s.statement)).small().weak());
+                }
+            });
+    }
+}
+
+fn statement(ui: &mut Ui, sign_off: &SignOff) {
+    ui.label(
+        RichText::new(format!("\"{}\"", sign_off.statement))
+            .small()
+            .italics(),
+    );
+}
+
+fn signer(sign_off: &SignOff) -> String {
+    format!(
+        "by {} ({}) on {}",
+        sign_off
+            .signer
+            .name
+            .as_deref()
+            .unwrap_or(&sign_off.signer.os_user),
+        sign_off.role.label(),
+        widgets::time(&sign_off.signed_at)
+    )
+}
+
+fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    widgets::section(ui, "History");
+    wb.request_history(id);
+    let Some(entries) = wb.history.get(id) else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Reading the history…").small().weak());
+        });
+        return;
+    };
+    if entries.is_empty() {
+        ui.label(RichText::new("Nothing recorded yet.").weak());
+        return;
+    }
+    for entry in entries.iter().rev() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(widgets::time(&entry.at))
+                    .small()
+                    .monospace()
+                    .weak(),
+            );
+            ui.label(
+                RichText::new(entry.actor.name.as_deref().unwrap_or(&entry.actor.os_user))
+                    .small()
+                    .strong(),
+            );
+        });
+        ui.label(RichText::new(&entry.summary).small())
+            .on_hover_text(format!(
+                "Event #{} · {}\nHash {}",
+                entry.seq, entry.kind, entry.hash
+            ));
+        ui.add_space(3.0);
+    }
+}

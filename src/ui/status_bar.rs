@@ -1,0 +1,130 @@
+//! The status bar (bottom): running jobs with progress and cancel, the
+//! latest messages (errors stay until dismissed), and what is open. Also the
+//! screen shown while the record is read or the sample is created.
+
+use std::sync::atomic::Ordering;
+
+use egui::{RichText, Ui};
+
+use super::app::{Phase, Workbench};
+use super::theme::Palette;
+
+/// Shows the bar.
+pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    egui::Panel::bottom("tickmark-status").show(ui, |ui| {
+        ui.add_space(2.0);
+        jobs(wb, ui);
+        messages(wb, ui);
+        ui.horizontal(|ui| {
+            let record = crate::evidence::display_path(wb.worker.db_path());
+            let mut text = format!("Review record: {record}");
+            if let Some(loaded) = &wb.loaded {
+                let files = loaded
+                    .files
+                    .iter()
+                    .filter(|f| f.superseded_by.is_none())
+                    .count();
+                text.push_str(&format!(" · {files} evidence file(s)"));
+                match &loaded.run {
+                    Some(run) => text.push_str(&format!(
+                        " · run #{} of {}",
+                        run.id,
+                        super::widgets::time(&run.at)
+                    )),
+                    None => text.push_str(" · not evaluated yet"),
+                }
+            }
+            ui.label(RichText::new(text).small().weak());
+            if wb.worker.has_pending_tasks() || wb.loading.is_some() {
+                ui.spinner();
+            }
+        });
+        ui.add_space(1.0);
+    });
+}
+
+fn jobs(wb: &mut Workbench, ui: &mut Ui) {
+    for job in &wb.jobs {
+        ui.horizontal(|ui| {
+            ui.label(&job.label);
+            let fraction = if job.total > 0 {
+                job.done as f32 / job.total as f32
+            } else {
+                0.0
+            };
+            let text = if job.total > 0 {
+                format!("{} / {}  {}", job.done, job.total, job.current)
+            } else {
+                job.current.clone()
+            };
+            let bar = egui::ProgressBar::new(fraction)
+                .desired_width(360.0)
+                .text(text)
+                .animate(job.total == 0);
+            ui.add(bar);
+            if job.cancellable {
+                let cancelling = job.cancel.load(Ordering::Relaxed);
+                let label = if cancelling {
+                    "Cancelling…"
+                } else {
+                    "Cancel"
+                };
+                if ui
+                    .add_enabled(!cancelling, egui::Button::new(label))
+                    .clicked()
+                {
+                    job.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+}
+
+fn messages(wb: &mut Workbench, ui: &mut Ui) {
+    let palette = Palette::of(ui);
+    let mut dismiss = None;
+    let shown = wb.messages.len().saturating_sub(3);
+    for (i, message) in wb.messages.iter().enumerate().skip(shown) {
+        ui.horizontal(|ui| {
+            if message.error {
+                ui.label(RichText::new("Error").strong().color(palette.fail));
+                ui.label(RichText::new(&message.text).color(palette.fail));
+                if ui.small_button("Dismiss").clicked() {
+                    dismiss = Some(i);
+                }
+            } else {
+                ui.label(RichText::new(&message.text));
+            }
+        });
+    }
+    if let Some(i) = dismiss {
+        wb.messages.remove(i);
+    }
+    if wb.import_report.is_some() && ui.small_button("Show the import report").clicked() {
+        wb.dialog = Some(super::dialogs::Dialog::ImportReport);
+    }
+}
+
+/// What shows instead of the panels before the record is ready.
+pub fn start_screen(ui: &mut Ui, phase: &Phase) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(80.0);
+        ui.vertical_centered(|ui| match phase {
+            Phase::Starting => {
+                ui.spinner();
+                ui.label("Reading the review record…");
+            }
+            Phase::Seeding => {
+                ui.spinner();
+                ui.label(RichText::new("Creating the sample assessment").size(17.0).strong());
+                ui.label("A fictional regulated AKS cluster with a review in progress, so you can see a full review at once.");
+            }
+            Phase::Unusable(message) => {
+                ui.label(RichText::new("The review record cannot be opened").size(18.0).strong());
+                ui.label(message);
+                ui.label("Choose another file with `tickmark --db PATH`.");
+            }
+            Phase::Ready => {}
+        });
+    });
+}

@@ -1,0 +1,208 @@
+//! The top bar: the assessment switcher and "new assessment", import,
+//! export, the screens (review, dashboard, compare), the security lead's
+//! approval, the reviewer profile, the theme and help.
+
+use egui::{RichText, Ui};
+
+use super::app::{Screen, Workbench};
+use super::dialogs::Dialog;
+use super::theme::{self, Palette, ThemeChoice};
+use super::widgets;
+use super::worker::{Job, PickPurpose};
+use crate::export::ExportFormat;
+use crate::store::Decision;
+
+/// Every export format, in menu order.
+/// Shows the bar.
+pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    egui::Panel::top("tickmark-top").show(ui, |ui| {
+        ui.add_space(3.0);
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.label(RichText::new("Tickmark").strong().size(15.0));
+            ui.separator();
+            assessment_menu(wb, ui);
+            import_menu(wb, ui);
+            export_menu(wb, ui);
+            ui.separator();
+            screens(wb, ui);
+            ui.separator();
+            approval(wb, ui);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("?")
+                    .on_hover_text("Keyboard shortcuts and icons (? or F1)")
+                    .clicked()
+                {
+                    wb.dialog = Some(Dialog::Help);
+                }
+                let theme_label = match wb.prefs.theme {
+                    ThemeChoice::Light => "Dark theme",
+                    ThemeChoice::Dark => "Light theme",
+                };
+                if ui.button(theme_label).on_hover_text("Ctrl+T").clicked() {
+                    wb.prefs.theme = wb.prefs.theme.toggled();
+                    theme::apply(ui.ctx(), wb.prefs.theme);
+                }
+                profile_menu(wb, ui);
+            });
+        });
+        ui.add_space(2.0);
+    });
+}
+
+fn assessment_menu(wb: &mut Workbench, ui: &mut Ui) {
+    let current = wb
+        .assessment()
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| "No assessment".to_owned());
+    let mut open = None;
+    ui.menu_button(format!("Assessment: {current}"), |ui| {
+        ui.set_min_width(280.0);
+        for a in wb.assessments.iter().rev() {
+            let selected = wb.assessment().map(|x| x.id) == Some(a.id);
+            let text = format!(
+                "{}  ·  {}  ·  {} to {}",
+                a.name, a.cluster, a.period_start, a.period_end
+            );
+            if ui.add(egui::Button::selectable(selected, text)).clicked() {
+                open = Some(a.id);
+                ui.close();
+            }
+        }
+        if !wb.assessments.is_empty() {
+            ui.separator();
+        }
+        if ui.button("New assessment…").clicked() {
+            wb.dialog = Some(Dialog::new_assessment(wb.assessment()));
+            ui.close();
+        }
+        if ui
+            .button("Open the sample assessment")
+            .on_hover_text("The fictional Harbourline Payments cluster, with a review in progress")
+            .clicked()
+        {
+            wb.open_sample();
+            ui.close();
+        }
+    });
+    if let Some(id) = open
+        && wb.assessment().map(|a| a.id) != Some(id)
+    {
+        if let Some(selected) = wb.selected.clone() {
+            wb.save_note(&selected);
+        }
+        wb.open_assessment(id);
+    }
+}
+
+fn import_menu(wb: &mut Workbench, ui: &mut Ui) {
+    let enabled = wb.assessment().is_some();
+    ui.add_enabled_ui(enabled, |ui| {
+        ui.menu_button("Import", |ui| {
+            if ui.button("Evidence files…").clicked() {
+                wb.start_job(Job::Pick(PickPurpose::ImportFiles));
+                ui.close();
+            }
+            if ui.button("Evidence folder…").clicked() {
+                wb.start_job(Job::Pick(PickPurpose::ImportFolder));
+                ui.close();
+            }
+            if ui.button("From a typed path…").clicked() {
+                wb.dialog = Some(Dialog::typed_path(PickPurpose::ImportFiles));
+                ui.close();
+            }
+            ui.separator();
+            ui.label(
+                RichText::new("Or drop files and folders onto the window.")
+                    .small()
+                    .weak(),
+            );
+        })
+        .response
+        .on_disabled_hover_text("Open or create an assessment first");
+    });
+}
+
+fn export_menu(wb: &mut Workbench, ui: &mut Ui) {
+    let name = wb.assessment().map(|a| a.name.clone());
+    ui.add_enabled_ui(name.is_some(), |ui| {
+        ui.menu_button("Export", |ui| {
+            for &format in ExportFormat::ALL {
+                if ui.button(format!("{}…", format.label())).clicked() {
+                    let suggested =
+                        format.default_file_name(name.as_deref().unwrap_or("assessment"));
+                    wb.start_job(Job::Pick(PickPurpose::Export { format, suggested }));
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_disabled_hover_text("Open an assessment first");
+    });
+}
+
+fn screens(wb: &mut Workbench, ui: &mut Ui) {
+    for (screen, label, key) in [
+        (Screen::Review, "Review", "Ctrl+1"),
+        (Screen::Dashboard, "Dashboard", "Ctrl+2"),
+        (Screen::Compare, "Compare", "Ctrl+3"),
+    ] {
+        ui.selectable_value(&mut wb.screen, screen, label)
+            .on_hover_text(key);
+    }
+}
+
+fn approval(wb: &mut Workbench, ui: &mut Ui) {
+    let palette = Palette::of(ui);
+    let Some(loaded) = &wb.loaded else {
+        return;
+    };
+    let state = &loaded.approval;
+    let (text, color) = match &state.current {
+        Some(a) if a.stale => ("Approval stale".to_owned(), palette.stale),
+        Some(a) if a.decision == Decision::Approved => (
+            format!(
+                "Approved by {}",
+                a.by.name.as_deref().unwrap_or(&a.by.os_user)
+            ),
+            palette.pass,
+        ),
+        Some(_) => ("Sent back".to_owned(), palette.partial),
+        None => ("Not approved".to_owned(), palette.muted),
+    };
+    let chip = widgets::outline_chip(ui, &text, color);
+    if let Some(a) = &state.current {
+        chip.on_hover_text(format!(
+            "{} on {}: {}{}",
+            a.decision.label(),
+            widgets::time(&a.at),
+            a.statement,
+            if a.stale {
+                format!("\nChanged since: {}", a.changed_requirements.join(", "))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if ui
+        .button("Approval…")
+        .on_hover_text("The security lead approves the assessment or sends it back")
+        .clicked()
+    {
+        wb.dialog = Some(Dialog::approval());
+    }
+}
+
+fn profile_menu(wb: &mut Workbench, ui: &mut Ui) {
+    let label = match wb.profile() {
+        Some(p) => format!("{} ({})", p.name, p.role.label()),
+        None => "Choose a reviewer".to_owned(),
+    };
+    if ui
+        .button(label)
+        .on_hover_text("Reviewer profiles")
+        .clicked()
+    {
+        wb.dialog = Some(Dialog::profiles());
+    }
+}

@@ -1,0 +1,324 @@
+//! Small widgets shared by the panels: status icons painted with the egui
+//! painter (so they look the same on every system font), coloured chips,
+//! section headings and the catalog's guidance text.
+
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Response, Sense, Shape, Stroke, Ui, Vec2};
+
+use super::theme::Palette;
+use crate::checks::{CheckStatus, VerdictStatus};
+use crate::store::{Conclusion, SignOffState};
+
+/// Paints a verdict icon: a filled disc with a tick (pass), a cross (fail),
+/// a half disc (partial), a hollow square (manual) or a hollow dashed
+/// circle (no evidence, or no run).
+pub fn paint_verdict(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    verdict: Option<VerdictStatus>,
+    palette: &Palette,
+) {
+    let color = palette.verdict(verdict);
+    match verdict {
+        Some(VerdictStatus::Pass) => {
+            painter.circle_filled(center, radius, color);
+            paint_tick(painter, center, radius * 0.55, palette.on_chip);
+        }
+        Some(VerdictStatus::Fail) => {
+            painter.circle_filled(center, radius, color);
+            paint_cross(painter, center, radius * 0.45, palette.on_chip);
+        }
+        Some(VerdictStatus::Partial) => {
+            painter.circle_stroke(center, radius - 0.75, Stroke::new(1.5, color));
+            let half: Vec<Pos2> = (0..=16)
+                .map(|i| {
+                    let angle =
+                        std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * i as f32 / 16.0;
+                    center + Vec2::angled(angle) * radius
+                })
+                .collect();
+            painter.add(Shape::convex_polygon(half, color, Stroke::NONE));
+        }
+        Some(VerdictStatus::Manual) => {
+            let rect = Rect::from_center_size(center, Vec2::splat(radius * 1.7));
+            painter.rect_stroke(
+                rect,
+                CornerRadius::same(2),
+                Stroke::new(1.5, color),
+                egui::StrokeKind::Inside,
+            );
+            painter.circle_filled(center, radius * 0.3, color);
+        }
+        Some(VerdictStatus::NoEvidence) | None => {
+            for i in 0..8 {
+                let a0 = std::f32::consts::TAU * i as f32 / 8.0;
+                let a1 = a0 + std::f32::consts::TAU / 16.0;
+                painter.line_segment(
+                    [
+                        center + Vec2::angled(a0) * (radius - 0.75),
+                        center + Vec2::angled(a1) * (radius - 0.75),
+                    ],
+                    Stroke::new(1.5, color),
+                );
+            }
+        }
+    }
+}
+
+/// Paints a check outcome like a verdict.
+pub fn paint_check(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    status: CheckStatus,
+    palette: &Palette,
+) {
+    let verdict = match status {
+        CheckStatus::Pass => VerdictStatus::Pass,
+        CheckStatus::Fail => VerdictStatus::Fail,
+        CheckStatus::NotEvaluated => VerdictStatus::NoEvidence,
+    };
+    paint_verdict(painter, center, radius, Some(verdict), palette);
+}
+
+/// Paints a conclusion: a filled diamond in the conclusion's colour, or a
+/// hollow grey one when there is none.
+pub fn paint_conclusion(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    conclusion: Option<Conclusion>,
+    palette: &Palette,
+) {
+    let points = vec![
+        center + Vec2::new(0.0, -radius),
+        center + Vec2::new(radius, 0.0),
+        center + Vec2::new(0.0, radius),
+        center + Vec2::new(-radius, 0.0),
+    ];
+    match conclusion {
+        Some(c) => {
+            painter.add(Shape::convex_polygon(
+                points,
+                palette.conclusion(c),
+                Stroke::NONE,
+            ));
+        }
+        None => {
+            painter.add(Shape::closed_line(points, Stroke::new(1.2, palette.muted)));
+        }
+    }
+}
+
+/// Paints a sign-off state: a seal with a tick (current), a warning
+/// triangle (stale), nothing when never signed.
+pub fn paint_sign_off(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    state: SignOffState,
+    palette: &Palette,
+) {
+    let color = palette.sign_off(state);
+    match state {
+        SignOffState::None => {}
+        SignOffState::Current => {
+            painter.circle_stroke(center, radius - 0.75, Stroke::new(1.5, color));
+            paint_tick(painter, center, radius * 0.55, color);
+        }
+        SignOffState::Stale => {
+            let points = vec![
+                center + Vec2::new(0.0, -radius),
+                center + Vec2::new(radius, radius * 0.8),
+                center + Vec2::new(-radius, radius * 0.8),
+            ];
+            painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
+            painter.line_segment(
+                [
+                    center + Vec2::new(0.0, -radius * 0.4),
+                    center + Vec2::new(0.0, radius * 0.25),
+                ],
+                Stroke::new(1.5, palette.on_chip),
+            );
+            painter.circle_filled(center + Vec2::new(0.0, radius * 0.55), 0.9, palette.on_chip);
+        }
+    }
+}
+
+fn paint_tick(painter: &egui::Painter, center: Pos2, size: f32, color: Color32) {
+    painter.add(Shape::line(
+        vec![
+            center + Vec2::new(-size, 0.0),
+            center + Vec2::new(-size * 0.3, size * 0.7),
+            center + Vec2::new(size, -size * 0.7),
+        ],
+        Stroke::new(1.8, color),
+    ));
+}
+
+fn paint_cross(painter: &egui::Painter, center: Pos2, size: f32, color: Color32) {
+    let stroke = Stroke::new(1.8, color);
+    painter.line_segment(
+        [center + Vec2::splat(-size), center + Vec2::splat(size)],
+        stroke,
+    );
+    painter.line_segment(
+        [
+            center + Vec2::new(-size, size),
+            center + Vec2::new(size, -size),
+        ],
+        stroke,
+    );
+}
+
+/// An icon widget of `size` points, painted by `paint` at its centre, with
+/// `hover` as its tooltip and accessible name.
+pub fn icon(
+    ui: &mut Ui,
+    size: f32,
+    hover: &str,
+    paint: impl FnOnce(&egui::Painter, Pos2, f32),
+) -> Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    if ui.is_rect_visible(rect) {
+        paint(ui.painter(), rect.center(), size * 0.42);
+    }
+    let hover = hover.to_owned();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &hover));
+    response.on_hover_text(hover)
+}
+
+/// A small rounded label with a coloured background.
+pub fn chip(ui: &mut Ui, text: &str, color: Color32, palette: &Palette) -> Response {
+    let font = FontId::proportional(11.5);
+    let galley = ui
+        .painter()
+        .layout_no_wrap(text.to_owned(), font, palette.on_chip);
+    let padding = Vec2::new(7.0, 2.0);
+    let (rect, response) = ui.allocate_exact_size(galley.size() + padding * 2.0, Sense::hover());
+    if ui.is_rect_visible(rect) {
+        ui.painter().rect_filled(rect, CornerRadius::same(8), color);
+        ui.painter()
+            .galley(rect.min + padding, galley, palette.on_chip);
+    }
+    let text = text.to_owned();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+    response
+}
+
+/// A small outlined label, for secondary facts.
+pub fn outline_chip(ui: &mut Ui, text: &str, color: Color32) -> Response {
+    let font = FontId::proportional(11.5);
+    let galley = ui.painter().layout_no_wrap(text.to_owned(), font, color);
+    let padding = Vec2::new(7.0, 2.0);
+    let (rect, response) = ui.allocate_exact_size(galley.size() + padding * 2.0, Sense::hover());
+    if ui.is_rect_visible(rect) {
+        ui.painter().rect_stroke(
+            rect,
+            CornerRadius::same(8),
+            Stroke::new(1.0, color),
+            egui::StrokeKind::Inside,
+        );
+        ui.painter().galley(rect.min + padding, galley, color);
+    }
+    let text = text.to_owned();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+    response
+}
+
+/// A section heading: strong text with a thin rule under it.
+pub fn section(ui: &mut Ui, title: &str) {
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new(title).strong().size(14.5));
+    let rect = ui.available_rect_before_wrap();
+    ui.painter().hline(
+        rect.x_range(),
+        rect.top(),
+        Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+    );
+    ui.add_space(4.0);
+}
+
+/// Text with `code` spans, laid out to wrap in `ui`.
+pub fn inline_code(ui: &Ui, text: &str, palette: &Palette) -> LayoutJob {
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let mono = FontId::monospace(body.size - 1.0);
+    let text_color = ui.visuals().text_color();
+    let mut job = LayoutJob::default();
+    for (i, part) in text.split('`').enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        let format = if i % 2 == 1 {
+            TextFormat {
+                font_id: mono.clone(),
+                color: text_color,
+                background: palette.code_background,
+                ..Default::default()
+            }
+        } else {
+            TextFormat::simple(body.clone(), text_color)
+        };
+        job.append(part, 0.0, format);
+    }
+    job.wrap.max_width = ui.available_width();
+    job
+}
+
+/// The catalog's guidance: paragraphs separated by blank lines, list items
+/// starting with `- `, backticks for commands and settings.
+pub fn guidance(ui: &mut Ui, text: &str, palette: &Palette) {
+    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        let mut paragraph = String::new();
+        for line in block.lines().map(str::trim) {
+            if let Some(item) = line.strip_prefix("- ") {
+                flush_paragraph(ui, &mut paragraph, palette);
+                bullet(ui, item, palette);
+            } else {
+                if !paragraph.is_empty() {
+                    paragraph.push(' ');
+                }
+                paragraph.push_str(line);
+            }
+        }
+        flush_paragraph(ui, &mut paragraph, palette);
+        ui.add_space(4.0);
+    }
+}
+
+fn flush_paragraph(ui: &mut Ui, paragraph: &mut String, palette: &Palette) {
+    if !paragraph.is_empty() {
+        let job = inline_code(ui, paragraph, palette);
+        ui.label(job);
+        paragraph.clear();
+    }
+}
+
+/// A bulleted item with a hanging indent.
+pub fn bullet(ui: &mut Ui, text: &str, palette: &Palette) {
+    ui.horizontal_top(|ui| {
+        ui.add_space(6.0);
+        ui.label("•");
+        ui.vertical(|ui| {
+            let job = inline_code(ui, text, palette);
+            ui.label(job);
+        });
+    });
+}
+
+/// A short, human form of a time: `2026-11-19 14:03` in local time.
+pub fn time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A byte count for people: `132 KB`.
+pub fn bytes(size: u64) -> String {
+    match size {
+        0..1_000 => format!("{size} B"),
+        1_000..1_000_000 => format!("{} KB", size / 1_000),
+        _ => format!("{:.1} MB", size as f64 / 1_000_000.0),
+    }
+}

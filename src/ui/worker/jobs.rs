@@ -1,0 +1,147 @@
+//! The long jobs.
+
+use super::*;
+
+type Progress<'a> = &'a dyn Fn(usize, usize, String);
+
+pub(super) fn run(
+    store: &mut Store,
+    shared: &Shared,
+    job: Job,
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+) -> Reply {
+    match job {
+        Job::Import {
+            actor,
+            assessment,
+            name,
+            paths,
+        } => Reply::Imported(import(
+            store,
+            shared,
+            &actor,
+            (assessment, &name),
+            &paths,
+            progress,
+            cancel,
+        )),
+        Job::Seed => Reply::Seeded(
+            crate::sample::seed(store, shared.catalog, &shared.settings)
+                .map(|seeded| (seeded.assessment, seeded.skipped.len()))
+                .map_err(|e| e.to_string()),
+        ),
+        Job::Compare { from, to } => Reply::Compared(
+            store
+                .compare(from, to)
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
+        ),
+        Job::Export {
+            assessment,
+            format,
+            out,
+        } => Reply::Exported(super::export(
+            store,
+            shared.catalog,
+            (assessment, format, &out),
+            progress,
+            cancel,
+        )),
+        Job::Pick(purpose) => Reply::Picked {
+            paths: pick(&purpose),
+            purpose,
+        },
+    }
+}
+
+/// Imports file by file (so a cancel takes effect between files), then
+/// evaluates the assessment's evidence and records the run.
+fn import(
+    store: &mut Store,
+    shared: &Shared,
+    actor: &Actor,
+    (assessment, name): (i64, &str),
+    paths: &[PathBuf],
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+) -> ImportReport {
+    let mut report = ImportReport {
+        assessment,
+        files: Vec::new(),
+        cancelled: false,
+        run: None,
+        problems: Vec::new(),
+        error: None,
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        match evidence::walk(std::slice::from_ref(path)) {
+            Ok(found) => files.extend(found),
+            Err(e) => report.files.push(FileReport {
+                path: evidence::display_path(path),
+                result: Err(e),
+            }),
+        }
+    }
+    let total = files.len();
+    for (done, file) in files.iter().enumerate() {
+        if cancelled(cancel) {
+            report.cancelled = true;
+            break;
+        }
+        progress(done, total, evidence::display_path(file));
+        let mut heard = Vec::new();
+        let result = store.import_paths(actor, name, None, std::slice::from_ref(file), &mut |r| {
+            heard.push(r.clone())
+        });
+        report.files.extend(heard);
+        if let Err(e) = result {
+            report.error = Some(e.to_string());
+            break;
+        }
+    }
+    progress(total, total, "Evaluating the checks".to_owned());
+    match store.evaluate_and_record(actor, assessment, shared.catalog, &shared.settings) {
+        Ok((outcome, problems)) => {
+            report.problems = problems;
+            let run = outcome.run();
+            let c = run.counts();
+            let what = match outcome {
+                RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
+                RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
+            };
+            report.run = Some(format!(
+                "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
+                c.pass, c.fail, c.partial, c.manual, c.no_evidence
+            ));
+        }
+        Err(e) => {
+            report.error.get_or_insert_with(|| e.to_string());
+        }
+    }
+    report
+}
+
+/// Shows a native file dialog. `None` when the user cancels or no dialog
+/// can be shown (no desktop portal); the app offers a typed path then.
+pub(super) fn pick(purpose: &PickPurpose) -> Option<Vec<PathBuf>> {
+    let dialog = rfd::FileDialog::new();
+    match purpose {
+        PickPurpose::ImportFiles => dialog.set_title("Import evidence files").pick_files(),
+        PickPurpose::ImportFolder => dialog
+            .set_title("Import an evidence folder")
+            .pick_folder()
+            .map(|p| vec![p]),
+        PickPurpose::Attach { requirement } => dialog
+            .set_title(format!("Attach a document to {requirement}"))
+            .pick_file()
+            .map(|p| vec![p]),
+        PickPurpose::Export { format, suggested } => dialog
+            .set_title(format!("Export ({})", format.label()))
+            .add_filter(format.label(), &[format.extension()])
+            .set_file_name(suggested)
+            .save_file()
+            .map(|p| vec![p]),
+    }
+}

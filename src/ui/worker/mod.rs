@@ -1,0 +1,681 @@
+//! The backend of the app: every read and write of the review record runs
+//! here, off the UI thread.
+//!
+//! Quick tasks (loading an assessment, saving a review, a sign-off, an
+//! evidence snippet, a thumbnail) go to one record thread, in order, so a
+//! sign-off never overtakes the note it signs. Long jobs (imports, exports,
+//! the sample, comparisons, file dialogs) get a thread each, report progress
+//! and can be cancelled. Each thread opens its own [`Store`] on the same file.
+//!
+//! In [`WorkerMode::Inline`] (tests, benchmarks) the same functions run
+//! synchronously on the calling thread, so a test drives exactly the code
+//! the app runs.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
+
+use crate::catalog::Catalog;
+use crate::checks::Settings;
+use crate::evidence::{self, ImportError};
+use crate::export::ExportFormat;
+use crate::store::{
+    Actor, ApprovalState, Assessment, Comparison, Conclusion, EvidenceFile, FileReport,
+    HistoryEntry, NewAssessment, NewProfile, Profile, RequirementState, Run, RunOutcome, Store,
+};
+
+use super::snippet::{Snippet, SnippetKey};
+
+/// How the worker runs its tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    /// On background threads (the app).
+    Threaded,
+    /// Synchronously, when submitted (tests and benchmarks).
+    Inline,
+}
+
+/// Identifies a long job.
+pub type JobId = u64;
+
+/// Everything the UI shows about one assessment, read in one go.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The assessment.
+    pub assessment: Assessment,
+    /// The latest evaluation run, if any.
+    pub run: Option<Run>,
+    /// Every requirement's review state, by ID.
+    pub states: HashMap<String, RequirementState>,
+    /// The security lead's decisions.
+    pub approval: ApprovalState,
+    /// The evidence files, replaced ones included.
+    pub files: Vec<EvidenceFile>,
+}
+
+/// What the user picks a file or folder for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickPurpose {
+    /// Evidence files to import.
+    ImportFiles,
+    /// An evidence folder to import.
+    ImportFolder,
+    /// A document to attach to this requirement.
+    Attach {
+        /// The requirement.
+        requirement: String,
+    },
+    /// Where to write an export.
+    Export {
+        /// The format.
+        format: ExportFormat,
+        /// The file name to suggest (from the assessment's name).
+        suggested: String,
+    },
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// The assessment imported into.
+    pub assessment: i64,
+    /// Every file, in order.
+    pub files: Vec<FileReport>,
+    /// True if the user cancelled before every file was read.
+    pub cancelled: bool,
+    /// The run recorded afterwards (or that nothing changed), in words.
+    pub run: Option<String>,
+    /// Stored files that could not be read back for the evaluation.
+    pub problems: Vec<ImportError>,
+    /// What stopped the import, if a store error did.
+    pub error: Option<String>,
+}
+
+impl ImportReport {
+    /// How many files could not be imported.
+    pub fn unusable(&self) -> usize {
+        self.files.iter().filter(|f| f.result.is_err()).count()
+    }
+}
+
+/// Work for the record thread: short, in order.
+#[derive(Debug, Clone)]
+pub enum Task {
+    /// List assessments and profiles.
+    Directory,
+    /// Load an assessment.
+    Load {
+        /// The assessment.
+        assessment: i64,
+    },
+    /// Reload one requirement's state and history.
+    Requirement {
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+    },
+    /// Record a conclusion and note.
+    SetReview {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The conclusion.
+        conclusion: Option<Conclusion>,
+        /// The note.
+        note: String,
+    },
+    /// Attach a file from disk.
+    Attach {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Withdraw an attachment.
+    Withdraw {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The attachment.
+        attachment: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Sign a requirement off.
+    SignOff {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The statement.
+        statement: String,
+    },
+    /// Approve the assessment, or send it back.
+    Decide {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// True to approve, false to send back.
+        approve: bool,
+        /// The statement (or the reason for sending back).
+        statement: String,
+        /// Why unconcluded requirements may stay so.
+        justification: Option<String>,
+    },
+    /// Create a reviewer profile.
+    CreateProfile(NewProfile),
+    /// Create an assessment.
+    CreateAssessment(NewAssessment),
+    /// Read an evidence snippet.
+    Snippet(SnippetKey),
+    /// Decode an image attachment into a thumbnail.
+    Thumbnail {
+        /// The bytes' SHA-256.
+        sha256: String,
+    },
+    /// Read a text or Markdown attachment to show it.
+    Document {
+        /// The attachment.
+        attachment: i64,
+        /// Its file name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+    },
+    /// Write an attachment to a temporary file and open it with the system viewer.
+    Open {
+        /// The attachment.
+        attachment: i64,
+        /// Its file name.
+        file_name: String,
+    },
+}
+
+/// Work for a thread of its own: long, with progress, cancellable.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Import files and folders into an assessment, then evaluate it.
+    Import {
+        /// Who (a profile is optional for imports).
+        actor: Actor,
+        /// The assessment's ID.
+        assessment: i64,
+        /// Its name.
+        name: String,
+        /// Files and folders.
+        paths: Vec<PathBuf>,
+    },
+    /// Create (or find) the bundled sample assessment.
+    Seed,
+    /// Compare two assessments.
+    Compare {
+        /// The earlier one.
+        from: i64,
+        /// The later one.
+        to: i64,
+    },
+    /// Export an assessment.
+    Export {
+        /// The assessment.
+        assessment: i64,
+        /// The format.
+        format: ExportFormat,
+        /// Where to write it.
+        out: PathBuf,
+    },
+    /// Show a file dialog.
+    Pick(PickPurpose),
+}
+
+impl Job {
+    /// A short name for the progress bar.
+    pub fn label(&self) -> String {
+        match self {
+            Job::Import { paths, .. } => format!("Importing {} path(s)", paths.len()),
+            Job::Seed => "Creating the sample assessment".to_owned(),
+            Job::Compare { .. } => "Comparing assessments".to_owned(),
+            Job::Export { format, .. } => format!("Exporting ({format:?})"),
+            Job::Pick(_) => "Waiting for the file dialog".to_owned(),
+        }
+    }
+}
+
+/// What the worker sends back.
+#[derive(Debug)]
+pub enum Reply {
+    /// Assessments and profiles.
+    Directory {
+        /// Every assessment.
+        assessments: Vec<Assessment>,
+        /// Every profile.
+        profiles: Vec<Profile>,
+    },
+    /// An assessment, loaded.
+    Loaded(Box<Loaded>),
+    /// One requirement changed (or was reloaded).
+    Requirement {
+        /// The assessment.
+        assessment: i64,
+        /// Its state now.
+        state: Box<RequirementState>,
+        /// Its history.
+        history: Vec<HistoryEntry>,
+        /// The assessment's approval state now.
+        approval: ApprovalState,
+        /// What was done, for the status line.
+        done: Option<String>,
+    },
+    /// The approval state changed.
+    Approval {
+        /// The assessment.
+        assessment: i64,
+        /// The state now.
+        state: ApprovalState,
+        /// What was done.
+        done: String,
+    },
+    /// A profile was created.
+    ProfileCreated(Profile),
+    /// An assessment was created.
+    AssessmentCreated(Assessment),
+    /// An evidence snippet.
+    Snippet {
+        /// Which.
+        key: SnippetKey,
+        /// The snippet, or why not.
+        result: Result<Snippet, String>,
+    },
+    /// A thumbnail.
+    Thumbnail {
+        /// The image's SHA-256.
+        sha256: String,
+        /// The decoded, scaled image, or why not.
+        result: Result<egui::ColorImage, String>,
+    },
+    /// A text attachment, read.
+    Document {
+        /// Its name.
+        file_name: String,
+        /// Render it as Markdown.
+        markdown: bool,
+        /// The text, or why not.
+        result: Result<String, String>,
+    },
+    /// An attachment was handed to the system viewer.
+    Opened {
+        /// Its name.
+        file_name: String,
+        /// The temporary file, or why not.
+        result: Result<PathBuf, String>,
+    },
+    /// An import finished (or was cancelled).
+    Imported(ImportReport),
+    /// The sample assessment exists.
+    Seeded(Result<(Assessment, usize), String>),
+    /// Two assessments compared.
+    Compared(Result<Box<Comparison>, String>),
+    /// An export finished.
+    Exported(Result<String, String>),
+    /// The file dialog closed.
+    Picked {
+        /// What for.
+        purpose: PickPurpose,
+        /// What was picked (`None`: cancelled or no dialog available).
+        paths: Option<Vec<PathBuf>>,
+    },
+    /// A task failed.
+    Failed {
+        /// What was tried, e.g. "Saving the review of 1.1.2".
+        action: String,
+        /// Why it failed.
+        message: String,
+    },
+}
+
+/// What the worker tells the UI.
+#[derive(Debug)]
+pub enum Event {
+    /// A quick task finished.
+    Task(Reply),
+    /// A long job made progress.
+    Progress {
+        /// The job.
+        job: JobId,
+        /// Items done.
+        done: usize,
+        /// Items in all (0 if unknown).
+        total: usize,
+        /// The current item.
+        current: String,
+    },
+    /// A long job finished.
+    Finished {
+        /// The job.
+        job: JobId,
+        /// Its result.
+        reply: Reply,
+    },
+}
+
+/// Wakes the UI when an event arrives.
+#[derive(Clone, Default)]
+struct Waker(Arc<OnceLock<egui::Context>>);
+
+impl Waker {
+    fn wake(&self) {
+        if let Some(ctx) = self.0.get() {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Sends events to the UI and wakes it.
+#[derive(Clone)]
+struct Outbox {
+    sender: Sender<Event>,
+    waker: Waker,
+}
+
+impl Outbox {
+    fn send(&self, event: Event) {
+        // The UI may have closed; then nobody needs the event.
+        let _ = self.sender.send(event);
+        self.waker.wake();
+    }
+}
+
+/// What every task and job needs besides its own data.
+#[derive(Clone)]
+struct Shared {
+    db_path: PathBuf,
+    catalog: &'static Catalog,
+    settings: Settings,
+}
+
+/// The backend.
+pub struct Worker {
+    mode: WorkerMode,
+    shared: Shared,
+    outbox: Outbox,
+    inbox: Receiver<Event>,
+    record_thread: Option<Sender<Task>>,
+    inline_store: Option<Result<Store, String>>,
+    inline_events: VecDeque<Event>,
+    pending_tasks: usize,
+    next_job: JobId,
+}
+
+impl Worker {
+    /// A worker on the review record at `db_path`.
+    pub fn new(
+        mode: WorkerMode,
+        db_path: PathBuf,
+        catalog: &'static Catalog,
+        settings: Settings,
+    ) -> Worker {
+        let (sender, inbox) = channel();
+        Worker {
+            mode,
+            shared: Shared {
+                db_path,
+                catalog,
+                settings,
+            },
+            outbox: Outbox {
+                sender,
+                waker: Waker::default(),
+            },
+            inbox,
+            record_thread: None,
+            inline_store: None,
+            inline_events: VecDeque::new(),
+            pending_tasks: 0,
+            next_job: 1,
+        }
+    }
+
+    /// The review record's file.
+    pub fn db_path(&self) -> &Path {
+        &self.shared.db_path
+    }
+
+    /// Lets background threads wake the UI.
+    pub fn set_context(&self, ctx: &egui::Context) {
+        let _ = self.outbox.waker.0.set(ctx.clone());
+    }
+
+    /// True while quick tasks are queued or running.
+    pub fn has_pending_tasks(&self) -> bool {
+        self.pending_tasks > 0
+    }
+
+    /// True if events wait to be polled (inline mode).
+    pub fn has_queued_events(&self) -> bool {
+        !self.inline_events.is_empty()
+    }
+
+    /// Queues a quick task.
+    pub fn submit(&mut self, task: Task) {
+        self.pending_tasks += 1;
+        match self.mode {
+            WorkerMode::Inline => {
+                let shared = self.shared.clone();
+                let store = self
+                    .inline_store
+                    .get_or_insert_with(|| open_store(&shared.db_path));
+                let reply = run_task(store, &shared, task);
+                self.inline_events.push_back(Event::Task(reply));
+            }
+            WorkerMode::Threaded => {
+                let sender = self.record_thread.get_or_insert_with(|| {
+                    spawn_record_thread(self.shared.clone(), self.outbox.clone())
+                });
+                if let Err(returned) = sender.send(task) {
+                    // The record thread died (it never should); start a new one.
+                    let sender = spawn_record_thread(self.shared.clone(), self.outbox.clone());
+                    let _ = sender.send(returned.0);
+                    self.record_thread = Some(sender);
+                }
+            }
+        }
+    }
+
+    /// Starts a long job; cancel it by setting the returned flag.
+    pub fn start(&mut self, job: Job) -> (JobId, Arc<AtomicBool>) {
+        let id = self.next_job;
+        self.next_job += 1;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let shared = self.shared.clone();
+        match self.mode {
+            WorkerMode::Inline => {
+                let (sender, receiver) = channel();
+                let outbox = Outbox {
+                    sender,
+                    waker: Waker::default(),
+                };
+                let reply = run_job(&shared, &outbox, id, &cancel, job);
+                self.inline_events.extend(receiver.try_iter());
+                self.inline_events
+                    .push_back(Event::Finished { job: id, reply });
+            }
+            WorkerMode::Threaded => {
+                let outbox = self.outbox.clone();
+                let flag = cancel.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("tickmark-job-{id}"))
+                    .spawn(move || {
+                        let reply = run_job(&shared, &outbox, id, &flag, job);
+                        outbox.send(Event::Finished { job: id, reply });
+                    });
+                if let Err(e) = spawned {
+                    self.inline_events.push_back(Event::Finished {
+                        job: id,
+                        reply: Reply::Failed {
+                            action: "Starting a background job".to_owned(),
+                            message: e.to_string(),
+                        },
+                    });
+                }
+            }
+        }
+        (id, cancel)
+    }
+
+    /// The events that arrived since the last call.
+    pub fn poll(&mut self) -> Vec<Event> {
+        let mut events: Vec<Event> = self.inline_events.drain(..).collect();
+        events.extend(self.inbox.try_iter());
+        for event in &events {
+            if matches!(event, Event::Task(_)) {
+                self.pending_tasks = self.pending_tasks.saturating_sub(1);
+            }
+        }
+        events
+    }
+}
+
+fn open_store(path: &Path) -> Result<Store, String> {
+    Store::open(path).map_err(|e| format!("cannot open the review record {}: {e}", path.display()))
+}
+
+fn spawn_record_thread(shared: Shared, outbox: Outbox) -> Sender<Task> {
+    let (sender, tasks) = channel::<Task>();
+    let spawned = std::thread::Builder::new()
+        .name("tickmark-record".to_owned())
+        .spawn(move || {
+            let mut store = open_store(&shared.db_path);
+            for task in tasks {
+                let reply = run_task(&mut store, &shared, task);
+                outbox.send(Event::Task(reply));
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the record thread: {e}");
+    }
+    sender
+}
+
+/// Runs one quick task.
+fn run_task(store: &mut Result<Store, String>, shared: &Shared, task: Task) -> Reply {
+    let action = task_action(&task);
+    let store = match store {
+        Ok(store) => store,
+        Err(message) => {
+            return Reply::Failed {
+                action,
+                message: message.clone(),
+            };
+        }
+    };
+    match tasks::run(store, shared.catalog, task) {
+        Ok(reply) => reply,
+        Err(message) => Reply::Failed { action, message },
+    }
+}
+
+fn task_action(task: &Task) -> String {
+    match task {
+        Task::Directory => "Reading the review record".to_owned(),
+        Task::Load { .. } => "Loading the assessment".to_owned(),
+        Task::Requirement { requirement, .. } => format!("Reloading {requirement}"),
+        Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),
+        Task::Attach { path, .. } => format!("Attaching {}", evidence::display_path(path)),
+        Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
+        Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
+        Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),
+        Task::Decide { approve: false, .. } => "Sending the assessment back".to_owned(),
+        Task::CreateProfile(_) => "Creating the profile".to_owned(),
+        Task::CreateAssessment(_) => "Creating the assessment".to_owned(),
+        Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
+        Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
+        Task::Open { file_name, .. } => format!("Opening {file_name}"),
+        Task::Document { file_name, .. } => format!("Reading {file_name}"),
+    }
+}
+
+/// Runs one long job.
+fn run_job(shared: &Shared, outbox: &Outbox, id: JobId, cancel: &AtomicBool, job: Job) -> Reply {
+    match job {
+        Job::Pick(purpose) => {
+            let paths = jobs::pick(&purpose);
+            Reply::Picked { purpose, paths }
+        }
+        job => {
+            let mut store = match open_store(&shared.db_path) {
+                Ok(store) => store,
+                Err(message) => {
+                    return Reply::Failed {
+                        action: job.label(),
+                        message,
+                    };
+                }
+            };
+            let progress = |done: usize, total: usize, current: String| {
+                outbox.send(Event::Progress {
+                    job: id,
+                    done,
+                    total,
+                    current,
+                });
+            };
+            jobs::run(&mut store, shared, job, &progress, cancel)
+        }
+    }
+}
+
+/// Whether the user asked a job to stop.
+fn cancelled(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed)
+}
+
+mod tasks;
+
+mod jobs;
+
+/// Exports `assessment` in `format` to `out`: the one place the app calls
+/// the exporters (the Export menu runs it on a job thread, with progress and
+/// cancellation). Returns a line for the status bar.
+pub fn export(
+    store: &Store,
+    catalog: &Catalog,
+    (assessment, format, out): (i64, ExportFormat, &Path),
+    progress: &dyn Fn(usize, usize, String),
+    cancel: &AtomicBool,
+) -> Result<String, String> {
+    let summary = crate::export::export(
+        store,
+        catalog,
+        assessment,
+        format,
+        out,
+        &mut |step| progress(step.done, step.total, step.describe()),
+        cancel,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Exported {} to {} ({} bytes, SHA-256 {}…)",
+        format.label(),
+        evidence::display_path(&summary.path),
+        summary.bytes,
+        summary.sha256.get(..12).unwrap_or(&summary.sha256)
+    ))
+}
+
+#[cfg(test)]
+mod tests;

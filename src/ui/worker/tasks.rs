@@ -1,0 +1,221 @@
+//! The quick tasks.
+
+use super::*;
+use crate::store::StoreError;
+
+pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Reply, String> {
+    let text = |e: StoreError| e.to_string();
+    match task {
+        Task::Directory => Ok(Reply::Directory {
+            assessments: store.assessments().map_err(text)?,
+            profiles: store.profiles().map_err(text)?,
+        }),
+        Task::Load { assessment } => load(store, assessment).map_err(text),
+        Task::Requirement {
+            assessment,
+            requirement,
+        } => requirement_reply(store, assessment, &requirement, None).map_err(text),
+        Task::SetReview {
+            actor,
+            assessment,
+            requirement,
+            conclusion,
+            note,
+        } => {
+            store
+                .set_review(&actor, assessment, catalog, &requirement, conclusion, &note)
+                .map_err(text)?;
+            let done = format!("Saved the review of {requirement}");
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
+        Task::Attach {
+            actor,
+            assessment,
+            requirement,
+            path,
+        } => attach(store, catalog, &actor, assessment, &requirement, &path),
+        Task::Withdraw {
+            actor,
+            assessment,
+            requirement,
+            attachment,
+            reason,
+        } => {
+            let meta = store
+                .withdraw_attachment(&actor, attachment, &reason)
+                .map_err(text)?;
+            let done = format!("Withdrew {} from {requirement}", meta.file_name);
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
+        Task::SignOff {
+            actor,
+            assessment,
+            requirement,
+            statement,
+        } => {
+            store
+                .sign_off(&actor, assessment, catalog, &requirement, &statement)
+                .map_err(text)?;
+            let done = format!("Signed off {requirement}");
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
+        Task::Decide {
+            actor,
+            assessment,
+            approve,
+            statement,
+            justification,
+        } => {
+            let done = if approve {
+                store
+                    .approve(
+                        &actor,
+                        assessment,
+                        catalog,
+                        &statement,
+                        justification.as_deref(),
+                    )
+                    .map_err(text)?;
+                "Approved the assessment".to_owned()
+            } else {
+                store
+                    .send_back(&actor, assessment, catalog, &statement)
+                    .map_err(text)?;
+                "Sent the assessment back to the auditors".to_owned()
+            };
+            Ok(Reply::Approval {
+                assessment,
+                state: store.approval_state(assessment).map_err(text)?,
+                done,
+            })
+        }
+        Task::CreateProfile(new) => store
+            .create_profile(&Actor::os_user_only(), &new)
+            .map(Reply::ProfileCreated)
+            .map_err(text),
+        Task::CreateAssessment(new) => store
+            .create_assessment(&Actor::os_user_only(), &new)
+            .map(Reply::AssessmentCreated)
+            .map_err(text),
+        Task::Snippet(key) => {
+            let result = match store.evidence_bytes(&key.sha256) {
+                Ok(Some(bytes)) => super::super::snippet::extract(&bytes, &key.pointer),
+                Ok(None) => Err(format!("the bytes of {} are not in the record", key.path)),
+                Err(e) => Err(e.to_string()),
+            };
+            Ok(Reply::Snippet { key, result })
+        }
+        Task::Thumbnail { sha256 } => {
+            let result = match store.evidence_bytes(&sha256) {
+                Ok(Some(bytes)) => super::super::thumbnails::decode(&bytes),
+                Ok(None) => Err("the image's bytes are not in the record".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
+            Ok(Reply::Thumbnail { sha256, result })
+        }
+        Task::Document {
+            attachment,
+            file_name,
+            markdown,
+        } => {
+            let result = store
+                .attachment_bytes(attachment)
+                .map_err(text)
+                .and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| format!("{file_name} is not UTF-8 text"))
+                });
+            Ok(Reply::Document {
+                file_name,
+                markdown,
+                result,
+            })
+        }
+        Task::Open {
+            attachment,
+            file_name,
+        } => {
+            let result = store
+                .attachment_bytes(attachment)
+                .map_err(text)
+                .and_then(|bytes| {
+                    super::super::thumbnails::open_with_system(attachment, &file_name, &bytes)
+                });
+            Ok(Reply::Opened { file_name, result })
+        }
+    }
+}
+
+pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> {
+    let found = store
+        .assessment_by_id(assessment)?
+        .ok_or_else(|| StoreError::NotFound(format!("there is no assessment #{assessment}")))?;
+    let states = store
+        .requirement_states(assessment)?
+        .into_iter()
+        .map(|s| (s.requirement.clone(), s))
+        .collect();
+    Ok(Reply::Loaded(Box::new(Loaded {
+        run: store.latest_run(assessment)?,
+        states,
+        approval: store.approval_state(assessment)?,
+        files: store.evidence_files(assessment)?,
+        assessment: found,
+    })))
+}
+
+fn requirement_reply(
+    store: &Store,
+    assessment: i64,
+    requirement: &str,
+    done: Option<String>,
+) -> Result<Reply, StoreError> {
+    Ok(Reply::Requirement {
+        assessment,
+        state: Box::new(store.requirement_state(assessment, requirement)?),
+        history: store.requirement_history(assessment, requirement)?,
+        approval: store.approval_state(assessment)?,
+        done,
+    })
+}
+
+fn attach(
+    store: &mut Store,
+    catalog: &Catalog,
+    actor: &Actor,
+    assessment: i64,
+    requirement: &str,
+    path: &Path,
+) -> Result<Reply, String> {
+    let shown = evidence::display_path(path);
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!(
+            "{shown} is a folder; attach files one by one (folders can be imported as evidence)"
+        ));
+    }
+    if meta.len() > evidence::MAX_FILE_BYTES {
+        return Err(format!(
+            "{shown}: {} bytes is more than the {} bytes Tickmark stores from one file",
+            meta.len(),
+            evidence::MAX_FILE_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    store
+        .add_attachment(
+            actor,
+            assessment,
+            catalog,
+            requirement,
+            &file_name,
+            None,
+            &bytes,
+        )
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let done = format!("Attached {file_name} to {requirement}");
+    requirement_reply(store, assessment, requirement, Some(done)).map_err(|e| e.to_string())
+}

@@ -1,0 +1,679 @@
+//! The desktop app's flows, driven headless through egui_kittest: the real
+//! workbench, the real review record (in a temporary file), the worker in
+//! inline mode so every task completes within the frame that asks for it.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tickmark::checks::{Settings, VerdictStatus};
+use tickmark::sample;
+use tickmark::store::{Conclusion, Role, SignOffState, Store};
+use tickmark::ui::{Phase, Prefs, Screen, Workbench, WorkbenchOptions, WorkerMode};
+
+fn workbench(db: &Path, prefs: Prefs, seed: bool) -> Workbench {
+    Workbench::new(WorkbenchOptions {
+        db_path: db.to_owned(),
+        settings: Settings::default(),
+        mode: WorkerMode::Inline,
+        prefs,
+        seed_sample_when_empty: seed,
+    })
+}
+
+fn harness(workbench: Workbench) -> Harness<'static, Workbench> {
+    let mut harness = Harness::builder()
+        .with_size([1500.0, 1400.0])
+        .with_max_steps(200)
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), workbench);
+    harness.run();
+    harness
+}
+
+/// A harness on a new record: the sample is created and opened, as on a
+/// first start.
+fn sample_harness(dir: &Path) -> Harness<'static, Workbench> {
+    let h = harness(workbench(&dir.join("t.sqlite3"), Prefs::default(), true));
+    assert_eq!(h.state().phase(), &Phase::Ready);
+    assert_eq!(
+        h.state().assessment().map(|a| a.name.as_str()),
+        Some(sample::ASSESSMENT_NAME)
+    );
+    h
+}
+
+fn click(h: &mut Harness<'_, Workbench>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+fn type_into(h: &mut Harness<'_, Workbench>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+fn create_profile(h: &mut Harness<'_, Workbench>, name: &str, role: Role) {
+    click(h, "Choose a reviewer");
+    type_into(h, "Name", name);
+    if role == Role::SecurityLead {
+        click(h, "Security lead");
+    }
+    click(h, "Create profile");
+    let profile = h.state().profile().expect("the new profile is in use");
+    assert_eq!(profile.name, name);
+    assert_eq!(profile.role, role);
+}
+
+fn state_of(h: &Harness<'_, Workbench>, id: &str) -> tickmark::store::RequirementState {
+    h.state()
+        .requirement_state(id)
+        .unwrap_or_else(|| panic!("{id} has no state"))
+        .clone()
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn import_typed(h: &mut Harness<'_, Workbench>, path: &Path) {
+    click(h, "Import");
+    click(h, "From a typed path…");
+    type_into(h, "Path", &path.display().to_string());
+    click(h, "Import this path");
+}
+
+#[test]
+fn first_start_opens_the_sample_with_its_review_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = sample_harness(dir.path());
+    let wb = h.state();
+    assert_eq!(wb.selected(), Some("1.1.1"));
+    assert_eq!(wb.visible_requirements().len(), 232);
+    let stale = state_of(&h, "1.1.7");
+    assert_eq!(stale.sign_off_state, SignOffState::Stale);
+    // The tree shows the requirements with their state, the detail the
+    // selected one, the review pane its review.
+    h.get_by_label("1.1.2");
+    h.get_by_label("Review of 1.1.1");
+    h.get_by_label("Sign off");
+    assert!(
+        wb.messages()
+            .iter()
+            .any(|(_, m)| m.contains("Opened the sample assessment"))
+    );
+}
+
+#[test]
+fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+
+    // Select a requirement and set a conclusion.
+    click(&mut h, "1.1.4");
+    assert_eq!(h.state().selected(), Some("1.1.4"));
+    h.get_by_label("Review of 1.1.4");
+    click(&mut h, "In Place");
+    assert_eq!(
+        state_of(&h, "1.1.4").conclusion(),
+        Some(Conclusion::InPlace)
+    );
+
+    // Write a note and save it.
+    type_into(
+        &mut h,
+        "Note (Markdown)",
+        "Checked the node pool subnets in the AKS export.",
+    );
+    assert_eq!(
+        h.state().draft("1.1.4"),
+        Some("Checked the node pool subnets in the AKS export.")
+    );
+    click(&mut h, "Save note");
+    let review = state_of(&h, "1.1.4").review.unwrap();
+    assert_eq!(
+        review.note,
+        "Checked the node pool subnets in the AKS export."
+    );
+    assert_eq!(review.conclusion, Some(Conclusion::InPlace));
+    assert_eq!(review.reviewer.name.as_deref(), Some("Ada Auditor"));
+    assert_eq!(h.state().draft("1.1.4"), None);
+
+    // Attach a file by its path.
+    let png = sample::file("sample-data/attachments/network-diagram.png").unwrap();
+    let attachment = write_file(dir.path(), "subnet-diagram.png", png.bytes);
+    type_into(&mut h, "File path", &attachment.display().to_string());
+    click(&mut h, "Attach");
+    let attachments = state_of(&h, "1.1.4").attachments;
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].file_name, "subnet-diagram.png");
+    assert_eq!(attachments[0].media_type, "image/png");
+    h.get_by_label("Thumbnail of subnet-diagram.png");
+
+    // Sign off.
+    click(&mut h, "Sign off");
+    let signed = state_of(&h, "1.1.4");
+    assert_eq!(signed.sign_off_state, SignOffState::Current);
+    assert_eq!(
+        signed.sign_offs.last().unwrap().signer.name.as_deref(),
+        Some("Ada Auditor")
+    );
+    assert_eq!(
+        h.get_all_by_label("Signed off").count(),
+        2,
+        "header and review pane"
+    );
+
+    // The cluster team re-exports the cluster with network policy off:
+    // the evidence behind 1.1.4 changes, and the sign-off goes stale.
+    let aks = sample::file("sample-data/azure/aks-cluster.json").unwrap();
+    let changed = String::from_utf8(aks.bytes.to_vec()).unwrap().replace(
+        "\"networkPolicy\": \"azure\"",
+        "\"networkPolicy\": \"none\"",
+    );
+    assert_ne!(
+        changed.as_bytes(),
+        aks.bytes,
+        "the fixture edit took effect"
+    );
+    let path = write_file(dir.path(), "aks-cluster.json", changed.as_bytes());
+    import_typed(&mut h, &path);
+    let stale = state_of(&h, "1.1.4");
+    assert_eq!(stale.sign_off_state, SignOffState::Stale);
+    assert_eq!(stale.verdict, Some(VerdictStatus::Fail));
+    let reasons = &stale.sign_offs.last().unwrap().stale_reasons;
+    assert!(
+        reasons.contains(&"evidence files".to_owned()),
+        "{reasons:?}"
+    );
+    h.get_by_label("Stale sign-off");
+    h.get_by_label("Sign-off stale");
+    h.get_by_label_contains("Changed since it was signed: evidence files");
+
+    // The record agrees and is intact.
+    let store = Store::open_existing(&dir.path().join("t.sqlite3")).unwrap();
+    let id = h.state().assessment().unwrap().id;
+    assert_eq!(
+        store.requirement_state(id, "1.1.4").unwrap().sign_off_state,
+        SignOffState::Stale
+    );
+    assert!(store.verify().unwrap().is_intact());
+}
+
+#[test]
+fn filters_search_and_keyboard_navigation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+
+    click(&mut h, "Failing");
+    let failing = h.state().visible_requirements();
+    assert!(failing.contains(&"1.1.6".to_owned()) && failing.contains(&"10.7".to_owned()));
+    for id in &failing {
+        assert_eq!(state_of(&h, id).verdict, Some(VerdictStatus::Fail), "{id}");
+    }
+    assert!(
+        h.query_by_label("1.1.2").is_none(),
+        "a manual requirement is filtered out"
+    );
+    h.get_by_label("1.1.6");
+    click(&mut h, "Failing");
+
+    click(&mut h, "Stale");
+    assert_eq!(h.state().visible_requirements(), vec!["1.1.7".to_owned()]);
+    click(&mut h, "Stale");
+    click(&mut h, "Signed");
+    assert_eq!(h.state().visible_requirements(), vec!["1.1.2".to_owned()]);
+    click(&mut h, "Signed");
+    click(&mut h, "Manual");
+    click(&mut h, "Unreviewed");
+    let manual_unreviewed = h.state().visible_requirements();
+    assert!(manual_unreviewed.contains(&"12.1".to_owned()));
+    assert!(
+        !manual_unreviewed.contains(&"1.1.2".to_owned()),
+        "1.1.2 has a conclusion"
+    );
+    click(&mut h, "Clear");
+    assert_eq!(h.state().visible_requirements().len(), 232);
+
+    // Ctrl+F focuses the search; an ID prefix or words find requirements.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    assert!(h.get_by_label("Search").is_focused());
+    h.get_by_label("Search").type_text("1.3.");
+    h.run();
+    let found = h.state().visible_requirements();
+    for i in 1..=7 {
+        assert!(found.contains(&format!("1.3.{i}")), "{found:?}");
+    }
+    assert!(found.len() < 12, "{found:?}");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.get_by_label("Search").is_focused());
+
+    // j/k and the arrows move through the visible requirements.
+    click(&mut h, "1.3.2");
+    h.key_press(egui::Key::J);
+    h.run();
+    assert_eq!(h.state().selected(), Some("1.3.3"));
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().selected(), Some("1.3.4"));
+    h.key_press(egui::Key::K);
+    h.run();
+    assert_eq!(h.state().selected(), Some("1.3.3"));
+
+    // Text search: a word of a note finds its requirement.
+    click(&mut h, "Clear");
+    type_into(&mut h, "Search", "CHG-48213");
+    assert_eq!(h.state().visible_requirements(), vec!["1.1.6".to_owned()]);
+}
+
+#[test]
+fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "1.2.1");
+    h.key_press(egui::Key::Num4);
+    h.run();
+    assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|(error, m)| *error && m.contains("reviewer profile is needed"))
+    );
+    h.get_by_label("Reviewer profiles");
+    click(&mut h, "Cancel");
+    create_profile(&mut h, "Kim Keys", Role::Auditor);
+    h.key_press(egui::Key::Num4);
+    h.run();
+    assert_eq!(
+        state_of(&h, "1.2.1").conclusion(),
+        Some(Conclusion::NotTested)
+    );
+    h.key_press(egui::Key::Num0);
+    h.run();
+    assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
+    // The help overlay lists the shortcuts.
+    h.key_press(egui::Key::F1);
+    h.run();
+    h.get_by_label("Keyboard shortcuts and icons");
+    h.get_by_label("Conclusion: Not Tested");
+}
+
+#[test]
+fn a_typed_note_is_saved_when_another_requirement_is_selected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.2");
+    type_into(&mut h, "Note (Markdown)", "Typed, then moved on.");
+    click(&mut h, "1.2.3");
+    assert_eq!(
+        state_of(&h, "1.2.2").review.map(|r| r.note),
+        Some("Typed, then moved on.".to_owned())
+    );
+    // Discard goes back to the saved note without saving the typed text,
+    // although pressing it takes the focus from the editor.
+    click(&mut h, "1.2.2");
+    type_into(&mut h, "Note (Markdown)", " Not this.");
+    assert!(h.state().draft("1.2.2").is_some());
+    click(&mut h, "Discard");
+    assert_eq!(h.state().draft("1.2.2"), None);
+    assert_eq!(
+        state_of(&h, "1.2.2").review.map(|r| r.note),
+        Some("Typed, then moved on.".to_owned())
+    );
+    // The Markdown preview renders the saved note.
+    click(&mut h, "Preview");
+    h.get_by_label("Typed, then moved on.");
+}
+
+#[test]
+fn the_evidence_snippet_is_read_from_the_record_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "1.3.7");
+    let evidence = h
+        .get_all_by_label_contains("Evidence (")
+        .next()
+        .unwrap()
+        .accesskit_node()
+        .label()
+        .unwrap();
+    click(&mut h, &evidence);
+    h.get_all_by_label("Show snippet").next().unwrap().click();
+    h.run();
+    // The cited value is shown within its object.
+    let shown = h.get_by_label_contains("\"enablePrivateCluster\": true");
+    let text = shown.value().unwrap();
+    assert!(text.contains("\"privateDnsZone\""), "{text}");
+}
+
+#[test]
+fn a_bad_file_gets_a_readable_error_naming_it_and_nothing_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let bad = write_file(dir.path(), "broken-nsgs.json", b"{\"value\": [");
+    import_typed(&mut h, &bad);
+    let messages = h.state().messages();
+    assert!(
+        messages
+            .iter()
+            .any(|(error, m)| *error && m.contains("1 unusable")),
+        "{messages:?}"
+    );
+    click(&mut h, "Show the import report");
+    h.get_by_label_contains("broken-nsgs.json");
+    h.get_by_label_contains("line 1");
+    assert_eq!(h.state().phase(), &Phase::Ready);
+}
+
+#[test]
+fn the_last_assessment_and_preferences_are_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    // A second assessment, created through the dialog, becomes the open one.
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
+    click(&mut h, "New assessment…");
+    type_into(&mut h, "Name", "Harbourline 2027 H1");
+    click(&mut h, "Create assessment");
+    assert_eq!(h.state().assessment().unwrap().name, "Harbourline 2027 H1");
+    click(&mut h, "Dark theme");
+    let prefs = h.state().prefs();
+    assert_eq!(
+        prefs.last_assessment.as_deref(),
+        Some("Harbourline 2027 H1")
+    );
+    drop(h);
+
+    let h = harness(workbench(&db, prefs.clone(), true));
+    assert_eq!(h.state().assessment().unwrap().name, "Harbourline 2027 H1");
+    assert_eq!(
+        h.state().profile().map(|p| p.name.as_str()),
+        Some("Ada Auditor")
+    );
+    assert_eq!(
+        h.state().assessments().len(),
+        2,
+        "the sample is not created twice"
+    );
+    h.get_by_label("Light theme");
+    drop(h);
+
+    // Preferences of another record do not carry over.
+    let other = dir.path().join("other.sqlite3");
+    let h = harness(workbench(&other, prefs, false));
+    assert_eq!(h.state().assessment(), None);
+    assert_eq!(h.state().profile(), None);
+}
+
+#[test]
+fn the_security_lead_approves_with_a_justification() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Lee Lead", Role::SecurityLead);
+    click(&mut h, "Approval…");
+    type_into(
+        &mut h,
+        "Statement (or the reason for sending back)",
+        "Reviewed.",
+    );
+    h.get_by_label_contains("approving needs a justification");
+    type_into(
+        &mut h,
+        "Justification for the requirements without a conclusion",
+        "Scoped review of Requirement 1 only.",
+    );
+    click(&mut h, "Approve");
+    h.get_by_label("Approved by Lee Lead");
+    let store = Store::open_existing(&dir.path().join("t.sqlite3")).unwrap();
+    let id = h.state().assessment().unwrap().id;
+    let approval = store.approval_state(id).unwrap();
+    assert!(approval.is_approved());
+    assert_eq!(
+        approval.current.unwrap().justification.as_deref(),
+        Some("Scoped review of Requirement 1 only.")
+    );
+}
+
+#[test]
+fn dashboard_and_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "Dashboard");
+    h.get_by_label_contains("Progress of Sample");
+    h.get_by_label("Requirement 1: 6 of 19 concluded, 1 signed off, 1 failing");
+    // A family row leads to its review.
+    h.get_by_label_contains("Requirement 10: 1 of ").click();
+    h.run();
+    assert_eq!(h.state().selected(), Some("10.1"));
+
+    // Compare the sample with a new, empty assessment.
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
+    click(&mut h, "New assessment…");
+    type_into(&mut h, "Name", "Next half-year");
+    click(&mut h, "Create assessment");
+    h.state_mut().select("1.1.2");
+    click(&mut h, "Compare");
+    assert!(matches!(h.state().screen(), Screen::Compare));
+    click(&mut h, "Compare with");
+    click(
+        &mut h,
+        "Sample: Harbourline Payments (fictional) (2026-06-01 to 2026-11-30)",
+    );
+    h.get_all_by_label("Compare").last().unwrap().click();
+    h.run();
+    h.get_by_label_contains("(earlier) to Next half-year (later)");
+    assert!(h.get_all_by_label("was In Place, now none").count() >= 5);
+}
+
+#[test]
+fn the_panels_keep_their_size_from_frame_to_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let at = |h: &Harness<'_, Workbench>| {
+        (
+            h.get_by_label("Review of 1.1.1").rect(),
+            h.get_by_label("Search").rect(),
+        )
+    };
+    let first = at(&h);
+    assert!(
+        1500.0 - first.0.left() > 360.0,
+        "the review pane has its default width: {first:?}"
+    );
+    assert!(
+        first.1.right() > 380.0,
+        "the tree has its default width: {first:?}"
+    );
+    for _ in 0..30 {
+        h.step();
+    }
+    assert_eq!(at(&h), first);
+    // Requirements with attachments, thumbnails, sign-offs and stale
+    // markers do not widen the review pane either.
+    for id in ["1.1.2", "1.1.7", "1.1.6"] {
+        click(&mut h, id);
+        let review = h.get_by_label(&format!("Review of {id}")).rect();
+        for _ in 0..30 {
+            h.step();
+        }
+        assert_eq!(
+            h.get_by_label(&format!("Review of {id}")).rect(),
+            review,
+            "{id}"
+        );
+        assert_eq!(review.left(), first.0.left(), "{id}");
+    }
+}
+
+#[test]
+fn a_markdown_attachment_is_read_in_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "1.1.7");
+    click(&mut h, "Read");
+    h.get_by_label("Attachment: firewall-rule-review-2026-H2.md");
+    h.get_by_label_contains("Six-monthly firewall and router rule-set review");
+    assert!(h.get_all_by_label_contains("RR-2026-H2-03").count() >= 2);
+    let close = h.get_by_label("Close").rect();
+    assert!(
+        close.left() > 0.0 && close.right() < 1500.0,
+        "the dialog fits: {close:?}"
+    );
+    click(&mut h, "Close");
+    assert!(
+        h.query_by_label("Attachment: firewall-rule-review-2026-H2.md")
+            .is_none()
+    );
+}
+
+/// A file dropped onto the window, as the windowing system hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_files(h: &mut Harness<'_, Workbench>, paths: &[PathBuf]) {
+    for path in paths {
+        h.input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.clone())));
+    }
+    h.run();
+}
+
+#[test]
+fn dropped_files_are_attached_or_imported_as_the_user_chooses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.3");
+    let memo = write_file(
+        dir.path(),
+        "wireless-scan.md",
+        b"# Wireless scan\n\nNo rogue access points.\n",
+    );
+    drop_files(&mut h, std::slice::from_ref(&memo));
+    h.get_by_label("Files dropped");
+    click(&mut h, "Attach to 1.2.3");
+    let attachments = state_of(&h, "1.2.3").attachments;
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].media_type, "text/markdown");
+
+    // A folder can only be imported.
+    let folder = dir.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    write_file(&folder, "nsgs-again.json", nsgs.bytes);
+    drop_files(&mut h, std::slice::from_ref(&folder));
+    assert!(
+        h.get_by_label("Attach to 1.2.3")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.get_by_label_contains("Import as evidence into").click();
+    h.run();
+    let messages = h.state().messages();
+    assert!(
+        messages
+            .iter()
+            .any(|(error, m)| !error && m.contains("1 file(s) stored or already present")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let wb = Workbench::new(WorkbenchOptions {
+        db_path: dir.path().join("t.sqlite3"),
+        settings: Settings::default(),
+        mode: WorkerMode::Threaded,
+        prefs: Prefs::default(),
+        seed_sample_when_empty: true,
+    });
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1400.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let wait = |h: &mut Harness<'_, Workbench>, done: &dyn Fn(&Workbench) -> bool| {
+        let started = std::time::Instant::now();
+        while !done(h.state()) {
+            assert!(started.elapsed().as_secs() < 120, "timed out");
+            h.step();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        h.step();
+    };
+    wait(&mut h, &|wb| wb.assessment().is_some() && !wb.is_busy());
+    assert_eq!(
+        h.state().assessment().unwrap().name,
+        sample::ASSESSMENT_NAME
+    );
+    h.state_mut().select("1.2.3");
+    wait(&mut h, &|wb| !wb.is_busy());
+    h.get_by_label("Review of 1.2.3");
+    // The profile the sample's auditor uses is there to pick.
+    click_step(&mut h, "Choose a reviewer");
+    click_step(
+        &mut h,
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+    );
+    h.state_mut()
+        .set_conclusion(Some(Conclusion::NotApplicable));
+    wait(&mut h, &|wb| {
+        wb.requirement_state("1.2.3").and_then(|s| s.conclusion())
+            == Some(Conclusion::NotApplicable)
+    });
+}
+
+fn click_step(h: &mut Harness<'_, Workbench>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+#[test]
+fn a_file_that_is_not_a_review_record_is_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = write_file(
+        dir.path(),
+        "notes.sqlite3",
+        b"these are my notes, not a database",
+    );
+    let h = harness(workbench(&db, Prefs::default(), true));
+    match h.state().phase() {
+        Phase::Unusable(message) => {
+            assert!(message.contains("notes.sqlite3"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.get_by_label("The review record cannot be opened");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"these are my notes, not a database",
+        "the file is left as it was"
+    );
+}
