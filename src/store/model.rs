@@ -168,14 +168,37 @@ impl Actor {
     }
 }
 
-/// The operating-system user name (`USER`, `USERNAME` or `LOGNAME`), or
-/// `unknown`.
+/// The operating-system user name: on Linux the account of the process's
+/// user ID; elsewhere `USER`, `USERNAME` or `LOGNAME`; else `unknown`.
 pub fn current_os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .filter_map(|key| std::env::var(key).ok())
-        .find(|name| !name.trim().is_empty())
+    account_of_process()
+        .or_else(|| {
+            ["USER", "USERNAME", "LOGNAME"]
+                .iter()
+                .filter_map(|key| std::env::var(key).ok())
+                .find(|name| !name.trim().is_empty())
+        })
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// On Linux, the account of this process's real user ID, from the system
+/// (`/proc/self/status` and `/etc/passwd`) rather than from environment
+/// variables that any caller can set; `uid N` when the ID has no name.
+fn account_of_process() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 /// A person as recorded with a change: the profile (resolved to its current
@@ -688,4 +711,18 @@ pub struct HistoryEntry {
     pub summary: String,
     /// The event's hash.
     pub hash: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_os_user_is_named() {
+        let user = current_os_user();
+        assert!(!user.trim().is_empty());
+        if cfg!(target_os = "linux") {
+            assert_ne!(user, "unknown", "Linux always has a real user ID");
+        }
+    }
 }
