@@ -108,6 +108,15 @@ impl CheckResult {
         }
     }
 
+    /// The same result citing `evidence`, sorted and each reference once.
+    pub fn citing(mut self, evidence: impl IntoIterator<Item = EvidenceRef>) -> Self {
+        let mut evidence: Vec<EvidenceRef> = evidence.into_iter().collect();
+        evidence.sort();
+        evidence.dedup();
+        self.evidence = evidence;
+        self
+    }
+
     /// A result judged from per-resource outcomes: fail if any resource
     /// fails, not evaluated if any could not be judged (a check never passes
     /// for lack of evidence), pass if all pass. `noun` names the resources

@@ -14,15 +14,14 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     }
     let scored: Vec<&KubeBenchResult> = results.iter().filter(|r| r.scored).collect();
     if scored.is_empty() {
-        let mut result = CheckResult::not_evaluated(
+        return CheckResult::not_evaluated(
             ID,
             format!(
                 "{} kube-bench result(s) imported, but none is scored",
                 results.len()
             ),
-        );
-        result.evidence = tidy(results.iter().map(|r| r.source.clone()).collect());
-        return result;
+        )
+        .citing(results.iter().map(|r| r.source.clone()));
     }
     let failed: Vec<&KubeBenchResult> = scored
         .iter()
@@ -36,15 +35,14 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     if failed.is_empty() && passed == 0 {
         // WARN and INFO ask a person to look: nothing was verified, and a
         // check never passes for lack of evidence.
-        let mut result = CheckResult::not_evaluated(
+        return CheckResult::not_evaluated(
             ID,
             format!(
                 "none of {} scored result(s) FAIL, but none PASSes either: kube-bench verified nothing automatically (WARN and INFO items need a manual review)",
                 scored.len()
             ),
-        );
-        result.evidence = tidy(scored.iter().map(|r| r.source.clone()).collect());
-        return result;
+        )
+            .citing(scored.iter().map(|r| r.source.clone()));
     }
     if failed.is_empty() {
         let warned = scored
