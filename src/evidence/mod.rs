@@ -31,13 +31,15 @@ pub use format::Format;
 /// Files larger than this are refused with a clear error rather than read.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// Where a piece of evidence is: the file, a JSON pointer (or `line N` for
-/// line-based formats), and the resource it describes.
+/// Where a piece of evidence is: the file, a JSON pointer (`doc N /pointer`
+/// in a YAML stream of several documents, `line N` or `row N` for line-based
+/// and CSV formats), and the resource it describes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EvidenceRef {
     /// The file, as it was imported.
     pub path: String,
-    /// A JSON pointer (`/value/0/properties`), or `line N` / `row N`.
+    /// A JSON pointer (`/value/0/properties`), `doc N /pointer`, `line N`
+    /// or `row N` (CSV records, the header being row 1).
     pub pointer: String,
     /// The resource: an ARM resource ID, `namespace/Kind/name`, an image...
     pub resource: Option<String>,
