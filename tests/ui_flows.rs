@@ -724,3 +724,55 @@ fn keys_typed_into_the_note_are_text_not_shortcuts_and_the_note_survives_an_impo
     );
     assert_eq!(h.state().selected(), Some("1.2.3"));
 }
+
+#[test]
+fn closing_the_app_finishes_the_changes_already_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let wb = Workbench::new(WorkbenchOptions {
+        db_path: db.clone(),
+        settings: Settings::default(),
+        mode: WorkerMode::Threaded,
+        prefs: Prefs::default(),
+        seed_sample_when_empty: true,
+    });
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1400.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let started = std::time::Instant::now();
+    while h.state().assessment().is_none() || h.state().is_busy() {
+        assert!(started.elapsed().as_secs() < 120, "timed out");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    click_step(&mut h, "Choose a reviewer");
+    click_step(
+        &mut h,
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+    );
+    let ids: Vec<String> = h
+        .state()
+        .visible_requirements()
+        .into_iter()
+        .filter(|id| id.starts_with("12."))
+        .collect();
+    assert!(ids.len() > 20);
+    for id in &ids {
+        h.state_mut().select(id);
+        h.state_mut().set_conclusion(Some(Conclusion::NotTested));
+    }
+    // What the window does when it closes, with every change still queued.
+    h.state_mut().save_all_notes_now();
+    let assessment = h.state().assessment().unwrap().id;
+    let store = Store::open(&db).unwrap();
+    for id in &ids {
+        assert_eq!(
+            store
+                .requirement_state(assessment, id)
+                .unwrap()
+                .conclusion(),
+            Some(Conclusion::NotTested),
+            "the conclusion of {id} was lost when the app closed"
+        );
+    }
+}
