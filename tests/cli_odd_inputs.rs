@@ -141,3 +141,37 @@ fn import_keeps_the_good_file_and_names_the_others() {
     let out = tickmark(&["--db".as_ref(), db.as_os_str(), "verify".as_ref()]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_scan_result_for_a_group_or_an_unknown_requirement_is_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read(common::sample_data_dir().join("azure/policy-states.json")).unwrap();
+    let mut states: Vec<Value> = serde_json::from_slice(&sample).unwrap();
+    states.truncate(1);
+    states[0]["complianceState"] = "NonCompliant".into();
+    states[0]["isCompliant"] = false.into();
+    states[0]["policyDefinitionGroupNames"] =
+        serde_json::json!(["PCI_DSS_V3.2.1_7.1", "PCI_DSS_V3.2.1_1.3.99"]);
+    std::fs::write(
+        dir.path().join("states.json"),
+        serde_json::to_vec(&states).unwrap(),
+    )
+    .unwrap();
+    let (code, report, stderr) = evaluate_json(dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let status = |id: &str| {
+        report["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["status"].clone())
+    };
+    // The group 7.1 reaches the requirements under it.
+    assert_eq!(status("7.1.1"), Some("fail".into()));
+    assert_eq!(status("7.1.4"), Some("fail".into()));
+    assert!(
+        stderr.contains("scan.azure-policy names requirement 1.3.99"),
+        "{stderr}"
+    );
+}

@@ -43,16 +43,7 @@ pub(super) fn run(
         eprintln!("tickmark evaluate: cannot write the output: {error}");
         return ExitCode::from(EXIT_UNUSABLE);
     }
-    for result in checks::unplaced(catalog, &results) {
-        eprintln!(
-            "tickmark evaluate: {} names requirement {}, which {} does not assess; its result ({}: {}) is in no verdict above",
-            result.check,
-            result.requirement.as_deref().unwrap_or_default(),
-            catalog.name,
-            result.status.id(),
-            result.reason
-        );
-    }
+    super::report_unplaced("evaluate", catalog, &results, &mut io::stderr().lock());
     for error in &errors {
         eprintln!("tickmark evaluate: {error}");
     }
