@@ -7,6 +7,8 @@
 //! review record) and [`export`] (CSV, JSON, HTML, OSCAL, bundle). The binary
 //! adds two thin shells: the desktop app (`ui`) and the command line (`cli`).
 
+#![warn(missing_docs)]
+
 pub mod catalog;
 pub mod checks;
 pub mod evidence;

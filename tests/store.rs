@@ -928,6 +928,16 @@ fn opening_refuses_what_is_not_a_review_record() {
         Err(StoreError::Missing(_))
     ));
     assert!(!missing.exists());
+    // An existing but empty file (a truncated record?) is not opened as a
+    // new, intact record by verify or export, and is left as it is.
+    let empty = dir.path().join("empty.sqlite3");
+    std::fs::write(&empty, b"").unwrap();
+    let err = Store::open_existing(&empty).unwrap_err();
+    assert!(
+        err.to_string().contains("holds no Tickmark schema"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
     let text = write(dir.path(), "notes.txt", &"not a database ".repeat(100));
     let err = Store::open(&text).unwrap_err();
     assert!(

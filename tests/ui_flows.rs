@@ -677,3 +677,102 @@ fn a_file_that_is_not_a_review_record_is_refused_with_a_message() {
         "the file is left as it was"
     );
 }
+
+#[test]
+fn keys_typed_into_the_note_are_text_not_shortcuts_and_the_note_survives_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.3");
+    let before = state_of(&h, "1.2.3").conclusion();
+    h.get_by_label("Note (Markdown)").focus();
+    h.run();
+    for key in [
+        egui::Key::J,
+        egui::Key::K,
+        egui::Key::Num1,
+        egui::Key::Num5,
+        egui::Key::N,
+    ] {
+        h.key_press(key);
+        h.run();
+    }
+    h.get_by_label("Note (Markdown)").type_text("j1k5 draft");
+    h.run();
+    assert_eq!(
+        h.state().selected(),
+        Some("1.2.3"),
+        "j/k moved the selection"
+    );
+    assert_eq!(
+        state_of(&h, "1.2.3").conclusion(),
+        before,
+        "a digit set a conclusion"
+    );
+    assert_eq!(h.state().draft("1.2.3"), Some("j1k5 draft"));
+
+    // An import that finishes while the note is being typed reloads the
+    // assessment; the typed text stays.
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    let again = write_file(dir.path(), "nsgs-again.json", nsgs.bytes);
+    import_typed(&mut h, &again);
+    let saved = state_of(&h, "1.2.3").review.map(|r| r.note);
+    assert!(
+        h.state().draft("1.2.3") == Some("j1k5 draft") || saved.as_deref() == Some("j1k5 draft"),
+        "the typed note is lost: draft {:?}, saved {saved:?}",
+        h.state().draft("1.2.3")
+    );
+    assert_eq!(h.state().selected(), Some("1.2.3"));
+}
+
+#[test]
+fn closing_the_app_finishes_the_changes_already_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let wb = Workbench::new(WorkbenchOptions {
+        db_path: db.clone(),
+        settings: Settings::default(),
+        mode: WorkerMode::Threaded,
+        prefs: Prefs::default(),
+        seed_sample_when_empty: true,
+    });
+    let mut h = Harness::builder()
+        .with_size([1500.0, 1400.0])
+        .build_ui_state(|ui, wb: &mut Workbench| wb.ui(ui), wb);
+    let started = std::time::Instant::now();
+    while h.state().assessment().is_none() || h.state().is_busy() {
+        assert!(started.elapsed().as_secs() < 120, "timed out");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    click_step(&mut h, "Choose a reviewer");
+    click_step(
+        &mut h,
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+    );
+    let ids: Vec<String> = h
+        .state()
+        .visible_requirements()
+        .into_iter()
+        .filter(|id| id.starts_with("12."))
+        .collect();
+    assert!(ids.len() > 20);
+    for id in &ids {
+        h.state_mut().select(id);
+        h.state_mut().set_conclusion(Some(Conclusion::NotTested));
+    }
+    // What the window does when it closes, with every change still queued.
+    h.state_mut().save_all_notes_now();
+    let assessment = h.state().assessment().unwrap().id;
+    let store = Store::open(&db).unwrap();
+    for id in &ids {
+        assert_eq!(
+            store
+                .requirement_state(assessment, id)
+                .unwrap()
+                .conclusion(),
+            Some(Conclusion::NotTested),
+            "the conclusion of {id} was lost when the app closed"
+        );
+    }
+}

@@ -108,6 +108,15 @@ impl CheckResult {
         }
     }
 
+    /// The same result citing `evidence`, sorted and each reference once.
+    pub fn citing(mut self, evidence: impl IntoIterator<Item = EvidenceRef>) -> Self {
+        let mut evidence: Vec<EvidenceRef> = evidence.into_iter().collect();
+        evidence.sort();
+        evidence.dedup();
+        self.evidence = evidence;
+        self
+    }
+
     /// A result judged from per-resource outcomes: fail if any resource
     /// fails, not evaluated if any could not be judged (a check never passes
     /// for lack of evidence), pass if all pass. `noun` names the resources
@@ -264,7 +273,11 @@ pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVe
             checks.extend(
                 results
                     .iter()
-                    .filter(|r| r.requirement.as_deref() == Some(node.id.as_str()))
+                    .filter(|r| {
+                        r.requirement
+                            .as_deref()
+                            .is_some_and(|named| feeds(catalog, named, &node.id))
+                    })
                     .cloned(),
             );
             RequirementVerdict {
@@ -272,6 +285,40 @@ pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVe
                 status: verdict_of(&checks),
                 checks,
             }
+        })
+        .collect()
+}
+
+/// True if a per-requirement result that names `named` feeds assessed
+/// requirement `requirement`: it names the requirement itself, or a group
+/// directly above it (the way a group's catalog checks feed the requirements
+/// under it). A scanner that maps a finding to the group `7.1` thus reaches
+/// 7.1.1 to 7.1.4 instead of being dropped.
+fn feeds(catalog: &Catalog, named: &str, requirement: &str) -> bool {
+    let mut node = catalog.get(requirement);
+    while let Some(current) = node {
+        if current.id == named {
+            return true;
+        }
+        node = catalog
+            .parent_of(&current.id)
+            .filter(|parent| parent.kind == NodeKind::Group);
+    }
+    false
+}
+
+/// The per-requirement results that feed no assessed requirement of
+/// `catalog` (they name an ID it does not hold, or a family): no verdict
+/// shows them, so callers must report them rather than drop them silently.
+pub fn unplaced<'a>(catalog: &Catalog, results: &'a [CheckResult]) -> Vec<&'a CheckResult> {
+    results
+        .iter()
+        .filter(|r| {
+            r.requirement.as_deref().is_some_and(|named| {
+                !catalog.get(named).is_some_and(|node| {
+                    matches!(node.kind, NodeKind::Requirement | NodeKind::Group)
+                })
+            })
         })
         .collect()
 }
@@ -354,6 +401,28 @@ mod tests {
         assert!(catalog.is_manual("2.2.3"));
         assert_eq!(of("1.1.2").status, VerdictStatus::Manual);
         assert_eq!(verdicts.len(), 232);
+    }
+
+    #[test]
+    fn per_requirement_results_naming_a_group_feed_the_requirements_under_it() {
+        let catalog = crate::catalog::pci_dss_321();
+        let named = |id: &str| CheckResult {
+            requirement: Some(id.into()),
+            check: "scan.azure-policy".into(),
+            ..result(CheckStatus::Fail)
+        };
+        let results = vec![named("7.1"), named("1.3.99"), named("10")];
+        let verdicts = verdicts(catalog, &results);
+        let of = |id: &str| verdicts.iter().find(|v| v.requirement == id).unwrap();
+        for id in ["7.1.1", "7.1.4"] {
+            assert_eq!(of(id).status, VerdictStatus::Fail, "{id}");
+        }
+        assert_eq!(of("7.2.1").status, VerdictStatus::NoEvidence);
+        let unplaced: Vec<&str> = unplaced(catalog, &results)
+            .iter()
+            .filter_map(|r| r.requirement.as_deref())
+            .collect();
+        assert_eq!(unplaced, vec!["1.3.99", "10"]);
     }
 
     #[test]

@@ -356,7 +356,7 @@ pub const CHECKS: &[CheckDef] = &[
         "k8s.no-cluster-admin-binding",
         "No cluster-admin bindings to people or apps",
         "Cluster role bindings",
-        "no binding of cluster-admin to a subject outside system: names",
+        "no binding of cluster-admin to a subject outside system: names (the built-in groups of all users, all service accounts or anonymous requests count as outside)",
     ),
     check(
         "k8s.no-dashboard",
@@ -380,7 +380,7 @@ pub const CHECKS: &[CheckDef] = &[
         "scan.kube-bench",
         "CIS benchmark (kube-bench) passes",
         "kube-bench",
-        "no FAIL among scored results",
+        "no FAIL among scored results, and at least one PASS",
     ),
     check(
         "scan.kubescape",

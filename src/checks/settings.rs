@@ -92,9 +92,14 @@ impl Settings {
         self.allowed_registries
             .iter()
             .any(|allowed| match allowed.strip_prefix("*.") {
+                // Host names ignore case, so `Contoso.AzureCR.io` is `*.azurecr.io`.
                 Some(suffix) => registry
-                    .strip_suffix(suffix)
-                    .is_some_and(|head| head.ends_with('.') && head.len() > 1),
+                    .len()
+                    .checked_sub(suffix.len())
+                    .and_then(|at| registry.get(at..).map(|tail| (at, tail)))
+                    .is_some_and(|(at, tail)| {
+                        tail.eq_ignore_ascii_case(suffix) && registry[..at].ends_with('.') && at > 1
+                    }),
                 None => registry.eq_ignore_ascii_case(allowed),
             })
     }
@@ -135,6 +140,10 @@ mod tests {
         assert!(!s.is_allowed_registry("nginx:latest"));
         assert!(!s.is_allowed_registry("evil.azurecr.io.example.com/x"));
         assert!(!s.is_allowed_registry("azurecr.io/x"));
+        assert!(s.is_allowed_registry("Contoso.AzureCR.io/app:1"));
+        assert!(s.is_allowed_registry("MCR.microsoft.com/oss/nginx:1.2"));
+        assert!(!s.is_allowed_registry(".azurecr.io/x"));
+        assert!(!s.is_allowed_registry("é.azurecr.io.example/x"));
         assert!(s.is_excluded_namespace("kube-system"));
         assert!(s.is_excluded_namespace("aks-command"));
         assert!(!s.is_excluded_namespace("a0005-i"));

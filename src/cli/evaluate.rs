@@ -28,13 +28,7 @@ pub(super) fn run(
             return ExitCode::from(EXIT_UNUSABLE);
         }
     };
-    let (set, errors) = match import_all(paths) {
-        Ok(imported) => imported,
-        Err(error) => {
-            eprintln!("tickmark evaluate: {error}");
-            return ExitCode::from(EXIT_UNUSABLE);
-        }
-    };
+    let (set, errors) = import_all(paths);
     let catalog = pci_dss_321();
     let results = checks::evaluate(&set, &settings);
     let verdicts = checks::verdicts(catalog, &results);
@@ -49,6 +43,7 @@ pub(super) fn run(
         eprintln!("tickmark evaluate: cannot write the output: {error}");
         return ExitCode::from(EXIT_UNUSABLE);
     }
+    super::report_unplaced("evaluate", catalog, &results, &mut io::stderr().lock());
     for error in &errors {
         eprintln!("tickmark evaluate: {error}");
     }
@@ -68,18 +63,18 @@ pub(super) fn run(
 }
 
 /// Imports every file below `paths`; the good ones are kept when others fail.
-fn import_all(paths: &[PathBuf]) -> Result<(EvidenceSet, Vec<ImportError>), ImportError> {
-    let files = evidence::walk(paths)?;
+fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
+    let walked = evidence::walk(paths);
     let now = Utc::now();
     let mut set = EvidenceSet::default();
-    let mut errors = Vec::new();
-    for path in files {
+    let mut errors = walked.errors;
+    for path in walked.files {
         match evidence::import_file(&path, now).1 {
             Ok(file) => set.add(file),
             Err(error) => errors.push(error),
         }
     }
-    Ok((set, errors))
+    (set, errors)
 }
 
 /// The JSON document of PRODUCT.md §7.

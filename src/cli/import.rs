@@ -103,6 +103,7 @@ fn import(
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
     let results = checks::evaluate(&stored.set, &settings);
+    super::report_unplaced("import", catalog, &results, err);
     let outcome = store
         .record_run(
             &actor,

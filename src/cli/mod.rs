@@ -170,6 +170,28 @@ pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
         })
 }
 
+/// Names, on `err`, every per-requirement result that feeds no requirement
+/// of `catalog` (a scanner mapped it to an ID the catalog does not assess),
+/// so that it is not silently left out of every verdict.
+pub(crate) fn report_unplaced(
+    command: &str,
+    catalog: &crate::catalog::Catalog,
+    results: &[crate::checks::CheckResult],
+    err: &mut dyn std::io::Write,
+) {
+    for result in crate::checks::unplaced(catalog, results) {
+        let _ = writeln!(
+            err,
+            "tickmark {command}: {} names requirement {}, which {} does not assess; its result ({}: {}) is in no verdict",
+            result.check,
+            result.requirement.as_deref().unwrap_or_default(),
+            catalog.name,
+            result.status.id(),
+            result.reason
+        );
+    }
+}
+
 /// The check settings: `--settings` (which must exist), or `settings.toml`
 /// in the platform's config directory (defaults when it does not exist).
 pub(crate) fn load_settings(cli: &Cli) -> Result<Settings, String> {

@@ -9,16 +9,31 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Field<T> {
-    /// The evidence states the value; `pointer` is where (a JSON pointer).
-    Known { value: T, pointer: String },
+    /// The evidence states the value.
+    Known {
+        /// The value.
+        value: T,
+        /// Where it is: a JSON pointer into the file.
+        pointer: String,
+    },
     /// The evidence does not contain the field.
     #[default]
     Missing,
     /// An ARM template expression such as `[parameters('x')]`: the value is
     /// decided at deployment time, so Tickmark does not guess it.
-    Unresolved { expression: String, pointer: String },
+    Unresolved {
+        /// The expression, as written.
+        expression: String,
+        /// Where it is.
+        pointer: String,
+    },
     /// The field is there but of a type or value that makes no sense for it.
-    Invalid { found: String, pointer: String },
+    Invalid {
+        /// What was found there, shortened.
+        found: String,
+        /// Where it is.
+        pointer: String,
+    },
 }
 
 impl<T> Field<T> {

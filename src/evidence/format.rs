@@ -9,32 +9,46 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Format {
     // Azure resources (az CLI or ARM shape, single resource or list).
+    /// AKS cluster.
     #[serde(rename = "azure-aks")]
     AzureAks,
+    /// Network security groups.
     #[serde(rename = "azure-nsg")]
     AzureNsg,
+    /// Route tables.
     #[serde(rename = "azure-route-table")]
     AzureRouteTable,
+    /// Azure Firewall.
     #[serde(rename = "azure-firewall")]
     AzureFirewall,
+    /// Firewall policy.
     #[serde(rename = "azure-firewall-policy")]
     AzureFirewallPolicy,
+    /// Firewall rule collection groups.
     #[serde(rename = "azure-firewall-rule-collection-groups")]
     AzureFirewallRuleCollectionGroups,
+    /// Application Gateway.
     #[serde(rename = "azure-application-gateway")]
     AzureApplicationGateway,
+    /// WAF policy.
     #[serde(rename = "azure-waf-policy")]
     AzureWafPolicy,
+    /// Key Vault.
     #[serde(rename = "azure-key-vault")]
     AzureKeyVault,
+    /// Container registry.
     #[serde(rename = "azure-container-registry")]
     AzureContainerRegistry,
+    /// Log Analytics workspace.
     #[serde(rename = "azure-log-analytics-workspace")]
     AzureLogAnalyticsWorkspace,
+    /// Virtual network.
     #[serde(rename = "azure-vnet")]
     AzureVnet,
+    /// Defender plans.
     #[serde(rename = "azure-defender-pricing")]
     AzureDefenderPricing,
+    /// Diagnostic settings.
     #[serde(rename = "azure-diagnostic-settings")]
     AzureDiagnosticSettings,
     /// Several kinds of Azure resource in one file (`az resource list`, an ARM list).
@@ -43,58 +57,82 @@ pub enum Format {
     /// An ARM template or `az group export` (JSONC with `[expressions]`).
     #[serde(rename = "arm-template")]
     ArmTemplate,
+    /// Azure Policy states.
     #[serde(rename = "azure-policy-states")]
     AzurePolicyStates,
+    /// Defender for Cloud assessments.
     #[serde(rename = "defender-assessments")]
     DefenderAssessments,
+    /// Defender for Cloud recommendations (CSV).
     #[serde(rename = "defender-recommendations-csv")]
     DefenderRecommendationsCsv,
     // Kubernetes objects (`kubectl get ... -o json|yaml`).
+    /// Kubernetes namespaces.
     #[serde(rename = "kubectl-namespaces")]
     KubectlNamespaces,
+    /// Kubernetes pods.
     #[serde(rename = "kubectl-pods")]
     KubectlPods,
+    /// Kubernetes workloads.
     #[serde(rename = "kubectl-workloads")]
     KubectlWorkloads,
+    /// Kubernetes network policies.
     #[serde(rename = "kubectl-network-policies")]
     KubectlNetworkPolicies,
+    /// Kubernetes services.
     #[serde(rename = "kubectl-services")]
     KubectlServices,
+    /// Kubernetes ingresses.
     #[serde(rename = "kubectl-ingresses")]
     KubectlIngresses,
+    /// Kubernetes cluster role bindings.
     #[serde(rename = "kubectl-cluster-role-bindings")]
     KubectlClusterRoleBindings,
     /// Several kinds of Kubernetes object in one file or YAML stream.
     #[serde(rename = "kubectl-objects")]
     KubectlObjects,
     // Scanners.
+    /// Trivy image report.
     #[serde(rename = "trivy-image")]
     TrivyImage,
+    /// Trivy image report (legacy).
     #[serde(rename = "trivy-image-legacy")]
     TrivyImageLegacy,
+    /// Trivy config report.
     #[serde(rename = "trivy-config")]
     TrivyConfig,
+    /// Trivy Kubernetes report.
     #[serde(rename = "trivy-k8s")]
     TrivyK8s,
+    /// trivy-operator compliance report.
     #[serde(rename = "trivy-operator-compliance")]
     TrivyOperatorCompliance,
+    /// kube-bench.
     #[serde(rename = "kube-bench")]
     KubeBench,
+    /// Kubescape.
     #[serde(rename = "kubescape")]
     Kubescape,
+    /// SARIF 2.1.0.
     #[serde(rename = "sarif")]
     Sarif,
+    /// Checkov.
     #[serde(rename = "checkov")]
     Checkov,
+    /// KICS.
     #[serde(rename = "kics")]
     Kics,
+    /// Falco alerts.
     #[serde(rename = "falco")]
     Falco,
+    /// Prowler (CSV).
     #[serde(rename = "prowler-csv")]
     ProwlerCsv,
+    /// Prowler (OCSF).
     #[serde(rename = "prowler-ocsf")]
     ProwlerOcsf,
     // Documents reviewers attach; never evaluated by checks.
+    /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
 }

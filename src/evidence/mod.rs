@@ -31,13 +31,15 @@ pub use format::Format;
 /// Files larger than this are refused with a clear error rather than read.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// Where a piece of evidence is: the file, a JSON pointer (or `line N` for
-/// line-based formats), and the resource it describes.
+/// Where a piece of evidence is: the file, a JSON pointer (`doc N /pointer`
+/// in a YAML stream of several documents, `line N` or `row N` for line-based
+/// and CSV formats), and the resource it describes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct EvidenceRef {
     /// The file, as it was imported.
     pub path: String,
-    /// A JSON pointer (`/value/0/properties`), or `line N` / `row N`.
+    /// A JSON pointer (`/value/0/properties`), `doc N /pointer`, `line N`
+    /// or `row N` (CSV records, the header being row 1).
     pub pointer: String,
     /// The resource: an ARM resource ID, `namespace/Kind/name`, an image...
     pub resource: Option<String>,
@@ -413,48 +415,125 @@ fn not_recognised(ctx: ImportContext<'_>, root: &Value) -> ImportError {
     ctx.error(ImportErrorKind::NotRecognised, described)
 }
 
-/// Expands directories into the files below them (sorted, hidden files and
-/// directories skipped); files are kept as given.
-pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut out = Vec::new();
-    for path in paths {
-        walk_one(path, &mut out)?;
-    }
-    Ok(out)
+/// The files found below some paths, and the paths that could not be walked.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The files to import, in order.
+    pub files: Vec<PathBuf>,
+    /// What could not be read or is not a file: a missing path, a broken
+    /// or looping symbolic link, a FIFO or device, a folder with no files.
+    pub errors: Vec<ImportError>,
 }
 
-fn walk_one(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        ImportError::new(
-            &display_path(path),
-            ImportErrorKind::Unreadable,
-            e.to_string(),
-        )
-    })?;
+/// Expands directories into the files below them (sorted, hidden files and
+/// directories skipped); files are kept as given. Never blocks on a FIFO and
+/// never follows a symbolic link back into a folder it is already in; what
+/// it cannot use is reported in [`Walked::errors`] and the rest is kept.
+pub fn walk(paths: &[PathBuf]) -> Walked {
+    let mut walked = Walked::default();
+    for path in paths {
+        let before = walked.files.len();
+        let errors = walked.errors.len();
+        let is_dir = walk_one(path, &mut Vec::new(), &mut walked);
+        if is_dir && walked.files.len() == before && walked.errors.len() == errors {
+            walked.errors.push(ImportError::new(
+                &display_path(path),
+                ImportErrorKind::Empty,
+                "the folder holds no files (hidden files are skipped)",
+            ));
+        }
+    }
+    walked
+}
+
+/// Walks one path; `ancestors` are the folders (canonical) it lies in.
+/// Returns true if `path` is a folder.
+fn walk_one(path: &Path, ancestors: &mut Vec<PathBuf>, walked: &mut Walked) -> bool {
+    let unreadable = |message: String| {
+        ImportError::new(&display_path(path), ImportErrorKind::Unreadable, message)
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            let broken_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            let message = if broken_link {
+                format!("a symbolic link that leads nowhere usable ({e})")
+            } else {
+                e.to_string()
+            };
+            walked.errors.push(unreadable(message));
+            return false;
+        }
+    };
+    if meta.is_file() {
+        walked.files.push(path.to_owned());
+        return false;
+    }
     if !meta.is_dir() {
-        out.push(path.to_owned());
-        return Ok(());
+        walked.errors.push(unreadable(not_a_file(&meta)));
+        return false;
     }
-    let entries = std::fs::read_dir(path).map_err(|e| {
-        ImportError::new(
-            &display_path(path),
-            ImportErrorKind::Unreadable,
-            e.to_string(),
-        )
-    })?;
-    let mut children: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if ancestors.contains(&canonical) {
+        walked.errors.push(unreadable(format!(
+            "a symbolic link back to {}, which is being read already; not followed",
+            display_path(&canonical)
+        )));
+        return true;
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            walked.errors.push(unreadable(e.to_string()));
+            return true;
+        }
+    };
+    let mut children = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => children.push(entry.path()),
+            Err(e) => walked.errors.push(unreadable(format!(
+                "an entry of this folder cannot be read: {e}"
+            ))),
+        }
+    }
+    children.retain(|p| {
+        !p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    });
     children.sort();
+    ancestors.push(canonical);
     for child in children {
-        walk_one(&child, out)?;
+        walk_one(&child, ancestors, walked);
     }
-    Ok(())
+    ancestors.pop();
+    true
+}
+
+/// Why something that is neither a file nor a folder is not read.
+fn not_a_file(meta: &std::fs::Metadata) -> String {
+    if meta.is_dir() {
+        return "a folder, not a file".to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        let what = if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_block_device() || kind.is_char_device() {
+            "a device"
+        } else {
+            "neither a file nor a folder"
+        };
+        format!("{what}, not a file; not read")
+    }
+    #[cfg(not(unix))]
+    {
+        "neither a file nor a folder; not read".to_owned()
+    }
 }
 
 /// A path as shown to users: forward slashes, as given.
@@ -480,6 +559,14 @@ pub fn import_file(
 fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))?;
+    if !meta.is_file() {
+        // Reading a FIFO would block until something writes to it.
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::Unreadable,
+            not_a_file(&meta),
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::new(
             shown,
@@ -540,6 +627,42 @@ mod tests {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
         let err = import_bytes("deep.json", deep.as_bytes(), now()).unwrap_err();
         assert_eq!(err.kind, ImportErrorKind::Malformed);
+    }
+
+    #[test]
+    fn walking_reports_what_it_cannot_use_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("good.json"), "{}").unwrap();
+        std::fs::create_dir(root.join("empty")).unwrap();
+        std::fs::create_dir(root.join(".hidden")).unwrap();
+        std::fs::write(root.join(".hidden/x.json"), "{}").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+            std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling")).unwrap();
+            let fifo = root.join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        }
+        let walked = walk(&[root.to_owned(), root.join("empty")]);
+        assert_eq!(walked.files, vec![root.join("good.json")]);
+        let messages: Vec<String> = walked.errors.iter().map(|e| e.to_string()).collect();
+        let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+        assert!(has("empty: the folder holds no files"), "{messages:?}");
+        #[cfg(unix)]
+        {
+            assert!(
+                has("dangling: a symbolic link that leads nowhere"),
+                "{messages:?}"
+            );
+            assert!(has("loop: a symbolic link back to"), "{messages:?}");
+            assert!(has("fifo: a named pipe (FIFO), not a file"), "{messages:?}");
+            let (bytes, result) = import_file(&root.join("fifo"), now());
+            assert!(bytes.is_none());
+            assert_eq!(result.unwrap_err().kind, ImportErrorKind::Unreadable);
+        }
+        assert_eq!(messages.len(), if cfg!(unix) { 4 } else { 1 });
     }
 
     #[test]

@@ -9,9 +9,15 @@ pub enum TextError {
     /// Zero bytes, or only white space.
     Empty,
     /// A NUL byte or invalid UTF-8 where text was expected.
-    Binary { offset: usize },
+    Binary {
+        /// The first byte that is not text.
+        offset: usize,
+    },
     /// A UTF-16 file with an odd byte count or an unpaired surrogate.
-    BadUtf16 { offset: usize },
+    BadUtf16 {
+        /// The byte where decoding failed.
+        offset: usize,
+    },
 }
 
 impl std::fmt::Display for TextError {
@@ -32,9 +38,13 @@ impl std::fmt::Display for TextError {
 /// The encoding a file was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
+    /// UTF-8 without a byte-order mark.
     Utf8,
+    /// UTF-8 with a byte-order mark.
     Utf8Bom,
+    /// UTF-16, little-endian, with a byte-order mark.
     Utf16LeBom,
+    /// UTF-16, big-endian, with a byte-order mark.
     Utf16BeBom,
 }
 

@@ -119,19 +119,16 @@ impl Store {
             )));
         }
         for path in paths {
-            let files = match evidence::walk(std::slice::from_ref(path)) {
-                Ok(files) => files,
-                Err(e) => {
-                    let report = FileReport {
-                        path: evidence::display_path(path),
-                        result: Err(e),
-                    };
-                    progress(&report);
-                    summary.files.push(report);
-                    continue;
-                }
-            };
-            for file in files {
+            let walked = evidence::walk(std::slice::from_ref(path));
+            for error in walked.errors {
+                let report = FileReport {
+                    path: error.path.clone(),
+                    result: Err(error),
+                };
+                progress(&report);
+                summary.files.push(report);
+            }
+            for file in walked.files {
                 let report = self.import_one(actor, &file, create, &mut summary)?;
                 progress(&report);
                 summary.files.push(report);

@@ -167,6 +167,19 @@ impl Store {
         })?;
         conn.busy_timeout(options.busy_timeout)?;
         check_is_database(&conn, &label)?;
+        if !options.create {
+            // An existing record has a schema; an empty file (a truncated
+            // record?) must not be turned into a new, "intact" one.
+            let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            if version == 0 {
+                return Err(StoreError::NotARecord {
+                    path: label,
+                    reason:
+                        "it holds no Tickmark schema (an empty file, or an empty SQLite database)"
+                            .to_owned(),
+                });
+            }
+        }
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {

@@ -13,9 +13,12 @@ use crate::export::ExportFormat;
 use crate::store::{Actor, Conclusion, Role};
 
 impl Workbench {
-    /// Saves every typed note now, on this thread (when the app closes).
-    /// Notes that cannot be saved stay in the remembered drafts.
+    /// Saves every typed note now, on this thread (when the app closes),
+    /// after the worker has finished every change already submitted (a
+    /// conclusion or sign-off still queued would otherwise be lost with the
+    /// process). Notes that cannot be saved stay in the remembered drafts.
     pub fn save_all_notes_now(&mut self) {
+        self.worker.finish_tasks();
         let Some(profile) = self.profile().map(|p| p.id) else {
             return;
         };

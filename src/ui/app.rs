@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 
 use super::dialogs::Dialog;
-use super::model::{Filters, View};
+use super::model::View;
 use super::prefs::{Drafts, Prefs};
 use super::snippet::{Snippet, SnippetKey};
 use super::thumbnails::Thumbnails;
@@ -133,7 +133,6 @@ pub struct Workbench {
     pub(super) view: View,
     pub(super) loading: Option<i64>,
     pub(super) selected: Option<String>,
-    pub(super) filters: Filters,
     pub(super) search: String,
     pub(super) collapsed: HashSet<String>,
     pub(super) screen: Screen,
@@ -166,13 +165,14 @@ impl Workbench {
     /// A workbench on `options.db_path`; the record is read in the first frame.
     pub fn new(options: WorkbenchOptions) -> Workbench {
         let db_label = crate::evidence::display_path(&options.db_path);
-        let prefs = options.prefs.for_record(&db_label);
+        let mut prefs = options.prefs.for_record(&db_label);
+        // Typed notes live in `drafts` from here on; `prefs()` writes them back.
+        let saved_drafts = std::mem::take(&mut prefs.drafts);
         let catalog = crate::catalog::pci_dss_321();
         Workbench {
             catalog,
             worker: Worker::new(options.mode, options.db_path, catalog, options.settings),
-            drafts: Drafts::from_saved(&prefs.drafts),
-            filters: prefs.filters,
+            drafts: Drafts::from_saved(&saved_drafts),
             prefs,
             seed_when_empty: options.seed_sample_when_empty,
             started: false,
@@ -275,7 +275,6 @@ impl Workbench {
     /// What to remember: call when the app saves its state.
     pub fn prefs(&self) -> Prefs {
         let mut prefs = self.prefs.clone();
-        prefs.filters = self.filters;
         prefs.drafts = self.drafts.to_saved();
         prefs
     }
@@ -316,7 +315,7 @@ impl Workbench {
             .visible_requirements(
                 self.catalog,
                 self.loaded.as_ref(),
-                &self.filters,
+                &self.prefs.filters,
                 &self.search,
             )
             .into_iter()

@@ -38,6 +38,9 @@ pub enum Dialog {
         paths: Vec<PathBuf>,
         /// The selected requirement when they were dropped.
         requirement: Option<String>,
+        /// Whether any of them is a folder (looked up once, at the drop, not
+        /// every frame: a stat can stall on a network share).
+        any_folder: bool,
     },
     /// Withdraw an attachment.
     Withdraw {
@@ -126,7 +129,12 @@ impl Dialog {
 
     /// The dropped-files dialog.
     pub fn dropped(paths: Vec<PathBuf>, requirement: Option<String>) -> Dialog {
-        Dialog::Dropped { paths, requirement }
+        let any_folder = paths.iter().any(|p| p.is_dir());
+        Dialog::Dropped {
+            paths,
+            requirement,
+            any_folder,
+        }
     }
 
     /// The withdraw dialog.
@@ -192,9 +200,11 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
             Dialog::Profiles(form) => profiles(wb, ui, form),
             Dialog::Approval(form) => approval(wb, ui, form),
             Dialog::TypedPath { purpose, path } => typed_path(wb, ui, purpose, path),
-            Dialog::Dropped { paths, requirement } => {
-                dropped(wb, ui, paths, requirement.as_deref())
-            }
+            Dialog::Dropped {
+                paths,
+                requirement,
+                any_folder,
+            } => dropped(wb, ui, paths, requirement.as_deref(), *any_folder),
             Dialog::Withdraw {
                 requirement,
                 attachment,
@@ -518,6 +528,7 @@ fn dropped(
     ui: &mut Ui,
     paths: &[PathBuf],
     requirement: Option<&str>,
+    any_folder: bool,
 ) -> Outcome {
     for path in paths.iter().take(12) {
         ui.label(RichText::new(crate::evidence::display_path(path)).monospace());
@@ -525,7 +536,6 @@ fn dropped(
     if paths.len() > 12 {
         ui.label(format!("and {} more", paths.len() - 12));
     }
-    let any_folder = paths.iter().any(|p| p.is_dir());
     let assessment = wb.assessment().map(|a| a.name.clone());
     buttons(ui, |ui| {
         if let Some(name) = &assessment

@@ -3,7 +3,7 @@
 //!
 //! [`Workbench`] holds the state and builds the whole UI inside any
 //! `&mut egui::Ui` (the eframe shell below and the UI tests run the same
-//! code); the [`worker`] does every read and write of the review record off
+//! code); the worker (`worker/`) does every read and write of the review record off
 //! the UI thread. A module per concept: the tree (left), the detail
 //! (centre), the review pane (right), the top and status bars, the
 //! dashboard, the comparison, dialogs, keyboard shortcuts, theme and

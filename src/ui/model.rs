@@ -72,7 +72,10 @@ pub struct Filters {
     pub failing: bool,
     /// No conclusion yet.
     pub unreviewed: bool,
-    /// No automated checks.
+    /// No automated result: the latest run's verdict is manual (before the
+    /// first run, the catalog lists no check for it). A requirement without
+    /// catalog checks that a scanner's result names (Azure Policy, Prowler)
+    /// has a verdict of its own and is not manual.
     pub manual: bool,
     /// Signed off, and the sign-off is current.
     pub signed: bool,
@@ -90,7 +93,10 @@ impl Filters {
     pub fn accept(&self, catalog: &Catalog, id: &str, glance: &Glance) -> bool {
         (!self.failing || glance.verdict == Some(VerdictStatus::Fail))
             && (!self.unreviewed || glance.conclusion.is_none())
-            && (!self.manual || catalog.is_manual(id))
+            && (!self.manual
+                || glance
+                    .verdict
+                    .map_or_else(|| catalog.is_manual(id), |v| v == VerdictStatus::Manual))
             && (!self.signed || glance.sign_off == SignOffState::Current)
             && (!self.stale || glance.sign_off == SignOffState::Stale)
     }
@@ -358,6 +364,11 @@ mod tests {
         };
         assert!(manual.accept(catalog, "1.1.2", &Glance::EMPTY));
         assert!(!manual.accept(catalog, "1.3.7", &Glance::EMPTY));
+        // 8.3.1 has no catalog check, but an Azure Policy result made it fail.
+        assert!(catalog.is_manual("8.3.1"));
+        assert!(!manual.accept(catalog, "8.3.1", &failing));
+        let by_hand = glance(VerdictStatus::Manual, None, SignOffState::None);
+        assert!(manual.accept(catalog, "8.3.1", &by_hand));
         let stale = Filters {
             stale: true,
             ..Filters::default()

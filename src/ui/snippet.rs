@@ -1,6 +1,6 @@
 //! Evidence snippets: the part of a stored evidence file that a check cites,
-//! found by its pointer (a JSON pointer, `line N` or `row N`), formatted and
-//! highlighted.
+//! found by its pointer (a JSON pointer, `doc N /pointer` into a YAML stream,
+//! `line N` or `row N`), formatted and highlighted.
 
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, FontId};
@@ -21,7 +21,8 @@ pub struct SnippetKey {
     pub sha256: String,
     /// The file as imported (for messages).
     pub path: String,
-    /// The pointer: `/a/0/b`, empty for the whole document, `line N` or `row N`.
+    /// The pointer: `/a/0/b`, empty for the whole document, `doc N /a/0`,
+    /// `line N` or `row N`.
     pub pointer: String,
 }
 
@@ -64,10 +65,14 @@ pub fn extract(bytes: &[u8], pointer: &str) -> Result<Snippet, String> {
     if let Some(row) = number_after(pointer, "row ") {
         return Ok(row_snippet(decoded, row));
     }
-    if !(pointer.is_empty() || pointer.starts_with('/')) {
-        return Err(format!("`{pointer}` is not a place Tickmark can show"));
-    }
-    let document = parse_document(decoded)?;
+    // `doc 2 /items/0`: a JSON pointer into document 2 of a YAML stream.
+    let (document, pointer) = match yaml_document_pointer(pointer) {
+        Some((number, inner)) => (nth_yaml_document(decoded, number)?, inner),
+        None if pointer.is_empty() || pointer.starts_with('/') => {
+            (parse_document(decoded)?, pointer)
+        }
+        None => return Err(format!("`{pointer}` is not a place Tickmark can show")),
+    };
     let found = document
         .pointer(pointer)
         .ok_or_else(|| format!("nothing at {pointer} in this file"))?;
@@ -116,6 +121,25 @@ fn in_context(container: &Value, token: &str) -> Option<Snippet> {
 
 fn number_after(pointer: &str, prefix: &str) -> Option<usize> {
     pointer.strip_prefix(prefix)?.trim().parse().ok()
+}
+
+/// `doc N /pointer` (or `doc N` for the whole document) as (N, pointer).
+fn yaml_document_pointer(pointer: &str) -> Option<(usize, &str)> {
+    let rest = pointer.strip_prefix("doc ")?;
+    let (number, inner) = rest.split_once(' ').unwrap_or((rest, ""));
+    let inner = inner.trim();
+    (inner.is_empty() || inner.starts_with('/')).then_some(())?;
+    Some((number.parse().ok()?, inner))
+}
+
+/// Document `number` (1-based) of a YAML stream.
+fn nth_yaml_document(text: &str, number: usize) -> Result<Value, String> {
+    use serde::Deserialize;
+    let document = number
+        .checked_sub(1)
+        .and_then(|index| serde_yaml_ng::Deserializer::from_str(text).nth(index))
+        .ok_or_else(|| format!("the file has no YAML document {number}"))?;
+    Value::deserialize(document).map_err(|e| format!("YAML document {number}: {e}"))
 }
 
 /// JSON, JSON with comments (ARM templates), or YAML (kubectl `-o yaml`).
@@ -172,19 +196,21 @@ fn line_snippet(text: &str, line: usize) -> Snippet {
     }
 }
 
-/// A CSV row with the header (row 1) above it.
+/// A CSV row with the header (row 1) above it. Rows are CSV records, as
+/// the importers number them: a quoted cell may span several lines.
 fn row_snippet(text: &str, row: usize) -> Snippet {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = lines.first().copied().unwrap_or_default();
-    let cited = row
-        .checked_sub(1)
-        .and_then(|i| lines.get(i))
-        .copied()
-        .unwrap_or_default();
+    let records = record_texts(text);
+    let record = |n: usize| {
+        n.checked_sub(1)
+            .and_then(|i| records.get(i))
+            .map(|r| r.trim_matches(['\r', '\n']))
+            .unwrap_or_default()
+    };
+    let header = record(1);
     let text = if row <= 1 {
         header.to_owned()
     } else {
-        format!("{header}\n{cited}")
+        format!("{header}\n{}", record(row))
     };
     Snippet {
         kind: SnippetKind::Lines {
@@ -194,6 +220,29 @@ fn row_snippet(text: &str, row: usize) -> Snippet {
         text,
         omitted_lines: 0,
     }
+}
+
+/// The text of each CSV record of `text`, as written. The delimiter (`,`
+/// or Prowler's `;`) does not change where records start, so any will do.
+fn record_texts(text: &str) -> Vec<&str> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut starts = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let at = reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => starts.push(at),
+            Ok(false) | Err(_) => break,
+        }
+    }
+    starts.push(text.len());
+    starts
+        .windows(2)
+        .filter_map(|w| text.get(w[0]..w[1]))
+        .collect()
 }
 
 fn cut(text: &str) -> (String, usize) {
@@ -363,6 +412,26 @@ mod tests {
         assert_eq!(plain.text, "plain two\nthree\nfour\nfive\nsix");
         let csv = extract(b"h1,h2\na,b\nc,d\n", "row 3").unwrap();
         assert_eq!(csv.text, "h1,h2\nc,d");
+        // A quoted cell over two lines is one row, as the importer counts.
+        let multi = b"h1,h2\r\n\"a\nstill a\",b\r\nc,d\r\n";
+        assert_eq!(extract(multi, "row 3").unwrap().text, "h1,h2\nc,d");
+        assert_eq!(
+            extract(multi, "row 2").unwrap().text,
+            "h1,h2\n\"a\nstill a\",b"
+        );
+    }
+
+    #[test]
+    fn documents_of_a_yaml_stream_are_found() {
+        let stream = b"kind: Namespace\nmetadata: {name: a}\n---\nkind: List\nitems:\n- metadata:\n    name: web\n";
+        let s = extract(stream, "doc 2 /items/0/metadata").unwrap();
+        assert!(s.text.contains("\"name\": \"web\""), "{}", s.text);
+        assert!(extract(stream, "doc 1").unwrap().text.contains("Namespace"));
+        assert!(
+            extract(stream, "doc 3 /x")
+                .unwrap_err()
+                .contains("no YAML document 3")
+        );
     }
 
     #[test]

@@ -21,10 +21,15 @@ pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
     ))
 }
 
-/// Writes an attachment to a temporary file and asks the system to open it
-/// (`xdg-open` on Linux, `open` on macOS, `start` on Windows).
+/// Writes an attachment to a file in the user's own cache folder and asks
+/// the system to open it (`xdg-open` on Linux, `open` on macOS, `start` on
+/// Windows). Not the shared temporary folder: there another user could
+/// plant a symbolic link under the predictable name and have the
+/// reviewer's write land in a file of theirs choosing.
 pub fn open_with_system(attachment: i64, file_name: &str, bytes: &[u8]) -> Result<PathBuf, String> {
-    let dir = std::env::temp_dir().join("tickmark-attachments");
+    let dir = directories::ProjectDirs::from("", "", "Tickmark")
+        .map(|dirs| dirs.cache_dir().join("attachments"))
+        .ok_or("no cache folder for this user (is HOME set?)")?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(format!("{attachment}-{}", safe_file_name(file_name)));
     std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -54,15 +59,17 @@ fn opener(path: &std::path::Path) -> std::process::Command {
     }
 }
 
-/// A file name with path separators and control characters replaced.
+/// A file name of letters, digits, spaces, `-`, `_` and `.` only: no path
+/// separators, and nothing a shell reads (Windows' `cmd /C start` would run
+/// the part of `a&calc.pdf` after the `&`).
 fn safe_file_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
+            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.') {
                 c
+            } else {
+                '_'
             }
         })
         .collect();
@@ -140,5 +147,7 @@ mod tests {
         assert_eq!(safe_file_name("../a/b.png"), ".._a_b.png");
         assert_eq!(safe_file_name(".."), "attachment");
         assert_eq!(safe_file_name("diagram 1.png"), "diagram 1.png");
+        assert_eq!(safe_file_name("a&calc^%x%!.pdf"), "a_calc__x__.pdf");
+        assert_eq!(safe_file_name("Netzplan-ü_2.pdf"), "Netzplan-ü_2.pdf");
     }
 }

@@ -60,7 +60,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
     let stale = sum(|c| c.stale);
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
-        let filters = &mut wb.filters;
+        let filters = &mut wb.prefs.filters;
         let toggles = [
             (
                 &mut filters.failing,
@@ -93,7 +93,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
         }
     });
     let visible = wb.visible_requirements().len();
-    let narrowing = wb.filters.any() || !wb.search.trim().is_empty();
+    let narrowing = wb.prefs.filters.any() || !wb.search.trim().is_empty();
     ui.horizontal(|ui| {
         let text = if narrowing {
             format!("{visible} of {total} requirements")
@@ -107,7 +107,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
                 .on_hover_text("Clear the filters and the search")
                 .clicked()
         {
-            wb.filters = Default::default();
+            wb.prefs.filters = Default::default();
             wb.search.clear();
             wb.scroll_to_selected = true;
         }
@@ -115,10 +115,13 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
 }
 
 fn rows(wb: &mut Workbench, ui: &mut Ui) {
-    let narrowing = wb.filters.any() || !wb.search.trim().is_empty();
-    let visible =
-        wb.view
-            .visible_requirements(wb.catalog, wb.loaded.as_ref(), &wb.filters, &wb.search);
+    let narrowing = wb.prefs.filters.any() || !wb.search.trim().is_empty();
+    let visible = wb.view.visible_requirements(
+        wb.catalog,
+        wb.loaded.as_ref(),
+        &wb.prefs.filters,
+        &wb.search,
+    );
     let rows = wb
         .view
         .tree_rows(wb.catalog, &visible, &wb.collapsed, narrowing);

@@ -58,8 +58,25 @@ fn grants_cluster_admin(binding: &ClusterRoleBinding) -> bool {
 
 /// A Kubernetes component's own identity: a user or group named `system:...`.
 /// A service account is an application's identity, whatever its namespace.
+/// The built-in groups that stand for every user, every service account or
+/// anonymous requests carry `system:` names too, but binding cluster-admin
+/// to them hands the cluster to everyone in them.
 fn is_system(subject: &Subject) -> bool {
-    matches!(subject.kind.as_str(), "User" | "Group") && subject.name.starts_with("system:")
+    matches!(subject.kind.as_str(), "User" | "Group")
+        && subject.name.starts_with("system:")
+        && !is_everyone(&subject.name)
+}
+
+/// `system:anonymous`, `system:unauthenticated`, `system:authenticated`,
+/// `system:serviceaccounts` and `system:serviceaccounts:<namespace>`.
+fn is_everyone(name: &str) -> bool {
+    matches!(
+        name,
+        "system:anonymous"
+            | "system:unauthenticated"
+            | "system:authenticated"
+            | "system:serviceaccounts"
+    ) || name.starts_with("system:serviceaccounts:")
 }
 
 fn judge(binding: &ClusterRoleBinding) -> ResourceResult {
@@ -91,4 +108,36 @@ fn judge(binding: &ClusterRoleBinding) -> ResourceResult {
         )
     };
     ResourceResult::new(label, status, reason, vec![binding.source.clone()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(kind: &str, name: &str) -> Subject {
+        Subject {
+            kind: kind.into(),
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
+    #[test]
+    fn groups_of_everyone_are_not_system_components() {
+        assert!(is_system(&subject("Group", "system:masters")));
+        assert!(is_system(&subject(
+            "User",
+            "system:kube-controller-manager"
+        )));
+        for everyone in [
+            "system:anonymous",
+            "system:unauthenticated",
+            "system:authenticated",
+            "system:serviceaccounts",
+            "system:serviceaccounts:default",
+        ] {
+            assert!(!is_system(&subject("Group", everyone)), "{everyone}");
+        }
+        assert!(!is_system(&subject("ServiceAccount", "system:x")));
+    }
 }

@@ -8,8 +8,6 @@ use crate::evidence::azure::{AzureEvidence, Nsg, SecurityRule};
 use crate::evidence::node::is_expression;
 
 const NO_NSGS: &str = "no NSG evidence: export az network nsg list -o json";
-const NO_CLUSTERS: &str =
-    "no AKS cluster evidence, so the node-pool subnets are not known: export az aks show -o json";
 
 /// Sources that mean "anyone on the internet".
 const INTERNET_SOURCES: &[&str] = &["*", "internet", "any", "0.0.0.0/0", "::/0"];
@@ -18,27 +16,9 @@ const BASTION_SUBNET: &str = "AzureBastionSubnet";
 
 /// `nsg.node-subnets-covered`: every node-pool subnet has an NSG.
 pub(super) fn node_subnets_covered(azure: &AzureEvidence) -> CheckResult {
-    const ID: &str = "nsg.node-subnets-covered";
-    let pools = NodePools::of(azure);
-    if pools.clusters == 0 {
-        return CheckResult::not_evaluated(ID, NO_CLUSTERS);
-    }
-    let mut results: Vec<ResourceResult> = pools
-        .unknown
-        .iter()
-        .map(|p| {
-            ResourceResult::new(
-                &p.resource,
-                CheckStatus::NotEvaluated,
-                &p.reason,
-                vec![p.evidence.clone()],
-            )
-        })
-        .collect();
-    for subnet in &pools.subnets {
-        let pools_text = format!("node pool(s) {}", subnet.pools.join(", "));
-        let mut evidence = subnet.evidence.clone();
-        let (status, reason) = match nsg_of_subnet(&subnet.id, azure) {
+    NodePools::of(azure).judge_subnets(
+        "nsg.node-subnets-covered",
+        |subnet, pools_text, evidence| match nsg_of_subnet(&subnet.id, azure) {
             Attached::Found(nsg, at) => {
                 evidence.push(at);
                 (
@@ -66,14 +46,7 @@ pub(super) fn node_subnets_covered(azure: &AzureEvidence) -> CheckResult {
                 CheckStatus::NotEvaluated,
                 format!("{why} ({pools_text}): export az network vnet show or az network nsg list"),
             ),
-        };
-        results.push(ResourceResult::new(&subnet.id, status, reason, evidence));
-    }
-    CheckResult::from_resources(
-        ID,
-        "node-pool subnet",
-        results,
-        "the imported clusters list no node pools",
+        },
     )
 }
 

@@ -1,7 +1,7 @@
 //! `route.default-via-firewall`: every node-pool subnet's route table sends
 //! `0.0.0.0/0` to a virtual appliance (the firewall).
 
-use super::topology::{Attached, NodePools, route_table_of_subnet};
+use super::topology::{Attached, NO_CLUSTERS, NodePools, route_table_of_subnet};
 use super::{evidence_at, name_of, not_evaluated_with};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::EvidenceRef;
@@ -16,22 +16,8 @@ pub(super) fn default_via_firewall(azure: &AzureEvidence) -> CheckResult {
     if pools.clusters == 0 {
         return without_clusters(azure);
     }
-    let mut results: Vec<ResourceResult> = pools
-        .unknown
-        .iter()
-        .map(|p| {
-            ResourceResult::new(
-                &p.resource,
-                CheckStatus::NotEvaluated,
-                &p.reason,
-                vec![p.evidence.clone()],
-            )
-        })
-        .collect();
-    for subnet in &pools.subnets {
-        let pools_text = format!("node pool(s) {}", subnet.pools.join(", "));
-        let mut evidence = subnet.evidence.clone();
-        let (status, reason) = match route_table_of_subnet(&subnet.id, azure) {
+    pools.judge_subnets(ID, |subnet, pools_text, evidence| {
+        match route_table_of_subnet(&subnet.id, azure) {
             Attached::Found(table, at) => {
                 evidence.push(at);
                 let judged = judge_table(table, azure);
@@ -62,15 +48,8 @@ pub(super) fn default_via_firewall(azure: &AzureEvidence) -> CheckResult {
                     "{why} ({pools_text}): export az network route-table list or az network vnet show"
                 ),
             ),
-        };
-        results.push(ResourceResult::new(&subnet.id, status, reason, evidence));
-    }
-    CheckResult::from_resources(
-        ID,
-        "node-pool subnet",
-        results,
-        "the imported clusters list no node pools",
-    )
+        }
+    })
 }
 
 /// Without AKS evidence the node-pool subnets are unknown; the route tables
@@ -107,9 +86,6 @@ fn without_clusters(azure: &AzureEvidence) -> CheckResult {
         resources,
     )
 }
-
-const NO_CLUSTERS: &str =
-    "no AKS cluster evidence, so the node-pool subnets are not known: export az aks show -o json";
 
 struct Judged {
     status: CheckStatus,

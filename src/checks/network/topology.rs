@@ -5,8 +5,13 @@
 
 use super::evidence_at;
 use super::refs::{NSG_TYPE, ROUTE_TABLE_TYPE, last_segment, refers_to, same_id};
+use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::azure::{AzureEvidence, Nsg, RouteTable, Subnet};
 use crate::evidence::{EvidenceRef, Field};
+
+/// The reason when no cluster was imported, so no node-pool subnet is known.
+pub(super) const NO_CLUSTERS: &str =
+    "no AKS cluster evidence, so the node-pool subnets are not known: export az aks show -o json";
 
 /// A subnet that holds node pools.
 pub(super) struct NodeSubnet {
@@ -87,6 +92,44 @@ impl NodePools {
                 evidence: vec![evidence],
             }),
         }
+    }
+
+    /// The result of check `id` over every node-pool subnet: `judge` gives a
+    /// subnet's status and reason (it is told the pools in it, as text, and
+    /// may add evidence to the subnet's own); pools whose subnet is not known
+    /// are not evaluated. Without clusters, not evaluated.
+    pub fn judge_subnets(
+        &self,
+        id: &str,
+        judge: impl Fn(&NodeSubnet, &str, &mut Vec<EvidenceRef>) -> (CheckStatus, String),
+    ) -> CheckResult {
+        if self.clusters == 0 {
+            return CheckResult::not_evaluated(id, NO_CLUSTERS);
+        }
+        let mut results: Vec<ResourceResult> = self
+            .unknown
+            .iter()
+            .map(|p| {
+                ResourceResult::new(
+                    &p.resource,
+                    CheckStatus::NotEvaluated,
+                    &p.reason,
+                    vec![p.evidence.clone()],
+                )
+            })
+            .collect();
+        for subnet in &self.subnets {
+            let pools_text = format!("node pool(s) {}", subnet.pools.join(", "));
+            let mut evidence = subnet.evidence.clone();
+            let (status, reason) = judge(subnet, &pools_text, &mut evidence);
+            results.push(ResourceResult::new(&subnet.id, status, reason, evidence));
+        }
+        CheckResult::from_resources(
+            id,
+            "node-pool subnet",
+            results,
+            "the imported clusters list no node pools",
+        )
     }
 
     /// True if `subnet_id` holds a node pool.

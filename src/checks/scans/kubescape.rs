@@ -20,15 +20,14 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         .filter(|c| matches!(c.status, ControlStatus::Passed | ControlStatus::Failed))
         .collect();
     if evaluated.is_empty() {
-        let mut result = CheckResult::not_evaluated(
+        return CheckResult::not_evaluated(
             ID,
             format!(
                 "none of {} Kubescape control(s) passed or failed (all irrelevant or skipped)",
                 controls.len()
             ),
-        );
-        result.evidence = tidy(controls.iter().map(|c| c.source.clone()).collect());
-        return result;
+        )
+        .citing(controls.iter().map(|c| c.source.clone()));
     }
     let failed: Vec<&KubescapeControl> = evaluated
         .iter()

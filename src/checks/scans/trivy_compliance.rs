@@ -59,16 +59,15 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         };
     }
     if passed == 0 {
-        let mut result = CheckResult::not_evaluated(
+        return CheckResult::not_evaluated(
             ID,
             format!(
                 "{} holds no check result for any of its {} control(s)",
                 titles.join(", "),
                 controls.len()
             ),
-        );
-        result.evidence = tidy(reports.iter().map(|r| r.source.clone()).collect());
-        return result;
+        )
+        .citing(reports.iter().map(|r| r.source.clone()));
     }
     CheckResult {
         check: ID.to_owned(),

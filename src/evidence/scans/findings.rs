@@ -17,9 +17,13 @@ pub enum Severity {
     Unknown,
     /// Informational only.
     Info,
+    /// Low.
     Low,
+    /// Medium.
     Medium,
+    /// High.
     High,
+    /// Critical.
     Critical,
 }
 
@@ -215,9 +219,13 @@ pub enum Rating {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SarifLevel {
+    /// `error`: the rule is violated and it matters.
     Error,
+    /// `warning`.
     Warning,
+    /// `note`: informational.
     Note,
+    /// `none`.
     None,
 }
 
@@ -265,9 +273,13 @@ pub struct MisconfigurationFinding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BenchStatus {
+    /// `PASS`.
     Pass,
+    /// `FAIL`.
     Fail,
+    /// `WARN`: needs a manual review.
     Warn,
+    /// `INFO`.
     Info,
 }
 
@@ -309,7 +321,9 @@ pub struct KubeBenchResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ControlStatus {
+    /// Every resource passed.
     Passed,
+    /// At least one resource failed.
     Failed,
     /// Not applicable to the scanned resources.
     Irrelevant,
@@ -403,10 +417,15 @@ pub struct ComplianceReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyCompliance {
+    /// `Compliant`.
     Compliant,
+    /// `NonCompliant`.
     NonCompliant,
+    /// `Exempt`: an exemption covers the resource.
     Exempt,
+    /// `Conflicting`: assignments disagree.
     Conflicting,
+    /// `Unknown`: not evaluated yet.
     Unknown,
     /// Anything else Azure wrote.
     Other(String),
@@ -507,8 +526,11 @@ pub fn is_requirement_id(id: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentStatus {
+    /// `Healthy`.
     Healthy,
+    /// `Unhealthy`.
     Unhealthy,
+    /// `NotApplicable`.
     NotApplicable,
     /// Anything else Defender wrote.
     Other(String),
@@ -558,13 +580,21 @@ pub struct DefenderAssessment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FalcoPriority {
+    /// `Emergency`.
     Emergency,
+    /// `Alert`.
     Alert,
+    /// `Critical`.
     Critical,
+    /// `Error`.
     Error,
+    /// `Warning`.
     Warning,
+    /// `Notice`.
     Notice,
+    /// `Informational`.
     Informational,
+    /// `Debug`.
     Debug,
 }
 
@@ -627,8 +657,11 @@ pub struct FalcoAlert {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProwlerStatus {
+    /// `PASS`.
     Pass,
+    /// `FAIL`.
     Fail,
+    /// `MANUAL`: for a person to check.
     Manual,
     /// Anything else Prowler wrote.
     Other(String),

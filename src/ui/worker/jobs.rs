@@ -76,13 +76,14 @@ fn import(
     };
     let mut files = Vec::new();
     for path in paths {
-        match evidence::walk(std::slice::from_ref(path)) {
-            Ok(found) => files.extend(found),
-            Err(e) => report.files.push(FileReport {
-                path: evidence::display_path(path),
-                result: Err(e),
-            }),
-        }
+        let walked = evidence::walk(std::slice::from_ref(path));
+        files.extend(walked.files);
+        report
+            .files
+            .extend(walked.errors.into_iter().map(|error| FileReport {
+                path: error.path.clone(),
+                result: Err(error),
+            }));
     }
     let total = files.len();
     for (done, file) in files.iter().enumerate() {

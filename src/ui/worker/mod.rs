@@ -415,6 +415,7 @@ pub struct Worker {
     outbox: Outbox,
     inbox: Receiver<Event>,
     record_thread: Option<Sender<Task>>,
+    record_handle: Option<std::thread::JoinHandle<()>>,
     inline_store: Option<Result<Store, String>>,
     inline_events: VecDeque<Event>,
     pending_tasks: usize,
@@ -443,6 +444,7 @@ impl Worker {
             },
             inbox,
             record_thread: None,
+            record_handle: None,
             inline_store: None,
             inline_events: VecDeque::new(),
             pending_tasks: 0,
@@ -483,16 +485,33 @@ impl Worker {
                 self.inline_events.push_back(Event::Task(reply));
             }
             WorkerMode::Threaded => {
-                let sender = self.record_thread.get_or_insert_with(|| {
-                    spawn_record_thread(self.shared.clone(), self.outbox.clone())
-                });
-                if let Err(returned) = sender.send(task) {
-                    // The record thread died (it never should); start a new one.
-                    let sender = spawn_record_thread(self.shared.clone(), self.outbox.clone());
-                    let _ = sender.send(returned.0);
-                    self.record_thread = Some(sender);
-                }
+                let task = match &self.record_thread {
+                    Some(sender) => match sender.send(task) {
+                        Ok(()) => return,
+                        // The record thread died (it never should); start a new one.
+                        Err(returned) => returned.0,
+                    },
+                    None => task,
+                };
+                let (sender, handle) =
+                    spawn_record_thread(self.shared.clone(), self.outbox.clone());
+                let _ = sender.send(task);
+                self.record_thread = Some(sender);
+                self.record_handle = handle;
             }
+        }
+    }
+
+    /// Waits until every quick task submitted so far is done (the app is
+    /// closing: a conclusion or sign-off still queued would otherwise die
+    /// with the process). Later tasks start a new record thread.
+    pub fn finish_tasks(&mut self) {
+        // Closing the channel ends the thread once it has run what is queued.
+        self.record_thread = None;
+        if let Some(handle) = self.record_handle.take()
+            && handle.join().is_err()
+        {
+            log::error!("the record thread panicked while finishing its tasks");
         }
     }
 
@@ -554,7 +573,10 @@ fn open_store(path: &Path) -> Result<Store, String> {
     Store::open(path).map_err(|e| format!("cannot open the review record {}: {e}", path.display()))
 }
 
-fn spawn_record_thread(shared: Shared, outbox: Outbox) -> Sender<Task> {
+fn spawn_record_thread(
+    shared: Shared,
+    outbox: Outbox,
+) -> (Sender<Task>, Option<std::thread::JoinHandle<()>>) {
     let (sender, tasks) = channel::<Task>();
     let spawned = std::thread::Builder::new()
         .name("tickmark-record".to_owned())
@@ -565,10 +587,13 @@ fn spawn_record_thread(shared: Shared, outbox: Outbox) -> Sender<Task> {
                 outbox.send(Event::Task(reply));
             }
         });
-    if let Err(e) = spawned {
-        log::error!("cannot start the record thread: {e}");
+    match spawned {
+        Ok(handle) => (sender, Some(handle)),
+        Err(e) => {
+            log::error!("cannot start the record thread: {e}");
+            (sender, None)
+        }
     }
-    sender
 }
 
 /// Runs one quick task.

@@ -193,6 +193,12 @@ fn attach(
             "{shown} is a folder; attach files one by one (folders can be imported as evidence)"
         ));
     }
+    if !meta.is_file() {
+        // Reading a FIFO would block this thread, and every save queued behind it.
+        return Err(format!(
+            "{shown} is not a regular file (a FIFO, socket or device)"
+        ));
+    }
     if meta.len() > evidence::MAX_FILE_BYTES {
         return Err(format!(
             "{shown}: {} bytes is more than the {} bytes Tickmark stores from one file",

@@ -114,3 +114,32 @@ fn the_inline_worker_answers_within_the_call() {
         [Event::Task(Reply::Failed { message, .. })] if message.contains("999")
     ));
 }
+
+#[cfg(unix)]
+#[test]
+fn attaching_a_fifo_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite3");
+    let fifo = dir.path().join("pipe.pdf");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut store = Store::open(&db).unwrap();
+        let a = assessment(&mut store);
+        let task = Task::Attach {
+            actor: Actor::os_user_only(),
+            assessment: a.id,
+            requirement: "1.1.2".into(),
+            path: fifo,
+        };
+        let shared = shared(&db);
+        send.send(tasks::run(&mut store, shared.catalog, task).map(|_| ()))
+            .ok();
+    });
+    let answer = receive
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("attaching a FIFO blocks the record thread");
+    let message = answer.expect_err("a FIFO is not attached");
+    assert!(message.contains("not a regular file"), "{message}");
+}
