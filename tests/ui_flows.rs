@@ -251,6 +251,17 @@ fn filters_search_and_keyboard_navigation() {
         assert!(found.contains(&format!("1.3.{i}")), "{found:?}");
     }
     assert!(found.len() < 12, "{found:?}");
+    // Enter selects the first ID match (before text matches such as 1.1.7's
+    // guidance) and leaves the field for j/k.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().selected(), Some("1.3.1"));
+    assert!(!h.get_by_label("Search").is_focused());
+    h.key_press(egui::Key::J);
+    h.run();
+    assert_eq!(h.state().selected(), Some("1.3.2"));
+    h.get_by_label("Search").focus();
+    h.run();
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(!h.get_by_label("Search").is_focused());

@@ -178,6 +178,23 @@ impl Workbench {
         self.select(&id);
     }
 
+    /// Selects the first requirement the filters and the search leave (Enter
+    /// in the search field), so that the keyboard can go on from there. An ID
+    /// match comes before a text match: "1.3." goes to 1.3.1, not to an
+    /// earlier requirement whose guidance mentions 1.3.
+    pub(super) fn select_first_match(&mut self) {
+        let visible = self.visible_requirements();
+        let typed = self.search.trim();
+        let first = visible
+            .iter()
+            .find(|id| !typed.is_empty() && id.starts_with(typed))
+            .or(visible.first())
+            .cloned();
+        if let Some(first) = first {
+            self.select(&first);
+        }
+    }
+
     /// The note shown for a requirement: the draft, else the saved note.
     pub(super) fn note_text(&self, requirement: &str) -> String {
         if let Some(draft) = self.draft(requirement) {

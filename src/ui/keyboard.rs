@@ -21,6 +21,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("N", "Write the note"),
     ("Ctrl+S", "Save the note"),
     ("Ctrl+F", "Search requirements"),
+    ("Enter in the search", "Go to the first match"),
     ("Ctrl+1 / 2 / 3", "Review / Dashboard / Compare"),
     ("Ctrl+T", "Light or dark theme"),
     ("? or F1", "This help"),

@@ -47,6 +47,9 @@ fn search_field(wb: &mut Workbench, ui: &mut Ui) {
         if response.changed() {
             wb.scroll_to_selected = true;
         }
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            wb.select_first_match();
+        }
     });
 }
 
