@@ -405,7 +405,7 @@ impl Workbench {
             .assessments
             .iter()
             .find(|a| a.id == other)
-            .is_some_and(|o| (o.period_end, o.id) <= (this.period_end, this.id));
+            .is_some_and(|o| super::model::is_earlier(o, &this));
         let (from, to) = if earlier_first {
             (other, this.id)
         } else {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::worker::Loaded;
 use crate::catalog::{Catalog, NodeKind, Requirement};
 use crate::checks::{RequirementVerdict, VerdictStatus};
-use crate::store::{Conclusion, RequirementState, SignOffState};
+use crate::store::{Assessment, Conclusion, RequirementState, SignOffState};
 
 /// One requirement at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +325,13 @@ pub fn verdict_of<'a>(loaded: &'a Loaded, requirement: &str) -> Option<&'a Requi
     loaded.run.as_ref()?.verdict(requirement)
 }
 
+/// Whether `a` comes before `b` in a comparison: the period that starts first
+/// (a retest that starts inside a half-year comes after it), then the one
+/// that ends first, then the one created first.
+pub fn is_earlier(a: &Assessment, b: &Assessment) -> bool {
+    (a.period_start, a.period_end, a.id) <= (b.period_start, b.period_end, b.id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +347,37 @@ mod tests {
             sign_off,
             attachments: 0,
         }
+    }
+
+    fn assessment(id: i64, start: &str, end: &str) -> Assessment {
+        Assessment {
+            id,
+            name: format!("A{id}"),
+            cluster: "aks".into(),
+            period_start: start.parse().unwrap(),
+            period_end: end.parse().unwrap(),
+            catalog_id: "pci-dss-3.2.1".into(),
+            created_at: chrono::Utc::now(),
+            created_by: crate::store::Person {
+                profile: None,
+                name: None,
+                email: None,
+                role: None,
+                os_user: "tester".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_retest_inside_a_period_compares_as_the_later_one() {
+        let half_year = assessment(1, "2026-06-01", "2026-11-30");
+        let retest = assessment(2, "2026-11-22", "2026-11-22");
+        assert!(is_earlier(&half_year, &retest));
+        assert!(!is_earlier(&retest, &half_year));
+        let next = assessment(3, "2026-12-01", "2027-05-31");
+        assert!(is_earlier(&retest, &next));
+        let twin = assessment(4, "2026-06-01", "2026-11-30");
+        assert!(is_earlier(&half_year, &twin), "created first");
     }
 
     #[test]
