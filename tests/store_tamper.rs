@@ -515,3 +515,13 @@ fn a_stored_file_without_a_key_is_named() {
     let report = r.tamper("INSERT INTO blobs (sha256, size, bytes) VALUES (NULL, 1, X'00')");
     assert_first(&report, "blob NULL", "not what Tickmark stores");
 }
+
+#[test]
+fn an_edited_migration_log_is_named() {
+    let r = record();
+    let report = r.tamper("DELETE FROM schema_migrations WHERE version = 2");
+    assert_first(&report, "table schema_migrations", "lists the steps 1");
+    let r = record();
+    let report = r.tamper("UPDATE schema_migrations SET name = 'nothing to see'");
+    assert_first(&report, "table schema_migrations", "nothing to see");
+}

@@ -245,6 +245,7 @@ fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
             format!("the schema version is {version}, expected {SCHEMA_VERSION}"),
         );
     }
+    check_migration_log(conn, problems);
     let expected = schema::expected_fingerprint()?;
     let found = schema::fingerprint(conn)?;
     let found_set: BTreeSet<&String> = found.iter().collect();
@@ -256,6 +257,43 @@ fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
         problems.add("schema", format!("not created by Tickmark: {line}"));
     }
     Ok(())
+}
+
+/// The migration log lists exactly this version's steps, in order.
+fn check_migration_log(conn: &Connection, problems: &mut Problems) {
+    let expected: Vec<(i64, String)> = schema::MIGRATIONS
+        .iter()
+        .map(|m| (m.version, m.name.to_owned()))
+        .collect();
+    let found = conn
+        .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<(i64, String)>, _>>()
+        });
+    match found {
+        Err(e) => problems.add("table schema_migrations", format!("cannot be read: {e}")),
+        Ok(found) if found != expected => problems.add(
+            "table schema_migrations",
+            format!(
+                "it lists the steps {}, but the schema was made by the steps {} (changed outside Tickmark?)",
+                steps(&found),
+                steps(&expected)
+            ),
+        ),
+        Ok(_) => {}
+    }
+}
+
+fn steps(steps: &[(i64, String)]) -> String {
+    if steps.is_empty() {
+        return "(none)".to_owned();
+    }
+    steps
+        .iter()
+        .map(|(version, name)| format!("{version} \"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Recomputes every stored file's SHA-256 and checks that the files the
