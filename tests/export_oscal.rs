@@ -359,3 +359,51 @@ fn oscal_says_what_the_record_says() {
     export(&f, ExportFormat::Oscal, &again);
     assert_eq!(std::fs::read(&again).unwrap(), bytes);
 }
+
+#[test]
+fn a_satisfied_finding_says_when_it_overrules_failing_checks() {
+    let mut f = reviewed();
+    let id = f.assessment.id;
+    let record = f.record();
+    let failing = record
+        .requirements
+        .iter()
+        .find(|r| r.verdict == Some(tickmark::checks::VerdictStatus::Fail) && r.review.is_none())
+        .unwrap()
+        .requirement
+        .clone();
+    f.store
+        .set_review(
+            &f.auditor,
+            id,
+            f.catalog,
+            &failing,
+            Some(tickmark::store::Conclusion::InPlace),
+            "The flagged rule is covered by the firewall in front of it.",
+        )
+        .unwrap();
+    let path = f.out("assessment-results.json");
+    export(&f, ExportFormat::Oscal, &path);
+    let document: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let target = objective_id(&f.catalog.id, &failing);
+    let status = |requirement_target: &str| {
+        document["assessment-results"]["results"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["target"]["target-id"] == requirement_target)
+            .unwrap()["target"]["status"]
+            .clone()
+    };
+    let overruled = status(&target);
+    assert_eq!(overruled["state"], "satisfied");
+    let remarks = overruled["remarks"].as_str().unwrap_or_default();
+    assert!(
+        remarks.contains("overrules the automated verdict Fail"),
+        "{overruled}"
+    );
+    // A satisfied finding whose checks agree carries no such remark.
+    let agreeing = status(&objective_id(&f.catalog.id, "2.1"));
+    assert_eq!(agreeing["state"], "satisfied");
+    assert!(agreeing.get("remarks").is_none(), "{agreeing}");
+}

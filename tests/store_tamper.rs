@@ -486,3 +486,42 @@ fn dropped_guards_are_named_even_without_other_edits() {
     let report = r.tamper("CREATE TABLE notes (x)");
     assert_first(&report, "schema", "not created by Tickmark: table notes");
 }
+
+#[test]
+fn an_event_column_of_the_wrong_type_is_named() {
+    // Text where the actor's profile ID belongs: the event is named, and the
+    // events after it are still checked.
+    let r = record();
+    let report = r.tamper(
+        "DROP TRIGGER events_no_update; UPDATE events SET actor_profile = 'mallory' WHERE seq = 5",
+    );
+    assert_first(&report, "event #5", "wrong type");
+    assert!(
+        !report.problems.iter().any(|p| p.location == "table events"),
+        "{:#?}",
+        report.problems
+    );
+    // The same text stored as bytes.
+    let r = record();
+    let report = r.tamper(
+        "DROP TRIGGER events_no_update; UPDATE events SET payload = CAST(payload AS BLOB) WHERE seq = 6",
+    );
+    assert_first(&report, "event #6", "wrong type");
+}
+
+#[test]
+fn a_stored_file_without_a_key_is_named() {
+    let r = record();
+    let report = r.tamper("INSERT INTO blobs (sha256, size, bytes) VALUES (NULL, 1, X'00')");
+    assert_first(&report, "blob NULL", "not what Tickmark stores");
+}
+
+#[test]
+fn an_edited_migration_log_is_named() {
+    let r = record();
+    let report = r.tamper("DELETE FROM schema_migrations WHERE version = 2");
+    assert_first(&report, "table schema_migrations", "lists the steps 1");
+    let r = record();
+    let report = r.tamper("UPDATE schema_migrations SET name = 'nothing to see'");
+    assert_first(&report, "table schema_migrations", "nothing to see");
+}

@@ -112,6 +112,8 @@ fn demoted(level: HeadingLevel) -> HeadingLevel {
 pub fn markdown_to_plain_text(markdown: &str) -> String {
     let mut out = String::new();
     let mut links: Vec<String> = Vec::new();
+    // The open lists, innermost last: the next item's number, if ordered.
+    let mut lists: Vec<Option<u64>> = Vec::new();
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
@@ -121,9 +123,17 @@ pub fn markdown_to_plain_text(markdown: &str) -> String {
             Event::HardBreak => out.push('\n'),
             Event::Rule => out.push_str("\n\n"),
             Event::TaskListMarker(done) => out.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::Start(Tag::List(first)) => lists.push(first),
             Event::Start(Tag::Item) => {
                 end_line(&mut out);
-                out.push_str("- ");
+                out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
+                match lists.last_mut() {
+                    Some(Some(number)) => {
+                        out.push_str(&format!("{number}. "));
+                        *number += 1;
+                    }
+                    _ => out.push_str("- "),
+                }
             }
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 links.push(dest_url.to_string())
@@ -134,13 +144,19 @@ pub fn markdown_to_plain_text(markdown: &str) -> String {
                 }
             }
             Event::End(TagEnd::TableCell) => out.push('\t'),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+                end_line(&mut out);
+                if lists.is_empty() {
+                    out.push('\n');
+                }
+            }
             Event::End(
                 TagEnd::Paragraph
                 | TagEnd::Heading(_)
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_)
                 | TagEnd::HtmlBlock
-                | TagEnd::List(_)
                 | TagEnd::TableHead
                 | TagEnd::TableRow,
             ) => {
@@ -281,6 +297,16 @@ mod tests {
         assert_eq!(
             text,
             "Checked the nsg rules. All fine.\n\n- one\n- two link <https://x.example>\n\n<i>raw</i>"
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_list_numbers_and_nesting() {
+        let text =
+            markdown_to_plain_text("Steps:\n\n3. first\n4. second\n   - detail\n5. third\n\nDone.");
+        assert_eq!(
+            text,
+            "Steps:\n\n3. first\n4. second\n  - detail\n5. third\n\nDone."
         );
     }
 

@@ -152,7 +152,26 @@ fn check_chain(
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut head = None;
     while let Some(row) = rows.next()? {
-        let ev = event_row(row)?;
+        let ev = match event_row(row) {
+            Ok(ev) => ev,
+            Err(e) => {
+                // A value of the wrong type (text in an integer column, bytes
+                // in a text column) can only come from an outside edit; name
+                // the event and go on with the next one.
+                let seq = row.get::<_, SqlValue>(0).unwrap_or(SqlValue::Null);
+                problems.add(
+                    format!("event #{}", show_plain(&seq)),
+                    format!("a column holds a value of the wrong type ({e}): the event was changed after it was written"),
+                );
+                if let SqlValue::Integer(n) = seq {
+                    expected_seq = n + 1;
+                }
+                if let Ok(SqlValue::Text(hash)) = row.get::<_, SqlValue>(8) {
+                    prev_hash = hash;
+                }
+                continue;
+            }
+        };
         let at = format!("event #{}", ev.seq);
         if ev.seq != expected_seq {
             problems.add(
@@ -226,6 +245,7 @@ fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
             format!("the schema version is {version}, expected {SCHEMA_VERSION}"),
         );
     }
+    check_migration_log(conn, problems);
     let expected = schema::expected_fingerprint()?;
     let found = schema::fingerprint(conn)?;
     let found_set: BTreeSet<&String> = found.iter().collect();
@@ -237,6 +257,43 @@ fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
         problems.add("schema", format!("not created by Tickmark: {line}"));
     }
     Ok(())
+}
+
+/// The migration log lists exactly this version's steps, in order.
+fn check_migration_log(conn: &Connection, problems: &mut Problems) {
+    let expected: Vec<(i64, String)> = schema::MIGRATIONS
+        .iter()
+        .map(|m| (m.version, m.name.to_owned()))
+        .collect();
+    let found = conn
+        .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<(i64, String)>, _>>()
+        });
+    match found {
+        Err(e) => problems.add("table schema_migrations", format!("cannot be read: {e}")),
+        Ok(found) if found != expected => problems.add(
+            "table schema_migrations",
+            format!(
+                "it lists the steps {}, but the schema was made by the steps {} (changed outside Tickmark?)",
+                steps(&found),
+                steps(&expected)
+            ),
+        ),
+        Ok(_) => {}
+    }
+}
+
+fn steps(steps: &[(i64, String)]) -> String {
+    if steps.is_empty() {
+        return "(none)".to_owned();
+    }
+    steps
+        .iter()
+        .map(|(version, name)| format!("{version} \"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Recomputes every stored file's SHA-256 and checks that the files the
@@ -263,8 +320,20 @@ fn check_blobs(
     let mut rows = stmt.query([])?;
     let mut seen = BTreeSet::new();
     while let Some(row) = rows.next()? {
-        let key: String = row.get(0)?;
-        let size: i64 = row.get(1)?;
+        let (key, size) = match (row.get::<_, SqlValue>(0)?, row.get::<_, SqlValue>(1)?) {
+            (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
+            (key, size) => {
+                problems.add(
+                    format!("blob {}", short(&show_plain(&key))),
+                    format!(
+                        "its key {} or size {} is not what Tickmark stores (inserted or changed outside Tickmark?)",
+                        show(&key),
+                        show(&size)
+                    ),
+                );
+                continue;
+            }
+        };
         let bytes: Vec<u8> = match row.get(2) {
             Ok(bytes) => bytes,
             Err(_) => {
@@ -461,6 +530,14 @@ fn show(value: &SqlValue) -> String {
             format!("{:?}", format!("{shown}{more}"))
         }
         SqlValue::Blob(b) => format!("<{} bytes>", b.len()),
+    }
+}
+
+/// A value as shown in a location: numbers and text without quotes.
+fn show_plain(value: &SqlValue) -> String {
+    match value {
+        SqlValue::Text(t) => t.clone(),
+        other => show(other),
     }
 }
 

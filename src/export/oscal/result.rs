@@ -496,6 +496,30 @@ fn target_status(
     }
 }
 
+/// When the reviewer counts a requirement as satisfied although its
+/// automated checks fail (or fail in part), says so: the finding must not
+/// read as if the automation agreed.
+fn overruled_verdict_remarks(row: &Row<'_>, conclusion: Option<Conclusion>) -> Option<String> {
+    let conclusion = conclusion?;
+    let satisfied = matches!(target_status(Some(conclusion)).0, "satisfied");
+    let verdict = row.verdict_status()?;
+    if !satisfied || !matches!(verdict, VerdictStatus::Fail | VerdictStatus::Partial) {
+        return None;
+    }
+    let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
+    let checks = if failing.is_empty() {
+        String::new()
+    } else {
+        format!(" (failing: {})", failing.join(", "))
+    };
+    Some(format!(
+        "Satisfied on the reviewer's conclusion ({}), which overrules the automated verdict {}{checks}; \
+         the reviewer's note gives the reasons.",
+        conclusion.label(),
+        verdict.label()
+    ))
+}
+
 fn implementation_state(conclusion: Option<Conclusion>) -> Option<&'static str> {
     match conclusion? {
         Conclusion::InPlace => Some("implemented"),
@@ -521,6 +545,9 @@ fn finding(
     let mut status = Map::new();
     status.insert("state".into(), json!(state));
     status.insert("reason".into(), json!(reason));
+    let remarks = remarks
+        .map(str::to_owned)
+        .or_else(|| overruled_verdict_remarks(row, conclusion));
     if let Some(remarks) = remarks {
         status.insert("remarks".into(), json!(remarks));
     }
