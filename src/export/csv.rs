@@ -3,9 +3,10 @@
 //! Columns (the header row names them): `requirement`, `title`,
 //! `automated verdict`, `failing checks` (check IDs, `; `-separated),
 //! `conclusion`, `reviewer`, `reviewed at`, `signed by`, `signed at`,
-//! `sign-off stale` (`yes`/`no`, empty when never signed), `note` (plain
-//! text, Markdown removed), `evidence files` (how many evidence files the
-//! checks cite) and `attachments` (how many, withdrawn ones not counted).
+//! `stale` (whether the latest sign-off no longer covers what is there:
+//! `yes`/`no`, empty when never signed), `note` (plain text, Markdown
+//! removed), `evidence count` (how many evidence files the checks cite) and
+//! `attachments` (how many, withdrawn ones not counted).
 //! `signed by`/`signed at` are the latest sign-off's. Times are RFC 3339 in
 //! UTC; labels are the PCI reporting terms (`In Place with CCW`).
 //!
@@ -33,9 +34,9 @@ pub const COLUMNS: [&str; 13] = [
     "reviewed at",
     "signed by",
     "signed at",
-    "sign-off stale",
+    "stale",
     "note",
-    "evidence files",
+    "evidence count",
     "attachments",
 ];
 
