@@ -213,6 +213,30 @@ fn iac_passes_on_lower_findings_and_clean_scans() {
 }
 
 #[test]
+fn iac_does_not_pass_on_an_empty_trivy_sarif_run() {
+    // Trivy writes image and configuration scans to SARIF alike; a run with
+    // no rules and no results does not show that any configuration was
+    // scanned, so it must not pass scan.iac (Checkov's empty run does).
+    let results = evaluate_fixtures(&["sarif-trivy-empty-run.sarif"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, NotEvaluated, "{}", result.reason);
+    assert_eq!(
+        static_result(&results, "scan.no-fixable-critical").status,
+        NotEvaluated
+    );
+    let file = scans_support::import("sarif-trivy-empty-run.sarif");
+    assert!(
+        file.provenance.notes[0].contains("not counted as a scan"),
+        "{:?}",
+        file.provenance.notes
+    );
+
+    let results = evaluate_fixtures(&["sarif-checkov-empty-run.sarif"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, Pass, "{}", result.reason);
+}
+
+#[test]
 fn iac_ignores_live_cluster_misconfigurations() {
     let results = evaluate_fixtures(&["trivy-k8s-grouped.json"]);
     assert_eq!(static_result(&results, "scan.iac").status, NotEvaluated);
