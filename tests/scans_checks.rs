@@ -11,6 +11,7 @@ const STATIC_CHECKS: &[&str] = &[
     "scan.kube-bench",
     "scan.kubescape",
     "scan.trivy-compliance",
+    "scan.trivy-k8s",
     "scan.iac",
     "runtime.falco",
 ];
@@ -234,6 +235,49 @@ fn iac_does_not_pass_on_an_empty_trivy_sarif_run() {
     let results = evaluate_fixtures(&["sarif-checkov-empty-run.sarif"]);
     let result = static_result(&results, "scan.iac");
     assert_eq!(result.status, Pass, "{}", result.reason);
+}
+
+#[test]
+fn trivy_k8s_fails_on_a_high_misconfiguration_of_the_running_cluster() {
+    let results = evaluate_fixtures(&["trivy-k8s-grouped.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Fail, "{}", result.reason);
+    assert_eq!(
+        result.reason,
+        "1 error-level or HIGH+ finding(s) in 1 cluster object(s): a0005-i/Deployment/web-frontend (Trivy): KSV014"
+    );
+    assert_eq!(
+        result.evidence[0].pointer,
+        "/Misconfigurations/0/Results/0/Misconfigurations/0"
+    );
+
+    let results = evaluate_fixtures(&["trivy-k8s-resources.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Pass, "{}", result.reason);
+    assert_eq!(result.resources.len(), 1);
+    assert!(
+        result.resources[0]
+            .reason
+            .contains("none error-level or HIGH")
+    );
+
+    let results = evaluate_fixtures(&["trivy-k8s-resources-misfiled.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Fail, "{}", result.reason);
+    assert!(
+        result
+            .reason
+            .contains("a0005-o/Deployment/settlement-batch (listed under Role/batch-reader)"),
+        "{}",
+        result.reason
+    );
+
+    // Image scans alone say nothing about the cluster's objects.
+    let results = evaluate_fixtures(&["trivy-image-fixable-high.json"]);
+    assert_eq!(
+        static_result(&results, "scan.trivy-k8s").status,
+        NotEvaluated
+    );
 }
 
 #[test]

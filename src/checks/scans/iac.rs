@@ -31,29 +31,43 @@ pub fn is_blocking(finding: &MisconfigurationFinding) -> bool {
 
 /// Runs the check.
 pub fn check(scans: &ScanEvidence) -> CheckResult {
-    let iac: Vec<&MisconfigurationScan> = scans
+    judge_scans(
+        ID,
+        scans,
+        MisconfigurationKind::Iac,
+        ("IaC target", "file(s)"),
+        "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
+    )
+}
+
+/// Judges the misconfiguration scans of `kind`: one result per scanned
+/// target (a file, or an object of a running cluster), failing on any
+/// blocking finding. `nouns` name a target in counts and in the fail reason.
+pub(super) fn judge_scans(
+    id: &str,
+    scans: &ScanEvidence,
+    kind: MisconfigurationKind,
+    (noun, targets_noun): (&str, &str),
+    nothing: &str,
+) -> CheckResult {
+    let chosen: Vec<&MisconfigurationScan> = scans
         .misconfiguration_scans
         .iter()
-        .filter(|s| s.kind == MisconfigurationKind::Iac)
+        .filter(|s| s.kind == kind)
         .collect();
     let mut resources = Vec::new();
-    for scan in &iac {
+    for scan in &chosen {
         resources.extend(judge_scan(scan));
     }
-    let mut result = CheckResult::from_resources(
-        ID,
-        "IaC target",
-        resources,
-        "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
-    );
+    let mut result = CheckResult::from_resources(id, noun, resources, nothing);
     if result.status == CheckStatus::Fail {
-        result.reason = fail_reason(&iac);
+        result.reason = fail_reason(&chosen, targets_noun);
     }
     result
 }
 
 /// `N error-level or HIGH+ finding(s) in M file(s): file (tool): RULE-1, RULE-2 +3; ...`
-fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
+fn fail_reason(scans: &[&MisconfigurationScan], targets_noun: &str) -> String {
     let mut by_target: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for scan in scans {
         for finding in scan.findings.iter().filter(|f| is_blocking(f)) {
@@ -84,7 +98,7 @@ fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
         })
         .collect();
     format!(
-        "{blocking} error-level or HIGH+ finding(s) in {} file(s): {}",
+        "{blocking} error-level or HIGH+ finding(s) in {} {targets_noun}: {}",
         by_target.len(),
         named_list(&named)
     )
