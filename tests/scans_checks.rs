@@ -281,6 +281,28 @@ fn trivy_k8s_fails_on_a_high_misconfiguration_of_the_running_cluster() {
 }
 
 #[test]
+fn iac_does_not_pass_files_the_scanner_could_not_parse() {
+    // Checkov checked one ARM resource cleanly but could not parse another
+    // ARM file, nor the plan: those files were never checked.
+    let results = evaluate_fixtures(&["checkov-arm-parsing-error.json"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, NotEvaluated, "{}", result.reason);
+    let reasons: Vec<&str> = result.resources.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "Checkov 3.2.410 could not parse 1 file(s), so they were not checked; it reported no failed check over 1 other resource(s)",
+            "Checkov 3.2.410 could not parse 1 file(s), so they were not checked, and scanned no resources",
+        ]
+    );
+    assert_eq!(result.resources[0].evidence[0].pointer, "/0");
+
+    // A failure elsewhere still fails the check.
+    let results = evaluate_fixtures(&["checkov-arm-parsing-error.json", "kics-high.json"]);
+    assert_eq!(static_result(&results, "scan.iac").status, Fail);
+}
+
+#[test]
 fn iac_ignores_live_cluster_misconfigurations() {
     let results = evaluate_fixtures(&["trivy-k8s-grouped.json"]);
     assert_eq!(static_result(&results, "scan.iac").status, NotEvaluated);

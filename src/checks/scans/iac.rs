@@ -8,6 +8,10 @@
 //! Cloud key; without one, its own SARIF output rates every failed check
 //! `error`, and this check treats the JSON output the same way, so that the
 //! verdict does not depend on which output format the team chose.
+//!
+//! Files a tool says it could not parse (Checkov's `parsing_errors`, KICS's
+//! `files_failed_to_scan`) were not checked: they make the run "not
+//! evaluated" unless a finding already fails the check.
 
 use std::collections::BTreeMap;
 
@@ -109,29 +113,47 @@ fn judge_scan(scan: &MisconfigurationScan) -> Vec<ResourceResult> {
         Some(version) => format!("{} {version}", scan.tool),
         None => scan.tool.clone(),
     };
-    if scan.findings.is_empty() {
-        let (status, reason) = match scan.scanned {
-            Some(0) => (
-                CheckStatus::NotEvaluated,
-                format!("{tool} scanned no files or resources"),
-            ),
-            Some(n) => (
-                CheckStatus::Pass,
-                format!("{tool} reported no failed check over {n} file(s) or resource(s)"),
-            ),
-            None => (
-                CheckStatus::Pass,
-                format!("{tool} reported no failed check"),
-            ),
-        };
-        let label = scan
+    let label = || {
+        let run = scan
             .source
             .resource
             .clone()
             .map(|r| format!("{tool} {r}"))
             .unwrap_or_else(|| format!("{tool} scan"));
+        format!("{run} ({})", scan.source.path)
+    };
+    let unparsed = (scan.unparsed > 0).then(|| {
+        format!(
+            "{tool} could not parse {} file(s), so they were not checked",
+            scan.unparsed
+        )
+    });
+    if scan.findings.is_empty() {
+        let (status, reason) = match (scan.scanned, unparsed) {
+            (Some(0), Some(unparsed)) => (
+                CheckStatus::NotEvaluated,
+                format!("{unparsed}, and scanned no resources"),
+            ),
+            (Some(0), None) => (
+                CheckStatus::NotEvaluated,
+                format!("{tool} scanned no files or resources"),
+            ),
+            (Some(n), Some(unparsed)) => (
+                CheckStatus::NotEvaluated,
+                format!("{unparsed}; it reported no failed check over {n} other resource(s)"),
+            ),
+            (None, Some(unparsed)) => (CheckStatus::NotEvaluated, unparsed),
+            (Some(n), None) => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check over {n} file(s) or resource(s)"),
+            ),
+            (None, None) => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check"),
+            ),
+        };
         return vec![ResourceResult::new(
-            format!("{label} ({})", scan.source.path),
+            label(),
             status,
             reason,
             vec![scan.source.clone()],
@@ -141,10 +163,19 @@ fn judge_scan(scan: &MisconfigurationScan) -> Vec<ResourceResult> {
     for finding in &scan.findings {
         by_target.entry(&finding.target).or_default().push(finding);
     }
-    by_target
+    let mut results: Vec<ResourceResult> = by_target
         .into_iter()
         .map(|(target, findings)| judge_target(&tool, target, &findings))
-        .collect()
+        .collect();
+    if let Some(unparsed) = unparsed {
+        results.push(ResourceResult::new(
+            label(),
+            CheckStatus::NotEvaluated,
+            unparsed,
+            vec![scan.source.clone()],
+        ));
+    }
+    results
 }
 
 fn judge_target(tool: &str, target: &str, findings: &[&MisconfigurationFinding]) -> ResourceResult {

@@ -197,6 +197,7 @@ fn read_run(
         scanned: doc
             .opt_array(run, "artifacts")?
             .and_then(|a| a.value().as_array().map(|a| a.len() as u64)),
+        unparsed: 0,
         findings: Vec::new(),
     };
     let mut suppressed = 0;

@@ -240,6 +240,7 @@ fn new_misconfig_scan(
         kind,
         source: doc.at(root, None),
         scanned: None,
+        unparsed: 0,
         findings: Vec::new(),
     }
 }
