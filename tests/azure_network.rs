@@ -912,3 +912,28 @@ fn malformed_resources_are_not_evaluated_not_crashes() {
             .contains("sslPolicy has an unexpected value")
     );
 }
+
+#[test]
+fn https_reasons_count_only_application_rules() {
+    // A network rule collection group holds no application rules: its pass
+    // must say so rather than claim its network rules as application rules.
+    let (set, _) = import(&["compliant-az/rule-collection-group-list.json"]);
+    let results = network_results(&set);
+    let https = &results["fw.app-rules-https"];
+    let network = resource(https, "/DefaultNetworkRuleCollectionGroup");
+    assert_eq!(network.status, CheckStatus::Pass);
+    assert_eq!(
+        network.reason,
+        "no Allow application rule(s) in this rule set (2 other rule(s) read)"
+    );
+    let application = resource(https, "/DefaultApplicationRuleCollectionGroup");
+    assert_eq!(
+        application.reason,
+        "every application rule allows Https on port 443 only (2 application rule(s) read)"
+    );
+    let any = resource(
+        &results["fw.no-allow-any"],
+        "/DefaultNetworkRuleCollectionGroup",
+    );
+    assert!(any.reason.ends_with("(2 rule(s) read)"), "{}", any.reason);
+}

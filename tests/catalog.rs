@@ -76,6 +76,8 @@ const CHECK_MAPPING: &[(&str, &[&str])] = &[
     // Added beyond PRODUCT.md §4's table (allowed: "add more where the seeds
     // support them"): CIS results from trivy-operator, like kube-bench.
     ("scan.trivy-compliance", &["2.2"]),
+    // Likewise: Trivy's misconfigurations of a running cluster, like Kubescape.
+    ("scan.trivy-k8s", &["2.2"]),
 ];
 
 /// The official list of requirement IDs from the shared reference folder,

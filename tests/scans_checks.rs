@@ -11,6 +11,7 @@ const STATIC_CHECKS: &[&str] = &[
     "scan.kube-bench",
     "scan.kubescape",
     "scan.trivy-compliance",
+    "scan.trivy-k8s",
     "scan.iac",
     "runtime.falco",
 ];
@@ -210,6 +211,95 @@ fn iac_passes_on_lower_findings_and_clean_scans() {
     let result = static_result(&results, "scan.iac");
     assert_eq!(result.status, Pass, "{}", result.reason);
     assert_eq!(result.resources.len(), 5);
+}
+
+#[test]
+fn iac_does_not_pass_on_an_empty_trivy_sarif_run() {
+    // Trivy writes image and configuration scans to SARIF alike; a run with
+    // no rules and no results does not show that any configuration was
+    // scanned, so it must not pass scan.iac (Checkov's empty run does).
+    let results = evaluate_fixtures(&["sarif-trivy-empty-run.sarif"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, NotEvaluated, "{}", result.reason);
+    assert_eq!(
+        static_result(&results, "scan.no-fixable-critical").status,
+        NotEvaluated
+    );
+    let file = scans_support::import("sarif-trivy-empty-run.sarif");
+    assert!(
+        file.provenance.notes[0].contains("not counted as a scan"),
+        "{:?}",
+        file.provenance.notes
+    );
+
+    let results = evaluate_fixtures(&["sarif-checkov-empty-run.sarif"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, Pass, "{}", result.reason);
+}
+
+#[test]
+fn trivy_k8s_fails_on_a_high_misconfiguration_of_the_running_cluster() {
+    let results = evaluate_fixtures(&["trivy-k8s-grouped.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Fail, "{}", result.reason);
+    assert_eq!(
+        result.reason,
+        "1 error-level or HIGH+ finding(s) in 1 cluster object(s): a0005-i/Deployment/web-frontend (Trivy): KSV014"
+    );
+    assert_eq!(
+        result.evidence[0].pointer,
+        "/Misconfigurations/0/Results/0/Misconfigurations/0"
+    );
+
+    let results = evaluate_fixtures(&["trivy-k8s-resources.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Pass, "{}", result.reason);
+    assert_eq!(result.resources.len(), 1);
+    assert!(
+        result.resources[0]
+            .reason
+            .contains("none error-level or HIGH")
+    );
+
+    let results = evaluate_fixtures(&["trivy-k8s-resources-misfiled.json"]);
+    let result = static_result(&results, "scan.trivy-k8s");
+    assert_eq!(result.status, Fail, "{}", result.reason);
+    assert!(
+        result
+            .reason
+            .contains("a0005-o/Deployment/settlement-batch (listed under Role/batch-reader)"),
+        "{}",
+        result.reason
+    );
+
+    // Image scans alone say nothing about the cluster's objects.
+    let results = evaluate_fixtures(&["trivy-image-fixable-high.json"]);
+    assert_eq!(
+        static_result(&results, "scan.trivy-k8s").status,
+        NotEvaluated
+    );
+}
+
+#[test]
+fn iac_does_not_pass_files_the_scanner_could_not_parse() {
+    // Checkov checked one ARM resource cleanly but could not parse another
+    // ARM file, nor the plan: those files were never checked.
+    let results = evaluate_fixtures(&["checkov-arm-parsing-error.json"]);
+    let result = static_result(&results, "scan.iac");
+    assert_eq!(result.status, NotEvaluated, "{}", result.reason);
+    let reasons: Vec<&str> = result.resources.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "Checkov 3.2.410 could not parse 1 file(s), so they were not checked; it reported no failed check over 1 other resource(s)",
+            "Checkov 3.2.410 could not parse 1 file(s), so they were not checked, and scanned no resources",
+        ]
+    );
+    assert_eq!(result.resources[0].evidence[0].pointer, "/0");
+
+    // A failure elsewhere still fails the check.
+    let results = evaluate_fixtures(&["checkov-arm-parsing-error.json", "kics-high.json"]);
+    assert_eq!(static_result(&results, "scan.iac").status, Fail);
 }
 
 #[test]

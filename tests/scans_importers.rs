@@ -100,6 +100,25 @@ fn trivy_k8s_both_shapes() {
 }
 
 #[test]
+fn trivy_k8s_names_the_object_a_result_is_about() {
+    // An entry whose result targets another object (seen in a real report:
+    // container findings under a Role entry) is named after the target.
+    let file = import("trivy-k8s-resources-misfiled.json");
+    let scan = &file.evidence.scans.misconfiguration_scans[0];
+    assert_eq!(scan.kind, MisconfigurationKind::LiveCluster);
+    assert_eq!(scan.scanned, Some(2));
+    assert_eq!(scan.findings.len(), 2, "the PASS is not a finding");
+    assert_eq!(
+        scan.findings[0].target,
+        "a0005-o/Deployment/settlement-batch (listed under Role/batch-reader)"
+    );
+    assert_eq!(
+        scan.findings[0].source.pointer,
+        "/Resources/1/Results/0/Misconfigurations/0"
+    );
+}
+
+#[test]
 fn trivy_config_reads_failures_only() {
     let file = import("trivy-config-high.json");
     assert_eq!(file.provenance.format, Format::TrivyConfig);

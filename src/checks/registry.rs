@@ -412,6 +412,12 @@ pub const CHECKS: &[CheckDef] = &[
         "trivy-operator ClusterComplianceReport (CIS, NSA, PSS)",
         "no failed control, and at least one control with a check result",
     ),
+    check(
+        "scan.trivy-k8s",
+        "Running cluster objects pass Trivy's misconfiguration checks",
+        "trivy k8s (JSON, both report shapes)",
+        "no failed misconfiguration of HIGH or CRITICAL severity among the scanned cluster objects",
+    ),
     per_requirement(
         "scan.prowler",
         "Prowler findings mapped to PCI DSS 3.2.1",

@@ -26,7 +26,11 @@ pub(super) fn no_allow_any(azure: &AzureEvidence) -> CheckResult {
         "fw.no-allow-any",
         azure,
         allow_any_verdict,
-        "no Allow rule admits any source to any destination, any port to any destination, or any FQDN",
+        RuleScope {
+            pass: "no Allow rule admits any source to any destination, any port to any destination, or any FQDN",
+            noun: "rule(s)",
+            counts: |_| true,
+        },
     )
 }
 
@@ -36,7 +40,11 @@ pub(super) fn app_rules_https(azure: &AzureEvidence) -> CheckResult {
         "fw.app-rules-https",
         azure,
         https_verdict,
-        "every application rule allows Https on port 443 only",
+        RuleScope {
+            pass: "every application rule allows Https on port 443 only",
+            noun: "application rule(s)",
+            counts: |rule| rule.kind == RuleKind::Application,
+        },
     )
 }
 
@@ -183,6 +191,17 @@ fn policy_has_groups(policy: &FirewallPolicy, azure: &AzureEvidence) -> bool {
     own(policy) || base_policy(policy, azure).is_some_and(own)
 }
 
+/// Which rules a check is about, and how its pass reason counts them.
+#[derive(Clone, Copy)]
+struct RuleScope {
+    /// The pass reason when every counted rule is fine.
+    pass: &'static str,
+    /// What the counted rules are called in reasons.
+    noun: &'static str,
+    /// True for a rule the check is about.
+    counts: fn(&FirewallRule) -> bool,
+}
+
 /// What a check makes of one rule.
 enum Verdict {
     Fine,
@@ -197,12 +216,12 @@ fn judge_rules(
     check: &str,
     azure: &AzureEvidence,
     verdict: fn(&FirewallRule) -> Verdict,
-    pass: &str,
+    scope: RuleScope,
 ) -> CheckResult {
     let mut results = Vec::new();
     for fw in &azure.firewalls {
         if fw.policy_id.pointer().is_none() {
-            results.push(judge_classic(fw, verdict, pass));
+            results.push(judge_classic(fw, verdict, scope));
             continue;
         }
         let policy_imported = azure.firewall_policies.iter().any(|p| {
@@ -247,7 +266,7 @@ fn judge_rules(
         let label = group.info.label();
         results.push(match group.rule_collections.require("ruleCollections") {
             Ok(collections) => {
-                judge_collections(label, &group.info.source, collections, verdict, pass)
+                judge_collections(label, &group.info.source, collections, verdict, scope)
             }
             Err(why) => ResourceResult::new(
                 label,
@@ -263,7 +282,7 @@ fn judge_rules(
 fn judge_classic(
     fw: &Firewall,
     verdict: fn(&FirewallRule) -> Verdict,
-    pass: &str,
+    scope: RuleScope,
 ) -> ResourceResult {
     let label = fw.info.label();
     let mut collections: Vec<RuleCollection> = Vec::new();
@@ -287,7 +306,7 @@ fn judge_classic(
             }
         }
     }
-    judge_collections(label, &fw.info.source, &collections, verdict, pass)
+    judge_collections(label, &fw.info.source, &collections, verdict, scope)
 }
 
 fn judge_collections(
@@ -295,10 +314,11 @@ fn judge_collections(
     source: &EvidenceRef,
     collections: &[RuleCollection],
     verdict: fn(&FirewallRule) -> Verdict,
-    pass: &str,
+    scope: RuleScope,
 ) -> ResourceResult {
     let mut findings = Findings::default();
     let mut rules_read = 0;
+    let mut others_read = 0;
     for collection in collections.iter().filter(|c| !c.kind.is_nat()) {
         if let CollectionKind::Unknown(kind) = &collection.kind {
             findings.unknown(
@@ -325,7 +345,11 @@ fn judge_collections(
             }
         };
         for rule in rules {
-            rules_read += 1;
+            if (scope.counts)(rule) {
+                rules_read += 1;
+            } else {
+                others_read += 1;
+            }
             let at = evidence_at(source, &rule.pointer);
             let text = |t: String| format!("collection {}: {t}", collection.name);
             match (verdict(rule), &allows) {
@@ -339,10 +363,13 @@ fn judge_collections(
             }
         }
     }
-    let pass_reason = if rules_read == 0 {
-        "no Allow rules: nothing is allowed through".to_owned()
-    } else {
-        format!("{pass} ({rules_read} rule(s) read)")
+    let pass_reason = match (rules_read, others_read) {
+        (0, 0) => "no Allow rules: nothing is allowed through".to_owned(),
+        (0, others) => format!(
+            "no Allow {} in this rule set ({others} other rule(s) read)",
+            scope.noun
+        ),
+        (read, _) => format!("{} ({read} {} read)", scope.pass, scope.noun),
     };
     findings.into_result(label, pass_reason, vec![source.clone()])
 }

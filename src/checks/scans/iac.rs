@@ -8,6 +8,10 @@
 //! Cloud key; without one, its own SARIF output rates every failed check
 //! `error`, and this check treats the JSON output the same way, so that the
 //! verdict does not depend on which output format the team chose.
+//!
+//! Files a tool says it could not parse (Checkov's `parsing_errors`, KICS's
+//! `files_failed_to_scan`) were not checked: they make the run "not
+//! evaluated" unless a finding already fails the check.
 
 use std::collections::BTreeMap;
 
@@ -31,29 +35,43 @@ pub fn is_blocking(finding: &MisconfigurationFinding) -> bool {
 
 /// Runs the check.
 pub fn check(scans: &ScanEvidence) -> CheckResult {
-    let iac: Vec<&MisconfigurationScan> = scans
+    judge_scans(
+        ID,
+        scans,
+        MisconfigurationKind::Iac,
+        ("IaC target", "file(s)"),
+        "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
+    )
+}
+
+/// Judges the misconfiguration scans of `kind`: one result per scanned
+/// target (a file, or an object of a running cluster), failing on any
+/// blocking finding. `nouns` name a target in counts and in the fail reason.
+pub(super) fn judge_scans(
+    id: &str,
+    scans: &ScanEvidence,
+    kind: MisconfigurationKind,
+    (noun, targets_noun): (&str, &str),
+    nothing: &str,
+) -> CheckResult {
+    let chosen: Vec<&MisconfigurationScan> = scans
         .misconfiguration_scans
         .iter()
-        .filter(|s| s.kind == MisconfigurationKind::Iac)
+        .filter(|s| s.kind == kind)
         .collect();
     let mut resources = Vec::new();
-    for scan in &iac {
+    for scan in &chosen {
         resources.extend(judge_scan(scan));
     }
-    let mut result = CheckResult::from_resources(
-        ID,
-        "IaC target",
-        resources,
-        "no infrastructure-as-code scan was imported (SARIF, Checkov, KICS or trivy config)",
-    );
+    let mut result = CheckResult::from_resources(id, noun, resources, nothing);
     if result.status == CheckStatus::Fail {
-        result.reason = fail_reason(&iac);
+        result.reason = fail_reason(&chosen, targets_noun);
     }
     result
 }
 
 /// `N error-level or HIGH+ finding(s) in M file(s): file (tool): RULE-1, RULE-2 +3; ...`
-fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
+fn fail_reason(scans: &[&MisconfigurationScan], targets_noun: &str) -> String {
     let mut by_target: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for scan in scans {
         for finding in scan.findings.iter().filter(|f| is_blocking(f)) {
@@ -84,7 +102,7 @@ fn fail_reason(scans: &[&MisconfigurationScan]) -> String {
         })
         .collect();
     format!(
-        "{blocking} error-level or HIGH+ finding(s) in {} file(s): {}",
+        "{blocking} error-level or HIGH+ finding(s) in {} {targets_noun}: {}",
         by_target.len(),
         named_list(&named)
     )
@@ -95,29 +113,47 @@ fn judge_scan(scan: &MisconfigurationScan) -> Vec<ResourceResult> {
         Some(version) => format!("{} {version}", scan.tool),
         None => scan.tool.clone(),
     };
-    if scan.findings.is_empty() {
-        let (status, reason) = match scan.scanned {
-            Some(0) => (
-                CheckStatus::NotEvaluated,
-                format!("{tool} scanned no files or resources"),
-            ),
-            Some(n) => (
-                CheckStatus::Pass,
-                format!("{tool} reported no failed check over {n} file(s) or resource(s)"),
-            ),
-            None => (
-                CheckStatus::Pass,
-                format!("{tool} reported no failed check"),
-            ),
-        };
-        let label = scan
+    let label = || {
+        let run = scan
             .source
             .resource
             .clone()
             .map(|r| format!("{tool} {r}"))
             .unwrap_or_else(|| format!("{tool} scan"));
+        format!("{run} ({})", scan.source.path)
+    };
+    let unparsed = (scan.unparsed > 0).then(|| {
+        format!(
+            "{tool} could not parse {} file(s), so they were not checked",
+            scan.unparsed
+        )
+    });
+    if scan.findings.is_empty() {
+        let (status, reason) = match (scan.scanned, unparsed) {
+            (Some(0), Some(unparsed)) => (
+                CheckStatus::NotEvaluated,
+                format!("{unparsed}, and scanned no resources"),
+            ),
+            (Some(0), None) => (
+                CheckStatus::NotEvaluated,
+                format!("{tool} scanned no files or resources"),
+            ),
+            (Some(n), Some(unparsed)) => (
+                CheckStatus::NotEvaluated,
+                format!("{unparsed}; it reported no failed check over {n} other resource(s)"),
+            ),
+            (None, Some(unparsed)) => (CheckStatus::NotEvaluated, unparsed),
+            (Some(n), None) => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check over {n} file(s) or resource(s)"),
+            ),
+            (None, None) => (
+                CheckStatus::Pass,
+                format!("{tool} reported no failed check"),
+            ),
+        };
         return vec![ResourceResult::new(
-            format!("{label} ({})", scan.source.path),
+            label(),
             status,
             reason,
             vec![scan.source.clone()],
@@ -127,10 +163,19 @@ fn judge_scan(scan: &MisconfigurationScan) -> Vec<ResourceResult> {
     for finding in &scan.findings {
         by_target.entry(&finding.target).or_default().push(finding);
     }
-    by_target
+    let mut results: Vec<ResourceResult> = by_target
         .into_iter()
         .map(|(target, findings)| judge_target(&tool, target, &findings))
-        .collect()
+        .collect();
+    if let Some(unparsed) = unparsed {
+        results.push(ResourceResult::new(
+            label(),
+            CheckStatus::NotEvaluated,
+            unparsed,
+            vec![scan.source.clone()],
+        ));
+    }
+    results
 }
 
 fn judge_target(tool: &str, target: &str, findings: &[&MisconfigurationFinding]) -> ResourceResult {

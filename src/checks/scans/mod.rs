@@ -2,7 +2,8 @@
 //! their IDs and meaning. One file per check family.
 //!
 //! Static checks (`scan.no-fixable-critical`, `scan.kube-bench`,
-//! `scan.kubescape`, `scan.trivy-compliance`, `scan.iac`, `runtime.falco`)
+//! `scan.kubescape`, `scan.trivy-compliance`, `scan.trivy-k8s`, `scan.iac`,
+//! `runtime.falco`)
 //! always add exactly one result. Per-requirement checks (`scan.azure-policy`,
 //! `scan.defender`, `scan.prowler`) add one result per requirement their
 //! evidence names, and nothing without such evidence.
@@ -15,6 +16,7 @@ mod kube_bench;
 mod kubescape;
 mod prowler;
 mod trivy_compliance;
+mod trivy_k8s;
 mod vulnerabilities;
 
 use super::{CheckResult, CheckStatus, ResourceResult, Settings};
@@ -28,6 +30,7 @@ pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckR
     out.push(kube_bench::check(scans));
     out.push(kubescape::check(scans));
     out.push(trivy_compliance::check(scans));
+    out.push(trivy_k8s::check(scans));
     out.push(iac::check(scans));
     out.push(falco::check(scans));
     out.extend(azure_policy::check(scans));

@@ -94,6 +94,7 @@ fn read_report(
         kind: MisconfigurationKind::Iac,
         source: doc.at(report, Some(check_type.to_owned())),
         scanned: resources,
+        unparsed: parsing_errors,
         findings: Vec::new(),
     };
     if let Some(results) = doc.opt_object(report, "results")? {

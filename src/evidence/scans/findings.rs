@@ -199,6 +199,10 @@ pub struct MisconfigurationScan {
     pub source: EvidenceRef,
     /// How many files or resources the tool says it scanned, where it says.
     pub scanned: Option<u64>,
+    /// How many files the tool says it could not parse or scan, and so did
+    /// not check (Checkov's `parsing_errors`, KICS's `files_failed_to_scan`).
+    #[serde(default)]
+    pub unparsed: u64,
     /// The failed checks.
     pub findings: Vec<MisconfigurationFinding>,
 }

@@ -51,6 +51,7 @@ fn read_report(doc: Doc<'_>, root: &Node<'_>) -> Result<MisconfigurationScan, Im
         kind: MisconfigurationKind::Iac,
         source: doc.at(root, None),
         scanned: doc.opt_u64(root, "files_scanned")?,
+        unparsed: doc.opt_u64(root, "files_failed_to_scan")?.unwrap_or(0),
         findings: Vec::new(),
     };
     for query in doc.array(root, "queries")?.items() {

@@ -175,6 +175,14 @@ fn read_run(
             "{tool}: the run has no results list (the tool may not have run); not counted as a scan"
         ));
     };
+    if image.is_none() && rules.is_empty() && is_empty(&results) && is_trivy(tool) {
+        return Ok(format!(
+            "{tool}: the run has no rules and no results, and Trivy writes image and \
+             configuration scans in this same shape, so it shows neither a clean image nor \
+             clean configuration; not counted as a scan (import Trivy's JSON output, whose \
+             results say what was scanned)"
+        ));
+    }
     let by_id: BTreeMap<&str, &RuleInfo> = rules.iter().map(|r| (r.id.as_str(), r)).collect();
     let is_vulnerability_run = image.is_some() || rules.iter().any(RuleInfo::is_vulnerability);
     if is_vulnerability_run {
@@ -189,6 +197,7 @@ fn read_run(
         scanned: doc
             .opt_array(run, "artifacts")?
             .and_then(|a| a.value().as_array().map(|a| a.len() as u64)),
+        unparsed: 0,
         findings: Vec::new(),
     };
     let mut suppressed = 0;
@@ -225,6 +234,16 @@ fn read_run(
     );
     out.misconfiguration_scans.push(scan);
     Ok(note)
+}
+
+/// True for a SARIF run written by Trivy, whose vulnerability and
+/// configuration scans share one driver name.
+fn is_trivy(tool: &str) -> bool {
+    tool.trim().eq_ignore_ascii_case("trivy")
+}
+
+fn is_empty(results: &Node<'_>) -> bool {
+    results.value().as_array().is_some_and(Vec::is_empty)
 }
 
 fn read_vulnerability_run(

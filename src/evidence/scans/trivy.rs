@@ -194,8 +194,8 @@ fn finish_k8s(
     if counts.config_targets > 0 {
         misconfig.scanned = Some(counts.config_targets as u64);
         recognised.notes.push(format!(
-            "{} misconfiguration(s) of running workloads are kept as evidence; \
-             no check judges live-cluster misconfigurations from Trivy yet",
+            "{} failed misconfiguration check(s) of the running cluster's objects; \
+             scan.trivy-k8s judges them (HIGH and CRITICAL fail it)",
             counts.misconfigurations
         ));
         out.misconfiguration_scans.push(misconfig);
@@ -240,6 +240,7 @@ fn new_misconfig_scan(
         kind,
         source: doc.at(root, None),
         scanned: None,
+        unparsed: 0,
         findings: Vec::new(),
     }
 }
@@ -280,15 +281,30 @@ fn read_result(
     }
     if class == Some("config") || misconfigurations.is_some() {
         counts.config_targets += 1;
-        let label = scope.workload.unwrap_or(target);
+        let label = match scope.workload {
+            Some(workload) => object_label(workload, target),
+            None => target.to_owned(),
+        };
         for item in misconfigurations.iter().flat_map(|list| list.items()) {
-            if let Some(finding) = read_misconfiguration(doc, &item, label)? {
+            if let Some(finding) = read_misconfiguration(doc, &item, &label)? {
                 misconfig.findings.push(finding);
                 counts.misconfigurations += 1;
             }
         }
     }
     Ok(())
+}
+
+/// The cluster object a `trivy k8s` result is about: its entry's
+/// `namespace/Kind/Name`, unless the result's own `Kind/Name` target names
+/// another object, which then wins and the entry is named beside it.
+fn object_label(workload: &str, target: &str) -> String {
+    let (namespace, entry) = workload.split_once('/').unwrap_or(("", workload));
+    if target.contains('/') && !target.eq_ignore_ascii_case(entry) {
+        format!("{namespace}/{target} (listed under {entry})")
+    } else {
+        workload.to_owned()
+    }
 }
 
 fn read_vulnerability(
