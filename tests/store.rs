@@ -893,24 +893,7 @@ fn an_old_record_with_data_upgrades_to_the_current_schema() {
             .unwrap()
     };
     // Take the populated record back to schema version 1.
-    {
-        let conn = Connection::open(&db).unwrap();
-        let guards: Vec<(String, String)> = conn
-            .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert!(!guards.is_empty());
-        for (kind, name) in guards {
-            conn.execute_batch(&format!("DROP {kind} {name}")).unwrap();
-        }
-        conn.execute_batch(
-            "DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1",
-        )
-        .unwrap();
-    }
+    downgrade(&db, 1);
     assert_ne!(schema(&db), schema(&fresh));
     let store = Store::open(&db).unwrap();
     assert_eq!(schema(&db), schema(&fresh));
