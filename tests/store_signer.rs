@@ -290,3 +290,28 @@ fn an_older_record_upgrades_with_the_names_as_they_were_when_signed() {
         assert_eq!(reviewers, [OLD_AUDITOR.0]);
     }
 }
+
+#[test]
+fn an_older_record_with_an_unreadable_profile_event_still_opens_and_verify_names_it() {
+    let f = renamed_after_signing();
+    let id = f.assessment.id;
+    let auditor = f.auditor.profile.unwrap();
+    let db = f.db.clone();
+    drop(f.store);
+    downgrade(&db, 2);
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "DROP TRIGGER events_no_update;
+             UPDATE events SET payload = 'not json' WHERE seq = {auditor};"
+        ))
+        .unwrap();
+    // The upgrade and the reads do not stop at the broken event.
+    let store = Store::open_existing(&db).unwrap();
+    let sign_off = &store.sign_offs(id, "1.2.1").unwrap()[0];
+    assert_eq!(sign_off.signer.profile, Some(auditor));
+    assert!(store.record(id).is_ok());
+    let report = store.verify().unwrap();
+    let first = report.first_problem().unwrap();
+    assert_eq!(first.location, format!("event #{auditor}"), "{first}");
+}

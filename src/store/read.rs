@@ -120,18 +120,26 @@ fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion
         .collect::<Result<Vec<_>, _>>()?;
     let mut out: HashMap<i64, Vec<ProfileVersion>> = HashMap::new();
     for (seq, kind, payload) in rows {
-        let corrupt = |e: String| StoreError::Corrupt(format!("event #{seq}: {e}"));
-        let payload: Value = serde_json::from_str(&payload)
-            .map_err(|e| corrupt(format!("the payload is not JSON: {e}")))?;
-        let (id, name, email, role) = match Change::from_parts(&kind, &payload).map_err(corrupt)? {
-            Change::ProfileCreated { name, email, role } => (seq, name, email, role),
-            Change::ProfileUpdated {
+        // An unreadable event was changed outside Tickmark; `verify` names
+        // it. Reading goes on with the versions that do read.
+        let change = serde_json::from_str::<Value>(&payload)
+            .map_err(|e| e.to_string())
+            .and_then(|payload| Change::from_parts(&kind, &payload));
+        let (id, name, email, role) = match change {
+            Ok(Change::ProfileCreated { name, email, role }) => (seq, name, email, role),
+            Ok(Change::ProfileUpdated {
                 profile,
                 name,
                 email,
                 role,
-            } => (profile, name, email, role),
-            _ => continue,
+            }) => (profile, name, email, role),
+            Ok(_) => continue,
+            Err(e) => {
+                log::warn!(
+                    "event #{seq} ({kind}) does not read, so a profile version is left out: {e}"
+                );
+                continue;
+            }
         };
         out.entry(id).or_default().push(ProfileVersion {
             seq,
