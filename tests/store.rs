@@ -184,6 +184,76 @@ fn evidence_is_stored_once_per_hash_with_provenance() {
 }
 
 #[test]
+fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
+    let mut f = Fixture::new();
+    let dir = f.evidence_dir();
+    let a = write(&dir, "aks-a.json", &aks_json("one"));
+    let b = write(&dir, "aks-b.json", &aks_json("two"));
+    f.import(&[a.clone(), b.clone()]);
+    let id = f.assessment.id;
+    let current = |f: &Fixture| -> Vec<(String, String, i64)> {
+        f.store
+            .current_evidence_files(id)
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.provenance.path, x.provenance.sha256, x.id))
+            .collect()
+    };
+    let before = current(&f);
+    let old_b = before[1].2;
+    let sha_one = before[0].1.clone();
+    // B now holds exactly A's bytes.
+    write(&dir, "aks-b.json", &aks_json("one"));
+    let outcome = f.import(std::slice::from_ref(&b));
+    let Ok(ImportOutcome::Imported(new_b)) = &outcome.files[0].result else {
+        panic!("B's new content was not recorded: {outcome:?}")
+    };
+    assert_eq!(new_b.provenance.path, path_text(&b));
+    assert_eq!(new_b.provenance.sha256, sha_one);
+    assert_eq!(new_b.supersedes, Some(old_b));
+    let now = current(&f);
+    assert_eq!(
+        now,
+        [
+            (path_text(&a), sha_one.clone(), before[0].2),
+            (path_text(&b), sha_one.clone(), new_b.id)
+        ]
+    );
+    // The evidence evaluated for B is its new content.
+    let stored = f.store.evidence_set(id).unwrap();
+    let b_file = stored
+        .set
+        .files
+        .iter()
+        .find(|p| p.path == path_text(&b))
+        .unwrap();
+    assert_eq!(b_file.sha256, sha_one);
+    // The bytes are stored once.
+    let blobs: i64 = Connection::open(&f.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(blobs, 2);
+    // Importing B again, or A, changes nothing; a new path with the same
+    // bytes is the file already imported.
+    for path in [&b, &a] {
+        let again = f.import(std::slice::from_ref(path));
+        let Ok(ImportOutcome::Unchanged(same)) = &again.files[0].result else {
+            panic!("{again:?}")
+        };
+        assert_eq!(same.provenance.path, path_text(path));
+    }
+    let c = write(&dir, "aks-c.json", &aks_json("one"));
+    let copy = f.import(std::slice::from_ref(&c));
+    assert!(matches!(
+        copy.files[0].result,
+        Ok(ImportOutcome::Unchanged(_))
+    ));
+    assert_eq!(current(&f), now);
+    assert!(f.store.verify().unwrap().is_intact());
+}
+
+#[test]
 fn importing_into_a_missing_assessment_creates_it_only_when_a_file_imports() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
@@ -893,24 +963,7 @@ fn an_old_record_with_data_upgrades_to_the_current_schema() {
             .unwrap()
     };
     // Take the populated record back to schema version 1.
-    {
-        let conn = Connection::open(&db).unwrap();
-        let guards: Vec<(String, String)> = conn
-            .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert!(!guards.is_empty());
-        for (kind, name) in guards {
-            conn.execute_batch(&format!("DROP {kind} {name}")).unwrap();
-        }
-        conn.execute_batch(
-            "DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1",
-        )
-        .unwrap();
-    }
+    downgrade(&db, 1);
     assert_ne!(schema(&db), schema(&fresh));
     let store = Store::open(&db).unwrap();
     assert_eq!(schema(&db), schema(&fresh));

@@ -327,6 +327,51 @@ fn an_edited_approval_is_named() {
 }
 
 #[test]
+fn a_sign_off_made_to_read_as_signed_by_someone_else_is_named() {
+    let r = record();
+    let sql = format!(
+        "UPDATE sign_offs SET profile_name = 'Mallory' WHERE id = {}",
+        r.sign_off
+    );
+    let row = format!("sign_offs row (id={})", r.sign_off);
+    let report = r.tamper(&sql);
+    assert_first(
+        &report,
+        &row,
+        "column `profile_name` is \"Mallory\" in the file",
+    );
+    assert!(
+        report
+            .first_problem()
+            .unwrap()
+            .message
+            .contains("\"Ana Auditor\"")
+    );
+}
+
+#[test]
+fn an_approval_with_an_edited_e_mail_is_named() {
+    let r = record();
+    let sql = format!(
+        "UPDATE approvals SET profile_email = 'mallory@example.com' WHERE id = {}",
+        r.approval
+    );
+    let row = format!("approvals row (id={})", r.approval);
+    let report = r.tamper(&sql);
+    assert_first(&report, &row, "column `profile_email`");
+}
+
+#[test]
+fn a_review_with_an_edited_or_cleared_reviewer_name_is_named() {
+    let r = record();
+    let row = review_row(&r, "1.3.1");
+    let report = r.tamper(
+        "UPDATE reviews SET reviewer_name = NULL, reviewer_email = 'x@example.com' WHERE requirement = '1.3.1'",
+    );
+    assert_first(&report, &row, "column `reviewer_name` is NULL in the file");
+}
+
+#[test]
 fn edited_check_results_verdicts_and_runs_are_named() {
     let r = record();
     let run = r.run;

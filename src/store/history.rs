@@ -45,7 +45,7 @@ fn event_record(row: &EventRow, people: &People) -> Result<EventRecord> {
         actor: person(row, people),
         kind: row.kind.clone(),
         assessment: row.assessment,
-        summary: summarize(&change, people),
+        summary: summarize(&change, row.seq, people),
         payload,
         prev_hash: row.prev_hash.clone(),
         hash: row.hash.clone(),
@@ -53,16 +53,16 @@ fn event_record(row: &EventRow, people: &People) -> Result<EventRecord> {
 }
 
 fn person(row: &EventRow, people: &People) -> Person {
-    people.person(row.actor_profile, row.actor_os_user.clone())
+    people.person_at(row.actor_profile, row.actor_os_user.clone(), row.seq)
 }
 
-/// One line about a change.
-pub(crate) fn summarize(change: &Change, people: &People) -> String {
+/// One line about the change of event `seq`; profiles are named as they
+/// were just before it.
+pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
     let profile_name = |id: i64| {
         people
-            .get(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("profile #{id}"))
+            .name_at(id, seq)
+            .map_or_else(|| format!("profile #{id}"), str::to_owned)
     };
     match change {
         Change::ProfileCreated { name, email, role } => {
@@ -218,7 +218,7 @@ pub(crate) fn requirement_history(
                 previous_review = Some((*conclusion, note.clone()));
                 text
             }
-            other => summarize(other, people),
+            other => summarize(other, row.seq, people),
         };
         entries.push(HistoryEntry {
             seq: row.seq,

@@ -36,9 +36,13 @@ pub struct StoredEvidence {
 impl Store {
     /// Stores one imported file's bytes and provenance in `assessment`.
     ///
-    /// The same bytes already current in the assessment give
-    /// [`ImportOutcome::Unchanged`]; new bytes under the path of a current
-    /// file replace it (the old one is kept, marked as superseded).
+    /// The same bytes already current under the same path give
+    /// [`ImportOutcome::Unchanged`], and so do bytes already current under
+    /// another path when nothing is current under this one (a copy is not
+    /// evidence twice). New bytes under the path of a current file replace
+    /// it (the old one is kept, marked as superseded), also when they equal
+    /// another current file's: the record then says what the path holds
+    /// now. Bytes are stored once per SHA-256 either way.
     pub fn import_evidence(
         &mut self,
         actor: &Actor,
@@ -61,13 +65,13 @@ impl Store {
             read::require_assessment(conn, assessment)?;
             let people = People::load(conn)?;
             let current = read::evidence_files(conn, &people, assessment, true)?;
-            if let Some(same) = current.iter().find(|f| f.provenance.sha256 == sha256) {
+            let at_path = current
+                .iter()
+                .find(|f| f.provenance.path == provenance.path);
+            if let Some(same) = unchanged_by(&current, at_path, &sha256) {
                 return Ok(ImportOutcome::Unchanged(same.clone()));
             }
-            let supersedes = current
-                .iter()
-                .find(|f| f.provenance.path == provenance.path)
-                .map(|f| f.id);
+            let supersedes = at_path.map(|f| f.id);
             store_blob(conn, &sha256, bytes)?;
             let seq = record(
                 conn,
@@ -282,6 +286,20 @@ impl Store {
                 .map(RunOutcome::Recorded)
                 .ok_or_else(|| StoreError::Corrupt("the run just recorded is not there".into()))
         })
+    }
+}
+
+/// The current file an import of bytes `sha256` leaves as it is, if any:
+/// the file at the same path if it holds those bytes; otherwise, when
+/// nothing is current at the path, a file elsewhere holding them.
+fn unchanged_by<'a>(
+    current: &'a [EvidenceFile],
+    at_path: Option<&'a EvidenceFile>,
+    sha256: &str,
+) -> Option<&'a EvidenceFile> {
+    match at_path {
+        Some(file) => (file.provenance.sha256 == sha256).then_some(file),
+        None => current.iter().find(|f| f.provenance.sha256 == sha256),
     }
 }
 

@@ -26,6 +26,13 @@
 //!   consistently; the chain head (printed by `tickmark verify`, kept in
 //!   every export) pins the whole history, so compare it with a copy kept
 //!   elsewhere to rule that out.
+//! * **People as they were.** A sign-off, an approval and a review keep
+//!   the name and e-mail their profile had when they were recorded (and
+//!   sign-offs and approvals the role), in their rows, so renaming a
+//!   profile later does not change who a past sign-off reads as signed by;
+//!   `verify` compares these columns like every other. Every other person
+//!   shown with a change is resolved from the profile's events as of that
+//!   change. Only the list of profiles shows them as they are now.
 //! * **Sign-offs** bind to a hash of exactly what was signed (see
 //!   [`SignOffBinding`]); every read that returns a sign-off recomputes it
 //!   and sets `stale` when anything changed.

@@ -201,18 +201,19 @@ fn account_of_process() -> Option<String> {
     Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }
 
-/// A person as recorded with a change: the profile (resolved to its current
-/// name, e-mail and role) and the OS user.
+/// A person as recorded with a change: the profile, with the name, e-mail
+/// and role it had when the change was made (a later rename does not
+/// change who made it), and the OS user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// The profile ID, if the change was made with a profile.
     pub profile: Option<i64>,
-    /// The profile's name.
+    /// The profile's name at the time of the change.
     pub name: Option<String>,
-    /// The profile's e-mail address.
+    /// The profile's e-mail address at the time of the change.
     pub email: Option<String>,
-    /// The profile's role (now; sign-offs and approvals also keep the role
-    /// at the time).
+    /// The profile's role at the time of the change (for sign-offs and
+    /// approvals, the role they were made in).
     pub role: Option<Role>,
     /// The OS user name recorded with the change.
     pub os_user: String,

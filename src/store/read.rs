@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::binding::{RunIndex, SignOffBinding, current_binding};
 use super::error::{Result, StoreError};
+use super::event::Change;
 use super::model::*;
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{Format, Provenance};
@@ -52,18 +53,33 @@ fn size(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Every profile, by ID, to resolve the people recorded with changes.
-pub(crate) struct People(HashMap<i64, Profile>);
+/// Every version of every profile, to resolve the people recorded with
+/// changes as they were when they made them (not as they are now).
+pub(crate) struct People {
+    /// Each profile's versions, oldest first: the event that wrote it and
+    /// the name, e-mail and role it wrote.
+    versions: HashMap<i64, Vec<ProfileVersion>>,
+}
+
+/// A profile as one `profile.created` or `profile.updated` event left it.
+struct ProfileVersion {
+    seq: i64,
+    name: String,
+    email: String,
+    role: Role,
+}
 
 impl People {
     pub fn load(conn: &Connection) -> Result<People> {
-        Ok(People(
-            profiles(conn)?.into_iter().map(|p| (p.id, p)).collect(),
-        ))
+        Ok(People {
+            versions: profile_versions(conn)?,
+        })
     }
 
-    pub fn person(&self, profile: Option<i64>, os_user: String) -> Person {
-        let found = profile.and_then(|id| self.0.get(&id));
+    /// The person who made the change of event `seq`: the profile's name,
+    /// e-mail and role as they were just before that event.
+    pub fn person_at(&self, profile: Option<i64>, os_user: String, seq: i64) -> Person {
+        let found = profile.and_then(|id| self.as_of(id, seq));
         Person {
             profile,
             name: found.map(|p| p.name.clone()),
@@ -73,8 +89,86 @@ impl People {
         }
     }
 
-    pub fn get(&self, id: i64) -> Option<&Profile> {
-        self.0.get(&id)
+    /// The name `id` had just before event `seq`.
+    pub fn name_at(&self, id: i64, seq: i64) -> Option<&str> {
+        self.as_of(id, seq).map(|p| p.name.as_str())
+    }
+
+    fn as_of(&self, id: i64, seq: i64) -> Option<&ProfileVersion> {
+        self.versions
+            .get(&id)?
+            .iter()
+            .take_while(|v| v.seq < seq)
+            .last()
+    }
+}
+
+/// Every version of every profile, from the event log.
+fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion>>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, kind, payload FROM events
+         WHERE kind IN ('profile.created', 'profile.updated') ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out: HashMap<i64, Vec<ProfileVersion>> = HashMap::new();
+    for (seq, kind, payload) in rows {
+        // An unreadable event was changed outside Tickmark; `verify` names
+        // it. Reading goes on with the versions that do read.
+        let change = serde_json::from_str::<Value>(&payload)
+            .map_err(|e| e.to_string())
+            .and_then(|payload| Change::from_parts(&kind, &payload));
+        let (id, name, email, role) = match change {
+            Ok(Change::ProfileCreated { name, email, role }) => (seq, name, email, role),
+            Ok(Change::ProfileUpdated {
+                profile,
+                name,
+                email,
+                role,
+            }) => (profile, name, email, role),
+            Ok(_) => continue,
+            Err(e) => {
+                log::warn!(
+                    "event #{seq} ({kind}) does not read, so a profile version is left out: {e}"
+                );
+                continue;
+            }
+        };
+        out.entry(id).or_default().push(ProfileVersion {
+            seq,
+            name,
+            email,
+            role,
+        });
+    }
+    Ok(out)
+}
+
+/// A person whose name and e-mail at the time their row keeps: a sign-off's
+/// signer, an approval's decider, a review's reviewer. The role is the
+/// one kept with the row, else the profile's role at event `seq`.
+fn kept_person(
+    people: &People,
+    profile: Option<i64>,
+    kept: (Option<String>, Option<String>),
+    role: Option<Role>,
+    os_user: String,
+    seq: i64,
+) -> Person {
+    let then = people.person_at(profile, os_user, seq);
+    let (name, email) = kept;
+    Person {
+        name: name.or(then.name),
+        email: email.or(then.email),
+        role: role.or(then.role),
+        ..then
     }
 }
 
@@ -142,7 +236,7 @@ fn assessments_where(
                     period_end: parse_date(&end)?,
                     catalog_id,
                     created_at: parse_time(&created_at)?,
-                    created_by: people.person(by, os_user),
+                    created_by: people.person_at(by, os_user, id),
                 })
             },
         )
@@ -266,7 +360,7 @@ fn files_where(
                 imported_at: parse_time(&imported_at)?,
                 notes: serde_json::from_str(&notes)?,
             },
-            imported_by: people.person(by, os_user),
+            imported_by: people.person_at(by, os_user, id),
             supersedes,
             superseded_by,
         });
@@ -370,7 +464,7 @@ pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<
         id,
         assessment,
         at: parse_time(&at)?,
-        by: people.person(by, os_user),
+        by: people.person_at(by, os_user, id),
         catalog_id,
         settings: serde_json::from_str::<Value>(&settings)?,
         files: serde_json::from_str(&files)?,
@@ -406,7 +500,7 @@ pub(crate) fn runs(conn: &Connection, people: &People, assessment: i64) -> Resul
         out.push(RunSummary {
             id,
             at: parse_time(&at)?,
-            by: people.person(by, os_user),
+            by: people.person_at(by, os_user, id),
             catalog_id,
             file_count: files.len(),
             counts: VerdictCounts::of(&statuses),
@@ -423,7 +517,8 @@ pub(crate) fn review(
 ) -> Result<Option<Review>> {
     let row = conn
         .query_row(
-            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq FROM reviews WHERE assessment = ?1 AND requirement = ?2",
+            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq, reviewer_name, reviewer_email
+             FROM reviews WHERE assessment = ?1 AND requirement = ?2",
             params![assessment, requirement],
             |row| {
                 Ok(ReviewRow {
@@ -433,6 +528,8 @@ pub(crate) fn review(
                     os_user: row.get("os_user")?,
                     at: row.get("reviewed_at")?,
                     seq: row.get("seq")?,
+                    name: row.get("reviewer_name")?,
+                    email: row.get("reviewer_email")?,
                 })
             },
         )
@@ -443,7 +540,7 @@ pub(crate) fn review(
             requirement: requirement.to_owned(),
             conclusion: r.conclusion.as_deref().map(conclusion).transpose()?,
             note: r.note,
-            reviewer: people.person(r.by, r.os_user),
+            reviewer: kept_person(people, r.by, (r.name, r.email), None, r.os_user, r.seq),
             reviewed_at: parse_time(&r.at)?,
             event: r.seq,
         })
@@ -459,6 +556,9 @@ struct ReviewRow {
     os_user: String,
     at: String,
     seq: i64,
+    /// The reviewer's name and e-mail when the review was recorded.
+    name: Option<String>,
+    email: Option<String>,
 }
 
 const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason";
@@ -543,7 +643,7 @@ fn attachments_where(
                     media_type,
                     sha256,
                     size: size(n),
-                    added_by: people.person(by, os_user),
+                    added_by: people.person_at(by, os_user, id),
                     added_at: parse_time(&added_at)?,
                     withdrawn,
                 })
@@ -562,7 +662,8 @@ pub(crate) fn sign_offs(
     now: &SignOffBinding,
 ) -> Result<Vec<SignOff>> {
     let mut stmt = conn.prepare(
-        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash
+        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash,
+                profile_name, profile_email
          FROM sign_offs WHERE assessment = ?1 AND requirement = ?2 ORDER BY id",
     )?;
     let rows = stmt
@@ -577,20 +678,25 @@ pub(crate) fn sign_offs(
                 row.get::<_, Option<i64>>(6)?,
                 row.get::<_, String>(7)?,
                 row.get::<_, String>(8)?,
+                (
+                    row.get::<_, Option<String>>(9)?,
+                    row.get::<_, Option<String>>(10)?,
+                ),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(
-            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
+            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash, kept)| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
                 let stale_reasons = binding.differences(now);
+                let role = role(&role_id)?;
                 Ok(SignOff {
                     id,
                     assessment,
                     requirement: requirement.to_owned(),
-                    signer: people.person(Some(profile), os_user),
-                    role: role(&role_id)?,
+                    signer: kept_person(people, Some(profile), kept, Some(role), os_user, id),
+                    role,
                     signed_at: parse_time(&at)?,
                     statement,
                     run,
@@ -659,7 +765,8 @@ pub(crate) fn approvals(
     assessment: i64,
 ) -> Result<ApprovalState> {
     let mut stmt = conn.prepare(
-        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash
+        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash,
+                profile_name, profile_email
          FROM approvals WHERE assessment = ?1 ORDER BY id",
     )?;
     let rows = stmt
@@ -679,6 +786,10 @@ pub(crate) fn approvals(
                     row.get::<_, String>(8)?,
                     row.get::<_, String>(9)?,
                     row.get::<_, String>(10)?,
+                    (
+                        row.get::<_, Option<String>>(11)?,
+                        row.get::<_, Option<String>>(12)?,
+                    ),
                 ),
             ))
         })?
@@ -687,7 +798,7 @@ pub(crate) fn approvals(
     let mut history = Vec::new();
     for (
         (id, decision_id, profile, role_id, os_user, at),
-        (statement, justification, unconcluded, bindings, binding_hash),
+        (statement, justification, unconcluded, bindings, binding_hash, kept),
     ) in rows
     {
         let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
@@ -697,12 +808,13 @@ pub(crate) fn approvals(
                 changed.push(requirement.clone());
             }
         }
+        let role = role(&role_id)?;
         history.push(Approval {
             id,
             assessment,
             decision: decision(&decision_id)?,
-            by: people.person(Some(profile), os_user),
-            role: role(&role_id)?,
+            by: kept_person(people, Some(profile), kept, Some(role), os_user, id),
+            role,
             at: parse_time(&at)?,
             statement,
             justification,

@@ -271,3 +271,40 @@ impl Fixture {
 pub fn path_text(path: &Path) -> String {
     tickmark::evidence::display_path(path)
 }
+
+/// Takes the closed record at `db` back to schema `version` (1 or 2) as
+/// that version's Tickmark would have written it: drops what later steps
+/// add (the guards and indexes of step 2; the names and e-mails kept with
+/// sign-offs, approvals and reviews of step 3) and their migration log rows.
+pub fn downgrade(db: &Path, version: i64) {
+    assert!((1..=2).contains(&version));
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE sign_offs DROP COLUMN profile_name;
+         ALTER TABLE sign_offs DROP COLUMN profile_email;
+         ALTER TABLE approvals DROP COLUMN profile_name;
+         ALTER TABLE approvals DROP COLUMN profile_email;
+         ALTER TABLE reviews DROP COLUMN reviewer_name;
+         ALTER TABLE reviews DROP COLUMN reviewer_email;",
+    )
+    .unwrap();
+    if version == 1 {
+        let guards: Vec<(String, String)> = conn
+            .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!guards.is_empty());
+        for (kind, name) in guards {
+            conn.execute_batch(&format!("DROP {kind} {name}")).unwrap();
+        }
+    }
+    conn.execute(
+        "DELETE FROM schema_migrations WHERE version > ?1",
+        [version],
+    )
+    .unwrap();
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
