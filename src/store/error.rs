@@ -34,6 +34,15 @@ pub enum StoreError {
         /// The newest schema version this build knows.
         supported: i64,
     },
+    /// The file is a review record whose structure was changed outside
+    /// Tickmark so that it cannot be opened safely; it is left untouched.
+    #[error("{path}: the review record was changed outside Tickmark: {reason}")]
+    ChangedOutside {
+        /// The file.
+        path: String,
+        /// What does not fit.
+        reason: String,
+    },
     /// Something named does not exist (an assessment, a profile...).
     #[error("{0}")]
     NotFound(String),

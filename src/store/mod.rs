@@ -179,6 +179,7 @@ impl Store {
             // record?) must not be turned into a new, "intact" one.
             let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
             if version == 0 {
+                schema::refuse_lowered_version(&conn, &label, version)?;
                 return Err(StoreError::NotARecord {
                     path: label,
                     reason:

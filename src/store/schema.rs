@@ -294,6 +294,7 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
             supported: SCHEMA_VERSION,
         });
     }
+    refuse_lowered_version(&tx, label, current)?;
     if current == 0 {
         refuse_foreign_database(&tx, label)?;
     }
@@ -310,6 +311,34 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Refuses a record whose `user_version` was lowered outside Tickmark: its
+/// migration log already lists later steps, and running them again would
+/// fail half-way with an SQL error about objects that already exist.
+pub(crate) fn refuse_lowered_version(conn: &Connection, label: &str, current: i64) -> Result<()> {
+    let has_log: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_log == 0 {
+        return Ok(());
+    }
+    let logged: Option<i64> =
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |row| {
+            row.get(0)
+        })?;
+    match logged {
+        Some(logged) if logged > current => Err(StoreError::ChangedOutside {
+            path: label.to_owned(),
+            reason: format!(
+                "its schema version (PRAGMA user_version) says {current}, but its migration log \
+                 records step {logged} as applied; Tickmark leaves the file as it is"
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn refuse_foreign_database(conn: &Connection, label: &str) -> Result<()> {
@@ -483,5 +512,24 @@ mod tests {
         foreign.execute_batch("CREATE TABLE notes (x)").unwrap();
         let err = migrate(&mut foreign, "f.sqlite3", SCHEMA_VERSION).unwrap_err();
         assert!(err.to_string().contains("notes"), "{err}");
+    }
+
+    #[test]
+    fn a_lowered_schema_version_is_refused_and_the_file_left_as_it_is() {
+        for lowered in [0, 1] {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate(&mut conn, "r.sqlite3", SCHEMA_VERSION).unwrap();
+            conn.pragma_update(None, "user_version", lowered).unwrap();
+            let before = fingerprint(&conn).unwrap();
+            let err = migrate(&mut conn, "r.sqlite3", SCHEMA_VERSION).unwrap_err();
+            assert!(matches!(err, StoreError::ChangedOutside { .. }), "{err}");
+            let message = err.to_string();
+            assert!(
+                message.contains(&format!("says {lowered}"))
+                    && message.contains(&format!("records step {SCHEMA_VERSION}")),
+                "{message}"
+            );
+            assert_eq!(fingerprint(&conn).unwrap(), before);
+        }
     }
 }
