@@ -13,8 +13,12 @@ use crate::evidence::azure::AksCluster;
 /// neither is any add-on where a live-state export states `addonProfiles`
 /// as `null`.
 fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
-    if let Some((_, why)) = default_for(cluster, &cluster.addons, "addonProfiles", defaults::ADDON)
-    {
+    if let Some((_, why)) = default_for(
+        cluster,
+        &cluster.addons,
+        "addonProfiles",
+        defaults::ADDON_PROFILES,
+    ) {
         return (
             Answer::No(format!("the {name} add-on is not installed ({why})")),
             at(cluster, &cluster.addons),
@@ -71,14 +75,14 @@ pub(super) fn monitoring(cluster: &AksCluster) -> Vec<ResourceResult> {
         &cluster.container_insights,
         "azureMonitorProfile.containerInsights.enabled",
         true,
-        defaults::AZURE_MONITOR,
+        defaults::CONTAINER_INSIGHTS,
     );
     let metrics = bool_answer(
         cluster,
         &cluster.azure_monitor,
         "azureMonitorProfile.metrics.enabled",
         true,
-        defaults::AZURE_MONITOR,
+        defaults::AZURE_MONITOR_METRICS,
     );
     let answers = [oms, insights, metrics];
     let answer =

@@ -39,14 +39,14 @@ pub(super) const PRIVATE_CLUSTER_PUBLIC_FQDN: AzureDefault<bool> = AzureDefault 
 /// cluster API, ManagedClusterAPIServerAccessProfile).
 pub(super) const PRIVATE_DNS_ZONE: AzureDefault<&str> = AzureDefault {
     value: "system",
-    meaning: "System, a private DNS zone that AKS manages",
+    meaning: "system",
 };
 
 /// `disableLocalAccounts`: local accounts are enabled by default
 /// (learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad).
 pub(super) const DISABLE_LOCAL_ACCOUNTS: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "local accounts stay enabled",
+    meaning: "false",
 };
 
 /// `aadProfile.managed`: without an `aadProfile` there is no Microsoft Entra
@@ -60,50 +60,61 @@ pub(super) const AAD_MANAGED: AzureDefault<bool> = AzureDefault {
 /// off unless turned on (`--enable-azure-rbac`).
 pub(super) const AZURE_RBAC: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "no Azure RBAC for Kubernetes authorisation",
+    meaning: "false",
 };
 
-/// `addonProfiles` and an add-on's entry: no add-on is installed unless
-/// enabled (`--enable-addons`).
+/// `addonProfiles`: no add-on is installed unless enabled (`--enable-addons`).
+pub(super) const ADDON_PROFILES: AzureDefault<bool> = AzureDefault {
+    value: false,
+    meaning: "no add-ons installed",
+};
+
+/// An add-on's entry in `addonProfiles`, stated as `null`: not installed.
 pub(super) const ADDON: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "the add-on is not installed",
+    meaning: "not installed",
 };
 
-/// `azureMonitorProfile`: managed Prometheus metrics and Container insights
-/// through the profile are off unless enabled
-/// (`--enable-azure-monitor-metrics`, `--enable-addons monitoring`).
-pub(super) const AZURE_MONITOR: AzureDefault<bool> = AzureDefault {
+/// `azureMonitorProfile.metrics`: managed Prometheus metrics are off unless
+/// enabled (`--enable-azure-monitor-metrics`).
+pub(super) const AZURE_MONITOR_METRICS: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "off",
+    meaning: "no managed Prometheus metrics",
+};
+
+/// `azureMonitorProfile.containerInsights`: Container insights through the
+/// profile is off unless enabled.
+pub(super) const CONTAINER_INSIGHTS: AzureDefault<bool> = AzureDefault {
+    value: false,
+    meaning: "no Container insights",
 };
 
 /// `securityProfile.defender`: the Defender for Containers profile is off
 /// unless enabled (`--enable-defender`).
 pub(super) const DEFENDER: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "Defender for Containers is off",
+    meaning: "no Defender profile",
 };
 
 /// A pool's `enableEncryptionAtHost`: host-based encryption is opt-in at
 /// pool creation (learn.microsoft.com/azure/aks/enable-host-encryption).
 pub(super) const ENCRYPTION_AT_HOST: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "host-based encryption is off",
+    meaning: "false",
 };
 
 /// A pool's `enableNodePublicIP`: "The default is false" (managed cluster
 /// API, ManagedClusterAgentPoolProfileProperties).
 pub(super) const NODE_PUBLIC_IP: AzureDefault<bool> = AzureDefault {
     value: false,
-    meaning: "no public IP per node",
+    meaning: "false",
 };
 
 /// `networkProfile.networkPolicy`: "none", no policies enforced, "is the
 /// default value when NetworkPolicy is not specified" (managed cluster API).
 pub(super) const NETWORK_POLICY: AzureDefault<&str> = AzureDefault {
     value: "none",
-    meaning: "none, no network policy engine",
+    meaning: "none",
 };
 
 /// `networkProfile.outboundType`: AKS sets up a load balancer for egress by
@@ -117,7 +128,7 @@ pub(super) const OUTBOUND_TYPE: AzureDefault<&str> = AzureDefault {
 /// cluster API, ManagedClusterAutoUpgradeProfile).
 pub(super) const UPGRADE_CHANNEL: AzureDefault<&str> = AzureDefault {
     value: "none",
-    meaning: "none, no automatic upgrades",
+    meaning: "none",
 };
 
 /// Azure's `default` for `field` (named `name`, its path as Azure spells it)
