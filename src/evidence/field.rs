@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// One field of a resource as the evidence states it.
 ///
 /// Checks must treat anything but [`Field::Known`] as "not evaluated" and name
-/// the field: a check never passes for lack of evidence.
+/// the field: a check never passes for lack of evidence. The one exception is
+/// [`Field::NotSet`] in a live-state export, where a check may apply the
+/// setting's documented Azure default and must say so in its reason.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Field<T> {
@@ -19,6 +21,13 @@ pub enum Field<T> {
     /// The evidence does not contain the field.
     #[default]
     Missing,
+    /// The evidence states the field, or an object on its path, as `null`.
+    /// The az CLI and ARM GETs of a live resource write `null` for a setting
+    /// that was never configured; a template's `null` decides nothing.
+    NotSet {
+        /// Where the `null` is (the field itself or the object above it).
+        pointer: String,
+    },
     /// An ARM template expression such as `[parameters('x')]`: the value is
     /// decided at deployment time, so Tickmark does not guess it.
     Unresolved {
@@ -58,7 +67,8 @@ impl<T> Field<T> {
         match self {
             Field::Known { pointer, .. }
             | Field::Unresolved { pointer, .. }
-            | Field::Invalid { pointer, .. } => Some(pointer),
+            | Field::Invalid { pointer, .. }
+            | Field::NotSet { pointer } => Some(pointer),
             Field::Missing => None,
         }
     }
@@ -66,6 +76,12 @@ impl<T> Field<T> {
     /// True if the evidence states the value.
     pub fn is_known(&self) -> bool {
         matches!(self, Field::Known { .. })
+    }
+
+    /// True if the evidence holds no value for the field: the key is absent
+    /// or stated as `null`.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Missing | Field::NotSet { .. })
     }
 
     /// Maps a known value, keeping the other states.
@@ -76,6 +92,7 @@ impl<T> Field<T> {
                 pointer,
             },
             Field::Missing => Field::Missing,
+            Field::NotSet { pointer } => Field::NotSet { pointer },
             Field::Unresolved {
                 expression,
                 pointer,
@@ -93,6 +110,9 @@ impl<T> Field<T> {
         match self {
             Field::Known { value, .. } => Ok(value),
             Field::Missing => Err(format!("{name} is not in the evidence")),
+            Field::NotSet { pointer } => Err(format!(
+                "{name} is not set: the evidence states null at {pointer}"
+            )),
             Field::Unresolved { expression, .. } => Err(format!(
                 "{name} is the unresolved template expression {expression}"
             )),
@@ -123,5 +143,15 @@ mod tests {
                 .contains("[parameters('p')]")
         );
         assert_eq!(Field::known(true, "/a").require("x"), Ok(&true));
+        let null: Field<bool> = Field::NotSet {
+            pointer: "/apiServerAccessProfile".into(),
+        };
+        assert_eq!(
+            null.require("apiServerAccessProfile.enablePrivateCluster")
+                .unwrap_err(),
+            "apiServerAccessProfile.enablePrivateCluster is not set: the evidence states null at /apiServerAccessProfile"
+        );
+        assert!(null.is_absent() && !null.is_known());
+        assert_eq!(null.pointer(), Some("/apiServerAccessProfile"));
     }
 }

@@ -155,7 +155,8 @@ impl<'a> Node<'a> {
     }
 
     /// Reads the field at `path` with `convert`, reporting a missing member,
-    /// an ARM expression anywhere along the path, or an unconvertible value.
+    /// a `null` member along the path (the field or an object above it), an
+    /// ARM expression anywhere along the path, or an unconvertible value.
     pub fn field<T>(&self, path: &str, convert: impl FnOnce(&Node<'a>) -> Option<T>) -> Field<T> {
         let mut node = self.clone();
         for key in path.split('.') {
@@ -163,12 +164,14 @@ impl<'a> Node<'a> {
                 return unresolved(&node);
             }
             match node.get(key) {
+                Some(next) if next.value.is_null() => {
+                    return Field::NotSet {
+                        pointer: next.pointer,
+                    };
+                }
                 Some(next) => node = next,
                 None => return Field::Missing,
             }
-        }
-        if node.value.is_null() {
-            return Field::Missing;
         }
         if node.is_expression() {
             return unresolved(&node);
@@ -266,6 +269,20 @@ mod tests {
             .unwrap();
         assert_eq!(node.pointer(), "/a~1b/c~0d/1");
         assert_eq!(doc.pointer(node.pointer()), Some(&json!(2)));
+    }
+
+    #[test]
+    fn a_null_on_the_path_is_not_set_and_points_at_the_null() {
+        let doc = json!({"a": null, "b": {"c": null}, "d": {}});
+        let root = Node::root(&doc);
+        let not_set = |pointer: &str| Field::<bool>::NotSet {
+            pointer: pointer.into(),
+        };
+        assert_eq!(root.bool_field("a.enabled"), not_set("/a"));
+        assert_eq!(root.bool_field("b.c"), not_set("/b/c"));
+        assert_eq!(root.bool_field("b.c.deeper"), not_set("/b/c"));
+        assert_eq!(root.bool_field("d.c"), Field::Missing);
+        assert_eq!(root.bool_field("e"), Field::Missing);
     }
 
     #[test]

@@ -1,15 +1,29 @@
 //! Add-ons and profiles: Azure Policy, monitoring, the Key Vault secrets
 //! provider, and Defender.
 
+use super::defaults::{self, bool_answer, default_for, expect_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
-use crate::checks::judge::{Answer, evidence_at, expect_bool, result_of, unknown_reason};
+use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason};
 use crate::evidence::EvidenceRef;
 use crate::evidence::azure::AksCluster;
 
 /// Whether the add-on `name` is enabled, with the evidence that says so.
-/// An add-on that a known `addonProfiles` does not list is not installed.
+/// An add-on that a known `addonProfiles` does not list is not installed;
+/// neither is any add-on where a live-state export states `addonProfiles`
+/// as `null`.
 fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
+    if let Some((_, why)) = default_for(
+        cluster,
+        &cluster.addons,
+        "addonProfiles",
+        defaults::ADDON_PROFILES,
+    ) {
+        return (
+            Answer::No(format!("the {name} add-on is not installed ({why})")),
+            at(cluster, &cluster.addons),
+        );
+    }
     if !cluster.addons.is_known() {
         return (
             Answer::Unknown(unknown_reason(&cluster.addons, "addonProfiles")),
@@ -25,7 +39,7 @@ fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
         );
     };
     let field_name = format!("addonProfiles.{name}.enabled");
-    let answer = match Answer::of_bool(&addon.enabled, &field_name, true) {
+    let answer = match bool_answer(cluster, &addon.enabled, &field_name, true, defaults::ADDON) {
         Answer::Yes(why) => Answer::Yes(format!("the {name} add-on is enabled ({why})")),
         Answer::No(why) => Answer::No(format!("the {name} add-on is disabled ({why})")),
         unknown => unknown,
@@ -56,15 +70,19 @@ pub(super) fn secrets_store_csi(cluster: &AksCluster) -> Vec<ResourceResult> {
 /// fails only when every one is known to be off.
 pub(super) fn monitoring(cluster: &AksCluster) -> Vec<ResourceResult> {
     let (oms, oms_evidence) = addon_answer(cluster, "omsagent");
-    let insights = Answer::of_bool(
+    let insights = bool_answer(
+        cluster,
         &cluster.container_insights,
         "azureMonitorProfile.containerInsights.enabled",
         true,
+        defaults::CONTAINER_INSIGHTS,
     );
-    let metrics = Answer::of_bool(
+    let metrics = bool_answer(
+        cluster,
         &cluster.azure_monitor,
         "azureMonitorProfile.metrics.enabled",
         true,
+        defaults::AZURE_MONITOR_METRICS,
     );
     let answers = [oms, insights, metrics];
     let answer =
@@ -106,15 +124,16 @@ pub(super) fn defender(cluster: &AksCluster) -> Vec<ResourceResult> {
     } else {
         "securityProfile.defender.securityMonitoring.enabled"
     };
-    vec![expect_bool(
+    vec![expect_setting(
+        cluster,
         &cluster_label(cluster),
         at(cluster, field),
-        field,
-        name,
+        (field, name),
         true,
         (
             "Defender for Containers monitors the cluster",
             "Defender for Containers does not monitor the cluster",
         ),
+        defaults::DEFENDER,
     )]
 }

@@ -1,8 +1,9 @@
 //! The API server's exposure: private cluster, public FQDN, private DNS zone.
 
+use super::defaults::{self, bool_answer, expect_setting, string_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
-use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
+use crate::checks::judge::{Answer, result_of};
 use crate::evidence::azure::AksCluster;
 
 const PRIVATE: &str = "apiServerAccessProfile.enablePrivateCluster";
@@ -11,23 +12,30 @@ const DNS_ZONE: &str = "apiServerAccessProfile.privateDNSZone";
 
 /// `aks.private-cluster`.
 pub(super) fn private_cluster(cluster: &AksCluster) -> Vec<ResourceResult> {
-    vec![expect_bool(
+    vec![expect_setting(
+        cluster,
         &cluster_label(cluster),
         at(cluster, &cluster.private_cluster),
-        &cluster.private_cluster,
-        PRIVATE,
+        (&cluster.private_cluster, PRIVATE),
         true,
         (
             "the API server is reachable only on a private endpoint",
             "the API server has a public endpoint",
         ),
+        defaults::PRIVATE_CLUSTER,
     )]
 }
 
 /// Whether the cluster is private, as the first condition of the checks
 /// that only make sense for a private cluster.
 fn is_private(cluster: &AksCluster) -> Answer {
-    match Answer::of_bool(&cluster.private_cluster, PRIVATE, true) {
+    match bool_answer(
+        cluster,
+        &cluster.private_cluster,
+        PRIVATE,
+        true,
+        defaults::PRIVATE_CLUSTER,
+    ) {
         Answer::No(why) => Answer::No(format!(
             "not a private cluster, so the API server is public ({why})"
         )),
@@ -37,7 +45,13 @@ fn is_private(cluster: &AksCluster) -> Answer {
 
 /// `aks.no-public-fqdn`.
 pub(super) fn no_public_fqdn(cluster: &AksCluster) -> Vec<ResourceResult> {
-    let fqdn = match Answer::of_bool(&cluster.private_cluster_public_fqdn, PUBLIC_FQDN, false) {
+    let fqdn = match bool_answer(
+        cluster,
+        &cluster.private_cluster_public_fqdn,
+        PUBLIC_FQDN,
+        false,
+        defaults::PRIVATE_CLUSTER_PUBLIC_FQDN,
+    ) {
         Answer::Yes(why) => Answer::Yes(format!(
             "private cluster without a public FQDN for its API server ({why})"
         )),
@@ -64,7 +78,17 @@ pub(super) fn no_public_fqdn(cluster: &AksCluster) -> Vec<ResourceResult> {
 pub(super) fn private_dns_zone(cluster: &AksCluster) -> Vec<ResourceResult> {
     let zone = match cluster.private_dns_zone.value() {
         Some(zone) => judge_zone(zone),
-        None => Answer::Unknown(unknown_reason(&cluster.private_dns_zone, DNS_ZONE)),
+        None => match string_setting(
+            cluster,
+            &cluster.private_dns_zone,
+            DNS_ZONE,
+            defaults::PRIVATE_DNS_ZONE,
+        ) {
+            Ok((_, why)) => Answer::Yes(format!(
+                "AKS keeps the API server's name in a private DNS zone it manages ({why})"
+            )),
+            Err(why) => Answer::Unknown(why),
+        },
     };
     let answer = match is_private(cluster) {
         Answer::Yes(_) => zone,

@@ -1,6 +1,7 @@
 //! Who may use the cluster: Entra ID, Azure RBAC, local accounts,
 //! Kubernetes RBAC, and the cluster's own identity.
 
+use super::defaults::{self, bool_answer, expect_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
 use crate::checks::judge::{Answer, all_of, expect_bool, is_one_of, result_of, unknown_reason};
@@ -9,14 +10,25 @@ use crate::evidence::azure::AksCluster;
 
 /// `aks.entra-rbac`.
 pub(super) fn entra_rbac(cluster: &AksCluster) -> Vec<ResourceResult> {
-    let managed = match Answer::of_bool(&cluster.aad_managed, "aadProfile.managed", true) {
+    let managed = match bool_answer(
+        cluster,
+        &cluster.aad_managed,
+        "aadProfile.managed",
+        true,
+        defaults::AAD_MANAGED,
+    ) {
         Answer::No(why) => Answer::No(format!(
             "Microsoft Entra ID integration is not the managed kind ({why})"
         )),
         other => other,
     };
-    let azure_rbac = match Answer::of_bool(&cluster.azure_rbac, "aadProfile.enableAzureRBAC", true)
-    {
+    let azure_rbac = match bool_answer(
+        cluster,
+        &cluster.azure_rbac,
+        "aadProfile.enableAzureRBAC",
+        true,
+        defaults::AZURE_RBAC,
+    ) {
         Answer::No(why) => Answer::No(format!(
             "Kubernetes authorisation is not done with Azure RBAC ({why})"
         )),
@@ -40,16 +52,17 @@ pub(super) fn entra_rbac(cluster: &AksCluster) -> Vec<ResourceResult> {
 
 /// `aks.local-accounts-disabled`.
 pub(super) fn local_accounts_disabled(cluster: &AksCluster) -> Vec<ResourceResult> {
-    vec![expect_bool(
+    vec![expect_setting(
+        cluster,
         &cluster_label(cluster),
         at(cluster, &cluster.disable_local_accounts),
-        &cluster.disable_local_accounts,
-        "disableLocalAccounts",
+        (&cluster.disable_local_accounts, "disableLocalAccounts"),
         true,
         (
             "the static local admin credentials are disabled",
             "local accounts are enabled: a static admin kubeconfig bypasses Entra ID",
         ),
+        defaults::DISABLE_LOCAL_ACCOUNTS,
     )]
 }
 
@@ -90,7 +103,9 @@ pub(super) fn managed_identity(cluster: &AksCluster) -> Vec<ResourceResult> {
 fn without_identity(cluster: &AksCluster, label: &str) -> ResourceResult {
     let client = &cluster.service_principal_client_id;
     let answer = match (&cluster.identity_type, client.value()) {
-        (Field::Missing, Some(id)) if !id.trim().eq_ignore_ascii_case("msi") => {
+        (Field::Missing | Field::NotSet { .. }, Some(id))
+            if !id.trim().eq_ignore_ascii_case("msi") =>
+        {
             Answer::No(format!(
                 "the cluster runs as a service principal (servicePrincipalProfile.clientId is {id}) and has no identity block"
             ))

@@ -7,9 +7,15 @@
 //! reason names it; the few conditions that are about something being
 //! present (a pool's subnet, an add-on, a taint) treat its absence as the
 //! answer, and say so.
+//!
+//! A live-state export (az CLI, ARM GET or list) writes `null` for a setting
+//! that was never configured, and Azure then applies its documented default:
+//! there a `null` is judged as that default, and the reason names the `null`.
+//! The defaults are in [`defaults`]; a template's `null` decides nothing.
 
 mod addons;
 mod api_server;
+mod defaults;
 mod identity;
 mod network;
 mod pools;

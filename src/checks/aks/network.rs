@@ -1,8 +1,9 @@
 //! Cluster networking: the network policy engine and the egress path.
 
+use super::defaults::{self, string_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
-use crate::checks::judge::{Answer, is_one_of, result_of, unknown_reason};
+use crate::checks::judge::{Answer, is_one_of, result_of};
 use crate::evidence::azure::AksCluster;
 
 const POLICY: &str = "networkProfile.networkPolicy";
@@ -10,14 +11,23 @@ const OUTBOUND: &str = "networkProfile.outboundType";
 
 /// `aks.network-policy`.
 pub(super) fn network_policy(cluster: &AksCluster) -> Vec<ResourceResult> {
-    let answer = match cluster.network_policy.value() {
-        Some(engine) if is_one_of(engine, &["azure", "calico", "cilium"]) => Answer::Yes(format!(
-            "{POLICY} is {engine}: Kubernetes network policies are enforced"
+    let setting = string_setting(
+        cluster,
+        &cluster.network_policy,
+        POLICY,
+        defaults::NETWORK_POLICY,
+    );
+    let answer = match setting {
+        Ok((engine, why)) if is_one_of(engine, &["azure", "calico", "cilium"]) => {
+            Answer::Yes(format!("{why}: Kubernetes network policies are enforced"))
+        }
+        Ok((_, why)) if cluster.network_policy.is_known() => Answer::No(format!(
+            "{why}: no engine enforces Kubernetes network policies"
         )),
-        Some(engine) => Answer::No(format!(
-            "{POLICY} is {engine}: no engine enforces Kubernetes network policies"
+        Ok((_, why)) => Answer::No(format!(
+            "no engine enforces Kubernetes network policies ({why})"
         )),
-        None => Answer::Unknown(unknown_reason(&cluster.network_policy, POLICY)),
+        Err(why) => Answer::Unknown(why),
     };
     vec![result_of(
         &cluster_label(cluster),
@@ -28,14 +38,23 @@ pub(super) fn network_policy(cluster: &AksCluster) -> Vec<ResourceResult> {
 
 /// `aks.egress-udr`.
 pub(super) fn egress_udr(cluster: &AksCluster) -> Vec<ResourceResult> {
-    let answer = match cluster.outbound_type.value() {
-        Some(kind) if kind.eq_ignore_ascii_case("userDefinedRouting") => Answer::Yes(format!(
-            "{OUTBOUND} is {kind}: egress follows the subnet's routes (to a firewall)"
+    let setting = string_setting(
+        cluster,
+        &cluster.outbound_type,
+        OUTBOUND,
+        defaults::OUTBOUND_TYPE,
+    );
+    let answer = match setting {
+        Ok((kind, why)) if kind.eq_ignore_ascii_case("userDefinedRouting") => Answer::Yes(format!(
+            "{why}: egress follows the subnet's routes (to a firewall)"
         )),
-        Some(kind) => Answer::No(format!(
-            "{OUTBOUND} is {kind}: egress leaves without passing user-defined routes to a firewall"
+        Ok((_, why)) if cluster.outbound_type.is_known() => Answer::No(format!(
+            "{why}: egress leaves without passing user-defined routes to a firewall"
         )),
-        None => Answer::Unknown(unknown_reason(&cluster.outbound_type, OUTBOUND)),
+        Ok((_, why)) => Answer::No(format!(
+            "egress leaves through the cluster's load balancer, without passing user-defined routes to a firewall ({why})"
+        )),
+        Err(why) => Answer::Unknown(why),
     };
     vec![result_of(
         &cluster_label(cluster),

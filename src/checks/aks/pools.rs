@@ -1,8 +1,9 @@
 //! Node pools: subnets, public IPs, disk encryption, and the split between
 //! system and user pools.
 
+use super::defaults::{self, expect_setting};
 use super::{at, at_pool, cluster_label, known_pools, per_pool, pool_label};
-use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
+use crate::checks::judge::{Answer, result_of, unknown_reason};
 use crate::checks::{CheckStatus, ResourceResult};
 use crate::evidence::Field;
 use crate::evidence::azure::{AgentPool, AksCluster};
@@ -59,7 +60,7 @@ fn subnet_answer(pool: &AgentPool, pools: &[AgentPool]) -> Answer {
                 ))
             }
         }
-        Field::Missing => Answer::No(
+        Field::Missing | Field::NotSet { .. } => Answer::No(
             "the pool has no vnetSubnetID: its nodes sit in the AKS-managed virtual network, not in a subnet of their own"
                 .to_owned(),
         ),
@@ -70,16 +71,17 @@ fn subnet_answer(pool: &AgentPool, pools: &[AgentPool]) -> Answer {
 /// `aks.no-node-public-ip`.
 pub(super) fn no_node_public_ip(cluster: &AksCluster) -> Vec<ResourceResult> {
     per_pool(cluster, |pool, _| {
-        expect_bool(
+        expect_setting(
+            cluster,
             &pool_label(cluster, pool),
             at_pool(cluster, pool, &pool.node_public_ip),
-            &pool.node_public_ip,
-            "enableNodePublicIP",
+            (&pool.node_public_ip, "enableNodePublicIP"),
             false,
             (
                 "the pool's nodes get no public IP",
                 "the pool's nodes get public IP addresses",
             ),
+            defaults::NODE_PUBLIC_IP,
         )
     })
 }
@@ -87,23 +89,24 @@ pub(super) fn no_node_public_ip(cluster: &AksCluster) -> Vec<ResourceResult> {
 /// `aks.encryption-at-host`.
 pub(super) fn encryption_at_host(cluster: &AksCluster) -> Vec<ResourceResult> {
     per_pool(cluster, |pool, _| {
-        expect_bool(
+        expect_setting(
+            cluster,
             &pool_label(cluster, pool),
             at_pool(cluster, pool, &pool.encryption_at_host),
-            &pool.encryption_at_host,
-            "enableEncryptionAtHost",
+            (&pool.encryption_at_host, "enableEncryptionAtHost"),
             true,
             (
                 "temporary disks and caches are encrypted on the host",
                 "host-based encryption is off: temporary disks and caches are not encrypted",
             ),
+            defaults::ENCRYPTION_AT_HOST,
         )
     })
 }
 
 /// `aks.disk-encryption`: a disk encryption set (customer-managed keys), or
 /// ephemeral OS disks on every pool. `diskEncryptionSetID` is a reference that
-/// an export leaves out when none is set.
+/// an export leaves out, or states as `null`, when none is set.
 pub(super) fn disk_encryption(cluster: &AksCluster) -> Vec<ResourceResult> {
     let label = cluster_label(cluster);
     let des = &cluster.disk_encryption_set_id;
@@ -138,17 +141,21 @@ pub(super) fn disk_encryption(cluster: &AksCluster) -> Vec<ResourceResult> {
             "every pool uses ephemeral OS disks, so no OS disk persists on a managed disk"
                 .to_owned(),
         ),
-        (Field::Missing | Field::Known { .. }, false, _) => Answer::No(format!(
-            "no diskEncryptionSetID (platform-managed keys only) and pool(s) with persistent OS disks: {}",
-            managed.join(", ")
-        )),
-        (Field::Missing | Field::Known { .. }, true, Some(pool)) => Answer::Unknown(format!(
-            "no diskEncryptionSetID, and {}",
-            unknown_reason(
-                &pool.os_disk_type,
-                &format!("osDiskType of pool {}", pool.name)
-            )
-        )),
+        (Field::Missing | Field::NotSet { .. } | Field::Known { .. }, false, _) => {
+            Answer::No(format!(
+                "no diskEncryptionSetID (platform-managed keys only) and pool(s) with persistent OS disks: {}",
+                managed.join(", ")
+            ))
+        }
+        (Field::Missing | Field::NotSet { .. } | Field::Known { .. }, true, Some(pool)) => {
+            Answer::Unknown(format!(
+                "no diskEncryptionSetID, and {}",
+                unknown_reason(
+                    &pool.os_disk_type,
+                    &format!("osDiskType of pool {}", pool.name)
+                )
+            ))
+        }
         (field, _, _) => Answer::Unknown(unknown_reason(field, "diskEncryptionSetID")),
     };
     vec![result_of(&label, answer, evidence)]
@@ -188,7 +195,7 @@ fn separation_answer(pools: &[AgentPool]) -> Answer {
         .iter()
         .filter(|p| match &p.taints {
             Field::Known { value, .. } => value.iter().all(|t| t.trim().is_empty()),
-            Field::Missing => true,
+            Field::Missing | Field::NotSet { .. } => true,
             _ => false,
         })
         .map(|p| p.name.as_str())

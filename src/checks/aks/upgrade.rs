@@ -1,5 +1,6 @@
 //! Automatic upgrades of Kubernetes and of the node OS images.
 
+use super::defaults::{self, AzureDefault, default_for};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
 use crate::checks::judge::{Answer, all_of, is_one_of, result_of, unknown_reason};
@@ -11,11 +12,19 @@ const NODE_OS: &str = "autoUpgradeProfile.nodeOSUpgradeChannel";
 
 /// `aks.auto-upgrade`.
 pub(super) fn auto_upgrade(cluster: &AksCluster) -> Vec<ResourceResult> {
-    let channel = channel_answer(&cluster.upgrade_channel, CHANNEL, &["none"]);
+    let channel = channel_answer(
+        cluster,
+        (&cluster.upgrade_channel, CHANNEL),
+        &["none"],
+        Some(defaults::UPGRADE_CHANNEL),
+    );
+    // The default of nodeOSUpgradeChannel changed between API versions, so a
+    // null there is not judged.
     let node_os = channel_answer(
-        &cluster.node_os_upgrade_channel,
-        NODE_OS,
+        cluster,
+        (&cluster.node_os_upgrade_channel, NODE_OS),
         &["None", "Unmanaged"],
+        None,
     );
     let answer = match all_of(vec![channel, node_os]) {
         Answer::Yes(why) => Answer::Yes(format!(
@@ -34,12 +43,23 @@ pub(super) fn auto_upgrade(cluster: &AksCluster) -> Vec<ResourceResult> {
     )]
 }
 
-fn channel_answer(field: &Field<String>, name: &str, off: &[&str]) -> Answer {
+/// Whether the channel `field` upgrades automatically (any value but one of
+/// `off`), with Azure's `default` for a `null` of a live-state export.
+fn channel_answer(
+    cluster: &AksCluster,
+    (field, name): (&Field<String>, &str),
+    off: &[&str],
+    default: Option<AzureDefault<&str>>,
+) -> Answer {
     match field.value() {
         Some(value) if value.trim().is_empty() || is_one_of(value.trim(), off) => {
             Answer::No(format!("{name} is {value:?}"))
         }
         Some(value) => Answer::Yes(format!("{name} is {value}")),
-        None => Answer::Unknown(unknown_reason(field, name)),
+        None => match default.and_then(|d| default_for(cluster, field, name, d)) {
+            Some((value, why)) if is_one_of(value, off) => Answer::No(why),
+            Some((_, why)) => Answer::Yes(why),
+            None => Answer::Unknown(unknown_reason(field, name)),
+        },
     }
 }

@@ -492,7 +492,7 @@ fn gateway_tls(gateway: &ApplicationGateway) -> ResourceResult {
                 (Tri::Unknown(why), _) => findings.unknown(format!("sslPolicy: {why}"), at),
             }
         }
-        Field::Missing => findings.unknown(
+        Field::Missing | Field::NotSet { .. } => findings.unknown(
             "sslPolicy is not in the evidence; the TLS versions accepted then depend on the API version the gateway was deployed with (older ones default to AppGwSslPolicy20150501, which allows TLS 1.0)",
             gateway.info.source.clone(),
         ),

@@ -137,7 +137,7 @@ fn mode_result(
                 "{whose} sets threatIntelMode {value}, not Deny: known-malicious traffic is not blocked"
             ),
         ),
-        Field::Missing => (
+        Field::Missing | Field::NotSet { .. } => (
             CheckStatus::NotEvaluated,
             format!(
                 "{whose}: threatIntelMode is not in the evidence (Azure's default is Alert, which does not block)"

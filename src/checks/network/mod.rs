@@ -107,7 +107,7 @@ fn reference_text(reference: &Field<String>) -> String {
         Field::Known { value, .. } => value.clone(),
         Field::Unresolved { expression, .. } => expression.clone(),
         Field::Invalid { found, .. } => found.clone(),
-        Field::Missing => "(not stated)".to_owned(),
+        Field::Missing | Field::NotSet { .. } => "(not stated)".to_owned(),
     }
 }
 

@@ -219,7 +219,7 @@ fn attached_via_vnet<'a, T>(
             }
             return match attached {
                 Field::Known { value, .. } => Attached::NotImported(value.clone(), evidence),
-                Field::Missing => {
+                Field::Missing | Field::NotSet { .. } => {
                     Attached::Nothing(evidence_at(&vnet.info.source, &subnet.pointer))
                 }
                 other => Attached::Unknown(format!(

@@ -32,13 +32,13 @@ pub(super) fn approved_endpoint(
     let name = "privateEndpointConnections";
     let list = match connections {
         Field::Known { value, .. } => value,
-        Field::Missing if info.in_template => {
+        field if field.is_absent() && info.in_template => {
             let why = format!(
                 "{name} is not in the template (templates usually declare private endpoints as separate Microsoft.Network/privateEndpoints resources)"
             );
             return (Answer::Unknown(why), vec![at(info, connections)]);
         }
-        Field::Missing => {
+        Field::Missing | Field::NotSet { .. } => {
             let why = format!("the export lists no {name}: there is no private endpoint");
             return (Answer::No(why), vec![at(info, connections)]);
         }
@@ -133,7 +133,7 @@ fn purge_protection(vault: &KeyVault) -> ResourceResult {
     let info = &vault.info;
     let soft = Answer::of_bool(&vault.soft_delete, "enableSoftDelete", true);
     let purge = match &vault.purge_protection {
-        Field::Missing => Answer::No(
+        Field::Missing | Field::NotSet { .. } => Answer::No(
             "enablePurgeProtection is not set (Azure records it only once purge protection is on)"
                 .to_owned(),
         ),

@@ -8,6 +8,10 @@ use crate::evidence::node::Node;
 use crate::evidence::{Field, ImportContext, ImportError};
 
 /// An AKS managed cluster (`Microsoft.ContainerService/managedClusters`).
+///
+/// A setting the export states as `null` is [`Field::NotSet`]; whether that
+/// means "not configured" depends on the shape, which `info.in_template`
+/// tells: see [`AksCluster::is_live_state`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AksCluster {
     /// Identity and location in the file.
@@ -60,6 +64,13 @@ pub struct AksCluster {
 }
 
 impl AksCluster {
+    /// True if the export shows the cluster as it runs (az CLI, ARM GET or
+    /// list): there, `null` means the setting was never configured and Azure
+    /// applies its default. A template's `null` or absent key decides nothing.
+    pub fn is_live_state(&self) -> bool {
+        !self.info.in_template
+    }
+
     /// The add-on `name` (case-insensitive), if the cluster's `addonProfiles`
     /// list it.
     pub fn addon(&self, name: &str) -> Option<&Addon> {
@@ -135,7 +146,7 @@ pub(super) fn read(
                     .map(|(name, profile)| Addon {
                         name: name.to_ascii_lowercase(),
                         pointer: profile.pointer().to_owned(),
-                        enabled: profile.bool_field("enabled"),
+                        enabled: addon_enabled(&profile),
                     })
                     .collect()
             })
@@ -152,11 +163,28 @@ pub(super) fn read(
     Ok(())
 }
 
+/// An add-on's `enabled` flag; an add-on whose whole profile is `null` is
+/// not set either.
+fn addon_enabled(profile: &Node<'_>) -> Field<bool> {
+    if profile.value().is_null() {
+        return Field::NotSet {
+            pointer: profile.pointer().to_owned(),
+        };
+    }
+    profile.bool_field("enabled")
+}
+
 /// The Defender profile: `securityProfile.defender.securityMonitoring.enabled`,
 /// or where a cluster (or template) predates it, `securityProfile.azureDefender.enabled`.
+/// A `null` Defender profile stands unless the older one states a value.
 fn defender(props: &Node<'_>) -> Field<bool> {
-    match props.bool_field("securityProfile.defender.securityMonitoring.enabled") {
+    let current = props.bool_field("securityProfile.defender.securityMonitoring.enabled");
+    match current {
         Field::Missing => props.bool_field("securityProfile.azureDefender.enabled"),
+        Field::NotSet { .. } => match props.bool_field("securityProfile.azureDefender.enabled") {
+            Field::Missing | Field::NotSet { .. } => current,
+            older => older,
+        },
         found => found,
     }
 }

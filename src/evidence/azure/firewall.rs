@@ -330,7 +330,7 @@ fn app_protocols(rule: &Node<'_>) -> Field<Vec<AppProtocol>> {
         })
     });
     match field {
-        Field::Missing => Field::known(Vec::new(), rule.pointer()),
+        Field::Missing | Field::NotSet { .. } => Field::known(Vec::new(), rule.pointer()),
         other => other,
     }
 }
@@ -338,7 +338,7 @@ fn app_protocols(rule: &Node<'_>) -> Field<Vec<AppProtocol>> {
 /// A list member of a rule; a rule that leaves the list out has none.
 fn list_or_empty(rule: &Node<'_>, key: &str) -> Field<Vec<String>> {
     match rule.string_list_field(key) {
-        Field::Missing => Field::known(Vec::new(), rule.pointer()),
+        Field::Missing | Field::NotSet { .. } => Field::known(Vec::new(), rule.pointer()),
         other => other,
     }
 }

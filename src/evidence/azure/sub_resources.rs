@@ -46,7 +46,9 @@ pub(super) fn parts<'a, T>(
             .then(|| list.items().enumerate().map(|(i, n)| read(&n, i)).collect())
     });
     match field {
-        Field::Missing if settings_present(resource) => Field::known(Vec::new(), props.pointer()),
+        field if field.is_absent() && settings_present(resource) => {
+            Field::known(Vec::new(), props.pointer())
+        }
         other => other,
     }
 }

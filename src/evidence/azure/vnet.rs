@@ -122,7 +122,7 @@ fn subnet_id(
     vnet_name: Option<&Node<'_>>,
 ) -> Field<String> {
     let own = subnet.string_field("id");
-    if !matches!(own, Field::Missing) {
+    if !own.is_absent() {
         return own;
     }
     let (name, pointer) = match name {
