@@ -30,6 +30,8 @@ fn truncated_trivy_is_a_syntax_error_with_line_and_column() {
     assert_eq!(err.kind, ImportErrorKind::Malformed);
     assert!(err.location.as_deref().unwrap().starts_with("line "));
     assert!(err.to_string().starts_with("cut.json"));
+    // The position is said once, in the location, not again in the message.
+    assert!(!err.message.contains(" at line "), "{err}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ mod collect;
 mod json;
 mod objects;
 mod raw;
-mod stream;
+pub(crate) mod stream;
 mod yaml;
 
 use serde::{Deserialize, Serialize};

@@ -90,7 +90,7 @@ fn failure(
 }
 
 /// serde_json's message without its trailing ` at line L column C`.
-pub(super) fn message_without_position(e: &serde_json::Error) -> String {
+pub(crate) fn message_without_position(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     message
