@@ -73,6 +73,7 @@ fn tab_indented_yaml_names_line_and_column() {
             .starts_with("line 8, column 1"),
         "{err}"
     );
+    assert!(!err.message.contains("at line"), "said twice: {err}");
 }
 
 #[test]
