@@ -164,7 +164,7 @@ fn regulated_cluster_stamp_template() {
         ("acr.private", Pass),
         ("kv.network-deny-default", Fail),
         ("kv.purge-protection", Fail),
-        ("kv.private-endpoint", NotEvaluated),
+        ("kv.private-endpoint", Pass),
         ("logs.retention", Fail),
         ("logs.kube-audit", Pass),
     ] {

@@ -109,6 +109,14 @@ const EXPECTED: &[(&str, &str, CheckStatus, &str)] = &[
         "npinscope01, npooscope01",
     ),
     (STAMP, "logs.kube-audit", Pass, "kube-audit-admin"),
+    // The vault's endpoint is its own resource, declared with an automatic
+    // connection to resourceId('Microsoft.KeyVault/vaults', variables('keyVaultName')).
+    (
+        STAMP,
+        "kv.private-endpoint",
+        Pass,
+        "private endpoint [concat('pe-', variables('keyVaultName'))] is declared in the template with an automatic connection",
+    ),
     (STAMP, "logs.retention", Fail, "90"),
     // NSGs: counted by hand from the rules.
     (

@@ -39,6 +39,9 @@ pub enum Format {
     /// Container registry.
     #[serde(rename = "azure-container-registry")]
     AzureContainerRegistry,
+    /// Private endpoints.
+    #[serde(rename = "azure-private-endpoint")]
+    AzurePrivateEndpoint,
     /// Log Analytics workspace.
     #[serde(rename = "azure-log-analytics-workspace")]
     AzureLogAnalyticsWorkspace,
@@ -150,6 +153,7 @@ impl Format {
         Format::AzureWafPolicy,
         Format::AzureKeyVault,
         Format::AzureContainerRegistry,
+        Format::AzurePrivateEndpoint,
         Format::AzureLogAnalyticsWorkspace,
         Format::AzureVnet,
         Format::AzureDefenderPricing,
@@ -196,6 +200,7 @@ impl Format {
             Format::AzureWafPolicy => "azure-waf-policy",
             Format::AzureKeyVault => "azure-key-vault",
             Format::AzureContainerRegistry => "azure-container-registry",
+            Format::AzurePrivateEndpoint => "azure-private-endpoint",
             Format::AzureLogAnalyticsWorkspace => "azure-log-analytics-workspace",
             Format::AzureVnet => "azure-vnet",
             Format::AzureDefenderPricing => "azure-defender-pricing",
@@ -248,6 +253,7 @@ impl Format {
             Format::AzureWafPolicy => "WAF policy",
             Format::AzureKeyVault => "Key Vault",
             Format::AzureContainerRegistry => "Container registry",
+            Format::AzurePrivateEndpoint => "Private endpoints",
             Format::AzureLogAnalyticsWorkspace => "Log Analytics workspace",
             Format::AzureVnet => "Virtual network",
             Format::AzureDefenderPricing => "Defender plans",

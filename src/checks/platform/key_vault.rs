@@ -1,93 +1,44 @@
 //! `kv.*`: Key Vault reachability and deletion protection.
 
 use super::at;
+use super::private_endpoints::{VAULT, approved_endpoint};
 use crate::checks::judge::{Answer, all_of, result_of, unknown_reason};
 use crate::checks::{CheckResult, ResourceResult};
-use crate::evidence::azure::{KeyVault, PrivateEndpointConnection, ResourceInfo};
-use crate::evidence::{EvidenceRef, Field};
+use crate::evidence::Field;
+use crate::evidence::azure::{KeyVault, PrivateEndpoint, ResourceInfo};
 
 const NONE: &str = "no Key Vault imported (export one with az keyvault show -o json)";
 
-/// The three Key Vault checks.
-pub(super) fn run(vaults: &[KeyVault]) -> Vec<CheckResult> {
-    let check = |id: &str, judge: fn(&KeyVault) -> ResourceResult| {
+/// The three Key Vault checks; `endpoints` are the evidence set's private
+/// endpoint resources.
+pub(super) fn run(vaults: &[KeyVault], endpoints: &[PrivateEndpoint]) -> Vec<CheckResult> {
+    let check = |id: &str, judge: &dyn Fn(&KeyVault) -> ResourceResult| {
         let resources = vaults.iter().map(judge).collect();
         CheckResult::from_resources(id, "Key Vault", resources, NONE)
     };
+    let siblings: Vec<&ResourceInfo> = vaults.iter().map(|v| &v.info).collect();
     vec![
-        check("kv.private-endpoint", private_endpoint),
-        check("kv.network-deny-default", network_deny_default),
-        check("kv.purge-protection", purge_protection),
+        check("kv.private-endpoint", &|vault| {
+            private_endpoint(vault, endpoints, &siblings)
+        }),
+        check("kv.network-deny-default", &network_deny_default),
+        check("kv.purge-protection", &purge_protection),
     ]
 }
 
-/// Whether a resource has an approved private endpoint connection, with
-/// the evidence. A live export lists every connection a resource has, so no
-/// list means none; a template declares private endpoints as resources of
-/// their own, so there the answer is unknown.
-pub(super) fn approved_endpoint(
-    info: &ResourceInfo,
-    connections: &Field<Vec<PrivateEndpointConnection>>,
-) -> (Answer, Vec<EvidenceRef>) {
-    let name = "privateEndpointConnections";
-    let list = match connections {
-        Field::Known { value, .. } => value,
-        field if field.is_absent() && info.in_template => {
-            let why = format!(
-                "{name} is not in the template (templates usually declare private endpoints as separate Microsoft.Network/privateEndpoints resources)"
-            );
-            return (Answer::Unknown(why), vec![at(info, connections)]);
-        }
-        Field::Missing | Field::NotSet { .. } => {
-            let why = format!("the export lists no {name}: there is no private endpoint");
-            return (Answer::No(why), vec![at(info, connections)]);
-        }
-        other => {
-            return (
-                Answer::Unknown(unknown_reason(other, name)),
-                vec![at(info, other)],
-            );
-        }
-    };
-    let evidence_of = |c: &PrivateEndpointConnection| {
-        super::super::judge::evidence_at(info, &c.status, &c.pointer)
-    };
-    let approved: Vec<&PrivateEndpointConnection> =
-        list.iter().filter(|c| c.is_approved()).collect();
-    if !approved.is_empty() {
-        let why = format!("{} approved private endpoint connection(s)", approved.len());
-        return (
-            Answer::Yes(why),
-            approved.into_iter().map(evidence_of).collect(),
-        );
-    }
-    let evidence = if list.is_empty() {
-        vec![at(info, connections)]
-    } else {
-        list.iter().map(evidence_of).collect()
-    };
-    if let Some(unknown) = list.iter().find(|c| !c.status.is_known()) {
-        let why = unknown_reason(&unknown.status, "privateLinkServiceConnectionState.status");
-        return (Answer::Unknown(why), evidence);
-    }
-    let statuses: Vec<&str> = list
-        .iter()
-        .filter_map(|c| c.status.value().map(String::as_str))
-        .collect();
-    let why = if statuses.is_empty() {
-        format!("{name} is empty: there is no private endpoint")
-    } else {
-        format!(
-            "no private endpoint connection is approved (status: {})",
-            statuses.join(", ")
-        )
-    };
-    (Answer::No(why), evidence)
-}
-
 /// `kv.private-endpoint`.
-fn private_endpoint(vault: &KeyVault) -> ResourceResult {
-    let (answer, evidence) = approved_endpoint(&vault.info, &vault.private_endpoints);
+fn private_endpoint(
+    vault: &KeyVault,
+    endpoints: &[PrivateEndpoint],
+    siblings: &[&ResourceInfo],
+) -> ResourceResult {
+    let (answer, evidence) = approved_endpoint(
+        &vault.info,
+        &vault.private_endpoints,
+        endpoints,
+        siblings,
+        &VAULT,
+    );
     result_of(&vault.info.label(), answer, evidence)
 }
 

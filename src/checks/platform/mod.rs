@@ -6,6 +6,7 @@
 mod defender;
 mod key_vault;
 mod logs;
+mod private_endpoints;
 mod registry;
 mod vnet;
 
@@ -17,8 +18,8 @@ use crate::evidence::{Evidence, EvidenceRef, Field};
 /// Runs this family's checks, adding one result per static check.
 pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckResult>) {
     let azure = &evidence.azure;
-    out.extend(key_vault::run(&azure.key_vaults));
-    out.extend(registry::run(&azure.registries));
+    out.extend(key_vault::run(&azure.key_vaults, &azure.private_endpoints));
+    out.extend(registry::run(&azure.registries, &azure.private_endpoints));
     out.push(logs::retention(&azure.workspaces, settings));
     out.push(logs::kube_audit(
         &azure.diagnostic_settings,

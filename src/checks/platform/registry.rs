@@ -1,22 +1,30 @@
 //! `acr.*`: Container Registry admin user and network exposure.
 
 use super::at;
-use super::key_vault::{approved_endpoint, public_access_disabled};
+use super::key_vault::public_access_disabled;
+use super::private_endpoints::{REGISTRY, approved_endpoint};
 use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
 use crate::checks::{CheckResult, ResourceResult};
-use crate::evidence::azure::ContainerRegistry;
+use crate::evidence::azure::{ContainerRegistry, PrivateEndpoint, ResourceInfo};
 
 const NONE: &str = "no container registry imported (export one with az acr show -o json)";
 
-/// The two registry checks.
-pub(super) fn run(registries: &[ContainerRegistry]) -> Vec<CheckResult> {
-    let check = |id: &str, judge: fn(&ContainerRegistry) -> ResourceResult| {
+/// The two registry checks; `endpoints` are the evidence set's private
+/// endpoint resources.
+pub(super) fn run(
+    registries: &[ContainerRegistry],
+    endpoints: &[PrivateEndpoint],
+) -> Vec<CheckResult> {
+    let check = |id: &str, judge: &dyn Fn(&ContainerRegistry) -> ResourceResult| {
         let resources = registries.iter().map(judge).collect();
         CheckResult::from_resources(id, "registry", resources, NONE)
     };
+    let siblings: Vec<&ResourceInfo> = registries.iter().map(|r| &r.info).collect();
     vec![
-        check("acr.admin-disabled", admin_disabled),
-        check("acr.private", private),
+        check("acr.admin-disabled", &admin_disabled),
+        check("acr.private", &|registry| {
+            private(registry, endpoints, &siblings)
+        }),
     ]
 }
 
@@ -40,11 +48,21 @@ fn admin_disabled(registry: &ContainerRegistry) -> ResourceResult {
 /// endpoint with the network rules denying by default. Only the Premium tier
 /// has private endpoints and network rules, so a Basic or Standard registry
 /// is always public.
-fn private(registry: &ContainerRegistry) -> ResourceResult {
+fn private(
+    registry: &ContainerRegistry,
+    endpoints: &[PrivateEndpoint],
+    siblings: &[&ResourceInfo],
+) -> ResourceResult {
     let info = &registry.info;
     let pna = &registry.public_network_access;
     let action = &registry.network_default_action;
-    let (endpoint, mut evidence) = approved_endpoint(info, &registry.private_endpoints);
+    let (endpoint, mut evidence) = approved_endpoint(
+        info,
+        &registry.private_endpoints,
+        endpoints,
+        siblings,
+        &REGISTRY,
+    );
     evidence.push(at(info, pna));
     evidence.push(at(info, action));
     evidence.push(at(info, &registry.sku));

@@ -16,6 +16,7 @@ mod log_analytics;
 mod nsg;
 mod private_endpoints;
 mod registry;
+mod resource_reference;
 mod route_table;
 mod sub_resources;
 mod vnet;
@@ -37,8 +38,9 @@ pub use firewall::{
 pub use key_vault::KeyVault;
 pub use log_analytics::LogAnalyticsWorkspace;
 pub use nsg::{Nsg, SecurityRule};
-pub use private_endpoints::PrivateEndpointConnection;
+pub use private_endpoints::{PrivateEndpoint, PrivateEndpointConnection, PrivateLinkConnection};
 pub use registry::ContainerRegistry;
+pub use resource_reference::{NameRef, ResourceReference};
 pub use route_table::{Route, RouteTable};
 pub use vnet::{Subnet, VirtualNetwork, vnet_of_subnet};
 
@@ -108,6 +110,9 @@ pub struct AzureEvidence {
     pub key_vaults: Vec<KeyVault>,
     /// Container registries.
     pub registries: Vec<ContainerRegistry>,
+    /// Private endpoint resources (Key Vault and ACR connections declared
+    /// or exported on their own).
+    pub private_endpoints: Vec<PrivateEndpoint>,
     /// Log Analytics workspaces.
     pub workspaces: Vec<LogAnalyticsWorkspace>,
     /// Virtual networks.
@@ -132,6 +137,7 @@ impl AzureEvidence {
         self.waf_policies.extend(other.waf_policies);
         self.key_vaults.extend(other.key_vaults);
         self.registries.extend(other.registries);
+        self.private_endpoints.extend(other.private_endpoints);
         self.workspaces.extend(other.workspaces);
         self.vnets.extend(other.vnets);
         self.defender_plans.extend(other.defender_plans);
@@ -187,6 +193,10 @@ pub fn read_resource(
         "microsoft.containerregistry/registries" => {
             registry::read(ctx, resource, &mut out.registries)?;
             Format::AzureContainerRegistry
+        }
+        "microsoft.network/privateendpoints" => {
+            private_endpoints::read_endpoint(ctx, resource, &mut out.private_endpoints)?;
+            Format::AzurePrivateEndpoint
         }
         "microsoft.operationalinsights/workspaces" => {
             log_analytics::read(ctx, resource, &mut out.workspaces)?;

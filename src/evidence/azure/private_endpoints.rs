@@ -1,10 +1,16 @@
-//! Private endpoint connections, as Key Vault and ACR report them
-//! (`privateEndpointConnections[]`).
+//! Private endpoints, from both sides: the connections a Key Vault or ACR
+//! reports (`privateEndpointConnections[]`), and the private endpoint
+//! resources (`Microsoft.Network/privateEndpoints`) that templates,
+//! `az network private-endpoint list` and `az resource list` hold on their own.
 
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::Field;
+use super::ResourceInfo;
+use super::resource_reference::ResourceReference;
+use super::sub_resources::{name_or_position, settings_of};
+use crate::evidence::arm::ArmResource;
 use crate::evidence::node::Node;
+use crate::evidence::{Field, ImportContext, ImportError};
 
 /// One private endpoint connection of a resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,13 +46,103 @@ pub(super) fn read(props: &Node<'_>) -> Field<Vec<PrivateEndpointConnection>> {
 }
 
 fn connection(item: &Node<'_>) -> PrivateEndpointConnection {
-    let settings = match item.get("properties") {
-        Some(props) if props.value().is_object() => props,
-        _ => item.clone(),
-    };
+    let settings = settings_of(item);
     PrivateEndpointConnection {
         pointer: item.pointer().to_owned(),
         endpoint_id: settings.string_field("privateEndpoint.id"),
+        status: settings.string_field("privateLinkServiceConnectionState.status"),
+    }
+}
+
+/// A private endpoint resource (`Microsoft.Network/privateEndpoints`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivateEndpoint {
+    /// Identity and location in the file.
+    pub info: ResourceInfo,
+    /// Its connections to the resources it reaches, automatic and manual.
+    pub links: Vec<PrivateLinkConnection>,
+}
+
+/// One connection of a private endpoint resource to the resource it reaches
+/// (`privateLinkServiceConnections[]` or `manualPrivateLinkServiceConnections[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivateLinkConnection {
+    /// Where the connection is in the file.
+    pub pointer: String,
+    /// Its `name`, or its position.
+    pub name: String,
+    /// True for `manualPrivateLinkServiceConnections`: the target's owner
+    /// approves it by hand, so it starts Pending.
+    pub manual: bool,
+    /// `privateLinkServiceId`: the resource reached (an ID, or a template
+    /// expression).
+    pub target: Field<String>,
+    /// `groupIds`: which part of the target (`vault`, `registry`...).
+    pub group_ids: Field<Vec<String>>,
+    /// `privateLinkServiceConnectionState.status`: live exports state it
+    /// (Approved, Pending, Rejected, Disconnected); templates usually do not.
+    pub status: Field<String>,
+}
+
+impl PrivateLinkConnection {
+    /// What `privateLinkServiceId` names, or why that cannot be told.
+    pub fn target_reference(&self) -> ResourceReference {
+        match &self.target {
+            Field::Known { value, .. } => ResourceReference::read(value),
+            Field::Unresolved { expression, .. } => ResourceReference::read(expression),
+            other => ResourceReference::Unresolvable(
+                other
+                    .require("privateLinkServiceId")
+                    .err()
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// True if `groupIds` is known and names none of `group`.
+    pub fn is_for_another_group(&self, group: &str) -> bool {
+        self.group_ids.value().is_some_and(|ids| {
+            !ids.is_empty() && !ids.iter().any(|g| g.eq_ignore_ascii_case(group))
+        })
+    }
+}
+
+/// Reads a private endpoint resource into `out`.
+pub(super) fn read_endpoint(
+    ctx: ImportContext<'_>,
+    resource: &ArmResource<'_>,
+    out: &mut Vec<PrivateEndpoint>,
+) -> Result<(), ImportError> {
+    let props = resource.props();
+    let mut links = Vec::new();
+    for (key, manual) in [
+        ("privateLinkServiceConnections", false),
+        ("manualPrivateLinkServiceConnections", true),
+    ] {
+        let Some(list) = props.get(key) else {
+            continue;
+        };
+        links.extend(
+            list.items()
+                .enumerate()
+                .map(|(i, item)| link(&item, i, manual)),
+        );
+    }
+    out.push(PrivateEndpoint {
+        info: ResourceInfo::of(ctx, resource),
+        links,
+    });
+    Ok(())
+}
+
+fn link(item: &Node<'_>, index: usize, manual: bool) -> PrivateLinkConnection {
+    let settings = settings_of(item);
+    PrivateLinkConnection {
+        pointer: item.pointer().to_owned(),
+        name: name_or_position(item, "connection", index),
+        manual,
+        target: settings.string_field("privateLinkServiceId"),
+        group_ids: settings.string_list_field("groupIds"),
         status: settings.string_field("privateLinkServiceConnectionState.status"),
     }
 }
