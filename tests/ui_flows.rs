@@ -787,3 +787,34 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
         );
     }
 }
+
+/// A key press as a real window delivers it: the key and its text in one
+/// frame (kittest's `key_press` gives each event a frame of its own).
+fn press_typing(h: &mut Harness<'_, Workbench>, key: egui::Key, text: &str) {
+    let events = &mut h.input_mut().events;
+    for pressed in [true, false] {
+        events.push(egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+        if pressed {
+            events.push(egui::Event::Text(text.to_owned()));
+        }
+    }
+    h.run();
+}
+
+#[test]
+fn n_opens_the_note_editor_without_typing_an_n_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.2");
+    press_typing(&mut h, egui::Key::N, "n");
+    h.event(egui::Event::Text("# Checked".to_owned()));
+    h.run();
+    assert_eq!(h.state().draft("1.2.2"), Some("# Checked"));
+}
