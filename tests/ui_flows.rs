@@ -818,3 +818,27 @@ fn n_opens_the_note_editor_without_typing_an_n_into_it() {
     h.run();
     assert_eq!(h.state().draft("1.2.2"), Some("# Checked"));
 }
+
+#[test]
+fn the_status_bar_stays_at_the_bottom_when_a_message_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let bottom =
+        |h: &Harness<'_, Workbench>| h.get_by_label_contains("Review record:").rect().max.y;
+    let settled = bottom(&h);
+    import_typed(&mut h, &dir.path().join("no-such-file.json"));
+    assert!(h.state().messages().iter().any(|(error, _)| *error));
+    // One frame for the click, one to show the bar without the message, as
+    // in the app, which paints nothing more until something asks for it.
+    h.get_by_label("Dismiss").click();
+    h.step();
+    h.step();
+    assert!(!h.state().messages().iter().any(|(error, _)| *error));
+    // With the message gone the bar is one row lower, not floating above an
+    // unpainted band.
+    assert!(
+        (bottom(&h) - settled).abs() < 1.0,
+        "the last line of the status bar is at {}, settled at {settled}",
+        bottom(&h)
+    );
+}
