@@ -48,7 +48,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
 /// job row comes or goes, this frame's bar would leave an unpainted band
 /// under it (or overlap the panels above) until something else repaints.
 fn lay_out_again_when_resized(ui: &Ui, height: f32) {
-    let id = egui::Id::new("tickmark-status-height");
+    let id = egui::Id::unique("tickmark-status-height");
     let before: Option<f32> = ui.data_mut(|d| {
         let before = d.get_temp(id);
         d.insert_temp(id, height);
