@@ -842,3 +842,44 @@ fn the_status_bar_stays_at_the_bottom_when_a_message_goes() {
         bottom(&h)
     );
 }
+
+fn replace_text(h: &mut Harness<'_, Workbench>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn a_refused_new_assessment_says_why_in_the_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
+    click(&mut h, "New assessment…");
+    type_into(&mut h, "Name", "Backwards");
+    replace_text(&mut h, "Period from", "2026-12-01");
+    replace_text(&mut h, "Period to", "2026-01-01");
+    click(&mut h, "Create assessment");
+    // The dialog stays and names the problem (the status bar behind it is
+    // dimmed by the dialog).
+    h.get_by_label("New assessment");
+    h.get_by_label_contains("period ends (2026-01-01) before it starts (2026-12-01)");
+    assert!(!h.state().messages().iter().any(|(error, _)| *error));
+
+    // A name in use already.
+    replace_text(&mut h, "Period to", "2027-05-31");
+    replace_text(&mut h, "Name", sample::ASSESSMENT_NAME);
+    click(&mut h, "Create assessment");
+    h.get_by_label_contains("already exists");
+    assert_eq!(h.state().assessments().len(), 1);
+
+    replace_text(&mut h, "Name", "Forwards");
+    click(&mut h, "Create assessment");
+    assert!(h.query_by_label("New assessment").is_none());
+    assert_eq!(h.state().assessment().unwrap().name, "Forwards");
+}

@@ -82,6 +82,7 @@ pub struct ProfileForm {
     name: String,
     email: String,
     role: Role,
+    problem: Option<String>,
 }
 
 /// The approval form.
@@ -89,6 +90,7 @@ pub struct ProfileForm {
 pub struct ApprovalForm {
     statement: String,
     justification: String,
+    problem: Option<String>,
 }
 
 impl Dialog {
@@ -111,7 +113,27 @@ impl Dialog {
             name: String::new(),
             email: String::new(),
             role: Role::Auditor,
+            problem: None,
         })
+    }
+
+    /// Shows why this dialog's own task failed (`action` as the worker
+    /// names it) in the dialog; false when the failure is not this
+    /// dialog's.
+    pub fn show_failure(&mut self, action: &str, message: &str) -> bool {
+        let problem = match self {
+            Dialog::NewAssessment(form) if action == "Creating the assessment" => &mut form.problem,
+            Dialog::Profiles(form) if action == "Creating the profile" => &mut form.problem,
+            Dialog::Approval(form)
+                if action == "Approving the assessment"
+                    || action == "Sending the assessment back" =>
+            {
+                &mut form.problem
+            }
+            _ => return false,
+        };
+        *problem = Some(upper_first(message));
+        true
     }
 
     /// The approval dialog.
@@ -296,9 +318,7 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
     field(ui, "Period from", &mut form.start, "YYYY-MM-DD");
     field(ui, "Period to", &mut form.end, "YYYY-MM-DD");
     ui.label(RichText::new(format!("Catalog: {}", wb.catalog.name)).weak());
-    if let Some(problem) = &form.problem {
-        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
-    }
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         if ui
             .button(RichText::new("Create assessment").strong())
@@ -314,6 +334,20 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
         }
         Outcome::Keep
     })
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn problem_line(ui: &mut Ui, problem: Option<&String>) {
+    if let Some(problem) = problem {
+        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
+    }
 }
 
 fn form_to_assessment(form: &AssessmentForm, catalog: &str) -> Result<NewAssessment, String> {
@@ -366,6 +400,7 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             ui.radio_value(&mut form.role, *role, role.label());
         }
     });
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         let ready = !form.name.trim().is_empty();
         if ui
@@ -375,6 +410,7 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             )
             .clicked()
         {
+            form.problem = None;
             wb.worker.submit(Task::CreateProfile(NewProfile {
                 name: form.name.clone(),
                 email: form.email.clone(),
@@ -453,6 +489,7 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         )
         .labelled_by(label.id);
     }
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         let has_statement = !form.statement.trim().is_empty();
         let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
@@ -464,12 +501,14 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             .clicked()
         {
             let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
+            form.problem = None;
             wb.decide(true, form.statement.clone(), justification);
         }
         if ui
             .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
             .clicked()
         {
+            form.problem = None;
             wb.decide(false, form.statement.clone(), None);
         }
         if !is_lead && ui.button("Profiles…").clicked() {

@@ -277,6 +277,13 @@ impl Workbench {
         if message.contains("reviewer profile is needed") {
             self.dialog = Some(Dialog::profiles());
         }
+        // The dialog that asked shows why, where the user is looking; the
+        // status bar is dimmed behind it.
+        if let Some(dialog) = self.dialog.as_mut()
+            && dialog.show_failure(&action, &message)
+        {
+            return;
+        }
         self.error(format!("{action}: {message}"));
     }
 }
