@@ -883,3 +883,26 @@ fn a_refused_new_assessment_says_why_in_the_dialog() {
     assert!(h.query_by_label("New assessment").is_none());
     assert_eq!(h.state().assessment().unwrap().name, "Forwards");
 }
+
+#[test]
+fn the_approval_dialog_names_stale_sign_offs_and_why_approve_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Lee Lead", Role::SecurityLead);
+    assert_eq!(state_of(&h, "1.1.7").sign_off_state, SignOffState::Stale);
+    click(&mut h, "Approval…");
+    let stale = h.get_by_label_contains("sign-off(s) are stale");
+    assert!(format!("{stale:?}").contains("1.1.7"), "{stale:?}");
+    // A disabled button says what it is waiting for.
+    h.get_by_label("Approve").hover();
+    h.run();
+    h.get_by_label("Write the statement first");
+    type_into(
+        &mut h,
+        "Statement (or the reason for sending back)",
+        "Reviewed.",
+    );
+    h.get_by_label("Approve").hover();
+    h.run();
+    h.get_by_label_contains("Write the justification");
+}

@@ -12,7 +12,7 @@ use super::app::Workbench;
 use super::keyboard::SHORTCUTS;
 use super::theme::Palette;
 use super::worker::{PickPurpose, Task};
-use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role};
+use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role, SignOffState};
 
 /// The dialog on screen.
 #[derive(Debug, Clone)]
@@ -466,6 +466,22 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             .color(palette.partial),
         );
     }
+    let stale: Vec<String> = wb
+        .catalog
+        .requirements()
+        .filter(|r| wb.view.glance(&r.id).sign_off == SignOffState::Stale)
+        .map(|r| r.id.clone())
+        .collect();
+    if !stale.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "{} sign-off(s) are stale: the evidence or review changed after signing ({}).",
+                stale.len(),
+                short_list(&stale)
+            ))
+            .color(palette.stale),
+        );
+    }
     let is_lead = wb.profile().is_some_and(|p| p.role == Role::SecurityLead);
     if !is_lead {
         ui.label(
@@ -493,11 +509,19 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
     buttons(ui, |ui| {
         let has_statement = !form.statement.trim().is_empty();
         let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
+        let missing = if !is_lead {
+            "Only a security lead's profile can decide"
+        } else if !has_statement {
+            "Write the statement first"
+        } else {
+            "Write the justification for the requirements without a conclusion first"
+        };
         if ui
             .add_enabled(
                 is_lead && has_statement && justified,
                 egui::Button::new(RichText::new("Approve").strong()),
             )
+            .on_disabled_hover_text(missing)
             .clicked()
         {
             let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
@@ -506,6 +530,7 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         }
         if ui
             .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
+            .on_disabled_hover_text(missing)
             .clicked()
         {
             form.problem = None;
