@@ -372,6 +372,8 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
     ui.add_space(4.0);
     if wb.profiles.is_empty() {
         ui.label(RichText::new("No profile yet: create one below.").weak());
+    } else {
+        ui.label(RichText::new("Click a profile to review as it, or create one below.").weak());
     }
     let mut chosen = None;
     for profile in &wb.profiles {
