@@ -906,3 +906,27 @@ fn the_approval_dialog_names_stale_sign_offs_and_why_approve_is_unavailable() {
     h.run();
     h.get_by_label_contains("Write the justification");
 }
+
+#[test]
+fn in_place_over_failing_checks_asks_for_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.1.6");
+    assert_eq!(
+        state_of(&h, "1.1.6").conclusion(),
+        Some(Conclusion::NotInPlace)
+    );
+    let caution = "The automated checks fail: say in the note why the requirement is in place.";
+    assert!(h.query_by_label(caution).is_none());
+    click(&mut h, "In Place");
+    assert_eq!(
+        state_of(&h, "1.1.6").conclusion(),
+        Some(Conclusion::InPlace)
+    );
+    h.get_by_label(caution);
+    // A passing requirement concluded In Place has nothing to explain.
+    click(&mut h, "1.1.4");
+    click(&mut h, "In Place");
+    assert!(h.query_by_label(caution).is_none());
+}

@@ -12,6 +12,7 @@ use super::theme::Palette;
 use super::thumbnails::{ThumbnailState, is_thumbnailable};
 use super::widgets;
 use super::worker::{PickPurpose, Task};
+use crate::checks::VerdictStatus;
 use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
 
 /// Shows the panel.
@@ -104,6 +105,18 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             ))
             .small()
             .weak(),
+        );
+    }
+    let in_place = matches!(
+        current,
+        Some(Conclusion::InPlace | Conclusion::InPlaceWithCcw)
+    );
+    if in_place && wb.view.glance(id).verdict == Some(VerdictStatus::Fail) {
+        ui.label(
+            RichText::new(
+                "The automated checks fail: say in the note why the requirement is in place.",
+            )
+            .color(palette.stale),
         );
     }
     if let Some(conclusion) = chosen {
