@@ -930,3 +930,14 @@ fn in_place_over_failing_checks_asks_for_the_reason() {
     click(&mut h, "In Place");
     assert!(h.query_by_label(caution).is_none());
 }
+
+#[test]
+fn escape_closes_an_open_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "Import");
+    h.get_by_label("From a typed path…");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label("From a typed path…").is_none());
+}

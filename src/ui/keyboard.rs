@@ -72,7 +72,9 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
             wb.screen = screen;
         }
     }
-    if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+    // An open menu or popup closes on Esc by itself: leave the key to it.
+    let popup_open = egui::Popup::is_any_open(ctx);
+    if !popup_open && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
         if wb.dialog.is_some() {
             wb.dialog = None;
         } else {
