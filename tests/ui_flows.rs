@@ -941,3 +941,32 @@ fn escape_closes_an_open_menu() {
     h.run();
     assert!(h.query_by_label("From a typed path…").is_none());
 }
+
+#[test]
+fn a_small_window_keeps_the_top_bar_apart_and_the_requirement_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Sam Lead", Role::SecurityLead);
+    h.set_size(egui::vec2(1000.0, 700.0));
+    h.run();
+    let left_end = h.get_by_label("Approval…").rect();
+    let right_end = h
+        .get_all_by_label_contains("Sam Lead")
+        .map(|n| n.rect())
+        .find(|r| r.top() < 40.0)
+        .expect("the profile button in the top bar");
+    assert!(
+        left_end.right() <= right_end.left(),
+        "the top bar's ends overlap: {left_end:?} and {right_end:?}"
+    );
+    // The full names are a hover away.
+    h.get_by_label_contains("Assessment: Sample: Harbour");
+    let tree = h.get_by_label("Search").rect();
+    let review = h.get_by_label("Review of 1.1.1").rect();
+    assert!(
+        review.left() - tree.right() >= 330.0,
+        "the requirement in the middle is squeezed: tree ends at {}, review starts at {}",
+        tree.right(),
+        review.left()
+    );
+}

@@ -17,10 +17,12 @@ use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
 
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    // Gives way in a narrow window, as the tree does.
+    let widest = (ui.ctx().content_rect().width() * 0.3).clamp(290.0, 620.0);
     egui::Panel::right("tickmark-review")
         .resizable(true)
         .default_size(380.0)
-        .size_range(300.0..=620.0)
+        .size_range(290.0..=widest)
         .show(ui, |ui| {
             // Keep the panel's width while there is nothing to show.
             ui.set_min_width(ui.available_width());

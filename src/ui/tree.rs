@@ -18,10 +18,13 @@ const ROW_HEIGHT: f32 = 24.0;
 
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
+    // In a narrow window the side panels give way so that the requirement
+    // in the middle keeps a readable width.
+    let widest = (ui.ctx().content_rect().width() * 0.32).clamp(260.0, 680.0);
     egui::Panel::left("tickmark-tree")
         .resizable(true)
         .default_size(410.0)
-        .size_range(280.0..=680.0)
+        .size_range(260.0..=widest)
         .show(ui, |ui| {
             ui.add_space(6.0);
             search_field(wb, ui);
