@@ -970,3 +970,21 @@ fn a_small_window_keeps_the_top_bar_apart_and_the_requirement_readable() {
         review.left()
     );
 }
+
+#[test]
+fn the_panels_get_their_width_back_when_the_window_grows_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let widths = |h: &Harness<'_, Workbench>| {
+        (
+            h.get_by_label("Search").rect().right(),
+            h.get_by_label("Review of 1.1.1").rect().left(),
+        )
+    };
+    let wide = widths(&h);
+    h.set_size(egui::vec2(1000.0, 700.0));
+    h.run();
+    h.set_size(egui::vec2(1500.0, 1400.0));
+    h.run();
+    assert_eq!(widths(&h), wide);
+}

@@ -159,6 +159,10 @@ pub struct Workbench {
 }
 
 /// How long an information message stays in the status bar.
+/// Below this window width the side panels and the top bar make room for
+/// the requirement in the middle.
+pub(super) const NARROW_WINDOW: f32 = 1250.0;
+
 const INFO_LIFETIME: Duration = Duration::from_secs(8);
 
 impl Workbench {

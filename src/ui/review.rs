@@ -18,10 +18,12 @@ use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     // Gives way in a narrow window, as the tree does.
-    let widest = (ui.ctx().content_rect().width() * 0.3).clamp(290.0, 620.0);
-    egui::Panel::right("tickmark-review")
+    let window = ui.ctx().content_rect().width();
+    let widest = (window * 0.3).clamp(290.0, 620.0);
+    let narrow = window < super::app::NARROW_WINDOW;
+    egui::Panel::right(("tickmark-review", narrow))
         .resizable(true)
-        .default_size(380.0)
+        .default_size(if narrow { 300.0 } else { 380.0 })
         .size_range(290.0..=widest)
         .show(ui, |ui| {
             // Keep the panel's width while there is nothing to show.

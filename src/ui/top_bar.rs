@@ -65,7 +65,7 @@ struct Fit {
 
 impl Fit {
     fn for_width(width: f32) -> Fit {
-        if width >= 1250.0 {
+        if width >= super::app::NARROW_WINDOW {
             return Fit {
                 compact: false,
                 name_chars: usize::MAX,
