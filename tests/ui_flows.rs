@@ -988,3 +988,35 @@ fn the_panels_get_their_width_back_when_the_window_grows_again() {
     h.run();
     assert_eq!(widths(&h), wide);
 }
+
+#[test]
+fn an_import_by_another_program_shows_up_in_the_open_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let before = h.state().messages().len();
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    let mut bytes = nsgs.bytes.to_vec();
+    bytes.extend_from_slice(b"\n\n");
+    let changed = write_file(dir.path(), "nsgs-elsewhere.json", &bytes);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(dir.path().join("t.sqlite3"))
+        .args(["import", "--assessment", sample::ASSESSMENT_NAME])
+        .arg(&changed)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let files =
+        |h: &Harness<'_, Workbench>| format!("{:?}", h.get_by_label_contains("Review record:"));
+    let shown = files(&h);
+    h.state_mut().look_for_outside_changes_soon();
+    h.run();
+    assert!(
+        h.state().messages()[before..]
+            .iter()
+            .any(|(_, m)| m.contains("Another program recorded run")),
+        "{:?}",
+        h.state().messages()
+    );
+    assert_ne!(files(&h), shown, "the status bar still shows the old run");
+}
