@@ -1020,3 +1020,40 @@ fn an_import_by_another_program_shows_up_in_the_open_app() {
     );
     assert_ne!(files(&h), shown, "the status bar still shows the old run");
 }
+
+#[test]
+fn saving_the_same_note_twice_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.3");
+    type_into(&mut h, "Note (Markdown)", "Checked twice.");
+    // Ctrl+S and Esc (which leaves the editor, saving it) in one frame.
+    let events = &mut h.input_mut().events;
+    for (key, modifiers) in [
+        (egui::Key::S, egui::Modifiers::COMMAND),
+        (egui::Key::Escape, egui::Modifiers::NONE),
+    ] {
+        for pressed in [true, false] {
+            events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+    }
+    h.run();
+    assert_eq!(
+        state_of(&h, "1.2.3").review.map(|r| r.note),
+        Some("Checked twice.".to_owned())
+    );
+    let errors: Vec<_> = h
+        .state()
+        .messages()
+        .into_iter()
+        .filter(|(error, _)| *error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

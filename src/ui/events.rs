@@ -294,6 +294,11 @@ impl Workbench {
             // A background look: the next one tries again.
             return;
         }
+        if action.starts_with("Saving the review") && message.contains("already says this") {
+            // The same note saved twice in a row (Ctrl+S, then leaving the
+            // editor): the record holds what was asked; nothing failed.
+            return;
+        }
         if self.loading.is_some() && action.starts_with("Loading") {
             self.loading = None;
         }
