@@ -787,3 +787,273 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
         );
     }
 }
+
+/// A key press as a real window delivers it: the key and its text in one
+/// frame (kittest's `key_press` gives each event a frame of its own).
+fn press_typing(h: &mut Harness<'_, Workbench>, key: egui::Key, text: &str) {
+    let events = &mut h.input_mut().events;
+    for pressed in [true, false] {
+        events.push(egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+        if pressed {
+            events.push(egui::Event::Text(text.to_owned()));
+        }
+    }
+    h.run();
+}
+
+#[test]
+fn n_opens_the_note_editor_without_typing_an_n_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.2");
+    press_typing(&mut h, egui::Key::N, "n");
+    h.event(egui::Event::Text("# Checked".to_owned()));
+    h.run();
+    assert_eq!(h.state().draft("1.2.2"), Some("# Checked"));
+}
+
+#[test]
+fn the_status_bar_stays_at_the_bottom_when_a_message_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let bottom =
+        |h: &Harness<'_, Workbench>| h.get_by_label_contains("Review record:").rect().max.y;
+    let settled = bottom(&h);
+    import_typed(&mut h, &dir.path().join("no-such-file.json"));
+    assert!(h.state().messages().iter().any(|(error, _)| *error));
+    // One frame for the click, one to show the bar without the message, as
+    // in the app, which paints nothing more until something asks for it.
+    h.get_by_label("Dismiss").click();
+    h.step();
+    h.step();
+    assert!(!h.state().messages().iter().any(|(error, _)| *error));
+    // With the message gone the bar is one row lower, not floating above an
+    // unpainted band.
+    assert!(
+        (bottom(&h) - settled).abs() < 1.0,
+        "the last line of the status bar is at {}, settled at {settled}",
+        bottom(&h)
+    );
+}
+
+fn replace_text(h: &mut Harness<'_, Workbench>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn a_refused_new_assessment_says_why_in_the_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(
+        &mut h,
+        "Assessment: Sample: Harbourline Payments (fictional)",
+    );
+    click(&mut h, "New assessment…");
+    type_into(&mut h, "Name", "Backwards");
+    replace_text(&mut h, "Period from", "2026-12-01");
+    replace_text(&mut h, "Period to", "2026-01-01");
+    click(&mut h, "Create assessment");
+    // The dialog stays and names the problem (the status bar behind it is
+    // dimmed by the dialog).
+    h.get_by_label("New assessment");
+    h.get_by_label_contains("period ends (2026-01-01) before it starts (2026-12-01)");
+    assert!(!h.state().messages().iter().any(|(error, _)| *error));
+
+    // A name in use already.
+    replace_text(&mut h, "Period to", "2027-05-31");
+    replace_text(&mut h, "Name", sample::ASSESSMENT_NAME);
+    click(&mut h, "Create assessment");
+    h.get_by_label_contains("already exists");
+    assert_eq!(h.state().assessments().len(), 1);
+
+    replace_text(&mut h, "Name", "Forwards");
+    click(&mut h, "Create assessment");
+    assert!(h.query_by_label("New assessment").is_none());
+    assert_eq!(h.state().assessment().unwrap().name, "Forwards");
+}
+
+#[test]
+fn the_approval_dialog_names_stale_sign_offs_and_why_approve_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Lee Lead", Role::SecurityLead);
+    assert_eq!(state_of(&h, "1.1.7").sign_off_state, SignOffState::Stale);
+    click(&mut h, "Approval…");
+    let stale = h.get_by_label_contains("sign-off(s) are stale");
+    assert!(format!("{stale:?}").contains("1.1.7"), "{stale:?}");
+    // A disabled button says what it is waiting for.
+    h.get_by_label("Approve").hover();
+    h.run();
+    h.get_by_label("Write the statement first");
+    type_into(
+        &mut h,
+        "Statement (or the reason for sending back)",
+        "Reviewed.",
+    );
+    h.get_by_label("Approve").hover();
+    h.run();
+    h.get_by_label_contains("Write the justification");
+}
+
+#[test]
+fn in_place_over_failing_checks_asks_for_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.1.6");
+    assert_eq!(
+        state_of(&h, "1.1.6").conclusion(),
+        Some(Conclusion::NotInPlace)
+    );
+    let caution = "The automated checks fail: say in the note why the requirement is in place.";
+    assert!(h.query_by_label(caution).is_none());
+    click(&mut h, "In Place");
+    assert_eq!(
+        state_of(&h, "1.1.6").conclusion(),
+        Some(Conclusion::InPlace)
+    );
+    h.get_by_label(caution);
+    // A passing requirement concluded In Place has nothing to explain.
+    click(&mut h, "1.1.4");
+    click(&mut h, "In Place");
+    assert!(h.query_by_label(caution).is_none());
+}
+
+#[test]
+fn escape_closes_an_open_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    click(&mut h, "Import");
+    h.get_by_label("From a typed path…");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label("From a typed path…").is_none());
+}
+
+#[test]
+fn a_small_window_keeps_the_top_bar_apart_and_the_requirement_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Sam Lead", Role::SecurityLead);
+    h.set_size(egui::vec2(1000.0, 700.0));
+    h.run();
+    let left_end = h.get_by_label("Approval…").rect();
+    let right_end = h
+        .get_all_by_label_contains("Sam Lead")
+        .map(|n| n.rect())
+        .find(|r| r.top() < 40.0)
+        .expect("the profile button in the top bar");
+    assert!(
+        left_end.right() <= right_end.left(),
+        "the top bar's ends overlap: {left_end:?} and {right_end:?}"
+    );
+    // The full names are a hover away.
+    h.get_by_label_contains("Assessment: Sample: Harbour");
+    let tree = h.get_by_label("Search").rect();
+    let review = h.get_by_label("Review of 1.1.1").rect();
+    assert!(
+        review.left() - tree.right() >= 330.0,
+        "the requirement in the middle is squeezed: tree ends at {}, review starts at {}",
+        tree.right(),
+        review.left()
+    );
+}
+
+#[test]
+fn the_panels_get_their_width_back_when_the_window_grows_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let widths = |h: &Harness<'_, Workbench>| {
+        (
+            h.get_by_label("Search").rect().right(),
+            h.get_by_label("Review of 1.1.1").rect().left(),
+        )
+    };
+    let wide = widths(&h);
+    h.set_size(egui::vec2(1000.0, 700.0));
+    h.run();
+    h.set_size(egui::vec2(1500.0, 1400.0));
+    h.run();
+    assert_eq!(widths(&h), wide);
+}
+
+#[test]
+fn an_import_by_another_program_shows_up_in_the_open_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    let before = h.state().messages().len();
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    let mut bytes = nsgs.bytes.to_vec();
+    bytes.extend_from_slice(b"\n\n");
+    let changed = write_file(dir.path(), "nsgs-elsewhere.json", &bytes);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(dir.path().join("t.sqlite3"))
+        .args(["import", "--assessment", sample::ASSESSMENT_NAME])
+        .arg(&changed)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let files =
+        |h: &Harness<'_, Workbench>| format!("{:?}", h.get_by_label_contains("Review record:"));
+    let shown = files(&h);
+    h.state_mut().look_for_outside_changes_soon();
+    h.run();
+    assert!(
+        h.state().messages()[before..]
+            .iter()
+            .any(|(_, m)| m.contains("Another program recorded run")),
+        "{:?}",
+        h.state().messages()
+    );
+    assert_ne!(files(&h), shown, "the status bar still shows the old run");
+}
+
+#[test]
+fn saving_the_same_note_twice_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.2.3");
+    type_into(&mut h, "Note (Markdown)", "Checked twice.");
+    // Ctrl+S and Esc (which leaves the editor, saving it) in one frame.
+    let events = &mut h.input_mut().events;
+    for (key, modifiers) in [
+        (egui::Key::S, egui::Modifiers::COMMAND),
+        (egui::Key::Escape, egui::Modifiers::NONE),
+    ] {
+        for pressed in [true, false] {
+            events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+    }
+    h.run();
+    assert_eq!(
+        state_of(&h, "1.2.3").review.map(|r| r.note),
+        Some("Checked twice.".to_owned())
+    );
+    let errors: Vec<_> = h
+        .state()
+        .messages()
+        .into_iter()
+        .filter(|(error, _)| *error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

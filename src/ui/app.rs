@@ -126,6 +126,8 @@ pub struct Workbench {
     pub(super) prefs: Prefs,
     pub(super) seed_when_empty: bool,
     started: bool,
+    /// When the record was last looked at for another program's changes.
+    outside_check: Instant,
     pub(super) phase: Phase,
     pub(super) assessments: Vec<Assessment>,
     pub(super) profiles: Vec<Profile>,
@@ -159,6 +161,13 @@ pub struct Workbench {
 }
 
 /// How long an information message stays in the status bar.
+/// Below this window width the side panels and the top bar make room for
+/// the requirement in the middle.
+pub(super) const NARROW_WINDOW: f32 = 1250.0;
+
+/// How often an idle app looks for another program's changes.
+const OUTSIDE_CHECK_EVERY: Duration = Duration::from_secs(5);
+
 const INFO_LIFETIME: Duration = Duration::from_secs(8);
 
 impl Workbench {
@@ -205,6 +214,7 @@ impl Workbench {
             attach_path: String::new(),
             discard_rect: None,
             window_title: super::WINDOW_TITLE.to_owned(),
+            outside_check: Instant::now(),
         }
     }
 
@@ -223,6 +233,7 @@ impl Workbench {
         }
         self.accept_dropped_files(&ctx);
         self.update_title(&ctx);
+        self.look_for_outside_changes(&ctx);
         keyboard::handle(self, &ctx);
         self.messages
             .retain(|m| m.error || m.at.elapsed() < INFO_LIFETIME);
@@ -246,6 +257,37 @@ impl Workbench {
         } else if let Some(first) = self.messages.iter().find(|m| !m.error) {
             ctx.request_repaint_after(INFO_LIFETIME.saturating_sub(first.at.elapsed()));
         }
+    }
+
+    /// Every few seconds while idle, asks whether another program (the
+    /// command line, a second window) recorded a newer run of the open
+    /// assessment.
+    fn look_for_outside_changes(&mut self, ctx: &egui::Context) {
+        let idle = self.phase == Phase::Ready
+            && self.loading.is_none()
+            && self.jobs.is_empty()
+            && !self.worker.has_pending_tasks();
+        let Some(assessment) = self.loaded.as_ref().map(|l| l.assessment.id) else {
+            return;
+        };
+        if !idle {
+            return;
+        }
+        let due = self.outside_check + OUTSIDE_CHECK_EVERY;
+        if Instant::now() >= due {
+            self.outside_check = Instant::now();
+            self.worker.submit(Task::LatestRun { assessment });
+        }
+        ctx.request_repaint_after(
+            due.saturating_duration_since(Instant::now())
+                .max(OUTSIDE_CHECK_EVERY / 10),
+        );
+    }
+
+    /// Looks for another program's changes at the next frame instead of
+    /// within the next few seconds.
+    pub fn look_for_outside_changes_soon(&mut self) {
+        self.outside_check = Instant::now() - OUTSIDE_CHECK_EVERY;
     }
 
     /// The window title names the open assessment.

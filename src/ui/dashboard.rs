@@ -264,7 +264,23 @@ fn family_row(
         title_galley,
         text_color,
     );
-    let numbers_width = 190.0;
+    let numbers = format!(
+        "{}/{} concluded · {} signed · {} failing",
+        c.reviewed, c.total, c.signed, c.failing
+    );
+    let galley = painter.layout_no_wrap(
+        numbers,
+        FontId::proportional(11.5),
+        visuals.weak_text_color(),
+    );
+    // Room for the widest counts (the same in every row, so the bars line
+    // up), clear of a vertical scroll bar.
+    let widest = painter.layout_no_wrap(
+        "000/000 concluded · 000 signed · 000 failing".to_owned(),
+        FontId::proportional(11.5),
+        visuals.weak_text_color(),
+    );
+    let numbers_width = widest.size().x + 10.0 + ui.spacing().scroll.bar_width + 4.0;
     let track_left = rect.left() + label_width;
     let track_width = (rect.width() - label_width - numbers_width).max(60.0);
     let total = c.total.max(1) as f32;
@@ -287,15 +303,6 @@ fn family_row(
             painter.rect_filled(filled, 3.0, color);
         }
     }
-    let numbers = format!(
-        "{}/{} concluded · {} signed · {} failing",
-        c.reviewed, c.total, c.signed, c.failing
-    );
-    let galley = painter.layout_no_wrap(
-        numbers,
-        FontId::proportional(11.5),
-        visuals.weak_text_color(),
-    );
     painter.galley(
         egui::pos2(
             track_left + track_width + 10.0,

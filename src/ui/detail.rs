@@ -332,10 +332,16 @@ fn resources(
                 .max_height(height)
                 .auto_shrink([false, true])
                 .show_rows(ui, RESOURCE_ROW, rows, |ui, range| {
+                    let shared = shared_prefix(
+                        range
+                            .clone()
+                            .map(|row| short_resource(&result.resources[index_of(row)].resource)),
+                    );
                     for row in range {
                         let index = index_of(row);
                         let resource = &result.resources[index];
-                        if resource_row(ui, resource, selected == Some(index), palette).clicked() {
+                        let is_selected = selected == Some(index);
+                        if resource_row(ui, resource, shared, is_selected, palette).clicked() {
                             clicked = Some(index);
                         }
                     }
@@ -357,9 +363,36 @@ fn resources(
     }
 }
 
+/// How many leading characters the names share, cut back to a word or path
+/// boundary (0 for fewer than two names or a short prefix): rows like
+/// "Checkov 3.2.497 scan (a/checkov.sarif)" and "… (b/checkov.sarif)" must
+/// not elide to the same text.
+fn shared_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> usize {
+    let Some(first) = names.next() else {
+        return 0;
+    };
+    let mut shared = first.len();
+    let mut others = 0;
+    for name in names {
+        others += 1;
+        shared = first
+            .char_indices()
+            .zip(name.chars())
+            .take_while(|((i, a), b)| *i < shared && a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8());
+    }
+    if others == 0 {
+        return 0;
+    }
+    let boundary = first[..shared].rfind([' ', '(', '/']).map_or(0, |i| i + 1);
+    if boundary < 12 { 0 } else { boundary }
+}
+
 fn resource_row(
     ui: &mut Ui,
     resource: &ResourceResult,
+    shared_prefix: usize,
     selected: bool,
     palette: &Palette,
 ) -> egui::Response {
@@ -396,9 +429,14 @@ fn resource_row(
         .x
         .max(1.0);
     let fits = ((split - rect.left() - 34.0) / char_width) as usize;
+    let short = short_resource(&resource.resource);
+    let distinct = match short.get(shared_prefix..) {
+        Some(rest) if shared_prefix > 0 => format!("…{rest}"),
+        _ => short.to_owned(),
+    };
     let name = one_line(
         painter,
-        &middle_elide(short_resource(&resource.resource), fits),
+        &middle_elide(&distinct, fits),
         name_font,
         text_color,
         split - rect.left() - 30.0,
@@ -610,6 +648,17 @@ fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
 #[cfg(test)]
 mod tests {
     use super::short_resource;
+
+    #[test]
+    fn rows_that_share_a_long_beginning_show_where_they_differ() {
+        let names = [
+            "Checkov 3.2.497 scan (sample-data/scans/checkov-bicep.sarif)",
+            "Checkov 3.2.497 scan (/tmp/ui98/checkov-bicep.sarif)",
+        ];
+        assert_eq!(super::shared_prefix(names.into_iter()), 22);
+        assert_eq!(super::shared_prefix(names[..1].iter().copied()), 0);
+        assert_eq!(super::shared_prefix(["nsg-a", "nsg-b"].into_iter()), 0);
+    }
 
     #[test]
     fn arm_ids_are_shortened_to_their_name_and_long_names_cut_in_the_middle() {

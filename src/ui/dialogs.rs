@@ -12,7 +12,7 @@ use super::app::Workbench;
 use super::keyboard::SHORTCUTS;
 use super::theme::Palette;
 use super::worker::{PickPurpose, Task};
-use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role};
+use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role, SignOffState};
 
 /// The dialog on screen.
 #[derive(Debug, Clone)]
@@ -82,6 +82,7 @@ pub struct ProfileForm {
     name: String,
     email: String,
     role: Role,
+    problem: Option<String>,
 }
 
 /// The approval form.
@@ -89,6 +90,7 @@ pub struct ProfileForm {
 pub struct ApprovalForm {
     statement: String,
     justification: String,
+    problem: Option<String>,
 }
 
 impl Dialog {
@@ -111,7 +113,27 @@ impl Dialog {
             name: String::new(),
             email: String::new(),
             role: Role::Auditor,
+            problem: None,
         })
+    }
+
+    /// Shows why this dialog's own task failed (`action` as the worker
+    /// names it) in the dialog; false when the failure is not this
+    /// dialog's.
+    pub fn show_failure(&mut self, action: &str, message: &str) -> bool {
+        let problem = match self {
+            Dialog::NewAssessment(form) if action == "Creating the assessment" => &mut form.problem,
+            Dialog::Profiles(form) if action == "Creating the profile" => &mut form.problem,
+            Dialog::Approval(form)
+                if action == "Approving the assessment"
+                    || action == "Sending the assessment back" =>
+            {
+                &mut form.problem
+            }
+            _ => return false,
+        };
+        *problem = Some(upper_first(message));
+        true
     }
 
     /// The approval dialog.
@@ -296,9 +318,7 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
     field(ui, "Period from", &mut form.start, "YYYY-MM-DD");
     field(ui, "Period to", &mut form.end, "YYYY-MM-DD");
     ui.label(RichText::new(format!("Catalog: {}", wb.catalog.name)).weak());
-    if let Some(problem) = &form.problem {
-        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
-    }
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         if ui
             .button(RichText::new("Create assessment").strong())
@@ -314,6 +334,20 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
         }
         Outcome::Keep
     })
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn problem_line(ui: &mut Ui, problem: Option<&String>) {
+    if let Some(problem) = problem {
+        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
+    }
 }
 
 fn form_to_assessment(form: &AssessmentForm, catalog: &str) -> Result<NewAssessment, String> {
@@ -338,6 +372,8 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
     ui.add_space(4.0);
     if wb.profiles.is_empty() {
         ui.label(RichText::new("No profile yet: create one below.").weak());
+    } else {
+        ui.label(RichText::new("Click a profile to review as it, or create one below.").weak());
     }
     let mut chosen = None;
     for profile in &wb.profiles {
@@ -366,6 +402,7 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             ui.radio_value(&mut form.role, *role, role.label());
         }
     });
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         let ready = !form.name.trim().is_empty();
         if ui
@@ -375,6 +412,7 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             )
             .clicked()
         {
+            form.problem = None;
             wb.worker.submit(Task::CreateProfile(NewProfile {
                 name: form.name.clone(),
                 email: form.email.clone(),
@@ -430,6 +468,22 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             .color(palette.partial),
         );
     }
+    let stale: Vec<String> = wb
+        .catalog
+        .requirements()
+        .filter(|r| wb.view.glance(&r.id).sign_off == SignOffState::Stale)
+        .map(|r| r.id.clone())
+        .collect();
+    if !stale.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "{} sign-off(s) are stale: the evidence or review changed after signing ({}).",
+                stale.len(),
+                short_list(&stale)
+            ))
+            .color(palette.stale),
+        );
+    }
     let is_lead = wb.profile().is_some_and(|p| p.role == Role::SecurityLead);
     if !is_lead {
         ui.label(
@@ -453,23 +507,35 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         )
         .labelled_by(label.id);
     }
+    problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         let has_statement = !form.statement.trim().is_empty();
         let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
+        let missing = if !is_lead {
+            "Only a security lead's profile can decide"
+        } else if !has_statement {
+            "Write the statement first"
+        } else {
+            "Write the justification for the requirements without a conclusion first"
+        };
         if ui
             .add_enabled(
                 is_lead && has_statement && justified,
                 egui::Button::new(RichText::new("Approve").strong()),
             )
+            .on_disabled_hover_text(missing)
             .clicked()
         {
             let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
+            form.problem = None;
             wb.decide(true, form.statement.clone(), justification);
         }
         if ui
             .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
+            .on_disabled_hover_text(missing)
             .clicked()
         {
+            form.problem = None;
             wb.decide(false, form.statement.clone(), None);
         }
         if !is_lead && ui.button("Profiles…").clicked() {

@@ -39,6 +39,7 @@ impl Workbench {
                 profiles,
             } => self.on_directory(assessments, profiles),
             Reply::Loaded(loaded) => self.on_loaded(*loaded),
+            Reply::LatestRun { assessment, run } => self.on_latest_run(assessment, run),
             Reply::Requirement {
                 assessment,
                 state,
@@ -206,6 +207,24 @@ impl Workbench {
         }
     }
 
+    /// Another program (the command line, a second window) evaluated the
+    /// open assessment again: show its run rather than a stale one.
+    pub(super) fn on_latest_run(&mut self, assessment: i64, run: Option<i64>) {
+        let Some(loaded) = &self.loaded else {
+            return;
+        };
+        let shown = loaded.run.as_ref().map(|r| r.id);
+        if loaded.assessment.id != assessment || self.loading.is_some() || run <= shown {
+            return;
+        }
+        if let Some(run) = run {
+            self.info(format!(
+                "Another program recorded run #{run} of this assessment; showing it"
+            ));
+        }
+        self.open_assessment(assessment);
+    }
+
     pub(super) fn on_imported(&mut self, report: ImportReport) {
         let unusable = report.unusable();
         let stored = report.files.len() - unusable;
@@ -271,11 +290,27 @@ impl Workbench {
         if self.phase == Phase::Starting {
             self.phase = Phase::Unusable(message.clone());
         }
+        if action.starts_with("Looking for changes") {
+            // A background look: the next one tries again.
+            return;
+        }
+        if action.starts_with("Saving the review") && message.contains("already says this") {
+            // The same note saved twice in a row (Ctrl+S, then leaving the
+            // editor): the record holds what was asked; nothing failed.
+            return;
+        }
         if self.loading.is_some() && action.starts_with("Loading") {
             self.loading = None;
         }
         if message.contains("reviewer profile is needed") {
             self.dialog = Some(Dialog::profiles());
+        }
+        // The dialog that asked shows why, where the user is looking; the
+        // status bar is dimmed behind it.
+        if let Some(dialog) = self.dialog.as_mut()
+            && dialog.show_failure(&action, &message)
+        {
+            return;
         }
         self.error(format!("{action}: {message}"));
     }

@@ -72,7 +72,9 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
             wb.screen = screen;
         }
     }
-    if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+    // An open menu or popup closes on Esc by itself: leave the key to it.
+    let popup_open = egui::Popup::is_any_open(ctx);
+    if !popup_open && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
         if wb.dialog.is_some() {
             wb.dialog = None;
         } else {
@@ -116,9 +118,20 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
         wb.set_conclusion(None);
     }
     if plain(Key::N) {
+        // The same key press also arrives as the text "n", which the
+        // editor would type once it has the focus.
+        drop_text(ctx, "n");
         wb.note_preview = false;
         ctx.memory_mut(|m| m.request_focus(note_editor_id()));
     }
+}
+
+/// Removes this frame's text events equal to `typed` (either case).
+fn drop_text(ctx: &egui::Context, typed: &str) {
+    ctx.input_mut(|i| {
+        i.events
+            .retain(|e| !matches!(e, egui::Event::Text(t) if t.eq_ignore_ascii_case(typed)));
+    });
 }
 
 /// `?` arrives as a key on some keyboards and only as text on others.

@@ -12,14 +12,19 @@ use super::theme::Palette;
 use super::thumbnails::{ThumbnailState, is_thumbnailable};
 use super::widgets;
 use super::worker::{PickPurpose, Task};
+use crate::checks::VerdictStatus;
 use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
 
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
-    egui::Panel::right("tickmark-review")
+    // Gives way in a narrow window, as the tree does.
+    let window = ui.ctx().content_rect().width();
+    let widest = (window * 0.3).clamp(290.0, 620.0);
+    let narrow = window < super::app::NARROW_WINDOW;
+    egui::Panel::right(("tickmark-review", narrow))
         .resizable(true)
-        .default_size(380.0)
-        .size_range(300.0..=620.0)
+        .default_size(if narrow { 300.0 } else { 380.0 })
+        .size_range(290.0..=widest)
         .show(ui, |ui| {
             // Keep the panel's width while there is nothing to show.
             ui.set_min_width(ui.available_width());
@@ -104,6 +109,18 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             ))
             .small()
             .weak(),
+        );
+    }
+    let in_place = matches!(
+        current,
+        Some(Conclusion::InPlace | Conclusion::InPlaceWithCcw)
+    );
+    if in_place && wb.view.glance(id).verdict == Some(VerdictStatus::Fail) {
+        ui.label(
+            RichText::new(
+                "The automated checks fail: say in the note why the requirement is in place.",
+            )
+            .color(palette.stale),
         );
     }
     if let Some(conclusion) = chosen {

@@ -11,7 +11,7 @@ use super::theme::Palette;
 
 /// Shows the bar.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
-    egui::Panel::bottom("tickmark-status").show(ui, |ui| {
+    let bar = egui::Panel::bottom("tickmark-status").show(ui, |ui| {
         ui.add_space(2.0);
         jobs(wb, ui);
         messages(wb, ui);
@@ -41,6 +41,22 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
         });
         ui.add_space(1.0);
     });
+    lay_out_again_when_resized(ui, bar.response.rect.height());
+}
+
+/// A bottom panel is placed with last frame's height: when a message or a
+/// job row comes or goes, this frame's bar would leave an unpainted band
+/// under it (or overlap the panels above) until something else repaints.
+fn lay_out_again_when_resized(ui: &Ui, height: f32) {
+    let id = egui::Id::unique("tickmark-status-height");
+    let before: Option<f32> = ui.data_mut(|d| {
+        let before = d.get_temp(id);
+        d.insert_temp(id, height);
+        before
+    });
+    if before.is_some_and(|before| (before - height).abs() > 0.5) {
+        ui.ctx().request_discard("the status bar changed height");
+    }
 }
 
 fn jobs(wb: &mut Workbench, ui: &mut Ui) {

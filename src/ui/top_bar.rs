@@ -18,15 +18,16 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     egui::Panel::top("tickmark-top").show(ui, |ui| {
         ui.add_space(3.0);
         egui::MenuBar::new().ui(ui, |ui| {
+            let fit = Fit::for_width(ui.available_width());
             ui.label(RichText::new("Tickmark").strong().size(15.0));
             ui.separator();
-            assessment_menu(wb, ui);
+            assessment_menu(wb, ui, fit);
             import_menu(wb, ui);
             export_menu(wb, ui);
             ui.separator();
             screens(wb, ui);
             ui.separator();
-            approval(wb, ui);
+            approval(wb, ui, fit);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .button("?")
@@ -35,28 +36,65 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 {
                     wb.dialog = Some(Dialog::Help);
                 }
-                let theme_label = match wb.prefs.theme {
-                    ThemeChoice::Light => "Dark theme",
-                    ThemeChoice::Dark => "Light theme",
+                let theme_label = match (wb.prefs.theme, fit.compact) {
+                    (ThemeChoice::Light, false) => "Dark theme",
+                    (ThemeChoice::Dark, false) => "Light theme",
+                    (ThemeChoice::Light, true) => "Dark",
+                    (ThemeChoice::Dark, true) => "Light",
                 };
                 if ui.button(theme_label).on_hover_text("Ctrl+T").clicked() {
                     wb.prefs.theme = wb.prefs.theme.toggled();
                     theme::apply(ui.ctx(), wb.prefs.theme);
                 }
-                profile_menu(wb, ui);
+                profile_menu(wb, ui, fit);
             });
         });
         ui.add_space(2.0);
     });
 }
 
-fn assessment_menu(wb: &mut Workbench, ui: &mut Ui) {
+/// How much the bar shortens its labels so that its two ends do not
+/// overlap in a narrow window (the full text is on hover).
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// Short labels for the profile, the theme and the approval.
+    compact: bool,
+    /// The most characters of the assessment's name shown.
+    name_chars: usize,
+}
+
+impl Fit {
+    fn for_width(width: f32) -> Fit {
+        if width >= super::app::NARROW_WINDOW {
+            return Fit {
+                compact: false,
+                name_chars: usize::MAX,
+            };
+        }
+        Fit {
+            compact: true,
+            name_chars: (((width - 800.0) / 7.0).max(0.0) as usize).clamp(12, 60),
+        }
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
     let current = wb
         .assessment()
         .map(|a| a.name.clone())
         .unwrap_or_else(|| "No assessment".to_owned());
     let mut open = None;
-    ui.menu_button(format!("Assessment: {current}"), |ui| {
+    let shown = shorten(&current, fit.name_chars);
+    let menu = ui.menu_button(format!("Assessment: {shown}"), |ui| {
         ui.set_min_width(280.0);
         for a in wb.assessments.iter().rev() {
             let selected = wb.assessment().map(|x| x.id) == Some(a.id);
@@ -85,6 +123,10 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui) {
             ui.close();
         }
     });
+    if shown != current {
+        menu.response
+            .on_hover_text(format!("Assessment: {current}"));
+    }
     if let Some(id) = open
         && wb.assessment().map(|a| a.id) != Some(id)
     {
@@ -152,7 +194,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui) {
     }
 }
 
-fn approval(wb: &mut Workbench, ui: &mut Ui) {
+fn approval(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
     let palette = Palette::of(ui);
     let Some(loaded) = &wb.loaded else {
         return;
@@ -160,6 +202,9 @@ fn approval(wb: &mut Workbench, ui: &mut Ui) {
     let state = &loaded.approval;
     let (text, color) = match &state.current {
         Some(a) if a.stale => ("Approval stale".to_owned(), palette.stale),
+        Some(a) if a.decision == Decision::Approved && fit.compact => {
+            ("Approved".to_owned(), palette.pass)
+        }
         Some(a) if a.decision == Decision::Approved => (
             format!(
                 "Approved by {}",
@@ -193,16 +238,22 @@ fn approval(wb: &mut Workbench, ui: &mut Ui) {
     }
 }
 
-fn profile_menu(wb: &mut Workbench, ui: &mut Ui) {
-    let label = match wb.profile() {
-        Some(p) => format!("{} ({})", p.name, p.role.label()),
-        None => "Choose a reviewer".to_owned(),
+fn profile_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
+    let (label, hover) = match wb.profile() {
+        Some(p) if fit.compact => (
+            shorten(&p.name, 20),
+            format!("Reviewing as {} ({})", p.name, p.role.label()),
+        ),
+        Some(p) => (
+            format!("{} ({})", p.name, p.role.label()),
+            "Reviewer profiles".to_owned(),
+        ),
+        None => (
+            "Choose a reviewer".to_owned(),
+            "Reviewer profiles".to_owned(),
+        ),
     };
-    if ui
-        .button(label)
-        .on_hover_text("Reviewer profiles")
-        .clicked()
-    {
+    if ui.button(label).on_hover_text(hover).clicked() {
         wb.dialog = Some(Dialog::profiles());
     }
 }

@@ -18,10 +18,17 @@ const ROW_HEIGHT: f32 = 24.0;
 
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
-    egui::Panel::left("tickmark-tree")
+    // In a narrow window the side panels give way so that the requirement
+    // in the middle keeps a readable width.
+    // A narrow window has a panel (and a remembered width) of its own, so
+    // the wide window's width comes back when the window grows again.
+    let window = ui.ctx().content_rect().width();
+    let widest = (window * 0.32).clamp(260.0, 680.0);
+    let narrow = window < super::app::NARROW_WINDOW;
+    egui::Panel::left(("tickmark-tree", narrow))
         .resizable(true)
-        .default_size(410.0)
-        .size_range(280.0..=680.0)
+        .default_size(if narrow { 300.0 } else { 410.0 })
+        .size_range(260.0..=widest)
         .show(ui, |ui| {
             ui.add_space(6.0);
             search_field(wb, ui);

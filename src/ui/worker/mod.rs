@@ -110,6 +110,12 @@ pub enum Task {
         /// The assessment.
         assessment: i64,
     },
+    /// Look up the assessment's latest evaluation run (to notice another
+    /// program's import).
+    LatestRun {
+        /// The assessment.
+        assessment: i64,
+    },
     /// Reload one requirement's state and history.
     Requirement {
         /// The assessment.
@@ -259,6 +265,13 @@ impl Job {
 /// What the worker sends back.
 #[derive(Debug)]
 pub enum Reply {
+    /// The assessment's latest evaluation run.
+    LatestRun {
+        /// The assessment.
+        assessment: i64,
+        /// The run's ID, if any.
+        run: Option<i64>,
+    },
     /// Assessments and profiles.
     Directory {
         /// Every assessment.
@@ -618,6 +631,7 @@ fn task_action(task: &Task) -> String {
     match task {
         Task::Directory => "Reading the review record".to_owned(),
         Task::Load { .. } => "Loading the assessment".to_owned(),
+        Task::LatestRun { .. } => "Looking for changes by other programs".to_owned(),
         Task::Requirement { requirement, .. } => format!("Reloading {requirement}"),
         Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),
         Task::Attach { path, .. } => format!("Attaching {}", evidence::display_path(path)),

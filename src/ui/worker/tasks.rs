@@ -11,6 +11,10 @@ pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Re
             profiles: store.profiles().map_err(text)?,
         }),
         Task::Load { assessment } => load(store, assessment).map_err(text),
+        Task::LatestRun { assessment } => Ok(Reply::LatestRun {
+            assessment,
+            run: store.latest_run(assessment).map_err(text)?.map(|r| r.id),
+        }),
         Task::Requirement {
             assessment,
             requirement,
