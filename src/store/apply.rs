@@ -5,7 +5,7 @@
 //! calls it to replay the whole log into an empty database and compares the
 //! result with the tables in the file.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use super::canonical::canonical_json;
@@ -192,14 +192,12 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             conclusion,
             note,
         } => {
-            let (name, email) = identity_now(conn, ev.actor_profile).map_err(sql)?;
             conn.execute(
-                "INSERT INTO reviews (assessment, requirement, conclusion, note, reviewer, os_user, reviewed_at, seq, reviewer_name, reviewer_email)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO reviews (assessment, requirement, conclusion, note, reviewer, os_user, reviewed_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (assessment, requirement) DO UPDATE SET
                    conclusion = excluded.conclusion, note = excluded.note, reviewer = excluded.reviewer,
-                   os_user = excluded.os_user, reviewed_at = excluded.reviewed_at, seq = excluded.seq,
-                   reviewer_name = excluded.reviewer_name, reviewer_email = excluded.reviewer_email",
+                   os_user = excluded.os_user, reviewed_at = excluded.reviewed_at, seq = excluded.seq",
                 params![
                     assessment()?,
                     requirement,
@@ -208,9 +206,7 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     ev.actor_profile,
                     ev.actor_os_user,
                     ev.at,
-                    ev.seq,
-                    name,
-                    email
+                    ev.seq
                 ],
             )
             .map_err(sql)?;
@@ -263,10 +259,9 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             binding_hash,
         } => {
             let binding = serde_json::to_value(binding).map_err(|e| fail(e.to_string()))?;
-            let (name, email) = identity_now(conn, ev.actor_profile).map_err(sql)?;
             conn.execute(
-                "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash, profile_name, profile_email)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     ev.seq,
                     assessment()?,
@@ -278,9 +273,7 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     statement,
                     run,
                     canonical_json(&binding),
-                    binding_hash,
-                    name,
-                    email
+                    binding_hash
                 ],
             )
             .map_err(sql)?;
@@ -295,10 +288,9 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             binding_hash,
         } => {
             let bindings = serde_json::to_value(bindings).map_err(|e| fail(e.to_string()))?;
-            let (name, email) = identity_now(conn, ev.actor_profile).map_err(sql)?;
             conn.execute(
-                "INSERT INTO approvals (id, assessment, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash, profile_name, profile_email)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                "INSERT INTO approvals (id, assessment, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     ev.seq,
                     assessment()?,
@@ -311,35 +303,13 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     justification,
                     canonical_json(&Value::from(unconcluded.clone())),
                     canonical_json(&bindings),
-                    binding_hash,
-                    name,
-                    email
+                    binding_hash
                 ],
             )
             .map_err(sql)?;
         }
     }
     Ok(())
-}
-
-/// The name and e-mail `profile` has now, i.e. as of the event being
-/// applied (on the write path and in a replay alike). Sign-offs, approvals
-/// and reviews keep them, so a later rename does not rewrite who made them.
-fn identity_now(
-    conn: &Connection,
-    profile: Option<i64>,
-) -> rusqlite::Result<(Option<String>, Option<String>)> {
-    let Some(id) = profile else {
-        return Ok((None, None));
-    };
-    Ok(conn
-        .query_row(
-            "SELECT name, email FROM profiles WHERE id = ?1",
-            [id],
-            |row| Ok((Some(row.get(0)?), Some(row.get(1)?))),
-        )
-        .optional()?
-        .unwrap_or((None, None)))
 }
 
 /// SQLite integers are signed; sizes beyond `i64::MAX` do not occur.

@@ -151,22 +151,17 @@ fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion
     Ok(out)
 }
 
-/// A person whose name and e-mail at the time their row keeps: a sign-off's
-/// signer, an approval's decider, a review's reviewer. The role is the
-/// one kept with the row, else the profile's role at event `seq`.
-fn kept_person(
+/// A person as they were at event `seq`, with the role their row keeps
+/// (a sign-off's or approval's role at the time) when it keeps one.
+fn person_in_role(
     people: &People,
     profile: Option<i64>,
-    kept: (Option<String>, Option<String>),
     role: Option<Role>,
     os_user: String,
     seq: i64,
 ) -> Person {
     let then = people.person_at(profile, os_user, seq);
-    let (name, email) = kept;
     Person {
-        name: name.or(then.name),
-        email: email.or(then.email),
         role: role.or(then.role),
         ..then
     }
@@ -517,7 +512,7 @@ pub(crate) fn review(
 ) -> Result<Option<Review>> {
     let row = conn
         .query_row(
-            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq, reviewer_name, reviewer_email
+            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq
              FROM reviews WHERE assessment = ?1 AND requirement = ?2",
             params![assessment, requirement],
             |row| {
@@ -528,8 +523,6 @@ pub(crate) fn review(
                     os_user: row.get("os_user")?,
                     at: row.get("reviewed_at")?,
                     seq: row.get("seq")?,
-                    name: row.get("reviewer_name")?,
-                    email: row.get("reviewer_email")?,
                 })
             },
         )
@@ -540,7 +533,7 @@ pub(crate) fn review(
             requirement: requirement.to_owned(),
             conclusion: r.conclusion.as_deref().map(conclusion).transpose()?,
             note: r.note,
-            reviewer: kept_person(people, r.by, (r.name, r.email), None, r.os_user, r.seq),
+            reviewer: people.person_at(r.by, r.os_user, r.seq),
             reviewed_at: parse_time(&r.at)?,
             event: r.seq,
         })
@@ -556,9 +549,6 @@ struct ReviewRow {
     os_user: String,
     at: String,
     seq: i64,
-    /// The reviewer's name and e-mail when the review was recorded.
-    name: Option<String>,
-    email: Option<String>,
 }
 
 const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason";
@@ -662,8 +652,7 @@ pub(crate) fn sign_offs(
     now: &SignOffBinding,
 ) -> Result<Vec<SignOff>> {
     let mut stmt = conn.prepare(
-        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash,
-                profile_name, profile_email
+        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash
          FROM sign_offs WHERE assessment = ?1 AND requirement = ?2 ORDER BY id",
     )?;
     let rows = stmt
@@ -678,16 +667,12 @@ pub(crate) fn sign_offs(
                 row.get::<_, Option<i64>>(6)?,
                 row.get::<_, String>(7)?,
                 row.get::<_, String>(8)?,
-                (
-                    row.get::<_, Option<String>>(9)?,
-                    row.get::<_, Option<String>>(10)?,
-                ),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(
-            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash, kept)| {
+            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
                 let stale_reasons = binding.differences(now);
                 let role = role(&role_id)?;
@@ -695,7 +680,7 @@ pub(crate) fn sign_offs(
                     id,
                     assessment,
                     requirement: requirement.to_owned(),
-                    signer: kept_person(people, Some(profile), kept, Some(role), os_user, id),
+                    signer: person_in_role(people, Some(profile), Some(role), os_user, id),
                     role,
                     signed_at: parse_time(&at)?,
                     statement,
@@ -765,8 +750,7 @@ pub(crate) fn approvals(
     assessment: i64,
 ) -> Result<ApprovalState> {
     let mut stmt = conn.prepare(
-        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash,
-                profile_name, profile_email
+        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash
          FROM approvals WHERE assessment = ?1 ORDER BY id",
     )?;
     let rows = stmt
@@ -786,10 +770,6 @@ pub(crate) fn approvals(
                     row.get::<_, String>(8)?,
                     row.get::<_, String>(9)?,
                     row.get::<_, String>(10)?,
-                    (
-                        row.get::<_, Option<String>>(11)?,
-                        row.get::<_, Option<String>>(12)?,
-                    ),
                 ),
             ))
         })?
@@ -798,7 +778,7 @@ pub(crate) fn approvals(
     let mut history = Vec::new();
     for (
         (id, decision_id, profile, role_id, os_user, at),
-        (statement, justification, unconcluded, bindings, binding_hash, kept),
+        (statement, justification, unconcluded, bindings, binding_hash),
     ) in rows
     {
         let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
@@ -813,7 +793,7 @@ pub(crate) fn approvals(
             id,
             assessment,
             decision: decision(&decision_id)?,
-            by: kept_person(people, Some(profile), kept, Some(role), os_user, id),
+            by: person_in_role(people, Some(profile), Some(role), os_user, id),
             role,
             at: parse_time(&at)?,
             statement,

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Result, StoreError};
 
 /// The newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// One ordered migration step.
 pub(crate) struct Migration {
@@ -32,11 +32,6 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "append-only guards and lookup indexes",
         sql: V2_GUARDS,
-    },
-    Migration {
-        version: 3,
-        name: "names and e-mails of signers, approvers and reviewers as they were",
-        sql: V3_IDENTITY_AT_THE_TIME,
     },
 ];
 
@@ -230,51 +225,6 @@ CREATE INDEX runs_by_assessment ON runs(assessment);
 CREATE INDEX attachments_by_requirement ON attachments(assessment, requirement);
 CREATE INDEX sign_offs_by_requirement ON sign_offs(assessment, requirement);
 CREATE INDEX approvals_by_assessment ON approvals(assessment);
-";
-
-/// Sign-offs, approvals and reviews keep the name and e-mail their profile
-/// had when the event was recorded, so that a later rename does not change
-/// who a past sign-off reads as signed by. Rows of older versions are
-/// filled in from the event log: the profile's latest `profile.created` or
-/// `profile.updated` event before the row's event, which is exactly what
-/// replaying the log gives.
-const V3_IDENTITY_AT_THE_TIME: &str = "
-ALTER TABLE sign_offs ADD COLUMN profile_name TEXT;
-ALTER TABLE sign_offs ADD COLUMN profile_email TEXT;
-ALTER TABLE approvals ADD COLUMN profile_name TEXT;
-ALTER TABLE approvals ADD COLUMN profile_email TEXT;
-ALTER TABLE reviews ADD COLUMN reviewer_name TEXT;
-ALTER TABLE reviews ADD COLUMN reviewer_email TEXT;
-CREATE TEMP TABLE profile_versions AS
-    SELECT CASE kind WHEN 'profile.created' THEN seq
-                     ELSE json_extract(payload, '$.profile') END AS profile,
-           seq,
-           json_extract(payload, '$.name') AS name,
-           json_extract(payload, '$.email') AS email
-    FROM events
-    WHERE kind IN ('profile.created', 'profile.updated') AND json_valid(payload);
-UPDATE sign_offs SET
-    profile_name = (SELECT name FROM profile_versions v
-                    WHERE v.profile = sign_offs.profile AND v.seq < sign_offs.id
-                    ORDER BY v.seq DESC LIMIT 1),
-    profile_email = (SELECT email FROM profile_versions v
-                     WHERE v.profile = sign_offs.profile AND v.seq < sign_offs.id
-                     ORDER BY v.seq DESC LIMIT 1);
-UPDATE approvals SET
-    profile_name = (SELECT name FROM profile_versions v
-                    WHERE v.profile = approvals.profile AND v.seq < approvals.id
-                    ORDER BY v.seq DESC LIMIT 1),
-    profile_email = (SELECT email FROM profile_versions v
-                     WHERE v.profile = approvals.profile AND v.seq < approvals.id
-                     ORDER BY v.seq DESC LIMIT 1);
-UPDATE reviews SET
-    reviewer_name = (SELECT name FROM profile_versions v
-                     WHERE v.profile = reviews.reviewer AND v.seq < reviews.seq
-                     ORDER BY v.seq DESC LIMIT 1),
-    reviewer_email = (SELECT email FROM profile_versions v
-                      WHERE v.profile = reviews.reviewer AND v.seq < reviews.seq
-                      ORDER BY v.seq DESC LIMIT 1);
-DROP TABLE temp.profile_versions;
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

@@ -274,20 +274,10 @@ pub fn path_text(path: &Path) -> String {
 
 /// Takes the closed record at `db` back to schema `version` (1 or 2) as
 /// that version's Tickmark would have written it: drops what later steps
-/// add (the guards and indexes of step 2; the names and e-mails kept with
-/// sign-offs, approvals and reviews of step 3) and their migration log rows.
+/// add (the guards and indexes of step 2) and their migration log rows.
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(
-        "ALTER TABLE sign_offs DROP COLUMN profile_name;
-         ALTER TABLE sign_offs DROP COLUMN profile_email;
-         ALTER TABLE approvals DROP COLUMN profile_name;
-         ALTER TABLE approvals DROP COLUMN profile_email;
-         ALTER TABLE reviews DROP COLUMN reviewer_name;
-         ALTER TABLE reviews DROP COLUMN reviewer_email;",
-    )
-    .unwrap();
     if version == 1 {
         let guards: Vec<(String, String)> = conn
             .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")
