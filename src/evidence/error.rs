@@ -39,6 +39,18 @@ pub struct ImportError {
     pub message: String,
 }
 
+/// A parser's message without the ` at line L column C` it repeats inside
+/// (at the end, or before a `, while ...` clause): an [`ImportError`]'s
+/// location already says where.
+pub(crate) fn without_position(message: &str, line: usize, column: usize) -> String {
+    message.replacen(&format!(" at line {line} column {column}"), "", 1)
+}
+
+/// serde_json's message without its position (see [`without_position`]).
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    without_position(&e.to_string(), e.line(), e.column())
+}
+
 impl ImportError {
     /// A new error for `path`.
     pub fn new(path: &str, kind: ImportErrorKind, message: impl Into<String>) -> Self {

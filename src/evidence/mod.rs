@@ -295,13 +295,7 @@ fn read_json_text(
 
 /// A serde_json syntax error as an [`ImportError`] naming line and column.
 pub fn json_syntax_error(path: &str, format: &str, e: &serde_json::Error) -> ImportError {
-    ImportError::syntax(
-        path,
-        format,
-        e.line(),
-        e.column(),
-        k8s::stream::message_without_position(e),
-    )
+    ImportError::syntax(path, format, e.line(), e.column(), error::json_message(e))
 }
 
 /// Reads a parsed JSON (or YAML) document of any known format.

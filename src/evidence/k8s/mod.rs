@@ -13,7 +13,7 @@ mod collect;
 mod json;
 mod objects;
 mod raw;
-pub(crate) mod stream;
+mod stream;
 mod yaml;
 
 use serde::{Deserialize, Serialize};

@@ -84,19 +84,9 @@ fn failure(
         location.push_str(&format!(" (in /items/{index})"));
     }
     Some(Err(ctx
-        .error(kind, message_without_position(e))
+        .error(kind, crate::evidence::error::json_message(e))
         .tried(FORMAT)
         .at(location)))
-}
-
-/// serde_json's message without its trailing ` at line L column C`.
-pub(crate) fn message_without_position(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    message
-        .strip_suffix(&suffix)
-        .map(str::to_owned)
-        .unwrap_or(message)
 }
 
 /// The error that stops the parse when the text turns out not to be a list.

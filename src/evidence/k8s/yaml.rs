@@ -229,10 +229,8 @@ fn yaml_error(ctx: ImportContext<'_>, e: &serde_yaml_ng::Error, document: usize)
     };
     let mut error = ctx.error(kind, message.clone()).tried(FORMAT);
     if let Some(location) = e.location() {
-        let suffix = format!(" at line {} column {}", location.line(), location.column());
-        // The parser repeats the position inside its message, at the end or
-        // before a ", while ..." clause; the location already says it.
-        error.message = message.replacen(&suffix, "", 1);
+        error.message =
+            crate::evidence::error::without_position(&message, location.line(), location.column());
         error = error.at(format!(
             "line {}, column {} (document {document})",
             location.line(),
