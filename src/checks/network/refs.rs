@@ -9,7 +9,8 @@
 //! about an expression is guessed.
 
 use crate::evidence::Field;
-use crate::evidence::azure::ResourceInfo;
+use crate::evidence::azure::resource_reference::{call_arguments, quoted_literal};
+use crate::evidence::azure::{NameRef, ResourceInfo, ResourceReference};
 use crate::evidence::node::is_expression;
 
 /// Resource types, as references name them.
@@ -39,13 +40,14 @@ pub(super) fn refers_to(
         Field::Unresolved { expression, .. } => {
             target.in_template
                 && target.source.path == from_path
-                && resource_id_call(expression).is_some_and(|(t, name)| {
-                    t.eq_ignore_ascii_case(target_type)
-                        && target
-                            .name
-                            .as_deref()
-                            .is_some_and(|n| normalize(&name_as_expression(n)) == name)
-                })
+                && matches!(
+                    ResourceReference::read(expression),
+                    ResourceReference::Template { resource_type, name }
+                        if resource_type.eq_ignore_ascii_case(target_type)
+                            && target.name.as_deref().is_some_and(|n| {
+                                name.same_as(&NameRef::of_resource_name(n))
+                            })
+                )
         }
         _ => false,
     }
@@ -115,13 +117,13 @@ pub(super) fn group_of_policy(group: &ResourceInfo, policy: &ResourceInfo) -> bo
             !is_expression(policy_name) && parent.eq_ignore_ascii_case(policy_name)
         });
     }
-    let Some(args) = call_args(group_name, "concat") else {
+    let Some(args) = call_arguments(group_name, "concat") else {
         return false;
     };
     match args.as_slice() {
         [parent, child] => {
-            literal(child).is_some_and(|c| c.starts_with('/'))
-                && normalize(parent) == normalize(&name_as_expression(policy_name))
+            quoted_literal(child).is_some_and(|c| c.starts_with('/'))
+                && NameRef::of_argument(parent).same_as(&NameRef::of_resource_name(policy_name))
         }
         _ => false,
     }
@@ -139,118 +141,14 @@ pub(super) fn group_id_in_policy(group_id: &str, policy_id: &str) -> bool {
 /// Whether a template expression can evaluate to exactly `*`: not when it
 /// is a `concat` that starts or ends with a literal other than `*` or empty.
 pub(super) fn expression_could_be(expression: &str, value: &str) -> bool {
-    let Some(args) = call_args(expression, "concat") else {
+    let Some(args) = call_arguments(expression, "concat") else {
         return true;
     };
     let fixed = |arg: Option<&String>| {
-        arg.and_then(|a| literal(a))
+        arg.and_then(|a| quoted_literal(a))
             .is_some_and(|l| !l.is_empty() && l != value)
     };
     !(fixed(args.first()) || fixed(args.last()))
-}
-
-/// A resource name as an expression body: `[variables('x')]` gives
-/// `variables('x')`, a literal `x` gives `'x'`.
-fn name_as_expression(name: &str) -> String {
-    if is_expression(name) {
-        inner(name).to_owned()
-    } else {
-        format!("'{}'", name.replace('\'', "''"))
-    }
-}
-
-/// `[resourceId('Type', name)]` as (type, normalized name expression); only
-/// the form without subscription or resource group arguments and with one
-/// name segment, which names a resource of the same deployment.
-fn resource_id_call(expression: &str) -> Option<(String, String)> {
-    let args = call_args(expression, "resourceId")?;
-    match args.as_slice() {
-        [resource_type, name] => {
-            let resource_type = literal(resource_type)?;
-            resource_type
-                .contains('/')
-                .then(|| (resource_type, normalize(name)))
-        }
-        _ => None,
-    }
-}
-
-/// The arguments of `[function(...)]` when the whole expression is that call.
-fn call_args(expression: &str, function: &str) -> Option<Vec<String>> {
-    let body = inner(expression).trim();
-    let open = body.find('(')?;
-    if !body[..open].trim().eq_ignore_ascii_case(function) || !body.ends_with(')') {
-        return None;
-    }
-    // Unbalanced parentheses inside mean the last one closes another call.
-    split_top_level(&body[open + 1..body.len() - 1])
-}
-
-/// The body of an expression: `[x]` gives `x`.
-fn inner(expression: &str) -> &str {
-    let t = expression.trim();
-    t.strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap_or(t)
-}
-
-/// The text of a quoted ARM string literal (`'x'`, with `''` for a quote).
-fn literal(arg: &str) -> Option<String> {
-    let t = arg.trim();
-    let body = t.strip_prefix('\'')?.strip_suffix('\'')?;
-    if body.replace("''", "").contains('\'') {
-        return None;
-    }
-    Some(body.replace("''", "'"))
-}
-
-/// Splits a call's argument list at its top-level commas; `None` if the
-/// parentheses or quotes do not balance (then the text is not one call).
-fn split_top_level(args: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0i32;
-    let mut quoted = false;
-    for c in args.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            '(' | '[' if !quoted => depth += 1,
-            ')' | ']' if !quoted => {
-                depth -= 1;
-                if depth < 0 {
-                    return None;
-                }
-            }
-            ',' if !quoted && depth == 0 => {
-                out.push(std::mem::take(&mut current).trim().to_owned());
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    if quoted || depth != 0 {
-        return None;
-    }
-    out.push(current.trim().to_owned());
-    Some(out)
-}
-
-/// An expression body without white space outside string literals, lower
-/// case (ARM function, parameter and variable names ignore case, and so do
-/// resource names).
-fn normalize(expression: &str) -> String {
-    let mut out = String::with_capacity(expression.len());
-    let mut quoted = false;
-    for c in expression.chars() {
-        if c == '\'' {
-            quoted = !quoted;
-        }
-        if quoted || !c.is_whitespace() {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ResourceInfo;
+use super::resource_reference::{call_arguments, quoted_literal};
 use crate::evidence::arm::{ArmResource, type_from_id};
 use crate::evidence::node::{Node, is_expression};
 use crate::evidence::{Field, ImportContext, ImportError};
@@ -160,18 +161,23 @@ fn scope_target(scope: &str) -> Option<Target> {
 /// `[resourceId('Namespace/type', <name>)]`. The type is literal there; the
 /// name is kept as the expression `[<name>]`.
 fn scope_expression_target(scope: &str) -> Option<Target> {
-    let inner = scope.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-    let open = inner.find('(')?;
-    let function = inner[..open].trim().to_ascii_lowercase();
-    let args = inner[open + 1..].strip_suffix(')')?;
-    let rest = args.trim_start().strip_prefix('\'')?;
-    let close = rest.find('\'')?;
-    let literal = &rest[..close];
-    let name = rest[close + 1..].trim_start().strip_prefix(',')?.trim();
-    let resource_type = match function.as_str() {
-        "format" => literal.strip_suffix("/{0}")?,
-        "resourceid" => literal,
-        _ => return None,
+    let (resource_type, name) = match call_arguments(scope, "format") {
+        Some(args) => {
+            let [pattern, name] = args.as_slice() else {
+                return None;
+            };
+            (
+                quoted_literal(pattern)?.strip_suffix("/{0}")?.to_owned(),
+                name.clone(),
+            )
+        }
+        None => {
+            let args = call_arguments(scope, "resourceId")?;
+            let [resource_type, name] = args.as_slice() else {
+                return None;
+            };
+            (quoted_literal(resource_type)?, name.clone())
+        }
     };
     if resource_type.split('/').count() != 2 || name.is_empty() {
         return None;

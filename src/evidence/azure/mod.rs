@@ -16,7 +16,7 @@ mod log_analytics;
 mod nsg;
 mod private_endpoints;
 mod registry;
-mod resource_reference;
+pub(crate) mod resource_reference;
 mod route_table;
 mod sub_resources;
 mod vnet;

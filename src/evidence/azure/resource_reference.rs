@@ -1,6 +1,8 @@
 //! What resource a reference names: a literal ARM resource ID, or a
 //! template's `[resourceId('<type>', <name>)]` expression read without
 //! evaluating it (the name stays as written when it is itself an expression).
+//! Also the small readers of template expressions ([`call_arguments`],
+//! [`quoted_literal`]) that every importer and check reading them shares.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +32,7 @@ impl NameRef {
     }
 
     /// One argument of a template function: a quoted literal, else an expression.
-    fn of_argument(argument: &str) -> NameRef {
+    pub(crate) fn of_argument(argument: &str) -> NameRef {
         match quoted_literal(argument.trim()) {
             Some(literal) => NameRef::Literal(literal),
             None => NameRef::Expression(normalised(argument)),
@@ -106,13 +108,7 @@ fn read_resource_id_call(body: &str) -> ResourceReference {
         ))
     };
     let body = body.trim();
-    let Some(open) = body.find('(') else {
-        return unreadable();
-    };
-    if !body[..open].trim().eq_ignore_ascii_case("resourceId") || !body.ends_with(')') {
-        return unreadable();
-    }
-    let Some(arguments) = split_arguments(&body[open + 1..body.len() - 1]) else {
+    let Some(arguments) = call_arguments(body, "resourceId") else {
         return unreadable();
     };
     let Some(type_at) = arguments
@@ -143,7 +139,7 @@ fn read_resource_id_call(body: &str) -> ResourceReference {
 
 /// The text of a single-quoted ARM literal (`'a''b'` is `a'b`), if `text` is
 /// exactly one.
-fn quoted_literal(text: &str) -> Option<String> {
+pub(crate) fn quoted_literal(text: &str) -> Option<String> {
     let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     let mut out = String::new();
     let mut chars = inner.chars().peekable();
@@ -154,6 +150,24 @@ fn quoted_literal(text: &str) -> Option<String> {
         out.push(c);
     }
     Some(out)
+}
+
+/// The arguments of `function(...)` when the whole expression (with or
+/// without its `[` `]`) is that one call, each trimmed; `None` otherwise.
+pub(crate) fn call_arguments(expression: &str, function: &str) -> Option<Vec<String>> {
+    let trimmed = expression.trim();
+    let body = trimmed
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(trimmed)
+        .trim();
+    let open = body.find('(')?;
+    if !body[..open].trim().eq_ignore_ascii_case(function) || !body.ends_with(')') {
+        return None;
+    }
+    // Unbalanced parentheses inside mean the last one closes another call.
+    let arguments = split_arguments(&body[open + 1..body.len() - 1])?;
+    Some(arguments.iter().map(|a| a.trim().to_owned()).collect())
 }
 
 /// Splits a function's arguments at the commas outside quotes and
