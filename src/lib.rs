@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod collect;
 pub mod evidence;
 pub mod export;
 pub mod sample;

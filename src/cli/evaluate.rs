@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
 use crate::catalog::{Catalog, pci_dss_321};
 use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
+use crate::evidence::custody::{Custody, CustodyIndex};
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 
 /// Runs `tickmark evaluate`.
@@ -68,9 +69,13 @@ fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let now = Utc::now();
     let mut set = EvidenceSet::default();
     let mut errors = walked.errors;
-    for path in walked.files {
-        match evidence::import_file(&path, now).1 {
-            Ok(file) => set.add(file),
+    let custody = CustodyIndex::scan(&walked.files);
+    for path in &walked.files {
+        match evidence::import_file(path, now).1 {
+            Ok(mut file) => {
+                custody.apply(path, &mut file, &walked.files);
+                set.add(file);
+            }
             Err(error) => errors.push(error),
         }
     }
@@ -99,6 +104,8 @@ struct Input<'a> {
     tool_version: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custody: Option<&'a Custody>,
 }
 
 #[derive(Serialize, Default)]
@@ -157,6 +164,7 @@ impl<'a> Report<'a> {
                     tool: file.tool.as_deref(),
                     tool_version: file.tool_version.as_deref(),
                     notes: &file.notes,
+                    custody: file.custody.as_ref(),
                 })
                 .collect(),
             errors: errors.iter().collect(),
@@ -202,6 +210,9 @@ fn write_table(report: &Report<'_>) -> io::Result<()> {
     writeln!(out, "Inputs ({}):", report.inputs.len())?;
     for input in &report.inputs {
         writeln!(out, "  {:<34} {}", input.format, input.path)?;
+        if let Some(custody) = input.custody {
+            writeln!(out, "  {:<34} {}", "", custody.summary())?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "{:<10} {:<12} TITLE", "ID", "VERDICT")?;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::checks::Settings;
 
 mod catalog;
+mod collect;
 mod evaluate;
 mod export;
 mod import;
@@ -75,6 +76,38 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
     },
+    /// Collect the evidence with your own az and kubectl, into a folder
+    /// with a collection manifest; or print the same as a script.
+    ///
+    /// Runs every command of the collection plan against the cluster, each
+    /// with a time limit; a failed command is reported with its error
+    /// output and the others go on. Uses the sign-in and kubeconfig you
+    /// already have; stores no credentials. Exit codes: 0 every command
+    /// succeeded, 2 one failed or timed out (the other files and the
+    /// manifest are written) or the folder is not usable.
+    Collect {
+        /// The subscription (ID or name) that holds the cluster.
+        #[arg(long, value_name = "SUBSCRIPTION")]
+        subscription: String,
+        /// The cluster's resource group.
+        #[arg(long, value_name = "GROUP")]
+        resource_group: String,
+        /// The cluster's name.
+        #[arg(long, value_name = "NAME")]
+        cluster: String,
+        /// The Kubernetes context to use (default: the current one).
+        #[arg(long, value_name = "CONTEXT")]
+        kube_context: Option<String>,
+        /// The folder to write (new, or empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Seconds each command may take (default: the plan's, 300).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<u64>,
+        /// Print the plan as a script instead of running it.
+        #[arg(long, value_enum, value_name = "LANGUAGE")]
+        script: Option<ScriptLanguage>,
+    },
     /// Print the requirement catalog.
     Catalog {
         /// Output format.
@@ -112,6 +145,15 @@ pub enum ExportFormat {
     Oscal,
     /// A zip of the report, the record, every evidence file and attachment, and a manifest.
     Bundle,
+}
+
+/// `collect --script`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScriptLanguage {
+    /// A bash script (Linux, macOS, Azure Cloud Shell).
+    Bash,
+    /// A PowerShell 7 script.
+    Powershell,
 }
 
 /// `catalog --format`.
@@ -156,6 +198,25 @@ pub fn main() -> ExitCode {
             out,
         }) => export::run(&cli, assessment, *format, out),
         Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+        Some(Command::Collect {
+            subscription,
+            resource_group,
+            cluster,
+            kube_context,
+            out,
+            timeout,
+            script,
+        }) => collect::run(
+            &crate::collect::Target {
+                subscription: subscription.clone(),
+                resource_group: resource_group.clone(),
+                cluster: cluster.clone(),
+                kube_context: kube_context.clone(),
+            },
+            out,
+            *timeout,
+            *script,
+        ),
     }
 }
 

@@ -138,6 +138,10 @@ pub enum Format {
     /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
+    // Appended formats (IDs are append-only).
+    /// The manifest `tickmark collect` writes beside the files it collects.
+    #[serde(rename = "collection-manifest")]
+    CollectionManifest,
 }
 
 impl Format {
@@ -185,6 +189,7 @@ impl Format {
         Format::ProwlerCsv,
         Format::ProwlerOcsf,
         Format::Attachment,
+        Format::CollectionManifest,
     ];
 
     /// The stable ID, e.g. `azure-nsg`.
@@ -232,6 +237,7 @@ impl Format {
             Format::ProwlerCsv => "prowler-csv",
             Format::ProwlerOcsf => "prowler-ocsf",
             Format::Attachment => "attachment",
+            Format::CollectionManifest => "collection-manifest",
         }
     }
 
@@ -285,6 +291,7 @@ impl Format {
             Format::ProwlerCsv => "Prowler (CSV)",
             Format::ProwlerOcsf => "Prowler (OCSF)",
             Format::Attachment => "Attachment",
+            Format::CollectionManifest => "Tickmark collection manifest",
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod arm;
 pub mod azure;
+pub mod custody;
 mod error;
 mod field;
 mod format;
@@ -65,6 +66,10 @@ pub struct Provenance {
     /// What else the importer wants a reviewer to know (skipped resources...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How, when and by whom it was collected, from the collection manifest
+    /// imported with it (see [`custody`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody: Option<custody::Custody>,
 }
 
 /// All typed evidence of one or more files.
@@ -196,6 +201,7 @@ pub fn import_bytes(
             tool_version: recognised.tool_version,
             imported_at,
             notes: recognised.notes,
+            custody: None,
         },
         evidence,
     })
@@ -304,6 +310,9 @@ pub fn read_json_value(
     root: &Value,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if let Some(result) = custody::read_manifest(ctx, root) {
+        return result;
+    }
     if let Some(result) = scans::read_json(ctx, root, &mut out.scans) {
         return result;
     }

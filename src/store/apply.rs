@@ -96,11 +96,18 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             imported_at,
             notes,
             supersedes,
+            custody,
         } => {
             let id = assessment()?;
+            let custody = custody
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?
+                .map(|value| canonical_json(&value));
             conn.execute(
-                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL)",
+                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14)",
                 params![
                     ev.seq,
                     id,
@@ -114,7 +121,8 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     canonical_json(&Value::from(notes.clone())),
                     ev.actor_profile,
                     ev.actor_os_user,
-                    supersedes
+                    supersedes,
+                    custody
                 ],
             )
             .map_err(sql)?;

@@ -18,6 +18,7 @@ use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
 use super::model::{Actor, Conclusion, Decision, Role, RunFile};
 use crate::evidence::Format;
+use crate::evidence::custody::Custody;
 
 /// The previous hash of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,6 +80,10 @@ pub(crate) enum Change {
         imported_at: DateTime<Utc>,
         notes: Vec<String>,
         supersedes: Option<i64>,
+        /// What the collection manifest imported with the file says about
+        /// it (absent in events written before schema step 3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custody: Option<Box<Custody>>,
     },
     /// Results are kept as the JSON they were recorded as, so that a later
     /// version of `CheckResult` replays old runs byte for byte.

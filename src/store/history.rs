@@ -98,13 +98,18 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             size,
             format,
             supersedes,
+            custody,
             ..
         } => {
             let replacing = supersedes
                 .map(|id| format!(", replacing file #{id}"))
                 .unwrap_or_default();
+            let collected = custody
+                .as_ref()
+                .map(|c| format!("; {}", c.summary()))
+                .unwrap_or_default();
             format!(
-                "Evidence imported: {path} ({}, {size} bytes, SHA-256 {}){replacing}",
+                "Evidence imported: {path} ({}, {size} bytes, SHA-256 {}){replacing}{collected}",
                 format.id(),
                 short(sha256)
             )

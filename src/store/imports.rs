@@ -21,6 +21,7 @@ use super::model::*;
 use super::read::{self, People};
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckResult, Settings};
+use crate::evidence::custody::CustodyIndex;
 use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
 
 /// An assessment's evidence rebuilt from the stored bytes.
@@ -87,6 +88,7 @@ impl Store {
                     imported_at: provenance.imported_at,
                     notes: provenance.notes.clone(),
                     supersedes,
+                    custody: provenance.custody.clone().map(Box::new),
                 },
             )?;
             read::evidence_file(conn, &people, seq)?
@@ -132,12 +134,43 @@ impl Store {
                 progress(&report);
                 summary.files.push(report);
             }
-            for file in walked.files {
-                let report = self.import_one(actor, &file, create, &mut summary)?;
+            let custody = CustodyIndex::scan(&walked.files);
+            for file in &walked.files {
+                let report =
+                    self.import_one(actor, file, create, &mut summary, &custody, &walked.files)?;
                 progress(&report);
                 summary.files.push(report);
             }
         }
+        Ok(summary)
+    }
+
+    /// Imports one file from disk into the assessment named `assessment`
+    /// (see [`Store::import_paths`]), with the custody `custody` finds for
+    /// it. `batch` is every file of the same import: a collection manifest
+    /// notes the files it lists that are not among them. For callers that
+    /// walk a folder themselves and import file by file (the desktop app,
+    /// between cancellation checks).
+    pub fn import_walked_file(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        path: &std::path::Path,
+        custody: &CustodyIndex,
+        batch: &[PathBuf],
+    ) -> Result<ImportSummary> {
+        let mut summary = ImportSummary {
+            assessment: self.assessment(assessment)?,
+            created: false,
+            files: Vec::new(),
+        };
+        if summary.assessment.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "there is no assessment named \"{assessment}\""
+            )));
+        }
+        let report = self.import_one(actor, path, None, &mut summary, custody, batch)?;
+        summary.files.push(report);
         Ok(summary)
     }
 
@@ -147,10 +180,12 @@ impl Store {
         path: &std::path::Path,
         create: Option<&NewAssessment>,
         summary: &mut ImportSummary,
+        custody: &CustodyIndex,
+        batch: &[PathBuf],
     ) -> Result<FileReport> {
         let shown = evidence::display_path(path);
         let (bytes, parsed) = evidence::import_file(path, Utc::now());
-        let (file, bytes) = match (parsed, bytes) {
+        let (mut file, bytes) = match (parsed, bytes) {
             (Ok(file), Some(bytes)) => (file, bytes),
             (Err(e), _) => {
                 return Ok(FileReport {
@@ -164,6 +199,7 @@ impl Store {
                 )));
             }
         };
+        custody.apply(path, &mut file, batch);
         let assessment = match (&summary.assessment, create) {
             (Some(a), _) => a.id,
             (None, Some(new)) => {

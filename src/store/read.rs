@@ -271,7 +271,7 @@ pub(crate) fn require_assessment(conn: &Connection, id: i64) -> Result<Assessmen
         .ok_or_else(|| StoreError::NotFound(format!("there is no assessment #{id}")))
 }
 
-const FILE_COLUMNS: &str = "id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by";
+const FILE_COLUMNS: &str = "id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody";
 
 /// Evidence files of `assessment` (all, or only those not replaced), in
 /// import order.
@@ -332,6 +332,7 @@ fn files_where(
                 row.get::<_, String>(11)?,
                 row.get::<_, Option<i64>>(12)?,
                 row.get::<_, Option<i64>>(13)?,
+                row.get::<_, Option<String>>(14)?,
             ),
         ))
     })?;
@@ -339,7 +340,7 @@ fn files_where(
     for row in rows {
         let (
             (id, assessment, path, sha256, n, format, tool),
-            (tool_version, imported_at, notes, by, os_user, supersedes, superseded_by),
+            (tool_version, imported_at, notes, by, os_user, supersedes, superseded_by, custody),
         ) = row?;
         out.push(EvidenceFile {
             id,
@@ -354,6 +355,7 @@ fn files_where(
                 tool_version,
                 imported_at: parse_time(&imported_at)?,
                 notes: serde_json::from_str(&notes)?,
+                custody: custody.as_deref().map(serde_json::from_str).transpose()?,
             },
             imported_by: people.person_at(by, os_user, id),
             supersedes,

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Result, StoreError};
 
 /// The newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One ordered migration step.
 pub(crate) struct Migration {
@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "append-only guards and lookup indexes",
         sql: V2_GUARDS,
     },
+    Migration {
+        version: 3,
+        name: "chain of custody and the evidence request list",
+        sql: V3_CUSTODY_AND_REQUESTS,
+    },
 ];
 
 /// The tables that hold current state, materialised from the event log,
@@ -48,6 +53,7 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("attachments", &["id"]),
     ("sign_offs", &["id"]),
     ("approvals", &["id"]),
+    ("evidence_requests", &["assessment", "key"]),
 ];
 
 const V1_TABLES: &str = "
@@ -225,6 +231,30 @@ CREATE INDEX runs_by_assessment ON runs(assessment);
 CREATE INDEX attachments_by_requirement ON attachments(assessment, requirement);
 CREATE INDEX sign_offs_by_requirement ON sign_offs(assessment, requirement);
 CREATE INDEX approvals_by_assessment ON approvals(assessment);
+";
+
+/// Step 3 (unreleased; this session's schema changes all go here).
+/// `evidence_files.custody`: what a collection manifest imported with the
+/// file says about it (JSON, NULL without one). `evidence_requests`: the
+/// auditor's tracking of each evidence request (owner, due date, status).
+const V3_CUSTODY_AND_REQUESTS: &str = "
+ALTER TABLE evidence_files ADD COLUMN custody TEXT;
+CREATE TABLE evidence_requests (
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due TEXT,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL,
+    updated_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (assessment, key)
+);
+CREATE TRIGGER evidence_requests_no_delete BEFORE DELETE ON evidence_requests
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

@@ -1,6 +1,7 @@
 //! The long jobs.
 
 use super::*;
+use crate::evidence::custody::CustodyIndex;
 
 type Progress<'a> = &'a dyn Fn(usize, usize, String);
 
@@ -86,20 +87,19 @@ fn import(
             }));
     }
     let total = files.len();
+    let custody = CustodyIndex::scan(&files);
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
             break;
         }
         progress(done, total, evidence::display_path(file));
-        let mut heard = Vec::new();
-        let result = store.import_paths(actor, name, None, std::slice::from_ref(file), &mut |r| {
-            heard.push(r.clone())
-        });
-        report.files.extend(heard);
-        if let Err(e) = result {
-            report.error = Some(e.to_string());
-            break;
+        match store.import_walked_file(actor, name, file, &custody, &files) {
+            Ok(summary) => report.files.extend(summary.files),
+            Err(e) => {
+                report.error = Some(e.to_string());
+                break;
+            }
         }
     }
     progress(total, total, "Evaluating the checks".to_owned());
