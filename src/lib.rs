@@ -14,6 +14,7 @@ pub mod checks;
 pub mod collect;
 pub mod evidence;
 pub mod export;
+pub mod requests;
 pub mod sample;
 pub mod store;
 

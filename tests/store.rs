@@ -946,6 +946,13 @@ fn a_second_writer_gets_the_busy_error_and_nothing_breaks() {
 
 #[test]
 fn an_old_record_with_data_upgrades_to_the_current_schema() {
+    // Schema 2 is the previous release; schema 1 the one before.
+    for version in [2, 1] {
+        upgrades_from(version);
+    }
+}
+
+fn upgrades_from(version: i64) {
     let f = Fixture::populated();
     let db = f.db.clone();
     drop(f.store);
@@ -962,8 +969,8 @@ fn an_old_record_with_data_upgrades_to_the_current_schema() {
             .collect::<Result<_, _>>()
             .unwrap()
     };
-    // Take the populated record back to schema version 1.
-    downgrade(&db, 1);
+    // Take the populated record back to an older schema version.
+    downgrade(&db, version);
     assert_ne!(schema(&db), schema(&fresh));
     let store = Store::open(&db).unwrap();
     assert_eq!(schema(&db), schema(&fresh));

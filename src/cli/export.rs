@@ -89,7 +89,7 @@ fn try_export(
 }
 
 /// "No such assessment", listing the ones there are.
-fn unknown_assessment(store: &Store, name: &str, db: &Path) -> String {
+pub(super) fn unknown_assessment(store: &Store, name: &str, db: &Path) -> String {
     let known = match store.assessments() {
         Ok(list) => list,
         Err(e) => return e.to_string(),

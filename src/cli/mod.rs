@@ -13,6 +13,7 @@ mod collect;
 mod evaluate;
 mod export;
 mod import;
+mod requests;
 mod verify;
 
 /// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
@@ -108,6 +109,22 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "LANGUAGE")]
         script: Option<ScriptLanguage>,
     },
+    /// The evidence request list: what an assessment still lacks, with the
+    /// command or document to ask for, as a table, CSV or an Excel workbook.
+    Requests {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RequestsFormat::Table)]
+        format: RequestsFormat,
+        /// Where to write it (needed for xlsx; csv goes to stdout without it).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// List only the requests still open.
+        #[arg(long)]
+        open: bool,
+    },
     /// Print the requirement catalog.
     Catalog {
         /// Output format.
@@ -156,6 +173,19 @@ pub enum ScriptLanguage {
     Powershell,
 }
 
+/// `requests --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RequestsFormat {
+    /// A readable table.
+    Table,
+    /// CSV, one row per request.
+    Csv,
+    /// An Excel workbook (needs --out).
+    Xlsx,
+    /// The list as JSON.
+    Json,
+}
+
 /// `catalog --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CatalogFormat {
@@ -198,6 +228,12 @@ pub fn main() -> ExitCode {
             out,
         }) => export::run(&cli, assessment, *format, out),
         Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+        Some(Command::Requests {
+            assessment,
+            format,
+            out,
+            open,
+        }) => requests::run(&cli, assessment, *format, out.as_deref(), *open),
         Some(Command::Collect {
             subscription,
             resource_group,

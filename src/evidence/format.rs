@@ -296,6 +296,14 @@ impl Format {
     }
 }
 
+impl Format {
+    /// True for files the checks read; false for documents kept as
+    /// attachments and for collection manifests.
+    pub fn is_evaluated(self) -> bool {
+        !matches!(self, Format::Attachment | Format::CollectionManifest)
+    }
+}
+
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())

@@ -88,7 +88,7 @@ fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 13] {
 }
 
 /// Prefixes `'` to text a spreadsheet would read as a formula.
-fn guard(text: &str) -> String {
+pub(crate) fn guard(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -64,8 +64,10 @@ pub mod json;
 mod layout;
 pub mod oscal;
 mod output;
+pub mod requests;
 mod text;
 mod view;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -316,6 +316,37 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             )
             .map_err(sql)?;
         }
+        Change::RequestUpdated {
+            key,
+            title,
+            owner,
+            due,
+            status,
+            note,
+        } => {
+            conn.execute(
+                "INSERT INTO evidence_requests (assessment, key, title, owner, due, status, note, updated_by, os_user, updated_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (assessment, key) DO UPDATE SET
+                   title = excluded.title, owner = excluded.owner, due = excluded.due,
+                   status = excluded.status, note = excluded.note, updated_by = excluded.updated_by,
+                   os_user = excluded.os_user, updated_at = excluded.updated_at, seq = excluded.seq",
+                params![
+                    assessment()?,
+                    key,
+                    title,
+                    owner,
+                    due.map(|d| d.to_string()),
+                    status.id(),
+                    note,
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at,
+                    ev.seq
+                ],
+            )
+            .map_err(sql)?;
+        }
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::binding::SignOffBinding;
 use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
-use super::model::{Actor, Conclusion, Decision, Role, RunFile};
+use super::model::{Actor, Conclusion, Decision, RequestStatus, Role, RunFile};
 use crate::evidence::Format;
 use crate::evidence::custody::Custody;
 
@@ -36,6 +36,7 @@ pub const EVENT_KINDS: &[&str] = &[
     "attachment.withdrawn",
     "signoff.recorded",
     "approval.recorded",
+    "request.updated",
 ];
 
 /// One change to the review record. The serde tag is the event kind.
@@ -133,6 +134,16 @@ pub(crate) enum Change {
         unconcluded: Vec<String>,
         bindings: BTreeMap<String, String>,
         binding_hash: String,
+    },
+    /// The auditor's tracking of one evidence request.
+    #[serde(rename = "request.updated")]
+    RequestUpdated {
+        key: String,
+        title: String,
+        owner: String,
+        due: Option<NaiveDate>,
+        status: RequestStatus,
+        note: String,
     },
 }
 

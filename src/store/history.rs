@@ -189,6 +189,26 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             }
             text
         }
+        Change::RequestUpdated {
+            title,
+            owner,
+            due,
+            status,
+            note,
+            ..
+        } => {
+            let mut text = format!("Evidence request \"{title}\": {}", status.label());
+            if !owner.is_empty() {
+                text.push_str(&format!(", owner {owner}"));
+            }
+            if let Some(due) = due {
+                text.push_str(&format!(", due {due}"));
+            }
+            if !note.is_empty() {
+                text.push_str(&format!(" (\"{note}\")"));
+            }
+            text
+        }
     }
 }
 

@@ -68,6 +68,7 @@ mod model;
 mod queries;
 mod read;
 mod record;
+mod requests;
 mod schema;
 mod verify;
 

@@ -727,3 +727,83 @@ mod tests {
         }
     }
 }
+
+/// Where an evidence request stands, as the auditor tracks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Asked of the client (every request starts here).
+    Requested,
+    /// The client says it has been provided.
+    Received,
+    /// The auditor accepts what was provided.
+    Accepted,
+    /// Sent back: what was provided does not do.
+    Returned,
+}
+
+impl RequestStatus {
+    /// Every status, in workflow order.
+    pub const ALL: &'static [RequestStatus] = &[
+        RequestStatus::Requested,
+        RequestStatus::Received,
+        RequestStatus::Accepted,
+        RequestStatus::Returned,
+    ];
+
+    /// The stable ID: `requested`, `received`, `accepted` or `returned`.
+    pub fn id(self) -> &'static str {
+        match self {
+            RequestStatus::Requested => "requested",
+            RequestStatus::Received => "received",
+            RequestStatus::Accepted => "accepted",
+            RequestStatus::Returned => "returned",
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestStatus::Requested => "Requested",
+            RequestStatus::Received => "Received",
+            RequestStatus::Accepted => "Accepted",
+            RequestStatus::Returned => "Returned",
+        }
+    }
+
+    /// Looks a status up by its ID.
+    pub fn from_id(id: &str) -> Option<RequestStatus> {
+        RequestStatus::ALL.iter().copied().find(|s| s.id() == id)
+    }
+}
+
+/// What the auditor sets on one evidence request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestUpdate {
+    /// The request's stable key (`step:nsgs`, `doc:12.1`, `file:<path>`).
+    pub key: String,
+    /// What is asked for, as the list showed it when this was recorded.
+    pub title: String,
+    /// Who at the client provides it (free text).
+    pub owner: String,
+    /// When it is due.
+    pub due: Option<chrono::NaiveDate>,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// A note (what was returned and why, where it was sent...).
+    pub note: String,
+}
+
+/// One evidence request as the auditor last recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackedRequest {
+    /// Key, title, owner, due date, status and note.
+    #[serde(flatten)]
+    pub update: RequestUpdate,
+    /// Who recorded it.
+    pub updated_by: Person,
+    /// When.
+    pub updated_at: DateTime<Utc>,
+    /// The event that recorded it.
+    pub event: i64,
+}

@@ -40,6 +40,10 @@ pub struct AssessmentRecord {
     pub events: Vec<EventRecord>,
     /// The last event of the whole record when the snapshot was taken.
     pub chain_head: Option<ChainHead>,
+    /// The auditor's tracking of evidence requests (owner, due date,
+    /// status), by key; empty in records made before it existed.
+    #[serde(default)]
+    pub requests: Vec<TrackedRequest>,
 }
 
 impl Store {
@@ -64,6 +68,7 @@ impl Store {
                 approval: read::approvals(conn, &people, assessment)?,
                 events: history::events(conn, &people, Some(assessment))?,
                 chain_head: read::chain_head(conn)?,
+                requests: super::requests::tracked(conn, &people, assessment)?,
             })
         })
     }

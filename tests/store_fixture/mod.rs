@@ -278,6 +278,13 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Undo step 3: the custody column and the request list.
+    conn.execute_batch(
+        "DROP TRIGGER evidence_requests_no_delete;
+         DROP TABLE evidence_requests;
+         ALTER TABLE evidence_files DROP COLUMN custody;",
+    )
+    .unwrap();
     if version == 1 {
         let guards: Vec<(String, String)> = conn
             .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")
