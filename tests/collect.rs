@@ -549,4 +549,84 @@ fn an_imported_collection_records_custody_and_flags_a_file_edited_afterwards() {
     assert!(nsg.modified, "an edited file is flagged");
     assert!(nsg.summary().contains("MODIFIED after collection"));
     assert!(store.verify().unwrap().is_intact());
+    drop(store);
+
+    // The report and OSCAL say how each file was collected, and flag the edit.
+    let export = |format: &str, name: &str| {
+        let out = world.path(name);
+        let output = world
+            .command(env!("CARGO_BIN_EXE_tickmark"))
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "export",
+                "--assessment",
+                "Collected",
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let html = export("html", "report.html");
+    assert!(
+        html.contains("Modified after collection"),
+        "the report flags the edited file"
+    );
+    assert!(html.contains("Collected ") && html.contains("mara.lindqvist@harbourline.example"));
+    let oscal: Value = serde_json::from_str(&export("oscal", "oscal.json")).unwrap();
+    let result = &oscal["assessment-results"]["results"][0];
+    let components = result["local-definitions"]["assessment-assets"]["components"]
+        .as_array()
+        .unwrap();
+    assert!(components.iter().any(|c| c["title"] == "az 2.67.0"));
+    let observation = result["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["props"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["value"] == "aks.private-cluster"))
+        })
+        .unwrap();
+    assert_eq!(
+        observation["collected"],
+        aks.collected_at
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string()
+    );
+    let origins = observation["origins"].as_array().unwrap();
+    assert_eq!(
+        origins.len(),
+        2,
+        "Tickmark, and the az that collected the file"
+    );
+    let actor = &origins[1]["actors"][0];
+    assert!(
+        actor["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "collected-by"
+                && p["value"].as_str().unwrap().starts_with("mara.lindqvist@"))
+    );
+    let resources = oscal["assessment-results"]["back-matter"]["resources"]
+        .as_array()
+        .unwrap();
+    let nsg_resource = resources
+        .iter()
+        .find(|r| r["title"] == "nsgs.json")
+        .unwrap();
+    assert!(
+        nsg_resource["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "modified-after-collection" && p["value"] == "true")
+    );
 }

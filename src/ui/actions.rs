@@ -91,6 +91,17 @@ impl Workbench {
                     self.export(format, out);
                 }
             }
+            PickPurpose::ExportRequests { format, .. } => {
+                if let (Some(out), Some(assessment)) =
+                    (paths.into_iter().next(), self.assessment().map(|a| a.id))
+                {
+                    self.worker.submit(Task::ExportRequests {
+                        assessment,
+                        format,
+                        out,
+                    });
+                }
+            }
         }
     }
 

@@ -20,7 +20,8 @@ use super::snippet::{Snippet, SnippetKey};
 use super::thumbnails::Thumbnails;
 use super::worker::{ImportReport, JobId, Loaded, Task, Worker, WorkerMode};
 use super::{
-    compare, dashboard, detail, dialogs, keyboard, review, status_bar, theme, top_bar, tree,
+    compare, dashboard, detail, dialogs, keyboard, requests, review, status_bar, theme, top_bar,
+    tree,
 };
 use crate::catalog::Catalog;
 use crate::checks::Settings;
@@ -63,6 +64,8 @@ pub enum Screen {
     Dashboard,
     /// This assessment against another.
     Compare,
+    /// The evidence request list.
+    Requests,
 }
 
 /// A line in the status bar.
@@ -150,6 +153,7 @@ pub struct Workbench {
     pub(super) dialog: Option<Dialog>,
     pub(super) import_report: Option<ImportReport>,
     pub(super) compare: CompareState,
+    pub(super) requests: super::requests::RequestsState,
     pub(super) failing_resources_only: HashSet<String>,
     pub(super) selected_resource: HashMap<String, usize>,
     pub(super) focus_search: bool,
@@ -206,6 +210,7 @@ impl Workbench {
             dialog: None,
             import_report: None,
             compare: CompareState::default(),
+            requests: Default::default(),
             failing_resources_only: HashSet::new(),
             selected_resource: HashMap::new(),
             focus_search: false,
@@ -311,6 +316,7 @@ impl Workbench {
             }
             Screen::Dashboard => dashboard::show(self, ui),
             Screen::Compare => compare::show(self, ui),
+            Screen::Requests => requests::show(self, ui),
         }
     }
 

@@ -13,6 +13,7 @@ use super::theme::Palette;
 use super::widgets;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def};
 use crate::evidence::EvidenceRef;
+use crate::evidence::custody::Custody;
 use crate::store::RunFile;
 
 use super::worker::Loaded;
@@ -564,11 +565,65 @@ fn evidence_item(
     if let Some(resource) = &evidence.resource {
         ui.label(RichText::new(resource).small().weak());
     }
+    let custody = key.as_ref().and_then(|key| {
+        wb.loaded.as_ref().and_then(|loaded| {
+            loaded
+                .files
+                .iter()
+                .find(|f| f.provenance.path == key.path && f.provenance.sha256 == key.sha256)
+                .and_then(|f| f.provenance.custody.clone())
+        })
+    });
+    if let Some(custody) = custody {
+        custody_line(ui, &custody, palette);
+    }
     ui.data_mut(|d| d.insert_temp(open_id, open));
     if let (true, Some(key)) = (open, key) {
         wb.request_snippet(&key);
         snippet(wb, ui, &key, palette);
     }
+}
+
+/// How, when and by whom an evidence file was collected, and whether it
+/// was changed afterwards.
+fn custody_line(ui: &mut Ui, custody: &Custody, palette: &Palette) {
+    ui.horizontal_wrapped(|ui| {
+        let text = format!(
+            "Collected {} by {} with {}",
+            custody.collected_at.format("%Y-%m-%d %H:%M UTC"),
+            custody.collected_by(),
+            custody.tool_and_version()
+        );
+        let mut details = format!("Command: {}", custody.command);
+        for (label, value) in [
+            ("Subscription", &custody.subscription_id),
+            ("Tenant", &custody.tenant_id),
+            ("Kubernetes context", &custody.kube_context),
+            ("Cluster", &custody.cluster_id),
+        ] {
+            if let Some(value) = value {
+                details.push_str(&format!("\n{label}: {value}"));
+            }
+        }
+        details.push_str(&format!(
+            "\nManifest: {} (SHA-256 {})",
+            custody.manifest, custody.manifest_sha256
+        ));
+        ui.label(RichText::new(text).small().weak())
+            .on_hover_text(details);
+        if custody.modified {
+            ui.label(
+                RichText::new("⚠ modified after collection")
+                    .small()
+                    .strong()
+                    .color(palette.fail),
+            )
+            .on_hover_text(format!(
+                "The collection manifest recorded SHA-256 {}; the file imported has another. It was changed after it was collected.",
+                custody.collected_sha256
+            ));
+        }
+    });
 }
 
 fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {

@@ -183,6 +183,12 @@ impl Dialog {
                     format!("Attach a document to {requirement}")
                 }
                 PickPurpose::Export { format, .. } => format!("Export ({})", format.label()),
+                PickPurpose::ExportRequests { format, .. } => {
+                    format!(
+                        "Export the request list ({})",
+                        format.extension().to_uppercase()
+                    )
+                }
             },
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
@@ -568,7 +574,9 @@ fn typed_path(
             "A PNG, JPEG, PDF, Markdown or text file",
             "Attach this file",
         ),
-        PickPurpose::Export { .. } => ("Where to write the export", "Export to this path"),
+        PickPurpose::Export { .. } | PickPurpose::ExportRequests { .. } => {
+            ("Where to write the export", "Export to this path")
+        }
     };
     ui.label(RichText::new(hint).weak());
     let response = field(ui, "Path", path, "/path/to/file-or-folder");

@@ -39,6 +39,11 @@ impl Workbench {
                 profiles,
             } => self.on_directory(assessments, profiles),
             Reply::Loaded(loaded) => self.on_loaded(*loaded),
+            Reply::Requests {
+                assessment,
+                result,
+                done,
+            } => self.on_requests(assessment, result, done),
             Reply::LatestRun { assessment, run } => self.on_latest_run(assessment, run),
             Reply::Requirement {
                 assessment,
@@ -50,6 +55,7 @@ impl Workbench {
                 if let Some(text) = done {
                     self.info(text);
                 }
+                self.requests_changed();
                 if let Some(loaded) = self
                     .loaded
                     .as_mut()
@@ -181,6 +187,7 @@ impl Workbench {
         if self.loading == Some(loaded.assessment.id) {
             self.loading = None;
         }
+        self.requests_changed();
         let same = self.assessment().map(|a| a.id) == Some(loaded.assessment.id);
         if !same {
             self.history.clear();

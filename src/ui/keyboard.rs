@@ -22,7 +22,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+S", "Save the note"),
     ("Ctrl+F", "Search requirements"),
     ("Enter in the search", "Go to the first match"),
-    ("Ctrl+1 / 2 / 3", "Review / Dashboard / Compare"),
+    (
+        "Ctrl+1 / 2 / 3 / 4",
+        "Review / Dashboard / Compare / Requests",
+    ),
     ("Ctrl+T", "Light or dark theme"),
     ("? or F1", "This help"),
     ("Esc", "Close a dialog, leave a text field"),
@@ -67,6 +70,7 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
         (Key::Num1, Screen::Review),
         (Key::Num2, Screen::Dashboard),
         (Key::Num3, Screen::Compare),
+        (Key::Num4, Screen::Requests),
     ] {
         if command(key) {
             wb.screen = screen;

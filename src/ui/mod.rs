@@ -20,6 +20,7 @@ mod keyboard;
 mod markdown;
 mod model;
 mod prefs;
+mod requests;
 mod review;
 mod snippet;
 mod status_bar;

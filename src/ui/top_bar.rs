@@ -188,6 +188,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui) {
         (Screen::Review, "Review", "Ctrl+1"),
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
+        (Screen::Requests, "Requests", "Ctrl+4"),
     ] {
         ui.selectable_value(&mut wb.screen, screen, label)
             .on_hover_text(key);

@@ -145,7 +145,11 @@ fn facts(out: &mut String, view: &View<'_>) {
         ),
         (
             "Evidence files",
-            format!("{current_files} current, {} in all", record.files.len()),
+            format!(
+                "{current_files} current, {} in all{}",
+                record.files.len(),
+                custody_summary(record)
+            ),
         ),
         ("Latest automated run", esc(&run)),
         (
@@ -445,6 +449,28 @@ pub(crate) fn list_some(items: &[String], max: usize) -> String {
     let mut text = shown.join(", ");
     if items.len() > max {
         w!(text, " and {} more", items.len() - max);
+    }
+    text
+}
+
+/// How many current evidence files a collection manifest accounts for, and
+/// how many of those were changed after collection ("" when none).
+fn custody_summary(record: &crate::store::AssessmentRecord) -> String {
+    let current: Vec<_> = record
+        .files
+        .iter()
+        .filter(|f| f.superseded_by.is_none())
+        .filter_map(|f| f.provenance.custody.as_ref())
+        .collect();
+    if current.is_empty() {
+        return String::new();
+    }
+    let modified = current.iter().filter(|c| c.modified).count();
+    let mut text = format!("; {} collected with a manifest", current.len());
+    if modified > 0 {
+        text.push_str(&format!(
+            ", <strong class=\"modified\">{modified} modified after collection</strong>"
+        ));
     }
     text
 }

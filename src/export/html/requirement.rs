@@ -222,9 +222,26 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
             (Some(tool), None) => format!(" · {}", esc(tool)),
             _ => String::new(),
         };
+        let custody = p.custody.as_ref().map_or_else(String::new, |c| {
+            let modified = if c.modified {
+                format!(
+                    "<div class=\"modified\">Modified after collection: the manifest recorded SHA-256 {}</div>",
+                    esc(&c.collected_sha256)
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "<div class=\"custody\">Collected {} by {} with {}: <code>{}</code></div>{modified}",
+                esc(&c.collected_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+                esc(&c.collected_by()),
+                esc(&c.tool_and_version()),
+                esc(&c.command)
+            )
+        });
         w!(
             out,
-            "<tr><td class=\"fname\">{}<div class=\"path\">{}</div></td><td>{}{tool}<br>{}</td>\
+            "<tr><td class=\"fname\">{}<div class=\"path\">{}</div>{custody}</td><td>{}{tool}<br>{}</td>\
              <td class=\"hash\">SHA-256 {}</td></tr>\n",
             esc(&view.file_label(file)),
             esc(&p.path),

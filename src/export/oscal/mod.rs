@@ -225,6 +225,26 @@ impl<'a> Context<'a> {
         json!({"actors": [{"type": "tool", "actor-uuid": self.id("component", "tickmark")}]})
     }
 
+    /// The component UUID of a tool that collected evidence (`az 2.67.0`).
+    pub fn collector_component(&self, tool: &str) -> String {
+        self.id("component", format!("collector/{tool}"))
+    }
+
+    /// The tools that collected the record's evidence files (`az 2.67.0`),
+    /// each once, sorted.
+    pub fn collectors(&self) -> Vec<String> {
+        let mut tools: Vec<String> = self
+            .record()
+            .files
+            .iter()
+            .filter_map(|f| f.provenance.custody.as_ref())
+            .map(|c| c.tool_and_version())
+            .collect();
+        tools.sort();
+        tools.dedup();
+        tools
+    }
+
     /// Logged-by naming a person, if they have a profile in the assessment.
     pub fn logged_by(&self, person: &Person, role: Option<Role>) -> Option<Value> {
         let party = self.party(person.profile)?;
@@ -430,6 +450,19 @@ impl<'a> Context<'a> {
                 }
                 if let Some(newer) = f.superseded_by {
                     props.push(prop("superseded-by-file", newer.to_string()));
+                }
+                if let Some(c) = &p.custody {
+                    props.extend([
+                        prop("collected-at", time_data(&c.collected_at)),
+                        prop("collected-by", c.collected_by()),
+                        prop("collection-command", &c.command),
+                        prop("collection-tool", c.tool_and_version()),
+                        prop("collection-manifest", &c.manifest),
+                        prop(
+                            "modified-after-collection",
+                            if c.modified { "true" } else { "false" },
+                        ),
+                    ]);
                 }
                 let href = self
                     .layout

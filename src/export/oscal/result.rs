@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value, json};
 
 use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
+use crate::evidence::custody::Custody;
 use crate::store::{Approval, Conclusion, Decision, Role, SignOff};
 
 use super::super::text::time_data;
@@ -162,18 +163,31 @@ pub(super) fn decision_text(d: &Approval) -> String {
 fn local_definitions(context: &Context<'_>) -> Value {
     let version = &context.record().tickmark_version;
     let component = context.id("component", "tickmark");
+    let mut components = vec![json!({
+        "uuid": component,
+        "type": "software",
+        "title": "Tickmark",
+        "description": "Tickmark imports the cluster team's exports and scanner outputs, \
+                        runs the automated checks, and keeps reviews, attachments, sign-offs \
+                        and approvals in a hash-chained review record.",
+        "props": [{"name": "version", "ns": super::NAMESPACE, "value": context.line(version)}],
+        "status": {"state": "operational"},
+    })];
+    for tool in context.collectors() {
+        components.push(json!({
+            "uuid": context.collector_component(&tool),
+            "type": "software",
+            "title": context.line(&tool),
+            "description": format!(
+                "The command-line tool that collected evidence files of this assessment \
+                 (as the collection manifest imported with them records): {tool}."
+            ),
+            "status": {"state": "operational"},
+        }));
+    }
     json!({
         "assessment-assets": {
-            "components": [{
-                "uuid": component,
-                "type": "software",
-                "title": "Tickmark",
-                "description": "Tickmark imports the cluster team's exports and scanner outputs, \
-                                runs the automated checks, and keeps reviews, attachments, sign-offs \
-                                and approvals in a hash-chained review record.",
-                "props": [{"name": "version", "ns": super::NAMESPACE, "value": context.line(version)}],
-                "status": {"state": "operational"},
-            }],
+            "components": components,
             "assessment-platforms": [{
                 "uuid": context.id("platform", "tickmark"),
                 "title": context.line(&format!("Tickmark {version}")),
@@ -292,14 +306,73 @@ fn check_observation(
     );
     observation.insert("methods".into(), json!(["TEST"]));
     observation.insert("types".into(), json!(["control-objective"]));
-    observation.insert("origins".into(), json!([context.tool_origin()]));
+    let custody = cited_custody(context, result);
+    let mut origins = vec![context.tool_origin()];
+    origins.extend(collection_origins(context, &custody));
+    observation.insert("origins".into(), Value::Array(origins));
     put_array(
         &mut observation,
         "relevant-evidence",
         cited_evidence(context, result),
     );
-    observation.insert("collected".into(), json!(time_data(at)));
+    // When the evidence was collected, where a collection manifest says;
+    // else when the check ran.
+    let collected = custody.iter().map(|c| c.collected_at).min().unwrap_or(*at);
+    observation.insert("collected".into(), json!(time_data(&collected)));
     Value::Object(observation)
+}
+
+/// The custody of every evidence file `result` cites that has one.
+fn cited_custody<'a>(context: &Context<'a>, result: &CheckResult) -> Vec<&'a Custody> {
+    let mut paths: Vec<&str> = result
+        .evidence
+        .iter()
+        .chain(result.resources.iter().flat_map(|r| r.evidence.iter()))
+        .map(|e| e.path.as_str())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter_map(|path| context.view.file_by_path(path))
+        .filter_map(|file| file.provenance.custody.as_ref())
+        .collect()
+}
+
+/// An origin per tool that collected the cited evidence: the tool, with who
+/// ran it against which subscription and context as the actor's props.
+fn collection_origins(context: &Context<'_>, custody: &[&Custody]) -> Vec<Value> {
+    let mut origins: Vec<Value> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for c in custody {
+        let key = format!("{}|{}", c.tool_and_version(), c.collected_by());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let props: Vec<Value> = [
+            prop("collected-by", c.collected_by()),
+            c.subscription_id
+                .as_deref()
+                .and_then(|s| prop("subscription", s)),
+            c.tenant_id.as_deref().and_then(|t| prop("tenant", t)),
+            c.kube_context
+                .as_deref()
+                .and_then(|k| prop("kube-context", k)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut actor = Map::new();
+        actor.insert("type".into(), json!("tool"));
+        actor.insert(
+            "actor-uuid".into(),
+            json!(context.collector_component(&c.tool_and_version())),
+        );
+        put_array(&mut actor, "props", props);
+        origins.push(json!({"actors": [Value::Object(actor)]}));
+    }
+    origins
 }
 
 /// One `relevant-evidence` per evidence file a result cites, with the JSON

@@ -144,5 +144,11 @@ pub(super) fn pick(purpose: &PickPurpose) -> Option<Vec<PathBuf>> {
             .set_file_name(suggested)
             .save_file()
             .map(|p| vec![p]),
+        PickPurpose::ExportRequests { format, suggested } => dialog
+            .set_title("Export the evidence request list")
+            .add_filter(format.extension().to_uppercase(), &[format.extension()])
+            .set_file_name(suggested)
+            .save_file()
+            .map(|p| vec![p]),
     }
 }

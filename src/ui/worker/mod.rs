@@ -21,9 +21,12 @@ use crate::catalog::Catalog;
 use crate::checks::Settings;
 use crate::evidence::{self, ImportError};
 use crate::export::ExportFormat;
+use crate::export::requests::RequestFormat;
+use crate::requests::RequestList;
 use crate::store::{
     Actor, ApprovalState, Assessment, Comparison, Conclusion, EvidenceFile, FileReport,
-    HistoryEntry, NewAssessment, NewProfile, Profile, RequirementState, Run, RunOutcome, Store,
+    HistoryEntry, NewAssessment, NewProfile, Profile, RequestUpdate, RequirementState, Run,
+    RunOutcome, Store,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -74,6 +77,13 @@ pub enum PickPurpose {
         /// The file name to suggest (from the assessment's name).
         suggested: String,
     },
+    /// Where to write the evidence request list.
+    ExportRequests {
+        /// CSV or XLSX.
+        format: RequestFormat,
+        /// The file name to suggest.
+        suggested: String,
+    },
 }
 
 /// What an import did.
@@ -105,6 +115,29 @@ impl ImportReport {
 pub enum Task {
     /// List assessments and profiles.
     Directory,
+    /// Derive the evidence request list.
+    Requests {
+        /// The assessment.
+        assessment: i64,
+    },
+    /// Record the owner, due date, status and note of an evidence request.
+    SetRequest {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// What to record.
+        update: RequestUpdate,
+    },
+    /// Write the evidence request list to a file.
+    ExportRequests {
+        /// The assessment.
+        assessment: i64,
+        /// CSV or XLSX.
+        format: RequestFormat,
+        /// Where.
+        out: PathBuf,
+    },
     /// Load an assessment.
     Load {
         /// The assessment.
@@ -265,6 +298,15 @@ impl Job {
 /// What the worker sends back.
 #[derive(Debug)]
 pub enum Reply {
+    /// The evidence request list.
+    Requests {
+        /// The assessment.
+        assessment: i64,
+        /// The list, or why not.
+        result: Result<Box<RequestList>, String>,
+        /// What was done, for the status line.
+        done: Option<String>,
+    },
     /// The assessment's latest evaluation run.
     LatestRun {
         /// The assessment.
@@ -630,6 +672,14 @@ fn run_task(store: &mut Result<Store, String>, shared: &Shared, task: Task) -> R
 fn task_action(task: &Task) -> String {
     match task {
         Task::Directory => "Reading the review record".to_owned(),
+        Task::Requests { .. } => "Listing the evidence requests".to_owned(),
+        Task::SetRequest { update, .. } => format!("Saving the request \"{}\"", update.title),
+        Task::ExportRequests { out, .. } => {
+            format!(
+                "Writing the request list to {}",
+                evidence::display_path(out)
+            )
+        }
         Task::Load { .. } => "Loading the assessment".to_owned(),
         Task::LatestRun { .. } => "Looking for changes by other programs".to_owned(),
         Task::Requirement { requirement, .. } => format!("Reloading {requirement}"),

@@ -6,6 +6,34 @@ use crate::store::StoreError;
 pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Reply, String> {
     let text = |e: StoreError| e.to_string();
     match task {
+        Task::Requests { assessment } => Ok(requests_reply(store, catalog, assessment, None)),
+        Task::SetRequest {
+            actor,
+            assessment,
+            update,
+        } => {
+            store
+                .set_evidence_request(&actor, assessment, &update)
+                .map_err(text)?;
+            let done = format!("Request \"{}\": {}", update.title, update.status.label());
+            Ok(requests_reply(store, catalog, assessment, Some(done)))
+        }
+        Task::ExportRequests {
+            assessment,
+            format,
+            out,
+        } => {
+            let record = store.record(assessment).map_err(text)?;
+            let list = crate::requests::request_list(crate::collect::builtin(), catalog, &record);
+            let as_of = crate::export::requests::as_of(&record);
+            let (bytes, _) = crate::export::requests::write(&list, format, as_of, &out)
+                .map_err(|e| e.to_string())?;
+            Ok(Reply::Exported(Ok(format!(
+                "Request list written to {} ({} requests, {bytes} bytes)",
+                evidence::display_path(&out),
+                list.requests.len()
+            ))))
+        }
         Task::Directory => Ok(Reply::Directory {
             assessments: store.assessments().map_err(text)?,
             profiles: store.profiles().map_err(text)?,
@@ -228,4 +256,28 @@ fn attach(
         .map_err(|e| format!("{shown}: {e}"))?;
     let done = format!("Attached {file_name} to {requirement}");
     requirement_reply(store, assessment, requirement, Some(done)).map_err(|e| e.to_string())
+}
+
+/// The request list of `assessment`, derived from its record now.
+fn requests_reply(
+    store: &Store,
+    catalog: &Catalog,
+    assessment: i64,
+    done: Option<String>,
+) -> Reply {
+    let result = store
+        .record(assessment)
+        .map(|record| {
+            Box::new(crate::requests::request_list(
+                crate::collect::builtin(),
+                catalog,
+                &record,
+            ))
+        })
+        .map_err(|e| e.to_string());
+    Reply::Requests {
+        assessment,
+        result,
+        done,
+    }
 }
