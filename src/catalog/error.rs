@@ -74,6 +74,9 @@ pub enum NodeProblem {
     /// A check ID that no check has.
     #[error("unknown check `{0}`")]
     UnknownCheck(String),
+    /// An evidence line names a collection-plan step that does not exist.
+    #[error("`{{plan:{0}}}` names no step of the collection plan")]
+    UnknownPlanStep(String),
     /// A check whose results name their requirements themselves.
     #[error("check `{0}` maps itself to requirements (per-requirement scope) and cannot be listed")]
     PerRequirementCheck(String),

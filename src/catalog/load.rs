@@ -174,7 +174,11 @@ fn build_node(
     if guidance.is_empty() {
         return Err(NodeProblem::EmptyField("guidance"));
     }
-    let evidence: Vec<String> = raw.evidence.iter().map(|e| reflow(e)).collect();
+    let evidence: Vec<String> = raw
+        .evidence
+        .iter()
+        .map(|e| plan_commands(&reflow(e)))
+        .collect::<Result<_, _>>()?;
     if evidence.iter().any(String::is_empty) {
         return Err(NodeProblem::EmptyField("evidence"));
     }
@@ -275,4 +279,28 @@ mod tests {
         assert_eq!(line_of(text, 4), 3);
         assert_eq!(line_of(text, 99), 3);
     }
+}
+
+/// An evidence line with each `{plan:STEP}` replaced by that collection-plan
+/// step's command in backticks, so that the catalog names exactly the
+/// command `tickmark collect` runs (see `assets/collection-plan.toml`).
+fn plan_commands(line: &str) -> Result<String, NodeProblem> {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find("{plan:") {
+        let Some(end) = rest[start..].find('}').map(|e| e + start) else {
+            break;
+        };
+        let step = &rest[start + "{plan:".len()..end];
+        let found = crate::collect::builtin()
+            .step(step)
+            .ok_or_else(|| NodeProblem::UnknownPlanStep(step.to_owned()))?;
+        out.push_str(&rest[..start]);
+        out.push('`');
+        out.push_str(&found.display_command());
+        out.push('`');
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }

@@ -17,5 +17,5 @@ pub mod plan;
 mod run;
 pub mod script;
 
-pub use plan::{Output, Plan, ProvidedBy, Step, builtin, shell_quote};
+pub use plan::{Output, Plan, ProvidedBy, Step, builtin, export_command, shell_quote};
 pub use run::{CollectError, Options, Progress, Target, collect};

@@ -28,6 +28,17 @@ pub fn builtin() -> &'static Plan {
     &BUILTIN
 }
 
+/// The command of built-in plan step `step` as people read it (variables
+/// shown as `<variable>`): what the checks' "export it with ..." hints and
+/// the catalog's evidence lines say, so that they never disagree with what
+/// `tickmark collect` runs. A test checks that every step named exists.
+pub fn export_command(step: &str) -> String {
+    match builtin().step(step) {
+        Some(found) => found.display_command(),
+        None => format!("<the {step} export>"),
+    }
+}
+
 /// Who produces a step's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -633,6 +644,44 @@ mod tests {
                 check.id
             );
         }
+    }
+
+    #[test]
+    fn every_step_the_checks_name_in_their_hints_exists() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for piece in text.split("cmd(\"").skip(1) {
+                        found.push(piece.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+        let mut steps = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks"),
+            &mut steps,
+        );
+        assert!(steps.len() > 20, "{steps:?}");
+        for step in steps {
+            assert!(
+                builtin().step(&step).is_some(),
+                "a check names step `{step}`"
+            );
+        }
+    }
+
+    #[test]
+    fn the_catalog_names_the_plan_commands() {
+        let catalog = crate::catalog::pci_dss_321();
+        let lines: Vec<&String> = catalog.nodes.iter().flat_map(|n| &n.evidence).collect();
+        assert!(lines.iter().all(|line| !line.contains("{plan:")));
+        let nsgs = format!("`{}`", export_command("nsgs"));
+        assert!(lines.iter().any(|line| line.contains(&nsgs)));
     }
 
     #[test]

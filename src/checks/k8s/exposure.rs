@@ -1,5 +1,6 @@
 //! Exposure: `k8s.no-public-loadbalancer`, `k8s.ingress-tls`, `k8s.no-dashboard`.
 
+use crate::collect::export_command as cmd;
 use std::collections::BTreeSet;
 
 use super::scope::Controllers;
@@ -57,7 +58,7 @@ fn no_public_load_balancer(services: &[Service]) -> CheckResult {
     if services.is_empty() {
         return CheckResult::not_evaluated(
             CHECK,
-            "no services were imported (kubectl get services -A -o json)",
+            format!("no services were imported ({})", cmd("services")),
         );
     }
     let balancers: Vec<&Service> = services
@@ -112,7 +113,7 @@ fn ingress_tls(ingresses: &[Ingress]) -> CheckResult {
         CHECK,
         "ingress",
         resources,
-        "no ingresses were imported (kubectl get ingresses -A -o json)",
+        &format!("no ingresses were imported ({})", cmd("ingresses")),
     )
 }
 
@@ -189,7 +190,10 @@ fn no_dashboard(workloads: &[Workload]) -> CheckResult {
     if workloads.is_empty() {
         return CheckResult::not_evaluated(
             CHECK,
-            "no pods or workloads were imported (kubectl get pods, deployments ... -A -o json)",
+            format!(
+                "no pods or workloads were imported ({}, and the deployments, daemon sets and stateful sets the same way)",
+                cmd("pods")
+            ),
         );
     }
     let controllers = Controllers::new(workloads);

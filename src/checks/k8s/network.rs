@@ -1,5 +1,6 @@
 //! Segmentation: `k8s.default-deny`.
 
+use crate::collect::export_command as cmd;
 use std::collections::BTreeMap;
 
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
@@ -25,7 +26,10 @@ fn default_deny(k8s: &K8sEvidence, settings: &Settings) -> CheckResult {
     let Some(namespaces) = namespaces(k8s) else {
         return CheckResult::not_evaluated(
             CHECK,
-            "no namespaces and no workloads were imported, so the workload namespaces are unknown (kubectl get namespaces -A -o json)",
+            format!(
+                "no namespaces and no workloads were imported, so the workload namespaces are unknown ({})",
+                cmd("namespaces")
+            ),
         );
     };
     let total = namespaces.names.len();
@@ -107,7 +111,10 @@ fn judge_namespace(k8s: &K8sEvidence, name: &str, source: EvidenceRef) -> Resour
         return ResourceResult::new(
             resource,
             CheckStatus::Fail,
-            "no network policies were imported at all, so nothing shows a default-deny policy here (kubectl get networkpolicies -A -o json)",
+            format!(
+                "no network policies were imported at all, so nothing shows a default-deny policy here ({})",
+                cmd("network-policies")
+            ),
             vec![source],
         );
     }

@@ -1,6 +1,7 @@
 //! Access: `k8s.no-cluster-admin-binding`.
 
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::k8s::{ClusterRoleBinding, K8sEvidence, Subject};
 
 const CHECK: &str = "k8s.no-cluster-admin-binding";
@@ -14,7 +15,10 @@ fn no_cluster_admin_binding(bindings: &[ClusterRoleBinding]) -> CheckResult {
     if bindings.is_empty() {
         return CheckResult::not_evaluated(
             CHECK,
-            "no cluster role bindings were imported (kubectl get clusterrolebindings -o json)",
+            format!(
+                "no cluster role bindings were imported ({})",
+                cmd("cluster-role-bindings")
+            ),
         );
     }
     let admin: Vec<&ClusterRoleBinding> = bindings

@@ -7,6 +7,7 @@
 //! that is in the pod but not in the template (a sidecar injected at
 //! admission) is still judged on the pod.
 
+use crate::collect::export_command as cmd;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
@@ -118,7 +119,10 @@ impl<'a> ContainerScope<'a> {
         if self.workloads == 0 {
             return CheckResult::not_evaluated(
                 check,
-                "no pods or workloads were imported (kubectl get pods, deployments, statefulsets, daemonsets ... -A -o json)",
+                format!(
+                    "no pods or workloads were imported ({}, and the deployments, daemon sets and stateful sets the same way)",
+                    cmd("pods")
+                ),
             );
         }
         if self.judged.is_empty() {

@@ -8,16 +8,27 @@
 use super::refs::{WAF_POLICY_TYPE, part_name, refers_to, same_id};
 use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{
     ApplicationGateway, AzureEvidence, Listener, RoutingRule, SslPolicy, WafConfiguration,
     WafPolicy,
 };
 use crate::evidence::{EvidenceRef, Field};
 
-const NO_GATEWAY: &str =
-    "no Application Gateway evidence: export az network application-gateway show -o json";
-const NO_GATEWAY_OR_POLICY: &str = "no Application Gateway or WAF policy evidence: export az network application-gateway show -o json and az network application-gateway waf-policy show -o json";
-const EXPORT_POLICY: &str = "export az network application-gateway waf-policy show";
+fn no_gateway() -> String {
+    format!(
+        "no Application Gateway evidence: export {}",
+        cmd("application-gateways")
+    )
+}
+
+fn no_gateway_or_policy() -> String {
+    format!(
+        "no Application Gateway or WAF policy evidence: export {} and {}",
+        cmd("application-gateways"),
+        cmd("waf-policies")
+    )
+}
 
 /// The WAF that protects a gateway, as the evidence shows it.
 enum Waf<'a> {
@@ -146,7 +157,7 @@ pub(super) fn waf_enabled(azure: &AzureEvidence) -> CheckResult {
             ResourceResult::new(label, status, reason, evidence)
         })
         .collect();
-    CheckResult::from_resources("agw.waf-enabled", "gateway", results, NO_GATEWAY)
+    CheckResult::from_resources("agw.waf-enabled", "gateway", results, &no_gateway())
 }
 
 /// `agw.waf-prevention`.
@@ -394,7 +405,7 @@ fn judge_waf(
             ));
         }
     }
-    CheckResult::from_resources(check, "WAF", results, NO_GATEWAY_OR_POLICY)
+    CheckResult::from_resources(check, "WAF", results, &no_gateway_or_policy())
 }
 
 fn policy_not_imported(
@@ -405,8 +416,9 @@ fn policy_not_imported(
     (
         CheckStatus::NotEvaluated,
         format!(
-            "{whose} is policy {}, which was not imported: {EXPORT_POLICY}",
-            reference_text(reference)
+            "{whose} is policy {}, which was not imported: export {}",
+            reference_text(reference),
+            cmd("waf-policies")
         ),
         vec![gateway.info.at_field(reference)],
     )
@@ -476,7 +488,7 @@ fn worst(judgements: Vec<Judgement>) -> Judgement {
 /// `agw.tls12`.
 pub(super) fn tls12(azure: &AzureEvidence) -> CheckResult {
     let results = azure.app_gateways.iter().map(gateway_tls).collect();
-    CheckResult::from_resources("agw.tls12", "gateway", results, NO_GATEWAY)
+    CheckResult::from_resources("agw.tls12", "gateway", results, &no_gateway())
 }
 
 fn gateway_tls(gateway: &ApplicationGateway) -> ResourceResult {
@@ -621,7 +633,7 @@ fn disabled_protocols(policy: &SslPolicy) -> (Tri, String) {
 /// `agw.no-plain-http`.
 pub(super) fn no_plain_http(azure: &AzureEvidence) -> CheckResult {
     let results = azure.app_gateways.iter().map(gateway_http).collect();
-    CheckResult::from_resources("agw.no-plain-http", "gateway", results, NO_GATEWAY)
+    CheckResult::from_resources("agw.no-plain-http", "gateway", results, &no_gateway())
 }
 
 fn gateway_http(gateway: &ApplicationGateway) -> ResourceResult {

@@ -11,6 +11,7 @@ use super::refs::{
 };
 use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{
     AzureEvidence, CollectionKind, Firewall, FirewallPolicy, FirewallRule, ResourceInfo,
     RuleCollection, RuleKind,
@@ -18,7 +19,13 @@ use crate::evidence::azure::{
 use crate::evidence::node::is_expression;
 use crate::evidence::{EvidenceRef, Field};
 
-const NO_FIREWALL: &str = "no Azure Firewall evidence: export az network firewall show -o json, and for a firewall managed by a policy az network firewall policy rule-collection-group list -o json";
+fn no_firewall() -> String {
+    format!(
+        "no Azure Firewall evidence: export {}, and for a firewall managed by a policy {}",
+        cmd("firewall"),
+        cmd("firewall-rule-collection-groups")
+    )
+}
 
 /// `fw.no-allow-any`.
 pub(super) fn no_allow_any(azure: &AzureEvidence) -> CheckResult {
@@ -68,7 +75,7 @@ pub(super) fn threat_intel_deny(azure: &AzureEvidence) -> CheckResult {
             results.push(policy_threat_intel(policy, policy.info.label(), azure));
         }
     }
-    CheckResult::from_resources("fw.threat-intel-deny", "firewall", results, NO_FIREWALL)
+    CheckResult::from_resources("fw.threat-intel-deny", "firewall", results, &no_firewall())
 }
 
 fn firewall_threat_intel(fw: &Firewall, azure: &AzureEvidence) -> ResourceResult {
@@ -88,8 +95,9 @@ fn firewall_threat_intel(fw: &Firewall, azure: &AzureEvidence) -> ResourceResult
                 label,
                 CheckStatus::NotEvaluated,
                 format!(
-                    "the firewall is managed by policy {}, whose threatIntelMode applies; the policy was not imported (export az network firewall policy show)",
-                    reference_text(&fw.policy_id)
+                    "the firewall is managed by policy {}, whose threatIntelMode applies; the policy was not imported (export {})",
+                    reference_text(&fw.policy_id),
+                    cmd("firewall-policy")
                 ),
                 vec![fw.info.at_field(&fw.policy_id)],
             ),
@@ -245,8 +253,9 @@ fn judge_rules(
                 fw.info.label(),
                 CheckStatus::NotEvaluated,
                 format!(
-                    "the firewall's rules live in policy {}, none of whose rule collection groups were imported (export az network firewall policy rule-collection-group list)",
-                    reference_text(&fw.policy_id)
+                    "the firewall's rules live in policy {}, none of whose rule collection groups were imported (export {})",
+                    reference_text(&fw.policy_id),
+                    cmd("firewall-rule-collection-groups")
                 ),
                 vec![fw.info.at_field(&fw.policy_id)],
             ));
@@ -257,7 +266,10 @@ fn judge_rules(
             results.push(ResourceResult::new(
                 policy.info.label(),
                 CheckStatus::NotEvaluated,
-                "none of the policy's rule collection groups were imported (export az network firewall policy rule-collection-group list)",
+                format!(
+                    "none of the policy's rule collection groups were imported (export {})",
+                    cmd("firewall-rule-collection-groups")
+                ),
                 vec![policy.info.source.clone()],
             ));
         }
@@ -276,7 +288,7 @@ fn judge_rules(
             ),
         });
     }
-    CheckResult::from_resources(check, "rule set", results, NO_FIREWALL)
+    CheckResult::from_resources(check, "rule set", results, &no_firewall())
 }
 
 fn judge_classic(

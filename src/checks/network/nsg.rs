@@ -4,10 +4,13 @@
 use super::topology::{Attached, GatewaySubnets, NodePools, nsg_of_subnet, subnets_of_nsg};
 use super::{Findings, Tri, evidence_at, field_is, name_of};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{AzureEvidence, Nsg, SecurityRule};
 use crate::evidence::node::is_expression;
 
-const NO_NSGS: &str = "no NSG evidence: export az network nsg list -o json";
+fn no_nsgs() -> String {
+    format!("no NSG evidence: export {}", cmd("nsgs"))
+}
 
 /// Sources that mean "anyone on the internet".
 const INTERNET_SOURCES: &[&str] = &["*", "internet", "any", "0.0.0.0/0", "::/0"];
@@ -44,7 +47,11 @@ pub(super) fn node_subnets_covered(azure: &AzureEvidence) -> CheckResult {
             }
             Attached::Unknown(why) => (
                 CheckStatus::NotEvaluated,
-                format!("{why} ({pools_text}): export az network vnet show or az network nsg list"),
+                format!(
+                    "{why} ({pools_text}): export {} or {}",
+                    cmd("vnets"),
+                    cmd("nsgs")
+                ),
             ),
         },
     )
@@ -64,7 +71,7 @@ pub(super) fn no_ssh_rdp_from_internet(azure: &AzureEvidence) -> CheckResult {
             )
         })
         .collect();
-    CheckResult::from_resources("nsg.no-ssh-rdp-from-internet", "NSG", results, NO_NSGS)
+    CheckResult::from_resources("nsg.no-ssh-rdp-from-internet", "NSG", results, &no_nsgs())
 }
 
 fn ssh_rdp_verdict(rule: &SecurityRule) -> Verdict {
@@ -112,7 +119,7 @@ pub(super) fn inbound_internet_only_to_gateway(azure: &AzureEvidence) -> CheckRe
         "nsg.inbound-internet-only-to-gateway",
         "NSG",
         results,
-        NO_NSGS,
+        &no_nsgs(),
     )
 }
 
@@ -203,11 +210,19 @@ fn internet_verdict(
         ));
     }
     let unknown = if !gateways.any_gateway {
-        "no Application Gateway evidence, so it is unknown whether this NSG is on the gateway's subnet (export az network application-gateway show)"
+        format!(
+            "no Application Gateway evidence, so it is unknown whether this NSG is on the gateway's subnet (export {})",
+            cmd("application-gateways")
+        )
     } else if !gateways.all_known {
         "the gateway's subnet is not stated literally (gatewayIPConfigurations[].subnet.id)"
+            .to_owned()
     } else {
-        "the evidence does not say which subnet this NSG is on (export az network nsg list or az network vnet show)"
+        format!(
+            "the evidence does not say which subnet this NSG is on (export {} or {})",
+            cmd("nsgs"),
+            cmd("vnets")
+        )
     };
     Verdict::Unknown(format!("{what}: {unknown}"))
 }
@@ -243,7 +258,7 @@ pub(super) fn rules_restrict_protocol(azure: &AzureEvidence) -> CheckResult {
             )
         })
         .collect();
-    CheckResult::from_resources("nsg.rules-restrict-protocol", "NSG", results, NO_NSGS)
+    CheckResult::from_resources("nsg.rules-restrict-protocol", "NSG", results, &no_nsgs())
 }
 
 /// Which rules of an NSG a check reads.

@@ -1,9 +1,10 @@
 //! `route.default-via-firewall`: every node-pool subnet's route table sends
 //! `0.0.0.0/0` to a virtual appliance (the firewall).
 
-use super::topology::{Attached, NO_CLUSTERS, NodePools, route_table_of_subnet};
+use super::topology::{Attached, NodePools, no_clusters, route_table_of_subnet};
 use super::{evidence_at, name_of, not_evaluated_with};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::EvidenceRef;
 use crate::evidence::azure::{AzureEvidence, Route, RouteTable};
 
@@ -29,7 +30,8 @@ pub(super) fn default_via_firewall(azure: &AzureEvidence) -> CheckResult {
                 (
                     CheckStatus::NotEvaluated,
                     format!(
-                        "the subnet uses route table {id}, which was not imported: export az network route-table list ({pools_text})"
+                        "the subnet uses route table {id}, which was not imported: export {} ({pools_text})",
+                        cmd("route-tables")
                     ),
                 )
             }
@@ -45,7 +47,9 @@ pub(super) fn default_via_firewall(azure: &AzureEvidence) -> CheckResult {
             Attached::Unknown(why) => (
                 CheckStatus::NotEvaluated,
                 format!(
-                    "{why} ({pools_text}): export az network route-table list or az network vnet show"
+                    "{why} ({pools_text}): export {} or {}",
+                    cmd("route-tables"),
+                    cmd("vnets")
                 ),
             ),
         }
@@ -58,7 +62,11 @@ fn without_clusters(azure: &AzureEvidence) -> CheckResult {
     if azure.route_tables.is_empty() {
         return CheckResult::not_evaluated(
             ID,
-            "no AKS cluster or route table evidence: export az aks show -o json and az network route-table list -o json",
+            format!(
+                "no AKS cluster or route table evidence: export {} and {}",
+                cmd("aks-cluster"),
+                cmd("route-tables")
+            ),
         );
     }
     let resources = azure
@@ -80,7 +88,8 @@ fn without_clusters(azure: &AzureEvidence) -> CheckResult {
     not_evaluated_with(
         ID,
         format!(
-            "{NO_CLUSTERS} ({} route table(s) imported)",
+            "{} ({} route table(s) imported)",
+            no_clusters(),
             azure.route_tables.len()
         ),
         resources,

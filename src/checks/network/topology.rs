@@ -6,12 +6,17 @@
 use super::evidence_at;
 use super::refs::{NSG_TYPE, ROUTE_TABLE_TYPE, last_segment, refers_to, same_id};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{AzureEvidence, Nsg, RouteTable, Subnet};
 use crate::evidence::{EvidenceRef, Field};
 
 /// The reason when no cluster was imported, so no node-pool subnet is known.
-pub(super) const NO_CLUSTERS: &str =
-    "no AKS cluster evidence, so the node-pool subnets are not known: export az aks show -o json";
+pub(super) fn no_clusters() -> String {
+    format!(
+        "no AKS cluster evidence, so the node-pool subnets are not known: export {}",
+        cmd("aks-cluster")
+    )
+}
 
 /// A subnet that holds node pools.
 pub(super) struct NodeSubnet {
@@ -104,7 +109,7 @@ impl NodePools {
         judge: impl Fn(&NodeSubnet, &str, &mut Vec<EvidenceRef>) -> (CheckStatus, String),
     ) -> CheckResult {
         if self.clusters == 0 {
-            return CheckResult::not_evaluated(id, NO_CLUSTERS);
+            return CheckResult::not_evaluated(id, no_clusters());
         }
         let mut results: Vec<ResourceResult> = self
             .unknown

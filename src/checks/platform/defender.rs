@@ -3,6 +3,7 @@
 use super::at;
 use crate::checks::CheckResult;
 use crate::checks::judge::{Answer, result_of, unknown_reason};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::DefenderPlan;
 
 /// `defender.containers-plan`: every imported `Containers` plan (one per
@@ -12,7 +13,10 @@ pub(super) fn containers_plan(plans: &[DefenderPlan]) -> CheckResult {
     if plans.is_empty() {
         return CheckResult::not_evaluated(
             id,
-            "no Defender plans imported (export them with az security pricing list -o json)",
+            format!(
+                "no Defender plans imported (export them with {})",
+                cmd("defender-plans")
+            ),
         );
     }
     let named = |name: &'static str| {
@@ -41,9 +45,10 @@ pub(super) fn containers_plan(plans: &[DefenderPlan]) -> CheckResult {
                     .is_some_and(|t| t.eq_ignore_ascii_case("standard"))
             })
             .count();
-        let mut reason =
-            "the imported Defender plans include no Containers plan (export the full list with az security pricing list -o json)"
-                .to_owned();
+        let mut reason = format!(
+            "the imported Defender plans include no Containers plan (export the full list with {})",
+            cmd("defender-plans")
+        );
         if older > 0 {
             reason.push_str(
                 "; the older KubernetesService plan is Standard, but it is not the Containers plan",

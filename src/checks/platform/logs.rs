@@ -4,6 +4,7 @@
 use super::at;
 use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{AksCluster, DiagnosticLog, DiagnosticSetting, LogAnalyticsWorkspace};
 use crate::evidence::{EvidenceRef, Field};
 
@@ -60,9 +61,15 @@ pub(super) fn kube_audit(settings: &[DiagnosticSetting], clusters: &[AksCluster]
     let relevant: Vec<&DiagnosticSetting> = settings.iter().filter(|s| is_for_aks(s)).collect();
     if relevant.is_empty() {
         let reason = if settings.is_empty() {
-            "no diagnostic settings imported (export them with az monitor diagnostic-settings list --resource <AKS cluster ID>)"
+            format!(
+                "no diagnostic settings imported (export them with {})",
+                cmd("aks-diagnostic-settings")
+            )
         } else {
-            "none of the imported diagnostic settings belongs to an AKS cluster (export them with az monitor diagnostic-settings list --resource <AKS cluster ID>)"
+            format!(
+                "none of the imported diagnostic settings belongs to an AKS cluster (export them with {})",
+                cmd("aks-diagnostic-settings")
+            )
         };
         return CheckResult::not_evaluated("logs.kube-audit", reason);
     }
@@ -149,7 +156,10 @@ fn cluster_without_settings(cluster: &AksCluster) -> ResourceResult {
     ResourceResult::new(
         cluster.info.label(),
         CheckStatus::NotEvaluated,
-        "no diagnostic setting of this cluster imported (export them with az monitor diagnostic-settings list --resource <cluster ID>)",
+        format!(
+            "no diagnostic setting of this cluster imported (export them with {})",
+            cmd("aks-diagnostic-settings")
+        ),
         vec![cluster.info.source.clone()],
     )
 }

@@ -4,6 +4,7 @@
 use super::at;
 use crate::checks::judge::{Answer, result_of, unknown_reason};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{ApplicationGateway, VirtualNetwork, vnet_of_subnet};
 use crate::evidence::{EvidenceRef, Field};
 
@@ -53,13 +54,20 @@ pub(super) fn ddos_protection(
     }
     resources.extend(judged.into_iter().map(judge));
     let none = if gateways.is_empty() && vnets.is_empty() {
-        "no Application Gateway or virtual network imported (export them with az network application-gateway show and az network vnet show)"
+        format!(
+            "no Application Gateway or virtual network imported (export them with {} and {})",
+            cmd("application-gateways"),
+            cmd("vnets")
+        )
     } else if gateways.is_empty() {
-        "no imported virtual network holds an Application Gateway, and no gateway was imported to say where it is (az network application-gateway show)"
+        format!(
+            "no imported virtual network holds an Application Gateway, and no gateway was imported to say where it is ({})",
+            cmd("application-gateways")
+        )
     } else {
-        "the Application Gateway states no subnet"
+        "the Application Gateway states no subnet".to_owned()
     };
-    CheckResult::from_resources(ID, "VNet", resources, none)
+    CheckResult::from_resources(ID, "VNet", resources, &none)
 }
 
 fn vnet_not_imported(
@@ -72,8 +80,9 @@ fn vnet_not_imported(
         network,
         CheckStatus::NotEvaluated,
         format!(
-            "the gateway {} sits in {subnet_id}, but its virtual network was not imported (az network vnet show)",
-            gateway.info.label()
+            "the gateway {} sits in {subnet_id}, but its virtual network was not imported ({})",
+            gateway.info.label(),
+            cmd("vnets")
         ),
         vec![at(&gateway.info, subnet)],
     )

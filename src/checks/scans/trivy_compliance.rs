@@ -5,6 +5,7 @@
 //! and never make the check pass.
 
 use super::{CheckResult, CheckStatus, ResourceResult, named_list, tidy};
+use crate::collect::export_command as cmd;
 use crate::evidence::scans::{ComplianceControl, ComplianceOutcome, ScanEvidence};
 
 /// The check's ID.
@@ -14,7 +15,13 @@ pub const ID: &str = "scan.trivy-compliance";
 pub fn check(scans: &ScanEvidence) -> CheckResult {
     let reports = &scans.compliance_reports;
     if reports.is_empty() {
-        return CheckResult::not_evaluated(ID, "no trivy-operator compliance report was imported");
+        return CheckResult::not_evaluated(
+            ID,
+            format!(
+                "no trivy-operator compliance report was imported ({})",
+                cmd("trivy-operator-compliance")
+            ),
+        );
     }
     let controls: Vec<(&str, &ComplianceControl)> = reports
         .iter()

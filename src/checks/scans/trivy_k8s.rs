@@ -6,6 +6,7 @@
 
 use super::CheckResult;
 use super::iac::judge_scans;
+use crate::collect::export_command as cmd;
 use crate::evidence::scans::{MisconfigurationKind, ScanEvidence};
 
 /// The check's ID.
@@ -18,6 +19,9 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         scans,
         MisconfigurationKind::LiveCluster,
         ("cluster object", "cluster object(s)"),
-        "no Trivy scan of a running cluster was imported (trivy k8s -f json)",
+        &format!(
+            "no Trivy scan of a running cluster was imported ({})",
+            cmd("trivy-k8s")
+        ),
     )
 }
