@@ -257,30 +257,6 @@ pub(super) fn reflow(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reflow_joins_lines_and_keeps_paragraphs_and_items() {
-        let text = "\nOne line\n  wrapped here.\n\n\nSecond paragraph:\n- item one\n  continued\n- item two\n";
-        assert_eq!(
-            reflow(text),
-            "One line wrapped here.\n\nSecond paragraph:\n- item one continued\n- item two"
-        );
-        assert_eq!(reflow("  \n \n"), "");
-    }
-
-    #[test]
-    fn line_numbers_are_one_based() {
-        let text = "a\nb\nc";
-        assert_eq!(line_of(text, 0), 1);
-        assert_eq!(line_of(text, 2), 2);
-        assert_eq!(line_of(text, 4), 3);
-        assert_eq!(line_of(text, 99), 3);
-    }
-}
-
 /// An evidence line with each `{plan:STEP}` replaced by that collection-plan
 /// step's command in backticks, so that the catalog names exactly the
 /// command `tickmark collect` runs (see `assets/collection-plan.toml`).
@@ -303,4 +279,28 @@ fn plan_commands(line: &str) -> Result<String, NodeProblem> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reflow_joins_lines_and_keeps_paragraphs_and_items() {
+        let text = "\nOne line\n  wrapped here.\n\n\nSecond paragraph:\n- item one\n  continued\n- item two\n";
+        assert_eq!(
+            reflow(text),
+            "One line wrapped here.\n\nSecond paragraph:\n- item one continued\n- item two"
+        );
+        assert_eq!(reflow("  \n \n"), "");
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+        assert_eq!(line_of(text, 99), 3);
+    }
 }
