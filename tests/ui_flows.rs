@@ -1057,3 +1057,97 @@ fn saving_the_same_note_twice_is_not_an_error() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn the_request_list_is_shown_and_a_request_tracked_as_an_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Ines Carvalho", Role::Auditor);
+    click(&mut h, "Requests");
+    assert_eq!(h.state().screen(), Screen::Requests);
+    h.get_by_label("Export XLSX…");
+    // The Key Vault's live export is asked for, with its command.
+    click(&mut h, "Key Vaults");
+    type_into(&mut h, "Owner:", "Platform team");
+    type_into(&mut h, "Due (YYYY-MM-DD):", "2026-12-15");
+    click(&mut h, "Save");
+    let store = Store::open_existing(&dir.path().join("t.sqlite3")).unwrap();
+    let assessment = store.assessment(sample::ASSESSMENT_NAME).unwrap().unwrap();
+    let tracked = store.evidence_requests(assessment.id).unwrap();
+    assert_eq!(tracked.len(), 1, "{tracked:?}");
+    assert_eq!(tracked[0].update.key, "step:key-vaults");
+    assert_eq!(tracked[0].update.owner, "Platform team");
+    assert_eq!(
+        tracked[0].update.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-15")
+    );
+    assert_eq!(tracked[0].updated_by.name.as_deref(), Some("Ines Carvalho"));
+    assert!(store.verify().unwrap().is_intact());
+}
+
+#[test]
+fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    // A collected folder: the NSG export, edited after collection, and the
+    // manifest that recorded it.
+    let folder = dir.path().join("collected");
+    std::fs::create_dir_all(folder.join("azure")).unwrap();
+    let nsgs = std::fs::read(common_sample("azure/nsgs.json")).unwrap();
+    let collected_sha = tickmark::evidence::sha256_hex(&nsgs);
+    let mut edited = nsgs.clone();
+    edited.extend_from_slice(b"\n");
+    std::fs::write(folder.join("azure/nsgs.json"), &edited).unwrap();
+    let manifest = serde_json::json!({
+        "tickmark_collection_manifest": 1,
+        "generator": "tickmark collect 0.1.0",
+        "command_line": "tickmark collect --subscription s --resource-group g --cluster c --out collected",
+        "plan": {"id": "aks-pci", "version": 1},
+        "parameters": {"subscription": "s", "resource_group": "g", "cluster": "c", "kube_context": null},
+        "context": {"subscription_id": "0b7d5e2a-6c41-4f83-a9e2-3d1c8f47b905", "subscription_name": "s",
+                    "tenant_id": "t", "principal": "mara.lindqvist@harbourline.example", "principal_type": "user",
+                    "kube_context": null, "kube_server": null, "cluster_id": null},
+        "tools": {"az": "2.67.0", "kubectl": null},
+        "os_user": "mara",
+        "started_at": "2026-11-20T09:14:00Z",
+        "finished_at": "2026-11-20T09:15:00Z",
+        "outcome": "complete", "failures": [], "warnings": [],
+        "steps": [{"id": "nsgs", "tool": "az", "command": "az network nsg list --subscription s --resource-group g --output json",
+                   "status": "ok", "started_at": "2026-11-20T09:14:10Z", "finished_at": "2026-11-20T09:14:12Z",
+                   "exit_code": 0, "file": "azure/nsgs.json", "sha256": collected_sha, "size": nsgs.len()}]
+    });
+    std::fs::write(
+        folder.join("collection-manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    import_typed(&mut h, &folder);
+    h.state_mut().select("1.1.6");
+    h.run();
+    let evidence = h
+        .query_all_by_label_contains("Evidence (")
+        .next()
+        .expect("an evidence list");
+    evidence.click();
+    h.run();
+    let line = h
+        .query_all_by_label_contains(
+            "Collected 2026-11-20 09:14 UTC by mara.lindqvist@harbourline.example",
+        )
+        .count();
+    assert!(
+        line > 0,
+        "the evidence item says who collected the file and when"
+    );
+    assert!(
+        h.query_all_by_label_contains("Modified after collection")
+            .next()
+            .is_some()
+    );
+}
+
+fn common_sample(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data")
+        .join(relative)
+}

@@ -10,19 +10,19 @@ use crate::store::RequestStatus;
 
 /// The columns, in order.
 pub const COLUMNS: [Column; 14] = [
-    Column::new("Ref", 7.0),
-    Column::new("Kind", 12.0),
-    Column::wrapped("What", 30.0),
-    Column::new("Evidence", 11.0),
-    Column::new("Status", 11.0),
-    Column::new("Owner", 18.0),
+    Column::new("Ref", 6.0),
+    Column::new("Kind", 11.0),
+    Column::wrapped("What", 28.0),
+    Column::new("Evidence", 10.0),
+    Column::new("Status", 10.0),
+    Column::wrapped("Owner", 16.0),
     Column::new("Due", 11.0),
-    Column::wrapped("Command or document", 60.0),
-    Column::wrapped("File", 26.0),
-    Column::wrapped("Requirements", 22.0),
-    Column::wrapped("Why", 60.0),
-    Column::wrapped("Note", 30.0),
-    Column::wrapped("Updated by", 22.0),
+    Column::wrapped("Command or document", 55.0),
+    Column::wrapped("File", 22.0),
+    Column::wrapped("Requirements", 16.0),
+    Column::wrapped("Why", 50.0),
+    Column::wrapped("Note", 24.0),
+    Column::wrapped("Updated by", 18.0),
     Column::new("Updated at", 17.0),
 ];
 

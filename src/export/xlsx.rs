@@ -161,13 +161,16 @@ impl Workbook {
                 .write_string_with_format(row, 0, *name, &label)
                 .map_err(fail)?;
             write_cell(sheet, row, 1, value, true)?;
+            set_height(sheet, row, lines(value, 90.0))?;
         }
         sheet.set_landscape();
+        sheet.set_print_fit_to_pages(1, 1);
         Ok(())
     }
 
     /// Adds a table sheet: a bold, frozen, filtered header row, then
-    /// `rows`; printed landscape, one page wide, the header repeated.
+    /// `rows` (each as tall as its longest wrapped text); printed on A3
+    /// landscape, one page wide, the header repeated.
     pub fn table_sheet(
         &mut self,
         name: &str,
@@ -191,10 +194,15 @@ impl Workbook {
             sheet.set_column_width(c, column.width).map_err(fail)?;
         }
         for (r, row) in rows.iter().enumerate() {
+            let mut height = 1;
             for (c, cell) in row.iter().enumerate() {
-                let wrap = columns.get(c).is_some_and(|col| col.wrap);
-                write_cell(sheet, r as u32 + 1, c as u16, cell, wrap)?;
+                let wrap = columns.get(c).filter(|col| col.wrap);
+                write_cell(sheet, r as u32 + 1, c as u16, cell, wrap.is_some())?;
+                if let Some(column) = wrap {
+                    height = height.max(lines(cell, column.width));
+                }
             }
+            set_height(sheet, r as u32 + 1, height)?;
         }
         let last_column = columns.len().saturating_sub(1) as u16;
         sheet.set_freeze_panes(1, 0).map_err(fail)?;
@@ -202,6 +210,8 @@ impl Workbook {
             .autofilter(0, 0, rows.len() as u32, last_column)
             .map_err(fail)?;
         sheet.set_landscape();
+        // A3: a wide table stays legible on one page's width.
+        sheet.set_paper_size(8);
         sheet.set_print_fit_to_pages(1, 0);
         sheet.set_repeat_rows(0, 0).map_err(fail)?;
         Ok(())
@@ -211,6 +221,31 @@ impl Workbook {
     pub fn finish(mut self) -> Result<Vec<u8>, ExportError> {
         self.book.save_to_buffer().map_err(fail)
     }
+}
+
+/// How many lines `cell` takes in a wrapped column `width` characters wide
+/// (spreadsheet programs do not all fit row heights to wrapped text
+/// themselves, so the height is set).
+fn lines(cell: &Cell, width: f64) -> usize {
+    let text = match cell {
+        Cell::Text(text) | Cell::Toned(text, _) => text,
+        _ => return 1,
+    };
+    let per_line = (width * 1.1).max(1.0);
+    text.split('\n')
+        .map(|line| ((line.chars().count() as f64) / per_line).ceil().max(1.0) as usize)
+        .sum::<usize>()
+        .clamp(1, 26)
+}
+
+/// Sets a row's height for `lines` lines of text.
+fn set_height(sheet: &mut Worksheet, row: u32, lines: usize) -> Result<(), ExportError> {
+    if lines > 1 {
+        sheet
+            .set_row_height(row, 15.0 * lines as f64)
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 fn excel_time(time: DateTime<Utc>) -> Option<ExcelDateTime> {

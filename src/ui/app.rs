@@ -154,6 +154,9 @@ pub struct Workbench {
     pub(super) import_report: Option<ImportReport>,
     pub(super) compare: CompareState,
     pub(super) requests: super::requests::RequestsState,
+    /// The chain of custody of the open assessment's evidence files, by
+    /// (path, SHA-256), from the collection manifests imported with them.
+    pub(super) custody: HashMap<(String, String), crate::evidence::custody::Custody>,
     pub(super) failing_resources_only: HashSet<String>,
     pub(super) selected_resource: HashMap<String, usize>,
     pub(super) focus_search: bool,
@@ -211,6 +214,7 @@ impl Workbench {
             import_report: None,
             compare: CompareState::default(),
             requests: Default::default(),
+            custody: HashMap::new(),
             failing_resources_only: HashSet::new(),
             selected_resource: HashMap::new(),
             focus_search: false,

@@ -565,15 +565,10 @@ fn evidence_item(
     if let Some(resource) = &evidence.resource {
         ui.label(RichText::new(resource).small().weak());
     }
-    let custody = key.as_ref().and_then(|key| {
-        wb.loaded.as_ref().and_then(|loaded| {
-            loaded
-                .files
-                .iter()
-                .find(|f| f.provenance.path == key.path && f.provenance.sha256 == key.sha256)
-                .and_then(|f| f.provenance.custody.clone())
-        })
-    });
+    let custody = key
+        .as_ref()
+        .and_then(|key| wb.custody.get(&(key.path.clone(), key.sha256.clone())))
+        .cloned();
     if let Some(custody) = custody {
         custody_line(ui, &custody, palette);
     }
@@ -613,7 +608,7 @@ fn custody_line(ui: &mut Ui, custody: &Custody, palette: &Palette) {
             .on_hover_text(details);
         if custody.modified {
             ui.label(
-                RichText::new("⚠ modified after collection")
+                RichText::new("Modified after collection")
                     .small()
                     .strong()
                     .color(palette.fail),

@@ -197,6 +197,15 @@ impl Workbench {
         self.history_requested.clear();
         self.prefs.last_assessment = Some(loaded.assessment.name.clone());
         self.view = View::new(Some(&loaded));
+        self.custody = loaded
+            .files
+            .iter()
+            .filter_map(|f| {
+                let p = &f.provenance;
+                let custody = p.custody.clone()?;
+                Some(((p.path.clone(), p.sha256.clone()), custody))
+            })
+            .collect();
         let keep = self
             .selected
             .as_ref()

@@ -228,15 +228,15 @@ fn table(
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
-        .column(Column::exact(48.0))
-        .column(Column::exact(86.0))
-        .column(Column::initial(250.0).at_least(140.0).clip(true))
+        .column(Column::exact(40.0))
+        .column(Column::exact(74.0))
+        .column(Column::initial(190.0).at_least(110.0).clip(true))
+        .column(Column::exact(62.0))
+        .column(Column::exact(70.0))
+        .column(Column::initial(90.0).at_least(50.0).clip(true))
         .column(Column::exact(72.0))
-        .column(Column::exact(80.0))
-        .column(Column::initial(120.0).at_least(70.0).clip(true))
-        .column(Column::exact(82.0))
-        .column(Column::initial(420.0).at_least(160.0).clip(true))
-        .column(Column::remainder().at_least(110.0).clip(true))
+        .column(Column::initial(100.0).at_least(60.0).clip(true))
+        .column(Column::remainder().at_least(100.0).clip(true))
         .header(22.0, |mut header| {
             for title in [
                 "Ref",
@@ -246,8 +246,8 @@ fn table(
                 "Status",
                 "Owner",
                 "Due",
-                "Command or document",
                 "Requirements",
+                "Command or document",
             ] {
                 header.col(|ui| {
                     ui.label(RichText::new(title).strong());
@@ -265,7 +265,20 @@ fn table(
                     ui.label(r.kind.label());
                 });
                 row.col(|ui| {
-                    ui.label(&r.title).on_hover_text(r.reasons.join("\n"));
+                    let title = ui
+                        .add(
+                            egui::Label::new(&r.title)
+                                .truncate()
+                                .sense(egui::Sense::click()),
+                        )
+                        .on_hover_text(format!(
+                            "{}\n\n{}\n\nClick to track it.",
+                            r.title,
+                            r.reasons.join("\n")
+                        ));
+                    if title.clicked() {
+                        *clicked = Some(r.key.clone());
+                    }
                 });
                 row.col(|ui| {
                     ui.label(RichText::new(r.state.label()).color(state_colour(&palette, r.state)));
@@ -283,17 +296,8 @@ fn table(
                     ui.label(r.due().map(|d| d.to_string()).unwrap_or_default());
                 });
                 row.col(|ui| {
-                    let text = if r.ask.is_empty() {
-                        "—"
-                    } else {
-                        r.ask.as_str()
-                    };
-                    ui.label(RichText::new(text).monospace().size(11.5))
-                        .on_hover_text(text);
-                });
-                row.col(|ui| {
                     ui.horizontal(|ui| {
-                        for id in r.requirements.iter().take(6) {
+                        for id in r.requirements.iter().take(3) {
                             if id.starts_with('(') {
                                 ui.label(RichText::new("+ named").weak())
                                     .on_hover_text("and the requirements its results name");
@@ -301,11 +305,20 @@ fn table(
                                 *open = Some(id.clone());
                             }
                         }
-                        if r.requirements.len() > 6 {
-                            ui.label(format!("+{}", r.requirements.len() - 6))
+                        if r.requirements.len() > 3 {
+                            ui.label(format!("+{}", r.requirements.len() - 3))
                                 .on_hover_text(r.requirements.join(", "));
                         }
                     });
+                });
+                row.col(|ui| {
+                    let text = if r.ask.is_empty() {
+                        "—"
+                    } else {
+                        r.ask.as_str()
+                    };
+                    ui.label(RichText::new(text).monospace().size(11.5))
+                        .on_hover_text(text);
                 });
                 if row.response().clicked() {
                     *clicked = Some(r.key.clone());
@@ -353,11 +366,14 @@ fn editor(wb: &mut Workbench, ui: &mut Ui, assessment: i64) {
         }
         if !request.ask.is_empty() {
             ui.horizontal(|ui| {
-                ui.label("Ask:");
-                ui.label(RichText::new(&request.ask).monospace().size(11.5));
-                if ui.small_button("Copy").clicked() {
+                if ui
+                    .small_button("Copy")
+                    .on_hover_text("Copy the command or the documents asked for")
+                    .clicked()
+                {
                     ui.ctx().copy_text(request.ask.clone());
                 }
+                ui.add(egui::Label::new(RichText::new(&request.ask).monospace().size(11.5)).wrap());
             });
         }
     }
@@ -366,10 +382,10 @@ fn editor(wb: &mut Workbench, ui: &mut Ui, assessment: i64) {
         .num_columns(4)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("Owner");
+            let label = ui.label("Owner:");
             ui.add(egui::TextEdit::singleline(&mut edit.owner).desired_width(220.0))
                 .labelled_by(label.id);
-            let label = ui.label("Due (YYYY-MM-DD)");
+            let label = ui.label("Due (YYYY-MM-DD):");
             let due = ui
                 .add(egui::TextEdit::singleline(&mut edit.due).desired_width(110.0))
                 .labelled_by(label.id);
@@ -377,7 +393,7 @@ fn editor(wb: &mut Workbench, ui: &mut Ui, assessment: i64) {
                 due.on_hover_text("Not a date: write it as 2026-12-31");
             }
             ui.end_row();
-            let label = ui.label("Status");
+            let label = ui.label("Status:");
             egui::ComboBox::from_id_salt("request-status")
                 .selected_text(edit.status.label())
                 .show_ui(ui, |ui| {
@@ -387,7 +403,7 @@ fn editor(wb: &mut Workbench, ui: &mut Ui, assessment: i64) {
                 })
                 .response
                 .labelled_by(label.id);
-            let label = ui.label("Note");
+            let label = ui.label("Note:");
             ui.add(egui::TextEdit::singleline(&mut edit.note).desired_width(360.0))
                 .labelled_by(label.id);
             ui.end_row();
