@@ -436,6 +436,26 @@ pub const CHECKS: &[CheckDef] = &[
         "Falco",
         "no alert of priority Critical or higher",
     ),
+    // Added with PCI DSS 4.0.1 (Azure Policy's PCI DSS v4.0.1 initiative
+    // checks the same settings).
+    check(
+        "k8s.no-default-namespace",
+        "No workloads in the default namespace",
+        "Pods / workloads",
+        "no workload runs in the `default` namespace, where nothing separates it from anything else deployed without a namespace",
+    ),
+    check(
+        "kv.rbac-authorization",
+        "Key Vault uses the Azure RBAC permission model",
+        "Key Vault",
+        "enableRbacAuthorization is true: access to keys and secrets is granted by Azure role assignments, not vault access policies",
+    ),
+    check(
+        "logs.workspace-private",
+        "Log Analytics workspace closed to public networks",
+        "Log Analytics workspace",
+        "publicNetworkAccessForIngestion and publicNetworkAccessForQuery are both Disabled",
+    ),
 ];
 
 /// The definition of check `id`.

@@ -79,6 +79,11 @@ const CHECK_MAPPING: &[(&str, &[&str])] = &[
     ("scan.trivy-compliance", &["2.2"]),
     // Likewise: Trivy's misconfigurations of a running cluster, like Kubescape.
     ("scan.trivy-k8s", &["2.2"]),
+    // Added with PCI DSS 4.0.1 (settings Azure Policy's PCI DSS v4.0.1
+    // initiative checks); they only support these requirements.
+    ("k8s.no-default-namespace", &["2.2"]),
+    ("kv.rbac-authorization", &["7.2.1"]),
+    ("logs.workspace-private", &["10.5.1", "10.5.2"]),
 ];
 
 /// The official list of requirement IDs from the shared reference folder,

@@ -614,7 +614,7 @@ mod tests {
         assert!(
             catalog
                 .get("7.1")
-                .is_some_and(|g| g.checks.iter().any(|c| c == "aks.entra-rbac"))
+                .is_some_and(|g| g.all_checks().any(|c| c == "aks.entra-rbac"))
         );
         let verdicts = verdicts(catalog, &[]);
         let of = |id: &str| verdicts.iter().find(|v| v.requirement == id).unwrap();
