@@ -259,3 +259,42 @@ fn broken_compliance_outputs_are_refused_with_their_place() {
         "{error}"
     );
 }
+
+#[test]
+fn defender_recommendations_feed_both_catalogs() {
+    let results = evaluate_fixtures(&["defender-assessments-rest.json"]);
+    let by = named(&results, "scan.defender");
+    // The Azure Policy add-on recommendation is Unhealthy with high
+    // severity: 3.2.1's 2.2 and 4.0.1's 2.2.1 fail alike.
+    assert_eq!(by[&key(PCI_DSS_321_ID, "2.2")].status, Fail);
+    assert_eq!(by[&key(PCI_DSS_401_ID, "2.2.1")].status, Fail);
+    assert_eq!(
+        verdict(PCI_DSS_401_ID, &results, "2.2.1"),
+        VerdictStatus::Fail
+    );
+    // HTTPS-only access: 3.2.1's 4.1 is 4.0.1's 4.2.1.
+    assert_eq!(by[&key(PCI_DSS_401_ID, "4.2.1")].status, Pass);
+    let v4 = builtin(PCI_DSS_401_ID).unwrap();
+    assert!(unplaced(v4, &results).is_empty());
+    assert!(unplaced(pci_dss_321(), &results).is_empty());
+}
+
+#[test]
+fn the_defender_table_names_requirements_both_catalogs_assess() {
+    let table = tickmark::evidence::scans::defender_map::table().unwrap();
+    let v4 = builtin(PCI_DSS_401_ID).unwrap();
+    for entry in table {
+        for (version, id) in entry.pci_requirements() {
+            let catalog = match version {
+                tickmark::evidence::scans::PciVersion::V3_2_1 => pci_dss_321(),
+                tickmark::evidence::scans::PciVersion::V4 => v4,
+            };
+            assert!(
+                catalog.get(id).is_some_and(|n| n.is_assessed()),
+                "{}: {id} is not assessed in {}",
+                entry.name,
+                catalog.name
+            );
+        }
+    }
+}

@@ -200,8 +200,8 @@ pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
 /// Names, on `err`, every per-requirement result that feeds no requirement
 /// of `catalog` (a scanner mapped it to an ID the catalog does not assess),
 /// so that it is not silently left out of every verdict; and says how many
-/// results name another framework's requirements (they feed no verdict of
-/// `catalog`: the numberings differ).
+/// results of a scanner name only another framework's requirements (they
+/// feed no verdict of `catalog`: the numberings differ).
 pub(crate) fn report_unplaced(
     command: &str,
     catalog: &Catalog,
@@ -219,8 +219,18 @@ pub(crate) fn report_unplaced(
             result.reason
         );
     }
+    // A scanner that also judged this catalog's requirements (Defender's
+    // table maps both numberings) left nothing out.
+    let judged_here = |check: &str| {
+        results.iter().any(|r| {
+            r.check == check
+                && r.named_requirement()
+                    .is_some_and(|(framework, _)| framework == catalog.id)
+        })
+    };
     let mut elsewhere: Vec<(&str, &str)> = crate::checks::other_framework(catalog, results)
         .iter()
+        .filter(|r| !judged_here(&r.check))
         .filter_map(|r| Some((r.named_requirement()?.0, r.check.as_str())))
         .collect();
     elsewhere.sort_unstable();

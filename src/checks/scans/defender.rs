@@ -1,6 +1,6 @@
-//! `scan.defender`: one result per PCI DSS 3.2.1 requirement that the
-//! curated table (`assets/defender-recommendations.toml`, whose IDs are in
-//! the 3.2.1 numbering) maps an imported
+//! `scan.defender`: one result per PCI DSS requirement (3.2.1 and 4.0.1,
+//! each result naming its catalog) that the curated table
+//! (`assets/defender-recommendations.toml`) maps an imported
 //! Defender for Cloud recommendation to. A requirement fails on an Unhealthy
 //! assessment of high severity; it passes when its assessments show no such
 //! failure and at least one is Healthy or Unhealthy of lower severity; it is
@@ -58,9 +58,9 @@ pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
     let mut by_requirement: BTreeMap<(PciVersion, String), Vec<Mapped<'_>>> = BTreeMap::new();
     for assessment in &scans.defender_assessments {
         if let Some(entry) = lookup(table, assessment) {
-            for id in &entry.requirements {
+            for (version, id) in entry.pci_requirements() {
                 by_requirement
-                    .entry((PciVersion::V3_2_1, id.clone()))
+                    .entry((version, id.to_owned()))
                     .or_default()
                     .push(Mapped { assessment, entry });
             }
