@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tickmark::checks::{Settings, VerdictStatus};
 use tickmark::sample;
-use tickmark::store::{Conclusion, Role, SignOffState, Store};
+use tickmark::store::{Conclusion, Finding, Role, SignOffState, Store};
 use tickmark::ui::{Phase, Prefs, Screen, Workbench, WorkbenchOptions, WorkerMode};
 
 fn workbench(db: &Path, prefs: Prefs, seed: bool) -> Workbench {
@@ -121,7 +121,7 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
     click(&mut h, "In Place");
     assert_eq!(
         state_of(&h, "1.1.4").conclusion(),
-        Some(Conclusion::InPlace)
+        Some(Conclusion::defined(Finding::InPlace))
     );
 
     // Write a note and save it.
@@ -140,7 +140,10 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
         review.note,
         "Checked the node pool subnets in the AKS export."
     );
-    assert_eq!(review.conclusion, Some(Conclusion::InPlace));
+    assert_eq!(
+        review.conclusion(),
+        Some(Conclusion::defined(Finding::InPlace))
+    );
     assert_eq!(review.reviewer.name.as_deref(), Some("Ada Auditor"));
     assert_eq!(h.state().draft("1.1.4"), None);
 
@@ -305,7 +308,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     h.run();
     assert_eq!(
         state_of(&h, "1.2.1").conclusion(),
-        Some(Conclusion::NotTested)
+        Some(Conclusion::defined(Finding::NotTested))
     );
     h.key_press(egui::Key::Num0);
     h.run();
@@ -652,11 +655,10 @@ fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thre
         &mut h,
         "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
     );
-    h.state_mut()
-        .set_conclusion(Some(Conclusion::NotApplicable));
+    h.state_mut().set_finding(Some(Finding::NotApplicable));
     wait(&mut h, &|wb| {
         wb.requirement_state("1.2.3").and_then(|s| s.conclusion())
-            == Some(Conclusion::NotApplicable)
+            == Some(Conclusion::defined(Finding::NotApplicable))
     });
 }
 
@@ -770,7 +772,7 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
     assert!(ids.len() > 20);
     for id in &ids {
         h.state_mut().select(id);
-        h.state_mut().set_conclusion(Some(Conclusion::NotTested));
+        h.state_mut().set_finding(Some(Finding::NotTested));
     }
     // What the window does when it closes, with every change still queued.
     h.state_mut().save_all_notes_now();
@@ -782,7 +784,7 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
                 .requirement_state(assessment, id)
                 .unwrap()
                 .conclusion(),
-            Some(Conclusion::NotTested),
+            Some(Conclusion::defined(Finding::NotTested)),
             "the conclusion of {id} was lost when the app closed"
         );
     }
@@ -915,14 +917,14 @@ fn in_place_over_failing_checks_asks_for_the_reason() {
     click(&mut h, "1.1.6");
     assert_eq!(
         state_of(&h, "1.1.6").conclusion(),
-        Some(Conclusion::NotInPlace)
+        Some(Conclusion::defined(Finding::NotInPlace))
     );
     let caution = "The automated checks fail: say in the note why the requirement is in place.";
     assert!(h.query_by_label(caution).is_none());
     click(&mut h, "In Place");
     assert_eq!(
         state_of(&h, "1.1.6").conclusion(),
-        Some(Conclusion::InPlace)
+        Some(Conclusion::defined(Finding::InPlace))
     );
     h.get_by_label(caution);
     // A passing requirement concluded In Place has nothing to explain.

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::{Catalog, Requirement};
 use crate::checks::{CheckResult, CheckStatus, RequirementVerdict, VerdictStatus};
 use crate::store::{
-    AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, HistoryEntry, Review,
-    SignOff, SignOffState,
+    AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, Finding, HistoryEntry,
+    Method, Review, SignOff, SignOffState,
 };
 
 use super::ReportData;
@@ -48,7 +48,11 @@ impl<'a> Row<'a> {
     }
 
     pub fn conclusion(&self) -> Option<Conclusion> {
-        self.review().and_then(|r| r.conclusion)
+        self.review().and_then(Review::conclusion)
+    }
+
+    pub fn finding(&self) -> Option<Finding> {
+        self.review().and_then(|r| r.finding)
     }
 
     pub fn note(&self) -> &'a str {
@@ -86,8 +90,13 @@ pub(crate) struct Tally {
     pub total: usize,
     /// Pass, fail, partial, manual, no evidence, not evaluated (no run).
     pub verdicts: [usize; 6],
-    /// In Place, CCW, N/A, Not Tested, Not in Place, none.
-    pub conclusions: [usize; 6],
+    /// In Place, N/A, Not Tested, Not in Place, none (in
+    /// [`FINDING_ORDER`]).
+    pub findings: [usize; 5],
+    /// Findings by a compensating control.
+    pub compensating: usize,
+    /// Findings by the customized approach.
+    pub customized: usize,
     pub reviewed: usize,
     pub signed: usize,
     pub stale: usize,
@@ -103,13 +112,12 @@ pub(crate) const VERDICT_ORDER: [Option<VerdictStatus>; 6] = [
     None,
 ];
 
-/// The order of [`Tally::conclusions`].
-pub(crate) const CONCLUSION_ORDER: [Option<Conclusion>; 6] = [
-    Some(Conclusion::InPlace),
-    Some(Conclusion::InPlaceWithCcw),
-    Some(Conclusion::NotApplicable),
-    Some(Conclusion::NotTested),
-    Some(Conclusion::NotInPlace),
+/// The order of [`Tally::findings`].
+pub(crate) const FINDING_ORDER: [Option<Finding>; 5] = [
+    Some(Finding::InPlace),
+    Some(Finding::NotApplicable),
+    Some(Finding::NotTested),
+    Some(Finding::NotInPlace),
     None,
 ];
 
@@ -121,8 +129,14 @@ impl Tally {
             self.verdicts[at] += 1;
         }
         let conclusion = row.conclusion();
-        if let Some(at) = CONCLUSION_ORDER.iter().position(|c| *c == conclusion) {
-            self.conclusions[at] += 1;
+        let finding = conclusion.map(|c| c.finding);
+        if let Some(at) = FINDING_ORDER.iter().position(|f| *f == finding) {
+            self.findings[at] += 1;
+        }
+        match conclusion.map(|c| c.method) {
+            Some(Method::Compensating) => self.compensating += 1,
+            Some(Method::Customized) => self.customized += 1,
+            _ => {}
         }
         if conclusion.is_some() {
             self.reviewed += 1;

@@ -137,7 +137,7 @@ fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>)
                     delta(
                         ui,
                         &r.conclusion,
-                        |c| c.map_or("none", |c| c.label()).to_owned(),
+                        |c| c.map_or_else(|| "none".to_owned(), |c| c.short_label()),
                         &palette,
                     );
                 });

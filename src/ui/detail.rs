@@ -95,11 +95,11 @@ fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
         match glance.conclusion {
             Some(c) => widgets::chip(
                 ui,
-                &format!("Conclusion: {}", c.label()),
+                &format!("Finding: {}", c.label()),
                 palette.conclusion(c),
                 &palette,
             ),
-            None => widgets::outline_chip(ui, "No conclusion", palette.muted),
+            None => widgets::outline_chip(ui, "No finding", palette.muted),
         };
         match glance.sign_off {
             crate::store::SignOffState::Current => {

@@ -55,12 +55,9 @@ impl Workbench {
                     .as_mut()
                     .filter(|l| l.assessment.id == assessment)
                 {
-                    let note = state
-                        .review
-                        .as_ref()
-                        .map(|r| r.note.clone())
-                        .unwrap_or_default();
-                    self.drafts.settle(assessment, &state.requirement, &note);
+                    let saved = state.review.as_ref().map(|r| r.input()).unwrap_or_default();
+                    self.drafts
+                        .settle_review(assessment, &state.requirement, &saved);
                     self.view.update(&state);
                     self.history.insert(state.requirement.clone(), history);
                     loaded.approval = approval;
@@ -177,9 +174,22 @@ impl Workbench {
         }
     }
 
-    pub(super) fn on_loaded(&mut self, loaded: Loaded) {
+    pub(super) fn on_loaded(&mut self, mut loaded: Loaded) {
         if self.loading == Some(loaded.assessment.id) {
             self.loading = None;
+        }
+        if let Some(done) = loaded.done.take() {
+            self.info(done);
+        }
+        match crate::catalog::builtin(&loaded.assessment.catalog_id) {
+            Some(catalog) => self.catalog = catalog,
+            None => {
+                self.error(format!(
+                    "\"{}\" is assessed against {}, which this build does not know; it cannot be shown",
+                    loaded.assessment.name, loaded.assessment.catalog_id
+                ));
+                return;
+            }
         }
         let same = self.assessment().map(|a| a.id) == Some(loaded.assessment.id);
         if !same {

@@ -55,7 +55,9 @@ impl Glance {
         let verdict = self
             .verdict
             .map_or("not evaluated yet", VerdictStatus::label);
-        let conclusion = self.conclusion.map_or("no conclusion", Conclusion::label);
+        let conclusion = self
+            .conclusion
+            .map_or_else(|| "no finding".to_owned(), Conclusion::label);
         let signed = match self.sign_off {
             SignOffState::None => "not signed off",
             SignOffState::Current => "signed off",
@@ -365,6 +367,7 @@ mod tests {
                 role: None,
                 os_user: "tester".into(),
             },
+            prior_assessment: None,
         }
     }
 
@@ -386,7 +389,7 @@ mod tests {
         let failing = glance(VerdictStatus::Fail, None, SignOffState::None);
         let signed = glance(
             VerdictStatus::Pass,
-            Some(Conclusion::InPlace),
+            Some(Conclusion::defined(crate::store::Finding::InPlace)),
             SignOffState::Current,
         );
         let both = Filters {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::snippet::JsonColors;
 use crate::checks::{CheckStatus, VerdictStatus};
-use crate::store::{Conclusion, SignOffState};
+use crate::store::{Conclusion, Finding, SignOffState};
 
 /// The user's theme choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -183,15 +183,20 @@ impl Palette {
         }
     }
 
-    /// The colour of a conclusion.
-    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
-        match conclusion {
-            Conclusion::InPlace => self.pass,
-            Conclusion::InPlaceWithCcw => self.ccw,
-            Conclusion::NotApplicable => self.muted,
-            Conclusion::NotTested => self.partial,
-            Conclusion::NotInPlace => self.fail,
+    /// The colour of a finding.
+    pub fn finding(&self, finding: Finding) -> Color32 {
+        match finding {
+            Finding::InPlace => self.pass,
+            Finding::NotApplicable => self.muted,
+            Finding::NotTested => self.partial,
+            Finding::NotInPlace => self.fail,
         }
+    }
+
+    /// The colour of a conclusion: its finding's (the method is marked
+    /// apart, in [`Palette::ccw`]).
+    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
+        self.finding(conclusion.finding)
     }
 
     /// The colour of a sign-off state.

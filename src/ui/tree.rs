@@ -12,6 +12,7 @@ use super::model::{FamilyCounts, TreeRow};
 use super::theme::Palette;
 use super::widgets;
 use crate::checks::VerdictStatus;
+use crate::store::{Conclusion, Finding, Method};
 
 /// The height of a tree row.
 const ROW_HEIGHT: f32 = 24.0;
@@ -80,7 +81,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
             (
                 &mut filters.unreviewed,
                 "Unreviewed",
-                format!("{} requirement(s) without a conclusion", total - reviewed),
+                format!("{} requirement(s) without a finding", total - reviewed),
             ),
             (
                 &mut filters.manual,
@@ -444,22 +445,44 @@ pub fn legend(ui: &mut Ui) {
             });
         }
         ui.horizontal(|ui| {
-            widgets::icon(ui, 16.0, "Conclusion recorded", |p, c, r| {
+            widgets::icon(ui, 16.0, "Finding recorded", |p, c, r| {
                 widgets::paint_conclusion(
                     p,
                     c,
                     r * 0.85,
-                    Some(crate::store::Conclusion::InPlace),
+                    Some(Conclusion::defined(Finding::InPlace)),
                     &palette,
                 )
             });
-            ui.label("Conclusion recorded (colour: In Place, CCW, N/A, Not Tested, Not in Place)");
+            ui.label(
+                "Finding recorded (colour: In Place, Not Applicable, Not Tested, Not in Place)",
+            );
         });
         ui.horizontal(|ui| {
-            widgets::icon(ui, 16.0, "No conclusion", |p, c, r| {
+            widgets::icon(
+                ui,
+                16.0,
+                "Compensating control or customized approach",
+                |p, c, r| {
+                    widgets::paint_conclusion(
+                        p,
+                        c,
+                        r * 0.85,
+                        Some(Conclusion {
+                            finding: Finding::InPlace,
+                            method: Method::Compensating,
+                        }),
+                        &palette,
+                    )
+                },
+            );
+            ui.label("Ringed: met by a compensating control or the customized approach");
+        });
+        ui.horizontal(|ui| {
+            widgets::icon(ui, 16.0, "No finding", |p, c, r| {
                 widgets::paint_conclusion(p, c, r * 0.85, None, &palette)
             });
-            ui.label("No conclusion yet");
+            ui.label("No finding yet");
         });
         ui.horizontal(|ui| {
             widgets::icon(ui, 16.0, "Signed off", |p, c, r| {

@@ -23,7 +23,7 @@ use crate::store::{AttachmentMeta, Decision, Person, Role};
 
 use super::ReportData;
 use super::text::{escape_html as esc, short_hash, time_human};
-use super::view::{CONCLUSION_ORDER, Family, View};
+use super::view::{FINDING_ORDER, Family, View};
 
 /// The inline style sheet.
 const STYLE: &str = include_str!("report.css");
@@ -266,14 +266,21 @@ fn summary(out: &mut String, view: &View<'_>) {
             "<div class=\"tile plain\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>\n"
         );
     }
-    out.push_str("</div>\n<p class=\"conclusion-line\">Conclusions: ");
-    let parts: Vec<String> = CONCLUSION_ORDER
+    out.push_str("</div>\n<p class=\"conclusion-line\">Findings: ");
+    let parts: Vec<String> = FINDING_ORDER
         .iter()
-        .zip(t.conclusions.iter())
-        .filter(|(c, _)| c.is_some())
-        .map(|(c, n)| format!("<b>{n}</b> {}", c.map_or("", |c| c.label())))
+        .zip(t.findings.iter())
+        .filter_map(|(f, n)| f.map(|f| format!("<b>{n}</b> {}", f.label())))
         .collect();
     out.push_str(&parts.join(" · "));
+    if t.compensating + t.customized > 0 {
+        w!(
+            out,
+            " — by a compensating control: <b>{}</b>, by the customized approach: <b>{}</b>",
+            t.compensating,
+            t.customized
+        );
+    }
     out.push_str("</p>\n");
 }
 

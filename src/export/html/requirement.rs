@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
 use crate::evidence::EvidenceRef;
-use crate::store::{AttachmentMeta, SignOff, SignOffState};
+use crate::store::{AttachmentMeta, Method, Review, SignOff, SignOffState};
 
 use super::super::ReportData;
 use super::super::text::{
@@ -75,14 +75,22 @@ fn verdict_badge(status: Option<VerdictStatus>) -> String {
 
 fn head(out: &mut String, row: &Row<'_>, verdict: Option<VerdictStatus>) {
     let conclusion = match row.conclusion() {
-        Some(c) => format!(
-            "<span class=\"badge b-c-{}\" title=\"Conclusion\">{}</span>",
-            c.id(),
-            c.label()
-        ),
-        None => {
-            "<span class=\"badge b-c-none\" title=\"Conclusion\">Not concluded</span>".to_owned()
+        Some(c) => {
+            let method = match c.method {
+                Method::Defined => String::new(),
+                other => format!(
+                    "<span class=\"badge b-m-{}\" title=\"Method\">{}</span>",
+                    other.id(),
+                    other.label()
+                ),
+            };
+            format!(
+                "<span class=\"badge b-c-{}\" title=\"Finding\">{}</span>{method}",
+                c.finding.id(),
+                c.finding.label()
+            )
         }
+        None => "<span class=\"badge b-c-none\" title=\"Finding\">No finding</span>".to_owned(),
     };
     let sign_off = match row.sign_off_state() {
         SignOffState::Current => "<span class=\"badge b-signed\">&#10003; Signed off</span>",
@@ -241,16 +249,18 @@ fn conclusion(out: &mut String, row: &Row<'_>) {
     let Some(review) = row.review() else {
         return;
     };
-    out.push_str("<div class=\"block\"><h4>Conclusion and note</h4>");
+    out.push_str("<div class=\"block\"><h4>Finding and note</h4>");
     let label = review
-        .conclusion
-        .map_or("No conclusion (note only)", |c| c.label());
+        .conclusion()
+        .map_or_else(|| "No finding (note only)".to_owned(), |c| c.label());
     w!(
         out,
-        "<p class=\"review-line\"><b>{label}</b> — recorded by {} on {}</p>",
+        "<p class=\"review-line\"><b>{}</b> — recorded by {} on {}</p>",
+        esc(&label),
         person_detail(&review.reviewer, None),
         time_human(&review.reviewed_at)
     );
+    worksheet(out, review);
     if review.note.trim().is_empty() {
         out.push_str("<p class=\"empty\">No note.</p>");
     } else {
@@ -261,6 +271,41 @@ fn conclusion(out: &mut String, row: &Row<'_>) {
         );
     }
     out.push_str("</div>\n");
+}
+
+/// The compensating controls worksheet (Appendix C) or the customized
+/// approach's documentation (Appendix E), field by field.
+fn worksheet(out: &mut String, review: &Review) {
+    let (title, fields): (&str, Vec<(&str, &str)>) =
+        match (&review.compensating, &review.customized) {
+            (Some(w), _) => (
+                "Compensating controls worksheet (Appendix C)",
+                w.fields().iter().map(|f| (f.1, f.2)).collect(),
+            ),
+            (None, Some(w)) => (
+                "Customized approach (Appendices D and E)",
+                w.fields().iter().map(|f| (f.1, f.2)).collect(),
+            ),
+            (None, None) if !review.method.is_defined() => {
+                w!(
+                    out,
+                    "<p class=\"empty\">{}: no worksheet recorded.</p>",
+                    review.method.label()
+                );
+                return;
+            }
+            (None, None) => return,
+        };
+    w!(out, "<div class=\"worksheet\"><h5>{title}</h5><dl>");
+    for (label, text) in fields {
+        let body = if text.trim().is_empty() {
+            "<span class=\"empty\">(not filled in)</span>".to_owned()
+        } else {
+            markdown_to_html(text)
+        };
+        w!(out, "<dt>{}</dt><dd>{body}</dd>", esc(label));
+    }
+    out.push_str("</dl></div>");
 }
 
 fn attachments(out: &mut String, data: &ReportData, attachments: &[AttachmentMeta]) {
