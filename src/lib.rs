@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod check_registry;
 pub mod checks;
 pub mod evidence;
 pub mod export;

@@ -9,7 +9,6 @@ mod judge;
 mod k8s;
 mod network;
 mod platform;
-mod registry;
 mod scans;
 mod settings;
 
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, NodeKind};
 use crate::evidence::{EvidenceRef, EvidenceSet};
 
-pub use registry::{CHECKS, CheckDef, CheckScope, check_def};
+pub use crate::check_registry::{CHECKS, CheckDef, CheckScope, check_def};
 pub use settings::{Settings, image_registry};
 
 /// The outcome of one check.

@@ -1,5 +1,11 @@
 //! Every automated check: its stable ID and what it means. Which requirements
 //! a check feeds is catalog data (see `assets/catalog/`), not code.
+//!
+//! This module stands between [`crate::catalog`] and [`crate::checks`]: the
+//! catalog validates the check IDs its files name against it, the checks
+//! produce results under these IDs, and neither depends on the other for it.
+//! The IDs are a contract (CLI JSON, exports, the review record): this list
+//! is append-only.
 
 /// How a check's results attach to requirements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
