@@ -64,7 +64,12 @@ fn not_applicable_and_not_in_place_need_a_reason_before_sign_off() {
         sign(&mut f, "2.2").unwrap();
     }
     // Not Tested needs none.
-    review(&mut f, "1.1.2", &ReviewInput::defined(Some(Finding::NotTested), "")).unwrap();
+    review(
+        &mut f,
+        "1.1.2",
+        &ReviewInput::defined(Some(Finding::NotTested), ""),
+    )
+    .unwrap();
     sign(&mut f, "1.1.2").unwrap();
     assert!(f.store.verify().unwrap().is_intact());
 }
@@ -72,14 +77,24 @@ fn not_applicable_and_not_in_place_need_a_reason_before_sign_off() {
 #[test]
 fn in_place_over_a_failing_check_needs_a_reason() {
     let mut f = evaluated(CheckStatus::Fail);
-    review(&mut f, "1.3.1", &ReviewInput::defined(Some(Finding::InPlace), "")).unwrap();
+    review(
+        &mut f,
+        "1.3.1",
+        &ReviewInput::defined(Some(Finding::InPlace), ""),
+    )
+    .unwrap();
     let err = sign(&mut f, "1.3.1").unwrap_err().to_string();
     assert!(
         err.contains("In Place over failing automated checks (aks.private-cluster)"),
         "{err}"
     );
     // Not in Place agrees with the failing check but still needs its reason.
-    review(&mut f, "1.3.1", &ReviewInput::defined(Some(Finding::NotInPlace), "")).unwrap();
+    review(
+        &mut f,
+        "1.3.1",
+        &ReviewInput::defined(Some(Finding::NotInPlace), ""),
+    )
+    .unwrap();
     assert!(sign(&mut f, "1.3.1").is_err());
     review(
         &mut f,
@@ -93,7 +108,12 @@ fn in_place_over_a_failing_check_needs_a_reason() {
     sign(&mut f, "1.3.1").unwrap();
     // A passing check needs no reason for In Place.
     let mut f = evaluated(CheckStatus::Pass);
-    review(&mut f, "1.3.1", &ReviewInput::defined(Some(Finding::InPlace), "")).unwrap();
+    review(
+        &mut f,
+        "1.3.1",
+        &ReviewInput::defined(Some(Finding::InPlace), ""),
+    )
+    .unwrap();
     sign(&mut f, "1.3.1").unwrap();
 }
 
@@ -127,7 +147,10 @@ fn a_compensating_control_needs_its_whole_worksheet() {
     review(&mut f, "2.1", &input).unwrap();
     let state = f.store.requirement_state(f.assessment.id, "2.1").unwrap();
     assert_eq!(state.sign_off_state, SignOffState::Stale);
-    assert_eq!(state.sign_offs[0].stale_reasons, vec!["worksheet".to_owned()]);
+    assert_eq!(
+        state.sign_offs[0].stale_reasons,
+        vec!["worksheet".to_owned()]
+    );
     assert!(f.store.verify().unwrap().is_intact());
 }
 
@@ -158,7 +181,10 @@ fn the_customized_approach_needs_its_documentation() {
     });
     review(&mut f, "2.2", &input).unwrap();
     let signed = sign(&mut f, "2.2").unwrap();
-    assert_eq!(signed.binding.conclusion.as_deref(), Some("in_place_customized"));
+    assert_eq!(
+        signed.binding.conclusion.as_deref(),
+        Some("in_place_customized")
+    );
 }
 
 #[test]
@@ -187,8 +213,13 @@ fn a_compensating_control_and_the_customized_approach_together_are_refused() {
         note: "reason".into(),
         ..ReviewInput::default()
     };
-    let err = review(&mut f, "2.2", &not_applicable).unwrap_err().to_string();
-    assert!(err.contains("Not Applicable is not met by a compensating control"), "{err}");
+    let err = review(&mut f, "2.2", &not_applicable)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Not Applicable is not met by a compensating control"),
+        "{err}"
+    );
     assert_eq!(f.store.review(f.assessment.id, "2.2").unwrap(), None);
     assert!(f.store.verify().unwrap().is_intact());
 }

@@ -41,7 +41,11 @@ fn a_schema_2_record_upgrades_and_verifies_intact() {
     let report = store.verify().unwrap();
     assert!(report.is_intact(), "{:?}", report.problems);
     let head = report.chain_head.unwrap();
-    assert_eq!((head.seq, head.hash.as_str()), (24, HEAD), "no event changed or added");
+    assert_eq!(
+        (head.seq, head.hash.as_str()),
+        (24, HEAD),
+        "no event changed or added"
+    );
     assert_eq!(report.counts.reviews, 6);
     assert_eq!(report.counts.sign_offs, 4);
     let steps: Vec<i64> = Connection::open(&db)
@@ -70,7 +74,10 @@ fn earlier_conclusions_read_as_finding_and_method_and_sign_offs_still_hold() {
     let review = ccw.review.as_ref().unwrap();
     assert_eq!(review.finding, Some(Finding::InPlace));
     assert_eq!(review.method, Method::Compensating);
-    assert_eq!(review.compensating, None, "3.2.1 records kept the CCW in the note");
+    assert_eq!(
+        review.compensating, None,
+        "3.2.1 records kept the CCW in the note"
+    );
     assert!(review.note.contains("compensating control archives"));
     assert_eq!(
         ccw.conclusion().unwrap().label(),
@@ -78,7 +85,10 @@ fn earlier_conclusions_read_as_finding_and_method_and_sign_offs_still_hold() {
     );
     // What was signed is still what is there: the sign-offs are current.
     assert_eq!(ccw.sign_off_state, SignOffState::Current);
-    assert_eq!(ccw.sign_offs[0].binding.conclusion.as_deref(), Some("in_place_ccw"));
+    assert_eq!(
+        ccw.sign_offs[0].binding.conclusion.as_deref(),
+        Some("in_place_ccw")
+    );
     assert_eq!(state("1.1.5").sign_off_state, SignOffState::Current);
     assert_eq!(state("2.1").sign_off_state, SignOffState::Current);
     assert_eq!(
@@ -88,7 +98,10 @@ fn earlier_conclusions_read_as_finding_and_method_and_sign_offs_still_hold() {
     let amended = state("1.1.6");
     assert_eq!(amended.sign_off_state, SignOffState::Stale);
     assert_eq!(amended.sign_offs[0].stale_reasons, vec!["note".to_owned()]);
-    assert_eq!(state("3.6.4").conclusion().unwrap().finding, Finding::NotTested);
+    assert_eq!(
+        state("3.6.4").conclusion().unwrap().finding,
+        Finding::NotTested
+    );
     assert_eq!(state("8.1.3").conclusion(), None);
     // The approval's bindings still match: it is not stale.
     let approval = store.approval_state(assessment.id).unwrap();
@@ -96,16 +109,13 @@ fn earlier_conclusions_read_as_finding_and_method_and_sign_offs_still_hold() {
     assert_eq!(current.decision, Decision::Approved);
     assert!(!current.stale, "{:?}", current.changed_requirements);
     // People are named as they were.
-    assert_eq!(
-        ccw.sign_offs[0].signer.name.as_deref(),
-        Some("Ana Auditor")
-    );
+    assert_eq!(ccw.sign_offs[0].signer.name.as_deref(), Some("Ana Auditor"));
     // The history reads the old events in the new terms.
     let history = store.requirement_history(assessment.id, "10.7").unwrap();
     assert!(
-        history
-            .iter()
-            .any(|e| e.summary.contains("finding In Place · compensating control (was none)")),
+        history.iter().any(|e| e
+            .summary
+            .contains("finding In Place · compensating control (was none)")),
         "{history:?}"
     );
 }
@@ -131,7 +141,11 @@ fn an_upgraded_record_takes_new_findings_and_stays_intact() {
     };
     // Completing the worksheet of the 3.2.1 CCW makes its sign-off stale,
     // saying why, and a new sign-off goes through.
-    let mut review = store.review(assessment.id, "10.7").unwrap().unwrap().input();
+    let mut review = store
+        .review(assessment.id, "10.7")
+        .unwrap()
+        .unwrap()
+        .input();
     review.compensating = Some(CompensatingControl {
         constraints: "The workspace keeps 90 days online.".into(),
         objective: "A year of audit logs.".into(),
@@ -145,9 +159,18 @@ fn an_upgraded_record_takes_new_findings_and_stays_intact() {
         .unwrap();
     let state = store.requirement_state(assessment.id, "10.7").unwrap();
     assert_eq!(state.sign_off_state, SignOffState::Stale);
-    assert_eq!(state.sign_offs[0].stale_reasons, vec!["worksheet".to_owned()]);
+    assert_eq!(
+        state.sign_offs[0].stale_reasons,
+        vec!["worksheet".to_owned()]
+    );
     store
-        .sign_off(&actor, assessment.id, catalog, "10.7", "Worksheet complete.")
+        .sign_off(
+            &actor,
+            assessment.id,
+            catalog,
+            "10.7",
+            "Worksheet complete.",
+        )
         .unwrap();
     // A 3.2.1 assessment has no customized approach.
     let err = store

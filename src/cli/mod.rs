@@ -19,7 +19,7 @@ mod review;
 mod verify;
 
 pub use record::EXIT_REFUSED;
-pub use review::{WORKSHEET_EXAMPLE, default_statement};
+pub use review::WORKSHEET_EXAMPLE;
 
 /// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
 #[derive(Debug, Parser)]

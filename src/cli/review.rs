@@ -29,7 +29,7 @@ use super::record::{self, Failure};
 use super::{Cli, EXIT_OK};
 use crate::store::{
     CompensatingControl, CustomizedApproach, Finding, Method, Review, ReviewInput, Store,
-    sign_off_gaps,
+    default_statement, sign_off_gaps,
 };
 
 /// An example worksheet file, as `tickmark review --help` shows it.
@@ -272,13 +272,6 @@ fn sign_off(
             .get(..12)
             .unwrap_or(&signed.binding_hash)
     )])
-}
-
-/// The statement a sign-off carries unless another is given.
-pub fn default_statement(requirement: &str) -> String {
-    format!(
-        "I examined the evidence, checks and attachments of {requirement} and agree with the finding."
-    )
 }
 
 fn not_applicable(

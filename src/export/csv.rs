@@ -1,6 +1,7 @@
 //! CSV: one row per catalog requirement, in catalog order, RFC 4180 quoting.
 //!
-//! Columns (the header row names them): `requirement`, `title`,
+//! Columns (the header row names them): `requirement`, `title`, `new in
+//! v4.0` (`yes` for a requirement PCI DSS v4.0 added),
 //! `automated verdict`, `failing checks` (check IDs, `; `-separated),
 //! `finding` (In Place, Not Applicable, Not Tested, Not in Place), `method`
 //! (Defined approach, Compensating control, Customized approach),
@@ -9,7 +10,9 @@
 //! `stale` (whether the latest sign-off no longer covers what is there:
 //! `yes`/`no`, empty when never signed), `note` (plain text, Markdown
 //! removed), `evidence count` (how many evidence files the checks cite) and
-//! `attachments` (how many, withdrawn ones not counted).
+//! `attachments` (how many, withdrawn ones not counted) and `prior period`
+//! (for an assessment started from an earlier one: each earlier requirement
+//! mapped to this one, how, and its finding then).
 //! `signed by`/`signed at` are the latest sign-off's. Times are RFC 3339 in
 //! UTC; labels are the PCI reporting terms.
 //!
@@ -28,9 +31,10 @@ use crate::store::Review;
 pub const NOT_RUN: &str = "Not run";
 
 /// The header row.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 17] = [
     "requirement",
     "title",
+    "new in v4.0",
     "automated verdict",
     "failing checks",
     "finding",
@@ -44,6 +48,7 @@ pub const COLUMNS: [&str; 15] = [
     "note",
     "evidence count",
     "attachments",
+    "prior period",
 ];
 
 /// The CSV of `data`: a header and one row per requirement of `catalog`.
@@ -66,13 +71,14 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportErr
     })
 }
 
-fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 15] {
+fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 17] {
     let review = row.review();
     let sign_off = row.latest_sign_off();
     let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
     [
         row.id().to_owned(),
         guard(&row.node.title),
+        if row.node.new_in_v4 { "yes" } else { "" }.to_owned(),
         row.verdict_status()
             .map_or(NOT_RUN, |v| v.label())
             .to_owned(),
@@ -98,6 +104,7 @@ fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 15] {
         guard(&text::markdown_to_plain_text(row.note())),
         view.cited_files(row).len().to_string(),
         row.current_attachments().count().to_string(),
+        guard(&prior_text(row.prior(view.record))),
     ]
 }
 
@@ -114,6 +121,26 @@ fn worksheet_text(review: &Review) -> String {
         .map(|(label, text)| format!("{label}: {}", text.trim()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The earlier findings mapped to a requirement, `; `-separated:
+/// `10.7 (same requirement): In Place`.
+fn prior_text(prior: &[crate::store::PriorFinding]) -> String {
+    prior
+        .iter()
+        .map(|p| {
+            let mapping = p.mapping.as_ref().map_or(String::new(), |m| {
+                format!(" ({})", m.kind.label().to_lowercase())
+            });
+            let finding = p
+                .review
+                .as_ref()
+                .and_then(|r| r.conclusion())
+                .map_or_else(|| "no finding".to_owned(), |c| c.label());
+            format!("{}{mapping}: {finding}", p.requirement)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Prefixes `'` to text a spreadsheet would read as a formula.

@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, Requirement};
 use crate::checks::{CheckResult, CheckStatus, RequirementVerdict, VerdictStatus};
 use crate::store::{
     AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, Finding, HistoryEntry,
-    Method, Review, SignOff, SignOffState,
+    Method, PriorFinding, Review, SignOff, SignOffState,
 };
 
 use super::ReportData;
@@ -77,6 +77,15 @@ impl<'a> Row<'a> {
 
     pub fn sign_off_state(&self) -> SignOffState {
         self.state.map_or(SignOffState::None, |s| s.sign_off_state)
+    }
+
+    /// What the assessment this one was started from recorded about the
+    /// requirements mapped to this one.
+    pub fn prior(&self, record: &'a AssessmentRecord) -> &'a [PriorFinding] {
+        record
+            .prior_period
+            .as_ref()
+            .map_or(&[], |p| p.of(self.id()))
     }
 
     pub fn evidence_sha256(&self) -> &'a [String] {

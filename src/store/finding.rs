@@ -438,6 +438,14 @@ impl ReviewInput {
     }
 }
 
+/// The statement a sign-off carries unless the reviewer writes another (the
+/// app and the command line use the same words).
+pub fn default_statement(requirement: &str) -> String {
+    format!(
+        "I examined the evidence, checks and attachments of {requirement} and agree with the finding."
+    )
+}
+
 /// What is missing before a requirement with this review can be signed off,
 /// in sentences (empty when nothing is). `failing_checks` are the IDs of the
 /// requirement's automated checks that fail in the latest run.

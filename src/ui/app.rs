@@ -409,9 +409,4 @@ fn drop_overlay(ctx: &egui::Context) {
     );
 }
 
-/// The statement a sign-off carries unless the reviewer writes another.
-pub fn default_statement(requirement: &str) -> String {
-    format!(
-        "I examined the evidence, checks and attachments of {requirement} and agree with the conclusion."
-    )
-}
+pub use crate::store::default_statement;

@@ -180,6 +180,9 @@ impl Workbench {
         }
         if let Some(done) = loaded.done.take() {
             self.info(done);
+            if matches!(self.dialog, Some(Dialog::NotApplicable(_))) {
+                self.dialog = None;
+            }
         }
         match crate::catalog::builtin(&loaded.assessment.catalog_id) {
             Some(catalog) => self.catalog = catalog,
@@ -194,7 +197,12 @@ impl Workbench {
         let same = self.assessment().map(|a| a.id) == Some(loaded.assessment.id);
         if !same {
             self.history.clear();
-            self.compare = CompareState::default();
+            // An assessment started from an earlier one is compared with it
+            // unless another is chosen.
+            self.compare = CompareState {
+                other: loaded.assessment.prior_assessment,
+                ..CompareState::default()
+            };
             self.selected_resource.clear();
         }
         self.history_requested.clear();

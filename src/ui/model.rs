@@ -83,12 +83,20 @@ pub struct Filters {
     pub signed: bool,
     /// The latest sign-off is stale.
     pub stale: bool,
+    /// New in PCI DSS v4.0.
+    #[serde(default)]
+    pub new_in_v4: bool,
 }
 
 impl Filters {
     /// True if any filter is on.
     pub fn any(&self) -> bool {
-        self.failing || self.unreviewed || self.manual || self.signed || self.stale
+        self.failing
+            || self.unreviewed
+            || self.manual
+            || self.signed
+            || self.stale
+            || self.new_in_v4
     }
 
     /// Whether a requirement passes every filter that is on.
@@ -101,6 +109,7 @@ impl Filters {
                     .map_or_else(|| catalog.is_manual(id), |v| v == VerdictStatus::Manual))
             && (!self.signed || glance.sign_off == SignOffState::Current)
             && (!self.stale || glance.sign_off == SignOffState::Stale)
+            && (!self.new_in_v4 || catalog.get(id).is_some_and(|n| n.new_in_v4))
     }
 }
 

@@ -24,6 +24,7 @@ const CITES_SHOWN: usize = 4;
 pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: &Row<'_>) {
     let verdict = row.verdict_status();
     let compact = row.checks().is_empty()
+        && row.prior(view.record).is_empty()
         && row.review().is_none()
         && row.attachments().is_empty()
         && row.sign_offs().is_empty();
@@ -40,6 +41,7 @@ pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: 
         checks(out, view, row.checks());
     }
     evidence_files(out, view, row);
+    prior_period(out, view, row);
     conclusion(out, row);
     if !row.attachments().is_empty() {
         attachments(out, data, row.attachments());
@@ -97,10 +99,15 @@ fn head(out: &mut String, row: &Row<'_>, verdict: Option<VerdictStatus>) {
         SignOffState::Stale => "<span class=\"badge b-stale\">Sign-off stale</span>",
         SignOffState::None => "",
     };
+    let new = if row.node.new_in_v4 {
+        "<span class=\"badge b-new\" title=\"Added by PCI DSS v4.0: no 3.2.1 requirement precedes it\">New in v4.0</span>"
+    } else {
+        ""
+    };
     w!(
         out,
         "<header class=\"req-head\"><span class=\"req-id\">{}</span><h3>{}</h3>\
-         <span class=\"badges\">{}{conclusion}{sign_off}</span></header>\n",
+         <span class=\"badges\">{new}{}{conclusion}{sign_off}</span></header>\n",
         esc(row.id()),
         esc(&row.node.title),
         verdict_badge(verdict)
@@ -242,6 +249,73 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
         );
     }
     out.push_str("</table></div>\n");
+}
+
+/// What the earlier assessment recorded about the requirements mapped to
+/// this one: for reference, never this period's finding.
+fn prior_period(out: &mut String, view: &View<'_>, row: &Row<'_>) {
+    let Some(prior) = &view.record.prior_period else {
+        return;
+    };
+    let found = row.prior(view.record);
+    w!(
+        out,
+        "<div class=\"block prior\"><h4>Prior period: {} ({})</h4>",
+        esc(&prior.assessment.name),
+        esc(&prior.assessment.catalog_id)
+    );
+    if found.is_empty() {
+        out.push_str(if row.node.new_in_v4 {
+            "<p class=\"empty\">New in PCI DSS v4.0: no earlier requirement precedes it.</p></div>\n"
+        } else {
+            "<p class=\"empty\">No earlier requirement maps to this one.</p></div>\n"
+        });
+        return;
+    }
+    out.push_str("<p class=\"prior-why\">Shown for reference: what the earlier assessment recorded. It is not this period's finding.</p><ul>");
+    for earlier in found {
+        let mapping = earlier.mapping.as_ref().map_or(String::new(), |m| {
+            format!(
+                " · {}{}",
+                m.kind.label().to_lowercase(),
+                if m.judgement {
+                    " (Tickmark's judgement)"
+                } else {
+                    ""
+                }
+            )
+        });
+        let finding = earlier
+            .review
+            .as_ref()
+            .and_then(|r| r.conclusion())
+            .map_or_else(|| "no finding".to_owned(), |c| c.label());
+        w!(
+            out,
+            "<li><b>{}</b>{} — {}; automated then: {}",
+            esc(&earlier.requirement),
+            esc(&mapping),
+            esc(&finding),
+            earlier.verdict.map_or("not evaluated", |v| v.label())
+        );
+        if let Some(review) = &earlier.review {
+            w!(
+                out,
+                " (recorded by {} on {})",
+                esc(&person_name(&review.reviewer)),
+                time_human(&review.reviewed_at)
+            );
+            if !review.note.trim().is_empty() {
+                w!(
+                    out,
+                    "<div class=\"note\">{}</div>",
+                    markdown_to_html(&review.note)
+                );
+            }
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul></div>\n");
 }
 
 fn conclusion(out: &mut String, row: &Row<'_>) {

@@ -23,7 +23,8 @@ use crate::evidence::{self, ImportError};
 use crate::export::ExportFormat;
 use crate::store::{
     Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
-    NewAssessment, NewProfile, Profile, RequirementState, ReviewInput, Run, RunOutcome, Store,
+    NewAssessment, NewProfile, PriorPeriod, Profile, RequirementState, ReviewInput, Run,
+    RunOutcome, Store,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -53,6 +54,9 @@ pub struct Loaded {
     pub approval: ApprovalState,
     /// The evidence files, replaced ones included.
     pub files: Vec<EvidenceFile>,
+    /// The assessment it was started from and what that recorded, mapped
+    /// onto this one's requirements.
+    pub prior: Option<PriorPeriod>,
     /// What a change that reloaded the whole assessment did, for the
     /// status line.
     pub done: Option<String>,

@@ -191,6 +191,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         states,
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
+        prior: store.prior_period(assessment)?,
         assessment: found,
     })))
 }
