@@ -218,14 +218,10 @@ fn print_run(outcome: &RunOutcome, out: &mut dyn Write) {
     };
     let _ = writeln!(
         out,
-        "{what}: {} file(s), {} requirement(s): {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        "{what}: {} file(s), {} requirement(s): {}",
         run.files.len(),
         c.total(),
-        c.pass,
-        c.fail,
-        c.partial,
-        c.manual,
-        c.no_evidence
+        c.describe()
     );
 }
 

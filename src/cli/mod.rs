@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::catalog::{Catalog, builtin, builtin_ids, default_catalog};
 use crate::checks::Settings;
 
 mod assessment;
@@ -21,7 +22,7 @@ mod verify;
 pub use record::EXIT_REFUSED;
 pub use review::WORKSHEET_EXAMPLE;
 
-/// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
+/// Review the evidence that an AKS cluster meets PCI DSS (4.0.1 or 3.2.1).
 #[derive(Debug, Parser)]
 #[command(name = "tickmark", version, about)]
 pub struct Cli {
@@ -50,6 +51,10 @@ pub enum Command {
         /// Exit with 1 when any requirement's verdict is this.
         #[arg(long, value_enum, value_name = "VERDICT")]
         fail_on: Option<FailOn>,
+        /// The framework to evaluate against: pci-dss-4.0.1 (the default)
+        /// or pci-dss-3.2.1.
+        #[arg(long, value_name = "ID", value_parser = parse_catalog)]
+        catalog: Option<&'static Catalog>,
     },
     /// Import evidence into an assessment (created if missing), evaluate and record it.
     Import {
@@ -157,11 +162,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
     },
-    /// Print the requirement catalog.
+    /// Print a framework's requirement catalog.
     Catalog {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
         format: CatalogFormat,
+        /// The framework: pci-dss-4.0.1 (the default) or pci-dss-3.2.1.
+        #[arg(long, value_name = "ID", value_parser = parse_catalog)]
+        catalog: Option<&'static Catalog>,
     },
 }
 
@@ -331,12 +339,21 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
         None => start_app(&cli),
-        Some(Command::Catalog { format }) => catalog::run(*format),
+        Some(Command::Catalog { format, catalog }) => {
+            catalog::run(catalog.unwrap_or_else(default_catalog), *format)
+        }
         Some(Command::Evaluate {
             paths,
             format,
             fail_on,
-        }) => evaluate::run(&cli, paths, *format, *fail_on),
+            catalog,
+        }) => evaluate::run(
+            &cli,
+            catalog.unwrap_or_else(default_catalog),
+            paths,
+            *format,
+            *fail_on,
+        ),
         Some(Command::Import {
             assessment,
             catalog,
@@ -418,6 +435,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `--catalog ID`: a built-in catalog, or an error listing the known IDs.
+pub(crate) fn parse_catalog(id: &str) -> Result<&'static Catalog, String> {
+    builtin(id).ok_or_else(|| {
+        format!(
+            "`{id}` is not a built-in catalog; use one of: {}",
+            builtin_ids().join(", ")
+        )
+    })
+}
+
 /// The review record: `--db`, or `tickmark.sqlite3` in the platform's data
 /// directory.
 pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
@@ -431,10 +458,12 @@ pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
 
 /// Names, on `err`, every per-requirement result that feeds no requirement
 /// of `catalog` (a scanner mapped it to an ID the catalog does not assess),
-/// so that it is not silently left out of every verdict.
+/// so that it is not silently left out of every verdict; and says how many
+/// results name another framework's requirements (they feed no verdict of
+/// `catalog`: the numberings differ).
 pub(crate) fn report_unplaced(
     command: &str,
-    catalog: &crate::catalog::Catalog,
+    catalog: &Catalog,
     results: &[crate::checks::CheckResult],
     err: &mut dyn std::io::Write,
 ) {
@@ -447,6 +476,26 @@ pub(crate) fn report_unplaced(
             catalog.name,
             result.status.id(),
             result.reason
+        );
+    }
+    let mut elsewhere: Vec<(&str, &str)> = crate::checks::other_framework(catalog, results)
+        .iter()
+        .filter_map(|r| Some((r.named_requirement()?.0, r.check.as_str())))
+        .collect();
+    elsewhere.sort_unstable();
+    let mut counted: Vec<((&str, &str), usize)> = Vec::new();
+    for key in elsewhere {
+        match counted.last_mut() {
+            Some((last, n)) if *last == key => *n += 1,
+            _ => counted.push((key, 1)),
+        }
+    }
+    for ((framework, check), n) in counted {
+        let name = builtin(framework).map_or(framework, |c| c.name.as_str());
+        let _ = writeln!(
+            err,
+            "tickmark {command}: {n} {check} result(s) name {name} requirements and feed no {} verdict (`tickmark evaluate --catalog {framework}` judges them)",
+            catalog.name
         );
     }
 }

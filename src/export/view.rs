@@ -7,7 +7,7 @@ use crate::catalog::{Catalog, Requirement};
 use crate::checks::{CheckResult, CheckStatus, RequirementVerdict, VerdictStatus};
 use crate::store::{
     AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, Finding, HistoryEntry,
-    Method, PriorFinding, Review, SignOff, SignOffState,
+    Method, PriorFinding, Review, SignOff, SignOffState, VerdictCounts,
 };
 
 use super::ReportData;
@@ -97,8 +97,9 @@ impl<'a> Row<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
     pub total: usize,
-    /// Pass, fail, partial, manual, no evidence, not evaluated (no run).
-    pub verdicts: [usize; 6],
+    /// In [`VERDICT_ORDER`]: pass, fail, partial, supported, manual, no
+    /// evidence, not evaluated (no run).
+    pub verdicts: [usize; 7],
     /// In Place, N/A, Not Tested, Not in Place, none (in
     /// [`FINDING_ORDER`]).
     pub findings: [usize; 5],
@@ -112,14 +113,18 @@ pub(crate) struct Tally {
 }
 
 /// The order of [`Tally::verdicts`].
-pub(crate) const VERDICT_ORDER: [Option<VerdictStatus>; 6] = [
+pub(crate) const VERDICT_ORDER: [Option<VerdictStatus>; 7] = [
     Some(VerdictStatus::Pass),
     Some(VerdictStatus::Fail),
     Some(VerdictStatus::Partial),
+    Some(VerdictStatus::Supported),
     Some(VerdictStatus::Manual),
     Some(VerdictStatus::NoEvidence),
     None,
 ];
+
+/// The index of [`Tally::verdicts`] that counts requirements without a run.
+pub(crate) const NOT_RUN: usize = VERDICT_ORDER.len() - 1;
 
 /// The order of [`Tally::findings`].
 pub(crate) const FINDING_ORDER: [Option<Finding>; 5] = [
@@ -131,6 +136,18 @@ pub(crate) const FINDING_ORDER: [Option<Finding>; 5] = [
 ];
 
 impl Tally {
+    /// The automated verdicts as [`VerdictCounts`] (those without a run
+    /// are in `verdicts[NOT_RUN]`).
+    pub fn counts(&self) -> VerdictCounts {
+        let mut counts = VerdictCounts::default();
+        for (verdict, &n) in VERDICT_ORDER.iter().zip(&self.verdicts) {
+            if let Some(verdict) = verdict {
+                counts.add(*verdict, n);
+            }
+        }
+        counts
+    }
+
     pub fn add(&mut self, row: &Row<'_>) {
         self.total += 1;
         let verdict = row.verdict_status();

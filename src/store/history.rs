@@ -123,14 +123,10 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
         } => {
             let counts = super::model::VerdictCounts::of(verdicts.iter().map(|v| &v.status));
             format!(
-                "Automated checks run on {} file(s): {} result(s); {} pass, {} fail, {} partial, {} manual, {} no evidence",
+                "Automated checks run on {} file(s): {} result(s); {}",
                 files.len(),
                 results.len(),
-                counts.pass,
-                counts.fail,
-                counts.partial,
-                counts.manual,
-                counts.no_evidence
+                counts.describe()
             )
         }
         Change::ReviewRecorded { requirement, .. } => {

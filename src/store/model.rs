@@ -341,6 +341,9 @@ pub struct VerdictCounts {
     pub fail: usize,
     /// Partial.
     pub partial: usize,
+    /// Supported (only supporting checks passed).
+    #[serde(default)]
+    pub supported: usize,
     /// Manual.
     pub manual: usize,
     /// No evidence.
@@ -351,21 +354,55 @@ impl VerdictCounts {
     /// Counts `verdicts`.
     pub fn of<'a>(verdicts: impl IntoIterator<Item = &'a VerdictStatus>) -> Self {
         let mut counts = VerdictCounts::default();
-        for status in verdicts {
-            *match status {
-                VerdictStatus::Pass => &mut counts.pass,
-                VerdictStatus::Fail => &mut counts.fail,
-                VerdictStatus::Partial => &mut counts.partial,
-                VerdictStatus::Manual => &mut counts.manual,
-                VerdictStatus::NoEvidence => &mut counts.no_evidence,
-            } += 1;
+        for &status in verdicts {
+            *counts.get_mut(status) += 1;
         }
         counts
     }
 
+    /// How many got `status`.
+    pub fn get(&self, status: VerdictStatus) -> usize {
+        match status {
+            VerdictStatus::Pass => self.pass,
+            VerdictStatus::Fail => self.fail,
+            VerdictStatus::Partial => self.partial,
+            VerdictStatus::Supported => self.supported,
+            VerdictStatus::Manual => self.manual,
+            VerdictStatus::NoEvidence => self.no_evidence,
+        }
+    }
+
+    /// Counts `n` more requirements with `status`.
+    pub fn add(&mut self, status: VerdictStatus, n: usize) {
+        *self.get_mut(status) += n;
+    }
+
+    fn get_mut(&mut self, status: VerdictStatus) -> &mut usize {
+        match status {
+            VerdictStatus::Pass => &mut self.pass,
+            VerdictStatus::Fail => &mut self.fail,
+            VerdictStatus::Partial => &mut self.partial,
+            VerdictStatus::Supported => &mut self.supported,
+            VerdictStatus::Manual => &mut self.manual,
+            VerdictStatus::NoEvidence => &mut self.no_evidence,
+        }
+    }
+
     /// All requirements counted.
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.partial + self.manual + self.no_evidence
+        VerdictStatus::ALL.iter().map(|&s| self.get(s)).sum()
+    }
+
+    /// `3 pass, 1 fail, 2 partial, 4 supported, 10 manual, 0 no evidence`;
+    /// `supported` is left out when none are (runs recorded before that
+    /// verdict existed read as they did).
+    pub fn describe(&self) -> String {
+        VerdictStatus::ALL
+            .iter()
+            .filter(|&&s| s != VerdictStatus::Supported || self.supported > 0)
+            .map(|&s| format!("{} {}", self.get(s), s.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

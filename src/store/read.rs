@@ -47,16 +47,10 @@ fn decision(id: &str) -> Result<Decision> {
 }
 
 pub(crate) fn verdict_status(id: &str) -> Result<VerdictStatus> {
-    [
-        VerdictStatus::Pass,
-        VerdictStatus::Fail,
-        VerdictStatus::Partial,
-        VerdictStatus::Manual,
-        VerdictStatus::NoEvidence,
-    ]
-    .into_iter()
-    .find(|s| s.id() == id)
-    .ok_or_else(|| StoreError::Corrupt(format!("verdict `{id}`")))
+    VerdictStatus::ALL
+        .into_iter()
+        .find(|s| s.id() == id)
+        .ok_or_else(|| StoreError::Corrupt(format!("verdict `{id}`")))
 }
 
 fn size(n: i64) -> u64 {

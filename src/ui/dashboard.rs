@@ -276,6 +276,7 @@ fn verdict_bar(ui: &mut Ui, counts: &VerdictCounts, palette: &Palette) {
         (VerdictStatus::Pass, counts.pass),
         (VerdictStatus::Fail, counts.fail),
         (VerdictStatus::Partial, counts.partial),
+        (VerdictStatus::Supported, counts.supported),
         (VerdictStatus::NoEvidence, counts.no_evidence),
         (VerdictStatus::Manual, counts.manual),
     ];

@@ -11,7 +11,8 @@ use super::model::verdict_of;
 use super::snippet::{SnippetKey, SnippetKind};
 use super::theme::Palette;
 use super::widgets;
-use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def};
+use crate::catalog::MappingStrength;
+use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def, strength_in};
 use crate::evidence::EvidenceRef;
 use crate::store::RunFile;
 
@@ -358,6 +359,13 @@ fn check_card(
                 );
                 if let Some(def) = check_def(&result.check) {
                     ui.label(RichText::new(def.title).weak());
+                }
+                if strength_in(wb.catalog, requirement, result) == MappingStrength::Supports {
+                    ui.label(RichText::new("supports").small().italics())
+                        .on_hover_text(
+                            "This check only supports the requirement: its pass alone does not \
+                             decide it, a person must still test it.",
+                        );
                 }
             });
             ui.label(&result.reason);

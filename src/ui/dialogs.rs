@@ -887,7 +887,7 @@ mod tests {
             cluster: "aks".into(),
             start: "2027-01-01".into(),
             end: "2027-06-30".into(),
-            problem: None,
+            ..AssessmentForm::default()
         };
         let new = form_to_assessment(&form, "pci-dss-3.2.1").unwrap();
         assert_eq!(new.name, "H1");

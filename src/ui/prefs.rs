@@ -234,12 +234,6 @@ impl Drafts {
         out.dedup();
         out
     }
-
-    /// Forgets a field's draft whatever it holds (Discard).
-    pub fn discard_field(&mut self, assessment: i64, requirement: &str, field: &str) {
-        self.map
-            .remove(&(assessment, requirement.to_owned(), field.to_owned()));
-    }
 }
 
 #[cfg(test)]

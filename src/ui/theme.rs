@@ -90,6 +90,8 @@ pub struct Palette {
     pub fail: Color32,
     /// Partial, not tested.
     pub partial: Color32,
+    /// Supported: only supporting checks passed (nothing wrong, not tested).
+    pub supported: Color32,
     /// Manual review.
     pub manual: Color32,
     /// Nothing to show (no evidence, not applicable).
@@ -125,6 +127,7 @@ impl Palette {
                 pass: Color32::from_rgb(0x4c, 0xc2, 0x7a),
                 fail: Color32::from_rgb(0xf2, 0x6d, 0x6d),
                 partial: Color32::from_rgb(0xe8, 0xb3, 0x4b),
+                supported: Color32::from_rgb(0xa3, 0xc9, 0x6a),
                 manual: Color32::from_rgb(0x7a, 0xa7, 0xe8),
                 muted: Color32::from_rgb(0x8a, 0x8f, 0x98),
                 signed: Color32::from_rgb(0x6b, 0xa8, 0xff),
@@ -147,6 +150,7 @@ impl Palette {
                 pass: Color32::from_rgb(0x1d, 0x7f, 0x45),
                 fail: Color32::from_rgb(0xc0, 0x2b, 0x2b),
                 partial: Color32::from_rgb(0xa8, 0x62, 0x00),
+                supported: Color32::from_rgb(0x5a, 0x78, 0x1e),
                 manual: Color32::from_rgb(0x2f, 0x5f, 0xaa),
                 muted: Color32::from_rgb(0x6b, 0x70, 0x78),
                 signed: Color32::from_rgb(0x1f, 0x5f, 0xd1),
@@ -173,6 +177,7 @@ impl Palette {
             Some(VerdictStatus::Pass) => self.pass,
             Some(VerdictStatus::Fail) => self.fail,
             Some(VerdictStatus::Partial) => self.partial,
+            Some(VerdictStatus::Supported) => self.supported,
             Some(VerdictStatus::Manual) => self.manual,
             Some(VerdictStatus::NoEvidence) | None => self.muted,
         }

@@ -464,6 +464,10 @@ pub fn legend(ui: &mut Ui) {
                 Some(VerdictStatus::Partial),
                 "Partial: some checks could not run",
             ),
+            (
+                Some(VerdictStatus::Supported),
+                "Supported: only supporting checks passed; a person must test it",
+            ),
             (Some(VerdictStatus::Manual), "Manual: no automated checks"),
             (
                 Some(VerdictStatus::NoEvidence),

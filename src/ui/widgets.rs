@@ -10,8 +10,9 @@ use crate::checks::{CheckStatus, VerdictStatus};
 use crate::store::{Conclusion, SignOffState};
 
 /// Paints a verdict icon: a filled disc with a tick (pass), a cross (fail),
-/// a half disc (partial), a hollow square (manual) or a hollow dashed
-/// circle (no evidence, or no run).
+/// a half disc (partial), a ring with a tick (supported: nothing wrong, not
+/// tested), a hollow square (manual) or a hollow dashed circle (no evidence,
+/// or no run).
 pub fn paint_verdict(
     painter: &egui::Painter,
     center: Pos2,
@@ -39,6 +40,10 @@ pub fn paint_verdict(
                 })
                 .collect();
             painter.add(Shape::convex_polygon(half, color, Stroke::NONE));
+        }
+        Some(VerdictStatus::Supported) => {
+            painter.circle_stroke(center, radius - 0.75, Stroke::new(1.5, color));
+            paint_tick(painter, center, radius * 0.55, color);
         }
         Some(VerdictStatus::Manual) => {
             let rect = Rect::from_center_size(center, Vec2::splat(radius * 1.7));

@@ -92,6 +92,7 @@ pub fn results(aks_path: &str, nsg_path: &str, private: CheckStatus) -> Vec<Chec
         CheckResult {
             check: "aks.private-cluster".into(),
             requirement: None,
+            framework: None,
             status: private,
             reason: format!("enablePrivateCluster judged {}", private.id()),
             evidence: vec![cite(aks_path, "/properties/apiServerAccessProfile")],
@@ -100,6 +101,7 @@ pub fn results(aks_path: &str, nsg_path: &str, private: CheckStatus) -> Vec<Chec
         CheckResult {
             check: "nsg.no-ssh-rdp-from-internet".into(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Pass,
             reason: "no rule opens 22 or 3389 from the internet".into(),
             evidence: vec![cite(nsg_path, "/properties/securityRules")],

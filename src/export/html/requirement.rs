@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
+use crate::catalog::MappingStrength;
+use crate::checks::{CheckResult, CheckStatus, VerdictStatus, strength_in};
 use crate::evidence::EvidenceRef;
 use crate::store::{AttachmentMeta, Method, Review, SignOff, SignOffState};
 
@@ -30,15 +31,15 @@ pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: 
         && row.sign_offs().is_empty();
     w!(
         out,
-        "<article class=\"req {}{}\" id=\"req-{}\">\n",
-        verdict.map_or("v-notrun", verdict_border),
+        "<article class=\"req v-{}{}\" id=\"req-{}\">\n",
+        verdict.map_or("notrun", verdict_class),
         if compact { " compact" } else { "" },
         esc(row.id())
     );
     head(out, row, verdict);
     meta(out, view, row);
     if !row.checks().is_empty() {
-        checks(out, view, row.checks());
+        checks(out, view, row.id(), row.checks());
     }
     evidence_files(out, view, row);
     prior_period(out, view, row);
@@ -53,24 +54,18 @@ pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: 
     out.push_str("</article>\n");
 }
 
-fn verdict_border(status: VerdictStatus) -> &'static str {
+/// The CSS class suffix of a verdict (`pass`, `supported`, `noev` ...).
+pub(super) fn verdict_class(status: VerdictStatus) -> &'static str {
     match status {
-        VerdictStatus::Pass => "v-pass",
-        VerdictStatus::Fail => "v-fail",
-        VerdictStatus::Partial => "v-partial",
-        VerdictStatus::Manual => "v-manual",
-        VerdictStatus::NoEvidence => "v-noev",
+        VerdictStatus::NoEvidence => "noev",
+        other => other.id(),
     }
 }
 
 fn verdict_badge(status: Option<VerdictStatus>) -> String {
     let (class, label) = match status {
-        Some(VerdictStatus::Pass) => ("b-pass", "Pass"),
-        Some(VerdictStatus::Fail) => ("b-fail", "Fail"),
-        Some(VerdictStatus::Partial) => ("b-partial", "Partial"),
-        Some(VerdictStatus::Manual) => ("b-manual", "Manual"),
-        Some(VerdictStatus::NoEvidence) => ("b-noev", "No evidence"),
-        None => ("b-notrun", "Not run"),
+        Some(status) => (format!("b-{}", verdict_class(status)), status.label()),
+        None => ("b-notrun".to_owned(), "Not run"),
     };
     format!("<span class=\"badge {class}\" title=\"Automated verdict\">{label}</span>")
 }
@@ -145,13 +140,19 @@ fn check_pill(status: CheckStatus) -> String {
     format!("<span class=\"pill p-{}\">{label}</span>", status.id())
 }
 
-fn checks(out: &mut String, view: &View<'_>, checks: &[CheckResult]) {
+fn checks(out: &mut String, view: &View<'_>, requirement: &str, checks: &[CheckResult]) {
     out.push_str("<div class=\"block\"><h4>Automated checks</h4><table class=\"checks\">\n");
     for check in checks {
+        let supports = strength_in(view.catalog, requirement, check) == MappingStrength::Supports;
         w!(
             out,
-            "<tr><td class=\"cid\"><code>{}</code></td><td class=\"cst\">{}</td><td>{}",
+            "<tr><td class=\"cid\"><code>{}</code>{}</td><td class=\"cst\">{}</td><td>{}",
             esc(&check.check),
+            if supports {
+                "<div class=\"supports\" title=\"Only supports the requirement: its pass alone does not decide it\">supports</div>"
+            } else {
+                ""
+            },
             check_pill(check.status),
             text_with_ids(&check.reason)
         );

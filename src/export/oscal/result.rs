@@ -9,7 +9,7 @@ use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
 use crate::store::{Approval, Conclusion, Decision, Finding, Method, Review, Role, SignOff};
 
 use super::super::text::time_data;
-use super::super::view::Row;
+use super::super::view::{NOT_RUN, Row};
 use super::{Context, control_id, objective_id, prop, put_array, role_id};
 use crate::export::ExportError;
 
@@ -99,19 +99,15 @@ fn description(context: &Context<'_>) -> String {
     let a = &view.record.assessment;
     let mut text = format!(
         "Review of AKS cluster `{}` against {} for the period {} to {}, recorded with Tickmark.\n\n\
-         Automated verdicts: {} pass, {} fail, {} partial, {} manual, {} no evidence{}.\n\n\
+         Automated verdicts: {}{}.\n\n\
          Review: {} of {} requirements concluded, {} signed off ({} sign-off(s) stale).",
         a.cluster,
         view.catalog.name,
         a.period_start,
         a.period_end,
-        t.verdicts[0],
-        t.verdicts[1],
-        t.verdicts[2],
-        t.verdicts[3],
-        t.verdicts[4],
-        if t.verdicts[5] > 0 {
-            format!(", {} without a run", t.verdicts[5])
+        t.counts().describe(),
+        if t.verdicts[NOT_RUN] > 0 {
+            format!(", {} without a run", t.verdicts[NOT_RUN])
         } else {
             String::new()
         },
@@ -822,8 +818,9 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
             format!("run/{}", run.id),
             format!("Automated checks run #{}", run.id),
             format!(
-                "Evaluated {} evidence file(s): {} pass, {} fail, {} partial, {} manual, {} no evidence.",
-                run.file_count, c.pass, c.fail, c.partial, c.manual, c.no_evidence
+                "Evaluated {} evidence file(s): {}.",
+                run.file_count,
+                c.describe()
             ),
             &run.at,
         );

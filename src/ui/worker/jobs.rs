@@ -118,10 +118,7 @@ fn import(
                 RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
                 RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
             };
-            report.run = Some(format!(
-                "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
-                c.pass, c.fail, c.partial, c.manual, c.no_evidence
-            ));
+            report.run = Some(format!("{what}: {}", c.describe()));
         }
         Err(e) => {
             report.error.get_or_insert_with(|| e.to_string());

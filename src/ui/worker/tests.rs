@@ -127,7 +127,6 @@ fn attaching_a_fifo_is_refused_without_reading_it() {
             requirement: "1.1.2".into(),
             path: fifo,
         };
-        let shared = shared(&db);
         send.send(tasks::run(&mut store, task).map(|_| ())).ok();
     });
     let answer = receive
