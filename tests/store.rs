@@ -891,7 +891,7 @@ fn the_record_snapshot_has_everything_and_serializes() {
         last.summary
     );
     let json = serde_json::to_value(&record).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["requirements"][1]["sign_offs"][0]["stale"], false);
     let back: AssessmentRecord = serde_json::from_value(json).unwrap();
     assert_eq!(back, record);

@@ -292,7 +292,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample_harness(dir.path());
     click(&mut h, "1.2.1");
-    h.key_press(egui::Key::Num4);
+    h.key_press(egui::Key::Num3);
     h.run();
     assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
     assert!(
@@ -304,7 +304,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     h.get_by_label("Reviewer profiles");
     click(&mut h, "Cancel");
     create_profile(&mut h, "Kim Keys", Role::Auditor);
-    h.key_press(egui::Key::Num4);
+    h.key_press(egui::Key::Num3);
     h.run();
     assert_eq!(
         state_of(&h, "1.2.1").conclusion(),
@@ -317,7 +317,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     h.key_press(egui::Key::F1);
     h.run();
     h.get_by_label("Keyboard shortcuts and icons");
-    h.get_by_label("Conclusion: Not Tested");
+    h.get_by_label("Finding: Not Tested");
 }
 
 #[test]
@@ -491,8 +491,8 @@ fn dashboard_and_comparison() {
     );
     h.get_all_by_label("Compare").last().unwrap().click();
     h.run();
-    h.get_by_label_contains("(earlier) to Next half-year (later)");
-    assert!(h.get_all_by_label("was In Place, now none").count() >= 5);
+    h.get_by_label_contains("(pci-dss-3.2.1, earlier) to Next half-year (pci-dss-3.2.1, later)");
+    assert!(h.get_all_by_label("In Place → none").count() >= 5);
 }
 
 #[test]
@@ -919,18 +919,41 @@ fn in_place_over_failing_checks_asks_for_the_reason() {
         state_of(&h, "1.1.6").conclusion(),
         Some(Conclusion::defined(Finding::NotInPlace))
     );
-    let caution = "The automated checks fail: say in the note why the requirement is in place.";
-    assert!(h.query_by_label(caution).is_none());
+    let caution = "In Place over failing automated checks";
+    // The sample's note on 1.1.6 says why it is not in place: nothing missing.
+    assert!(h.query_by_label_contains(caution).is_none());
+    h.state_mut().review_as_typed("1.1.6");
     click(&mut h, "In Place");
     assert_eq!(
         state_of(&h, "1.1.6").conclusion(),
         Some(Conclusion::defined(Finding::InPlace))
     );
-    h.get_by_label(caution);
+    // A requirement without a note: In Place over its failing check asks
+    // for the reason before the sign-off, which stays disabled.
+    let failing = h
+        .state()
+        .visible_requirements()
+        .into_iter()
+        .find(|id| {
+            let s = state_of(&h, id);
+            s.verdict == Some(VerdictStatus::Fail) && s.review.is_none()
+        })
+        .unwrap();
+    click(&mut h, &failing);
+    click(&mut h, "In Place");
+    h.get_by_label_contains(caution);
+    assert!(h.get_by_label("Sign off").is_disabled());
+    type_into(
+        &mut h,
+        "Note (Markdown)",
+        "The flagged rule is covered upstream.",
+    );
+    click(&mut h, "Sign off");
+    assert_eq!(state_of(&h, &failing).sign_off_state, SignOffState::Current);
     // A passing requirement concluded In Place has nothing to explain.
     click(&mut h, "1.1.4");
     click(&mut h, "In Place");
-    assert!(h.query_by_label(caution).is_none());
+    assert!(h.query_by_label_contains(caution).is_none());
 }
 
 #[test]

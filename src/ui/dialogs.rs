@@ -243,7 +243,7 @@ impl Dialog {
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
             Dialog::ImportReport => "Import report".to_owned(),
-            Dialog::NotApplicable(form) => format!("Declare {} not applicable", form.scope),
+            Dialog::NotApplicable(form) => format!("{} does not apply", form.scope),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
     }
@@ -376,15 +376,14 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
     field(ui, "Period from", &mut form.start, "YYYY-MM-DD");
     field(ui, "Period to", &mut form.end, "YYYY-MM-DD");
     ui.horizontal(|ui| {
-        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Framework"));
+        ui.add_sized([110.0, 20.0], egui::Label::new("Framework"));
         for catalog in crate::catalog::builtins() {
             let text = if catalog.id == crate::catalog::DEFAULT_CATALOG_ID {
                 format!("{} (current)", catalog.name)
             } else {
                 catalog.name.clone()
             };
-            ui.radio_value(&mut form.catalog, catalog.id.clone(), text)
-                .labelled_by(label.id);
+            ui.radio_value(&mut form.catalog, catalog.id.clone(), text);
         }
     });
     if form.catalog == crate::catalog::PCI_DSS_321_ID {

@@ -145,7 +145,7 @@ fn method(wb: &mut Workbench, ui: &mut Ui, typed: &ReviewInput) {
     let customized = has_customized_approach(wb.catalog);
     let mut chosen = None;
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label(RichText::new("Method").small().strong());
+        ui.label(RichText::new("Method").small().strong());
         for m in Method::ALL {
             if *m == Method::Customized && !customized && typed.method != Method::Customized {
                 continue;
@@ -163,8 +163,7 @@ fn method(wb: &mut Workbench, ui: &mut Ui, typed: &ReviewInput) {
             let response = ui
                 .add_enabled(allowed, egui::RadioButton::new(typed.method == *m, m.label()))
                 .on_hover_text(hover)
-                .on_disabled_hover_text("Not Applicable and Not Tested go with the defined approach only")
-                .labelled_by(label.id);
+                .on_disabled_hover_text("Not Applicable and Not Tested go with the defined approach only");
             if response.clicked() && typed.method != *m {
                 chosen = Some(*m);
             }
