@@ -155,12 +155,6 @@ pub enum CrosswalkError {
         /// What is wrong.
         problem: LinkProblem,
     },
-    /// A requirement flagged `new_in_v4` in the later catalog has a
-    /// predecessor.
-    #[error(
-        "requirement `{0}` is flagged new_in_v4 in the later catalog, yet a same/merged/split link names a predecessor"
-    )]
-    NewWithPredecessor(String),
     /// A requirement of the later catalog that no link reaches and that is
     /// not flagged new.
     #[error(
