@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use super::error::{Result, StoreError};
 use super::model::{Assessment, Conclusion, RequirementState, SignOffState};
-use super::prior::{Mapping, counterparts};
+use super::prior::{Mapping, Pair, counterparts};
 use super::queries::requirement_states;
 use super::read::{self, People};
 use crate::checks::VerdictStatus;
@@ -217,15 +217,11 @@ fn same_framework_pairs(
 /// Across frameworks: one row per crosswalk link in the later catalog's
 /// order, a row for each later requirement without a predecessor (new in
 /// v4.0), then the earlier requirements without a successor.
-fn cross_framework_rows(
-    links: Vec<(String, String, Option<Mapping>)>,
-    later_catalog: &str,
-    earlier_catalog: &str,
-) -> Vec<Row> {
+fn cross_framework_rows(links: Vec<Pair>, later_catalog: &str, earlier_catalog: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     let linked_later: BTreeSet<&str> = links.iter().map(|(l, _, _)| l.as_str()).collect();
     let linked_earlier: BTreeSet<String> = links.iter().map(|(_, e, _)| e.clone()).collect();
-    let mut by_later: HashMap<&str, Vec<&(String, String, Option<Mapping>)>> = HashMap::new();
+    let mut by_later: HashMap<&str, Vec<&Pair>> = HashMap::new();
     for link in &links {
         by_later.entry(link.0.as_str()).or_default().push(link);
     }

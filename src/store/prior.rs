@@ -114,10 +114,13 @@ pub(crate) fn prior_period(conn: &Connection, assessment: i64) -> Result<Option<
     }))
 }
 
+/// A later requirement, the earlier one it maps to, and how.
+pub(crate) type Pair = (String, String, Option<Mapping>);
+
 /// Pairs of (later ID, earlier ID, mapping) between two frameworks, and how
 /// they were found.
 pub(crate) struct Counterparts {
-    pub links: Vec<(String, String, Option<Mapping>)>,
+    pub links: Vec<Pair>,
     pub description: String,
 }
 

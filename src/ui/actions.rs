@@ -246,7 +246,7 @@ impl Workbench {
             actor,
             assessment,
             requirement: requirement.to_owned(),
-            review: typed,
+            review: Box::new(typed),
         });
     }
 
@@ -293,7 +293,7 @@ impl Workbench {
             actor,
             assessment,
             requirement,
-            review,
+            review: Box::new(review),
         });
     }
 

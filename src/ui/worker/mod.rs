@@ -139,7 +139,7 @@ pub enum Task {
         /// The requirement.
         requirement: String,
         /// The finding, method, worksheet and note.
-        review: ReviewInput,
+        review: Box<ReviewInput>,
     },
     /// Declare every requirement under an appendix not applicable.
     DeclareNotApplicable {

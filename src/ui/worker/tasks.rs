@@ -30,7 +30,7 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
         } => {
             let catalog = catalog_of(store, assessment)?;
             store
-                .set_review(&actor, assessment, catalog, &requirement, &review)
+                .set_review(&actor, assessment, catalog, &requirement, review.as_ref())
                 .map_err(text)?;
             let done = format!("Saved the review of {requirement}");
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
