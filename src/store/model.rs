@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::binding::SignOffBinding;
+pub use super::finding::{
+    CompensatingControl, Conclusion, CustomizedApproach, Finding, Method, ReviewInput,
+    default_statement, sign_off_gaps,
+};
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{ImportError, Provenance};
 
@@ -42,65 +46,6 @@ impl Role {
     /// Looks a role up by its ID.
     pub fn from_id(id: &str) -> Option<Role> {
         Role::ALL.iter().copied().find(|r| r.id() == id)
-    }
-}
-
-/// A reviewer's conclusion about a requirement, in PCI reporting terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Conclusion {
-    /// In Place.
-    #[serde(rename = "in_place")]
-    InPlace,
-    /// In Place with a compensating control (CCW).
-    #[serde(rename = "in_place_ccw")]
-    InPlaceWithCcw,
-    /// Not Applicable.
-    #[serde(rename = "not_applicable")]
-    NotApplicable,
-    /// Not Tested.
-    #[serde(rename = "not_tested")]
-    NotTested,
-    /// Not in Place.
-    #[serde(rename = "not_in_place")]
-    NotInPlace,
-}
-
-impl Conclusion {
-    /// Every conclusion, in reporting order.
-    pub const ALL: &'static [Conclusion] = &[
-        Conclusion::InPlace,
-        Conclusion::InPlaceWithCcw,
-        Conclusion::NotApplicable,
-        Conclusion::NotTested,
-        Conclusion::NotInPlace,
-    ];
-
-    /// The stable ID: `in_place`, `in_place_ccw`, `not_applicable`,
-    /// `not_tested` or `not_in_place`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Conclusion::InPlace => "in_place",
-            Conclusion::InPlaceWithCcw => "in_place_ccw",
-            Conclusion::NotApplicable => "not_applicable",
-            Conclusion::NotTested => "not_tested",
-            Conclusion::NotInPlace => "not_in_place",
-        }
-    }
-
-    /// The PCI reporting term.
-    pub fn label(self) -> &'static str {
-        match self {
-            Conclusion::InPlace => "In Place",
-            Conclusion::InPlaceWithCcw => "In Place with CCW",
-            Conclusion::NotApplicable => "Not Applicable",
-            Conclusion::NotTested => "Not Tested",
-            Conclusion::NotInPlace => "Not in Place",
-        }
-    }
-
-    /// Looks a conclusion up by its ID.
-    pub fn from_id(id: &str) -> Option<Conclusion> {
-        Conclusion::ALL.iter().copied().find(|c| c.id() == id)
     }
 }
 
@@ -277,6 +222,11 @@ pub struct Assessment {
     pub created_at: DateTime<Utc>,
     /// Who created it.
     pub created_by: Person,
+    /// The earlier assessment it was started from (e.g. the 3.2.1
+    /// assessment a 4.0.1 one carries forward): its conclusions and notes
+    /// show beside the mapped requirements as the prior period.
+    #[serde(default)]
+    pub prior_assessment: Option<i64>,
 }
 
 /// The details of a new assessment.
@@ -535,8 +485,14 @@ pub struct Review {
     pub assessment: i64,
     /// The requirement ID.
     pub requirement: String,
-    /// The conclusion, if one is recorded.
-    pub conclusion: Option<Conclusion>,
+    /// The finding, if one is recorded.
+    pub finding: Option<Finding>,
+    /// The method (the defined approach unless another was recorded).
+    pub method: Method,
+    /// The compensating controls worksheet, with a compensating control.
+    pub compensating: Option<CompensatingControl>,
+    /// The customized approach's documentation, with the customized approach.
+    pub customized: Option<CustomizedApproach>,
     /// The note (Markdown).
     pub note: String,
     /// Who recorded this version.
@@ -545,6 +501,27 @@ pub struct Review {
     pub reviewed_at: DateTime<Utc>,
     /// The event that recorded this version.
     pub event: i64,
+}
+
+impl Review {
+    /// The finding with its method, if a finding is recorded.
+    pub fn conclusion(&self) -> Option<Conclusion> {
+        self.finding.map(|finding| Conclusion {
+            finding,
+            method: self.method,
+        })
+    }
+
+    /// What was recorded, as the input that would record it again.
+    pub fn input(&self) -> ReviewInput {
+        ReviewInput {
+            finding: self.finding,
+            method: self.method,
+            compensating: self.compensating.clone(),
+            customized: self.customized.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 /// Why and when an attachment was withdrawn (it stays in the record).
@@ -649,9 +626,9 @@ pub struct RequirementState {
 }
 
 impl RequirementState {
-    /// The conclusion, if recorded.
+    /// The finding with its method, if a finding is recorded.
     pub fn conclusion(&self) -> Option<Conclusion> {
-        self.review.as_ref().and_then(|r| r.conclusion)
+        self.review.as_ref().and_then(Review::conclusion)
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::snippet::JsonColors;
 use crate::checks::{CheckStatus, VerdictStatus};
-use crate::store::{Conclusion, SignOffState};
+use crate::store::{Conclusion, Finding, SignOffState};
 
 /// The user's theme choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -102,6 +102,8 @@ pub struct Palette {
     pub stale: Color32,
     /// Compensating controls.
     pub ccw: Color32,
+    /// Requirements new in PCI DSS v4.0.
+    pub new_in_v4: Color32,
     /// The background of a selected row.
     pub selection: Color32,
     /// Text on a coloured chip.
@@ -131,6 +133,7 @@ impl Palette {
                 signed: Color32::from_rgb(0x6b, 0xa8, 0xff),
                 stale: Color32::from_rgb(0xff, 0x9a, 0x3d),
                 ccw: Color32::from_rgb(0x3f, 0xc1, 0xc9),
+                new_in_v4: Color32::from_rgb(0xb3, 0x94, 0xff),
                 selection: Color32::from_rgb(0x24, 0x3a, 0x5a),
                 on_chip: Color32::from_rgb(0x10, 0x12, 0x16),
                 code_background: Color32::from_rgb(0x1b, 0x1e, 0x24),
@@ -153,6 +156,7 @@ impl Palette {
                 signed: Color32::from_rgb(0x1f, 0x5f, 0xd1),
                 stale: Color32::from_rgb(0xc4, 0x5a, 0x00),
                 ccw: Color32::from_rgb(0x0b, 0x7a, 0x82),
+                new_in_v4: Color32::from_rgb(0x6a, 0x3f, 0xb5),
                 selection: Color32::from_rgb(0xd6, 0xe6, 0xfb),
                 on_chip: Color32::WHITE,
                 code_background: Color32::from_rgb(0xf4, 0xf5, 0xf7),
@@ -188,15 +192,20 @@ impl Palette {
         }
     }
 
-    /// The colour of a conclusion.
-    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
-        match conclusion {
-            Conclusion::InPlace => self.pass,
-            Conclusion::InPlaceWithCcw => self.ccw,
-            Conclusion::NotApplicable => self.muted,
-            Conclusion::NotTested => self.partial,
-            Conclusion::NotInPlace => self.fail,
+    /// The colour of a finding.
+    pub fn finding(&self, finding: Finding) -> Color32 {
+        match finding {
+            Finding::InPlace => self.pass,
+            Finding::NotApplicable => self.muted,
+            Finding::NotTested => self.partial,
+            Finding::NotInPlace => self.fail,
         }
+    }
+
+    /// The colour of a conclusion: its finding's (the method is marked
+    /// apart, in [`Palette::ccw`]).
+    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
+        self.finding(conclusion.finding)
     }
 
     /// The colour of a sign-off state.

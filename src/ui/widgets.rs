@@ -87,8 +87,9 @@ pub fn paint_check(
     paint_verdict(painter, center, radius, Some(verdict), palette);
 }
 
-/// Paints a conclusion: a filled diamond in the conclusion's colour, or a
-/// hollow grey one when there is none.
+/// Paints a conclusion: a filled diamond in the finding's colour (ringed
+/// in the compensating-control colour when the method is not the defined
+/// approach), or a hollow grey one when there is none.
 pub fn paint_conclusion(
     painter: &egui::Painter,
     center: Pos2,
@@ -104,11 +105,12 @@ pub fn paint_conclusion(
     ];
     match conclusion {
         Some(c) => {
-            painter.add(Shape::convex_polygon(
-                points,
-                palette.conclusion(c),
-                Stroke::NONE,
-            ));
+            let ring = if c.method.is_defined() {
+                Stroke::NONE
+            } else {
+                Stroke::new(2.0, palette.ccw)
+            };
+            painter.add(Shape::convex_polygon(points, palette.conclusion(c), ring));
         }
         None => {
             painter.add(Shape::closed_line(points, Stroke::new(1.2, palette.muted)));
