@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::checks::CheckStatus;
 use crate::collect::{Plan, ProvidedBy, Step};
-use crate::store::{AssessmentRecord, Conclusion, EvidenceFile, RequestStatus, TrackedRequest};
+use crate::store::{AssessmentRecord, EvidenceFile, Finding, RequestStatus, TrackedRequest};
 
 /// What kind of thing is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -297,7 +297,8 @@ fn documents(builder: &mut Builder, catalog: &Catalog, record: &AssessmentRecord
             .iter()
             .find(|r| r.requirement == node.id);
         let attached = state.is_some_and(|s| s.attachments.iter().any(|a| a.withdrawn.is_none()));
-        let not_applicable = state.and_then(|s| s.conclusion()) == Some(Conclusion::NotApplicable);
+        let not_applicable =
+            state.and_then(|s| s.conclusion()).map(|c| c.finding) == Some(Finding::NotApplicable);
         if attached || not_applicable {
             continue;
         }

@@ -207,7 +207,8 @@ fn every_aks_check_reports_once_without_evidence_and_names_the_export() {
         let r = result(&results, id);
         assert_eq!(r.status, NotEvaluated, "{id}");
         assert!(
-            r.reason.contains("az aks show -o json"),
+            r.reason
+                .contains(&tickmark::collect::export_command("aks-cluster")),
             "{id}: {}",
             r.reason
         );

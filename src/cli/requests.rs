@@ -41,7 +41,7 @@ fn try_run(
     let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
     let assessment = match store.assessment(name).map_err(|e| e.to_string())? {
         Some(found) => found,
-        None => return Err(super::export::unknown_assessment(&store, name, &db)),
+        None => return Err(super::record::unknown_assessment(&store, name, &db)),
     };
     let catalog = crate::catalog::builtin(&assessment.catalog_id).ok_or_else(|| {
         format!(

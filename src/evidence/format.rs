@@ -138,7 +138,15 @@ pub enum Format {
     /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
-    // Appended formats (IDs are append-only).
+    // Added after the first release (IDs are append-only).
+    /// Prowler's compliance output for one framework (CSV,
+    /// `--compliance pci_4.0_azure`).
+    #[serde(rename = "prowler-compliance-csv")]
+    ProwlerComplianceCsv,
+    /// Prowler's compliance output for one framework (OCSF Compliance
+    /// Findings).
+    #[serde(rename = "prowler-compliance-ocsf")]
+    ProwlerComplianceOcsf,
     /// The manifest `tickmark collect` writes beside the files it collects.
     #[serde(rename = "collection-manifest")]
     CollectionManifest,
@@ -189,6 +197,8 @@ impl Format {
         Format::ProwlerCsv,
         Format::ProwlerOcsf,
         Format::Attachment,
+        Format::ProwlerComplianceCsv,
+        Format::ProwlerComplianceOcsf,
         Format::CollectionManifest,
     ];
 
@@ -237,6 +247,8 @@ impl Format {
             Format::ProwlerCsv => "prowler-csv",
             Format::ProwlerOcsf => "prowler-ocsf",
             Format::Attachment => "attachment",
+            Format::ProwlerComplianceCsv => "prowler-compliance-csv",
+            Format::ProwlerComplianceOcsf => "prowler-compliance-ocsf",
             Format::CollectionManifest => "collection-manifest",
         }
     }
@@ -291,6 +303,8 @@ impl Format {
             Format::ProwlerCsv => "Prowler (CSV)",
             Format::ProwlerOcsf => "Prowler (OCSF)",
             Format::Attachment => "Attachment",
+            Format::ProwlerComplianceCsv => "Prowler compliance (CSV)",
+            Format::ProwlerComplianceOcsf => "Prowler compliance (OCSF)",
             Format::CollectionManifest => "Tickmark collection manifest",
         }
     }

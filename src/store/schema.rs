@@ -35,8 +35,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "chain of custody and the evidence request list",
-        sql: V3_CUSTODY_AND_REQUESTS,
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list",
+        sql: V3_FINDINGS_CUSTODY_AND_REQUESTS,
     },
 ];
 
@@ -233,11 +233,25 @@ CREATE INDEX sign_offs_by_requirement ON sign_offs(assessment, requirement);
 CREATE INDEX approvals_by_assessment ON approvals(assessment);
 ";
 
-/// Step 3 (unreleased; this session's schema changes all go here).
+/// PCI DSS v4.x findings: a review's single `conclusion` becomes the
+/// finding and the method (`in_place_ccw` was In Place with a compensating
+/// control), with the compensating controls worksheet or the customized
+/// approach's documentation as canonical JSON. An assessment may name the
+/// earlier assessment it was started from.
+///
 /// `evidence_files.custody`: what a collection manifest imported with the
 /// file says about it (JSON, NULL without one). `evidence_requests`: the
 /// auditor's tracking of each evidence request (owner, due date, status).
-const V3_CUSTODY_AND_REQUESTS: &str = "
+const V3_FINDINGS_CUSTODY_AND_REQUESTS: &str = "
+ALTER TABLE assessments ADD COLUMN prior_assessment INTEGER;
+ALTER TABLE reviews ADD COLUMN finding TEXT;
+ALTER TABLE reviews ADD COLUMN method TEXT NOT NULL DEFAULT 'defined';
+ALTER TABLE reviews ADD COLUMN compensating TEXT;
+ALTER TABLE reviews ADD COLUMN customized TEXT;
+UPDATE reviews SET
+    finding = CASE WHEN conclusion = 'in_place_ccw' THEN 'in_place' ELSE conclusion END,
+    method = CASE WHEN conclusion = 'in_place_ccw' THEN 'compensating' ELSE 'defined' END;
+ALTER TABLE reviews DROP COLUMN conclusion;
 ALTER TABLE evidence_files ADD COLUMN custody TEXT;
 CREATE TABLE evidence_requests (
     assessment INTEGER NOT NULL REFERENCES assessments(id),

@@ -1,5 +1,5 @@
 //! The `aks.*` checks: settings of AKS managed clusters, one file per
-//! concern. See `registry.rs` for their IDs and meaning.
+//! concern. See `check_registry.rs` for their IDs and meaning.
 //!
 //! Each check judges every imported cluster (and, where the setting is per
 //! node pool, every pool) and fails if any fails. A field that is missing or
@@ -27,7 +27,12 @@ use crate::evidence::azure::{AgentPool, AksCluster};
 use crate::evidence::{Evidence, EvidenceRef, Field};
 
 /// The reason when no cluster was imported.
-const NO_CLUSTER: &str = "no AKS cluster imported (export one with az aks show -o json)";
+fn no_cluster() -> String {
+    format!(
+        "no AKS cluster imported (export it with {})",
+        crate::collect::export_command("aks-cluster")
+    )
+}
 
 /// How a check judges one cluster: one result per cluster or per pool.
 type Judge = fn(&AksCluster) -> Vec<ResourceResult>;
@@ -96,7 +101,12 @@ pub(super) fn run(evidence: &Evidence, _settings: &Settings, out: &mut Vec<Check
     let clusters = &evidence.azure.clusters;
     for (id, noun, judge) in CHECKS {
         let resources = clusters.iter().flat_map(judge).collect();
-        out.push(CheckResult::from_resources(id, noun, resources, NO_CLUSTER));
+        out.push(CheckResult::from_resources(
+            id,
+            noun,
+            resources,
+            &no_cluster(),
+        ));
     }
 }
 

@@ -5,9 +5,15 @@ use super::key_vault::public_access_disabled;
 use super::private_endpoints::{REGISTRY, approved_endpoint};
 use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
 use crate::checks::{CheckResult, ResourceResult};
+use crate::collect::export_command as cmd;
 use crate::evidence::azure::{ContainerRegistry, PrivateEndpoint, ResourceInfo};
 
-const NONE: &str = "no container registry imported (export one with az acr show -o json)";
+fn none() -> String {
+    format!(
+        "no container registry imported (export them with {})",
+        cmd("container-registries")
+    )
+}
 
 /// The two registry checks; `endpoints` are the evidence set's private
 /// endpoint resources.
@@ -17,7 +23,7 @@ pub(super) fn run(
 ) -> Vec<CheckResult> {
     let check = |id: &str, judge: &dyn Fn(&ContainerRegistry) -> ResourceResult| {
         let resources = registries.iter().map(judge).collect();
-        CheckResult::from_resources(id, "registry", resources, NONE)
+        CheckResult::from_resources(id, "registry", resources, &none())
     };
     let siblings: Vec<&ResourceInfo> = registries.iter().map(|r| &r.info).collect();
     vec![
