@@ -25,7 +25,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             import_menu(wb, ui);
             export_menu(wb, ui);
             ui.separator();
-            screens(wb, ui);
+            screens(wb, ui, fit);
             ui.separator();
             approval(wb, ui, fit);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -185,13 +185,36 @@ fn export_menu(wb: &mut Workbench, ui: &mut Ui) {
     });
 }
 
-fn screens(wb: &mut Workbench, ui: &mut Ui) {
-    for (screen, label, key) in [
+fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
+    let all = [
         (Screen::Review, "Review", "Ctrl+1"),
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
         (Screen::Requests, "Requests", "Ctrl+4"),
-    ] {
+    ];
+    if fit.compact {
+        // A narrow window: the screens fold into one menu named after the
+        // screen shown.
+        let current = all
+            .iter()
+            .find(|(screen, ..)| *screen == wb.screen)
+            .map_or("Review", |(_, label, _)| label);
+        ui.menu_button(format!("{current}…"), |ui| {
+            for (screen, label, key) in all {
+                if ui
+                    .selectable_value(&mut wb.screen, screen, label)
+                    .on_hover_text(key)
+                    .clicked()
+                {
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text("Review, Dashboard, Compare, Requests (Ctrl+1 to Ctrl+4)");
+        return;
+    }
+    for (screen, label, key) in all {
         ui.selectable_value(&mut wb.screen, screen, label)
             .on_hover_text(key);
     }
