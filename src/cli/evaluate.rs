@@ -66,12 +66,17 @@ pub(super) fn run(
 fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
+    let batch = evidence::Batch::prepare(&walked.files);
     let mut set = EvidenceSet::default();
     let mut errors = walked.errors;
     for path in walked.files {
-        match evidence::import_file(&path, now).1 {
+        let imported = batch.import(&path, now);
+        match imported.result {
             Ok(file) => set.add(file),
             Err(error) => errors.push(error),
+        }
+        if let Some((_, compiled)) = imported.compiled {
+            set.add(compiled);
         }
     }
     (set, errors)

@@ -138,6 +138,23 @@ pub enum Format {
     /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
+    // Added later; the order above stays as it was.
+    /// An ARM parameter file (`deploymentParameters`), applied to the
+    /// template imported beside it.
+    #[serde(rename = "arm-parameters")]
+    ArmParameters,
+    /// A `kustomization.yaml`, applied to the manifests imported beside it.
+    #[serde(rename = "kustomization")]
+    Kustomization,
+    /// A Bicep file, evaluated through the ARM JSON it compiles to.
+    #[serde(rename = "bicep")]
+    Bicep,
+    /// `terraform show -json` of a state.
+    #[serde(rename = "terraform-state")]
+    TerraformState,
+    /// `terraform show -json` of a saved plan.
+    #[serde(rename = "terraform-plan")]
+    TerraformPlan,
 }
 
 impl Format {
@@ -185,6 +202,11 @@ impl Format {
         Format::ProwlerCsv,
         Format::ProwlerOcsf,
         Format::Attachment,
+        Format::ArmParameters,
+        Format::Kustomization,
+        Format::Bicep,
+        Format::TerraformState,
+        Format::TerraformPlan,
     ];
 
     /// The stable ID, e.g. `azure-nsg`.
@@ -232,6 +254,11 @@ impl Format {
             Format::ProwlerCsv => "prowler-csv",
             Format::ProwlerOcsf => "prowler-ocsf",
             Format::Attachment => "attachment",
+            Format::ArmParameters => "arm-parameters",
+            Format::Kustomization => "kustomization",
+            Format::Bicep => "bicep",
+            Format::TerraformState => "terraform-state",
+            Format::TerraformPlan => "terraform-plan",
         }
     }
 
@@ -285,6 +312,11 @@ impl Format {
             Format::ProwlerCsv => "Prowler (CSV)",
             Format::ProwlerOcsf => "Prowler (OCSF)",
             Format::Attachment => "Attachment",
+            Format::ArmParameters => "ARM parameter file",
+            Format::Kustomization => "Kustomization",
+            Format::Bicep => "Bicep",
+            Format::TerraformState => "Terraform state (terraform show -json)",
+            Format::TerraformPlan => "Terraform plan (terraform show -json)",
         }
     }
 }

@@ -23,6 +23,10 @@ use crate::catalog::Catalog;
 use crate::checks::{self, CheckResult, Settings};
 use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
 
+/// Stored files at most this large are read to see which others they
+/// change (parameter files, kustomizations, templates are small).
+const COMPANION_SCAN_BYTES: u64 = 4 * 1024 * 1024;
+
 /// An assessment's evidence rebuilt from the stored bytes.
 #[derive(Debug, Clone, Default)]
 pub struct StoredEvidence {
@@ -122,6 +126,7 @@ impl Store {
                 "there is no assessment named \"{assessment}\""
             )));
         }
+        let mut files = Vec::new();
         for path in paths {
             let walked = evidence::walk(std::slice::from_ref(path));
             for error in walked.errors {
@@ -132,8 +137,11 @@ impl Store {
                 progress(&report);
                 summary.files.push(report);
             }
-            for file in walked.files {
-                let report = self.import_one(actor, &file, create, &mut summary)?;
+            files.extend(walked.files);
+        }
+        let batch = evidence::Batch::prepare(&files);
+        for file in files {
+            for report in self.import_one(actor, &batch, &file, create, &mut summary)? {
                 progress(&report);
                 summary.files.push(report);
             }
@@ -141,22 +149,45 @@ impl Store {
         Ok(summary)
     }
 
+    /// Imports one file of `batch` (prepared from the files imported
+    /// together) into the existing assessment `assessment`: one report, or
+    /// two for a Bicep file (the source and the template it compiled to).
+    /// For callers that show progress file by file.
+    pub fn import_batch_file(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        batch: &evidence::Batch,
+        path: &std::path::Path,
+    ) -> Result<Vec<FileReport>> {
+        let found = self.read(|conn| read::require_assessment(conn, assessment))?;
+        let mut summary = ImportSummary {
+            assessment: Some(found),
+            created: false,
+            files: Vec::new(),
+        };
+        self.import_one(actor, batch, path, None, &mut summary)
+    }
+
+    /// Imports one file of `batch`: one report, or two for a Bicep file (the
+    /// source and the template it compiled to).
     fn import_one(
         &mut self,
         actor: &Actor,
+        batch: &evidence::Batch,
         path: &std::path::Path,
         create: Option<&NewAssessment>,
         summary: &mut ImportSummary,
-    ) -> Result<FileReport> {
-        let shown = evidence::display_path(path);
-        let (bytes, parsed) = evidence::import_file(path, Utc::now());
-        let (file, bytes) = match (parsed, bytes) {
+    ) -> Result<Vec<FileReport>> {
+        let imported = batch.import(path, Utc::now());
+        let shown = imported.path;
+        let (file, bytes) = match (imported.result, imported.bytes) {
             (Ok(file), Some(bytes)) => (file, bytes),
             (Err(e), _) => {
-                return Ok(FileReport {
+                return Ok(vec![FileReport {
                     path: shown,
                     result: Err(e),
-                });
+                }]);
             }
             (Ok(_), None) => {
                 return Err(StoreError::Corrupt(format!(
@@ -177,11 +208,17 @@ impl Store {
                 return Err(StoreError::NotFound("no assessment to import into".into()));
             }
         };
-        let outcome = self.import_evidence(actor, assessment, &file, &bytes)?;
-        Ok(FileReport {
+        let mut reports = vec![FileReport {
             path: shown,
-            result: Ok(outcome),
-        })
+            result: Ok(self.import_evidence(actor, assessment, &file, &bytes)?),
+        }];
+        if let Some((bytes, compiled)) = imported.compiled {
+            reports.push(FileReport {
+                path: compiled.provenance.path.clone(),
+                result: Ok(self.import_evidence(actor, assessment, &compiled, &bytes)?),
+            });
+        }
+        Ok(reports)
     }
 
     /// Rebuilds the typed evidence of `assessment`'s current files from the
@@ -191,16 +228,42 @@ impl Store {
             let people = People::load(conn)?;
             read::require_assessment(conn, assessment)?;
             let files = read::evidence_files(conn, &people, assessment, true)?;
-            let mut out = StoredEvidence::default();
-            for file in files {
-                let provenance = file.provenance;
-                let bytes = read::blob(conn, &provenance.sha256)?.ok_or_else(|| {
+            let blob = |provenance: &Provenance| {
+                read::blob(conn, &provenance.sha256)?.ok_or_else(|| {
                     StoreError::Corrupt(format!(
                         "the bytes of {} (SHA-256 {}) are missing",
                         provenance.path, provenance.sha256
                     ))
-                })?;
-                match evidence::import_bytes(&provenance.path, &bytes, provenance.imported_at) {
+                })
+            };
+            let mut companions = evidence::Companions::new();
+            for file in &files {
+                let small = file.provenance.size <= COMPANION_SCAN_BYTES;
+                let bytes = if small {
+                    blob(&file.provenance)?
+                } else {
+                    Vec::new()
+                };
+                companions.scan(&file.provenance.path, &bytes);
+            }
+            let mut out = StoredEvidence::default();
+            for file in files {
+                let provenance = file.provenance;
+                if provenance.format == evidence::Format::Bicep {
+                    // Evaluated through the compiled template stored beside it.
+                    out.set.add(ImportedFile {
+                        provenance,
+                        evidence: Default::default(),
+                    });
+                    continue;
+                }
+                let bytes = blob(&provenance)?;
+                match evidence::import_bytes_with(
+                    &provenance.path,
+                    &bytes,
+                    provenance.imported_at,
+                    &companions,
+                ) {
                     Ok(imported) => out.set.add(ImportedFile {
                         provenance,
                         evidence: imported.evidence,

@@ -7,6 +7,7 @@
 //! hold node pools and which NSG, route table or gateway sits on a subnet.
 
 mod app_gateway;
+mod bastion;
 mod firewall;
 mod nsg;
 mod refs;

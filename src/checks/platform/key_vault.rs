@@ -2,7 +2,8 @@
 
 use super::at;
 use super::private_endpoints::{VAULT, approved_endpoint};
-use crate::checks::judge::{Answer, all_of, result_of, unknown_reason};
+use crate::checks::defaults::{self, bool_answer, string_setting};
+use crate::checks::judge::{Answer, all_of, result_of, unless_conditional};
 use crate::checks::{CheckResult, ResourceResult};
 use crate::evidence::Field;
 use crate::evidence::azure::{KeyVault, PrivateEndpoint, ResourceInfo};
@@ -13,7 +14,10 @@ const NONE: &str = "no Key Vault imported (export one with az keyvault show -o j
 /// endpoint resources.
 pub(super) fn run(vaults: &[KeyVault], endpoints: &[PrivateEndpoint]) -> Vec<CheckResult> {
     let check = |id: &str, judge: &dyn Fn(&KeyVault) -> ResourceResult| {
-        let resources = vaults.iter().map(judge).collect();
+        let resources = vaults
+            .iter()
+            .map(|vault| unless_conditional(&vault.info, judge(vault)))
+            .collect();
         CheckResult::from_resources(id, "Key Vault", resources, NONE)
     };
     let siblings: Vec<&ResourceInfo> = vaults.iter().map(|v| &v.info).collect();
@@ -62,12 +66,12 @@ fn network_deny_default(vault: &KeyVault) -> ResourceResult {
                 .to_owned(),
         )
     } else {
-        match action.value() {
-            Some(v) if v.trim().eq_ignore_ascii_case("deny") => Answer::Yes(format!(
-                "{name} is {v}: only listed networks and trusted services reach the vault"
+        match string_setting(info, action, name, defaults::KEY_VAULT_DEFAULT_ACTION) {
+            Ok((v, said)) if v.trim().eq_ignore_ascii_case("deny") => Answer::Yes(format!(
+                "{said}: only listed networks and trusted services reach the vault"
             )),
-            Some(v) => Answer::No(format!("{name} is {v}: any network may reach the vault")),
-            None => Answer::Unknown(unknown_reason(action, name)),
+            Ok((_, said)) => Answer::No(format!("{said}: any network may reach the vault")),
+            Err(why) => Answer::Unknown(why),
         }
     };
     result_of(
@@ -82,7 +86,13 @@ fn network_deny_default(vault: &KeyVault) -> ResourceResult {
 /// protection is off, so its absence counts as off.
 fn purge_protection(vault: &KeyVault) -> ResourceResult {
     let info = &vault.info;
-    let soft = Answer::of_bool(&vault.soft_delete, "enableSoftDelete", true);
+    let soft = bool_answer(
+        info,
+        &vault.soft_delete,
+        "enableSoftDelete",
+        true,
+        defaults::KEY_VAULT_SOFT_DELETE,
+    );
     let purge = match &vault.purge_protection {
         Field::Missing | Field::NotSet { .. } => Answer::No(
             "enablePurgeProtection is not set (Azure records it only once purge protection is on)"

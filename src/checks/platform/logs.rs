@@ -2,7 +2,8 @@
 //! collected at all.
 
 use super::at;
-use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason};
+use crate::checks::defaults::{self, default_for};
+use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason, unless_conditional};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::evidence::azure::{AksCluster, DiagnosticLog, DiagnosticSetting, LogAnalyticsWorkspace};
 use crate::evidence::{EvidenceRef, Field};
@@ -13,7 +14,7 @@ const AKS_TYPE: &str = "microsoft.containerservice/managedclusters";
 pub(super) fn retention(workspaces: &[LogAnalyticsWorkspace], settings: &Settings) -> CheckResult {
     let resources = workspaces
         .iter()
-        .map(|w| retention_of(w, settings))
+        .map(|w| unless_conditional(&w.info, retention_of(w, settings)))
         .collect();
     CheckResult::from_resources(
         "logs.retention",
@@ -31,17 +32,22 @@ fn retention_of(workspace: &LogAnalyticsWorkspace, settings: &Settings) -> Resou
         i64::from(settings.log_retention_days),
         i64::from(settings.log_retention_min_days),
     );
-    let answer = match field.value() {
-        Some(&days) if days >= year => Answer::Yes(format!(
-            "{name} is {days}: logs are kept at least {year} days"
+    let stated = match field.value() {
+        Some(&days) => Ok((days, format!("{name} is {days}"))),
+        None => default_for(info, field, name, defaults::WORKSPACE_RETENTION)
+            .ok_or_else(|| unknown_reason(field, name)),
+    };
+    let answer = match stated {
+        Ok((days, said)) if days >= year => {
+            Answer::Yes(format!("{said}: logs are kept at least {year} days"))
+        }
+        Ok((days, said)) if days >= floor => Answer::No(format!(
+            "{said}, under {year} days: this passes only with an archive or export that keeps the logs for a year, which must be shown separately"
         )),
-        Some(&days) if days >= floor => Answer::No(format!(
-            "{name} is {days}, under {year} days: this passes only with an archive or export that keeps the logs for a year, which must be shown separately"
+        Ok((_, said)) => Answer::No(format!(
+            "{said}, below the {floor}-day minimum for immediately available logs"
         )),
-        Some(&days) => Answer::No(format!(
-            "{name} is {days}, below the {floor}-day minimum for immediately available logs"
-        )),
-        None => Answer::Unknown(unknown_reason(field, name)),
+        Err(why) => Answer::Unknown(why),
     };
     result_of(&info.label(), answer, vec![at(info, field)])
 }

@@ -113,7 +113,6 @@ fn collect(
         if let Some(index) = single_other {
             return document_as_json(ctx, text, index).map(YamlRead::OtherObject);
         }
-        return Err(collector.unsupported_error());
     }
     let (evidence, recognised) = collector.finish();
     Ok(YamlRead::Objects(evidence, recognised))
@@ -316,7 +315,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> ImportContext<'static> {
-        ImportContext { path: "x.yaml" }
+        ImportContext::new("x.yaml")
     }
 
     fn objects(text: &str) -> (K8sEvidence, Recognised) {

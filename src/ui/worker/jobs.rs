@@ -15,16 +15,9 @@ pub(super) fn run(
         Job::Import {
             actor,
             assessment,
-            name,
             paths,
         } => Reply::Imported(import(
-            store,
-            shared,
-            &actor,
-            (assessment, &name),
-            &paths,
-            progress,
-            cancel,
+            store, shared, &actor, assessment, &paths, progress, cancel,
         )),
         Job::Seed => Reply::Seeded(
             crate::sample::seed(store, shared.catalog, &shared.settings)
@@ -61,7 +54,7 @@ fn import(
     store: &mut Store,
     shared: &Shared,
     actor: &Actor,
-    (assessment, name): (i64, &str),
+    assessment: i64,
     paths: &[PathBuf],
     progress: Progress<'_>,
     cancel: &AtomicBool,
@@ -86,20 +79,20 @@ fn import(
             }));
     }
     let total = files.len();
+    progress(0, total, "Reading the files".to_owned());
+    let batch = evidence::Batch::prepare(&files);
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
             break;
         }
         progress(done, total, evidence::display_path(file));
-        let mut heard = Vec::new();
-        let result = store.import_paths(actor, name, None, std::slice::from_ref(file), &mut |r| {
-            heard.push(r.clone())
-        });
-        report.files.extend(heard);
-        if let Err(e) = result {
-            report.error = Some(e.to_string());
-            break;
+        match store.import_batch_file(actor, assessment, &batch, file) {
+            Ok(heard) => report.files.extend(heard),
+            Err(e) => {
+                report.error = Some(e.to_string());
+                break;
+            }
         }
     }
     progress(total, total, "Evaluating the checks".to_owned());

@@ -222,8 +222,6 @@ pub enum Job {
         actor: Actor,
         /// The assessment's ID.
         assessment: i64,
-        /// Its name.
-        name: String,
         /// Files and folders.
         paths: Vec<PathBuf>,
     },
