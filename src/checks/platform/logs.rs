@@ -180,6 +180,14 @@ fn judge_target(target: &str, settings: &[&DiagnosticSetting]) -> Option<Resourc
         };
         for log in logs {
             match audit_entry(log) {
+                Answer::Yes(why) if setting.info.deployed_if.is_some() => {
+                    evidence.push(entry_evidence(setting, log));
+                    unknown.get_or_insert(format!(
+                        "{why} in diagnostic setting {}, which is deployed only if {}",
+                        setting_name(setting),
+                        setting.info.deployed_if.as_deref().unwrap_or_default()
+                    ));
+                }
                 Answer::Yes(why) => {
                     let found = vec![evidence_at(&setting.info, &log.enabled, &log.pointer)];
                     let reason = format!("{why} in diagnostic setting {}", setting_name(setting));

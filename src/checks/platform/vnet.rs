@@ -142,7 +142,8 @@ fn imported_vnets_summary(vnets: &[VirtualNetwork]) -> String {
     format!("; {}", parts.join("; "))
 }
 
-/// A VNet (or gateway) as named in reasons: its literal name, else its label.
+/// A VNet (or gateway) as named in reasons: its literal name, else the last
+/// segment of its ID, else the expression that names it and its file.
 fn vnet_name(info: &ResourceInfo) -> String {
     info.name
         .clone()
@@ -153,7 +154,7 @@ fn vnet_name(info: &ResourceInfo) -> String {
                 .and_then(|id| id.rsplit('/').next())
                 .map(str::to_owned)
         })
-        .unwrap_or_else(|| info.label())
+        .unwrap_or_else(|| format!("{} (in {})", info.label(), info.source.path))
 }
 
 /// Whether `vnet` has DDoS Network Protection, with the default for a
