@@ -19,6 +19,7 @@ pub mod k8s;
 pub mod node;
 pub mod scans;
 pub mod template;
+pub mod terraform;
 pub mod text;
 
 use std::path::{Path, PathBuf};
@@ -347,6 +348,9 @@ pub(crate) fn read_value(
 ) -> Result<Recognised, ImportError> {
     if let Some(values) = template::parameters::read(root) {
         return Ok(parameter_file(ctx, &values));
+    }
+    if let Some(result) = terraform::read(ctx, root, &mut out.azure) {
+        return result;
     }
     if let Some(kustomization) = k8s::kustomize::read(ctx.path, root) {
         return Ok(k8s::kustomization_file(ctx, &kustomization));
