@@ -35,9 +35,12 @@ pub struct FileImport {
     /// What it was found to hold.
     pub result: Result<ImportedFile, ImportError>,
     /// For a Bicep file: the ARM template it compiled to, imported as a file
-    /// of its own (its bytes and what they hold).
-    pub compiled: Option<(Vec<u8>, ImportedFile)>,
+    /// of its own.
+    pub compiled: Option<CompiledFile>,
 }
+
+/// The ARM template a Bicep file compiled to: its bytes and what they hold.
+pub type CompiledFile = (Vec<u8>, ImportedFile);
 
 impl Batch {
     /// Scans `files` (and compiles the Bicep among them).
@@ -106,10 +109,7 @@ impl Batch {
         source: &[u8],
         compiled: &Result<Compiled, CompileError>,
         imported_at: DateTime<Utc>,
-    ) -> (
-        Result<ImportedFile, ImportError>,
-        Option<(Vec<u8>, ImportedFile)>,
-    ) {
+    ) -> (Result<ImportedFile, ImportError>, Option<CompiledFile>) {
         let compiled = match compiled {
             Ok(compiled) => compiled,
             Err(e) => return (Err(not_compiled(shown, Some(e))), None),

@@ -85,12 +85,6 @@ impl ResourceInfo {
         }
     }
 
-    /// True if the resource is defined in a template, where an absent
-    /// property means Azure's default for it.
-    pub fn is_template_definition(&self) -> bool {
-        self.in_template
-    }
-
     /// The label shown in reasons: the ID, else the name, else the pointer.
     pub fn label(&self) -> String {
         self.id

@@ -331,9 +331,12 @@ fn apply_kustomizations(ctx: ImportContext<'_>, evidence: &mut K8sEvidence) -> V
     for w in &mut evidence.workloads {
         set(&mut w.namespace, &mut w.source, w.kind, &w.name);
     }
-    let mut notes = vec![format!(
-        "namespace {namespace} from {from} applied to {count} object(s)"
-    )];
+    let mut notes = Vec::new();
+    if count > 0 {
+        notes.push(format!(
+            "namespace {namespace} from {from} applied to {count} object(s)"
+        ));
+    }
     notes.extend(rewrite_images(&chain, evidence));
     notes
 }

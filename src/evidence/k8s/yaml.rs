@@ -109,10 +109,11 @@ fn collect(
             )),
         }
     }
-    if collector.read_count() == 0 && collector.skipped_count() > 0 {
-        if let Some(index) = single_other {
-            return document_as_json(ctx, text, index).map(YamlRead::OtherObject);
-        }
+    if collector.read_count() == 0
+        && collector.skipped_count() > 0
+        && let Some(index) = single_other
+    {
+        return document_as_json(ctx, text, index).map(YamlRead::OtherObject);
     }
     let (evidence, recognised) = collector.finish();
     Ok(YamlRead::Objects(evidence, recognised))

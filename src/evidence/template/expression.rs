@@ -355,12 +355,6 @@ fn concat(parts: &[&Value]) -> Option<Value> {
     Some(Value::String(out))
 }
 
-/// True if `expr` mentions no function Tickmark leaves unresolved: it is a
-/// value already.
-pub fn is_value(expr: &Expr) -> bool {
-    matches!(expr, Expr::Value(_))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
