@@ -137,11 +137,7 @@ fn default_pool(estate: &Estate<'_>, cluster: &Resource<'_>, pool: &Tf<'_>) -> A
 /// What a default pool and a separate node pool resource share.
 fn pool_settings(pool: &Tf<'_>) -> AgentPool {
     AgentPool {
-        name: pool
-            .string("name")
-            .value()
-            .cloned()
-            .unwrap_or_else(|| format!("pool at {}", pool.pointer())),
+        name: pool.name_or("pool"),
         pointer: pool.pointer().to_owned(),
         mode: pool.string("mode"),
         subnet_id: pool.string("vnet_subnet_id"),

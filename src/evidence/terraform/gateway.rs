@@ -28,95 +28,58 @@ pub(super) fn gateway(estate: &Estate<'_>, r: &Resource<'_>) -> ApplicationGatew
         }
     };
     let list = |name: &str| v.get(name).map(|l| l.items()).unwrap_or_default();
-    let listeners = v.get("http_listener").map(|l| {
-        let listener_ref = part("sslProfiles");
-        Field::known(
-            l.items()
-                .iter()
-                .map(|listener| Listener {
-                    name: name_of(listener, "listener"),
-                    pointer: listener.pointer().to_owned(),
-                    protocol: listener.string("protocol"),
-                    frontend_port: part("frontendPorts")(listener.string("frontend_port_name")),
-                    ssl_profile: listener_ref(listener.string("ssl_profile_name")),
-                    firewall_policy_id: match listener.string("firewall_policy_id") {
-                        Field::NotSet { .. } => Field::Missing,
-                        found => found,
-                    },
-                })
-                .collect(),
-            l.pointer(),
-        )
+    let listeners = v.list_of("http_listener", |listener| Listener {
+        name: listener.name_or("listener"),
+        pointer: listener.pointer().to_owned(),
+        protocol: listener.string("protocol"),
+        frontend_port: part("frontendPorts")(listener.string("frontend_port_name")),
+        ssl_profile: part("sslProfiles")(listener.string("ssl_profile_name")),
+        firewall_policy_id: match listener.string("firewall_policy_id") {
+            Field::NotSet { .. } => Field::Missing,
+            found => found,
+        },
     });
-    let routing_rules = v.get("request_routing_rule").map(|l| {
-        Field::known(
-            l.items()
-                .iter()
-                .map(|rule| RoutingRule {
-                    name: name_of(rule, "routing rule"),
-                    pointer: rule.pointer().to_owned(),
-                    rule_type: rule.string("rule_type"),
-                    listener: part("httpListeners")(rule.string("http_listener_name")),
-                    redirect_configuration: part("redirectConfigurations")(
-                        rule.string("redirect_configuration_name"),
-                    ),
-                    backend_pool: part("backendAddressPools")(
-                        rule.string("backend_address_pool_name"),
-                    ),
-                    url_path_map: part("urlPathMaps")(rule.string("url_path_map_name")),
-                })
-                .collect(),
-            l.pointer(),
-        )
+    let routing_rules = v.list_of("request_routing_rule", |rule| RoutingRule {
+        name: rule.name_or("routing rule"),
+        pointer: rule.pointer().to_owned(),
+        rule_type: rule.string("rule_type"),
+        listener: part("httpListeners")(rule.string("http_listener_name")),
+        redirect_configuration: part("redirectConfigurations")(
+            rule.string("redirect_configuration_name"),
+        ),
+        backend_pool: part("backendAddressPools")(rule.string("backend_address_pool_name")),
+        url_path_map: part("urlPathMaps")(rule.string("url_path_map_name")),
     });
-    let redirects = v.get("redirect_configuration").map(|l| {
-        Field::known(
-            l.items()
-                .iter()
-                .map(|redirect| RedirectConfiguration {
-                    name: name_of(redirect, "redirect"),
-                    pointer: redirect.pointer().to_owned(),
-                    redirect_type: redirect.string("redirect_type"),
-                    target_listener: part("httpListeners")(redirect.string("target_listener_name")),
-                    target_url: redirect.string("target_url"),
-                })
-                .collect(),
-            l.pointer(),
-        )
+    let redirects = v.list_of("redirect_configuration", |redirect| RedirectConfiguration {
+        name: redirect.name_or("redirect"),
+        pointer: redirect.pointer().to_owned(),
+        redirect_type: redirect.string("redirect_type"),
+        target_listener: part("httpListeners")(redirect.string("target_listener_name")),
+        target_url: redirect.string("target_url"),
     });
-    let path_maps = v.get("url_path_map").map(|l| {
-        Field::known(
-            l.items()
-                .iter()
-                .map(|map| UrlPathMap {
-                    name: name_of(map, "URL path map"),
-                    pointer: map.pointer().to_owned(),
-                    default_redirect: part("redirectConfigurations")(
-                        map.string("default_redirect_configuration_name"),
-                    ),
-                    default_backend_pool: part("backendAddressPools")(
-                        map.string("default_backend_address_pool_name"),
-                    ),
-                    path_rules: map
-                        .get("path_rule")
-                        .map(|rules| rules.items())
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|rule| PathRule {
-                            name: name_of(rule, "path rule"),
-                            pointer: rule.pointer().to_owned(),
-                            redirect_configuration: part("redirectConfigurations")(
-                                rule.string("redirect_configuration_name"),
-                            ),
-                            backend_pool: part("backendAddressPools")(
-                                rule.string("backend_address_pool_name"),
-                            ),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            l.pointer(),
-        )
+    let path_maps = v.list_of("url_path_map", |map| UrlPathMap {
+        name: map.name_or("URL path map"),
+        pointer: map.pointer().to_owned(),
+        default_redirect: part("redirectConfigurations")(
+            map.string("default_redirect_configuration_name"),
+        ),
+        default_backend_pool: part("backendAddressPools")(
+            map.string("default_backend_address_pool_name"),
+        ),
+        path_rules: map
+            .get("path_rule")
+            .map(|rules| rules.items())
+            .unwrap_or_default()
+            .iter()
+            .map(|rule| PathRule {
+                name: rule.name_or("path rule"),
+                pointer: rule.pointer().to_owned(),
+                redirect_configuration: part("redirectConfigurations")(
+                    rule.string("redirect_configuration_name"),
+                ),
+                backend_pool: part("backendAddressPools")(rule.string("backend_address_pool_name")),
+            })
+            .collect(),
     });
     let sku = v.block("sku");
     let sku_field = |name: &str| match &sku {
@@ -151,7 +114,7 @@ pub(super) fn gateway(estate: &Estate<'_>, r: &Resource<'_>) -> ApplicationGatew
         ssl_profiles: list("ssl_profile")
             .iter()
             .map(|profile| SslProfile {
-                name: name_of(profile, "TLS profile"),
+                name: profile.name_or("TLS profile"),
                 pointer: profile.pointer().to_owned(),
                 ssl_policy: match profile.block("ssl_policy") {
                     Some(policy) => Field::known(ssl_policy(&policy), policy.pointer()),
@@ -176,13 +139,6 @@ fn ssl_policy(policy: &Tf<'_>) -> SslPolicy {
     }
 }
 
-fn name_of(part: &Tf<'_>, noun: &str) -> String {
-    part.string("name")
-        .value()
-        .cloned()
-        .unwrap_or_else(|| format!("{noun} at {}", part.pointer()))
-}
-
 pub(super) fn waf_policy(estate: &Estate<'_>, r: &Resource<'_>) -> WafPolicy {
     let v = &r.values;
     let settings = v.block("policy_settings");
@@ -190,23 +146,16 @@ pub(super) fn waf_policy(estate: &Estate<'_>, r: &Resource<'_>) -> WafPolicy {
         Some(s) => s.field(name, serde_json::Value::as_bool),
         None => Field::Missing,
     };
-    let managed_rule_sets = match v.block("managed_rules") {
-        Some(rules) => match rules.get("managed_rule_set") {
-            Some(list) => Field::known(
-                list.items()
-                    .iter()
-                    .map(|set| ManagedRuleSet {
-                        pointer: set.pointer().to_owned(),
-                        rule_set_type: set.string("type"),
-                        rule_set_version: set.string("version"),
-                    })
-                    .collect(),
-                list.pointer(),
-            ),
-            None => Field::Missing,
-        },
-        None => Field::Missing,
-    };
+    let managed_rule_sets = v
+        .block("managed_rules")
+        .and_then(|rules| {
+            rules.list_of("managed_rule_set", |set| ManagedRuleSet {
+                pointer: set.pointer().to_owned(),
+                rule_set_type: set.string("type"),
+                rule_set_version: set.string("version"),
+            })
+        })
+        .unwrap_or(Field::Missing);
     WafPolicy {
         info: estate.info(r),
         state: setting("enabled").map(|on| if on { "Enabled" } else { "Disabled" }.to_owned()),

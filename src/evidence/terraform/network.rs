@@ -15,13 +15,10 @@ use crate::evidence::azure::{
 const ASSOCIATION_ELSEWHERE: &str = "is not recorded by azurerm_subnet (an association resource states it, and none in this Terraform output names this subnet)";
 
 pub(super) fn nsg(estate: &Estate<'_>, r: &Resource<'_>) -> Nsg {
-    let rules = match r.values.get("security_rule") {
-        Some(list) => Field::known(
-            list.items().iter().map(security_rule).collect(),
-            list.pointer(),
-        ),
-        None => Field::known(Vec::new(), r.values.pointer()),
-    };
+    let rules = r
+        .values
+        .list_of("security_rule", security_rule)
+        .unwrap_or_else(|| Field::known(Vec::new(), r.values.pointer()));
     Nsg {
         info: estate.info(r),
         rules,
@@ -33,11 +30,7 @@ pub(super) fn nsg(estate: &Estate<'_>, r: &Resource<'_>) -> Nsg {
 
 fn security_rule(rule: &Tf<'_>) -> SecurityRule {
     SecurityRule {
-        name: rule
-            .string("name")
-            .value()
-            .cloned()
-            .unwrap_or_else(|| format!("rule at {}", rule.pointer())),
+        name: rule.name_or("rule"),
         pointer: rule.pointer().to_owned(),
         is_default: false,
         direction: rule.string("direction"),
@@ -58,10 +51,9 @@ fn security_rule(rule: &Tf<'_>) -> SecurityRule {
 
 pub(super) fn route_table(estate: &Estate<'_>, r: &Resource<'_>) -> RouteTable {
     let v = &r.values;
-    let routes = match v.get("route") {
-        Some(list) => Field::known(list.items().iter().map(route).collect(), list.pointer()),
-        None => Field::known(Vec::new(), v.pointer()),
-    };
+    let routes = v
+        .list_of("route", route)
+        .unwrap_or_else(|| Field::known(Vec::new(), v.pointer()));
     RouteTable {
         info: estate.info(r),
         routes,
@@ -75,11 +67,7 @@ pub(super) fn route_table(estate: &Estate<'_>, r: &Resource<'_>) -> RouteTable {
 
 fn route(route: &Tf<'_>) -> Route {
     Route {
-        name: route
-            .string("name")
-            .value()
-            .cloned()
-            .unwrap_or_else(|| format!("route at {}", route.pointer())),
+        name: route.name_or("route"),
         pointer: route.pointer().to_owned(),
         address_prefix: route.string("address_prefix"),
         next_hop_type: route.string("next_hop_type"),
@@ -161,55 +149,69 @@ fn subnet_resource(estate: &Estate<'_>, r: &Resource<'_>) -> Subnet {
 /// networks, and subnet associations on both sides.
 pub(super) fn attach_parts(estate: &Estate<'_>, out: &mut AzureEvidence) {
     let nsgs: Vec<&Resource<'_>> = estate.of_kind("azurerm_network_security_group").collect();
-    for rule in estate.of_kind("azurerm_network_security_rule") {
-        if let Some(i) = nsgs
-            .iter()
-            .position(|n| estate.names(rule, "network_security_group_name", n))
-            && let Field::Known { value, .. } = &mut out.nsgs[i].rules
-        {
+    for (i, rule) in parts_of(
+        estate,
+        "azurerm_network_security_rule",
+        "network_security_group_name",
+        &nsgs,
+    ) {
+        if let Field::Known { value, .. } = &mut out.nsgs[i].rules {
             value.push(security_rule(&rule.values));
         }
     }
-    for association in estate.of_kind("azurerm_subnet_network_security_group_association") {
-        if let Some(i) = nsgs
-            .iter()
-            .position(|n| estate.refers_to(association, "network_security_group_id", n))
-            && let Some(subnet) = estate.reference_id(association, "subnet_id").value()
-        {
-            out.nsgs[i].subnet_ids.push(subnet.clone());
-        }
+    let nsg_links = "azurerm_subnet_network_security_group_association";
+    for (i, subnet) in associations(estate, nsg_links, "network_security_group_id", &nsgs) {
+        out.nsgs[i].subnet_ids.push(subnet);
     }
     let tables: Vec<&Resource<'_>> = estate.of_kind("azurerm_route_table").collect();
-    for route_resource in estate.of_kind("azurerm_route") {
-        if let Some(i) = tables
-            .iter()
-            .position(|t| estate.names(route_resource, "route_table_name", t))
-            && let Field::Known { value, .. } = &mut out.route_tables[i].routes
-        {
-            value.push(route(&route_resource.values));
+    for (i, part) in parts_of(estate, "azurerm_route", "route_table_name", &tables) {
+        if let Field::Known { value, .. } = &mut out.route_tables[i].routes {
+            value.push(route(&part.values));
         }
     }
-    for association in estate.of_kind("azurerm_subnet_route_table_association") {
-        if let Some(i) = tables
-            .iter()
-            .position(|t| estate.refers_to(association, "route_table_id", t))
-            && let Some(subnet) = estate.reference_id(association, "subnet_id").value()
-        {
-            let ids = &mut out.route_tables[i].subnet_ids;
-            if !ids.iter().any(|s| s.eq_ignore_ascii_case(subnet)) {
-                ids.push(subnet.clone());
-            }
+    let table_links = "azurerm_subnet_route_table_association";
+    for (i, subnet) in associations(estate, table_links, "route_table_id", &tables) {
+        let ids = &mut out.route_tables[i].subnet_ids;
+        if !ids.iter().any(|s| s.eq_ignore_ascii_case(&subnet)) {
+            ids.push(subnet);
         }
     }
     let vnets: Vec<&Resource<'_>> = estate.of_kind("azurerm_virtual_network").collect();
-    for subnet in estate.of_kind("azurerm_subnet") {
-        if let Some(i) = vnets
-            .iter()
-            .position(|v| estate.names(subnet, "virtual_network_name", v))
-        {
-            out.vnets[i].subnets.push(subnet_resource(estate, subnet));
-        }
+    for (i, subnet) in parts_of(estate, "azurerm_subnet", "virtual_network_name", &vnets) {
+        out.vnets[i].subnets.push(subnet_resource(estate, subnet));
     }
+}
+
+/// The resources of `kind` that name one of `parents` by `name_attr`, each
+/// with its parent's position.
+fn parts_of<'e, 'a>(
+    estate: &'e Estate<'a>,
+    kind: &'e str,
+    name_attr: &'e str,
+    parents: &'e [&Resource<'a>],
+) -> impl Iterator<Item = (usize, &'e Resource<'a>)> + 'e {
+    estate.of_kind(kind).filter_map(move |part| {
+        let i = parents
+            .iter()
+            .position(|p| estate.names(part, name_attr, p))?;
+        Some((i, part))
+    })
+}
+
+/// The subnet IDs the association resources of `kind` give one of
+/// `parents` (named by `attr`), each with its parent's position.
+fn associations<'e>(
+    estate: &'e Estate<'_>,
+    kind: &'e str,
+    attr: &'e str,
+    parents: &'e [&Resource<'_>],
+) -> impl Iterator<Item = (usize, String)> + 'e {
+    estate.of_kind(kind).filter_map(move |link| {
+        let i = parents
+            .iter()
+            .position(|p| estate.refers_to(link, attr, p))?;
+        Some((i, estate.reference_id(link, "subnet_id").value()?.clone()))
+    })
 }
 
 pub(super) fn firewall(estate: &Estate<'_>, r: &Resource<'_>) -> Firewall {
@@ -291,11 +293,7 @@ fn rule_collection(collection: &Tf<'_>, kind: &RuleKind) -> RuleCollection {
         })
         .unwrap_or_default();
     RuleCollection {
-        name: collection
-            .string("name")
-            .value()
-            .cloned()
-            .unwrap_or_else(|| format!("collection at {}", collection.pointer())),
+        name: collection.name_or("collection"),
         pointer: collection.pointer().to_owned(),
         kind: if *kind == RuleKind::Nat {
             CollectionKind::PolicyNat
@@ -316,11 +314,7 @@ fn firewall_rule(rule: &Tf<'_>, kind: &RuleKind) -> FirewallRule {
     let none = || Field::known(Vec::new(), rule.pointer());
     let application = *kind == RuleKind::Application;
     FirewallRule {
-        name: rule
-            .string("name")
-            .value()
-            .cloned()
-            .unwrap_or_else(|| format!("rule at {}", rule.pointer())),
+        name: rule.name_or("rule"),
         pointer: rule.pointer().to_owned(),
         kind: kind.clone(),
         source_addresses: list("source_addresses"),

@@ -78,6 +78,24 @@ impl<'a> Tf<'a> {
             .collect()
     }
 
+    /// The part's `name`, or `<noun> at <pointer>` when it has none.
+    pub fn name_or(&self, noun: &str) -> String {
+        self.string("name")
+            .value()
+            .cloned()
+            .unwrap_or_else(|| format!("{noun} at {}", self.pointer()))
+    }
+
+    /// The elements of the list `name` read with `read`, as a known list at
+    /// the list's pointer; `None` when the list is not there.
+    pub fn list_of<T>(&self, name: &str, read: impl Fn(&Tf<'a>) -> T) -> Option<Field<Vec<T>>> {
+        let list = self.get(name)?;
+        Some(Field::known(
+            list.items().iter().map(read).collect(),
+            list.pointer(),
+        ))
+    }
+
     /// The first element of the nested block `name` (Terraform writes
     /// blocks as lists), if the resource has one.
     pub fn block(&self, name: &str) -> Option<Tf<'a>> {
