@@ -446,3 +446,44 @@ fn the_reference_implementations_templates_show_their_gaps_and_claim_nothing_unk
     );
     assert!(Path::new(&set.files[0].path).exists());
 }
+
+#[test]
+fn the_review_record_reads_a_template_with_its_parameter_file() {
+    let subnet = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet-system";
+    let params = format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {{"suffix": {{"value": "payments"}}, "systemSubnetId": {{"value": "{subnet}"}}}}}}"#
+    );
+    let dir = folder(&[
+        ("cluster-stamp.json", CLUSTER),
+        ("cluster-stamp.parameters.json", &params),
+    ]);
+    let db = dir.path().join("record.sqlite3");
+    let mut store = tickmark::store::Store::open(&db).unwrap();
+    let new = tickmark::store::NewAssessment {
+        name: "Stamp".into(),
+        cluster: "unknown".into(),
+        period_start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        period_end: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        catalog_id: tickmark::catalog::pci_dss_321().id.clone(),
+    };
+    let files = vec![
+        dir.path().join("cluster-stamp.json"),
+        dir.path().join("cluster-stamp.parameters.json"),
+    ];
+    let summary = store
+        .import_paths(
+            &tickmark::store::Actor::os_user_only(),
+            "Stamp",
+            Some(&new),
+            &files,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(summary.unusable().count(), 0);
+    // Rebuilt from the stored bytes, the template still meets its parameters.
+    let stored = store.evidence_set(summary.assessment.unwrap().id).unwrap();
+    let cluster = &stored.set.evidence.azure.clusters[0];
+    assert_eq!(cluster.info.name.as_deref(), Some("aks-payments"));
+    let pool = &cluster.agent_pools.value().unwrap()[0];
+    assert_eq!(pool.subnet_id.value().map(String::as_str), Some(subnet));
+}

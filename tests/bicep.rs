@@ -211,3 +211,43 @@ fn an_import_records_both_files_and_the_record_evaluates_without_a_compiler() {
     assert!(stored.problems.is_empty(), "{:?}", stored.problems);
     assert_eq!(stored.set.evidence.azure.clusters.len(), 1);
 }
+
+#[test]
+fn a_bicep_file_an_earlier_release_kept_as_an_attachment_stays_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = tickmark::store::Store::open(&dir.path().join("r.sqlite3")).unwrap();
+    let actor = tickmark::store::Actor::os_user_only();
+    let assessment = store
+        .create_assessment(
+            &actor,
+            &tickmark::store::NewAssessment {
+                name: "Old".into(),
+                cluster: "aks".into(),
+                period_start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                period_end: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                catalog_id: tickmark::catalog::pci_dss_321().id.clone(),
+            },
+        )
+        .unwrap();
+    let bytes = std::fs::read(bicep_file()).unwrap();
+    // What the previous release recorded: a text document, not evaluated.
+    let file = tickmark::evidence::ImportedFile {
+        provenance: tickmark::evidence::Provenance {
+            path: "infra/aks.bicep".into(),
+            sha256: sha256_hex(&bytes),
+            size: bytes.len() as u64,
+            format: tickmark::evidence::Format::Attachment,
+            tool: None,
+            tool_version: None,
+            imported_at: chrono::Utc::now(),
+            notes: vec!["text document; kept as an attachment, not evaluated".into()],
+        },
+        evidence: Default::default(),
+    };
+    store
+        .import_evidence(&actor, assessment.id, &file, &bytes)
+        .unwrap();
+    let stored = store.evidence_set(assessment.id).unwrap();
+    assert!(stored.problems.is_empty(), "{:?}", stored.problems);
+    assert_eq!(stored.set.files.len(), 1);
+}

@@ -268,6 +268,17 @@ impl Store {
                         provenance,
                         evidence: imported.evidence,
                     }),
+                    // A Bicep file an earlier release kept as a text
+                    // attachment stays one: it cannot be compiled here.
+                    Err(e)
+                        if e.kind == evidence::ImportErrorKind::NotCompiled
+                            && provenance.format == evidence::Format::Attachment =>
+                    {
+                        out.set.add(ImportedFile {
+                            provenance,
+                            evidence: Default::default(),
+                        });
+                    }
                     Err(e) => out.problems.push(e),
                 }
             }
