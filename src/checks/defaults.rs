@@ -205,6 +205,14 @@ pub(crate) const ACR_PUBLIC_NETWORK_ACCESS: AzureDefault<&str> = AzureDefault {
 
 // Microsoft.OperationalInsights/workspaces.
 
+/// `publicNetworkAccessForIngestion` and `publicNetworkAccessForQuery`:
+/// "Enabled" unless set otherwise.
+pub(crate) const WORKSPACE_PUBLIC_ACCESS: AzureDefault<&str> = AzureDefault {
+    value: "Enabled",
+    meaning: "Enabled",
+    source: "workspaces API, WorkspaceProperties.publicNetworkAccessForIngestion / ForQuery",
+};
+
 /// `retentionInDays`: a workspace keeps data 30 days unless set otherwise.
 pub(crate) const WORKSPACE_RETENTION: AzureDefault<i64> = AzureDefault {
     value: 30,

@@ -138,7 +138,15 @@ pub enum Format {
     /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
-    // Added later; the order above stays as it was.
+    // Added after the first release (IDs are append-only).
+    /// Prowler's compliance output for one framework (CSV,
+    /// `--compliance pci_4.0_azure`).
+    #[serde(rename = "prowler-compliance-csv")]
+    ProwlerComplianceCsv,
+    /// Prowler's compliance output for one framework (OCSF Compliance
+    /// Findings).
+    #[serde(rename = "prowler-compliance-ocsf")]
+    ProwlerComplianceOcsf,
     /// An ARM parameter file (`deploymentParameters`), applied to the
     /// template imported beside it.
     #[serde(rename = "arm-parameters")]
@@ -202,6 +210,8 @@ impl Format {
         Format::ProwlerCsv,
         Format::ProwlerOcsf,
         Format::Attachment,
+        Format::ProwlerComplianceCsv,
+        Format::ProwlerComplianceOcsf,
         Format::ArmParameters,
         Format::Kustomization,
         Format::Bicep,
@@ -254,6 +264,8 @@ impl Format {
             Format::ProwlerCsv => "prowler-csv",
             Format::ProwlerOcsf => "prowler-ocsf",
             Format::Attachment => "attachment",
+            Format::ProwlerComplianceCsv => "prowler-compliance-csv",
+            Format::ProwlerComplianceOcsf => "prowler-compliance-ocsf",
             Format::ArmParameters => "arm-parameters",
             Format::Kustomization => "kustomization",
             Format::Bicep => "bicep",
@@ -312,6 +324,8 @@ impl Format {
             Format::ProwlerCsv => "Prowler (CSV)",
             Format::ProwlerOcsf => "Prowler (OCSF)",
             Format::Attachment => "Attachment",
+            Format::ProwlerComplianceCsv => "Prowler compliance (CSV)",
+            Format::ProwlerComplianceOcsf => "Prowler compliance (OCSF)",
             Format::ArmParameters => "ARM parameter file",
             Format::Kustomization => "Kustomization",
             Format::Bicep => "Bicep",

@@ -1,9 +1,12 @@
-//! `logs.*`: how long logs are kept, and whether the Kubernetes audit log is
-//! collected at all.
+//! `logs.*`: how long logs are kept, whether the Kubernetes audit log is
+//! collected at all, and whether the workspace holding them is open to
+//! public networks.
 
 use super::at;
-use crate::checks::defaults::{self, default_for};
-use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason, unless_conditional};
+use crate::checks::defaults::{self, default_for, string_setting};
+use crate::checks::judge::{
+    Answer, all_of, evidence_at, result_of, unknown_reason, unless_conditional,
+};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::evidence::azure::{AksCluster, DiagnosticLog, DiagnosticSetting, LogAnalyticsWorkspace};
 use crate::evidence::{EvidenceRef, Field};
@@ -50,6 +53,56 @@ fn retention_of(workspace: &LogAnalyticsWorkspace, settings: &Settings) -> Resou
         Err(why) => Answer::Unknown(why),
     };
     result_of(&info.label(), answer, vec![at(info, field)])
+}
+
+/// `logs.workspace-private`: the workspace takes logs in and answers queries
+/// only over private links, so the audit trail cannot be written to or read
+/// from the internet.
+pub(super) fn workspace_private(workspaces: &[LogAnalyticsWorkspace]) -> CheckResult {
+    let resources = workspaces
+        .iter()
+        .map(|w| unless_conditional(&w.info, workspace_private_of(w)))
+        .collect();
+    CheckResult::from_resources(
+        "logs.workspace-private",
+        "workspace",
+        resources,
+        "no Log Analytics workspace imported (export one with az monitor log-analytics workspace show -o json)",
+    )
+}
+
+fn workspace_private_of(workspace: &LogAnalyticsWorkspace) -> ResourceResult {
+    let info = &workspace.info;
+    let closed = |field: &Field<String>, name: &str, what: &str| match string_setting(
+        info,
+        field,
+        name,
+        defaults::WORKSPACE_PUBLIC_ACCESS,
+    ) {
+        Ok((v, said)) if v.trim().eq_ignore_ascii_case("disabled") => Answer::Yes(said),
+        Ok((_, said)) => Answer::No(format!("{said}: {what} from public networks")),
+        Err(why) => Answer::Unknown(why),
+    };
+    let answer = all_of(vec![
+        closed(
+            &workspace.public_ingestion,
+            "publicNetworkAccessForIngestion",
+            "logs can be sent to it",
+        ),
+        closed(
+            &workspace.public_query,
+            "publicNetworkAccessForQuery",
+            "logs can be queried",
+        ),
+    ]);
+    result_of(
+        &info.label(),
+        answer,
+        vec![
+            at(info, &workspace.public_ingestion),
+            at(info, &workspace.public_query),
+        ],
+    )
 }
 
 /// The log categories that hold the Kubernetes audit log, and the category

@@ -31,6 +31,8 @@ pub(super) fn key_vault(estate: &Estate<'_>, r: &Resource<'_>) -> KeyVault {
         },
         public_network_access: enabled_or_disabled(v.bool("public_network_access_enabled")),
         private_endpoints: withheld(v),
+        rbac_authorization: v
+            .bool_either("rbac_authorization_enabled", "enable_rbac_authorization"),
     }
 }
 
@@ -53,6 +55,8 @@ pub(super) fn workspace(estate: &Estate<'_>, r: &Resource<'_>) -> LogAnalyticsWo
     LogAnalyticsWorkspace {
         info: estate.info(r),
         retention_days: r.values.int("retention_in_days"),
+        public_ingestion: enabled_or_disabled(r.values.bool("internet_ingestion_enabled")),
+        public_query: enabled_or_disabled(r.values.bool("internet_query_enabled")),
     }
 }
 

@@ -20,7 +20,7 @@ pub(super) fn run(
             store, shared, &actor, assessment, &paths, progress, cancel,
         )),
         Job::Seed => Reply::Seeded(
-            crate::sample::seed(store, shared.catalog, &shared.settings)
+            crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
                 .map(|seeded| (seeded.assessment, seeded.skipped.len()))
                 .map_err(|e| e.to_string()),
         ),
@@ -30,17 +30,16 @@ pub(super) fn run(
                 .map(Box::new)
                 .map_err(|e| e.to_string()),
         ),
+        Job::StartFrom { actor, prior, new } => start_from(store, shared, &actor, prior, &new),
         Job::Export {
             assessment,
             format,
             out,
-        } => Reply::Exported(super::export(
-            store,
-            shared.catalog,
-            (assessment, format, &out),
-            progress,
-            cancel,
-        )),
+        } => Reply::Exported(
+            super::super::actions::catalog_of_assessment(store, assessment).and_then(|catalog| {
+                super::export(store, catalog, (assessment, format, &out), progress, cancel)
+            }),
+        ),
         Job::Pick(purpose) => Reply::Picked {
             paths: pick(&purpose),
             purpose,
@@ -96,7 +95,14 @@ fn import(
         }
     }
     progress(total, total, "Evaluating the checks".to_owned());
-    match store.evaluate_and_record(actor, assessment, shared.catalog, &shared.settings) {
+    let catalog = match super::super::actions::catalog_of_assessment(store, assessment) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            report.error.get_or_insert(e);
+            return report;
+        }
+    };
+    match store.evaluate_and_record(actor, assessment, catalog, &shared.settings) {
         Ok((outcome, problems)) => {
             report.problems = problems;
             let run = outcome.run();
@@ -105,16 +111,42 @@ fn import(
                 RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
                 RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
             };
-            report.run = Some(format!(
-                "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
-                c.pass, c.fail, c.partial, c.manual, c.no_evidence
-            ));
+            report.run = Some(format!("{what}: {}", c.describe()));
         }
         Err(e) => {
             report.error.get_or_insert_with(|| e.to_string());
         }
     }
     report
+}
+
+/// Creates `new` from the earlier assessment `prior` and evaluates its
+/// carried-forward evidence against its own framework.
+fn start_from(
+    store: &mut Store,
+    shared: &Shared,
+    actor: &Actor,
+    prior: i64,
+    new: &NewAssessment,
+) -> Reply {
+    let failed = |message: String| Reply::Failed {
+        action: "Creating the assessment".to_owned(),
+        message,
+    };
+    let Some(catalog) = crate::catalog::builtin(&new.catalog_id) else {
+        return failed(format!("this build has no catalog {}", new.catalog_id));
+    };
+    let (assessment, _) = match store.start_from(actor, prior, new) {
+        Ok(created) => created,
+        Err(e) => return failed(e.to_string()),
+    };
+    if let Err(e) = store.evaluate_and_record(actor, assessment.id, catalog, &shared.settings) {
+        return failed(format!(
+            "\"{}\" was created with the earlier evidence, but evaluating it failed: {e}",
+            assessment.name
+        ));
+    }
+    Reply::AssessmentCreated(assessment)
 }
 
 /// Shows a native file dialog. `None` when the user cancels or no dialog
