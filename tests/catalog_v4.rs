@@ -307,3 +307,9 @@ fn cli_refuses_an_unknown_catalog() {
         "{stderr}"
     );
 }
+
+#[test]
+fn only_v4_offers_the_customized_approach() {
+    assert!(v4().customized_approach);
+    assert!(!tickmark::catalog::pci_dss_321().customized_approach);
+}

@@ -18,6 +18,8 @@ struct RawCatalog {
     description: String,
     requirement_ids: Vec<String>,
     #[serde(default)]
+    customized_approach: bool,
+    #[serde(default)]
     node: Vec<RawNode>,
 }
 
@@ -138,6 +140,7 @@ pub(super) fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         id: catalog_id,
         name,
         description,
+        customized_approach: raw.customized_approach,
         nodes,
         index,
     })

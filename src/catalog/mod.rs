@@ -217,6 +217,9 @@ pub struct Catalog {
     pub name: String,
     /// What the catalog covers, in a few sentences.
     pub description: String,
+    /// Whether the framework offers the customized approach as a way of
+    /// meeting a requirement (PCI DSS v4.x does; 3.2.1 does not).
+    pub customized_approach: bool,
     /// Every node, families first in order, each followed by its subtree
     /// (depth-first, document order).
     pub nodes: Vec<Requirement>,
@@ -232,6 +235,8 @@ struct CatalogData {
     name: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    customized_approach: bool,
     nodes: Vec<Requirement>,
 }
 
@@ -242,6 +247,7 @@ impl From<CatalogData> for Catalog {
             id: data.id,
             name: data.name,
             description: data.description,
+            customized_approach: data.customized_approach,
             nodes: data.nodes,
             index,
         }

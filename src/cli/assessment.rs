@@ -71,15 +71,9 @@ fn report(command: &str, result: Result<Vec<String>, Failure>) -> ExitCode {
 pub(crate) fn chosen_catalog(
     id: Option<&str>,
 ) -> Result<&'static crate::catalog::Catalog, Failure> {
-    match id {
-        None => Ok(crate::catalog::default_catalog()),
-        Some(id) => crate::catalog::builtin(id).ok_or_else(|| {
-            Failure::unusable(format!(
-                "there is no catalog {id}; this build has {}",
-                crate::catalog::builtin_ids().join(", ")
-            ))
-        }),
-    }
+    id.map_or(Ok(crate::catalog::default_catalog()), |id| {
+        super::parse_catalog(id).map_err(Failure::unusable)
+    })
 }
 
 fn create(cli: &Cli, args: &CreateArgs<'_>) -> Result<Vec<String>, Failure> {

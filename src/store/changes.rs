@@ -175,7 +175,7 @@ impl Store {
         requirement: &str,
         review: &ReviewInput,
     ) -> Result<Review> {
-        review.check(has_customized_approach(catalog))?;
+        review.check(catalog.customized_approach)?;
         self.write(|conn| {
             require_reviewer(conn, actor, "record a review")?;
             check_requirement(conn, assessment, catalog, requirement)?;
@@ -552,12 +552,6 @@ fn record_review(
     )?;
     read::review(conn, &People::load(conn)?, assessment, requirement)?
         .ok_or_else(|| StoreError::Corrupt("the review just recorded is not there".into()))
-}
-
-/// Whether `catalog`'s framework has the customized approach: PCI DSS
-/// v4.x does, 3.2.1 (and any other 3.x) does not.
-pub fn has_customized_approach(catalog: &Catalog) -> bool {
-    !catalog.id.starts_with("pci-dss-3.")
 }
 
 /// The media type of an attachment: from its magic bytes (PNG, JPEG, GIF,

@@ -81,7 +81,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use binding::SignOffBinding;
 pub use canonical::{canonical_json, canonical_sha256};
-pub use changes::{has_customized_approach, media_type_of};
+pub use changes::media_type_of;
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::{EVENT_KINDS, GENESIS_HASH};

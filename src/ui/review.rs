@@ -16,7 +16,7 @@ use super::worker::{PickPurpose, Task};
 use crate::checks::CheckStatus;
 use crate::store::{
     AttachmentMeta, CompensatingControl, CustomizedApproach, Finding, Method, ReviewInput, SignOff,
-    SignOffState, has_customized_approach, sign_off_gaps,
+    SignOffState, sign_off_gaps,
 };
 
 /// Shows the panel.
@@ -142,7 +142,7 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
 /// The method: the defined approach, a compensating control or (in v4.x)
 /// the customized approach.
 fn method(wb: &mut Workbench, ui: &mut Ui, typed: &ReviewInput) {
-    let customized = has_customized_approach(wb.catalog);
+    let customized = wb.catalog.customized_approach;
     let mut chosen = None;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Method").small().strong());
