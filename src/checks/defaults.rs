@@ -29,6 +29,10 @@ pub(crate) struct AzureDefault<T> {
     /// template's reason cites it, since there the default is all that
     /// decides.
     pub source: &'static str,
+    /// The first API version whose default is another one, where Azure has
+    /// changed it: a template deploying with that version or a later one
+    /// gets no default from this entry.
+    pub until_api: Option<&'static str>,
 }
 
 // Microsoft.ContainerService/managedClusters (API 2024-02-01 and later
@@ -41,6 +45,7 @@ pub(crate) const PRIVATE_CLUSTER: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no private cluster",
     source: "learn.microsoft.com/azure/aks/private-clusters",
+    until_api: None,
 };
 
 /// `apiServerAccessProfile.enablePrivateClusterPublicFQDN`: AKS gives a
@@ -49,6 +54,7 @@ pub(crate) const PRIVATE_CLUSTER_PUBLIC_FQDN: AzureDefault<bool> = AzureDefault 
     value: true,
     meaning: "a private cluster also gets a public FQDN",
     source: "learn.microsoft.com/azure/aks/private-clusters",
+    until_api: None,
 };
 
 /// `apiServerAccessProfile.privateDNSZone`: "The default is System".
@@ -56,6 +62,7 @@ pub(crate) const PRIVATE_DNS_ZONE: AzureDefault<&str> = AzureDefault {
     value: "system",
     meaning: "system",
     source: "managedClusters API, ManagedClusterAPIServerAccessProfile.privateDNSZone",
+    until_api: None,
 };
 
 /// `disableLocalAccounts`: local accounts are enabled by default.
@@ -63,6 +70,7 @@ pub(crate) const DISABLE_LOCAL_ACCOUNTS: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad",
+    until_api: None,
 };
 
 /// `aadProfile.managed`: without an `aadProfile` there is no Microsoft Entra
@@ -71,6 +79,7 @@ pub(crate) const AAD_MANAGED: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no AKS-managed Microsoft Entra ID integration",
     source: "learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id",
+    until_api: None,
 };
 
 /// `aadProfile.enableAzureRBAC`: Azure RBAC for Kubernetes authorisation is
@@ -79,6 +88,7 @@ pub(crate) const AZURE_RBAC: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "learn.microsoft.com/azure/aks/manage-azure-rbac",
+    until_api: None,
 };
 
 /// `addonProfiles`: no add-on is installed unless enabled (`--enable-addons`).
@@ -86,6 +96,7 @@ pub(crate) const ADDON_PROFILES: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no add-ons installed",
     source: "learn.microsoft.com/cli/azure/aks (az aks create --enable-addons)",
+    until_api: None,
 };
 
 /// An add-on's entry in `addonProfiles`, stated as `null`: not installed.
@@ -93,6 +104,7 @@ pub(crate) const ADDON: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "not installed",
     source: "learn.microsoft.com/cli/azure/aks (az aks create --enable-addons)",
+    until_api: None,
 };
 
 /// `azureMonitorProfile.metrics`: managed Prometheus metrics are off unless
@@ -101,6 +113,7 @@ pub(crate) const AZURE_MONITOR_METRICS: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no managed Prometheus metrics",
     source: "learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable",
+    until_api: None,
 };
 
 /// `azureMonitorProfile.containerInsights`: Container insights through the
@@ -109,6 +122,7 @@ pub(crate) const CONTAINER_INSIGHTS: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no Container insights",
     source: "learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable",
+    until_api: None,
 };
 
 /// `securityProfile.defender`: the Defender for Containers profile is off
@@ -117,6 +131,7 @@ pub(crate) const DEFENDER: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "no Defender profile",
     source: "learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-enable",
+    until_api: None,
 };
 
 /// A pool's `enableEncryptionAtHost`: host-based encryption is opt-in at
@@ -125,6 +140,7 @@ pub(crate) const ENCRYPTION_AT_HOST: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "learn.microsoft.com/azure/aks/enable-host-encryption",
+    until_api: None,
 };
 
 /// A pool's `enableNodePublicIP`: "The default is false".
@@ -132,6 +148,7 @@ pub(crate) const NODE_PUBLIC_IP: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "managedClusters API, ManagedClusterAgentPoolProfileProperties.enableNodePublicIP",
+    until_api: None,
 };
 
 /// `networkProfile.networkPolicy`: "none", no policies enforced, "is the
@@ -140,6 +157,7 @@ pub(crate) const NETWORK_POLICY: AzureDefault<&str> = AzureDefault {
     value: "none",
     meaning: "none",
     source: "managedClusters API, ContainerServiceNetworkProfile.networkPolicy",
+    until_api: None,
 };
 
 /// `networkProfile.outboundType`: AKS sets up a load balancer for egress by
@@ -148,6 +166,7 @@ pub(crate) const OUTBOUND_TYPE: AzureDefault<&str> = AzureDefault {
     value: "loadBalancer",
     meaning: "loadBalancer",
     source: "learn.microsoft.com/azure/aks/egress-outboundtype",
+    until_api: None,
 };
 
 /// `autoUpgradeProfile.upgradeChannel`: "The default is 'none'".
@@ -155,6 +174,7 @@ pub(crate) const UPGRADE_CHANNEL: AzureDefault<&str> = AzureDefault {
     value: "none",
     meaning: "none",
     source: "managedClusters API, ManagedClusterAutoUpgradeProfile.upgradeChannel",
+    until_api: None,
 };
 
 // Microsoft.Network/virtualNetworks.
@@ -165,6 +185,7 @@ pub(crate) const DDOS_PROTECTION: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "virtualNetworks API, VirtualNetworkPropertiesFormat.enableDdosProtection",
+    until_api: None,
 };
 
 // Microsoft.KeyVault/vaults.
@@ -175,6 +196,7 @@ pub(crate) const KEY_VAULT_DEFAULT_ACTION: AzureDefault<&str> = AzureDefault {
     value: "Allow",
     meaning: "Allow: all networks",
     source: "learn.microsoft.com/azure/key-vault/general/network-security",
+    until_api: None,
 };
 
 /// `enableSoftDelete`: a new vault is created with soft delete on ("default
@@ -183,6 +205,17 @@ pub(crate) const KEY_VAULT_SOFT_DELETE: AzureDefault<bool> = AzureDefault {
     value: true,
     meaning: "true",
     source: "vaults API 2021-10-01 and later, VaultProperties.enableSoftDelete",
+    until_api: None,
+};
+
+/// `enableRbacAuthorization`: "If null or not specified, the vault is
+/// created with the default value of false" (access policies), until Azure
+/// RBAC became the default with API version 2026-02-01.
+pub(crate) const KEY_VAULT_RBAC: AzureDefault<bool> = AzureDefault {
+    value: false,
+    meaning: "false: access policies",
+    source: "vaults API before 2026-02-01, VaultProperties.enableRbacAuthorization",
+    until_api: Some("2026-02-01"),
 };
 
 // Microsoft.ContainerRegistry/registries.
@@ -193,6 +226,7 @@ pub(crate) const ACR_ADMIN_USER: AzureDefault<bool> = AzureDefault {
     value: false,
     meaning: "false",
     source: "registries API, RegistryProperties.adminUserEnabled",
+    until_api: None,
 };
 
 /// `publicNetworkAccess`: registries accept public traffic unless disabled
@@ -201,6 +235,7 @@ pub(crate) const ACR_PUBLIC_NETWORK_ACCESS: AzureDefault<&str> = AzureDefault {
     value: "Enabled",
     meaning: "Enabled",
     source: "registries API, RegistryProperties.publicNetworkAccess",
+    until_api: None,
 };
 
 // Microsoft.OperationalInsights/workspaces.
@@ -211,6 +246,7 @@ pub(crate) const WORKSPACE_PUBLIC_ACCESS: AzureDefault<&str> = AzureDefault {
     value: "Enabled",
     meaning: "Enabled",
     source: "workspaces API, WorkspaceProperties.publicNetworkAccessForIngestion / ForQuery",
+    until_api: None,
 };
 
 /// `retentionInDays`: a workspace keeps data 30 days unless set otherwise.
@@ -218,6 +254,7 @@ pub(crate) const WORKSPACE_RETENTION: AzureDefault<i64> = AzureDefault {
     value: 30,
     meaning: "30 days",
     source: "learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure",
+    until_api: None,
 };
 
 /// Azure's `default` for `field` (named `name`, its path as Azure spells it)
@@ -238,19 +275,26 @@ pub(crate) fn default_for<T, D>(
                 default.meaning
             ),
         )),
-        Field::Missing if resource.in_template => Some((
-            default.value,
-            format!(
-                "{name} is absent from the template: Azure's default ({}) applies{} ({})",
-                default.meaning,
-                resource
-                    .api_version
-                    .as_deref()
-                    .map(|v| format!(" to API version {v}"))
-                    .unwrap_or_default(),
-                default.source
-            ),
-        )),
+        Field::Missing
+            if resource.in_template
+                && !default.until_api.is_some_and(|until| {
+                    resource.api_version.as_deref().is_some_and(|v| v >= until)
+                }) =>
+        {
+            Some((
+                default.value,
+                format!(
+                    "{name} is absent from the template: Azure's default ({}) applies{} ({})",
+                    default.meaning,
+                    resource
+                        .api_version
+                        .as_deref()
+                        .map(|v| format!(" to API version {v}"))
+                        .unwrap_or_default(),
+                    default.source
+                ),
+            ))
+        }
         _ => None,
     }
 }
@@ -324,6 +368,62 @@ fn null_name(path: &str, pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::EvidenceRef;
+
+    fn template_resource(api_version: &str) -> ResourceInfo {
+        ResourceInfo {
+            id: None,
+            name: Some("kv".into()),
+            source: EvidenceRef {
+                path: "t.json".into(),
+                pointer: "/resources/0".into(),
+                resource: None,
+            },
+            in_template: true,
+            deployed_if: None,
+            api_version: Some(api_version.into()),
+        }
+    }
+
+    #[test]
+    fn a_default_azure_changed_applies_only_to_the_api_versions_before() {
+        let absent: Field<bool> = Field::Missing;
+        let name = "enableRbacAuthorization";
+        let (value, why) = default_for(
+            &template_resource("2023-07-01"),
+            &absent,
+            name,
+            KEY_VAULT_RBAC,
+        )
+        .unwrap();
+        assert!(!value);
+        assert!(
+            why.starts_with("enableRbacAuthorization is absent from the template: Azure's default (false: access policies) applies to API version 2023-07-01"),
+            "{why}"
+        );
+        assert!(
+            default_for(
+                &template_resource("2026-02-01"),
+                &absent,
+                name,
+                KEY_VAULT_RBAC
+            )
+            .is_none()
+        );
+        // A template's null decides nothing.
+        let null: Field<bool> = Field::NotSet {
+            pointer: "/resources/0/properties/enableRbacAuthorization".into(),
+        };
+        assert!(
+            default_for(
+                &template_resource("2023-07-01"),
+                &null,
+                name,
+                KEY_VAULT_RBAC
+            )
+            .is_none()
+        );
+    }
 
     #[test]
     fn the_null_is_named_up_to_where_it_is() {

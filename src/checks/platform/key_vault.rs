@@ -3,7 +3,7 @@
 use super::at;
 use super::private_endpoints::{VAULT, approved_endpoint};
 use crate::checks::defaults::{self, bool_answer, string_setting};
-use crate::checks::judge::{Answer, all_of, result_of, unknown_reason, unless_conditional};
+use crate::checks::judge::{Answer, all_of, result_of, unless_conditional};
 use crate::checks::{CheckResult, ResourceResult};
 use crate::evidence::Field;
 use crate::evidence::azure::{KeyVault, PrivateEndpoint, ResourceInfo};
@@ -38,14 +38,14 @@ fn rbac_authorization(vault: &KeyVault) -> ResourceResult {
     let info = &vault.info;
     let field = &vault.rbac_authorization;
     let name = "enableRbacAuthorization";
-    let answer = match field.value() {
-        Some(true) => Answer::Yes(format!(
-            "{name} is true: keys and secrets are reached only through Azure role assignments"
+    let answer = match bool_answer(info, field, name, true, defaults::KEY_VAULT_RBAC) {
+        Answer::Yes(why) => Answer::Yes(format!(
+            "keys and secrets are reached only through Azure role assignments ({why})"
         )),
-        Some(false) => Answer::No(format!(
-            "{name} is false: vault access policies grant access outside Azure RBAC"
+        Answer::No(why) => Answer::No(format!(
+            "vault access policies grant access outside Azure RBAC ({why})"
         )),
-        None => Answer::Unknown(unknown_reason(field, name)),
+        unknown => unknown,
     };
     result_of(&info.label(), answer, vec![at(info, field)])
 }
