@@ -100,6 +100,8 @@ fn info(id: &str) -> ResourceInfo {
             resource: Some(id.to_owned()),
         },
         in_template: false,
+        deployed_if: None,
+        api_version: None,
     }
 }
 
@@ -127,6 +129,7 @@ fn cluster(pools: &[(&str, Option<String>)]) -> AksCluster {
             encryption_at_host: Field::Missing,
             os_disk_type: Field::Missing,
             taints: Field::Missing,
+            node_labels: Field::Missing,
         })
         .collect();
     AksCluster {

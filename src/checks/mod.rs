@@ -5,6 +5,7 @@
 //! automated verdict per catalog requirement.
 
 mod aks;
+mod defaults;
 mod judge;
 mod k8s;
 mod network;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
 use crate::catalog::{Catalog, MappingStrength};
 use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
-use crate::evidence::custody::{Custody, CustodyIndex};
+use crate::evidence::custody::Custody;
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 use crate::store::VerdictCounts;
 
@@ -70,16 +70,17 @@ pub(super) fn run(
 fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
+    let batch = evidence::Batch::prepare(&walked.files);
     let mut set = EvidenceSet::default();
     let mut errors = walked.errors;
-    let custody = CustodyIndex::scan(&walked.files);
-    for path in &walked.files {
-        match evidence::import_file(path, now).1 {
-            Ok(mut file) => {
-                custody.apply(path, &mut file, &walked.files);
-                set.add(file);
-            }
+    for path in walked.files {
+        let imported = batch.import(&path, now);
+        match imported.result {
+            Ok(file) => set.add(file),
             Err(error) => errors.push(error),
+        }
+        if let Some((_, compiled)) = imported.compiled {
+            set.add(compiled);
         }
     }
     (set, errors)

@@ -21,6 +21,9 @@ pub enum ImportErrorKind {
     NotRecognised,
     /// A known format, but a field has the wrong type or is missing.
     Invalid,
+    /// Source that must be compiled before it can be read (Bicep without a
+    /// compiler on `PATH`, or one that failed); the message gives the command.
+    NotCompiled,
 }
 
 /// An import failure, naming the file, the format tried and the position.

@@ -8,6 +8,9 @@
 
 pub mod arm;
 pub mod azure;
+pub mod batch;
+pub mod bicep;
+pub mod companions;
 pub mod custody;
 mod error;
 mod field;
@@ -16,6 +19,8 @@ pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod template;
+pub mod terraform;
 pub mod text;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +30,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+pub use batch::{Batch, FileImport};
+pub use companions::Companions;
 pub use error::{ImportError, ImportErrorKind};
 pub use field::Field;
 pub use format::Format;
@@ -155,6 +162,18 @@ impl Recognised {
 pub struct ImportContext<'a> {
     /// The file, as the user named it.
     pub path: &'a str,
+    /// The files imported with it (parameter files, kustomizations).
+    pub companions: &'a Companions,
+}
+
+impl<'a> ImportContext<'a> {
+    /// A file read on its own.
+    pub fn new(path: &'a str) -> Self {
+        ImportContext {
+            path,
+            companions: &companions::NONE,
+        }
+    }
 }
 
 impl ImportContext<'_> {
@@ -186,7 +205,19 @@ pub fn import_bytes(
     bytes: &[u8],
     imported_at: DateTime<Utc>,
 ) -> Result<ImportedFile, ImportError> {
-    let ctx = ImportContext { path };
+    import_bytes_with(path, bytes, imported_at, &companions::NONE)
+}
+
+/// [`import_bytes`] for a file imported together with others: a template
+/// takes the values of the parameter file beside it, manifests take the
+/// namespace and image rewrites of the kustomization that lists them.
+pub fn import_bytes_with(
+    path: &str,
+    bytes: &[u8],
+    imported_at: DateTime<Utc>,
+    companions: &Companions,
+) -> Result<ImportedFile, ImportError> {
+    let ctx = ImportContext { path, companions };
     let mut evidence = Evidence::default();
     let (recognised, sha256) =
         read_and_hash(bytes, |bytes| detect_and_read(ctx, bytes, &mut evidence));
@@ -304,14 +335,34 @@ pub fn json_syntax_error(path: &str, format: &str, e: &serde_json::Error) -> Imp
     ImportError::syntax(path, format, e.line(), e.column(), error::json_message(e))
 }
 
-/// Reads a parsed JSON (or YAML) document of any known format.
+/// Reads a parsed JSON document of any known format.
 pub fn read_json_value(
     ctx: ImportContext<'_>,
     root: &Value,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    read_value(ctx, root, out, "JSON")
+}
+
+/// Reads a parsed document of any known format; `family` (JSON, YAML) is
+/// the syntax it was written in, for the error when no format fits.
+pub(crate) fn read_value(
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut Evidence,
+    family: &str,
+) -> Result<Recognised, ImportError> {
     if let Some(result) = custody::read_manifest(ctx, root) {
         return result;
+    }
+    if let Some(values) = template::parameters::read(root) {
+        return Ok(parameter_file(ctx, &values));
+    }
+    if let Some(result) = terraform::read(ctx, root, &mut out.azure) {
+        return result;
+    }
+    if let Some(kustomization) = k8s::kustomize::read(ctx.path, root) {
+        return Ok(k8s::kustomization_file(ctx, &kustomization));
     }
     if let Some(result) = scans::read_json(ctx, root, &mut out.scans) {
         return result;
@@ -319,10 +370,81 @@ pub fn read_json_value(
     if let Some(result) = k8s::read_json(ctx, root, &mut out.k8s) {
         return result;
     }
+    if arm::is_template_value(root) {
+        return read_template(ctx, root, out);
+    }
     if let Some((shape, resources)) = arm::resources(root) {
         return read_arm(ctx, shape, &resources, out);
     }
-    Err(not_recognised(ctx, root))
+    if let Some(recognised) = k8s::object_of_other_kind(root) {
+        return Ok(recognised);
+    }
+    Err(not_recognised(ctx, root, family))
+}
+
+/// A parameter file: no evidence of its own; the notes say which template
+/// it applies to.
+fn parameter_file(ctx: ImportContext<'_>, values: &template::ParameterValues) -> Recognised {
+    let count = values.names().count();
+    let note = match ctx.companions.template_for(ctx.path) {
+        Ok(template) => {
+            format!("parameter file ({count} parameter(s)): its values are applied to {template}")
+        }
+        Err(why) => format!("parameter file ({count} parameter(s)), not applied: {why}"),
+    };
+    Recognised {
+        notes: vec![note],
+        ..Recognised::new(Format::ArmParameters).tool("ARM template", None)
+    }
+}
+
+/// An ARM template, with its variables and the parameter file imported
+/// beside it resolved first.
+fn read_template(
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    let mut notes = Vec::new();
+    let values = match ctx.companions.parameters_for(ctx.path) {
+        companions::Pairing::One(file, values) => {
+            notes.push(format!("parameter values from {file} applied"));
+            Some(values)
+        }
+        companions::Pairing::Several(files) => {
+            notes.push(format!(
+                "parameter files {} all fit this template, so none was applied",
+                files.join(", ")
+            ));
+            None
+        }
+        companions::Pairing::None => None,
+    };
+    let resolved = template::resolve(root, values);
+    if let Some(resolved) = &resolved
+        && resolved.resolved > 0
+    {
+        notes.push(format!(
+            "{} template expression(s) resolved from its variables{}",
+            resolved.resolved,
+            if values.is_some() {
+                " and parameters"
+            } else {
+                ""
+            }
+        ));
+    }
+    let root = resolved.as_ref().map_or(root, |r| &r.root);
+    let (shape, resources) = arm::resources(root).ok_or_else(|| {
+        ctx.error(
+            ImportErrorKind::NotRecognised,
+            "an ARM template without resources",
+        )
+        .tried("ARM template")
+    })?;
+    let mut recognised = read_arm(ctx, shape, &resources, out)?;
+    recognised.notes.splice(0..0, notes);
+    Ok(recognised)
 }
 
 fn read_arm(
@@ -333,7 +455,19 @@ fn read_arm(
 ) -> Result<Recognised, ImportError> {
     let mut formats = Vec::new();
     let mut skipped: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut never: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut conditional: std::collections::BTreeMap<&str, usize> = Default::default();
     for resource in resources {
+        match &resource.deployed {
+            arm::Deployed::Never(condition) => {
+                *never.entry(condition.as_str()).or_default() += 1;
+                continue;
+            }
+            arm::Deployed::If(condition) => {
+                *conditional.entry(condition.as_str()).or_default() += 1;
+            }
+            arm::Deployed::Always => {}
+        }
         let format = match azure::read_resource(ctx, resource, &mut out.azure)? {
             Some(format) => Some(format),
             None => scans::read_arm_resource(ctx, resource, &mut out.scans)?,
@@ -385,6 +519,16 @@ fn read_arm(
             "{count} resource(s) of type {resource_type} not evaluated"
         ));
     }
+    for (condition, count) in never {
+        recognised.notes.push(format!(
+            "{count} resource(s) not deployed: their condition is {condition}"
+        ));
+    }
+    for (condition, count) in conditional {
+        recognised.notes.push(format!(
+            "{count} resource(s) deployed only if {condition}: not judged"
+        ));
+    }
     recognised.notes.extend(scans::import_notes(&out.scans));
     Ok(recognised)
 }
@@ -394,11 +538,17 @@ fn read_other_text(
     text: &str,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if bicep::looks_like_bicep(text) {
+        return Err(batch::not_compiled(ctx.path, None));
+    }
     if let Some(result) = scans::read_text(ctx, text, &mut out.scans) {
         return result;
     }
     if let Some(result) = k8s::read_yaml(ctx, text, out) {
         return result;
+    }
+    if let Some(kustomization) = k8s::kustomize::read_text(ctx.path, text) {
+        return Ok(k8s::kustomization_file(ctx, &kustomization));
     }
     Ok(Recognised {
         notes: vec!["text document; kept as an attachment, not evaluated".to_owned()],
@@ -406,22 +556,23 @@ fn read_other_text(
     })
 }
 
-fn not_recognised(ctx: ImportContext<'_>, root: &Value) -> ImportError {
+fn not_recognised(ctx: ImportContext<'_>, root: &Value, family: &str) -> ImportError {
     let described = match root {
         Value::Object(map) => {
             let keys: Vec<&str> = map.keys().take(8).map(String::as_str).collect();
             format!(
-                "valid JSON, but not a format Tickmark knows (top-level keys: {})",
+                "valid {family}, but not a format Tickmark knows (top-level keys: {})",
                 keys.join(", ")
             )
         }
         Value::Array(items) => format!(
-            "valid JSON, but not a format Tickmark knows (an array of {} item(s))",
+            "valid {family}, but not a format Tickmark knows (an array of {} item(s))",
             items.len()
         ),
-        _ => "valid JSON, but not a format Tickmark knows".to_owned(),
+        _ => format!("valid {family}, but not a format Tickmark knows"),
     };
     ctx.error(ImportErrorKind::NotRecognised, described)
+        .tried(family)
 }
 
 /// The files found below some paths, and the paths that could not be walked.
@@ -565,7 +716,7 @@ pub fn import_file(
     (Some(bytes), result)
 }
 
-fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
+pub(crate) fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))?;
     if !meta.is_file() {

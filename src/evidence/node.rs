@@ -170,7 +170,7 @@ impl<'a> Node<'a> {
                     };
                 }
                 Some(next) => node = next,
-                None => return Field::Missing,
+                None => return copy_loop(&node, key).unwrap_or(Field::Missing),
             }
         }
         if node.is_expression() {
@@ -187,6 +187,23 @@ impl<'a> Node<'a> {
             },
         }
     }
+}
+
+/// In a template, a property that a `copy` loop of the object builds (ARM's
+/// property iteration, `"copy": [{"name": "agentPoolProfiles", ...}]`) is
+/// there at deployment, with values the template computes.
+fn copy_loop<T>(object: &Node<'_>, key: &str) -> Option<Field<T>> {
+    let loops = object.get("copy")?;
+    let entry = loops.items().find(|entry| {
+        entry
+            .get("name")
+            .and_then(|n| n.as_str())
+            .is_some_and(|n| n.eq_ignore_ascii_case(key))
+    })?;
+    Some(Field::Unresolved {
+        expression: format!("(the copy loop that builds {key})"),
+        pointer: entry.pointer,
+    })
 }
 
 fn unresolved<T>(node: &Node<'_>) -> Field<T> {
@@ -283,6 +300,14 @@ mod tests {
         assert_eq!(root.bool_field("b.c.deeper"), not_set("/b/c"));
         assert_eq!(root.bool_field("d.c"), Field::Missing);
         assert_eq!(root.bool_field("e"), Field::Missing);
+    }
+
+    #[test]
+    fn properties_built_by_a_copy_loop_are_unresolved_not_missing() {
+        let doc = json!({"copy": [{"name": "agentPoolProfiles", "count": 2, "input": {}}]});
+        let field = Node::root(&doc).string_field("agentPoolProfiles");
+        assert!(matches!(field, Field::Unresolved { ref pointer, .. } if pointer == "/copy/0"));
+        assert_eq!(Node::root(&doc).string_field("other"), Field::Missing);
     }
 
     #[test]

@@ -4,13 +4,17 @@
 use std::collections::BTreeMap;
 
 use super::K8sEvidence;
+use super::kustomize::Kustomization;
 use super::objects::{
     ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, Namespace,
-    NetworkPolicy, ObjectKind, OwnerReference, PodSpec, PolicyRule, SecurityContext, Service,
-    Subject, Workload, resource_label,
+    NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, PodSpec, PolicyRule,
+    SecurityContext, Service, Subject, Workload, resource_label,
 };
-use super::raw::{RawContainer, RawMeta, RawObject, RawPodSpec, RawPolicyRule, RawSecurityContext};
-use crate::evidence::{Format, ImportContext, ImportError, ImportErrorKind, Recognised};
+use super::raw::{
+    IntOrString, RawContainer, RawMeta, RawObject, RawPeer, RawPodSpec, RawPolicyPort,
+    RawPolicyRule, RawSecurityContext,
+};
+use crate::evidence::{Format, ImportContext, Recognised};
 
 /// What the importers report as the tool.
 const TOOL: &str = "kubectl";
@@ -43,30 +47,6 @@ impl<'a> Collector<'a> {
     /// How many objects were skipped for their kind.
     pub fn skipped_count(&self) -> usize {
         self.skipped.values().sum()
-    }
-
-    /// The skipped kinds with their counts, e.g. `ConfigMap (3)`.
-    pub fn skipped_kinds(&self) -> String {
-        let kinds: Vec<String> = self
-            .skipped
-            .iter()
-            .map(|(kind, count)| format!("{kind} ({count})"))
-            .collect();
-        kinds.join(", ")
-    }
-
-    /// The error for a file that holds Kubernetes objects, but only of kinds
-    /// Tickmark does not read.
-    pub fn unsupported_error(&self) -> ImportError {
-        self.ctx
-            .error(
-                ImportErrorKind::NotRecognised,
-                format!(
-                    "Kubernetes objects, but only of kinds Tickmark does not evaluate: {}",
-                    self.skipped_kinds()
-                ),
-            )
-            .tried("kubectl")
     }
 
     /// Adds a note for the reviewer.
@@ -288,13 +268,103 @@ impl<'a> Collector<'a> {
                 .push("the list is empty: it holds no objects".to_owned());
         }
         for (kind, count) in &self.skipped {
-            recognised.notes.push(format!(
-                "{count} object(s) of kind {kind} skipped: Tickmark does not evaluate that kind"
-            ));
+            recognised.notes.push(unused_note(kind, *count));
         }
+        let mut evidence = self.evidence;
+        recognised
+            .notes
+            .extend(apply_kustomizations(self.ctx, &mut evidence));
         recognised.notes.extend(self.notes);
-        (self.evidence, recognised)
+        (evidence, recognised)
     }
+}
+
+/// The note for objects of a kind no check reads.
+pub(super) fn unused_note(kind: &str, count: usize) -> String {
+    format!("{count} object(s) of kind {kind} read, not used by any check")
+}
+
+/// Applies the kustomizations that list this file (innermost first): the
+/// outermost `namespace` set wins, as in kustomize, and each `images` entry
+/// rewrites the images it matches. Returns notes saying what changed.
+fn apply_kustomizations(ctx: ImportContext<'_>, evidence: &mut K8sEvidence) -> Vec<String> {
+    let chain = ctx.companions.kustomizations_for(ctx.path);
+    let Some(namespace) = chain.iter().rev().find_map(|k| k.namespace.as_deref()) else {
+        return rewrite_images(&chain, evidence);
+    };
+    let from = chain
+        .iter()
+        .rev()
+        .find(|k| k.namespace.is_some())
+        .map_or("", |k| k.path.as_str());
+    let mut count = 0;
+    let mut set =
+        |ns: &mut Option<String>, source: &mut crate::evidence::EvidenceRef, kind, name: &str| {
+            *ns = Some(namespace.to_owned());
+            source.resource = Some(resource_label(Some(namespace), kind, name));
+            count += 1;
+        };
+    for p in &mut evidence.network_policies {
+        set(
+            &mut p.namespace,
+            &mut p.source,
+            ObjectKind::NetworkPolicy,
+            &p.name,
+        );
+    }
+    for s in &mut evidence.services {
+        set(
+            &mut s.namespace,
+            &mut s.source,
+            ObjectKind::Service,
+            &s.name,
+        );
+    }
+    for i in &mut evidence.ingresses {
+        set(
+            &mut i.namespace,
+            &mut i.source,
+            ObjectKind::Ingress,
+            &i.name,
+        );
+    }
+    for w in &mut evidence.workloads {
+        set(&mut w.namespace, &mut w.source, w.kind, &w.name);
+    }
+    let mut notes = Vec::new();
+    if count > 0 {
+        notes.push(format!(
+            "namespace {namespace} from {from} applied to {count} object(s)"
+        ));
+    }
+    notes.extend(rewrite_images(&chain, evidence));
+    notes
+}
+
+fn rewrite_images(chain: &[&Kustomization], evidence: &mut K8sEvidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    for kustomization in chain {
+        for rewrite in &kustomization.images {
+            let mut count = 0;
+            for container in evidence
+                .workloads
+                .iter_mut()
+                .flat_map(|w| w.pod.containers.iter_mut())
+            {
+                if let Some(new) = container.image.as_deref().and_then(|i| rewrite.apply(i)) {
+                    container.image = Some(new);
+                    count += 1;
+                }
+            }
+            if count > 0 {
+                notes.push(format!(
+                    "image {} rewritten by {} in {count} container(s)",
+                    rewrite.name, kustomization.path
+                ));
+            }
+        }
+    }
+    notes
 }
 
 /// An object's identity while it is being converted.
@@ -337,15 +407,58 @@ pub(super) fn item_kind_of(list_kind: &str) -> Option<&str> {
 
 fn rules(
     raw: Option<Vec<RawPolicyRule>>,
-    peers: impl Fn(&RawPolicyRule) -> Option<&Vec<serde::de::IgnoredAny>>,
+    peers: impl Fn(&RawPolicyRule) -> Option<&Vec<RawPeer>>,
 ) -> Vec<PolicyRule> {
     raw.into_iter()
         .flatten()
-        .map(|rule| PolicyRule {
-            peers: peers(&rule).map_or(0, Vec::len),
-            ports: rule.ports.as_ref().map_or(0, Vec::len),
+        .map(|rule| {
+            let peer_list = peers(&rule).map(Vec::as_slice).unwrap_or_default();
+            let ports = rule.ports.as_deref().unwrap_or_default();
+            PolicyRule {
+                peers: peer_list.len(),
+                ports: ports.len(),
+                dns_only: !ports.is_empty()
+                    && ports.iter().all(is_dns_port)
+                    && !peer_list.is_empty()
+                    && peer_list.iter().all(is_cluster_dns),
+            }
         })
         .collect()
+}
+
+/// Port 53 (UDP or TCP), or the named ports CoreDNS declares.
+fn is_dns_port(port: &RawPolicyPort) -> bool {
+    let protocol_fits = port
+        .protocol
+        .as_deref()
+        .is_none_or(|p| p.eq_ignore_ascii_case("UDP") || p.eq_ignore_ascii_case("TCP"));
+    let port_fits = match &port.port {
+        Some(IntOrString::Int(53)) => port.end_port.is_none_or(|end| end == 53),
+        Some(IntOrString::Str(name)) => matches!(name.as_str(), "dns" | "dns-tcp"),
+        _ => false,
+    };
+    protocol_fits && port_fits
+}
+
+/// A peer that is the cluster DNS: pods labelled `k8s-app: kube-dns`, or the
+/// `kube-system` namespace (by its `kubernetes.io/metadata.name` label).
+fn is_cluster_dns(peer: &RawPeer) -> bool {
+    if peer.ip_block.is_some() {
+        return false;
+    }
+    let label = |selector: &Option<super::raw::RawLabelSelector>, key: &str, value: &str| {
+        selector
+            .as_ref()
+            .and_then(|s| s.match_labels.as_ref())
+            .and_then(|labels| labels.get(key))
+            .is_some_and(|v| v == value)
+    };
+    label(&peer.pod_selector, "k8s-app", "kube-dns")
+        || label(
+            &peer.namespace_selector,
+            "kubernetes.io/metadata.name",
+            "kube-system",
+        )
 }
 
 fn pod_spec(raw: RawPodSpec, pointer: String) -> PodSpec {
@@ -369,7 +482,30 @@ fn pod_spec(raw: RawPodSpec, pointer: String) -> PodSpec {
             ));
         }
     }
+    let required_node_terms = raw
+        .affinity
+        .and_then(|a| a.node_affinity)
+        .and_then(|n| n.required)
+        .and_then(|r| r.node_selector_terms)
+        .into_iter()
+        .flatten()
+        .map(|term| {
+            term.match_expressions
+                .into_iter()
+                .flatten()
+                .filter_map(|r| {
+                    Some(NodeRequirement {
+                        key: r.key?,
+                        operator: r.operator.unwrap_or_default(),
+                        values: r.values.unwrap_or_default(),
+                    })
+                })
+                .collect()
+        })
+        .collect();
     PodSpec {
+        node_selector: raw.node_selector.unwrap_or_default(),
+        required_node_terms,
         host_network: raw.host_network,
         host_pid: raw.host_pid,
         host_ipc: raw.host_ipc,

@@ -100,6 +100,10 @@ impl std::fmt::Display for ObjectKind {
     }
 }
 
+/// How a namespaced object without `metadata.namespace` is named: its
+/// namespace is chosen when it is deployed (`kubectl apply -n`, kustomize).
+pub const NO_NAMESPACE: &str = "(namespace set at deploy time)";
+
 /// `namespace/Kind/name` for namespaced objects, `Kind/name` otherwise: the
 /// label used in evidence references and check results.
 pub fn resource_label(namespace: Option<&str>, kind: ObjectKind, name: &str) -> String {
@@ -126,6 +130,11 @@ pub struct PolicyRule {
     pub peers: usize,
     /// Entries in `ports`.
     pub ports: usize,
+    /// True when the rule allows DNS only: every port is 53 (UDP or TCP, or
+    /// the named port `dns` / `dns-tcp`) and every peer is the cluster DNS
+    /// (pods labelled `k8s-app: kube-dns`, or the `kube-system` namespace).
+    #[serde(default)]
+    pub dns_only: bool,
 }
 
 impl PolicyRule {
@@ -242,6 +251,50 @@ pub struct PodSpec {
     pub security: SecurityContext,
     /// Init containers, then app containers, then ephemeral containers.
     pub containers: Vec<Container>,
+    /// `nodeSelector`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`:
+    /// the node selector terms (any one must match), each a list of
+    /// requirements (all must hold).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_node_terms: Vec<Vec<NodeRequirement>>,
+}
+
+/// One `matchExpressions` requirement of a node selector term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeRequirement {
+    /// The node label.
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`.
+    pub operator: String,
+    /// The values.
+    pub values: Vec<String>,
+}
+
+impl PodSpec {
+    /// The values of node label `key` the pod must run on, if the pod spec
+    /// requires it: from `nodeSelector`, or from a required node affinity
+    /// whose every term says `key In [...]`. `None` when it does not pin the
+    /// label.
+    pub fn required_label_values(&self, key: &str) -> Option<Vec<String>> {
+        if let Some(value) = self.node_selector.get(key) {
+            return Some(vec![value.clone()]);
+        }
+        if self.required_node_terms.is_empty() {
+            return None;
+        }
+        let mut values = Vec::new();
+        for term in &self.required_node_terms {
+            let pinned = term
+                .iter()
+                .find(|r| r.key == key && r.operator == "In" && !r.values.is_empty())?;
+            values.extend(pinned.values.iter().cloned());
+        }
+        values.sort();
+        values.dedup();
+        Some(values)
+    }
 }
 
 /// A Pod, or a controller with a pod template.
@@ -266,7 +319,8 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// `namespace/Kind/name`.
+    /// `namespace/Kind/name`; a workload without a namespace is named as
+    /// such (its namespace is set at deploy time).
     pub fn label(&self) -> String {
         resource_label(self.namespace.as_deref(), self.kind, &self.name)
     }
@@ -274,7 +328,7 @@ impl Workload {
     /// `namespace/Kind/name/container`, naming a pod spec without a namespace
     /// as such rather than guessing one.
     pub fn container_label(&self, container: &Container) -> String {
-        let namespace = self.namespace.as_deref().unwrap_or("(no namespace)");
+        let namespace = self.namespace.as_deref().unwrap_or(NO_NAMESPACE);
         format!("{namespace}/{}/{}/{}", self.kind, self.name, container.name)
     }
 }

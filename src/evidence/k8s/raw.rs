@@ -73,6 +73,8 @@ pub(super) struct RawSpec {
     #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub security_context: Option<RawSecurityContext>,
+    pub node_selector: Option<BTreeMap<String, String>>,
+    pub affinity: Option<RawAffinity>,
     // Controllers.
     pub template: Option<RawPodTemplate>,
     pub job_template: Option<RawJobTemplate>,
@@ -102,6 +104,8 @@ impl RawSpec {
             host_pid: self.host_pid.take(),
             host_ipc: self.host_ipc.take(),
             security_context: self.security_context.take(),
+            node_selector: self.node_selector.take(),
+            affinity: self.affinity.take(),
         }
     }
 }
@@ -120,6 +124,45 @@ pub(super) struct RawPodSpec {
     #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub security_context: Option<RawSecurityContext>,
+    pub node_selector: Option<BTreeMap<String, String>>,
+    pub affinity: Option<RawAffinity>,
+}
+
+/// `affinity`, reduced to the node affinity the scheduler must honour.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "an affinity (a map with nodeAffinity)")]
+pub(super) struct RawAffinity {
+    pub node_affinity: Option<RawNodeAffinity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a nodeAffinity (a map)")]
+pub(super) struct RawNodeAffinity {
+    #[serde(rename = "requiredDuringSchedulingIgnoredDuringExecution")]
+    pub required: Option<RawNodeSelector>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a node selector (a map with nodeSelectorTerms)")]
+pub(super) struct RawNodeSelector {
+    pub node_selector_terms: Option<Vec<RawNodeSelectorTerm>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a node selector term (a map with matchExpressions)")]
+pub(super) struct RawNodeSelectorTerm {
+    pub match_expressions: Option<Vec<RawRequirement>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a requirement (a map with key, operator and values)")]
+pub(super) struct RawRequirement {
+    pub key: Option<String>,
+    pub operator: Option<String>,
+    pub values: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,9 +229,37 @@ impl RawLabelSelector {
 #[derive(Debug, Default, Deserialize)]
 #[serde(expecting = "a network policy rule (a map with from/to and ports)")]
 pub(super) struct RawPolicyRule {
-    pub from: Option<Vec<IgnoredAny>>,
-    pub to: Option<Vec<IgnoredAny>>,
-    pub ports: Option<Vec<IgnoredAny>>,
+    pub from: Option<Vec<RawPeer>>,
+    pub to: Option<Vec<RawPeer>>,
+    pub ports: Option<Vec<RawPolicyPort>>,
+}
+
+/// A peer of a network policy rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a network policy peer (a map with namespaceSelector, podSelector or ipBlock)")]
+pub(super) struct RawPeer {
+    pub namespace_selector: Option<RawLabelSelector>,
+    pub pod_selector: Option<RawLabelSelector>,
+    pub ip_block: Option<IgnoredAny>,
+}
+
+/// A port of a network policy rule: a number or a named port.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "a network policy port (a map with port and protocol)")]
+pub(super) struct RawPolicyPort {
+    pub port: Option<IntOrString>,
+    pub protocol: Option<String>,
+    pub end_port: Option<i64>,
+}
+
+/// Kubernetes' int-or-string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a port number or name")]
+pub(super) enum IntOrString {
+    Int(i64),
+    Str(String),
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,7 +1,6 @@
 //! The long jobs.
 
 use super::*;
-use crate::evidence::custody::CustodyIndex;
 
 type Progress<'a> = &'a dyn Fn(usize, usize, String);
 
@@ -16,16 +15,9 @@ pub(super) fn run(
         Job::Import {
             actor,
             assessment,
-            name,
             paths,
         } => Reply::Imported(import(
-            store,
-            shared,
-            &actor,
-            (assessment, &name),
-            &paths,
-            progress,
-            cancel,
+            store, shared, &actor, assessment, &paths, progress, cancel,
         )),
         Job::Seed => Reply::Seeded(
             crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
@@ -61,7 +53,7 @@ fn import(
     store: &mut Store,
     shared: &Shared,
     actor: &Actor,
-    (assessment, name): (i64, &str),
+    assessment: i64,
     paths: &[PathBuf],
     progress: Progress<'_>,
     cancel: &AtomicBool,
@@ -86,15 +78,16 @@ fn import(
             }));
     }
     let total = files.len();
-    let custody = CustodyIndex::scan(&files);
+    progress(0, total, "Reading the files".to_owned());
+    let batch = evidence::Batch::prepare(&files);
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
             break;
         }
         progress(done, total, evidence::display_path(file));
-        match store.import_walked_file(actor, name, file, &custody, &files) {
-            Ok(summary) => report.files.extend(summary.files),
+        match store.import_batch_file(actor, assessment, &batch, file) {
+            Ok(heard) => report.files.extend(heard),
             Err(e) => {
                 report.error = Some(e.to_string());
                 break;

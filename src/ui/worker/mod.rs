@@ -270,8 +270,6 @@ pub enum Job {
         actor: Actor,
         /// The assessment's ID.
         assessment: i64,
-        /// Its name.
-        name: String,
         /// Files and folders.
         paths: Vec<PathBuf>,
     },
