@@ -48,11 +48,22 @@ pub(super) fn run(
         eprintln!("tickmark evaluate: {error}");
     }
     if !errors.is_empty() {
-        eprintln!(
-            "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
-            errors.len(),
-            errors.len() + set.files.len()
-        );
+        let (wrong_fields, unusable): (Vec<&ImportError>, Vec<&ImportError>) = errors
+            .iter()
+            .partition(|e| set.files.iter().any(|f| f.path == e.path));
+        if !unusable.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
+                unusable.len(),
+                unusable.len() + set.files.len()
+            );
+        }
+        if !wrong_fields.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} field(s) hold a value of the wrong type; the checks that read them could not judge them",
+                wrong_fields.len()
+            );
+        }
         return ExitCode::from(EXIT_UNUSABLE);
     }
     let failing = verdicts.iter().any(|v| v.status == VerdictStatus::Fail);
@@ -70,7 +81,10 @@ fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let mut errors = walked.errors;
     for path in walked.files {
         match evidence::import_file(&path, now).1 {
-            Ok(file) => set.add(file),
+            Ok(mut file) => {
+                errors.append(&mut file.problems);
+                set.add(file);
+            }
             Err(error) => errors.push(error),
         }
     }

@@ -1,10 +1,13 @@
 //! Evidence into the record, and evaluation runs out of it.
 //!
-//! Files are imported one by one, each in its own transaction, so an import
-//! of a large folder holds one file in memory at a time and a crash loses
-//! at most the file being written. The store keeps the bytes, so the typed
-//! evidence is rebuilt from them ([`Store::evidence_set`]) whenever the
-//! assessment is evaluated again.
+//! An import is one unit ([`Store::atomically`]): the assessment it
+//! creates, its files and the run that evaluates them are committed
+//! together or not at all, so a crash, a `kill -9` or a store error
+//! part-way never leaves files without their run. Files are still read one
+//! at a time, so an import of a large folder holds one file in memory at a
+//! time. The store keeps the bytes, so the typed evidence is rebuilt from
+//! them ([`Store::evidence_set`]) whenever the assessment is evaluated
+//! again.
 
 use std::path::PathBuf;
 
@@ -102,9 +105,23 @@ impl Store {
     ///
     /// If the assessment does not exist it is created from `create` when the
     /// first file imports well (and never, if none does); with `create`
-    /// `None` a missing assessment is [`StoreError::NotFound`]. Store errors
-    /// (busy, disk full) stop the import; files stored before stay.
+    /// `None` a missing assessment is [`StoreError::NotFound`]. The files
+    /// are one unit ([`Store::atomically`]): a store error (busy, disk full)
+    /// stops the import and nothing of it is kept. Call it inside
+    /// [`Store::atomically`] together with the run that evaluates the files
+    /// (as `tickmark import` and the app do) to make both one unit.
     pub fn import_paths(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        create: Option<&NewAssessment>,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
+        self.atomically(|store| store.import_paths_now(actor, assessment, create, paths, progress))
+    }
+
+    fn import_paths_now(
         &mut self,
         actor: &Actor,
         assessment: &str,
@@ -128,6 +145,7 @@ impl Store {
                 let report = FileReport {
                     path: error.path.clone(),
                     result: Err(error),
+                    input_errors: Vec::new(),
                 };
                 progress(&report);
                 summary.files.push(report);
@@ -156,6 +174,7 @@ impl Store {
                 return Ok(FileReport {
                     path: shown,
                     result: Err(e),
+                    input_errors: Vec::new(),
                 });
             }
             (Ok(_), None) => {
@@ -181,6 +200,7 @@ impl Store {
         Ok(FileReport {
             path: shown,
             result: Ok(outcome),
+            input_errors: file.problems,
         })
     }
 
@@ -204,6 +224,7 @@ impl Store {
                     Ok(imported) => out.set.add(ImportedFile {
                         provenance,
                         evidence: imported.evidence,
+                        problems: imported.problems,
                     }),
                     Err(e) => out.problems.push(e),
                 }

@@ -23,6 +23,7 @@ mod prefs;
 mod review;
 mod snippet;
 mod status_bar;
+pub mod system_libraries;
 mod theme;
 mod thumbnails;
 mod top_bar;

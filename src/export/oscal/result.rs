@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
 use crate::store::{Approval, Conclusion, Decision, Role, SignOff};
 
-use super::super::text::time_data;
+use super::super::text::{markdown_note, markdown_text as md, time_data};
 use super::super::view::Row;
 use super::{Context, control_id, objective_id, prop, put_array, role_id};
 use crate::export::ExportError;
@@ -49,7 +49,9 @@ pub(super) fn result(context: &Context<'_>) -> Result<Value, ExportError> {
         "title".into(),
         json!(context.line(&format!(
             "Review of {}: {} on AKS cluster {}",
-            a.name, view.catalog.name, a.cluster
+            md(&a.name),
+            view.catalog.name,
+            md(&a.cluster)
         ))),
     );
     result.insert("description".into(), json!(description(context)));
@@ -98,10 +100,10 @@ fn description(context: &Context<'_>) -> String {
     let t = &view.tally;
     let a = &view.record.assessment;
     let mut text = format!(
-        "Review of AKS cluster `{}` against {} for the period {} to {}, recorded with Tickmark.\n\n\
+        "Review of AKS cluster {} against {} for the period {} to {}, recorded with Tickmark.\n\n\
          Automated verdicts: {} pass, {} fail, {} partial, {} manual, {} no evidence{}.\n\n\
          Review: {} of {} requirements concluded, {} signed off ({} sign-off(s) stale).",
-        a.cluster,
+        md(&a.cluster),
         view.catalog.name,
         a.period_start,
         a.period_end,
@@ -138,15 +140,15 @@ pub(super) fn decision_text(d: &Approval) -> String {
     let mut text = format!(
         "{} by {} on {}: \"{}\"",
         d.decision.label(),
-        d.by.display(),
+        md(&d.by.display()),
         time_data(&d.at),
-        d.statement
+        md(&d.statement)
     );
     if !d.unconcluded.is_empty() {
         text.push_str(&format!(
             " ({} requirement(s) without a conclusion; justification: \"{}\")",
             d.unconcluded.len(),
-            d.justification.as_deref().unwrap_or("")
+            md(d.justification.as_deref().unwrap_or(""))
         ));
     }
     if d.stale {
@@ -240,7 +242,7 @@ fn check_observation(
     result: &CheckResult,
     at: &chrono::DateTime<chrono::Utc>,
 ) -> Value {
-    let mut description = result.reason.clone();
+    let mut description = md(&result.reason);
     let not_passing: Vec<_> = result
         .resources
         .iter()
@@ -254,10 +256,10 @@ fn check_observation(
         ));
         for r in not_passing.iter().take(RESOURCES_LISTED) {
             description.push_str(&format!(
-                "\n- {} `{}`: {}",
+                "\n- {} {}: {}",
                 check_status_label(r.status),
-                r.resource,
-                r.reason
+                md(&r.resource),
+                md(&r.reason)
             ));
         }
         if not_passing.len() > RESOURCES_LISTED {
@@ -344,7 +346,7 @@ fn cited_evidence(context: &Context<'_>, result: &CheckResult) -> Vec<Value> {
             }
             evidence.insert(
                 "description".into(),
-                json!(format!("`{path}` at {}", shown.join(", "))),
+                json!(format!("{} at {}", md(path), md(&shown.join(", ")))),
             );
             Value::Object(evidence)
         })
@@ -368,7 +370,7 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
     let note = if review.note.trim().is_empty() {
         format!("Conclusion: {label}. No note recorded.")
     } else {
-        review.note.clone()
+        markdown_note(&review.note)
     };
     observation.insert("description".into(), json!(note));
     put_array(
@@ -396,8 +398,10 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
             json!({
                 "href": format!("#{}", context.attachment_resource(a.id)),
                 "description": format!(
-                    "Attachment `{}` ({}, SHA-256 {})",
-                    a.file_name, a.media_type, a.sha256
+                    "Attachment {} ({}, SHA-256 {})",
+                    md(&a.file_name),
+                    md(&a.media_type),
+                    a.sha256
                 ),
             })
         })
@@ -434,7 +438,7 @@ fn ccw_risk(
         json!(if review.note.trim().is_empty() {
             "The reviewer recorded no description of the compensating control.".to_owned()
         } else {
-            review.note.clone()
+            markdown_note(&review.note)
         }),
     );
     risk.insert(
@@ -579,7 +583,7 @@ fn finding(
         Some(review) => description.push_str(&format!(
             " Conclusion: {}, recorded by {} on {}.",
             review.conclusion.map_or("none", |c| c.label()),
-            review.reviewer.display(),
+            md(&review.reviewer.display()),
             time_data(&review.reviewed_at)
         )),
         None => description.push_str(" No conclusion recorded."),
@@ -587,7 +591,7 @@ fn finding(
     if let Some(sign_off) = row.latest_sign_off() {
         description.push_str(&format!(
             " Signed off by {} on {}{}.",
-            sign_off.signer.display(),
+            md(&sign_off.signer.display()),
             time_data(&sign_off.signed_at),
             if sign_off.stale {
                 " (stale: changed since)"
@@ -655,8 +659,8 @@ fn sign_off_prose(s: &SignOff) -> String {
         "{}\n\nSigned off by {} as {} on {}. The sign-off binds the cited evidence, the check \
          results, the conclusion, the note and the attachments as they were then (binding \
          SHA-256 `{}`).",
-        s.statement,
-        s.signer.display(),
+        md(&s.statement),
+        md(&s.signer.display()),
         s.role.label(),
         time_data(&s.signed_at),
         s.binding_hash
@@ -798,10 +802,10 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
                 format!(
                     "{} signed off by {}{}",
                     row.id(),
-                    s.signer.name.as_deref().unwrap_or(&s.signer.os_user),
+                    md(s.signer.name.as_deref().unwrap_or(&s.signer.os_user)),
                     if s.stale { " (stale)" } else { "" }
                 ),
-                s.statement.clone(),
+                md(&s.statement),
                 &s.signed_at,
             );
             if let Some(by) = context.logged_by(&s.signer, Some(s.role)) {
@@ -829,7 +833,7 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
             format!(
                 "Assessment {} by {}",
                 d.decision.label().to_lowercase(),
-                d.by.name.as_deref().unwrap_or(&d.by.os_user)
+                md(d.by.name.as_deref().unwrap_or(&d.by.os_user))
             ),
             decision_text(d),
             &d.at,

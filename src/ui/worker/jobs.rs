@@ -56,7 +56,10 @@ pub(super) fn run(
 }
 
 /// Imports file by file (so a cancel takes effect between files), then
-/// evaluates the assessment's evidence and records the run.
+/// evaluates the assessment's evidence and records the run: all of it one
+/// unit ([`Store::atomically`]), so a store error or a crash part-way keeps
+/// nothing of the import. A cancel keeps the files read before it, with the
+/// run that evaluates them.
 fn import(
     store: &mut Store,
     shared: &Shared,
@@ -83,8 +86,41 @@ fn import(
             .extend(walked.errors.into_iter().map(|error| FileReport {
                 path: error.path.clone(),
                 result: Err(error),
+                input_errors: Vec::new(),
             }));
     }
+    let unit = store.atomically(|store| {
+        import_unit(
+            store,
+            shared,
+            actor,
+            (assessment, name),
+            &files,
+            progress,
+            cancel,
+            &mut report,
+        )
+    });
+    if let Err(e) = unit {
+        report.run = None;
+        report.problems.clear();
+        report.error = Some(format!("{e}; nothing of this import was kept"));
+    }
+    report
+}
+
+/// The files and the run of one import (see [`import`]).
+#[allow(clippy::too_many_arguments)]
+fn import_unit(
+    store: &mut Store,
+    shared: &Shared,
+    actor: &Actor,
+    (assessment, name): (i64, &str),
+    files: &[PathBuf],
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
     let total = files.len();
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
@@ -97,31 +133,23 @@ fn import(
             heard.push(r.clone())
         });
         report.files.extend(heard);
-        if let Err(e) = result {
-            report.error = Some(e.to_string());
-            break;
-        }
+        result?;
     }
     progress(total, total, "Evaluating the checks".to_owned());
-    match store.evaluate_and_record(actor, assessment, shared.catalog, &shared.settings) {
-        Ok((outcome, problems)) => {
-            report.problems = problems;
-            let run = outcome.run();
-            let c = run.counts();
-            let what = match outcome {
-                RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
-                RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
-            };
-            report.run = Some(format!(
-                "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
-                c.pass, c.fail, c.partial, c.manual, c.no_evidence
-            ));
-        }
-        Err(e) => {
-            report.error.get_or_insert_with(|| e.to_string());
-        }
-    }
-    report
+    let (outcome, problems) =
+        store.evaluate_and_record(actor, assessment, shared.catalog, &shared.settings)?;
+    report.problems = problems;
+    let run = outcome.run();
+    let c = run.counts();
+    let what = match outcome {
+        RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
+        RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
+    };
+    report.run = Some(format!(
+        "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        c.pass, c.fail, c.partial, c.manual, c.no_evidence
+    ));
+    Ok(())
 }
 
 /// Shows a native file dialog. `None` when the user cancels or no dialog

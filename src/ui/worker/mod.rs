@@ -24,6 +24,7 @@ use crate::export::ExportFormat;
 use crate::store::{
     Actor, ApprovalState, Assessment, Comparison, Conclusion, EvidenceFile, FileReport,
     HistoryEntry, NewAssessment, NewProfile, Profile, RequirementState, Run, RunOutcome, Store,
+    StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -97,6 +98,11 @@ impl ImportReport {
     /// How many files could not be imported.
     pub fn unusable(&self) -> usize {
         self.files.iter().filter(|f| f.result.is_err()).count()
+    }
+
+    /// How many wrongly typed fields the imported files hold.
+    pub fn input_errors(&self) -> usize {
+        self.files.iter().map(|f| f.input_errors.len()).sum()
     }
 }
 
