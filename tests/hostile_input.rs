@@ -296,8 +296,8 @@ fn wrongly_typed_fields_are_input_errors_and_the_rest_is_judged() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     for expected in [
-        "aks-odd.json (as AKS cluster) at /agentPoolProfiles: found \"three pools\" (a string)",
-        "aks-odd.json (as AKS cluster) at /apiServerAccessProfile: found 5 (a number), where an object belongs",
+        "aks-odd.json (as AKS cluster) at /agentPoolProfiles: wrong type: found \"three pools\" (a string)",
+        "aks-odd.json (as AKS cluster) at /apiServerAccessProfile: wrong type: found 5 (a number) where an object belongs",
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }

@@ -258,7 +258,7 @@ fn input_errors(
                 ctx.path,
                 format.label(),
                 &pointer,
-                format!("found {value}, which this format does not have there"),
+                format!("wrong type: found {value}"),
             )
         })
         .collect()

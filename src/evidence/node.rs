@@ -174,7 +174,7 @@ impl<'a> Node<'a> {
                 // not an absent field: the input is wrong there.
                 None if !node.value.is_object() => {
                     return Field::Invalid {
-                        found: format!("{}, where an object belongs", found(node.value)),
+                        found: format!("{} where an object belongs", found(node.value)),
                         pointer: node.pointer,
                     };
                 }

@@ -274,22 +274,29 @@ fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: 
     match ev.payload_value() {
         Err(e) => problems.add(at, e),
         Ok(payload) => {
-            if canonical_json(&payload) != ev.payload {
+            let canonical = canonical_json(&payload) == ev.payload;
+            if !canonical {
                 problems.add(
                     at,
                     "its payload is not in canonical form (edited outside Tickmark?)",
                 );
             }
-            let hash = event_hash(
-                &ev.prev_hash,
-                ev.seq,
-                &ev.at,
-                ev.actor_profile,
-                &ev.actor_os_user,
-                &ev.kind,
-                ev.assessment,
-                &payload,
-            );
+            // A canonical payload is hashed as stored: the same hash without
+            // writing a large payload (a run's results) out a second time.
+            let hash = if canonical {
+                event_hash_of_text(ev)
+            } else {
+                event_hash(
+                    &ev.prev_hash,
+                    ev.seq,
+                    &ev.at,
+                    ev.actor_profile,
+                    &ev.actor_os_user,
+                    &ev.kind,
+                    ev.assessment,
+                    &payload,
+                )
+            };
             if hash != ev.hash {
                 problems.add(
                         at,
@@ -326,10 +333,17 @@ fn event_hash_of_text(ev: &EventRow) -> String {
     });
     let marked = canonical_json(&content);
     let mark = canonical_json(&serde_json::Value::from(MARK));
+    // Keys are sorted: only `seq` (a number) follows `payload`, so the last
+    // occurrence of the mark is the payload's, whatever the other fields hold.
+    let Some(at) = marked.rfind(&mark) else {
+        return String::new();
+    };
     let text = format!(
-        "{}\n{}",
+        "{}\n{}{}{}",
         ev.prev_hash,
-        marked.replacen(&mark, &ev.payload, 1)
+        &marked[..at],
+        ev.payload,
+        &marked[at + mark.len()..]
     );
     crate::evidence::sha256_hex(text.as_bytes())
 }
@@ -670,4 +684,42 @@ fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
     counts.attachments = count("attachments");
     counts.sign_offs = count("sign_offs");
     counts.approvals = count("approvals");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_the_stored_text_equals_hashing_the_value() {
+        let payload = serde_json::json!({"b": [1, "x\u{1}payload\u{1}"], "a": {"z": null}});
+        let ev = EventRow {
+            seq: 7,
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            actor_profile: Some(2),
+            // Even an OS user that spells the mark cannot mislead it.
+            actor_os_user: "\u{1}payload\u{1}".into(),
+            kind: "review.recorded".into(),
+            assessment: Some(3),
+            payload: canonical_json(&payload),
+            prev_hash: "ab".repeat(32),
+            hash: String::new(),
+        };
+        let expected = event_hash(
+            &ev.prev_hash,
+            ev.seq,
+            &ev.at,
+            ev.actor_profile,
+            &ev.actor_os_user,
+            &ev.kind,
+            ev.assessment,
+            &payload,
+        );
+        assert_eq!(event_hash_of_text(&ev), expected);
+        let edited = EventRow {
+            payload: ev.payload.replace("\"z\"", "\"y\""),
+            ..ev
+        };
+        assert_ne!(event_hash_of_text(&edited), expected);
+    }
 }
