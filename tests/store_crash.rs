@@ -222,7 +222,7 @@ fn an_import_whose_run_cannot_be_stored_keeps_nothing() {
                 &actor(None),
                 "H1 2026",
                 None,
-                &[folder.clone()],
+                std::slice::from_ref(&folder),
                 &mut |_| {},
             )?;
             Err(StoreError::Invalid("the run could not be stored".into()))
