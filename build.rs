@@ -1,5 +1,8 @@
 //! Embeds the sample assessment (every file under `sample-data/` except
-//! hidden ones) into the library, for `tickmark::sample`.
+//! hidden ones) into the library, for `tickmark::sample`, and the frameworks
+//! kept as data (every `*.toml` under `assets/catalog/` and
+//! `assets/crosswalk/`), for `tickmark::catalog`: a framework is added by
+//! adding its file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,6 +32,44 @@ fn main() {
     out.push_str("];\n");
     let target = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("sample_files.rs");
+    std::fs::write(target, out).expect("OUT_DIR is writable");
+    // The whole folder, which exists, so that a framework directory created
+    // later (`assets/crosswalk/`) is noticed too.
+    println!("cargo::rerun-if-changed=assets");
+    embed_toml_files(&root, "assets/catalog", "CATALOG_FILES", "catalog_files.rs");
+    embed_toml_files(
+        &root,
+        "assets/crosswalk",
+        "CROSSWALK_FILES",
+        "crosswalk_files.rs",
+    );
+}
+
+/// Writes `OUT_DIR/target`: a static `name` listing every `*.toml` file
+/// directly in `dir` (relative to the manifest), in file-name order, as
+/// `EmbeddedFile`s. A missing directory gives an empty list.
+fn embed_toml_files(root: &Path, dir: &str, name: &str, target: &str) {
+    let mut files: Vec<String> = std::fs::read_dir(root.join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|file| file.ends_with(".toml") && !file.starts_with('.'))
+        .collect();
+    files.sort();
+    let mut out = format!(
+        "/// Every `*.toml` file of `{dir}/`, in file-name order.\npub(crate) static {name}: &[EmbeddedFile] = &[\n"
+    );
+    for file in &files {
+        let relative = format!("{dir}/{file}");
+        writeln!(
+            out,
+            "    EmbeddedFile {{ path: {relative:?}, text: include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/\", {relative:?})) }},"
+        )
+        .expect("writing to a String cannot fail");
+    }
+    out.push_str("];\n");
+    let target = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(target);
     std::fs::write(target, out).expect("OUT_DIR is writable");
 }
 

@@ -1,8 +1,9 @@
 //! Tickmark: review the evidence that an Azure Kubernetes Service cluster
-//! meets PCI DSS 3.2.1.
+//! meets PCI DSS 4.0.1 (or 3.2.1, for assessments recorded against it).
 //!
 //! The library is the core, with no GUI dependency:
-//! [`catalog`] (requirements as data), [`evidence`] (importers),
+//! [`catalog`] (frameworks and crosswalks as data), [`check_registry`] (every
+//! check's ID and meaning), [`evidence`] (importers),
 //! [`checks`] (evidence → results → verdicts, pure), [`store`] (the SQLite
 //! review record) and [`export`] (CSV, JSON, HTML, OSCAL, bundle). The binary
 //! adds two thin shells: the desktop app (`ui`) and the command line (`cli`).
@@ -10,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod check_registry;
 pub mod checks;
 pub mod evidence;
 pub mod export;

@@ -13,7 +13,8 @@ use crate::catalog::Catalog;
 use crate::checks::Settings;
 use crate::evidence::{self, ImportError};
 use crate::store::{
-    Actor, Assessment, Conclusion, NewAssessment, NewProfile, Profile, Role, Store, StoreError,
+    Actor, Assessment, Finding, NewAssessment, NewProfile, Profile, ReviewInput, Role, Store,
+    StoreError,
 };
 
 /// One embedded file of the sample.
@@ -156,7 +157,7 @@ fn sample_auditor(store: &mut Store, system: &Actor) -> Result<Profile, StoreErr
 struct SampleReview {
     requirement: &'static str,
     attachment: Option<&'static str>,
-    conclusion: Conclusion,
+    finding: Finding,
     note: &'static str,
     sign_off: bool,
 }
@@ -165,7 +166,7 @@ const REVIEWS: &[SampleReview] = &[
     SampleReview {
         requirement: "1.1.2",
         attachment: Some("network-diagram.png"),
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "The attached diagram shows the hub (`vnet-hub-eastus2`) and the spoke \
 (`vnet-spoke-BU0001A0005-01`) with every subnet, the firewall, the gateway and the private \
 endpoints.\n\n- Subnets and address ranges match the exported VNets.\n- The node pools sit in \
@@ -176,7 +177,7 @@ their own subnets, as the AKS export shows.\n\nWalked through with Network Engin
     SampleReview {
         requirement: "1.1.3",
         attachment: Some("data-flow-diagram.png"),
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "Cardholder data enters only through the Application Gateway (HTTPS) and flows to \
 `web-frontend` and `microservice-a` in `a0005-i`. The out-of-scope namespace `a0005-o` receives \
 no card data. The diagram matches the services and network policies exported.",
@@ -185,7 +186,7 @@ no card data. The diagram matches the services and network policies exported.",
     SampleReview {
         requirement: "1.1.5",
         attachment: Some("roles-and-responsibilities.md"),
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "Document NET-RR-A0005 v3.1 names an owning team and an Entra ID group for every \
 network segment; privileged roles are eligible-only in PIM. Approved by the CISO on 2026-08-27.",
         sign_off: false,
@@ -193,7 +194,7 @@ network segment; privileged roles are eligible-only in PIM. Approved by the CISO
     SampleReview {
         requirement: "1.1.6",
         attachment: Some("ports-protocols-services.md"),
-        conclusion: Conclusion::NotInPlace,
+        finding: Finding::NotInPlace,
         note: "The register justifies every allowed port **except** `AllowAllOutBound` on the \
 gateway's NSG (any protocol, any destination), which the automated check also flags.\n\n\
 Open finding RR-2026-H2-03, change CHG-48213 due 2026-12-15. Re-test after the change.",
@@ -202,7 +203,7 @@ Open finding RR-2026-H2-03, change CHG-48213 due 2026-12-15. Re-test after the c
     SampleReview {
         requirement: "1.1.7",
         attachment: Some("firewall-rule-review-2026-H2.md"),
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "Review RR-2026-H2 was held on 2026-11-19, within six months of RR-2026-H1 \
 (2026-05-21). Every rule set was reviewed; three findings are tracked with owners and dates.",
         sign_off: true,
@@ -210,7 +211,7 @@ Open finding RR-2026-H2-03, change CHG-48213 due 2026-12-15. Re-test after the c
     SampleReview {
         requirement: "1.3.7",
         attachment: None,
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "Private cluster with a bring-your-own private DNS zone and no public FQDN, as the \
 AKS export shows.",
         sign_off: false,
@@ -218,7 +219,7 @@ AKS export shows.",
     SampleReview {
         requirement: "10.7",
         attachment: None,
-        conclusion: Conclusion::InPlace,
+        finding: Finding::InPlace,
         note: "The workspace keeps 90 days online (the automated check fails on that alone); the \
 `archive-to-storage` diagnostic setting sends the audit logs to immutable storage kept for 400 \
 days. Storage policy seen in the portal with Security Operations.",
@@ -227,7 +228,7 @@ days. Storage policy seen in the portal with Security Operations.",
     SampleReview {
         requirement: "3.6.4",
         attachment: None,
-        conclusion: Conclusion::NotTested,
+        finding: Finding::NotTested,
         note: "Only the Key Vault's Bicep template was supplied, in which purge protection is a \
 parameter. Asked Security Engineering for `az keyvault show` of the vault.",
         sign_off: false,
@@ -264,8 +265,7 @@ fn record_review(
             assessment,
             catalog,
             review.requirement,
-            Some(review.conclusion),
-            review.note,
+            &ReviewInput::defined(Some(review.finding), review.note),
         )?;
         if review.sign_off {
             store.sign_off(
@@ -290,8 +290,7 @@ fn record_review(
         assessment,
         catalog,
         "1.1.7",
-        Some(Conclusion::InPlace),
-        &amended,
+        &ReviewInput::defined(Some(Finding::InPlace), &amended),
     )?;
     Ok(())
 }
@@ -299,7 +298,7 @@ fn record_review(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SignOffState;
+    use crate::store::{Conclusion, SignOffState};
 
     #[test]
     fn every_visible_sample_file_is_embedded_and_hidden_ones_are_not() {
@@ -331,7 +330,10 @@ mod tests {
         let stale = state("1.1.7");
         assert_eq!(stale.sign_off_state, SignOffState::Stale);
         assert_eq!(stale.sign_offs[0].stale_reasons, vec!["note".to_owned()]);
-        assert_eq!(state("1.1.6").conclusion(), Some(Conclusion::NotInPlace));
+        assert_eq!(
+            state("1.1.6").conclusion(),
+            Some(Conclusion::defined(Finding::NotInPlace))
+        );
         assert_eq!(state("1.1.3").sign_off_state, SignOffState::None);
         let again = seed(&mut store, catalog, &Settings::default()).unwrap();
         assert!(!again.created);

@@ -1,8 +1,8 @@
-//! `tickmark evaluate` on the bundled sample assessment, compared with a
-//! reviewed expected output: any change in a verdict, a reason or an evidence
-//! pointer shows up in review. To accept a deliberate change, run
-//! `TICKMARK_BLESS=1 cargo test --test evaluate_sample` and review the diff of
-//! `tests/expected/sample-evaluate.json`.
+//! `tickmark evaluate` on the bundled sample assessment, against each
+//! built-in catalog, compared with reviewed expected outputs: any change in
+//! a verdict, a reason or an evidence pointer shows up in review. To accept
+//! a deliberate change, run `TICKMARK_BLESS=1 cargo test --test
+//! evaluate_sample` and review the diff of `tests/expected/sample-evaluate*.json`.
 
 mod common;
 
@@ -10,7 +10,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const EXPECTED: &str = "tests/expected/sample-evaluate.json";
+/// The sample judged against PCI DSS 3.2.1 (`--catalog pci-dss-3.2.1`).
+const EXPECTED_321: &str = "tests/expected/sample-evaluate.json";
+/// The sample judged against PCI DSS 4.0.1, the default catalog.
+const EXPECTED_401: &str = "tests/expected/sample-evaluate-4.0.1.json";
 
 fn evaluate(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tickmark"))
@@ -28,9 +31,10 @@ fn evaluate(args: &[&str]) -> Output {
         .expect("tickmark runs")
 }
 
-#[test]
-fn sample_evaluation_matches_the_reviewed_output() {
-    let output = evaluate(&["--format", "json"]);
+/// Runs `evaluate` with `args` and compares its JSON with `expected`
+/// (rewritten first under `TICKMARK_BLESS`); returns the output.
+fn matches_reviewed_output(args: &[&str], expected: &str, requirements: usize) -> Value {
+    let output = evaluate(args);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -38,47 +42,121 @@ fn sample_evaluation_matches_the_reviewed_output() {
         String::from_utf8_lossy(&output.stderr)
     );
     let actual: Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-    let path = common::project_dir().join(EXPECTED);
+    let path = common::project_dir().join(expected);
     if std::env::var_os("TICKMARK_BLESS").is_some() {
         let text = serde_json::to_string_pretty(&actual).unwrap() + "\n";
         std::fs::write(&path, text).unwrap();
     }
-    let expected: Value =
+    let reviewed: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("expected file")).unwrap();
     let actual_requirements = actual["requirements"].as_array().unwrap();
-    let expected_requirements = expected["requirements"].as_array().unwrap();
+    let expected_requirements = reviewed["requirements"].as_array().unwrap();
     assert_eq!(
         actual_requirements.len(),
-        232,
-        "every catalog requirement appears"
+        requirements,
+        "every assessed requirement of the catalog appears"
     );
     for (a, e) in actual_requirements.iter().zip(expected_requirements) {
-        assert_eq!(a, e, "requirement {} differs from {EXPECTED}", e["id"]);
+        assert_eq!(a, e, "requirement {} differs from {expected}", e["id"]);
     }
-    assert_eq!(actual, expected, "inputs or summary differ from {EXPECTED}");
+    assert_eq!(actual, reviewed, "inputs or summary differ from {expected}");
+    actual
+}
+
+#[test]
+fn sample_evaluation_against_321_matches_the_reviewed_output() {
+    let report = matches_reviewed_output(
+        &["--catalog", "pci-dss-3.2.1", "--format", "json"],
+        EXPECTED_321,
+        232,
+    );
+    assert_eq!(report["catalog"], "pci-dss-3.2.1");
+}
+
+#[test]
+fn sample_evaluation_against_401_matches_the_reviewed_output() {
+    // No --catalog: 4.0.1 is the default.
+    let report = matches_reviewed_output(&["--format", "json"], EXPECTED_401, 280);
+    assert_eq!(report["catalog"], "pci-dss-4.0.1");
+    let ids: Vec<&str> = report["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    // Appendix requirements are assessed too, marked with their entities.
+    let a1 = report["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "A1.1.1")
+        .unwrap();
+    assert!(a1["applies_to"].is_string());
+    assert!(ids.contains(&"A3.5.1") && ids.contains(&"12.10.7"));
 }
 
 #[test]
 fn every_verdict_kind_occurs_and_fail_on_fail_exits_1() {
-    let output = evaluate(&["--format", "json", "--fail-on", "fail"]);
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    for kind in ["pass", "fail", "partial", "manual", "no_evidence"] {
-        assert!(
-            report["summary"][kind].as_u64().unwrap() > 0,
-            "no requirement is {kind}"
-        );
+    for catalog in ["pci-dss-3.2.1", "pci-dss-4.0.1"] {
+        let output = evaluate(&[
+            "--catalog",
+            catalog,
+            "--format",
+            "json",
+            "--fail-on",
+            "fail",
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        // `partial` does not occur in the sample; the rule's unit tests
+        // cover it.
+        for kind in ["pass", "fail", "supported", "manual", "no_evidence"] {
+            assert!(
+                report["summary"][kind].as_u64().unwrap() > 0,
+                "{catalog}: no requirement is {kind}"
+            );
+        }
+        // A supported requirement has no fully-testing check that passed.
+        for requirement in report["requirements"].as_array().unwrap() {
+            if requirement["status"] == "supported" {
+                assert!(
+                    requirement["checks"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|c| c["mapping"] == "supports" || c["status"] != "pass"),
+                    "{catalog} {}",
+                    requirement["id"]
+                );
+            }
+        }
     }
 }
 
 #[test]
 fn the_table_names_failing_checks() {
-    let output = evaluate(&[]);
+    let output = evaluate(&["--catalog", "pci-dss-3.2.1"]);
     assert_eq!(output.status.code(), Some(0));
     let table = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        table.starts_with("PCI DSS 3.2.1 (pci-dss-3.2.1)"),
+        "{table}"
+    );
     assert!(table.contains("10.7       fail"), "{table}");
     assert!(table.contains("logs.retention"), "{table}");
     assert!(table.contains("232 requirements:"), "{table}");
+    assert!(table.contains("supported: "), "{table}");
+    let output = evaluate(&[]);
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("10.5.1     fail"), "{table}");
+    assert!(table.contains("280 requirements:"), "{table}");
+    // The sample's Azure Policy states are of the 3.2.1 initiative: the
+    // 4.0.1 evaluation says they feed none of its verdicts.
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("scan.azure-policy result(s) name PCI DSS 3.2.1 requirements"),
+        "{stderr}"
+    );
 }
 
 #[test]

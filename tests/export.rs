@@ -26,9 +26,12 @@ fn csv_has_every_requirement_in_catalog_order() {
         [
             "requirement",
             "title",
+            "new in v4.0",
             "automated verdict",
             "failing checks",
-            "conclusion",
+            "finding",
+            "method",
+            "worksheet",
             "reviewer",
             "reviewed at",
             "signed by",
@@ -37,6 +40,7 @@ fn csv_has_every_requirement_in_catalog_order() {
             "note",
             "evidence count",
             "attachments",
+            "prior period",
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -48,12 +52,22 @@ fn csv_has_every_requirement_in_catalog_order() {
     let row = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap();
     let column = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap();
     let ccw = row("1.3.7");
-    assert_eq!(&ccw[column("conclusion")], "In Place with CCW");
+    assert_eq!(&ccw[column("finding")], "In Place");
+    assert_eq!(&ccw[column("method")], "Compensating control");
+    assert!(
+        ccw[column("worksheet")].starts_with("Constraints: The cluster's DNS zone")
+            && ccw[column("worksheet")].contains("\nMaintenance: "),
+        "{ccw:?}"
+    );
+    assert_eq!(&row("9.1")[column("method")], "Defined approach");
+    assert_eq!(&row("1.1.3")[column("method")], "");
+    assert_eq!(&row("1.1.3")[column("new in v4.0")], "");
+    assert_eq!(&row("1.1.3")[column("prior period")], "");
     assert!(ccw[column("signed by")].contains("Ana Auditor"), "{ccw:?}");
     assert_eq!(&ccw[column("stale")], "no");
     assert_eq!(&row("2.1")[column("stale")], "yes");
-    assert_eq!(&row("9.1")[column("conclusion")], "Not Applicable");
-    assert_eq!(&row("1.1.3")[column("conclusion")], "");
+    assert_eq!(&row("9.1")[column("finding")], "Not Applicable");
+    assert_eq!(&row("1.1.3")[column("finding")], "");
     assert_eq!(&row("12.1")[column("stale")], "");
     let note = &row("1.1.2")[column("note")];
     assert!(note.starts_with("The network diagram matches"), "{note}");
@@ -319,7 +333,7 @@ fn an_empty_assessment_with_hostile_names_exports_escaped() {
             .unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 232);
-    assert!(rows.iter().all(|r| &r[2] == export::csv::NOT_RUN));
+    assert!(rows.iter().all(|r| &r[3] == export::csv::NOT_RUN));
 }
 
 /// Writes every export of the fixture to `$TICKMARK_EXPORT_DEMO` (a

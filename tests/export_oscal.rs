@@ -378,8 +378,10 @@ fn a_satisfied_finding_says_when_it_overrules_failing_checks() {
             id,
             f.catalog,
             &failing,
-            Some(tickmark::store::Conclusion::InPlace),
-            "The flagged rule is covered by the firewall in front of it.",
+            &tickmark::store::ReviewInput::defined(
+                Some(tickmark::store::Finding::InPlace),
+                "The flagged rule is covered by the firewall in front of it.",
+            ),
         )
         .unwrap();
     let path = f.out("assessment-results.json");

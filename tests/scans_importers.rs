@@ -8,7 +8,8 @@ use scans_support::import;
 use tickmark::evidence::Format;
 use tickmark::evidence::scans::{
     AssessmentStatus, BenchStatus, ComplianceOutcome, ControlStatus, FalcoPriority,
-    MisconfigurationKind, PolicyCompliance, ProwlerStatus, Rating, SarifLevel, Severity,
+    MisconfigurationKind, PciVersion, PolicyCompliance, ProwlerStatus, Rating, SarifLevel,
+    Severity,
 };
 
 #[test]
@@ -238,7 +239,13 @@ fn azure_policy_cli_and_rest_shapes() {
     let states = &cli.evidence.scans.policy_states;
     assert_eq!(states.len(), 5);
     assert_eq!(states[0].compliance, PolicyCompliance::NonCompliant);
-    assert_eq!(states[0].pci_requirements(), vec!["1.3.2", "1.3.4"]);
+    assert_eq!(
+        states[0].pci_requirements(),
+        vec![
+            (PciVersion::V3_2_1, "1.3.2".to_owned()),
+            (PciVersion::V3_2_1, "1.3.4".to_owned())
+        ]
+    );
     assert_eq!(states[0].source.pointer, "/0");
     assert!(states[4].pci_requirements().is_empty());
     assert!(
@@ -396,7 +403,13 @@ fn prowler_csv_and_ocsf() {
     let findings = &csv.evidence.scans.prowler_findings;
     assert_eq!(findings.len(), 4);
     assert_eq!(findings[0].status, ProwlerStatus::Fail);
-    assert_eq!(findings[0].pci_321_entries().0, vec!["1.3.1", "1.3.7"]);
+    assert_eq!(
+        findings[0].pci_requirements(),
+        vec![
+            (PciVersion::V3_2_1, "1.3.1".to_owned()),
+            (PciVersion::V3_2_1, "1.3.7".to_owned())
+        ]
+    );
     assert!(findings[2].muted);
     assert_eq!(findings[3].source.pointer, "row 5");
     assert!(csv.provenance.notes.iter().any(|n| n.contains("aks")));
@@ -404,7 +417,13 @@ fn prowler_csv_and_ocsf() {
     let ocsf = import("prowler-azure-pci321.ocsf.json");
     assert_eq!(ocsf.provenance.format, Format::ProwlerOcsf);
     let findings = &ocsf.evidence.scans.prowler_findings;
-    assert_eq!(findings[0].pci_321_entries().0, vec!["1.3.1", "1.3.7"]);
+    assert_eq!(
+        findings[0].pci_requirements(),
+        vec![
+            (PciVersion::V3_2_1, "1.3.1".to_owned()),
+            (PciVersion::V3_2_1, "1.3.7".to_owned())
+        ]
+    );
     assert!(findings[2].muted, "status Suppressed");
     assert_eq!(findings[1].source.pointer, "/1");
 }
@@ -426,7 +445,10 @@ fn policy_states_typed_as_arm_resources() {
             .unwrap();
     assert_eq!(file.provenance.format, Format::AzurePolicyStates);
     let state = &file.evidence.scans.policy_states[0];
-    assert_eq!(state.pci_requirements(), vec!["1.3.6"]);
+    assert_eq!(
+        state.pci_requirements(),
+        vec![(PciVersion::V3_2_1, "1.3.6".to_owned())]
+    );
     assert_eq!(state.source.pointer, "/0/properties");
     assert!(
         file.provenance

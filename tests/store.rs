@@ -384,26 +384,49 @@ fn reviews_need_a_profile_and_a_catalog_requirement_and_keep_every_version() {
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     let err = f
         .store
-        .set_review(&actor(None), id, &catalog, "1.2.1", None, "x")
+        .set_review(
+            &actor(None),
+            id,
+            &catalog,
+            "1.2.1",
+            &ReviewInput::defined(None, "x"),
+        )
         .unwrap_err();
     assert!(matches!(err, StoreError::Rule(_)), "{err}");
     let err = f
         .store
-        .set_review(&f.auditor, id, &catalog, "1.2", None, "x")
+        .set_review(
+            &f.auditor,
+            id,
+            &catalog,
+            "1.2",
+            &ReviewInput::defined(None, "x"),
+        )
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
     let mut other = catalog.clone();
     other.id = "other".into();
     assert!(matches!(
-        f.store
-            .set_review(&f.auditor, id, &other, "1.2.1", None, "x"),
+        f.store.set_review(
+            &f.auditor,
+            id,
+            &other,
+            "1.2.1",
+            &ReviewInput::defined(None, "x")
+        ),
         Err(StoreError::Invalid(_))
     ));
     let first = f
         .store
-        .set_review(&f.auditor, id, &catalog, "1.2.1", None, "Looking at it.")
+        .set_review(
+            &f.auditor,
+            id,
+            &catalog,
+            "1.2.1",
+            &ReviewInput::defined(None, "Looking at it."),
+        )
         .unwrap();
-    assert_eq!(first.conclusion, None);
+    assert_eq!(first.conclusion(), None);
     assert_eq!(first.reviewer.name.as_deref(), Some("Ana Auditor"));
     assert_eq!(first.reviewer.os_user, "tester");
     let second = f
@@ -413,30 +436,34 @@ fn reviews_need_a_profile_and_a_catalog_requirement_and_keep_every_version() {
             id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::InPlaceWithCcw),
-            "Looking at it.\n\n**Compensating control** documented.",
+            &ReviewInput {
+                finding: Some(Finding::InPlace),
+                method: Method::Compensating,
+                note: ("Looking at it.\n\n**Compensating control** documented.").to_string(),
+                ..ReviewInput::default()
+            },
         )
         .unwrap();
     assert!(second.event > first.event);
     assert_eq!(f.store.review(id, "1.2.1").unwrap().unwrap(), second);
     assert!(matches!(
-        f.store.set_review(
-            &f.auditor,
-            id,
-            &catalog,
-            "1.2.1",
-            second.conclusion,
-            &second.note
-        ),
+        f.store
+            .set_review(&f.auditor, id, &catalog, "1.2.1", &second.input()),
         Err(StoreError::Rule(_))
     ));
-    for conclusion in Conclusion::ALL {
+    for finding in Finding::ALL {
         f.store
-            .set_review(&f.auditor, id, &catalog, "2.1", Some(*conclusion), "")
+            .set_review(
+                &f.auditor,
+                id,
+                &catalog,
+                "2.1",
+                &ReviewInput::defined(Some(*finding), ""),
+            )
             .unwrap();
         assert_eq!(
-            f.store.review(id, "2.1").unwrap().unwrap().conclusion,
-            Some(*conclusion)
+            f.store.review(id, "2.1").unwrap().unwrap().conclusion(),
+            Some(Conclusion::defined(*finding))
         );
     }
     let history = f.store.requirement_history(id, "1.2.1").unwrap();
@@ -445,7 +472,7 @@ fn reviews_need_a_profile_and_a_catalog_requirement_and_keep_every_version() {
     assert!(
         history[1]
             .summary
-            .contains("conclusion In Place with CCW (was none)"),
+            .contains("finding In Place · compensating control (was none)"),
         "{history:?}"
     );
     assert!(history[1].summary.contains("note edited"), "{history:?}");
@@ -513,8 +540,7 @@ fn signed() -> (Fixture, std::path::PathBuf, std::path::PathBuf) {
             id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::InPlace),
-            "Private cluster, NSG fine.",
+            &ReviewInput::defined(Some(Finding::InPlace), "Private cluster, NSG fine."),
         )
         .unwrap();
     let s = f
@@ -523,7 +549,7 @@ fn signed() -> (Fixture, std::path::PathBuf, std::path::PathBuf) {
         .unwrap();
     assert!(!s.stale);
     assert_eq!(s.role, Role::Auditor);
-    assert_eq!(s.binding.conclusion, Some(Conclusion::InPlace));
+    assert_eq!(s.binding.conclusion.as_deref(), Some("in_place"));
     assert_eq!(s.binding.evidence_sha256.len(), 2);
     (f, aks, nsg)
 }
@@ -542,7 +568,7 @@ fn a_sign_off_needs_a_conclusion_and_is_not_repeated_while_current() {
         .store
         .sign_off(&f.auditor, id, &catalog, "1.3.1", "ok")
         .unwrap_err();
-    assert!(err.to_string().contains("no conclusion"), "{err}");
+    assert!(err.to_string().contains("no finding"), "{err}");
     let err = f
         .store
         .sign_off(&f.auditor, id, &catalog, "1.2.1", "again")
@@ -572,8 +598,10 @@ fn editing_the_note_makes_the_sign_off_stale() {
             id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::InPlace),
-            "Private cluster, NSG fine. Edited later.",
+            &ReviewInput::defined(
+                Some(Finding::InPlace),
+                "Private cluster, NSG fine. Edited later.",
+            ),
         )
         .unwrap();
     let s = state(&f, "1.2.1");
@@ -615,8 +643,7 @@ fn changing_the_conclusion_or_adding_an_attachment_makes_it_stale() {
             id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::NotInPlace),
-            "Private cluster, NSG fine.",
+            &ReviewInput::defined(Some(Finding::NotInPlace), "Private cluster, NSG fine."),
         )
         .unwrap();
     assert_eq!(
@@ -712,8 +739,7 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
             id,
             &catalog,
             "2.1",
-            Some(Conclusion::NotTested),
-            "",
+            &ReviewInput::defined(Some(Finding::NotTested), ""),
         )
         .unwrap();
     let state = f.store.approval_state(id).unwrap();
@@ -738,8 +764,7 @@ fn approval_without_justification_when_everything_is_concluded() {
                 id,
                 &catalog,
                 r,
-                Some(Conclusion::NotApplicable),
-                "n/a",
+                &ReviewInput::defined(Some(Finding::NotApplicable), "n/a"),
             )
             .unwrap();
     }
@@ -788,8 +813,7 @@ fn compare_shows_per_requirement_changes() {
             second.id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::NotInPlace),
-            "Public now.",
+            &ReviewInput::defined(Some(Finding::NotInPlace), "Public now."),
         )
         .unwrap();
     let comparison = f.store.compare(first.id, second.id).unwrap();
@@ -801,8 +825,14 @@ fn compare_shows_per_requirement_changes() {
         .unwrap();
     assert_eq!(r.verdict.from, Some(VerdictStatus::Pass));
     assert_eq!(r.verdict.to, Some(VerdictStatus::Fail));
-    assert_eq!(r.conclusion.from, Some(Conclusion::InPlace));
-    assert_eq!(r.conclusion.to, Some(Conclusion::NotInPlace));
+    assert_eq!(
+        r.conclusion.from,
+        Some(Conclusion::defined(Finding::InPlace))
+    );
+    assert_eq!(
+        r.conclusion.to,
+        Some(Conclusion::defined(Finding::NotInPlace))
+    );
     assert!(r.note_changed);
     assert_eq!(r.evidence_added.len(), 1);
     assert_eq!(r.evidence_removed.len(), 1);
@@ -861,7 +891,7 @@ fn the_record_snapshot_has_everything_and_serializes() {
         last.summary
     );
     let json = serde_json::to_value(&record).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["requirements"][1]["sign_offs"][0]["stale"], false);
     let back: AssessmentRecord = serde_json::from_value(json).unwrap();
     assert_eq!(back, record);

@@ -259,8 +259,7 @@ fn a_killed_sign_off_leaves_the_record_intact() {
             a.id,
             &catalog,
             "1.2.1",
-            Some(Conclusion::InPlace),
-            "After the crash.",
+            &ReviewInput::defined(Some(Finding::InPlace), "After the crash."),
         )
         .unwrap();
     let s = store
@@ -296,8 +295,7 @@ fn child_signs_off_in_a_loop() {
                 a.id,
                 &catalog,
                 "1.2.1",
-                Some(Conclusion::InPlace),
-                &note,
+                &ReviewInput::defined(Some(Finding::InPlace), &note),
             )
             .unwrap();
         store
@@ -331,8 +329,7 @@ fn a_second_process_gets_the_busy_error_while_another_writes() {
             id,
             &catalog,
             "2.1",
-            Some(Conclusion::NotTested),
-            "busy?",
+            &ReviewInput::defined(Some(Finding::NotTested), "busy?"),
         )
         .unwrap_err();
     assert!(err.is_busy(), "{err}");
@@ -345,8 +342,7 @@ fn a_second_process_gets_the_busy_error_while_another_writes() {
             id,
             &catalog,
             "2.1",
-            Some(Conclusion::NotTested),
-            "now",
+            &ReviewInput::defined(Some(Finding::NotTested), "now"),
         )
         .unwrap();
     drop(store);
@@ -422,8 +418,7 @@ fn child_writes_reviews() {
                 a.id,
                 &catalog,
                 &requirement,
-                Some(Conclusion::InPlace),
-                &format!("{requirement} edit {i}"),
+                &ReviewInput::defined(Some(Finding::InPlace), &format!("{requirement} edit {i}")),
             )
             .unwrap();
     }

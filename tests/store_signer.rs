@@ -111,8 +111,7 @@ fn a_rename_after_signing_does_not_change_who_signed() {
             id,
             &catalog,
             "2.2",
-            Some(Conclusion::InPlace),
-            "Looked again.",
+            &ReviewInput::defined(Some(Finding::InPlace), "Looked again."),
         )
         .unwrap();
     assert_named(

@@ -107,12 +107,25 @@ fn an_edited_review_note_is_named() {
 }
 
 #[test]
-fn an_edited_conclusion_is_named() {
+fn an_edited_finding_is_named() {
     let r = record();
     let row = review_row(&r, "2.1");
     let report =
-        r.tamper("UPDATE reviews SET conclusion = 'not_applicable' WHERE requirement = '2.1'");
-    assert_first(&report, &row, "column `conclusion`");
+        r.tamper("UPDATE reviews SET finding = 'not_applicable' WHERE requirement = '2.1'");
+    assert_first(&report, &row, "column `finding`");
+}
+
+#[test]
+fn an_edited_method_or_worksheet_is_named() {
+    let r = record();
+    let row = review_row(&r, "2.1");
+    let report = r.tamper("UPDATE reviews SET method = 'compensating' WHERE requirement = '2.1'");
+    assert_first(&report, &row, "column `method`");
+    let r = record();
+    let report = r.tamper(
+        "UPDATE reviews SET compensating = '{\"constraints\":\"forged\"}' WHERE requirement = '2.1'",
+    );
+    assert_first(&report, &row, "column `compensating`");
 }
 
 #[test]
@@ -128,7 +141,7 @@ fn a_deleted_review_is_named() {
 fn an_inserted_review_is_named() {
     let r = record();
     let sql = format!(
-        "INSERT INTO reviews (assessment, requirement, conclusion, note, reviewer, os_user, reviewed_at, seq)
+        "INSERT INTO reviews (assessment, requirement, finding, note, reviewer, os_user, reviewed_at, seq)
          VALUES ({}, '9.9', 'in_place', 'forged', 1, 'mallory', '2026-01-01T00:00:00Z', 99)",
         r.assessment
     );

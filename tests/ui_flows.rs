@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tickmark::checks::{Settings, VerdictStatus};
 use tickmark::sample;
-use tickmark::store::{Conclusion, Role, SignOffState, Store};
+use tickmark::store::{Conclusion, Finding, Role, SignOffState, Store};
 use tickmark::ui::{Phase, Prefs, Screen, Workbench, WorkbenchOptions, WorkerMode};
 
 fn workbench(db: &Path, prefs: Prefs, seed: bool) -> Workbench {
@@ -121,7 +121,7 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
     click(&mut h, "In Place");
     assert_eq!(
         state_of(&h, "1.1.4").conclusion(),
-        Some(Conclusion::InPlace)
+        Some(Conclusion::defined(Finding::InPlace))
     );
 
     // Write a note and save it.
@@ -140,7 +140,10 @@ fn review_a_requirement_and_see_its_sign_off_go_stale_when_the_evidence_changes(
         review.note,
         "Checked the node pool subnets in the AKS export."
     );
-    assert_eq!(review.conclusion, Some(Conclusion::InPlace));
+    assert_eq!(
+        review.conclusion(),
+        Some(Conclusion::defined(Finding::InPlace))
+    );
     assert_eq!(review.reviewer.name.as_deref(), Some("Ada Auditor"));
     assert_eq!(h.state().draft("1.1.4"), None);
 
@@ -289,7 +292,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample_harness(dir.path());
     click(&mut h, "1.2.1");
-    h.key_press(egui::Key::Num4);
+    h.key_press(egui::Key::Num3);
     h.run();
     assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
     assert!(
@@ -301,11 +304,11 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     h.get_by_label("Reviewer profiles");
     click(&mut h, "Cancel");
     create_profile(&mut h, "Kim Keys", Role::Auditor);
-    h.key_press(egui::Key::Num4);
+    h.key_press(egui::Key::Num3);
     h.run();
     assert_eq!(
         state_of(&h, "1.2.1").conclusion(),
-        Some(Conclusion::NotTested)
+        Some(Conclusion::defined(Finding::NotTested))
     );
     h.key_press(egui::Key::Num0);
     h.run();
@@ -314,7 +317,7 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
     h.key_press(egui::Key::F1);
     h.run();
     h.get_by_label("Keyboard shortcuts and icons");
-    h.get_by_label("Conclusion: Not Tested");
+    h.get_by_label("Finding: Not Tested");
 }
 
 #[test]
@@ -488,8 +491,10 @@ fn dashboard_and_comparison() {
     );
     h.get_all_by_label("Compare").last().unwrap().click();
     h.run();
-    h.get_by_label_contains("(earlier) to Next half-year (later)");
-    assert!(h.get_all_by_label("was In Place, now none").count() >= 5);
+    // The new assessment is 4.0.1: the rows go through the crosswalk.
+    h.get_by_label_contains("(pci-dss-3.2.1, earlier) to Next half-year (pci-dss-4.0.1, later)");
+    h.get_by_label_contains("requirements are matched by the crosswalk");
+    assert!(h.get_all_by_label("In Place → none").count() >= 5);
 }
 
 #[test]
@@ -652,11 +657,10 @@ fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thre
         &mut h,
         "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
     );
-    h.state_mut()
-        .set_conclusion(Some(Conclusion::NotApplicable));
+    h.state_mut().set_finding(Some(Finding::NotApplicable));
     wait(&mut h, &|wb| {
         wb.requirement_state("1.2.3").and_then(|s| s.conclusion())
-            == Some(Conclusion::NotApplicable)
+            == Some(Conclusion::defined(Finding::NotApplicable))
     });
 }
 
@@ -770,7 +774,7 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
     assert!(ids.len() > 20);
     for id in &ids {
         h.state_mut().select(id);
-        h.state_mut().set_conclusion(Some(Conclusion::NotTested));
+        h.state_mut().set_finding(Some(Finding::NotTested));
     }
     // What the window does when it closes, with every change still queued.
     h.state_mut().save_all_notes_now();
@@ -782,7 +786,7 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
                 .requirement_state(assessment, id)
                 .unwrap()
                 .conclusion(),
-            Some(Conclusion::NotTested),
+            Some(Conclusion::defined(Finding::NotTested)),
             "the conclusion of {id} was lost when the app closed"
         );
     }
@@ -915,20 +919,43 @@ fn in_place_over_failing_checks_asks_for_the_reason() {
     click(&mut h, "1.1.6");
     assert_eq!(
         state_of(&h, "1.1.6").conclusion(),
-        Some(Conclusion::NotInPlace)
+        Some(Conclusion::defined(Finding::NotInPlace))
     );
-    let caution = "The automated checks fail: say in the note why the requirement is in place.";
-    assert!(h.query_by_label(caution).is_none());
+    let caution = "In Place over failing automated checks";
+    // The sample's note on 1.1.6 says why it is not in place: nothing missing.
+    assert!(h.query_by_label_contains(caution).is_none());
+    h.state_mut().review_as_typed("1.1.6");
     click(&mut h, "In Place");
     assert_eq!(
         state_of(&h, "1.1.6").conclusion(),
-        Some(Conclusion::InPlace)
+        Some(Conclusion::defined(Finding::InPlace))
     );
-    h.get_by_label(caution);
+    // A requirement without a note: In Place over its failing check asks
+    // for the reason before the sign-off, which stays disabled.
+    let failing = h
+        .state()
+        .visible_requirements()
+        .into_iter()
+        .find(|id| {
+            let s = state_of(&h, id);
+            s.verdict == Some(VerdictStatus::Fail) && s.review.is_none()
+        })
+        .unwrap();
+    click(&mut h, &failing);
+    click(&mut h, "In Place");
+    h.get_by_label_contains(caution);
+    assert!(h.get_by_label("Sign off").accesskit_node().is_disabled());
+    type_into(
+        &mut h,
+        "Note (Markdown)",
+        "The flagged rule is covered upstream.",
+    );
+    click(&mut h, "Sign off");
+    assert_eq!(state_of(&h, &failing).sign_off_state, SignOffState::Current);
     // A passing requirement concluded In Place has nothing to explain.
     click(&mut h, "1.1.4");
     click(&mut h, "In Place");
-    assert!(h.query_by_label(caution).is_none());
+    assert!(h.query_by_label_contains(caution).is_none());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use super::error::{CatalogError, ListProblem, NodeProblem};
 use super::{Catalog, NodeKind, Requirement, Responsibility, id};
-use crate::checks::{CheckScope, check_def};
+use crate::check_registry::{CheckScope, check_def};
 
 /// The file as written.
 #[derive(Deserialize)]
@@ -17,6 +17,8 @@ struct RawCatalog {
     name: String,
     description: String,
     requirement_ids: Vec<String>,
+    #[serde(default)]
+    customized_approach: bool,
     #[serde(default)]
     node: Vec<RawNode>,
 }
@@ -33,18 +35,20 @@ struct RawNode {
     evidence: Vec<String>,
     #[serde(default)]
     checks: Vec<String>,
+    #[serde(default)]
+    supporting_checks: Vec<String>,
+    #[serde(default)]
+    new_in_v4: bool,
+    #[serde(default)]
+    future_dated: bool,
+    #[serde(default)]
+    applies_to: Option<String>,
 }
 
 /// Parses and validates a catalog file; see [`Catalog::from_toml`].
 pub(super) fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
     let raw: RawCatalog = toml::from_str(text)?;
-    let header = |field: &'static str, value: &str| {
-        if value.trim().is_empty() {
-            Err(CatalogError::EmptyHeader(field))
-        } else {
-            Ok(reflow(value))
-        }
-    };
+    let header = |field, value: &str| header_text(value).ok_or(CatalogError::EmptyHeader(field));
     let catalog_id = header("id", &raw.id)?;
     let name = header("name", &raw.name)?;
     let description = header("description", &raw.description)?;
@@ -93,7 +97,14 @@ pub(super) fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         } else {
             NodeKind::Group
         };
-        let node = build_node(raw_node, node_id.clone(), kind, parent).map_err(fail)?;
+        let inherited = parent
+            .as_ref()
+            .and_then(|p| index.get(p))
+            .and_then(|&at| nodes[at].applies_to.clone());
+        let mut node = build_node(raw_node, node_id.clone(), kind, parent).map_err(fail)?;
+        if node.applies_to.is_none() {
+            node.applies_to = inherited;
+        }
         if let Some(parent) = &node.parent
             && let Some(&parent_at) = index.get(parent)
         {
@@ -129,6 +140,7 @@ pub(super) fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         id: catalog_id,
         name,
         description,
+        customized_approach: raw.customized_approach,
         nodes,
         index,
     })
@@ -181,7 +193,21 @@ fn build_node(
     if kind == NodeKind::Requirement && evidence.is_empty() {
         return Err(NodeProblem::NoEvidence);
     }
-    validate_checks(&raw.checks, kind)?;
+    validate_checks(&raw.checks, &raw.supporting_checks, kind)?;
+    let applies_to = match raw.applies_to.as_deref().map(str::trim) {
+        None => None,
+        Some("") => return Err(NodeProblem::EmptyField("applies_to")),
+        Some(_) if kind != NodeKind::Family => return Err(NodeProblem::AppliesToBelowFamily),
+        Some(text) => Some(text.to_owned()),
+    };
+    for (set, flag) in [
+        (raw.new_in_v4, "new_in_v4"),
+        (raw.future_dated, "future_dated"),
+    ] {
+        if set && kind != NodeKind::Requirement {
+            return Err(NodeProblem::FlagOnUnassessed(flag));
+        }
+    }
     Ok(Requirement {
         id,
         title: title.to_owned(),
@@ -190,19 +216,30 @@ fn build_node(
         guidance,
         evidence,
         checks: raw.checks,
+        supporting_checks: raw.supporting_checks,
+        new_in_v4: raw.new_in_v4,
+        future_dated: raw.future_dated,
+        applies_to,
         parent,
         children: Vec::new(),
     })
 }
 
-/// Every check must be a known, catalog-mapped (static) check, listed once,
-/// and families carry none.
-fn validate_checks(checks: &[String], kind: NodeKind) -> Result<(), NodeProblem> {
-    if kind == NodeKind::Family && !checks.is_empty() {
+/// Every check must be a known, catalog-mapped (static) check, listed once
+/// (in one of the two lists), and families carry none.
+fn validate_checks(
+    checks: &[String],
+    supporting: &[String],
+    kind: NodeKind,
+) -> Result<(), NodeProblem> {
+    if kind == NodeKind::Family && !(checks.is_empty() && supporting.is_empty()) {
         return Err(NodeProblem::ChecksOnFamily);
     }
-    let mut seen = HashSet::with_capacity(checks.len());
-    for check in checks {
+    if let Some(both) = checks.iter().find(|check| supporting.contains(check)) {
+        return Err(NodeProblem::TestingAndSupporting(both.clone()));
+    }
+    let mut seen = HashSet::with_capacity(checks.len() + supporting.len());
+    for check in checks.iter().chain(supporting) {
         match check_def(check) {
             None => return Err(NodeProblem::UnknownCheck(check.clone())),
             Some(def) if def.scope != CheckScope::Static => {
@@ -217,8 +254,14 @@ fn validate_checks(checks: &[String], kind: NodeKind) -> Result<(), NodeProblem>
     Ok(())
 }
 
+/// A header value reflowed, or `None` if it is blank.
+pub(super) fn header_text(value: &str) -> Option<String> {
+    let text = reflow(value);
+    (!text.is_empty()).then_some(text)
+}
+
 /// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset]
         .iter()

@@ -9,17 +9,16 @@ mod judge;
 mod k8s;
 mod network;
 mod platform;
-mod registry;
 mod scans;
 mod settings;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, NodeKind};
+use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
 use crate::evidence::cap::{cap, cap_in_place};
 use crate::evidence::{EvidenceRef, EvidenceSet};
 
-pub use registry::{CHECKS, CheckDef, CheckScope, check_def};
+pub use crate::check_registry::{CHECKS, CheckDef, CheckScope, check_def};
 pub use settings::{Settings, image_registry};
 
 /// The outcome of one check.
@@ -91,6 +90,13 @@ pub struct CheckResult {
     /// is about. `None` for static checks (the catalog maps those).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
+    /// For per-requirement results: the ID of the catalog whose numbering
+    /// `requirement` is in (`pci-dss-4.0.1` for Azure Policy's
+    /// `PCI_DSS_v4.0.1_` groups). Results recorded before Tickmark knew a
+    /// second framework have none and name PCI DSS 3.2.1 (see
+    /// [`CheckResult::named_requirement`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<String>,
     /// The outcome.
     pub status: CheckStatus,
     /// Why, in one line a person understands.
@@ -108,6 +114,7 @@ impl CheckResult {
         CheckResult {
             check: check.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::NotEvaluated,
             reason: cap(reason.into()),
             evidence: Vec::new(),
@@ -127,6 +134,17 @@ impl CheckResult {
         self.resources
             .iter_mut()
             .for_each(ResourceResult::cap_texts);
+    }
+
+    /// For a per-requirement result: the catalog its requirement ID belongs
+    /// to and the ID. A result without a framework was recorded when PCI
+    /// DSS 3.2.1 was the only one, and names a 3.2.1 requirement.
+    pub fn named_requirement(&self) -> Option<(&str, &str)> {
+        let requirement = self.requirement.as_deref()?;
+        Some((
+            self.framework.as_deref().unwrap_or(PCI_DSS_321_ID),
+            requirement,
+        ))
     }
 
     /// The same result citing `evidence`, sorted and each reference once.
@@ -194,6 +212,7 @@ impl CheckResult {
         CheckResult {
             check: check.to_owned(),
             requirement: None,
+            framework: None,
             status,
             reason,
             evidence,
@@ -202,16 +221,23 @@ impl CheckResult {
     }
 }
 
-/// A requirement's automated verdict.
+/// A requirement's automated verdict. The rule that decides it is
+/// [`verdict_of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictStatus {
-    /// All mapped checks passed and at least one ran.
+    /// Every mapped check passed, and at least one of them tests the
+    /// requirement fully.
     Pass,
-    /// A mapped check failed.
+    /// A mapped check (testing or supporting) or a scanner mapped to the
+    /// requirement failed.
     Fail,
-    /// Some checks passed and the rest were not evaluated.
+    /// A fully-testing check passed, nothing failed, and the rest were not
+    /// evaluated.
     Partial,
+    /// Only checks that support the requirement passed and nothing failed:
+    /// the automation found nothing wrong, but a person must still test it.
+    Supported,
     /// No automated checks: documents and processes, reviewed by hand.
     Manual,
     /// Checks exist but none ran.
@@ -219,12 +245,23 @@ pub enum VerdictStatus {
 }
 
 impl VerdictStatus {
-    /// `pass`, `fail`, `partial`, `manual` or `no_evidence`.
+    /// Every verdict, in the order summaries list them.
+    pub const ALL: [VerdictStatus; 6] = [
+        VerdictStatus::Pass,
+        VerdictStatus::Fail,
+        VerdictStatus::Partial,
+        VerdictStatus::Supported,
+        VerdictStatus::Manual,
+        VerdictStatus::NoEvidence,
+    ];
+
+    /// `pass`, `fail`, `partial`, `supported`, `manual` or `no_evidence`.
     pub fn id(self) -> &'static str {
         match self {
             VerdictStatus::Pass => "pass",
             VerdictStatus::Fail => "fail",
             VerdictStatus::Partial => "partial",
+            VerdictStatus::Supported => "supported",
             VerdictStatus::Manual => "manual",
             VerdictStatus::NoEvidence => "no_evidence",
         }
@@ -236,8 +273,27 @@ impl VerdictStatus {
             VerdictStatus::Pass => "Pass",
             VerdictStatus::Fail => "Fail",
             VerdictStatus::Partial => "Partial",
+            VerdictStatus::Supported => "Supported",
             VerdictStatus::Manual => "Manual",
             VerdictStatus::NoEvidence => "No evidence",
+        }
+    }
+
+    /// One sentence saying what the verdict means, for legends.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            VerdictStatus::Pass => {
+                "every mapped check passed, at least one of them testing the requirement fully"
+            }
+            VerdictStatus::Fail => "a mapped check or a scanner mapped to the requirement failed",
+            VerdictStatus::Partial => {
+                "a fully-testing check passed, nothing failed, other checks had no evidence"
+            }
+            VerdictStatus::Supported => {
+                "only checks that support the requirement passed: nothing found wrong, a person must test it"
+            }
+            VerdictStatus::Manual => "no automated checks: reviewed by hand",
+            VerdictStatus::NoEvidence => "checks exist but none had evidence to judge",
         }
     }
 }
@@ -270,12 +326,18 @@ pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult>
     out
 }
 
-/// The verdict of every assessed requirement of `catalog`, in catalog order.
+/// The verdict of every assessed requirement of `catalog` (appendix ones
+/// included), in catalog order.
+///
+/// A requirement is fed by the checks the catalog maps to it (with their
+/// strength, see [`Catalog::check_links`]) and by the per-requirement
+/// results (Azure Policy, Prowler, Defender for Cloud) that name it, or a
+/// group directly above it, in this catalog's numbering; those only
+/// support it. A mapped static check that produced no result counts as not
+/// evaluated.
 pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVerdict> {
     catalog
-        .nodes
-        .iter()
-        .filter(|node| node.kind == NodeKind::Requirement)
+        .requirements()
         .map(|node| {
             let mut checks: Vec<CheckResult> = catalog
                 .checks_for(&node.id)
@@ -298,19 +360,36 @@ pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVe
                 results
                     .iter()
                     .filter(|r| {
-                        r.requirement
-                            .as_deref()
-                            .is_some_and(|named| feeds(catalog, named, &node.id))
+                        r.named_requirement().is_some_and(|(framework, named)| {
+                            framework == catalog.id && feeds(catalog, named, &node.id)
+                        })
                     })
                     .cloned(),
             );
+            let graded: Vec<(MappingStrength, CheckStatus)> = checks
+                .iter()
+                .map(|result| (strength_in(catalog, &node.id, result), result.status))
+                .collect();
             RequirementVerdict {
                 requirement: node.id.clone(),
-                status: verdict_of(&checks),
+                status: verdict_of(&graded),
                 checks,
             }
         })
         .collect()
+}
+
+/// How `result` feeds requirement `requirement` of `catalog`: a static
+/// check with the strength the catalog maps it with; a per-requirement
+/// result (a scanner's own mapping) only supports. A static check the
+/// catalog does not map to the requirement counts as supporting.
+pub fn strength_in(catalog: &Catalog, requirement: &str, result: &CheckResult) -> MappingStrength {
+    if result.requirement.is_some() {
+        return MappingStrength::Supports;
+    }
+    catalog
+        .strength_for(requirement, &result.check)
+        .unwrap_or(MappingStrength::Supports)
 }
 
 /// True if a per-requirement result that names `named` feeds assessed
@@ -331,32 +410,66 @@ fn feeds(catalog: &Catalog, named: &str, requirement: &str) -> bool {
     false
 }
 
-/// The per-requirement results that feed no assessed requirement of
-/// `catalog` (they name an ID it does not hold, or a family): no verdict
-/// shows them, so callers must report them rather than drop them silently.
+/// The per-requirement results that name a requirement in `catalog`'s
+/// numbering but feed none of its assessed requirements (an ID it does not
+/// hold, or a family): no verdict shows them, so callers must report them
+/// rather than drop them silently. Results naming another framework are not
+/// among them (see [`other_framework`]).
 pub fn unplaced<'a>(catalog: &Catalog, results: &'a [CheckResult]) -> Vec<&'a CheckResult> {
     results
         .iter()
         .filter(|r| {
-            r.requirement.as_deref().is_some_and(|named| {
-                !catalog.get(named).is_some_and(|node| {
-                    matches!(node.kind, NodeKind::Requirement | NodeKind::Group)
-                })
+            r.named_requirement().is_some_and(|(framework, named)| {
+                framework == catalog.id
+                    && !catalog.get(named).is_some_and(|node| {
+                        matches!(node.kind, NodeKind::Requirement | NodeKind::Group)
+                    })
             })
         })
         .collect()
 }
 
-/// The verdict rule of PRODUCT.md §4 applied to a requirement's results.
-pub fn verdict_of(checks: &[CheckResult]) -> VerdictStatus {
-    if checks.is_empty() {
+/// The per-requirement results that name requirements of a framework other
+/// than `catalog` (Azure Policy states of the 3.2.1 initiative while
+/// evaluating against 4.0.1): the numberings differ, so they feed no
+/// verdict of `catalog`; callers say so.
+pub fn other_framework<'a>(catalog: &Catalog, results: &'a [CheckResult]) -> Vec<&'a CheckResult> {
+    results
+        .iter()
+        .filter(|r| {
+            r.named_requirement()
+                .is_some_and(|(framework, _)| framework != catalog.id)
+        })
+        .collect()
+}
+
+/// The verdict rule: a requirement's automated verdict from the outcomes of
+/// the results that feed it, each with the strength of its mapping.
+///
+/// 1. No result at all (no check mapped, no scanner names it): `manual`.
+/// 2. Any result failed, testing or supporting: `fail` (the automation
+///    found something wrong).
+/// 3. No result passed (all not evaluated): `no_evidence`.
+/// 4. A fully-testing check passed: `pass` if every result passed,
+///    otherwise `partial` (the others were not evaluated).
+/// 5. Otherwise only supporting results passed: `supported` (nothing was
+///    found wrong, but no check tests the requirement; a person must).
+///
+/// With only testing mappings this is the rule of PRODUCT.md §4 unchanged.
+pub fn verdict_of(results: &[(MappingStrength, CheckStatus)]) -> VerdictStatus {
+    if results.is_empty() {
         return VerdictStatus::Manual;
     }
-    let any = |s: CheckStatus| checks.iter().any(|c| c.status == s);
+    let any = |s: CheckStatus| results.iter().any(|(_, status)| *status == s);
+    let tested = results.iter().any(|&(strength, status)| {
+        strength == MappingStrength::Tests && status == CheckStatus::Pass
+    });
     if any(CheckStatus::Fail) {
         VerdictStatus::Fail
     } else if !any(CheckStatus::Pass) {
         VerdictStatus::NoEvidence
+    } else if !tested {
+        VerdictStatus::Supported
     } else if any(CheckStatus::NotEvaluated) {
         VerdictStatus::Partial
     } else {
@@ -372,6 +485,7 @@ mod tests {
         CheckResult {
             check: "x.y".into(),
             requirement: None,
+            framework: None,
             status,
             reason: String::new(),
             evidence: Vec::new(),
@@ -382,23 +496,140 @@ mod tests {
     #[test]
     fn verdict_rule() {
         use CheckStatus::*;
-        assert_eq!(verdict_of(&[]), VerdictStatus::Manual);
+        use MappingStrength::{Supports as S, Tests as T};
+        let cases: &[(&[(MappingStrength, CheckStatus)], VerdictStatus)] = &[
+            (&[], VerdictStatus::Manual),
+            (&[(T, NotEvaluated)], VerdictStatus::NoEvidence),
+            (
+                &[(S, NotEvaluated), (T, NotEvaluated)],
+                VerdictStatus::NoEvidence,
+            ),
+            (&[(T, Pass), (T, NotEvaluated)], VerdictStatus::Partial),
+            (&[(T, Pass), (S, NotEvaluated)], VerdictStatus::Partial),
+            (&[(T, Pass), (T, Pass)], VerdictStatus::Pass),
+            (&[(T, Pass), (S, Pass)], VerdictStatus::Pass),
+            (
+                &[(T, Pass), (T, Fail), (T, NotEvaluated)],
+                VerdictStatus::Fail,
+            ),
+            // Only supporting checks passed: nothing wrong, nothing decided.
+            (&[(S, Pass)], VerdictStatus::Supported),
+            (&[(S, Pass), (S, NotEvaluated)], VerdictStatus::Supported),
+            (&[(S, Pass), (T, NotEvaluated)], VerdictStatus::Supported),
+            // A supporting check that fails is a failure all the same.
+            (&[(T, Pass), (S, Fail)], VerdictStatus::Fail),
+            (&[(S, Fail)], VerdictStatus::Fail),
+        ];
+        for (results, expected) in cases {
+            assert_eq!(verdict_of(results), *expected, "{results:?}");
+        }
+        assert_eq!(VerdictStatus::ALL.len(), 6);
+        for status in VerdictStatus::ALL {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.id()));
+            assert!(!status.meaning().is_empty());
+        }
+    }
+
+    #[test]
+    fn supporting_mappings_and_scanners_only_support() {
+        let text = "id = \"t\"\nname = \"T\"\ndescription = \"d\"\nrequirement_ids = [\"1.1\", \"1.2\"]\n\
+            [[node]]\nid = \"1\"\ntitle = \"one\"\nresponsibility = \"customer\"\nguidance = \"g\"\n\
+            [[node]]\nid = \"1.1\"\ntitle = \"t\"\nresponsibility = \"customer\"\nguidance = \"g\"\n\
+            evidence = [\"e\"]\nchecks = [\"aks.private-cluster\"]\nsupporting_checks = [\"fw.threat-intel-deny\"]\n\
+            [[node]]\nid = \"1.2\"\ntitle = \"t\"\nresponsibility = \"customer\"\nguidance = \"g\"\n\
+            evidence = [\"e\"]\nsupporting_checks = [\"fw.threat-intel-deny\"]\n";
+        let catalog = Catalog::from_toml(text).unwrap();
+        let run = |check: &str, status| CheckResult {
+            check: check.into(),
+            ..result(status)
+        };
+        let named = |framework: &str, id: &str, status| CheckResult {
+            check: "scan.azure-policy".into(),
+            requirement: Some(id.into()),
+            framework: Some(framework.into()),
+            ..result(status)
+        };
+        let of = |results: &[CheckResult], id: &str| {
+            verdicts(&catalog, results)
+                .into_iter()
+                .find(|v| v.requirement == id)
+                .unwrap()
+                .status
+        };
+        let private = run("aks.private-cluster", CheckStatus::Pass);
+        let threat = run("fw.threat-intel-deny", CheckStatus::Pass);
         assert_eq!(
-            verdict_of(&[result(NotEvaluated)]),
-            VerdictStatus::NoEvidence
-        );
-        assert_eq!(
-            verdict_of(&[result(Pass), result(NotEvaluated)]),
-            VerdictStatus::Partial
-        );
-        assert_eq!(
-            verdict_of(&[result(Pass), result(Pass)]),
+            of(&[private.clone(), threat.clone()], "1.1"),
             VerdictStatus::Pass
         );
         assert_eq!(
-            verdict_of(&[result(Pass), result(Fail), result(NotEvaluated)]),
+            of(std::slice::from_ref(&threat), "1.1"),
+            VerdictStatus::Supported
+        );
+        assert_eq!(
+            of(&[private.clone(), threat.clone()], "1.2"),
+            VerdictStatus::Supported
+        );
+        // A scanner naming the requirement supports it: a pass decides nothing ...
+        let policy_pass = named("t", "1.2", CheckStatus::Pass);
+        assert_eq!(
+            of(std::slice::from_ref(&policy_pass), "1.2"),
+            VerdictStatus::Supported
+        );
+        assert_eq!(
+            strength_in(&catalog, "1.2", &policy_pass),
+            MappingStrength::Supports
+        );
+        assert_eq!(
+            strength_in(&catalog, "1.1", &private),
+            MappingStrength::Tests
+        );
+        // ... and a failure fails it.
+        let policy_fail = named("t", "1.1", CheckStatus::Fail);
+        assert_eq!(
+            of(&[private.clone(), threat.clone(), policy_fail], "1.1"),
             VerdictStatus::Fail
         );
+        // Results naming another framework's numbering feed nothing here.
+        let elsewhere = named("other", "1.1", CheckStatus::Fail);
+        assert_eq!(
+            of(&[private, threat, elsewhere.clone()], "1.1"),
+            VerdictStatus::Pass
+        );
+        let results = [elsewhere, named("t", "1.9", CheckStatus::Pass)];
+        let others: Vec<&str> = other_framework(&catalog, &results)
+            .iter()
+            .filter_map(|r| r.framework.as_deref())
+            .collect();
+        assert_eq!(others, ["other"]);
+        let lost: Vec<&str> = unplaced(&catalog, &results)
+            .iter()
+            .filter_map(|r| r.requirement.as_deref())
+            .collect();
+        assert_eq!(lost, ["1.9"]);
+    }
+
+    #[test]
+    fn results_without_a_framework_name_321_requirements() {
+        let legacy: CheckResult = serde_json::from_str(
+            r#"{"check":"scan.azure-policy","requirement":"1.3.2","status":"fail","reason":"r","evidence":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(legacy.named_requirement(), Some(("pci-dss-3.2.1", "1.3.2")));
+        // Serialised as before: no `framework` key when there is none.
+        assert!(
+            !serde_json::to_string(&legacy)
+                .unwrap()
+                .contains("framework")
+        );
+        let verdicts = verdicts(crate::catalog::pci_dss_321(), &[legacy]);
+        let status = verdicts
+            .iter()
+            .find(|v| v.requirement == "1.3.2")
+            .unwrap()
+            .status;
+        assert_eq!(status, VerdictStatus::Fail);
     }
 
     #[test]
@@ -407,7 +638,7 @@ mod tests {
         assert!(
             catalog
                 .get("7.1")
-                .is_some_and(|g| g.checks.iter().any(|c| c == "aks.entra-rbac"))
+                .is_some_and(|g| g.all_checks().any(|c| c == "aks.entra-rbac"))
         );
         let verdicts = verdicts(catalog, &[]);
         let of = |id: &str| verdicts.iter().find(|v| v.requirement == id).unwrap();
@@ -432,6 +663,7 @@ mod tests {
         let catalog = crate::catalog::pci_dss_321();
         let named = |id: &str| CheckResult {
             requirement: Some(id.into()),
+            framework: Some(catalog.id.clone()),
             check: "scan.azure-policy".into(),
             ..result(CheckStatus::Fail)
         };

@@ -1,11 +1,14 @@
-//! `tickmark catalog`: the requirement catalog as an aligned table or as a
-//! JSON tree.
+//! `tickmark catalog [--catalog ID]`: a framework's requirement catalog
+//! (PCI DSS 4.0.1 unless told otherwise) as an aligned table or as a JSON
+//! tree.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use super::{CatalogFormat, EXIT_OK, EXIT_UNUSABLE};
-use crate::catalog::{Catalog, NodeKind, Requirement, pci_dss_321};
+#[cfg(test)]
+use crate::catalog::pci_dss_321;
+use crate::catalog::{Catalog, NodeKind, Requirement};
 
 /// The width the table is laid out for.
 const TABLE_WIDTH: usize = 120;
@@ -15,8 +18,7 @@ const TITLE_WIDTH: usize = 72;
 const RESPONSIBILITY_WIDTH: usize = 20;
 
 /// Runs `tickmark catalog`.
-pub(super) fn run(format: CatalogFormat) -> ExitCode {
-    let catalog = pci_dss_321();
+pub(super) fn run(catalog: &Catalog, format: CatalogFormat) -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written = match format {
@@ -52,20 +54,36 @@ fn write_table(out: &mut impl Write, catalog: &Catalog) -> io::Result<()> {
             writeln!(out)?;
         }
         let indented_id = format!("{}{}", "  ".repeat(node.depth() - 1), node.id);
+        let counted = check_count(node);
         let checks = match node.kind {
-            NodeKind::Requirement if node.checks.is_empty() => "manual".to_owned(),
-            NodeKind::Requirement => node.checks.len().to_string(),
-            NodeKind::Family | NodeKind::Group if node.checks.is_empty() => String::new(),
-            NodeKind::Family | NodeKind::Group => format!("({})", node.checks.len()),
+            NodeKind::Requirement if counted.is_empty() => "manual".to_owned(),
+            NodeKind::Requirement => counted,
+            NodeKind::Family | NodeKind::Group if counted.is_empty() => String::new(),
+            NodeKind::Family | NodeKind::Group => format!("({counted})"),
         };
+        let mut marks = String::new();
+        if node.new_in_v4 {
+            marks.push_str(" [new in v4]");
+        }
+        if node.future_dated {
+            marks.push_str(" [was future-dated]");
+        }
         write_row(
             out,
             &indented_id,
-            &node.title,
+            &format!("{}{marks}", node.title),
             node.responsibility.label(),
             &checks,
         )?;
-        write_check_ids(out, node)?;
+        if let Some(kind) = node
+            .applies_to
+            .as_deref()
+            .filter(|_| node.kind == NodeKind::Family)
+        {
+            writeln!(out, "{}applies only to {kind}", " ".repeat(ID_WIDTH + 3))?;
+        }
+        write_check_ids(out, "checks:", &node.checks)?;
+        write_check_ids(out, "supports:", &node.supporting_checks)?;
     }
     writeln!(out)?;
     writeln!(out, "{}", summary(catalog))
@@ -88,19 +106,31 @@ fn write_row(
     writeln!(out, "{}", line.trim_end())
 }
 
-/// The node's check IDs under its title, wrapped to the table width.
-fn write_check_ids(out: &mut impl Write, node: &Requirement) -> io::Result<()> {
-    if node.checks.is_empty() {
+/// How many checks a node lists: `2` testing, `2+1` with one supporting,
+/// `+1` with only a supporting one; empty with none.
+fn check_count(node: &Requirement) -> String {
+    match (node.checks.len(), node.supporting_checks.len()) {
+        (0, 0) => String::new(),
+        (tests, 0) => tests.to_string(),
+        (0, supports) => format!("+{supports}"),
+        (tests, supports) => format!("{tests}+{supports}"),
+    }
+}
+
+/// A node's check IDs under its title after `label`, wrapped to the table
+/// width; nothing when there are none.
+fn write_check_ids(out: &mut impl Write, label: &str, checks: &[String]) -> io::Result<()> {
+    if checks.is_empty() {
         return Ok(());
     }
     let indent = " ".repeat(ID_WIDTH + 3);
-    let mut line = format!("{indent}checks:");
-    for (at, check) in node.checks.iter().enumerate() {
-        let separator = if at + 1 < node.checks.len() { "," } else { "" };
+    let mut line = format!("{indent}{label}");
+    for (at, check) in checks.iter().enumerate() {
+        let separator = if at + 1 < checks.len() { "," } else { "" };
         let word = format!(" {check}{separator}");
         if line.chars().count() + word.chars().count() > TABLE_WIDTH {
             writeln!(out, "{line}")?;
-            line = format!("{indent}       ");
+            line = format!("{indent}{}", " ".repeat(label.len()));
         }
         line.push_str(&word);
     }
@@ -123,10 +153,25 @@ fn summary(catalog: &Catalog) -> String {
     let requirements = catalog.count(NodeKind::Requirement);
     let automated = catalog
         .requirements()
-        .filter(|node| !node.checks.is_empty())
+        .filter(|node| !catalog.check_links(&node.id).is_empty())
         .count();
+    let appendix = catalog
+        .requirements()
+        .filter(|node| node.is_appendix())
+        .count();
+    let in_appendices = if appendix > 0 {
+        format!(", {appendix} of them in appendices")
+    } else {
+        String::new()
+    };
+    let new = catalog.new_in_v4().count();
+    let new = if new > 0 {
+        format!(", {new} new in v4")
+    } else {
+        String::new()
+    };
     format!(
-        "{} nodes: {} families, {} groups, {} assessed requirements ({} with automated checks, {} reviewed by hand)",
+        "{} nodes: {} families, {} groups, {} assessed requirements{in_appendices}\n{} with automated checks, {} reviewed by hand{new}",
         catalog.nodes.len(),
         catalog.count(NodeKind::Family),
         catalog.count(NodeKind::Group),
@@ -189,6 +234,42 @@ mod tests {
             .map(|line| line.matches(['.']).count())
             .sum();
         assert_eq!(listed, 10);
+    }
+
+    #[test]
+    fn v4_table_marks_strength_appendices_and_new_requirements() {
+        let mut out = Vec::new();
+        let catalog = crate::catalog::builtin(crate::catalog::PCI_DSS_401_ID).unwrap();
+        write_table(&mut out, catalog).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        assert!(table.starts_with("PCI DSS 4.0.1 (pci-dss-4.0.1)"));
+        for line in table.lines() {
+            assert!(line.chars().count() <= TABLE_WIDTH, "too wide: {line}");
+        }
+        let lines: Vec<&str> = table.lines().collect();
+        // A node with only supporting checks counts them as `+N` and lists
+        // them on a `supports:` line.
+        let supported = catalog
+            .requirements()
+            .find(|n| n.checks.is_empty() && !n.supporting_checks.is_empty())
+            .unwrap();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("{} ", supported.id)))
+            .unwrap();
+        assert!(
+            lines[at]
+                .trim_end()
+                .ends_with(&format!(" +{}", supported.supporting_checks.len())),
+            "{}",
+            lines[at]
+        );
+        assert!(lines[at + 1].trim_start().starts_with("supports: "));
+        let a1 = lines.iter().position(|l| l.starts_with("A1 ")).unwrap();
+        assert!(lines[a1 + 1].trim_start().starts_with("applies only to "));
+        assert!(table.contains("[new in v4]"));
+        assert!(table.contains("of them in appendices"));
+        assert_eq!(check_count(catalog.get("1.1.1").unwrap()), "");
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! `tickmark evaluate PATH... [--format table|json] [--fail-on fail]`:
-//! import evidence, run every check and print each requirement's verdict.
-//! Nothing is stored.
+//! `tickmark evaluate PATH... [--catalog ID] [--format table|json]
+//! [--fail-on fail]`: import evidence, run every check and print the verdict
+//! of each assessed requirement of the catalog (PCI DSS 4.0.1 unless
+//! `--catalog` says otherwise), appendix requirements included. Nothing is
+//! stored.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -10,13 +12,15 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
-use crate::catalog::{Catalog, pci_dss_321};
+use crate::catalog::{Catalog, MappingStrength};
 use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
+use crate::store::VerdictCounts;
 
 /// Runs `tickmark evaluate`.
 pub(super) fn run(
     cli: &Cli,
+    catalog: &Catalog,
     paths: &[PathBuf],
     format: EvaluateFormat,
     fail_on: Option<FailOn>,
@@ -29,7 +33,6 @@ pub(super) fn run(
         }
     };
     let (set, errors) = import_all(paths);
-    let catalog = pci_dss_321();
     let results = checks::evaluate(&set, &settings);
     let verdicts = checks::verdicts(catalog, &results);
     let report = Report::new(catalog, &set, &verdicts, &errors);
@@ -91,14 +94,16 @@ fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     (set, errors)
 }
 
-/// The JSON document of PRODUCT.md §7.
+/// The JSON document of PRODUCT.md §7, with the catalog it was judged
+/// against and, per check, how it feeds the requirement.
 #[derive(Serialize)]
 struct Report<'a> {
     catalog: &'a str,
+    catalog_name: &'a str,
     inputs: Vec<Input<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<&'a ImportError>,
-    summary: Summary,
+    summary: VerdictCounts,
     requirements: Vec<RequirementOut<'a>>,
 }
 
@@ -115,26 +120,25 @@ struct Input<'a> {
     notes: &'a [String],
 }
 
-#[derive(Serialize, Default)]
-struct Summary {
-    pass: usize,
-    fail: usize,
-    partial: usize,
-    manual: usize,
-    no_evidence: usize,
-}
-
 #[derive(Serialize)]
 struct RequirementOut<'a> {
     id: &'a str,
     title: &'a str,
     status: &'static str,
+    /// The kind of entity an appendix requirement applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    applies_to: Option<&'a str>,
+    /// True for a requirement new in PCI DSS v4.0.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    new_in_v4: bool,
     checks: Vec<CheckOut<'a>>,
 }
 
 #[derive(Serialize)]
 struct CheckOut<'a> {
     id: &'a str,
+    /// `tests` (the check tests the requirement fully) or `supports`.
+    mapping: &'static str,
     status: &'static str,
     reason: &'a str,
     evidence: &'a [EvidenceRef],
@@ -149,18 +153,9 @@ impl<'a> Report<'a> {
         verdicts: &'a [RequirementVerdict],
         errors: &'a [ImportError],
     ) -> Self {
-        let mut summary = Summary::default();
-        for verdict in verdicts {
-            *match verdict.status {
-                VerdictStatus::Pass => &mut summary.pass,
-                VerdictStatus::Fail => &mut summary.fail,
-                VerdictStatus::Partial => &mut summary.partial,
-                VerdictStatus::Manual => &mut summary.manual,
-                VerdictStatus::NoEvidence => &mut summary.no_evidence,
-            } += 1;
-        }
         Report {
             catalog: &catalog.id,
+            catalog_name: &catalog.name,
             inputs: set
                 .files
                 .iter()
@@ -174,16 +169,27 @@ impl<'a> Report<'a> {
                 })
                 .collect(),
             errors: errors.iter().collect(),
-            summary,
+            summary: VerdictCounts::of(verdicts.iter().map(|v| &v.status)),
             requirements: verdicts
                 .iter()
-                .map(|verdict| RequirementOut {
-                    id: &verdict.requirement,
-                    title: catalog
-                        .get(&verdict.requirement)
-                        .map_or("", |node| node.title.as_str()),
-                    status: verdict.status.id(),
-                    checks: verdict.checks.iter().map(CheckOut::from).collect(),
+                .map(|verdict| {
+                    let node = catalog.get(&verdict.requirement);
+                    RequirementOut {
+                        id: &verdict.requirement,
+                        title: node.map_or("", |node| node.title.as_str()),
+                        status: verdict.status.id(),
+                        applies_to: node.and_then(|node| node.applies_to.as_deref()),
+                        new_in_v4: node.is_some_and(|node| node.new_in_v4),
+                        checks: verdict
+                            .checks
+                            .iter()
+                            .map(|result| CheckOut {
+                                mapping: checks::strength_in(catalog, &verdict.requirement, result)
+                                    .id(),
+                                ..CheckOut::from(result)
+                            })
+                            .collect(),
+                    }
                 })
                 .collect(),
         }
@@ -194,6 +200,7 @@ impl<'a> From<&'a CheckResult> for CheckOut<'a> {
     fn from(result: &'a CheckResult) -> Self {
         CheckOut {
             id: &result.check,
+            mapping: MappingStrength::Tests.id(),
             status: result.status.id(),
             reason: &result.reason,
             evidence: &result.evidence,
@@ -210,9 +217,12 @@ fn write_json(report: &Report<'_>) -> io::Result<()> {
 }
 
 /// A readable table: inputs, then every requirement with its verdict and,
-/// for those that are not passing, the checks behind it.
+/// for those that are not passing, the checks behind it (a supporting one
+/// marked so); a summary and what `supported` means at the end.
 fn write_table(report: &Report<'_>) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(out, "{} ({})", report.catalog_name, report.catalog)?;
+    writeln!(out)?;
     writeln!(out, "Inputs ({}):", report.inputs.len())?;
     for input in &report.inputs {
         writeln!(out, "  {:<34} {}", input.format, input.path)?;
@@ -229,9 +239,14 @@ fn write_table(report: &Report<'_>) -> io::Result<()> {
             continue;
         }
         for check in requirement.checks.iter().filter(|c| c.status != "pass") {
+            let supporting = if check.mapping == MappingStrength::Supports.id() {
+                " (supports)"
+            } else {
+                ""
+            };
             writeln!(
                 out,
-                "{:<23} {} {}: {}",
+                "{:<23} {} {}{supporting}: {}",
                 "",
                 marker(check.status),
                 check.id,
@@ -239,18 +254,16 @@ fn write_table(report: &Report<'_>) -> io::Result<()> {
             )?;
         }
     }
-    let s = &report.summary;
     writeln!(out)?;
     writeln!(
         out,
-        "{} requirements: {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        "{} requirements: {}",
         report.requirements.len(),
-        s.pass,
-        s.fail,
-        s.partial,
-        s.manual,
-        s.no_evidence
+        report.summary.describe()
     )?;
+    if report.summary.supported > 0 {
+        writeln!(out, "supported: {}", VerdictStatus::Supported.meaning())?;
+    }
     out.flush()
 }
 

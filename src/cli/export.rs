@@ -67,7 +67,7 @@ fn try_export(
     let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
     let assessment = match store.assessment(name).map_err(|e| e.to_string())? {
         Some(found) => found,
-        None => return Err(unknown_assessment(&store, name, &db)),
+        None => return Err(super::record::unknown_assessment(&store, name, &db)),
     };
     let catalog = crate::catalog::builtin(&assessment.catalog_id).ok_or_else(|| {
         format!(
@@ -86,27 +86,6 @@ fn try_export(
         &cancel,
     )
     .map_err(|e| e.to_string())
-}
-
-/// "No such assessment", listing the ones there are.
-fn unknown_assessment(store: &Store, name: &str, db: &Path) -> String {
-    let known = match store.assessments() {
-        Ok(list) => list,
-        Err(e) => return e.to_string(),
-    };
-    if known.is_empty() {
-        return format!(
-            "there is no assessment named \"{name}\": the review record {} has no assessments yet \
-             (create one with `tickmark import --assessment NAME PATH...`)",
-            db.display()
-        );
-    }
-    let names: Vec<String> = known.iter().map(|a| format!("\"{}\"", a.name)).collect();
-    format!(
-        "there is no assessment named \"{name}\" in {}; known assessments: {}",
-        db.display(),
-        names.join(", ")
-    )
 }
 
 fn print_summary(name: &str, summary: &ExportSummary, out: &mut dyn Write) {

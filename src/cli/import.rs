@@ -27,9 +27,27 @@ use crate::store::{
 const UNKNOWN_CLUSTER: &str = "unknown";
 
 /// Runs `tickmark import`.
-pub(super) fn run(cli: &Cli, catalog: &Catalog, assessment: &str, paths: &[PathBuf]) -> ExitCode {
+///
+/// `catalog` is the framework of an assessment the import creates;
+/// `explicit` says it was asked for with `--catalog`, which an existing
+/// assessment of another framework refuses. An existing assessment is
+/// evaluated against its own framework.
+pub(super) fn run(
+    cli: &Cli,
+    catalog: &'static Catalog,
+    explicit: bool,
+    assessment: &str,
+    paths: &[PathBuf],
+) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let code = match import(cli, catalog, assessment, paths, &mut out, &mut err) {
+    let code = match import(
+        cli,
+        (catalog, explicit),
+        assessment,
+        paths,
+        &mut out,
+        &mut err,
+    ) {
         Ok(code) => code,
         Err(message) => {
             let _ = writeln!(err, "tickmark import: {message}");
@@ -43,7 +61,7 @@ pub(super) fn run(cli: &Cli, catalog: &Catalog, assessment: &str, paths: &[PathB
 /// command (no settings, no record, busy).
 fn import(
     cli: &Cli,
-    catalog: &Catalog,
+    (chosen, explicit): (&'static Catalog, bool),
     name: &str,
     paths: &[PathBuf],
     out: &mut dyn Write,
@@ -52,6 +70,19 @@ fn import(
     let db = super::db_path(cli)?;
     let settings = super::load_settings(cli)?;
     let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    let catalog = match store.assessment(name).map_err(|e| e.to_string())? {
+        None => chosen,
+        Some(existing) => {
+            let own = super::record::catalog_of(&existing).map_err(|f| f.message)?;
+            if explicit && own.id != chosen.id {
+                return Err(format!(
+                    "assessment \"{name}\" is assessed against {}, not {}; an assessment keeps the framework it was created with (start a {} assessment from it with `tickmark assessment create --name NEW --catalog {} --from \"{name}\"`)",
+                    own.id, chosen.id, chosen.name, chosen.id
+                ));
+            }
+            own
+        }
+    };
     let today = Utc::now().date_naive();
     let new = NewAssessment {
         name: name.to_owned(),
@@ -98,7 +129,11 @@ fn import_and_evaluate(
         return Ok(EXIT_UNUSABLE);
     };
     if summary.created {
-        let _ = writeln!(out, "Created assessment \"{name}\" (period {today})");
+        let _ = writeln!(
+            out,
+            "Created assessment \"{name}\" against {} (period {today})",
+            catalog.name
+        );
     }
     let stored = store.evidence_set(assessment.id)?;
     for problem in &stored.problems {
@@ -202,14 +237,10 @@ fn print_run(outcome: &RunOutcome, out: &mut dyn Write) {
     };
     let _ = writeln!(
         out,
-        "{what}: {} file(s), {} requirement(s): {} pass, {} fail, {} partial, {} manual, {} no evidence",
+        "{what}: {} file(s), {} requirement(s): {}",
         run.files.len(),
         c.total(),
-        c.pass,
-        c.fail,
-        c.partial,
-        c.manual,
-        c.no_evidence
+        c.describe()
     );
 }
 
@@ -228,7 +259,7 @@ mod tests {
 
     fn run_import(cli: &Cli, paths: &[PathBuf]) -> (u8, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = import(cli, pci_dss_321(), "Q1", paths, &mut out, &mut err).unwrap();
+        let code = import(cli, (pci_dss_321(), true), "Q1", paths, &mut out, &mut err).unwrap();
         (
             code,
             String::from_utf8(out).unwrap(),
@@ -290,7 +321,7 @@ mod tests {
         with_settings.settings = Some(dir.path().join("nope.toml"));
         let e = import(
             &with_settings,
-            pci_dss_321(),
+            (pci_dss_321(), true),
             "Q1",
             &[],
             &mut Vec::new(),

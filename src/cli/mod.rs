@@ -6,15 +6,23 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::catalog::{Catalog, builtin, builtin_ids, default_catalog};
 use crate::checks::Settings;
 
+mod assessment;
 mod catalog;
 mod evaluate;
 mod export;
 mod import;
+mod profile;
+mod record;
+mod review;
 mod verify;
 
-/// Review the evidence that an AKS cluster meets PCI DSS 3.2.1.
+pub use record::EXIT_REFUSED;
+pub use review::WORKSHEET_EXAMPLE;
+
+/// Review the evidence that an AKS cluster meets PCI DSS (4.0.1 or 3.2.1).
 #[derive(Debug, Parser)]
 #[command(name = "tickmark", version, about)]
 pub struct Cli {
@@ -43,15 +51,94 @@ pub enum Command {
         /// Exit with 1 when any requirement's verdict is this.
         #[arg(long, value_enum, value_name = "VERDICT")]
         fail_on: Option<FailOn>,
+        /// The framework to evaluate against: pci-dss-4.0.1 (the default)
+        /// or pci-dss-3.2.1.
+        #[arg(long, value_name = "ID", value_parser = parse_catalog)]
+        catalog: Option<&'static Catalog>,
     },
     /// Import evidence into an assessment (created if missing), evaluate and record it.
     Import {
         /// The assessment's name.
         #[arg(long, value_name = "NAME")]
         assessment: String,
+        /// The framework of an assessment this import creates (default pci-dss-4.0.1); an
+        /// existing assessment keeps its own.
+        #[arg(long, value_name = "ID")]
+        catalog: Option<String>,
         /// Files or directories (walked) of evidence.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+    },
+    /// Create or list assessments.
+    #[command(subcommand)]
+    Assessment(AssessmentCommand),
+    /// Add or list reviewer profiles (who `--profile NAME` acts as).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Record a requirement's finding, method, worksheet and note.
+    ///
+    /// What is not given stays as recorded. Exit codes: 0 recorded, 1
+    /// refused by a rule of the review, 2 unusable input.
+    #[command(after_help = review_after_help())]
+    Review {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The requirement ID, e.g. 10.5.1.
+        #[arg(long, value_name = "ID")]
+        requirement: String,
+        /// The finding.
+        #[arg(long, value_enum)]
+        finding: FindingArg,
+        /// How the requirement is met (default: as recorded, or what the worksheet file is for).
+        #[arg(long, value_enum)]
+        method: Option<MethodArg>,
+        /// A Markdown file with the note (`-` reads standard input).
+        #[arg(long, value_name = "FILE")]
+        note_file: Option<PathBuf>,
+        /// A TOML file with the compensating controls worksheet or the customized approach.
+        #[arg(long, value_name = "FILE")]
+        worksheet: Option<PathBuf>,
+        /// Who reviews: a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+    },
+    /// Sign a requirement off: bind a statement to what is recorded now.
+    ///
+    /// Exit codes: 0 signed, 1 refused (no finding, a reason or worksheet
+    /// missing, already signed), 2 unusable input.
+    SignOff {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The requirement ID.
+        #[arg(long, value_name = "ID")]
+        requirement: String,
+        /// The statement signed (default: "I examined the evidence, checks and attachments of ID
+        /// and agree with the finding.").
+        #[arg(long, value_name = "TEXT")]
+        statement: Option<String>,
+        /// Who signs: a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+    },
+    /// Declare a whole appendix that applies only to some entities (A1, A2, A3) not applicable.
+    ///
+    /// Records Not Applicable with the reason for each of its requirements.
+    /// Exit codes: 0 recorded, 1 refused, 2 unusable input.
+    NotApplicable {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The appendix, e.g. A1.
+        #[arg(long, value_name = "ID")]
+        appendix: String,
+        /// Why it does not apply.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who declares it: a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
     /// Export an assessment's review record.
     Export {
@@ -75,12 +162,123 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
     },
-    /// Print the requirement catalog.
+    /// Print a framework's requirement catalog.
     Catalog {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
         format: CatalogFormat,
+        /// The framework: pci-dss-4.0.1 (the default) or pci-dss-3.2.1.
+        #[arg(long, value_name = "ID", value_parser = parse_catalog)]
+        catalog: Option<&'static Catalog>,
     },
+}
+
+/// `tickmark assessment ...`.
+#[derive(Debug, Subcommand)]
+pub enum AssessmentCommand {
+    /// Create an assessment against one framework, optionally from an earlier one.
+    Create {
+        /// The name (unique).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The framework (default pci-dss-4.0.1).
+        #[arg(long, value_name = "ID")]
+        catalog: Option<String>,
+        /// The cluster (default: the earlier assessment's, else "unknown").
+        #[arg(long, value_name = "NAME")]
+        cluster: Option<String>,
+        /// First day of the period, YYYY-MM-DD (default today).
+        #[arg(long, value_name = "DATE")]
+        period_start: Option<chrono::NaiveDate>,
+        /// Last day of the period, YYYY-MM-DD (default: the first day).
+        #[arg(long, value_name = "DATE")]
+        period_end: Option<chrono::NaiveDate>,
+        /// Start from this earlier assessment: carry its evidence forward and show its findings
+        /// as the prior period.
+        #[arg(long, value_name = "NAME")]
+        from: Option<String>,
+    },
+    /// List the assessments.
+    List,
+}
+
+/// `tickmark profile ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a reviewer profile.
+    Add {
+        /// The reviewer's name (unique).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The reviewer's e-mail address.
+        #[arg(long, value_name = "EMAIL", default_value = "")]
+        email: String,
+        /// The role.
+        #[arg(long, value_enum)]
+        role: ProfileRole,
+    },
+    /// List the reviewer profiles.
+    List,
+}
+
+/// `profile add --role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileRole {
+    /// Records findings and signs requirements off.
+    Auditor,
+    /// The security lead: approves the assessment.
+    Lead,
+}
+
+/// `review --finding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingArg {
+    /// In Place.
+    InPlace,
+    /// Not Applicable (needs a reason in the note before sign-off).
+    NotApplicable,
+    /// Not Tested.
+    NotTested,
+    /// Not in Place (needs a reason in the note before sign-off).
+    NotInPlace,
+}
+
+impl FindingArg {
+    fn finding(self) -> crate::store::Finding {
+        use crate::store::Finding;
+        match self {
+            FindingArg::InPlace => Finding::InPlace,
+            FindingArg::NotApplicable => Finding::NotApplicable,
+            FindingArg::NotTested => Finding::NotTested,
+            FindingArg::NotInPlace => Finding::NotInPlace,
+        }
+    }
+}
+
+/// `review --method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// The defined approach.
+    Defined,
+    /// A compensating control (needs the Appendix C worksheet).
+    Compensating,
+    /// The customized approach (PCI DSS v4.x; needs its documentation).
+    Customized,
+}
+
+impl MethodArg {
+    fn method(self) -> crate::store::Method {
+        use crate::store::Method;
+        match self {
+            MethodArg::Defined => Method::Defined,
+            MethodArg::Compensating => Method::Compensating,
+            MethodArg::Customized => Method::Customized,
+        }
+    }
+}
+
+fn review_after_help() -> String {
+    format!("The worksheet file (--worksheet) is TOML, for example:\n\n{WORKSHEET_EXAMPLE}")
 }
 
 /// `evaluate --format`.
@@ -161,15 +359,93 @@ where
 fn run(cli: Cli) -> ExitCode {
     match &cli.command {
         None => start_app(&cli),
-        Some(Command::Catalog { format }) => catalog::run(*format),
+        Some(Command::Catalog { format, catalog }) => {
+            catalog::run(catalog.unwrap_or_else(default_catalog), *format)
+        }
         Some(Command::Evaluate {
             paths,
             format,
             fail_on,
-        }) => evaluate::run(&cli, paths, *format, *fail_on),
-        Some(Command::Import { assessment, paths }) => {
-            import::run(&cli, crate::catalog::pci_dss_321(), assessment, paths)
+            catalog,
+        }) => evaluate::run(
+            &cli,
+            catalog.unwrap_or_else(default_catalog),
+            paths,
+            *format,
+            *fail_on,
+        ),
+        Some(Command::Import {
+            assessment,
+            catalog,
+            paths,
+        }) => match assessment::chosen_catalog(catalog.as_deref()) {
+            Ok(chosen) => import::run(&cli, chosen, catalog.is_some(), assessment, paths),
+            Err(failure) => {
+                eprintln!("tickmark import: {}", failure.message);
+                ExitCode::from(failure.code)
+            }
+        },
+        Some(Command::Assessment(AssessmentCommand::Create {
+            name,
+            catalog,
+            cluster,
+            period_start,
+            period_end,
+            from,
+        })) => assessment::run_create(
+            &cli,
+            &assessment::CreateArgs {
+                name,
+                catalog: catalog.as_deref(),
+                cluster: cluster.as_deref(),
+                period_start: *period_start,
+                period_end: *period_end,
+                from: from.as_deref(),
+            },
+        ),
+        Some(Command::Assessment(AssessmentCommand::List)) => assessment::run_list(&cli),
+        Some(Command::Profile(ProfileCommand::Add { name, email, role })) => {
+            profile::run_add(&cli, name, email, *role)
         }
+        Some(Command::Profile(ProfileCommand::List)) => profile::run_list(&cli),
+        Some(Command::Review {
+            assessment,
+            requirement,
+            finding,
+            method,
+            note_file,
+            worksheet,
+            profile,
+        }) => review::run_review(
+            &cli,
+            &review::ReviewArgs {
+                assessment,
+                requirement,
+                finding: finding.finding(),
+                method: method.map(MethodArg::method),
+                note_file: note_file.as_deref(),
+                worksheet: worksheet.as_deref(),
+                profile: profile.as_deref(),
+            },
+        ),
+        Some(Command::SignOff {
+            assessment,
+            requirement,
+            statement,
+            profile,
+        }) => review::run_sign_off(
+            &cli,
+            assessment,
+            requirement,
+            statement.as_deref(),
+            profile.as_deref(),
+        ),
+        Some(Command::NotApplicable {
+            assessment,
+            appendix,
+            reason,
+            profile,
+        }) => review::run_not_applicable(&cli, assessment, appendix, reason, profile.as_deref()),
         Some(Command::Export {
             assessment,
             format,
@@ -177,6 +453,16 @@ fn run(cli: Cli) -> ExitCode {
         }) => export::run(&cli, assessment, *format, out),
         Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
     }
+}
+
+/// `--catalog ID`: a built-in catalog, or an error listing the known IDs.
+pub(crate) fn parse_catalog(id: &str) -> Result<&'static Catalog, String> {
+    builtin(id).ok_or_else(|| {
+        format!(
+            "`{id}` is not a built-in catalog; use one of: {}",
+            builtin_ids().join(", ")
+        )
+    })
 }
 
 /// The review record: `--db`, or `tickmark.sqlite3` in the platform's data
@@ -192,10 +478,12 @@ pub(crate) fn db_path(cli: &Cli) -> Result<PathBuf, String> {
 
 /// Names, on `err`, every per-requirement result that feeds no requirement
 /// of `catalog` (a scanner mapped it to an ID the catalog does not assess),
-/// so that it is not silently left out of every verdict.
+/// so that it is not silently left out of every verdict; and says how many
+/// results of a scanner name only another framework's requirements (they
+/// feed no verdict of `catalog`: the numberings differ).
 pub(crate) fn report_unplaced(
     command: &str,
-    catalog: &crate::catalog::Catalog,
+    catalog: &Catalog,
     results: &[crate::checks::CheckResult],
     err: &mut dyn std::io::Write,
 ) {
@@ -208,6 +496,36 @@ pub(crate) fn report_unplaced(
             catalog.name,
             result.status.id(),
             result.reason
+        );
+    }
+    // A scanner that also judged this catalog's requirements (Defender's
+    // table maps both numberings) left nothing out.
+    let judged_here = |check: &str| {
+        results.iter().any(|r| {
+            r.check == check
+                && r.named_requirement()
+                    .is_some_and(|(framework, _)| framework == catalog.id)
+        })
+    };
+    let mut elsewhere: Vec<(&str, &str)> = crate::checks::other_framework(catalog, results)
+        .iter()
+        .filter(|r| !judged_here(&r.check))
+        .filter_map(|r| Some((r.named_requirement()?.0, r.check.as_str())))
+        .collect();
+    elsewhere.sort_unstable();
+    let mut counted: Vec<((&str, &str), usize)> = Vec::new();
+    for key in elsewhere {
+        match counted.last_mut() {
+            Some((last, n)) if *last == key => *n += 1,
+            _ => counted.push((key, 1)),
+        }
+    }
+    for ((framework, check), n) in counted {
+        let name = builtin(framework).map_or(framework, |c| c.name.as_str());
+        let _ = writeln!(
+            err,
+            "tickmark {command}: {n} {check} result(s) name {name} requirements and feed no {} verdict (`tickmark evaluate --catalog {framework}` judges them)",
+            catalog.name
         );
     }
 }

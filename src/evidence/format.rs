@@ -138,6 +138,15 @@ pub enum Format {
     /// Attachment.
     #[serde(rename = "attachment")]
     Attachment,
+    // Added after the first release (IDs are append-only).
+    /// Prowler's compliance output for one framework (CSV,
+    /// `--compliance pci_4.0_azure`).
+    #[serde(rename = "prowler-compliance-csv")]
+    ProwlerComplianceCsv,
+    /// Prowler's compliance output for one framework (OCSF Compliance
+    /// Findings).
+    #[serde(rename = "prowler-compliance-ocsf")]
+    ProwlerComplianceOcsf,
 }
 
 impl Format {
@@ -185,6 +194,8 @@ impl Format {
         Format::ProwlerCsv,
         Format::ProwlerOcsf,
         Format::Attachment,
+        Format::ProwlerComplianceCsv,
+        Format::ProwlerComplianceOcsf,
     ];
 
     /// The stable ID, e.g. `azure-nsg`.
@@ -232,6 +243,8 @@ impl Format {
             Format::ProwlerCsv => "prowler-csv",
             Format::ProwlerOcsf => "prowler-ocsf",
             Format::Attachment => "attachment",
+            Format::ProwlerComplianceCsv => "prowler-compliance-csv",
+            Format::ProwlerComplianceOcsf => "prowler-compliance-ocsf",
         }
     }
 
@@ -285,6 +298,8 @@ impl Format {
             Format::ProwlerCsv => "Prowler (CSV)",
             Format::ProwlerOcsf => "Prowler (OCSF)",
             Format::Attachment => "Attachment",
+            Format::ProwlerComplianceCsv => "Prowler compliance (CSV)",
+            Format::ProwlerComplianceOcsf => "Prowler compliance (OCSF)",
         }
     }
 }

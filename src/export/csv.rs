@@ -1,14 +1,20 @@
 //! CSV: one row per catalog requirement, in catalog order, RFC 4180 quoting.
 //!
-//! Columns (the header row names them): `requirement`, `title`,
+//! Columns (the header row names them): `requirement`, `title`, `new in
+//! v4.0` (`yes` for a requirement PCI DSS v4.0 added),
 //! `automated verdict`, `failing checks` (check IDs, `; `-separated),
-//! `conclusion`, `reviewer`, `reviewed at`, `signed by`, `signed at`,
+//! `finding` (In Place, Not Applicable, Not Tested, Not in Place), `method`
+//! (Defined approach, Compensating control, Customized approach),
+//! `worksheet` (the compensating controls worksheet or the customized
+//! approach's documentation, one `Field: text` line per field), `reviewer`, `reviewed at`, `signed by`, `signed at`,
 //! `stale` (whether the latest sign-off no longer covers what is there:
 //! `yes`/`no`, empty when never signed), `note` (plain text, Markdown
 //! removed), `evidence count` (how many evidence files the checks cite) and
-//! `attachments` (how many, withdrawn ones not counted).
+//! `attachments` (how many, withdrawn ones not counted) and `prior period`
+//! (for an assessment started from an earlier one: each earlier requirement
+//! mapped to this one, how, and its finding then).
 //! `signed by`/`signed at` are the latest sign-off's. Times are RFC 3339 in
-//! UTC; labels are the PCI reporting terms (`In Place with CCW`).
+//! UTC; labels are the PCI reporting terms.
 //!
 //! Spreadsheet safety: a free-text cell (title, note, names) that starts
 //! with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
@@ -19,17 +25,21 @@ use crate::catalog::Catalog;
 
 use super::view::{Row, View};
 use super::{ExportError, ReportData, text};
+use crate::store::Review;
 
 /// The automated verdict shown when the assessment has no run yet.
 pub const NOT_RUN: &str = "Not run";
 
 /// The header row.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 17] = [
     "requirement",
     "title",
+    "new in v4.0",
     "automated verdict",
     "failing checks",
-    "conclusion",
+    "finding",
+    "method",
+    "worksheet",
     "reviewer",
     "reviewed at",
     "signed by",
@@ -38,6 +48,7 @@ pub const COLUMNS: [&str; 13] = [
     "note",
     "evidence count",
     "attachments",
+    "prior period",
 ];
 
 /// The CSV of `data`: a header and one row per requirement of `catalog`.
@@ -60,18 +71,27 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportErr
     })
 }
 
-fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 13] {
+fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 17] {
     let review = row.review();
     let sign_off = row.latest_sign_off();
     let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
     [
         row.id().to_owned(),
         guard(&row.node.title),
+        if row.node.new_in_v4 { "yes" } else { "" }.to_owned(),
         row.verdict_status()
             .map_or(NOT_RUN, |v| v.label())
             .to_owned(),
         failing.join("; "),
-        row.conclusion().map_or("", |c| c.label()).to_owned(),
+        row.finding().map_or("", |f| f.label()).to_owned(),
+        review.map_or(String::new(), |r| {
+            if r.finding.is_some() || !r.method.is_defined() {
+                r.method.label().to_owned()
+            } else {
+                String::new()
+            }
+        }),
+        review.map_or(String::new(), |r| guard(&worksheet_text(r))),
         review.map_or(String::new(), |r| guard(&r.reviewer.display())),
         review.map_or(String::new(), |r| text::time_data(&r.reviewed_at)),
         sign_off.map_or(String::new(), |s| {
@@ -84,7 +104,43 @@ fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 13] {
         guard(&text::markdown_to_plain_text(row.note())),
         view.cited_files(row).len().to_string(),
         row.current_attachments().count().to_string(),
+        guard(&prior_text(row.prior(view.record))),
     ]
+}
+
+/// The compensating controls worksheet or the customized approach's
+/// documentation as lines of `Field: text`; empty without one.
+fn worksheet_text(review: &Review) -> String {
+    let fields: Vec<(&str, &str)> = match (&review.compensating, &review.customized) {
+        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, None) => Vec::new(),
+    };
+    fields
+        .into_iter()
+        .map(|(label, text)| format!("{label}: {}", text.trim()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The earlier findings mapped to a requirement, `; `-separated:
+/// `10.7 (same requirement): In Place`.
+fn prior_text(prior: &[crate::store::PriorFinding]) -> String {
+    prior
+        .iter()
+        .map(|p| {
+            let mapping = p.mapping.as_ref().map_or(String::new(), |m| {
+                format!(" ({})", m.kind.label().to_lowercase())
+            });
+            let finding = p
+                .review
+                .as_ref()
+                .and_then(|r| r.conclusion())
+                .map_or_else(|| "no finding".to_owned(), |c| c.label());
+            format!("{}{mapping}: {finding}", p.requirement)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Prefixes `'` to text a spreadsheet would read as a formula.

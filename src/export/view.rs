@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::{Catalog, Requirement};
 use crate::checks::{CheckResult, CheckStatus, RequirementVerdict, VerdictStatus};
 use crate::store::{
-    AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, HistoryEntry, Review,
-    SignOff, SignOffState,
+    AssessmentRecord, AttachmentMeta, Conclusion, EventRecord, EvidenceFile, Finding, HistoryEntry,
+    Method, PriorFinding, Review, SignOff, SignOffState, VerdictCounts,
 };
 
 use super::ReportData;
@@ -48,7 +48,11 @@ impl<'a> Row<'a> {
     }
 
     pub fn conclusion(&self) -> Option<Conclusion> {
-        self.review().and_then(|r| r.conclusion)
+        self.review().and_then(Review::conclusion)
+    }
+
+    pub fn finding(&self) -> Option<Finding> {
+        self.review().and_then(|r| r.finding)
     }
 
     pub fn note(&self) -> &'a str {
@@ -75,6 +79,15 @@ impl<'a> Row<'a> {
         self.state.map_or(SignOffState::None, |s| s.sign_off_state)
     }
 
+    /// What the assessment this one was started from recorded about the
+    /// requirements mapped to this one.
+    pub fn prior(&self, record: &'a AssessmentRecord) -> &'a [PriorFinding] {
+        record
+            .prior_period
+            .as_ref()
+            .map_or(&[], |p| p.of(self.id()))
+    }
+
     pub fn evidence_sha256(&self) -> &'a [String] {
         self.state.map_or(&[], |s| s.evidence_sha256.as_slice())
     }
@@ -84,36 +97,57 @@ impl<'a> Row<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
     pub total: usize,
-    /// Pass, fail, partial, manual, no evidence, not evaluated (no run).
-    pub verdicts: [usize; 6],
-    /// In Place, CCW, N/A, Not Tested, Not in Place, none.
-    pub conclusions: [usize; 6],
+    /// In [`VERDICT_ORDER`]: pass, fail, partial, supported, manual, no
+    /// evidence, not evaluated (no run).
+    pub verdicts: [usize; 7],
+    /// In Place, N/A, Not Tested, Not in Place, none (in
+    /// [`FINDING_ORDER`]).
+    pub findings: [usize; 5],
+    /// Findings by a compensating control.
+    pub compensating: usize,
+    /// Findings by the customized approach.
+    pub customized: usize,
     pub reviewed: usize,
     pub signed: usize,
     pub stale: usize,
 }
 
 /// The order of [`Tally::verdicts`].
-pub(crate) const VERDICT_ORDER: [Option<VerdictStatus>; 6] = [
+pub(crate) const VERDICT_ORDER: [Option<VerdictStatus>; 7] = [
     Some(VerdictStatus::Pass),
     Some(VerdictStatus::Fail),
     Some(VerdictStatus::Partial),
+    Some(VerdictStatus::Supported),
     Some(VerdictStatus::Manual),
     Some(VerdictStatus::NoEvidence),
     None,
 ];
 
-/// The order of [`Tally::conclusions`].
-pub(crate) const CONCLUSION_ORDER: [Option<Conclusion>; 6] = [
-    Some(Conclusion::InPlace),
-    Some(Conclusion::InPlaceWithCcw),
-    Some(Conclusion::NotApplicable),
-    Some(Conclusion::NotTested),
-    Some(Conclusion::NotInPlace),
+/// The index of [`Tally::verdicts`] that counts requirements without a run.
+pub(crate) const NOT_RUN: usize = VERDICT_ORDER.len() - 1;
+
+/// The order of [`Tally::findings`].
+pub(crate) const FINDING_ORDER: [Option<Finding>; 5] = [
+    Some(Finding::InPlace),
+    Some(Finding::NotApplicable),
+    Some(Finding::NotTested),
+    Some(Finding::NotInPlace),
     None,
 ];
 
 impl Tally {
+    /// The automated verdicts as [`VerdictCounts`] (those without a run
+    /// are in `verdicts[NOT_RUN]`).
+    pub fn counts(&self) -> VerdictCounts {
+        let mut counts = VerdictCounts::default();
+        for (verdict, &n) in VERDICT_ORDER.iter().zip(&self.verdicts) {
+            if let Some(verdict) = verdict {
+                counts.add(*verdict, n);
+            }
+        }
+        counts
+    }
+
     pub fn add(&mut self, row: &Row<'_>) {
         self.total += 1;
         let verdict = row.verdict_status();
@@ -121,8 +155,14 @@ impl Tally {
             self.verdicts[at] += 1;
         }
         let conclusion = row.conclusion();
-        if let Some(at) = CONCLUSION_ORDER.iter().position(|c| *c == conclusion) {
-            self.conclusions[at] += 1;
+        let finding = conclusion.map(|c| c.finding);
+        if let Some(at) = FINDING_ORDER.iter().position(|f| *f == finding) {
+            self.findings[at] += 1;
+        }
+        match conclusion.map(|c| c.method) {
+            Some(Method::Compensating) => self.compensating += 1,
+            Some(Method::Customized) => self.customized += 1,
+            _ => {}
         }
         if conclusion.is_some() {
             self.reviewed += 1;

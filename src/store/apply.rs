@@ -54,10 +54,11 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             period_start,
             period_end,
             catalog,
+            prior_assessment,
         } => {
             conn.execute(
-                "INSERT INTO assessments (id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1)",
+                "INSERT INTO assessments (id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, seq, prior_assessment)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1, ?10)",
                 params![
                     ev.seq,
                     name,
@@ -67,7 +68,8 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     catalog,
                     ev.at,
                     ev.actor_profile,
-                    ev.actor_os_user
+                    ev.actor_os_user,
+                    prior_assessment
                 ],
             )
             .map_err(sql)?;
@@ -187,26 +189,41 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     .map_err(sql)?;
             }
         }
-        Change::ReviewRecorded {
-            requirement,
-            conclusion,
-            note,
-        } => {
+        Change::ReviewRecorded { requirement, .. } => {
+            let review = change.review_input().map_err(&fail)?.unwrap_or_default();
+            let json = |value: Option<Value>| value.as_ref().map(canonical_json);
+            let compensating = review
+                .compensating
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?;
+            let customized = review
+                .customized
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?;
             conn.execute(
-                "INSERT INTO reviews (assessment, requirement, conclusion, note, reviewer, os_user, reviewed_at, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO reviews (assessment, requirement, note, reviewer, os_user, reviewed_at, seq, finding, method, compensating, customized)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (assessment, requirement) DO UPDATE SET
-                   conclusion = excluded.conclusion, note = excluded.note, reviewer = excluded.reviewer,
-                   os_user = excluded.os_user, reviewed_at = excluded.reviewed_at, seq = excluded.seq",
+                   note = excluded.note, reviewer = excluded.reviewer, os_user = excluded.os_user,
+                   reviewed_at = excluded.reviewed_at, seq = excluded.seq, finding = excluded.finding,
+                   method = excluded.method, compensating = excluded.compensating,
+                   customized = excluded.customized",
                 params![
                     assessment()?,
                     requirement,
-                    conclusion.map(|c| c.id()),
-                    note,
+                    review.note,
                     ev.actor_profile,
                     ev.actor_os_user,
                     ev.at,
-                    ev.seq
+                    ev.seq,
+                    review.finding.map(|f| f.id()),
+                    review.method.id(),
+                    json(compensating),
+                    json(customized)
                 ],
             )
             .map_err(sql)?;

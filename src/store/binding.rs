@@ -25,25 +25,42 @@ pub struct SignOffBinding {
     pub evidence_sha256: Vec<String>,
     /// SHA-256 of the requirement's check results (a canonical JSON array).
     pub results_sha256: String,
-    /// The conclusion.
-    pub conclusion: Option<Conclusion>,
+    /// The finding and method as one value ([`Conclusion::code`]:
+    /// `in_place`, `in_place_ccw`, `not_in_place_customized`...), spelled
+    /// as records written before v4 spelled the conclusion, so that their
+    /// sign-offs still match.
+    pub conclusion: Option<String>,
     /// SHA-256 of the note's UTF-8 text.
     pub note_sha256: String,
     /// SHA-256s of the requirement's attachments (withdrawn ones excluded),
     /// sorted.
     pub attachments_sha256: Vec<String>,
+    /// SHA-256 of the compensating controls worksheet or the customized
+    /// approach's documentation (canonical JSON), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worksheet_sha256: Option<String>,
 }
 
 impl SignOffBinding {
-    /// SHA-256 of the binding's canonical JSON.
+    /// SHA-256 of the binding's canonical JSON. A binding without a
+    /// worksheet hashes exactly as before v4.
     pub fn hash(&self) -> String {
-        canonical_sha256(&json!({
+        let mut value = json!({
             "evidence_sha256": self.evidence_sha256,
             "results_sha256": self.results_sha256,
-            "conclusion": self.conclusion.map(|c| c.id()),
+            "conclusion": self.conclusion,
             "note_sha256": self.note_sha256,
             "attachments_sha256": self.attachments_sha256,
-        }))
+        });
+        if let Some(worksheet) = &self.worksheet_sha256 {
+            value["worksheet_sha256"] = json!(worksheet);
+        }
+        canonical_sha256(&value)
+    }
+
+    /// The finding and method signed, if any.
+    pub fn conclusion(&self) -> Option<Conclusion> {
+        self.conclusion.as_deref().and_then(Conclusion::from_code)
     }
 
     /// What differs between this binding and `now`, in words.
@@ -63,6 +80,9 @@ impl SignOffBinding {
         }
         if self.attachments_sha256 != now.attachments_sha256 {
             out.push("attachments".to_owned());
+        }
+        if self.worksheet_sha256 != now.worksheet_sha256 {
+            out.push("worksheet".to_owned());
         }
         out
     }
@@ -182,6 +202,24 @@ impl RunIndex {
     }
 }
 
+impl RunIndex {
+    /// The IDs of the checks whose results for `requirement` fail, in order,
+    /// each once.
+    pub fn failing_checks(&self, requirement: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for result in self.requirement(requirement).results {
+            let failed = result.get("status").and_then(Value::as_str) == Some("fail");
+            if let Some(check) = result.get("check").and_then(Value::as_str)
+                && failed
+                && !out.iter().any(|c| c == check)
+            {
+                out.push(check.to_owned());
+            }
+        }
+        out
+    }
+}
+
 /// The file paths a check result (as JSON) cites, its resources' included.
 fn cited_paths(result: &Value) -> Vec<&str> {
     let mut out = paths_of(result);
@@ -214,23 +252,7 @@ pub(crate) fn current_binding(
     requirement: &str,
 ) -> Result<SignOffBinding> {
     let evidence = index.requirement(requirement);
-    let review: Option<(Option<String>, String)> = conn
-        .query_row(
-            "SELECT conclusion, note FROM reviews WHERE assessment = ?1 AND requirement = ?2",
-            params![assessment, requirement],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    let (conclusion, note) = match review {
-        Some((conclusion, note)) => (
-            conclusion
-                .as_deref()
-                .map(super::read::conclusion)
-                .transpose()?,
-            note,
-        ),
-        None => (None, String::new()),
-    };
+    let review = review_columns(conn, assessment, requirement)?;
     let mut stmt = conn.prepare(
         "SELECT sha256 FROM attachments WHERE assessment = ?1 AND requirement = ?2 AND withdrawn_seq IS NULL ORDER BY sha256",
     )?;
@@ -240,9 +262,61 @@ pub(crate) fn current_binding(
     Ok(SignOffBinding {
         evidence_sha256: evidence.evidence_sha256,
         results_sha256: canonical_sha256(&Value::Array(evidence.results)),
-        conclusion,
-        note_sha256: crate::evidence::sha256_hex(note.as_bytes()),
+        conclusion: review.conclusion.map(Conclusion::code),
+        note_sha256: crate::evidence::sha256_hex(review.note.as_bytes()),
         attachments_sha256: attachments,
+        worksheet_sha256: review.worksheet_sha256,
+    })
+}
+
+/// The parts of a requirement's review a binding covers.
+#[derive(Default)]
+struct ReviewColumns {
+    conclusion: Option<Conclusion>,
+    note: String,
+    worksheet_sha256: Option<String>,
+}
+
+fn review_columns(conn: &Connection, assessment: i64, requirement: &str) -> Result<ReviewColumns> {
+    type Row = (
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT finding, method, compensating, customized, note FROM reviews WHERE assessment = ?1 AND requirement = ?2",
+            params![assessment, requirement],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )
+        .optional()?;
+    let Some((finding, method, compensating, customized, note)) = row else {
+        return Ok(ReviewColumns::default());
+    };
+    let method = super::read::method(&method)?;
+    let conclusion = finding
+        .as_deref()
+        .map(super::read::finding)
+        .transpose()?
+        .map(|finding| Conclusion { finding, method });
+    // The columns hold canonical JSON; the key says which worksheet it is.
+    let worksheet = match (compensating, customized) {
+        (Some(text), _) => Some(("compensating", text)),
+        (None, Some(text)) => Some(("customized", text)),
+        (None, None) => None,
+    };
+    let worksheet_sha256 = worksheet
+        .map(|(key, text)| -> Result<String> {
+            let value: Value = serde_json::from_str(&text)?;
+            Ok(canonical_sha256(&json!({ key: value })))
+        })
+        .transpose()?;
+    Ok(ReviewColumns {
+        conclusion,
+        note,
+        worksheet_sha256,
     })
 }
 

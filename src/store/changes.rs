@@ -71,35 +71,58 @@ impl Store {
 
     /// Creates an assessment. Names are unique.
     pub fn create_assessment(&mut self, actor: &Actor, new: &NewAssessment) -> Result<Assessment> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("an assessment needs a name".into()));
-        }
-        if new.catalog_id.trim().is_empty() {
-            return Err(StoreError::Invalid("an assessment needs a catalog".into()));
-        }
-        check_period(new.period_start, new.period_end)?;
+        check_new_assessment(new)?;
+        self.write(|conn| insert_assessment(conn, actor, new, None))
+    }
+
+    /// Starts assessment `new` from the earlier assessment `prior` (e.g. a
+    /// 4.0.1 assessment from last period's 3.2.1 one), in one transaction:
+    /// the new assessment names `prior` as its prior period, and every
+    /// current evidence file of `prior` becomes an evidence file of the new
+    /// one. The files are referenced, not stored again (bytes are kept once
+    /// per SHA-256); each keeps its provenance, with a note saying where it
+    /// was carried from. No review, attachment or sign-off is copied: the
+    /// earlier conclusions and notes are read as the prior period
+    /// ([`Store::prior_period`](super::Store::prior_period)). Evaluate the
+    /// new assessment next.
+    pub fn start_from(
+        &mut self,
+        actor: &Actor,
+        prior: i64,
+        new: &NewAssessment,
+    ) -> Result<(Assessment, Vec<EvidenceFile>)> {
+        check_new_assessment(new)?;
         self.write(|conn| {
-            check_actor(conn, actor)?;
+            let earlier = read::require_assessment(conn, prior)?;
+            let created = insert_assessment(conn, actor, new, Some(prior))?;
             let people = People::load(conn)?;
-            if read::assessment_by_name(conn, &people, &name)?.is_some() {
-                return Err(StoreError::Rule(format!(
-                    "an assessment named \"{name}\" already exists"
-                )));
+            let mut files = Vec::new();
+            for file in read::evidence_files(conn, &people, prior, true)? {
+                let p = &file.provenance;
+                let mut notes = p.notes.clone();
+                notes.push(format!(
+                    "Carried forward from evidence file #{} of assessment \"{}\"",
+                    file.id, earlier.name
+                ));
+                let seq = record(
+                    conn,
+                    actor,
+                    Some(created.id),
+                    &Change::EvidenceImported {
+                        path: p.path.clone(),
+                        sha256: p.sha256.clone(),
+                        size: p.size,
+                        format: p.format,
+                        tool: p.tool.clone(),
+                        tool_version: p.tool_version.clone(),
+                        imported_at: p.imported_at,
+                        notes,
+                        supersedes: None,
+                    },
+                )?;
+                files.extend(read::evidence_file(conn, &People::load(conn)?, seq)?);
             }
-            let seq = record(
-                conn,
-                actor,
-                None,
-                &Change::AssessmentCreated {
-                    name: name.clone(),
-                    cluster: new.cluster.trim().to_owned(),
-                    period_start: new.period_start,
-                    period_end: new.period_end,
-                    catalog: new.catalog_id.trim().to_owned(),
-                },
-            )?;
-            read::require_assessment(conn, seq)
+            Ok((created, files))
         })
     }
 
@@ -137,41 +160,111 @@ impl Store {
         })
     }
 
-    /// Records a requirement's conclusion and note (Markdown). Each call is a
-    /// new version; the earlier ones stay in the history.
+    /// Records a requirement's review: the finding (if decided), the method
+    /// with its worksheet, and the note (Markdown). Each call is a new
+    /// version; the earlier ones stay in the history. Refuses a compensating
+    /// control together with the customized approach, a worksheet that does
+    /// not go with the method, the customized approach in a framework
+    /// without it, and Not Applicable or Not Tested with a method other
+    /// than the defined approach (see [`ReviewInput::check`]).
     pub fn set_review(
         &mut self,
         actor: &Actor,
         assessment: i64,
         catalog: &Catalog,
         requirement: &str,
-        conclusion: Option<Conclusion>,
-        note: &str,
+        review: &ReviewInput,
     ) -> Result<Review> {
+        review.check(catalog.customized_approach)?;
         self.write(|conn| {
             require_reviewer(conn, actor, "record a review")?;
             check_requirement(conn, assessment, catalog, requirement)?;
+            record_review(conn, actor, assessment, requirement, review)
+        })
+    }
+
+    /// Declares every assessed requirement under `scope` (an appendix that
+    /// applies only to some entities, e.g. `A1` for multi-tenant service
+    /// providers) Not Applicable in one step, with `reason`: one review
+    /// event per requirement, in one transaction, each keeping the method,
+    /// worksheets and attachments it had. Requirements already Not
+    /// Applicable with the same note are left as they are. Refused, naming
+    /// them, when any of them has another finding. Returns the requirements
+    /// recorded.
+    pub fn declare_not_applicable(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        scope: &str,
+        reason: &str,
+    ) -> Result<Vec<String>> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "declaring {scope} not applicable needs a reason"
+            )));
+        }
+        let node = catalog.get(scope).ok_or_else(|| {
+            StoreError::NotFound(format!("{scope} is not part of {}", catalog.name))
+        })?;
+        let Some(applies_to) = node.applies_to.clone() else {
+            return Err(StoreError::Rule(format!(
+                "{scope} applies to every entity; only the parts that apply to some entities (e.g. an appendix) are declared not applicable in one step"
+            )));
+        };
+        let mut requirements: Vec<String> = catalog
+            .descendants(scope)
+            .into_iter()
+            .filter(|n| n.is_assessed())
+            .map(|n| n.id.clone())
+            .collect();
+        if node.is_assessed() {
+            requirements.insert(0, node.id.clone());
+        }
+        let note = format!(
+            "Not applicable with all of {scope} ({}), which applies only to {applies_to}: {reason}",
+            node.title
+        );
+        self.write(|conn| {
+            require_reviewer(conn, actor, "declare requirements not applicable")?;
+            check_catalog(conn, assessment, catalog)?;
             let people = People::load(conn)?;
-            if let Some(old) = read::review(conn, &people, assessment, requirement)?
-                && old.conclusion == conclusion
-                && old.note == note
-            {
+            let mut concluded = Vec::new();
+            let mut to_record = Vec::new();
+            for requirement in &requirements {
+                let old = read::review(conn, &people, assessment, requirement)?;
+                match old.as_ref().and_then(|r| r.conclusion()) {
+                    Some(c) if c.finding != Finding::NotApplicable => {
+                        concluded.push(format!("{requirement} ({})", c.label()));
+                    }
+                    Some(_) if old.as_ref().is_some_and(|r| r.note == note) => {}
+                    _ => to_record.push((requirement, old)),
+                }
+            }
+            if !concluded.is_empty() {
                 return Err(StoreError::Rule(format!(
-                    "the review of {requirement} already says this"
+                    "{} requirement(s) of {scope} already have another finding: {}; change them one by one",
+                    concluded.len(),
+                    list_some(&concluded)
                 )));
             }
-            record(
-                conn,
-                actor,
-                Some(assessment),
-                &Change::ReviewRecorded {
-                    requirement: requirement.to_owned(),
-                    conclusion,
-                    note: note.to_owned(),
-                },
-            )?;
-            read::review(conn, &People::load(conn)?, assessment, requirement)?
-                .ok_or_else(|| StoreError::Corrupt("the review just recorded is not there".into()))
+            for (requirement, old) in &to_record {
+                let input = ReviewInput {
+                    finding: Some(Finding::NotApplicable),
+                    method: Method::Defined,
+                    note: note.clone(),
+                    ..ReviewInput::default()
+                };
+                if old.as_ref().is_some_and(|r| !r.method.is_defined()) {
+                    return Err(StoreError::Rule(format!(
+                        "{requirement} records a {}; a requirement that does not apply needs none: change it first",
+                        old.as_ref().map_or("", |r| r.method.label()).to_lowercase()
+                    )));
+                }
+                record_review(conn, actor, assessment, requirement, &input)?;
+            }
+            Ok(to_record.iter().map(|(r, _)| (*r).clone()).collect())
         })
     }
 
@@ -281,14 +374,21 @@ impl Store {
             let signer = require_reviewer(conn, actor, "sign off")?;
             check_requirement(conn, assessment, catalog, requirement)?;
             let people = People::load(conn)?;
-            let has_conclusion = read::review(conn, &people, assessment, requirement)?
-                .is_some_and(|r| r.conclusion.is_some());
-            if !has_conclusion {
+            let review = read::review(conn, &people, assessment, requirement)?;
+            if review.as_ref().and_then(|r| r.finding).is_none() {
                 return Err(StoreError::Rule(format!(
-                    "{requirement} has no conclusion yet; record one before signing off"
+                    "{requirement} has no finding yet; record one before signing off"
                 )));
             }
             let index = RunIndex::latest(conn, assessment)?;
+            let input = review.map(|r| r.input()).unwrap_or_default();
+            let gaps = sign_off_gaps(&input, &index.failing_checks(requirement));
+            if !gaps.is_empty() {
+                return Err(StoreError::Rule(format!(
+                    "{requirement} cannot be signed off yet: {}",
+                    gaps.join("; ")
+                )));
+            }
             let binding = current_binding(conn, &index, assessment, requirement)?;
             let existing = read::sign_offs(conn, &people, assessment, requirement, &binding)?;
             if existing
@@ -427,6 +527,33 @@ impl Store {
     }
 }
 
+/// Records `review` of `requirement` unless the record already says exactly
+/// that, in the caller's transaction.
+fn record_review(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: i64,
+    requirement: &str,
+    review: &ReviewInput,
+) -> Result<Review> {
+    let people = People::load(conn)?;
+    if let Some(old) = read::review(conn, &people, assessment, requirement)?
+        && old.input() == *review
+    {
+        return Err(StoreError::Rule(format!(
+            "the review of {requirement} already says this"
+        )));
+    }
+    record(
+        conn,
+        actor,
+        Some(assessment),
+        &Change::review(requirement, review.clone()),
+    )?;
+    read::review(conn, &People::load(conn)?, assessment, requirement)?
+        .ok_or_else(|| StoreError::Corrupt("the review just recorded is not there".into()))
+}
+
 /// The media type of an attachment: from its magic bytes (PNG, JPEG, GIF,
 /// PDF), else its extension, else text or binary.
 pub fn media_type_of(file_name: &str, bytes: &[u8]) -> &'static str {
@@ -480,6 +607,48 @@ fn clean_profile(profile: &NewProfile) -> Result<NewProfile> {
         email,
         role: profile.role,
     })
+}
+
+fn check_new_assessment(new: &NewAssessment) -> Result<()> {
+    if new.name.trim().is_empty() {
+        return Err(StoreError::Invalid("an assessment needs a name".into()));
+    }
+    if new.catalog_id.trim().is_empty() {
+        return Err(StoreError::Invalid("an assessment needs a catalog".into()));
+    }
+    check_period(new.period_start, new.period_end)
+}
+
+/// Records a new assessment (checked by [`check_new_assessment`]) in the
+/// caller's transaction.
+fn insert_assessment(
+    conn: &Connection,
+    actor: &Actor,
+    new: &NewAssessment,
+    prior_assessment: Option<i64>,
+) -> Result<Assessment> {
+    let name = new.name.trim().to_owned();
+    check_actor(conn, actor)?;
+    let people = People::load(conn)?;
+    if read::assessment_by_name(conn, &people, &name)?.is_some() {
+        return Err(StoreError::Rule(format!(
+            "an assessment named \"{name}\" already exists"
+        )));
+    }
+    let seq = record(
+        conn,
+        actor,
+        None,
+        &Change::AssessmentCreated {
+            name,
+            cluster: new.cluster.trim().to_owned(),
+            period_start: new.period_start,
+            period_end: new.period_end,
+            catalog: new.catalog_id.trim().to_owned(),
+            prior_assessment,
+        },
+    )?;
+    read::require_assessment(conn, seq)
 }
 
 fn check_period(start: chrono::NaiveDate, end: chrono::NaiveDate) -> Result<()> {
@@ -587,7 +756,7 @@ fn unconcluded_in(
     requirements: &[String],
 ) -> Result<Vec<String>> {
     let mut stmt =
-        conn.prepare("SELECT conclusion FROM reviews WHERE assessment = ?1 AND requirement = ?2")?;
+        conn.prepare("SELECT finding FROM reviews WHERE assessment = ?1 AND requirement = ?2")?;
     let mut out = Vec::new();
     for requirement in requirements {
         let conclusion: Option<Option<String>> = stmt

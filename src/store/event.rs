@@ -16,7 +16,10 @@ use serde_json::{Value, json};
 use super::binding::SignOffBinding;
 use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
-use super::model::{Actor, Conclusion, Decision, Role, RunFile};
+use super::model::{
+    Actor, CompensatingControl, Conclusion, CustomizedApproach, Decision, Finding, Method,
+    ReviewInput, Role, RunFile,
+};
 use crate::evidence::Format;
 
 /// The previous hash of the first event.
@@ -61,6 +64,10 @@ pub(crate) enum Change {
         period_start: NaiveDate,
         period_end: NaiveDate,
         catalog: String,
+        /// The assessment this one was started from (its conclusions show
+        /// as the prior period); absent in events written before v4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prior_assessment: Option<i64>,
     },
     #[serde(rename = "assessment.updated")]
     AssessmentUpdated {
@@ -90,10 +97,23 @@ pub(crate) enum Change {
         results: Vec<Value>,
         verdicts: Vec<StoredVerdict>,
     },
+    /// A review. Events written before v4 carry `conclusion` (one value,
+    /// `in_place_ccw` for In Place with a compensating control) and none of
+    /// the fields after it; later events carry `finding` and `method` (and a
+    /// worksheet) and never `conclusion`. [`Change::review_input`] reads both.
     #[serde(rename = "review.recorded")]
     ReviewRecorded {
         requirement: String,
-        conclusion: Option<Conclusion>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conclusion: Option<String>,
+        #[serde(default)]
+        finding: Option<Finding>,
+        #[serde(default)]
+        method: Method,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        compensating: Option<CompensatingControl>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customized: Option<CustomizedApproach>,
         note: String,
     },
     #[serde(rename = "attachment.added")]
@@ -161,8 +181,61 @@ impl Change {
         if !EVENT_KINDS.contains(&kind) {
             return Err(format!("unknown event kind `{kind}`"));
         }
-        serde_json::from_value(json!({"kind": kind, "payload": payload}))
-            .map_err(|e| format!("the `{kind}` payload does not read: {e}"))
+        let change: Change = serde_json::from_value(json!({"kind": kind, "payload": payload}))
+            .map_err(|e| format!("the `{kind}` payload does not read: {e}"))?;
+        change.review_input().map(|_| change)
+    }
+
+    /// A new review event recording `input`.
+    pub fn review(requirement: &str, input: ReviewInput) -> Change {
+        Change::ReviewRecorded {
+            requirement: requirement.to_owned(),
+            conclusion: None,
+            finding: input.finding,
+            method: input.method,
+            compensating: input.compensating,
+            customized: input.customized,
+            note: input.note,
+        }
+    }
+
+    /// What a review event records, whichever way it was written; `None`
+    /// for other changes. An event that carries both the old single
+    /// `conclusion` and the new `finding` or `method`, or an unknown
+    /// conclusion value, does not read.
+    pub fn review_input(&self) -> Result<Option<ReviewInput>, String> {
+        let Change::ReviewRecorded {
+            conclusion,
+            finding,
+            method,
+            compensating,
+            customized,
+            note,
+            ..
+        } = self
+        else {
+            return Ok(None);
+        };
+        let (finding, method) = match conclusion {
+            None => (*finding, *method),
+            Some(_) if finding.is_some() || !method.is_defined() => {
+                return Err(
+                    "the review carries both a conclusion and a finding or method".to_owned(),
+                );
+            }
+            Some(code) => {
+                let read = Conclusion::from_code(code)
+                    .ok_or_else(|| format!("unknown conclusion `{code}`"))?;
+                (Some(read.finding), read.method)
+            }
+        };
+        Ok(Some(ReviewInput {
+            finding,
+            method,
+            compensating: compensating.clone(),
+            customized: customized.clone(),
+            note: note.clone(),
+        }))
     }
 }
 
@@ -314,17 +387,51 @@ mod tests {
 
     #[test]
     fn changes_round_trip_through_kind_and_payload() {
-        let change = Change::ReviewRecorded {
-            requirement: "1.2.1".into(),
-            conclusion: Some(Conclusion::InPlaceWithCcw),
-            note: "**ok**".into(),
-        };
+        let change = Change::review(
+            "1.2.1",
+            ReviewInput {
+                finding: Some(Finding::InPlace),
+                method: Method::Compensating,
+                compensating: Some(CompensatingControl {
+                    constraints: "A legacy appliance".into(),
+                    ..CompensatingControl::default()
+                }),
+                customized: None,
+                note: "**ok**".into(),
+            },
+        );
         let (kind, payload) = change.split().unwrap();
         assert_eq!(kind, "review.recorded");
-        assert_eq!(payload["conclusion"], "in_place_ccw");
+        assert_eq!(payload["finding"], "in_place");
+        assert_eq!(payload["method"], "compensating");
+        assert_eq!(payload["compensating"]["constraints"], "A legacy appliance");
+        assert!(payload.get("conclusion").is_none());
+        assert!(payload.get("customized").is_none());
         assert_eq!(Change::from_parts(&kind, &payload).unwrap(), change);
         assert!(Change::from_parts("review.deleted", &payload).is_err());
         assert!(Change::from_parts("profile.created", &payload).is_err());
+    }
+
+    #[test]
+    fn reviews_written_before_v4_read_as_finding_and_method() {
+        let old = json!({"requirement": "10.7", "conclusion": "in_place_ccw", "note": "CCW"});
+        let change = Change::from_parts("review.recorded", &old).unwrap();
+        let input = change.review_input().unwrap().unwrap();
+        assert_eq!(input.finding, Some(Finding::InPlace));
+        assert_eq!(input.method, Method::Compensating);
+        assert_eq!(input.compensating, None);
+        let none = json!({"requirement": "8.1.3", "conclusion": null, "note": "later"});
+        let input = Change::from_parts("review.recorded", &none)
+            .unwrap()
+            .review_input()
+            .unwrap()
+            .unwrap();
+        assert_eq!((input.finding, input.method), (None, Method::Defined));
+        let both = json!({"requirement": "1", "conclusion": "in_place", "finding": "in_place", "note": ""});
+        assert!(Change::from_parts("review.recorded", &both).is_err());
+        let unknown = json!({"requirement": "1", "conclusion": "in_place_maybe", "note": ""});
+        assert!(Change::from_parts("review.recorded", &unknown).is_err());
+        let _ = Conclusion::defined(Finding::InPlace);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::binding::RunIndex;
 use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
 use super::event::{Change, EVENT_COLUMNS, EventRow, event_row};
-use super::model::{EventRecord, HistoryEntry, Person};
+use super::model::{Conclusion, EventRecord, HistoryEntry, Person, ReviewInput};
 use super::read::{People, parse_time};
 
 /// Every event (of one assessment, or all), oldest first.
@@ -84,9 +84,15 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             period_start,
             period_end,
             catalog,
-        } => format!(
-            "Assessment \"{name}\" created: cluster {cluster}, {period_start} to {period_end}, catalog {catalog}"
-        ),
+            prior_assessment,
+        } => {
+            let prior = prior_assessment
+                .map(|id| format!(", started from assessment #{id}"))
+                .unwrap_or_default();
+            format!(
+                "Assessment \"{name}\" created: cluster {cluster}, {period_start} to {period_end}, catalog {catalog}{prior}"
+            )
+        }
         Change::AssessmentUpdated {
             cluster,
             period_start,
@@ -117,25 +123,23 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
         } => {
             let counts = super::model::VerdictCounts::of(verdicts.iter().map(|v| &v.status));
             format!(
-                "Automated checks run on {} file(s): {} result(s); {} pass, {} fail, {} partial, {} manual, {} no evidence",
+                "Automated checks run on {} file(s): {} result(s); {}",
                 files.len(),
                 results.len(),
-                counts.pass,
-                counts.fail,
-                counts.partial,
-                counts.manual,
-                counts.no_evidence
+                counts.describe()
             )
         }
-        Change::ReviewRecorded {
-            requirement,
-            conclusion,
-            note,
-        } => format!(
-            "Review of {requirement}: {}; note of {} character(s)",
-            conclusion.map_or("no conclusion", |c| c.label()),
-            note.chars().count()
-        ),
+        Change::ReviewRecorded { requirement, .. } => {
+            let review = change.review_input().ok().flatten().unwrap_or_default();
+            format!(
+                "Review of {requirement}: {}; note of {} character(s){}",
+                review
+                    .conclusion()
+                    .map_or_else(|| "no finding".to_owned(), |c| c.label()),
+                review.note.chars().count(),
+                worksheet_words(&review)
+            )
+        }
         Change::AttachmentAdded {
             requirement,
             file_name,
@@ -206,19 +210,17 @@ pub(crate) fn requirement_history(
         params![assessment, requirement],
     )?;
     let mut entries = Vec::new();
-    let mut previous_review: Option<(Option<super::model::Conclusion>, String)> = None;
+    let mut previous_review: Option<ReviewInput> = None;
     for row in &rows {
         let payload = row.payload_value().map_err(StoreError::Corrupt)?;
         let change = Change::from_parts(&row.kind, &payload).map_err(StoreError::Corrupt)?;
-        let summary = match &change {
-            Change::ReviewRecorded {
-                conclusion, note, ..
-            } => {
-                let text = review_change(previous_review.as_ref(), *conclusion, note);
-                previous_review = Some((*conclusion, note.clone()));
+        let summary = match change.review_input().map_err(StoreError::Corrupt)? {
+            Some(review) => {
+                let text = review_change(previous_review.as_ref(), &review);
+                previous_review = Some(review);
                 text
             }
-            other => summarize(other, row.seq, people),
+            None => summarize(&change, row.seq, people),
         };
         entries.push(HistoryEntry {
             seq: row.seq,
@@ -234,29 +236,35 @@ pub(crate) fn requirement_history(
     Ok(entries)
 }
 
-fn review_change(
-    before: Option<&(Option<super::model::Conclusion>, String)>,
-    conclusion: Option<super::model::Conclusion>,
-    note: &str,
-) -> String {
-    let label = |c: Option<super::model::Conclusion>| c.map_or("none", |c| c.label());
-    let (old_conclusion, old_note) = match before {
-        Some((c, n)) => (*c, n.as_str()),
-        None => (None, ""),
-    };
+fn review_change(before: Option<&ReviewInput>, now: &ReviewInput) -> String {
+    let label = |c: Option<Conclusion>| c.map_or_else(|| "none".to_owned(), |c| c.label());
+    let empty = ReviewInput::default();
+    let before = before.unwrap_or(&empty);
     let mut parts = Vec::new();
-    if old_conclusion != conclusion {
+    if before.conclusion() != now.conclusion() {
         parts.push(format!(
-            "conclusion {} (was {})",
-            label(conclusion),
-            label(old_conclusion)
+            "finding {} (was {})",
+            label(now.conclusion()),
+            label(before.conclusion())
         ));
     }
-    if old_note != note {
-        parts.push(if old_note.is_empty() {
-            format!("note written ({} characters)", note.chars().count())
+    if before.compensating != now.compensating || before.customized != now.customized {
+        let what = match (&now.compensating, &now.customized) {
+            (Some(_), _) => "compensating controls worksheet",
+            (None, Some(_)) => "customized approach documentation",
+            (None, None) => "worksheet",
+        };
+        let filled = worksheet_filled(now);
+        parts.push(match filled {
+            Some((done, of)) => format!("{what} edited ({done} of {of} fields filled)"),
+            None => format!("{what} removed"),
+        });
+    }
+    if before.note != now.note {
+        parts.push(if before.note.is_empty() {
+            format!("note written ({} characters)", now.note.chars().count())
         } else {
-            format!("note edited ({} characters)", note.chars().count())
+            format!("note edited ({} characters)", now.note.chars().count())
         });
     }
     if parts.is_empty() {
@@ -264,6 +272,30 @@ fn review_change(
     } else {
         format!("Review: {}", parts.join("; "))
     }
+}
+
+/// How many fields of the review's worksheet are filled, of how many.
+fn worksheet_filled(review: &ReviewInput) -> Option<(usize, usize)> {
+    let count = |texts: Vec<&str>| {
+        (
+            texts.iter().filter(|t| !t.trim().is_empty()).count(),
+            texts.len(),
+        )
+    };
+    if let Some(w) = &review.compensating {
+        return Some(count(w.fields().iter().map(|f| f.2).collect()));
+    }
+    review
+        .customized
+        .as_ref()
+        .map(|w| count(w.fields().iter().map(|f| f.2).collect()))
+}
+
+/// `; worksheet 4 of 6 fields filled`, or nothing.
+fn worksheet_words(review: &ReviewInput) -> String {
+    worksheet_filled(review)
+        .map(|(done, of)| format!("; worksheet {done} of {of} fields filled"))
+        .unwrap_or_default()
 }
 
 fn run_history(

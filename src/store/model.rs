@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::binding::SignOffBinding;
+pub use super::finding::{
+    CompensatingControl, Conclusion, CustomizedApproach, Finding, Method, ReviewInput,
+    default_statement, sign_off_gaps,
+};
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{ImportError, Provenance};
 
@@ -42,65 +46,6 @@ impl Role {
     /// Looks a role up by its ID.
     pub fn from_id(id: &str) -> Option<Role> {
         Role::ALL.iter().copied().find(|r| r.id() == id)
-    }
-}
-
-/// A reviewer's conclusion about a requirement, in PCI reporting terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Conclusion {
-    /// In Place.
-    #[serde(rename = "in_place")]
-    InPlace,
-    /// In Place with a compensating control (CCW).
-    #[serde(rename = "in_place_ccw")]
-    InPlaceWithCcw,
-    /// Not Applicable.
-    #[serde(rename = "not_applicable")]
-    NotApplicable,
-    /// Not Tested.
-    #[serde(rename = "not_tested")]
-    NotTested,
-    /// Not in Place.
-    #[serde(rename = "not_in_place")]
-    NotInPlace,
-}
-
-impl Conclusion {
-    /// Every conclusion, in reporting order.
-    pub const ALL: &'static [Conclusion] = &[
-        Conclusion::InPlace,
-        Conclusion::InPlaceWithCcw,
-        Conclusion::NotApplicable,
-        Conclusion::NotTested,
-        Conclusion::NotInPlace,
-    ];
-
-    /// The stable ID: `in_place`, `in_place_ccw`, `not_applicable`,
-    /// `not_tested` or `not_in_place`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Conclusion::InPlace => "in_place",
-            Conclusion::InPlaceWithCcw => "in_place_ccw",
-            Conclusion::NotApplicable => "not_applicable",
-            Conclusion::NotTested => "not_tested",
-            Conclusion::NotInPlace => "not_in_place",
-        }
-    }
-
-    /// The PCI reporting term.
-    pub fn label(self) -> &'static str {
-        match self {
-            Conclusion::InPlace => "In Place",
-            Conclusion::InPlaceWithCcw => "In Place with CCW",
-            Conclusion::NotApplicable => "Not Applicable",
-            Conclusion::NotTested => "Not Tested",
-            Conclusion::NotInPlace => "Not in Place",
-        }
-    }
-
-    /// Looks a conclusion up by its ID.
-    pub fn from_id(id: &str) -> Option<Conclusion> {
-        Conclusion::ALL.iter().copied().find(|c| c.id() == id)
     }
 }
 
@@ -277,6 +222,11 @@ pub struct Assessment {
     pub created_at: DateTime<Utc>,
     /// Who created it.
     pub created_by: Person,
+    /// The earlier assessment it was started from (e.g. the 3.2.1
+    /// assessment a 4.0.1 one carries forward): its conclusions and notes
+    /// show beside the mapped requirements as the prior period.
+    #[serde(default)]
+    pub prior_assessment: Option<i64>,
 }
 
 /// The details of a new assessment.
@@ -401,6 +351,9 @@ pub struct VerdictCounts {
     pub fail: usize,
     /// Partial.
     pub partial: usize,
+    /// Supported (only supporting checks passed).
+    #[serde(default)]
+    pub supported: usize,
     /// Manual.
     pub manual: usize,
     /// No evidence.
@@ -411,21 +364,55 @@ impl VerdictCounts {
     /// Counts `verdicts`.
     pub fn of<'a>(verdicts: impl IntoIterator<Item = &'a VerdictStatus>) -> Self {
         let mut counts = VerdictCounts::default();
-        for status in verdicts {
-            *match status {
-                VerdictStatus::Pass => &mut counts.pass,
-                VerdictStatus::Fail => &mut counts.fail,
-                VerdictStatus::Partial => &mut counts.partial,
-                VerdictStatus::Manual => &mut counts.manual,
-                VerdictStatus::NoEvidence => &mut counts.no_evidence,
-            } += 1;
+        for &status in verdicts {
+            *counts.get_mut(status) += 1;
         }
         counts
     }
 
+    /// How many got `status`.
+    pub fn get(&self, status: VerdictStatus) -> usize {
+        match status {
+            VerdictStatus::Pass => self.pass,
+            VerdictStatus::Fail => self.fail,
+            VerdictStatus::Partial => self.partial,
+            VerdictStatus::Supported => self.supported,
+            VerdictStatus::Manual => self.manual,
+            VerdictStatus::NoEvidence => self.no_evidence,
+        }
+    }
+
+    /// Counts `n` more requirements with `status`.
+    pub fn add(&mut self, status: VerdictStatus, n: usize) {
+        *self.get_mut(status) += n;
+    }
+
+    fn get_mut(&mut self, status: VerdictStatus) -> &mut usize {
+        match status {
+            VerdictStatus::Pass => &mut self.pass,
+            VerdictStatus::Fail => &mut self.fail,
+            VerdictStatus::Partial => &mut self.partial,
+            VerdictStatus::Supported => &mut self.supported,
+            VerdictStatus::Manual => &mut self.manual,
+            VerdictStatus::NoEvidence => &mut self.no_evidence,
+        }
+    }
+
     /// All requirements counted.
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.partial + self.manual + self.no_evidence
+        VerdictStatus::ALL.iter().map(|&s| self.get(s)).sum()
+    }
+
+    /// `3 pass, 1 fail, 2 partial, 4 supported, 10 manual, 0 no evidence`;
+    /// `supported` is left out when none are (runs recorded before that
+    /// verdict existed read as they did).
+    pub fn describe(&self) -> String {
+        VerdictStatus::ALL
+            .iter()
+            .filter(|&&s| s != VerdictStatus::Supported || self.supported > 0)
+            .map(|&s| format!("{} {}", self.get(s), s.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -508,8 +495,14 @@ pub struct Review {
     pub assessment: i64,
     /// The requirement ID.
     pub requirement: String,
-    /// The conclusion, if one is recorded.
-    pub conclusion: Option<Conclusion>,
+    /// The finding, if one is recorded.
+    pub finding: Option<Finding>,
+    /// The method (the defined approach unless another was recorded).
+    pub method: Method,
+    /// The compensating controls worksheet, with a compensating control.
+    pub compensating: Option<CompensatingControl>,
+    /// The customized approach's documentation, with the customized approach.
+    pub customized: Option<CustomizedApproach>,
     /// The note (Markdown).
     pub note: String,
     /// Who recorded this version.
@@ -518,6 +511,27 @@ pub struct Review {
     pub reviewed_at: DateTime<Utc>,
     /// The event that recorded this version.
     pub event: i64,
+}
+
+impl Review {
+    /// The finding with its method, if a finding is recorded.
+    pub fn conclusion(&self) -> Option<Conclusion> {
+        self.finding.map(|finding| Conclusion {
+            finding,
+            method: self.method,
+        })
+    }
+
+    /// What was recorded, as the input that would record it again.
+    pub fn input(&self) -> ReviewInput {
+        ReviewInput {
+            finding: self.finding,
+            method: self.method,
+            compensating: self.compensating.clone(),
+            customized: self.customized.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 /// Why and when an attachment was withdrawn (it stays in the record).
@@ -622,9 +636,9 @@ pub struct RequirementState {
 }
 
 impl RequirementState {
-    /// The conclusion, if recorded.
+    /// The finding with its method, if a finding is recorded.
     pub fn conclusion(&self) -> Option<Conclusion> {
-        self.review.as_ref().and_then(|r| r.conclusion)
+        self.review.as_ref().and_then(Review::conclusion)
     }
 }
 

@@ -24,8 +24,18 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
         .map_err(|e| StoreError::Corrupt(format!("date `{text}`: {e}")))
 }
 
-pub(crate) fn conclusion(id: &str) -> Result<Conclusion> {
-    Conclusion::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("conclusion `{id}`")))
+pub(crate) fn finding(id: &str) -> Result<Finding> {
+    Finding::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("finding `{id}`")))
+}
+
+pub(crate) fn method(id: &str) -> Result<Method> {
+    Method::from_id(id).ok_or_else(|| StoreError::Corrupt(format!("method `{id}`")))
+}
+
+/// A worksheet column (canonical JSON, or NULL).
+fn worksheet<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<Option<T>> {
+    text.map(|t| serde_json::from_str(t).map_err(StoreError::from))
+        .transpose()
 }
 
 pub(crate) fn role(id: &str) -> Result<Role> {
@@ -37,16 +47,10 @@ fn decision(id: &str) -> Result<Decision> {
 }
 
 pub(crate) fn verdict_status(id: &str) -> Result<VerdictStatus> {
-    [
-        VerdictStatus::Pass,
-        VerdictStatus::Fail,
-        VerdictStatus::Partial,
-        VerdictStatus::Manual,
-        VerdictStatus::NoEvidence,
-    ]
-    .into_iter()
-    .find(|s| s.id() == id)
-    .ok_or_else(|| StoreError::Corrupt(format!("verdict `{id}`")))
+    VerdictStatus::ALL
+        .into_iter()
+        .find(|s| s.id() == id)
+        .ok_or_else(|| StoreError::Corrupt(format!("verdict `{id}`")))
 }
 
 fn size(n: i64) -> u64 {
@@ -193,7 +197,7 @@ pub(crate) fn profiles(conn: &Connection) -> Result<Vec<Profile>> {
     Ok(out)
 }
 
-const ASSESSMENT_COLUMNS: &str = "id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user";
+const ASSESSMENT_COLUMNS: &str = "id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, prior_assessment";
 
 fn assessments_where(
     conn: &Connection,
@@ -214,6 +218,7 @@ fn assessments_where(
             row.get::<_, String>(6)?,
             row.get::<_, Option<i64>>(7)?,
             row.get::<_, String>(8)?,
+            row.get::<_, Option<i64>>(9)?,
         ))
     };
     let rows = match param {
@@ -222,7 +227,7 @@ fn assessments_where(
     };
     rows.into_iter()
         .map(
-            |(id, name, cluster, start, end, catalog_id, created_at, by, os_user)| {
+            |(id, name, cluster, start, end, catalog_id, created_at, by, os_user, prior)| {
                 Ok(Assessment {
                     id,
                     name,
@@ -232,6 +237,7 @@ fn assessments_where(
                     catalog_id,
                     created_at: parse_time(&created_at)?,
                     created_by: people.person_at(by, os_user, id),
+                    prior_assessment: prior,
                 })
             },
         )
@@ -512,12 +518,15 @@ pub(crate) fn review(
 ) -> Result<Option<Review>> {
     let row = conn
         .query_row(
-            "SELECT conclusion, note, reviewer, os_user, reviewed_at, seq
+            "SELECT finding, method, compensating, customized, note, reviewer, os_user, reviewed_at, seq
              FROM reviews WHERE assessment = ?1 AND requirement = ?2",
             params![assessment, requirement],
             |row| {
                 Ok(ReviewRow {
-                    conclusion: row.get("conclusion")?,
+                    finding: row.get("finding")?,
+                    method: row.get("method")?,
+                    compensating: row.get("compensating")?,
+                    customized: row.get("customized")?,
                     note: row.get("note")?,
                     by: row.get("reviewer")?,
                     os_user: row.get("os_user")?,
@@ -531,7 +540,10 @@ pub(crate) fn review(
         Ok(Review {
             assessment,
             requirement: requirement.to_owned(),
-            conclusion: r.conclusion.as_deref().map(conclusion).transpose()?,
+            finding: r.finding.as_deref().map(finding).transpose()?,
+            method: method(&r.method)?,
+            compensating: worksheet(r.compensating.as_deref())?,
+            customized: worksheet(r.customized.as_deref())?,
             note: r.note,
             reviewer: people.person_at(r.by, r.os_user, r.seq),
             reviewed_at: parse_time(&r.at)?,
@@ -543,7 +555,10 @@ pub(crate) fn review(
 
 /// The columns of a `reviews` row, as stored.
 struct ReviewRow {
-    conclusion: Option<String>,
+    finding: Option<String>,
+    method: String,
+    compensating: Option<String>,
+    customized: Option<String>,
     note: String,
     by: Option<i64>,
     os_user: String,

@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use super::history;
 use super::model::*;
+use super::prior::PriorPeriod;
 use super::queries::requirement_states;
 use super::read::{self, People};
 
 /// The version of [`AssessmentRecord`]'s shape. Raised when a field is
-/// renamed or removed, or its meaning changes.
-pub const RECORD_SCHEMA_VERSION: u32 = 1;
+/// renamed or removed, or its meaning changes (2: a review's `conclusion`
+/// became `finding` and `method` with worksheets; `prior_period` added).
+pub const RECORD_SCHEMA_VERSION: u32 = 2;
 
 /// A snapshot of everything the review record holds about one assessment,
 /// taken in one read transaction.
@@ -40,6 +42,11 @@ pub struct AssessmentRecord {
     pub events: Vec<EventRecord>,
     /// The last event of the whole record when the snapshot was taken.
     pub chain_head: Option<ChainHead>,
+    /// The assessment this one was started from and what it recorded,
+    /// mapped onto this one's requirements (none if it was not started
+    /// from another).
+    #[serde(default)]
+    pub prior_period: Option<PriorPeriod>,
 }
 
 impl Store {
@@ -81,5 +88,6 @@ fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<Assessm
         approval: read::approvals(conn, &people, assessment)?,
         events: history::events(conn, &people, Some(assessment))?,
         chain_head: read::chain_head(conn)?,
+        prior_period: super::prior::prior_period(conn, assessment)?,
     })
 }

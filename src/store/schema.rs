@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Result, StoreError};
 
 /// The newest schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One ordered migration step.
 pub(crate) struct Migration {
@@ -32,6 +32,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "append-only guards and lookup indexes",
         sql: V2_GUARDS,
+    },
+    Migration {
+        version: 3,
+        name: "findings with their method and worksheets; assessments started from an earlier one",
+        sql: V3_FINDINGS,
     },
 ];
 
@@ -225,6 +230,23 @@ CREATE INDEX runs_by_assessment ON runs(assessment);
 CREATE INDEX attachments_by_requirement ON attachments(assessment, requirement);
 CREATE INDEX sign_offs_by_requirement ON sign_offs(assessment, requirement);
 CREATE INDEX approvals_by_assessment ON approvals(assessment);
+";
+
+/// PCI DSS v4.x findings: a review's single `conclusion` becomes the
+/// finding and the method (`in_place_ccw` was In Place with a compensating
+/// control), with the compensating controls worksheet or the customized
+/// approach's documentation as canonical JSON. An assessment may name the
+/// earlier assessment it was started from.
+const V3_FINDINGS: &str = "
+ALTER TABLE assessments ADD COLUMN prior_assessment INTEGER;
+ALTER TABLE reviews ADD COLUMN finding TEXT;
+ALTER TABLE reviews ADD COLUMN method TEXT NOT NULL DEFAULT 'defined';
+ALTER TABLE reviews ADD COLUMN compensating TEXT;
+ALTER TABLE reviews ADD COLUMN customized TEXT;
+UPDATE reviews SET
+    finding = CASE WHEN conclusion = 'in_place_ccw' THEN 'in_place' ELSE conclusion END,
+    method = CASE WHEN conclusion = 'in_place_ccw' THEN 'compensating' ELSE 'defined' END;
+ALTER TABLE reviews DROP COLUMN conclusion;
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

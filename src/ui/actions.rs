@@ -9,21 +9,23 @@ use super::app::{Message, RunningJob, SnippetState, Workbench, default_statement
 use super::dialogs::Dialog;
 use super::snippet::SnippetKey;
 use super::worker::{Job, JobId, PickPurpose, Task};
+use crate::catalog::Catalog;
 use crate::export::ExportFormat;
-use crate::store::{Actor, Conclusion, Role};
+use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store};
 
 impl Workbench {
-    /// Saves every typed note now, on this thread (when the app closes),
-    /// after the worker has finished every change already submitted (a
-    /// conclusion or sign-off still queued would otherwise be lost with the
-    /// process). Notes that cannot be saved stay in the remembered drafts.
+    /// Saves every typed note and worksheet field now, on this thread
+    /// (when the app closes), after the worker has finished every change
+    /// already submitted (a finding or sign-off still queued would otherwise
+    /// be lost with the process). Text that cannot be saved stays in the
+    /// remembered drafts.
     pub fn save_all_notes_now(&mut self) {
         self.worker.finish_tasks();
         let Some(profile) = self.profile().map(|p| p.id) else {
             return;
         };
-        let drafts = self.drafts.to_saved();
-        if drafts.is_empty() {
+        let pending = self.drafts.requirements();
+        if pending.is_empty() {
             return;
         }
         let mut store = match crate::store::Store::open(self.worker.db_path()) {
@@ -34,28 +36,29 @@ impl Workbench {
             }
         };
         let actor = Actor::with_profile(profile);
-        for draft in drafts {
-            let review = store
-                .review(draft.assessment, &draft.requirement)
+        for (assessment, requirement) in pending {
+            let saved = store
+                .review(assessment, &requirement)
                 .ok()
-                .flatten();
-            let saved = review.as_ref().map(|r| r.note.as_str()).unwrap_or_default();
-            if saved != draft.text {
-                let conclusion = review.as_ref().and_then(|r| r.conclusion);
-                if let Err(e) = store.set_review(
-                    &actor,
-                    draft.assessment,
-                    self.catalog,
-                    &draft.requirement,
-                    conclusion,
-                    &draft.text,
-                ) {
-                    log::error!("cannot save the note of {}: {e}", draft.requirement);
+                .flatten()
+                .map(|r| r.input())
+                .unwrap_or_default();
+            let typed = self.drafts.apply(assessment, &requirement, &saved);
+            if typed != saved {
+                let catalog = match catalog_of_assessment(&store, assessment) {
+                    Ok(catalog) => catalog,
+                    Err(e) => {
+                        log::error!("cannot save the note of {requirement}: {e}");
+                        continue;
+                    }
+                };
+                if let Err(e) = store.set_review(&actor, assessment, catalog, &requirement, &typed)
+                {
+                    log::error!("cannot save the note of {requirement}: {e}");
                     continue;
                 }
             }
-            self.drafts
-                .settle(draft.assessment, &draft.requirement, &draft.text);
+            self.drafts.settle_review(assessment, &requirement, &typed);
         }
     }
 
@@ -200,67 +203,97 @@ impl Workbench {
         if let Some(draft) = self.draft(requirement) {
             return draft.to_owned();
         }
-        self.saved_note(requirement)
+        self.saved_review(requirement).note
     }
 
-    pub(super) fn saved_note(&self, requirement: &str) -> String {
+    /// A requirement's review as the record holds it (empty if none).
+    pub(super) fn saved_review(&self, requirement: &str) -> ReviewInput {
         self.requirement_state(requirement)
             .and_then(|s| s.review.as_ref())
-            .map(|r| r.note.clone())
+            .map(|r| r.input())
             .unwrap_or_default()
     }
 
-    /// Saves the draft note of `requirement`, if it differs from the record.
+    /// A requirement's review as shown: the saved one with the note and
+    /// worksheet fields typed but not yet saved.
+    pub fn review_as_typed(&self, requirement: &str) -> ReviewInput {
+        let saved = self.saved_review(requirement);
+        match self.assessment() {
+            Some(a) => self.drafts.apply(a.id, requirement, &saved),
+            None => saved,
+        }
+    }
+
+    /// Saves what is typed for `requirement` (the note, worksheet fields),
+    /// if it differs from the record.
     pub fn save_note(&mut self, requirement: &str) {
         let Some(assessment) = self.assessment().map(|a| a.id) else {
             return;
         };
-        let Some(draft) = self.drafts.get(assessment, requirement).cloned() else {
+        if !self.drafts.has_any(assessment, requirement) {
             return;
-        };
-        if draft == self.saved_note(requirement) {
-            self.drafts.settle(assessment, requirement, &draft);
+        }
+        let saved = self.saved_review(requirement);
+        let typed = self.drafts.apply(assessment, requirement, &saved);
+        if typed == saved {
+            self.drafts.settle_review(assessment, requirement, &saved);
             return;
         }
         let Some(actor) = self.reviewer("save a note") else {
             return;
         };
-        let conclusion = self
-            .requirement_state(requirement)
-            .and_then(|s| s.conclusion());
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
             requirement: requirement.to_owned(),
-            conclusion,
-            note: draft,
+            review: Box::new(typed),
         });
     }
 
-    /// Records a conclusion for the selected requirement (with the note as
-    /// typed).
-    pub fn set_conclusion(&mut self, conclusion: Option<Conclusion>) {
+    /// Records a finding for the selected requirement (with the note and
+    /// worksheet as typed).
+    pub fn set_finding(&mut self, finding: Option<Finding>) {
+        self.change_review(|review| review.finding = finding);
+    }
+
+    /// Records the method for the selected requirement: a compensating
+    /// control or the customized approach opens its worksheet (the note
+    /// and fields as typed are kept; another method's worksheet stays in
+    /// the history).
+    pub fn set_method(&mut self, method: Method) {
+        self.change_review(|review| {
+            if review.method == method {
+                return;
+            }
+            review.method = method;
+            review.compensating = (method == Method::Compensating)
+                .then(|| review.compensating.take().unwrap_or_default());
+            review.customized = (method == Method::Customized)
+                .then(|| review.customized.take().unwrap_or_default());
+        });
+    }
+
+    /// Records the selected requirement's review as typed, changed by
+    /// `change`, unless that is what the record already says.
+    fn change_review(&mut self, change: impl FnOnce(&mut ReviewInput)) {
         let (Some(requirement), Some(assessment)) =
             (self.selected.clone(), self.assessment().map(|a| a.id))
         else {
             return;
         };
-        let note = self.note_text(&requirement);
-        let current = self
-            .requirement_state(&requirement)
-            .and_then(|s| s.conclusion());
-        if current == conclusion && note == self.saved_note(&requirement) {
+        let mut review = self.review_as_typed(&requirement);
+        change(&mut review);
+        if review == self.saved_review(&requirement) {
             return;
         }
-        let Some(actor) = self.reviewer("record a conclusion") else {
+        let Some(actor) = self.reviewer("record a finding") else {
             return;
         };
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
             requirement,
-            conclusion,
-            note,
+            review: Box::new(review),
         });
     }
 
@@ -415,6 +448,23 @@ impl Workbench {
         self.start_job(Job::Compare { from, to });
     }
 
+    /// Declares every requirement under `scope` (an appendix that applies
+    /// only to some entities) not applicable, with `reason`.
+    pub(super) fn declare_not_applicable(&mut self, scope: &str, reason: String) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(actor) = self.reviewer("declare requirements not applicable") else {
+            return;
+        };
+        self.worker.submit(Task::DeclareNotApplicable {
+            actor,
+            assessment,
+            scope: scope.to_owned(),
+            reason,
+        });
+    }
+
     pub(super) fn accept_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -427,4 +477,21 @@ impl Workbench {
             self.dialog = Some(Dialog::dropped(dropped, self.selected.clone()));
         }
     }
+}
+
+/// The built-in catalog `assessment` is assessed against.
+pub(super) fn catalog_of_assessment(
+    store: &Store,
+    assessment: i64,
+) -> Result<&'static Catalog, String> {
+    let found = store
+        .assessment_by_id(assessment)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no assessment #{assessment}"))?;
+    crate::catalog::builtin(&found.catalog_id).ok_or_else(|| {
+        format!(
+            "assessment \"{}\" uses the catalog {}, which this build does not have",
+            found.name, found.catalog_id
+        )
+    })
 }

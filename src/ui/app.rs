@@ -177,10 +177,9 @@ impl Workbench {
         let mut prefs = options.prefs.for_record(&db_label);
         // Typed notes live in `drafts` from here on; `prefs()` writes them back.
         let saved_drafts = std::mem::take(&mut prefs.drafts);
-        let catalog = crate::catalog::pci_dss_321();
         Workbench {
-            catalog,
-            worker: Worker::new(options.mode, options.db_path, catalog, options.settings),
+            catalog: crate::catalog::default_catalog(),
+            worker: Worker::new(options.mode, options.db_path, options.settings),
             drafts: Drafts::from_saved(&saved_drafts),
             prefs,
             seed_when_empty: options.seed_sample_when_empty,
@@ -410,9 +409,4 @@ fn drop_overlay(ctx: &egui::Context) {
     );
 }
 
-/// The statement a sign-off carries unless the reviewer writes another.
-pub fn default_statement(requirement: &str) -> String {
-    format!(
-        "I examined the evidence, checks and attachments of {requirement} and agree with the conclusion."
-    )
-}
+pub use crate::store::default_statement;

@@ -65,13 +65,27 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 return;
             }
         };
+        let across = comparison.from.catalog_id != comparison.to.catalog_id;
         ui.label(format!(
-            "From {} (earlier) to {} (later): {} of {} requirement(s) changed.",
+            "From {} ({}, earlier) to {} ({}, later): {} of {} row(s) changed.",
             comparison.from.name,
+            comparison.from.catalog_id,
             comparison.to.name,
+            comparison.to.catalog_id,
             comparison.changed().count(),
             comparison.requirements.len()
         ));
+        if across {
+            ui.label(
+                RichText::new(format!(
+                    "Two frameworks: requirements are matched by {}, one row per linked pair. A requirement new in v4.0 has no earlier one; an earlier requirement without a successor is listed last.",
+                    comparison.mapping
+                ))
+                .small()
+                .weak(),
+            );
+        }
+        let open_is_later = comparison.to.id == this.id;
         let rows: Vec<RequirementComparison> = comparison
             .requirements
             .iter()
@@ -79,7 +93,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             .cloned()
             .collect();
         let mut open = None;
-        table(ui, &rows, &mut open);
+        table(ui, &rows, (across, open_is_later), &mut open);
         if let Some(id) = open {
             wb.select(&id);
             wb.screen = Screen::Review;
@@ -87,44 +101,89 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     });
 }
 
-fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>) {
+fn table(
+    ui: &mut Ui,
+    rows: &[RequirementComparison],
+    (across, open_is_later): (bool, bool),
+    open: &mut Option<String>,
+) {
     let palette = Palette::of(ui);
-    TableBuilder::new(ui)
-        .id_salt("compare-table")
+    let titles: &[&str] = if across {
+        &[
+            "Requirement",
+            "Earlier requirement",
+            "Automated verdict",
+            "Finding",
+            "Note",
+            "Evidence",
+            "Sign-off",
+        ]
+    } else {
+        &[
+            "Requirement",
+            "Automated verdict",
+            "Finding",
+            "Note",
+            "Evidence",
+            "Sign-off",
+        ]
+    };
+    let mut builder = TableBuilder::new(ui)
+        .id_salt(("compare-table", across))
         .striped(true)
         .resizable(true)
-        .column(Column::exact(90.0))
+        .column(Column::exact(90.0));
+    if across {
+        builder = builder.column(Column::initial(150.0).at_least(110.0));
+    }
+    builder
         .column(Column::initial(170.0).at_least(110.0))
         .column(Column::initial(230.0).at_least(140.0))
         .column(Column::exact(70.0))
         .column(Column::initial(110.0).at_least(80.0))
         .column(Column::remainder().at_least(120.0))
         .header(22.0, |mut header| {
-            for title in [
-                "Requirement",
-                "Automated verdict",
-                "Conclusion",
-                "Note",
-                "Evidence",
-                "Sign-off",
-            ] {
+            for title in titles {
                 header.col(|ui| {
-                    ui.label(RichText::new(title).strong());
+                    ui.label(RichText::new(*title).strong());
                 });
             }
         })
         .body(|body| {
             body.rows(22.0, rows.len(), |mut row| {
                 let r = &rows[row.index()];
+                // The requirement of the open assessment this row is about.
+                let target = if open_is_later {
+                    (!r.only_earlier).then(|| r.requirement.clone())
+                } else {
+                    r.earlier_requirement.clone()
+                };
                 row.col(|ui| {
-                    if ui
-                        .link(&r.requirement)
-                        .on_hover_text("Review this requirement")
-                        .clicked()
-                    {
-                        *open = Some(r.requirement.clone());
+                    let shown = if r.only_earlier {
+                        format!("({})", r.requirement)
+                    } else {
+                        r.requirement.clone()
+                    };
+                    match target {
+                        Some(target) => {
+                            if ui
+                                .link(&shown)
+                                .on_hover_text("Review this requirement")
+                                .clicked()
+                            {
+                                *open = Some(target);
+                            }
+                        }
+                        None => {
+                            ui.label(RichText::new(shown).weak()).on_hover_text(
+                                "Not a requirement of the open assessment's framework",
+                            );
+                        }
                     }
                 });
+                if across {
+                    row.col(|ui| earlier_cell(ui, r, &palette));
+                }
                 row.col(|ui| {
                     delta(
                         ui,
@@ -137,7 +196,7 @@ fn table(ui: &mut Ui, rows: &[RequirementComparison], open: &mut Option<String>)
                     delta(
                         ui,
                         &r.conclusion,
-                        |c| c.map_or("none", |c| c.label()).to_owned(),
+                        |c| c.map_or_else(|| "none".to_owned(), |c| c.short_label()),
                         &palette,
                     );
                 });
@@ -176,16 +235,41 @@ fn delta<T: PartialEq>(
     palette: &Palette,
 ) {
     if delta.changed() {
-        ui.label(
-            RichText::new(format!(
-                "was {}, now {}",
-                label(&delta.from),
-                label(&delta.to)
-            ))
-            .color(palette.partial),
-        );
+        let (from, to) = (label(&delta.from), label(&delta.to));
+        ui.label(RichText::new(format!("{from} → {to}")).color(palette.partial))
+            .on_hover_text(format!("Was {from}, now {to}"));
     } else {
         ui.label(RichText::new(label(&delta.to)).weak());
+    }
+}
+
+/// The earlier requirement of a row across frameworks, and how it maps.
+fn earlier_cell(ui: &mut Ui, r: &RequirementComparison, palette: &Palette) {
+    match (&r.earlier_requirement, &r.mapping) {
+        (Some(earlier), _) if r.only_earlier => {
+            ui.label(RichText::new(format!("{earlier}: no successor")).color(palette.partial));
+        }
+        (Some(earlier), Some(mapping)) => {
+            let text = format!(
+                "{earlier} · {}{}",
+                mapping.kind.label().to_lowercase(),
+                if mapping.judgement { "*" } else { "" }
+            );
+            let mut hover = mapping.kind.label().to_owned();
+            if mapping.judgement {
+                hover.push_str(" (* Tickmark's judgement, not the PCI SSC's summary of changes)");
+            }
+            if let Some(note) = &mapping.note {
+                hover.push_str(&format!("\n{note}"));
+            }
+            ui.label(text).on_hover_text(hover);
+        }
+        (Some(earlier), None) => {
+            ui.label(earlier);
+        }
+        (None, _) => {
+            ui.label(RichText::new("new in v4.0").color(palette.new_in_v4));
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use super::app::{Screen, Workbench};
 use super::model::FamilyCounts;
 use super::theme::Palette;
 use crate::checks::VerdictStatus;
-use crate::store::{Decision, VerdictCounts};
+use crate::store::{Decision, Finding, Method, VerdictCounts};
 
 /// The height of a family's row in the chart.
 const FAMILY_ROW: f32 = 40.0;
@@ -53,8 +53,20 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                     ))
                     .weak(),
                 );
+                if let Some(prior) = wb.loaded.as_ref().and_then(|l| l.prior.as_ref()) {
+                    ui.label(
+                        RichText::new(format!(
+                            "Started from \"{}\" ({}): its findings show beside the mapped requirements as the prior period",
+                            prior.assessment.name, prior.assessment.catalog_id
+                        ))
+                        .weak(),
+                    );
+                }
                 ui.add_space(8.0);
                 summary(ui, &counts, approval.as_ref(), &palette);
+                ui.add_space(6.0);
+                findings_line(wb, ui, &palette);
+                appendices(wb, ui, &palette);
                 ui.add_space(10.0);
                 ui.label(RichText::new("Automated verdicts").strong());
                 verdict_bar(ui, &verdicts, &palette);
@@ -77,6 +89,116 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 }
             });
     });
+}
+
+/// How many requirements have each finding, by which method, and how far
+/// the requirements new in v4.0 are.
+fn findings_line(wb: &Workbench, ui: &mut Ui, palette: &Palette) {
+    let mut by_finding = [0usize; 4];
+    let (mut compensating, mut customized) = (0, 0);
+    let (mut new_total, mut new_concluded) = (0, 0);
+    for node in wb.catalog.requirements() {
+        let conclusion = wb.view.glance(&node.id).conclusion;
+        if node.new_in_v4 {
+            new_total += 1;
+            new_concluded += usize::from(conclusion.is_some());
+        }
+        let Some(c) = conclusion else {
+            continue;
+        };
+        if let Some(at) = Finding::ALL.iter().position(|f| *f == c.finding) {
+            by_finding[at] += 1;
+        }
+        match c.method {
+            Method::Compensating => compensating += 1,
+            Method::Customized => customized += 1,
+            Method::Defined => {}
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Findings:").strong());
+        for (finding, n) in Finding::ALL.iter().zip(by_finding) {
+            ui.label(
+                RichText::new(format!("{n} {}", finding.label())).color(palette.finding(*finding)),
+            );
+            ui.label(RichText::new("·").weak());
+        }
+        ui.label(format!(
+            "{compensating} by a compensating control, {customized} by the customized approach"
+        ));
+    });
+    if new_total > 0 {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("New in v4.0:").strong().color(palette.new_in_v4));
+            ui.label(format!(
+                "{new_concluded} of {new_total} requirement(s) concluded (flagged NEW in the tree; the tree's \"New\" filter lists them)"
+            ));
+        });
+    }
+}
+
+/// The appendices that apply only to some entities, each with a button that
+/// declares it not applicable.
+fn appendices(wb: &mut Workbench, ui: &mut Ui, palette: &Palette) {
+    let appendices: Vec<(String, String, String)> = wb
+        .catalog
+        .appendices()
+        .filter_map(|a| Some((a.id.clone(), a.title.clone(), a.applies_to.clone()?)))
+        .collect();
+    if appendices.is_empty() {
+        return;
+    }
+    ui.add_space(10.0);
+    ui.label(RichText::new("Appendices that apply only to some entities").strong());
+    let mut declare = None;
+    egui::Grid::new("tickmark-appendices")
+        .num_columns(4)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            for (id, title, applies_to) in appendices {
+                let requirements: Vec<String> = wb
+                    .catalog
+                    .descendants(&id)
+                    .into_iter()
+                    .filter(|n| n.is_assessed())
+                    .map(|n| n.id.clone())
+                    .collect();
+                let not_applicable = requirements
+                    .iter()
+                    .filter(|r| {
+                        wb.view
+                            .glance(r)
+                            .conclusion
+                            .is_some_and(|c| c.finding == Finding::NotApplicable)
+                    })
+                    .count();
+                ui.label(RichText::new(&id).monospace().strong());
+                ui.label(&title).on_hover_text(format!("Applies only to {applies_to}"));
+                ui.label(
+                    RichText::new(format!(
+                        "{not_applicable} of {} not applicable",
+                        requirements.len()
+                    ))
+                    .small()
+                    .color(palette.muted),
+                );
+                let all = not_applicable == requirements.len();
+                if ui
+                    .add_enabled(!all, egui::Button::new(format!("Declare {id} not applicable…")))
+                    .on_hover_text(format!(
+                        "Applies only to {applies_to}: record Not Applicable, with a reason, for every requirement of {id} in one step"
+                    ))
+                    .on_disabled_hover_text("Every requirement of the appendix is already Not Applicable")
+                    .clicked()
+                {
+                    declare = Some(id.clone());
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(scope) = declare {
+        wb.dialog = super::dialogs::Dialog::not_applicable(wb, &scope);
+    }
 }
 
 /// Goes to the review of a family's first requirement.
@@ -154,6 +276,7 @@ fn verdict_bar(ui: &mut Ui, counts: &VerdictCounts, palette: &Palette) {
         (VerdictStatus::Pass, counts.pass),
         (VerdictStatus::Fail, counts.fail),
         (VerdictStatus::Partial, counts.partial),
+        (VerdictStatus::Supported, counts.supported),
         (VerdictStatus::NoEvidence, counts.no_evidence),
         (VerdictStatus::Manual, counts.manual),
     ];

@@ -11,7 +11,8 @@ use super::model::verdict_of;
 use super::snippet::{SnippetKey, SnippetKind};
 use super::theme::Palette;
 use super::widgets;
-use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def};
+use crate::catalog::MappingStrength;
+use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def, strength_in};
 use crate::evidence::EvidenceRef;
 use crate::store::RunFile;
 
@@ -52,6 +53,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             .show(ui, |ui| {
                 ui.set_max_width(ui.available_width() - 8.0);
                 description(wb, ui, &id);
+                prior_period(wb, ui, &id);
                 checks(wb, ui, &id);
             });
     });
@@ -64,7 +66,15 @@ fn empty(ui: &mut Ui, text: &str) {
     });
 }
 
-fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
+fn header(wb: &mut Workbench, ui: &mut Ui, id: &str) {
+    let mut declare = None;
+    header_of(wb, ui, id, &mut declare);
+    if let Some(scope) = declare {
+        wb.dialog = super::dialogs::Dialog::not_applicable(wb, &scope);
+    }
+}
+
+fn header_of(wb: &Workbench, ui: &mut Ui, id: &str, declare: &mut Option<String>) {
     let palette = Palette::of(ui);
     let Some(node) = wb.catalog.get(id) else {
         return;
@@ -95,11 +105,11 @@ fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
         match glance.conclusion {
             Some(c) => widgets::chip(
                 ui,
-                &format!("Conclusion: {}", c.label()),
+                &format!("Finding: {}", c.label()),
                 palette.conclusion(c),
                 &palette,
             ),
-            None => widgets::outline_chip(ui, "No conclusion", palette.muted),
+            None => widgets::outline_chip(ui, "No finding", palette.muted),
         };
         match glance.sign_off {
             crate::store::SignOffState::Current => {
@@ -117,6 +127,26 @@ fn header(wb: &Workbench, ui: &mut Ui, id: &str) {
             &format!("Responsibility: {}", node.responsibility.label()),
             ui.visuals().text_color(),
         );
+        if node.new_in_v4 {
+            widgets::chip(ui, "New in v4.0", palette.new_in_v4, &palette)
+                .on_hover_text("PCI DSS v4.0 added this requirement: no 3.2.1 requirement precedes it");
+        }
+        if node.future_dated {
+            widgets::outline_chip(ui, "Future-dated", palette.new_in_v4).on_hover_text(
+                "A best practice until 31 March 2025, mandatory since",
+            );
+        }
+        if let Some(kind) = &node.applies_to {
+            widgets::outline_chip(ui, &format!("Applies only to {kind}"), palette.muted);
+            if let Some(appendix) = wb.catalog.family_of(id).map(|f| f.id.clone())
+                && ui
+                    .small_button(format!("Declare {appendix} not applicable…"))
+                    .on_hover_text("Record Not Applicable, with a reason, for every requirement of the appendix in one step")
+                    .clicked()
+            {
+                *declare = Some(appendix);
+            }
+        }
         if let Some(family) = wb.catalog.family_of(id) {
             widgets::outline_chip(
                 ui,
@@ -141,6 +171,109 @@ fn description(wb: &Workbench, ui: &mut Ui, id: &str) {
             widgets::bullet(ui, item, &palette);
         }
     }
+}
+
+/// What the assessment this one was started from recorded about the
+/// requirements `id` maps to: for reference, never this period's finding.
+fn prior_period(wb: &Workbench, ui: &mut Ui, id: &str) {
+    let Some(prior) = wb.loaded.as_ref().and_then(|l| l.prior.as_ref()) else {
+        return;
+    };
+    let palette = Palette::of(ui);
+    let earlier = &prior.assessment;
+    widgets::section(
+        ui,
+        &format!("Prior period: {} ({})", earlier.name, earlier.catalog_id),
+    );
+    ui.label(
+        RichText::new(format!(
+            "What the earlier assessment ({} to {}) recorded, matched by {}. Shown for reference: it is not this period's finding.",
+            earlier.period_start, earlier.period_end, prior.mapping
+        ))
+        .small()
+        .weak(),
+    );
+    let found = prior.of(id);
+    if found.is_empty() {
+        let node = wb.catalog.get(id);
+        let text = if node.is_some_and(|n| n.new_in_v4) {
+            "New in PCI DSS v4.0: no earlier requirement precedes it."
+        } else {
+            "No earlier requirement maps to this one."
+        };
+        ui.label(RichText::new(text).italics());
+        return;
+    }
+    for (at, earlier) in found.iter().enumerate() {
+        ui.push_id(("prior", at), |ui| prior_card(ui, earlier, &palette));
+        ui.add_space(4.0);
+    }
+}
+
+fn prior_card(ui: &mut Ui, earlier: &crate::store::PriorFinding, palette: &Palette) {
+    egui::Frame::group(ui.style())
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(&earlier.requirement).monospace().strong());
+                if let Some(mapping) = &earlier.mapping {
+                    let mut text = mapping.kind.label().to_owned();
+                    if mapping.judgement {
+                        text.push_str(" (our judgement)");
+                    }
+                    let chip = widgets::outline_chip(ui, &text, ui.visuals().weak_text_color());
+                    if let Some(note) = &mapping.note {
+                        chip.on_hover_text(note);
+                    }
+                }
+                match earlier.review.as_ref().and_then(|r| r.conclusion()) {
+                    Some(c) => {
+                        widgets::chip(
+                            ui,
+                            &format!("Earlier finding: {}", c.label()),
+                            palette.conclusion(c),
+                            palette,
+                        );
+                    }
+                    None => {
+                        widgets::outline_chip(ui, "No earlier finding", palette.muted);
+                    }
+                }
+                if earlier.sign_off == crate::store::SignOffState::Current {
+                    widgets::outline_chip(ui, "Signed off then", palette.signed);
+                }
+                ui.label(
+                    RichText::new(format!(
+                        "Automated then: {}",
+                        earlier.verdict.map_or("not evaluated", |v| v.label())
+                    ))
+                    .small()
+                    .weak(),
+                );
+            });
+            let Some(review) = &earlier.review else {
+                return;
+            };
+            ui.label(
+                RichText::new(format!(
+                    "Recorded by {} on {}",
+                    review
+                        .reviewer
+                        .name
+                        .as_deref()
+                        .unwrap_or(&review.reviewer.os_user),
+                    widgets::time(&review.reviewed_at)
+                ))
+                .small()
+                .weak(),
+            );
+            if review.note.trim().is_empty() {
+                ui.label(RichText::new("(no note)").small().weak());
+            } else {
+                super::markdown::show(ui, &review.note, palette);
+            }
+        });
 }
 
 fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
@@ -226,6 +359,13 @@ fn check_card(
                 );
                 if let Some(def) = check_def(&result.check) {
                     ui.label(RichText::new(def.title).weak());
+                }
+                if strength_in(wb.catalog, requirement, result) == MappingStrength::Supports {
+                    ui.label(RichText::new("supports").small().italics())
+                        .on_hover_text(
+                            "This check only supports the requirement: its pass alone does not \
+                             decide it, a person must still test it.",
+                        );
                 }
             });
             ui.label(&result.reason);

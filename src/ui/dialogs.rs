@@ -55,6 +55,9 @@ pub enum Dialog {
     },
     /// What the last import could not read.
     ImportReport,
+    /// Declare an appendix that applies only to some entities not
+    /// applicable, with a reason.
+    NotApplicable(NotApplicableForm),
     /// A text or Markdown attachment.
     Document {
         /// Its name.
@@ -73,6 +76,27 @@ pub struct AssessmentForm {
     cluster: String,
     start: String,
     end: String,
+    /// The framework (a built-in catalog's ID).
+    catalog: String,
+    /// The earlier assessment to start from.
+    from: Option<i64>,
+    problem: Option<String>,
+}
+
+/// The form that declares an appendix not applicable.
+#[derive(Debug, Clone, Default)]
+pub struct NotApplicableForm {
+    /// The appendix, e.g. `A1`.
+    scope: String,
+    /// Its title.
+    title: String,
+    /// The entities it applies to.
+    applies_to: String,
+    /// How many assessed requirements it has.
+    count: usize,
+    /// How many of them already have another finding.
+    concluded: usize,
+    reason: String,
     problem: Option<String>,
 }
 
@@ -103,8 +127,39 @@ impl Dialog {
             cluster: previous.map(|a| a.cluster.clone()).unwrap_or_default(),
             start: today.to_string(),
             end: end.to_string(),
+            catalog: crate::catalog::default_catalog().id.clone(),
             ..AssessmentForm::default()
         })
+    }
+
+    /// The dialog that declares appendix `scope` of the open assessment not
+    /// applicable.
+    pub fn not_applicable(wb: &Workbench, scope: &str) -> Option<Dialog> {
+        let node = wb.catalog.get(scope)?;
+        let applies_to = node.applies_to.clone()?;
+        let requirements: Vec<&str> = wb
+            .catalog
+            .descendants(scope)
+            .into_iter()
+            .filter(|n| n.is_assessed())
+            .map(|n| n.id.as_str())
+            .collect();
+        let concluded = requirements
+            .iter()
+            .filter(|id| {
+                wb.requirement_state(id)
+                    .and_then(|s| s.conclusion())
+                    .is_some_and(|c| c.finding != crate::store::Finding::NotApplicable)
+            })
+            .count();
+        Some(Dialog::NotApplicable(NotApplicableForm {
+            scope: scope.to_owned(),
+            title: node.title.clone(),
+            applies_to,
+            count: requirements.len(),
+            concluded,
+            ..NotApplicableForm::default()
+        }))
     }
 
     /// The profiles dialog.
@@ -130,6 +185,7 @@ impl Dialog {
             {
                 &mut form.problem
             }
+            Dialog::NotApplicable(form) if action.starts_with("Declaring") => &mut form.problem,
             _ => return false,
         };
         *problem = Some(upper_first(message));
@@ -187,6 +243,7 @@ impl Dialog {
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
             Dialog::ImportReport => "Import report".to_owned(),
+            Dialog::NotApplicable(form) => format!("{} does not apply", form.scope),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
     }
@@ -234,6 +291,7 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 ..
             } => withdraw(wb, ui, requirement, *attachment, reason),
             Dialog::ImportReport => import_report(wb, ui),
+            Dialog::NotApplicable(form) => not_applicable(wb, ui, form),
             Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
         };
     });
@@ -317,20 +375,132 @@ fn new_assessment(wb: &mut Workbench, ui: &mut Ui, form: &mut AssessmentForm) ->
     field(ui, "Cluster", &mut form.cluster, "e.g. aks-bu0001a0005-01");
     field(ui, "Period from", &mut form.start, "YYYY-MM-DD");
     field(ui, "Period to", &mut form.end, "YYYY-MM-DD");
-    ui.label(RichText::new(format!("Catalog: {}", wb.catalog.name)).weak());
+    ui.horizontal(|ui| {
+        ui.add_sized([110.0, 20.0], egui::Label::new("Framework"));
+        for catalog in crate::catalog::builtins() {
+            let text = if catalog.id == crate::catalog::DEFAULT_CATALOG_ID {
+                format!("{} (current)", catalog.name)
+            } else {
+                catalog.name.clone()
+            };
+            ui.radio_value(&mut form.catalog, catalog.id.clone(), text);
+        }
+    });
+    if form.catalog == crate::catalog::PCI_DSS_321_ID {
+        ui.label(
+            RichText::new(
+                "PCI DSS 3.2.1 was retired on 31 March 2024: use it only to record an assessment of an earlier period.",
+            )
+            .small()
+            .color(Palette::of(ui).stale),
+        );
+    }
+    let earlier: Vec<(i64, String, String)> = wb
+        .assessments
+        .iter()
+        .map(|a| (a.id, a.name.clone(), a.cluster.clone()))
+        .collect();
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Start from"));
+        let shown = form
+            .from
+            .and_then(|id| earlier.iter().find(|(a, ..)| *a == id))
+            .map_or_else(
+                || "Nothing (an empty assessment)".to_owned(),
+                |(_, name, _)| name.clone(),
+            );
+        let before = form.from;
+        egui::ComboBox::from_id_salt("start-from")
+            .selected_text(shown)
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut form.from, None, "Nothing (an empty assessment)");
+                for (id, name, _) in &earlier {
+                    ui.selectable_value(&mut form.from, Some(*id), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if form.from != before
+            && let Some((_, _, cluster)) = earlier.iter().find(|(a, ..)| Some(*a) == form.from)
+            && form.cluster.trim().is_empty()
+        {
+            form.cluster = cluster.clone();
+        }
+    });
+    if let Some((_, name, _)) = earlier.iter().find(|(a, ..)| Some(*a) == form.from) {
+        ui.label(
+            RichText::new(format!(
+                "The evidence files of \"{name}\" are carried forward (referenced, not stored again) and evaluated against the new framework. Its findings and notes show beside the mapped requirements as the prior period; none is copied in as a finding."
+            ))
+            .small()
+            .weak(),
+        );
+    }
     problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         if ui
             .button(RichText::new("Create assessment").strong())
             .clicked()
         {
-            match form_to_assessment(form, &wb.catalog.id) {
+            match form_to_assessment(form, &form.catalog) {
                 Ok(new) => {
                     form.problem = None;
-                    wb.worker.submit(Task::CreateAssessment(new));
+                    match form.from {
+                        Some(prior) => {
+                            wb.start_job(super::worker::Job::StartFrom {
+                                actor: wb.actor(),
+                                prior,
+                                new,
+                            });
+                        }
+                        None => wb.worker.submit(Task::CreateAssessment(new)),
+                    }
                 }
                 Err(problem) => form.problem = Some(problem),
             }
+        }
+        Outcome::Keep
+    })
+}
+
+fn not_applicable(wb: &mut Workbench, ui: &mut Ui, form: &mut NotApplicableForm) -> Outcome {
+    ui.label(format!(
+        "{} {} applies only to {}. Declaring it not applicable records Not Applicable, with your reason as the note, for each of its {} requirement(s): one event each, in one step.",
+        form.scope, form.title, form.applies_to, form.count
+    ));
+    if form.concluded > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} of them already have another finding; change those one by one first.",
+                form.concluded
+            ))
+            .color(Palette::of(ui).stale),
+        );
+    }
+    ui.add_space(4.0);
+    let label = ui.label("Reason");
+    ui.add(
+        egui::TextEdit::multiline(&mut form.reason)
+            .hint_text("e.g. Harbourline is a merchant, not a multi-tenant service provider.")
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    problem_line(ui, form.problem.as_ref());
+    buttons(ui, |ui| {
+        let ready = !form.reason.trim().is_empty();
+        let button = ui
+            .add_enabled(
+                ready,
+                egui::Button::new(
+                    RichText::new(format!("Declare {} not applicable", form.scope)).strong(),
+                ),
+            )
+            .on_disabled_hover_text("Say why it does not apply");
+        if button.clicked() {
+            form.problem = None;
+            wb.declare_not_applicable(&form.scope, form.reason.trim().to_owned());
         }
         Outcome::Keep
     })
@@ -723,7 +893,7 @@ mod tests {
             cluster: "aks".into(),
             start: "2027-01-01".into(),
             end: "2027-06-30".into(),
-            problem: None,
+            ..AssessmentForm::default()
         };
         let new = form_to_assessment(&form, "pci-dss-3.2.1").unwrap();
         assert_eq!(new.name, "H1");

@@ -55,12 +55,9 @@ impl Workbench {
                     .as_mut()
                     .filter(|l| l.assessment.id == assessment)
                 {
-                    let note = state
-                        .review
-                        .as_ref()
-                        .map(|r| r.note.clone())
-                        .unwrap_or_default();
-                    self.drafts.settle(assessment, &state.requirement, &note);
+                    let saved = state.review.as_ref().map(|r| r.input()).unwrap_or_default();
+                    self.drafts
+                        .settle_review(assessment, &state.requirement, &saved);
                     self.view.update(&state);
                     self.history.insert(state.requirement.clone(), history);
                     loaded.approval = approval;
@@ -177,14 +174,35 @@ impl Workbench {
         }
     }
 
-    pub(super) fn on_loaded(&mut self, loaded: Loaded) {
+    pub(super) fn on_loaded(&mut self, mut loaded: Loaded) {
         if self.loading == Some(loaded.assessment.id) {
             self.loading = None;
+        }
+        if let Some(done) = loaded.done.take() {
+            self.info(done);
+            if matches!(self.dialog, Some(Dialog::NotApplicable(_))) {
+                self.dialog = None;
+            }
+        }
+        match crate::catalog::builtin(&loaded.assessment.catalog_id) {
+            Some(catalog) => self.catalog = catalog,
+            None => {
+                self.error(format!(
+                    "\"{}\" is assessed against {}, which this build does not know; it cannot be shown",
+                    loaded.assessment.name, loaded.assessment.catalog_id
+                ));
+                return;
+            }
         }
         let same = self.assessment().map(|a| a.id) == Some(loaded.assessment.id);
         if !same {
             self.history.clear();
-            self.compare = CompareState::default();
+            // An assessment started from an earlier one is compared with it
+            // unless another is chosen.
+            self.compare = CompareState {
+                other: loaded.assessment.prior_assessment,
+                ..CompareState::default()
+            };
             self.selected_resource.clear();
         }
         self.history_requested.clear();

@@ -5,19 +5,18 @@ use egui::{Key, Modifiers};
 
 use super::app::{Screen, Workbench};
 use super::dialogs::Dialog;
-use crate::store::Conclusion;
+use crate::store::Finding;
 
 /// Every shortcut: keys and what they do.
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("↓ or J", "Next requirement"),
     ("↑ or K", "Previous requirement"),
     ("Home / End", "First / last requirement"),
-    ("1", "Conclusion: In Place"),
-    ("2", "Conclusion: In Place with CCW"),
-    ("3", "Conclusion: Not Applicable"),
-    ("4", "Conclusion: Not Tested"),
-    ("5", "Conclusion: Not in Place"),
-    ("0", "Clear the conclusion"),
+    ("1", "Finding: In Place"),
+    ("2", "Finding: Not Applicable"),
+    ("3", "Finding: Not Tested"),
+    ("4", "Finding: Not in Place"),
+    ("0", "Clear the finding"),
     ("N", "Write the note"),
     ("Ctrl+S", "Save the note"),
     ("Ctrl+F", "Search requirements"),
@@ -28,13 +27,12 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Esc", "Close a dialog, leave a text field"),
 ];
 
-/// The conclusion shortcuts, `1` to `5`.
-const CONCLUSION_KEYS: [(Key, Conclusion); 5] = [
-    (Key::Num1, Conclusion::InPlace),
-    (Key::Num2, Conclusion::InPlaceWithCcw),
-    (Key::Num3, Conclusion::NotApplicable),
-    (Key::Num4, Conclusion::NotTested),
-    (Key::Num5, Conclusion::NotInPlace),
+/// The finding shortcuts, `1` to `4`.
+const FINDING_KEYS: [(Key, Finding); 4] = [
+    (Key::Num1, Finding::InPlace),
+    (Key::Num2, Finding::NotApplicable),
+    (Key::Num3, Finding::NotTested),
+    (Key::Num4, Finding::NotInPlace),
 ];
 
 /// The note editor's ID (for focusing it with `N`).
@@ -109,13 +107,13 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
     if plain(Key::End) {
         wb.move_selection(isize::MAX);
     }
-    for (key, conclusion) in CONCLUSION_KEYS {
+    for (key, finding) in FINDING_KEYS {
         if plain(key) {
-            wb.set_conclusion(Some(conclusion));
+            wb.set_finding(Some(finding));
         }
     }
     if plain(Key::Num0) {
-        wb.set_conclusion(None);
+        wb.set_finding(None);
     }
     if plain(Key::N) {
         // The same key press also arrives as the text "n", which the

@@ -55,7 +55,9 @@ impl Glance {
         let verdict = self
             .verdict
             .map_or("not evaluated yet", VerdictStatus::label);
-        let conclusion = self.conclusion.map_or("no conclusion", Conclusion::label);
+        let conclusion = self
+            .conclusion
+            .map_or_else(|| "no finding".to_owned(), Conclusion::label);
         let signed = match self.sign_off {
             SignOffState::None => "not signed off",
             SignOffState::Current => "signed off",
@@ -81,12 +83,20 @@ pub struct Filters {
     pub signed: bool,
     /// The latest sign-off is stale.
     pub stale: bool,
+    /// New in PCI DSS v4.0.
+    #[serde(default)]
+    pub new_in_v4: bool,
 }
 
 impl Filters {
     /// True if any filter is on.
     pub fn any(&self) -> bool {
-        self.failing || self.unreviewed || self.manual || self.signed || self.stale
+        self.failing
+            || self.unreviewed
+            || self.manual
+            || self.signed
+            || self.stale
+            || self.new_in_v4
     }
 
     /// Whether a requirement passes every filter that is on.
@@ -99,6 +109,7 @@ impl Filters {
                     .map_or_else(|| catalog.is_manual(id), |v| v == VerdictStatus::Manual))
             && (!self.signed || glance.sign_off == SignOffState::Current)
             && (!self.stale || glance.sign_off == SignOffState::Stale)
+            && (!self.new_in_v4 || catalog.get(id).is_some_and(|n| n.new_in_v4))
     }
 }
 
@@ -365,6 +376,7 @@ mod tests {
                 role: None,
                 os_user: "tester".into(),
             },
+            prior_assessment: None,
         }
     }
 
@@ -386,7 +398,7 @@ mod tests {
         let failing = glance(VerdictStatus::Fail, None, SignOffState::None);
         let signed = glance(
             VerdictStatus::Pass,
-            Some(Conclusion::InPlace),
+            Some(Conclusion::defined(crate::store::Finding::InPlace)),
             SignOffState::Current,
         );
         let both = Filters {

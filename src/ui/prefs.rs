@@ -8,19 +8,39 @@ use serde::{Deserialize, Serialize};
 
 use super::model::Filters;
 use super::theme::ThemeChoice;
+use crate::store::{CompensatingControl, CustomizedApproach, Method, ReviewInput};
 
 /// The key under which eframe stores the preferences.
 pub const STORAGE_KEY: &str = "tickmark-prefs";
 
-/// A note typed but not yet in the review record.
+/// The field of a review a draft holds: the note.
+pub const NOTE: &str = "note";
+
+/// Text typed into a review (the note, or a field of a worksheet) but not
+/// yet in the review record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedDraft {
     /// The assessment.
     pub assessment: i64,
     /// The requirement.
     pub requirement: String,
+    /// The field: [`NOTE`], or `compensating.<key>` / `customized.<key>`
+    /// for a worksheet field (drafts remembered before worksheets existed
+    /// are notes).
+    #[serde(default = "note_field")]
+    pub field: String,
     /// The text.
     pub text: String,
+}
+
+fn note_field() -> String {
+    NOTE.to_owned()
+}
+
+/// The draft field of a worksheet field: `compensating.constraints`,
+/// `customized.objective`...
+pub fn worksheet_field(kind: &str, key: &str) -> String {
+    format!("{kind}.{key}")
 }
 
 /// The remembered preferences.
@@ -55,10 +75,10 @@ impl Prefs {
     }
 }
 
-/// Notes typed but not yet saved, by assessment and requirement.
+/// Text typed but not yet saved, by assessment, requirement and field.
 #[derive(Debug, Clone, Default)]
 pub struct Drafts {
-    map: HashMap<(i64, String), String>,
+    map: HashMap<(i64, String, String), String>,
 }
 
 impl Drafts {
@@ -67,7 +87,12 @@ impl Drafts {
         Drafts {
             map: saved
                 .iter()
-                .map(|d| ((d.assessment, d.requirement.clone()), d.text.clone()))
+                .map(|d| {
+                    (
+                        (d.assessment, d.requirement.clone(), d.field.clone()),
+                        d.text.clone(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -77,32 +102,137 @@ impl Drafts {
         let mut saved: Vec<SavedDraft> = self
             .map
             .iter()
-            .map(|((assessment, requirement), text)| SavedDraft {
+            .map(|((assessment, requirement, field), text)| SavedDraft {
                 assessment: *assessment,
                 requirement: requirement.clone(),
+                field: field.clone(),
                 text: text.clone(),
             })
             .collect();
-        saved.sort_by(|a, b| (a.assessment, &a.requirement).cmp(&(b.assessment, &b.requirement)));
+        saved.sort_by(|a, b| {
+            (a.assessment, &a.requirement, &a.field).cmp(&(b.assessment, &b.requirement, &b.field))
+        });
         saved
     }
 
-    /// The draft of one requirement.
+    /// The draft note of one requirement.
     pub fn get(&self, assessment: i64, requirement: &str) -> Option<&String> {
-        self.map.get(&(assessment, requirement.to_owned()))
+        self.field(assessment, requirement, NOTE)
     }
 
-    /// Sets a draft.
+    /// The draft of one field of a requirement's review.
+    pub fn field(&self, assessment: i64, requirement: &str, field: &str) -> Option<&String> {
+        self.map
+            .get(&(assessment, requirement.to_owned(), field.to_owned()))
+    }
+
+    /// Whether anything of a requirement's review is typed but not saved.
+    pub fn has_any(&self, assessment: i64, requirement: &str) -> bool {
+        self.map
+            .keys()
+            .any(|(a, r, _)| *a == assessment && r == requirement)
+    }
+
+    /// Sets the draft note.
     pub fn set(&mut self, assessment: i64, requirement: &str, text: String) {
-        self.map.insert((assessment, requirement.to_owned()), text);
+        self.set_field(assessment, requirement, NOTE, text);
     }
 
-    /// Forgets a draft once the record holds exactly its text.
+    /// Sets the draft of a field.
+    pub fn set_field(&mut self, assessment: i64, requirement: &str, field: &str, text: String) {
+        self.map
+            .insert((assessment, requirement.to_owned(), field.to_owned()), text);
+    }
+
+    /// Forgets the draft note once the record holds exactly its text.
     pub fn settle(&mut self, assessment: i64, requirement: &str, saved: &str) {
-        let key = (assessment, requirement.to_owned());
+        self.settle_field(assessment, requirement, NOTE, saved);
+    }
+
+    /// Forgets a field's draft once the record holds exactly its text.
+    pub fn settle_field(&mut self, assessment: i64, requirement: &str, field: &str, saved: &str) {
+        let key = (assessment, requirement.to_owned(), field.to_owned());
         if self.map.get(&key).is_some_and(|text| text == saved) {
             self.map.remove(&key);
         }
+    }
+
+    /// `saved` (a requirement's review as recorded) with the drafts typed
+    /// into it: the note, and the fields of the worksheet of its method
+    /// (drafts of another method's worksheet are left out).
+    pub fn apply(&self, assessment: i64, requirement: &str, saved: &ReviewInput) -> ReviewInput {
+        let mut out = saved.clone();
+        if let Some(note) = self.get(assessment, requirement) {
+            out.note = note.clone();
+        }
+        let typed = |kind: &str, key: &str| {
+            self.field(assessment, requirement, &worksheet_field(kind, key))
+        };
+        match out.method {
+            Method::Defined => {}
+            Method::Compensating => {
+                let mut worksheet = out.compensating.take().unwrap_or_default();
+                let keys: Vec<&str> = worksheet.fields().iter().map(|f| f.0).collect();
+                for key in keys {
+                    if let (Some(text), Some(field)) =
+                        (typed("compensating", key), worksheet.field_mut(key))
+                    {
+                        *field = text.clone();
+                    }
+                }
+                out.compensating = (worksheet != CompensatingControl::default()
+                    || saved.compensating.is_some())
+                .then_some(worksheet);
+            }
+            Method::Customized => {
+                let mut worksheet = out.customized.take().unwrap_or_default();
+                let keys: Vec<&str> = worksheet.fields().iter().map(|f| f.0).collect();
+                for key in keys {
+                    if let (Some(text), Some(field)) =
+                        (typed("customized", key), worksheet.field_mut(key))
+                    {
+                        *field = text.clone();
+                    }
+                }
+                out.customized = (worksheet != CustomizedApproach::default()
+                    || saved.customized.is_some())
+                .then_some(worksheet);
+            }
+        }
+        out
+    }
+
+    /// Forgets every draft of a requirement that the record now holds
+    /// (`saved`).
+    pub fn settle_review(&mut self, assessment: i64, requirement: &str, saved: &ReviewInput) {
+        self.settle(assessment, requirement, &saved.note);
+        let compensating = saved.compensating.clone().unwrap_or_default();
+        for (key, _, text) in compensating.fields() {
+            self.settle_field(
+                assessment,
+                requirement,
+                &worksheet_field("compensating", key),
+                text,
+            );
+        }
+        let customized = saved.customized.clone().unwrap_or_default();
+        for (key, _, text) in customized.fields() {
+            self.settle_field(
+                assessment,
+                requirement,
+                &worksheet_field("customized", key),
+                text,
+            );
+        }
+    }
+
+    /// Every (assessment, requirement) with a draft, in order.
+    pub fn requirements(&self) -> Vec<(i64, String)> {
+        let mut out: Vec<(i64, String)> =
+            self.map.keys().map(|(a, r, _)| (*a, r.clone())).collect();
+        out.sort();
+        out.dedup();
+        out
     }
 }
 
@@ -120,6 +250,7 @@ mod tests {
             drafts: vec![SavedDraft {
                 assessment: 1,
                 requirement: "1.1.2".into(),
+                field: NOTE.into(),
                 text: "typed".into(),
             }],
             ..Prefs::default()
@@ -144,5 +275,45 @@ mod tests {
         drafts.set(2, "3.4", "x".into());
         let back = Drafts::from_saved(&drafts.to_saved());
         assert_eq!(back.get(2, "3.4").map(String::as_str), Some("x"));
+    }
+
+    #[test]
+    fn worksheet_drafts_apply_to_the_worksheet_of_the_method() {
+        let mut drafts = Drafts::default();
+        drafts.set_field(
+            1,
+            "10.5.1",
+            &worksheet_field("compensating", "constraints"),
+            "Legacy SIEM".into(),
+        );
+        drafts.set_field(
+            1,
+            "10.5.1",
+            &worksheet_field("customized", "objective"),
+            "ignored".into(),
+        );
+        drafts.set(1, "10.5.1", "Why".into());
+        let saved = ReviewInput {
+            method: Method::Compensating,
+            ..ReviewInput::default()
+        };
+        let typed = drafts.apply(1, "10.5.1", &saved);
+        assert_eq!(typed.note, "Why");
+        assert_eq!(
+            typed.compensating.as_ref().unwrap().constraints,
+            "Legacy SIEM"
+        );
+        assert_eq!(typed.customized, None);
+        drafts.settle_review(1, "10.5.1", &typed);
+        assert_eq!(
+            drafts.requirements(),
+            vec![(1, "10.5.1".to_owned())],
+            "the other method's draft stays"
+        );
+        // A draft remembered before worksheets existed is a note.
+        let old: SavedDraft =
+            serde_json::from_str(r#"{"assessment": 1, "requirement": "1.1.2", "text": "t"}"#)
+                .unwrap();
+        assert_eq!(old.field, NOTE);
     }
 }

@@ -8,12 +8,16 @@ use super::app::{Workbench, default_statement};
 use super::dialogs::Dialog;
 use super::keyboard;
 use super::markdown;
+use super::prefs::worksheet_field;
 use super::theme::Palette;
 use super::thumbnails::{ThumbnailState, is_thumbnailable};
 use super::widgets;
 use super::worker::{PickPurpose, Task};
-use crate::checks::VerdictStatus;
-use crate::store::{AttachmentMeta, Conclusion, SignOff, SignOffState};
+use crate::checks::CheckStatus;
+use crate::store::{
+    AttachmentMeta, CompensatingControl, CustomizedApproach, Finding, Method, ReviewInput, SignOff,
+    SignOffState, sign_off_gaps,
+};
 
 /// Shows the panel.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
@@ -75,27 +79,45 @@ fn reviewer_line(wb: &mut Workbench, ui: &mut Ui) {
 
 fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let palette = Palette::of(ui);
-    widgets::section(ui, "Conclusion");
-    let current = wb.requirement_state(id).and_then(|s| s.conclusion());
-    let mut chosen: Option<Option<Conclusion>> = None;
+    widgets::section(ui, "Finding");
+    let typed = wb.review_as_typed(id);
+    let current = wb
+        .requirement_state(id)
+        .and_then(|s| s.review.as_ref())
+        .and_then(|r| r.finding);
+    let mut chosen: Option<Option<Finding>> = None;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
-        for (i, c) in Conclusion::ALL.iter().enumerate() {
-            let selected = current == Some(*c);
-            let mut text = RichText::new(c.label());
+        for (i, f) in Finding::ALL.iter().enumerate() {
+            let selected = current == Some(*f);
+            let mut text = RichText::new(f.label());
             if selected {
                 text = text.color(palette.on_chip).strong();
             }
             let mut button = egui::Button::new(text).selected(selected);
             if selected {
-                button = button.fill(palette.conclusion(*c));
+                button = button.fill(palette.finding(*f));
             }
-            let response = ui.add(button).on_hover_text(format!("Shortcut: {}", i + 1));
+            let allowed = typed.method.is_defined() || f.allows_other_methods();
+            let hover = if allowed {
+                format!("Shortcut: {}", i + 1)
+            } else {
+                format!(
+                    "A requirement that is {} is not met by a {}: choose the defined approach first",
+                    f.label(),
+                    typed.method.label().to_lowercase()
+                )
+            };
+            let response = ui
+                .add_enabled(allowed, button)
+                .on_hover_text(&hover)
+                .on_disabled_hover_text(&hover);
             if response.clicked() {
-                chosen = Some(if selected { None } else { Some(*c) });
+                chosen = Some(if selected { None } else { Some(*f) });
             }
         }
     });
+    method(wb, ui, &typed);
     if let Some(review) = wb.requirement_state(id).and_then(|s| s.review.as_ref()) {
         ui.label(
             RichText::new(format!(
@@ -111,21 +133,117 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             .weak(),
         );
     }
-    let in_place = matches!(
-        current,
-        Some(Conclusion::InPlace | Conclusion::InPlaceWithCcw)
-    );
-    if in_place && wb.view.glance(id).verdict == Some(VerdictStatus::Fail) {
-        ui.label(
-            RichText::new(
-                "The automated checks fail: say in the note why the requirement is in place.",
+    if let Some(finding) = chosen {
+        wb.set_finding(finding);
+    }
+    worksheet(wb, ui, id, &typed);
+}
+
+/// The method: the defined approach, a compensating control or (in v4.x)
+/// the customized approach.
+fn method(wb: &mut Workbench, ui: &mut Ui, typed: &ReviewInput) {
+    let customized = wb.catalog.customized_approach;
+    let mut chosen = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Method").small().strong());
+        for m in Method::ALL {
+            if *m == Method::Customized && !customized && typed.method != Method::Customized {
+                continue;
+            }
+            let allowed = m.is_defined() || typed.finding.is_none_or(|f| f.allows_other_methods());
+            let hover = match m {
+                Method::Defined => "The requirement as written",
+                Method::Compensating => {
+                    "Another control meets the requirement's intent; fill in the compensating controls worksheet (Appendix C)"
+                }
+                Method::Customized => {
+                    "The entity's own control meets the requirement's objective; document it (Appendices D and E)"
+                }
+            };
+            let response = ui
+                .add_enabled(allowed, egui::RadioButton::new(typed.method == *m, m.label()))
+                .on_hover_text(hover)
+                .on_disabled_hover_text("Not Applicable and Not Tested go with the defined approach only");
+            if response.clicked() && typed.method != *m {
+                chosen = Some(*m);
+            }
+        }
+    });
+    if let Some(m) = chosen {
+        wb.set_method(m);
+    }
+}
+
+/// The compensating controls worksheet or the customized approach's
+/// documentation: one field per part, saved like the note.
+fn worksheet(wb: &mut Workbench, ui: &mut Ui, id: &str, typed: &ReviewInput) {
+    let Some(assessment) = wb.assessment().map(|a| a.id) else {
+        return;
+    };
+    let (kind, title, fields): (&str, &str, Vec<(&str, &str, String)>) = match typed.method {
+        Method::Defined => return,
+        Method::Compensating => {
+            let w = typed.compensating.clone().unwrap_or_default();
+            (
+                "compensating",
+                "Compensating controls worksheet (Appendix C)",
+                w.fields()
+                    .iter()
+                    .map(|(key, label, text)| (*key, *label, (*text).to_owned()))
+                    .collect(),
             )
-            .color(palette.stale),
-        );
-    }
-    if let Some(conclusion) = chosen {
-        wb.set_conclusion(conclusion);
-    }
+        }
+        Method::Customized => {
+            let w = typed.customized.clone().unwrap_or_default();
+            (
+                "customized",
+                "Customized approach (Appendices D and E)",
+                w.fields()
+                    .iter()
+                    .map(|(key, label, text)| (*key, *label, (*text).to_owned()))
+                    .collect(),
+            )
+        }
+    };
+    let palette = Palette::of(ui);
+    let filled = fields.iter().filter(|f| !f.2.trim().is_empty()).count();
+    egui::CollapsingHeader::new(
+        RichText::new(format!("{title} · {filled} of {} filled", fields.len())).strong(),
+    )
+    .id_salt(("worksheet", kind))
+    .default_open(true)
+    .show(ui, |ui| {
+        for (key, label, text) in fields {
+            let prompt = match kind {
+                "compensating" => CompensatingControl::prompt(key),
+                _ => CustomizedApproach::prompt(key),
+            };
+            let field = worksheet_field(kind, key);
+            let heading = ui.label(RichText::new(label).small().strong().color(
+                if text.trim().is_empty() {
+                    palette.stale
+                } else {
+                    ui.visuals().text_color()
+                },
+            ));
+            let mut value = text;
+            let response = ui
+                .add(
+                    egui::TextEdit::multiline(&mut value)
+                        .id(egui::Id::unique(("tickmark-worksheet", kind, key)))
+                        .hint_text(prompt)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(heading.id);
+            if response.changed() {
+                wb.drafts.set_field(assessment, id, &field, value);
+            }
+            if response.lost_focus() {
+                wb.save_note(id);
+            }
+        }
+    });
 }
 
 fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
@@ -379,14 +497,11 @@ fn thumbnail(wb: &mut Workbench, ui: &mut Ui, attachment: &AttachmentMeta) {
 fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let palette = Palette::of(ui);
     widgets::section(ui, "Sign-off");
-    let (state, sign_offs, has_conclusion) = match wb.requirement_state(id) {
-        Some(s) => (
-            s.sign_off_state,
-            s.sign_offs.clone(),
-            s.conclusion().is_some(),
-        ),
-        None => (SignOffState::None, Vec::new(), false),
+    let (state, sign_offs) = match wb.requirement_state(id) {
+        Some(s) => (s.sign_off_state, s.sign_offs.clone()),
+        None => (SignOffState::None, Vec::new()),
     };
+    let gaps = sign_off_gaps(&wb.review_as_typed(id), &failing_checks(wb, id));
     match (state, sign_offs.last()) {
         (SignOffState::Current, Some(latest)) => {
             ui.horizontal_wrapped(|ui| {
@@ -423,21 +538,38 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         .desired_rows(2)
         .desired_width(f32::INFINITY);
     ui.add(edit).labelled_by(label.id);
-    let can_sign = has_conclusion && wb.profile().is_some();
-    let hover = if !has_conclusion {
-        "Record a conclusion first"
+    if !gaps.is_empty() {
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(1.0, palette.stale))
+            .inner_margin(6.0)
+            .corner_radius(3.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    RichText::new("Before signing off:")
+                        .strong()
+                        .color(palette.stale),
+                );
+                for gap in &gaps {
+                    ui.label(RichText::new(format!("• {}", capitalised(gap))).color(palette.stale));
+                }
+            });
+    }
+    let can_sign = gaps.is_empty() && wb.profile().is_some();
+    let hover = if !gaps.is_empty() {
+        capitalised(&gaps.join("; "))
     } else if wb.profile().is_none() {
-        "Choose a reviewer profile first"
+        "Choose a reviewer profile first".to_owned()
     } else {
-        "Bind your statement to the evidence, results, conclusion, note and attachments as they are now"
+        "Bind your statement to the evidence, results, finding, method, worksheet, note and attachments as they are now".to_owned()
     };
     let button = ui
         .add_enabled(
             can_sign,
             egui::Button::new(RichText::new("Sign off").strong()),
         )
-        .on_hover_text(hover)
-        .on_disabled_hover_text(hover);
+        .on_hover_text(&hover)
+        .on_disabled_hover_text(&hover);
     if button.clicked() {
         wb.sign_off();
     }
@@ -457,6 +589,29 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     ui.label(RichText::new(format!("\"{}\"", s.statement)).small().weak());
                 }
             });
+    }
+}
+
+/// The checks of `id` that fail in the loaded run.
+fn failing_checks(wb: &Workbench, id: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let verdict = wb
+        .loaded
+        .as_ref()
+        .and_then(|l| super::model::verdict_of(l, id));
+    for check in verdict.map(|v| v.checks.as_slice()).unwrap_or_default() {
+        if check.status == CheckStatus::Fail && !out.contains(&check.check) {
+            out.push(check.check.clone());
+        }
+    }
+    out
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

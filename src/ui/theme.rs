@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::snippet::JsonColors;
 use crate::checks::{CheckStatus, VerdictStatus};
-use crate::store::{Conclusion, SignOffState};
+use crate::store::{Conclusion, Finding, SignOffState};
 
 /// The user's theme choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -90,6 +90,8 @@ pub struct Palette {
     pub fail: Color32,
     /// Partial, not tested.
     pub partial: Color32,
+    /// Supported: only supporting checks passed (nothing wrong, not tested).
+    pub supported: Color32,
     /// Manual review.
     pub manual: Color32,
     /// Nothing to show (no evidence, not applicable).
@@ -100,6 +102,8 @@ pub struct Palette {
     pub stale: Color32,
     /// Compensating controls.
     pub ccw: Color32,
+    /// Requirements new in PCI DSS v4.0.
+    pub new_in_v4: Color32,
     /// The background of a selected row.
     pub selection: Color32,
     /// Text on a coloured chip.
@@ -123,11 +127,13 @@ impl Palette {
                 pass: Color32::from_rgb(0x4c, 0xc2, 0x7a),
                 fail: Color32::from_rgb(0xf2, 0x6d, 0x6d),
                 partial: Color32::from_rgb(0xe8, 0xb3, 0x4b),
+                supported: Color32::from_rgb(0xa3, 0xc9, 0x6a),
                 manual: Color32::from_rgb(0x7a, 0xa7, 0xe8),
                 muted: Color32::from_rgb(0x8a, 0x8f, 0x98),
                 signed: Color32::from_rgb(0x6b, 0xa8, 0xff),
                 stale: Color32::from_rgb(0xff, 0x9a, 0x3d),
                 ccw: Color32::from_rgb(0x3f, 0xc1, 0xc9),
+                new_in_v4: Color32::from_rgb(0xb3, 0x94, 0xff),
                 selection: Color32::from_rgb(0x24, 0x3a, 0x5a),
                 on_chip: Color32::from_rgb(0x10, 0x12, 0x16),
                 code_background: Color32::from_rgb(0x1b, 0x1e, 0x24),
@@ -144,11 +150,13 @@ impl Palette {
                 pass: Color32::from_rgb(0x1d, 0x7f, 0x45),
                 fail: Color32::from_rgb(0xc0, 0x2b, 0x2b),
                 partial: Color32::from_rgb(0xa8, 0x62, 0x00),
+                supported: Color32::from_rgb(0x5a, 0x78, 0x1e),
                 manual: Color32::from_rgb(0x2f, 0x5f, 0xaa),
                 muted: Color32::from_rgb(0x6b, 0x70, 0x78),
                 signed: Color32::from_rgb(0x1f, 0x5f, 0xd1),
                 stale: Color32::from_rgb(0xc4, 0x5a, 0x00),
                 ccw: Color32::from_rgb(0x0b, 0x7a, 0x82),
+                new_in_v4: Color32::from_rgb(0x6a, 0x3f, 0xb5),
                 selection: Color32::from_rgb(0xd6, 0xe6, 0xfb),
                 on_chip: Color32::WHITE,
                 code_background: Color32::from_rgb(0xf4, 0xf5, 0xf7),
@@ -169,6 +177,7 @@ impl Palette {
             Some(VerdictStatus::Pass) => self.pass,
             Some(VerdictStatus::Fail) => self.fail,
             Some(VerdictStatus::Partial) => self.partial,
+            Some(VerdictStatus::Supported) => self.supported,
             Some(VerdictStatus::Manual) => self.manual,
             Some(VerdictStatus::NoEvidence) | None => self.muted,
         }
@@ -183,15 +192,20 @@ impl Palette {
         }
     }
 
-    /// The colour of a conclusion.
-    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
-        match conclusion {
-            Conclusion::InPlace => self.pass,
-            Conclusion::InPlaceWithCcw => self.ccw,
-            Conclusion::NotApplicable => self.muted,
-            Conclusion::NotTested => self.partial,
-            Conclusion::NotInPlace => self.fail,
+    /// The colour of a finding.
+    pub fn finding(&self, finding: Finding) -> Color32 {
+        match finding {
+            Finding::InPlace => self.pass,
+            Finding::NotApplicable => self.muted,
+            Finding::NotTested => self.partial,
+            Finding::NotInPlace => self.fail,
         }
+    }
+
+    /// The colour of a conclusion: its finding's (the method is marked
+    /// apart, in [`Palette::ccw`]).
+    pub fn conclusion(&self, conclusion: Conclusion) -> Color32 {
+        self.finding(conclusion.finding)
     }
 
     /// The colour of a sign-off state.

@@ -98,8 +98,10 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
         ui.set_min_width(280.0);
         for a in wb.assessments.iter().rev() {
             let selected = wb.assessment().map(|x| x.id) == Some(a.id);
+            let framework = crate::catalog::builtin(&a.catalog_id)
+                .map_or(a.catalog_id.as_str(), |c| c.name.as_str());
             let text = format!(
-                "{}  ·  {}  ·  {} to {}",
+                "{}  ·  {framework}  ·  {}  ·  {} to {}",
                 a.name, a.cluster, a.period_start, a.period_end
             );
             if ui.add(egui::Button::selectable(selected, text)).clicked() {

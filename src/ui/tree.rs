@@ -12,6 +12,7 @@ use super::model::{FamilyCounts, TreeRow};
 use super::theme::Palette;
 use super::widgets;
 use crate::checks::VerdictStatus;
+use crate::store::{Conclusion, Finding, Method};
 
 /// The height of a tree row.
 const ROW_HEIGHT: f32 = 24.0;
@@ -68,6 +69,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
     let reviewed = sum(|c| c.reviewed);
     let signed = sum(|c| c.signed);
     let stale = sum(|c| c.stale);
+    let new_in_v4 = wb.catalog.new_in_v4().count();
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         let filters = &mut wb.prefs.filters;
@@ -80,7 +82,7 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
             (
                 &mut filters.unreviewed,
                 "Unreviewed",
-                format!("{} requirement(s) without a conclusion", total - reviewed),
+                format!("{} requirement(s) without a finding", total - reviewed),
             ),
             (
                 &mut filters.manual,
@@ -100,6 +102,10 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
         ];
         for (value, label, hover) in toggles {
             ui.toggle_value(value, label).on_hover_text(hover);
+        }
+        if new_in_v4 > 0 {
+            ui.toggle_value(&mut filters.new_in_v4, "New")
+                .on_hover_text(format!("{new_in_v4} requirement(s) new in PCI DSS v4.0"));
         }
     });
     let visible = wb.visible_requirements().len();
@@ -318,6 +324,22 @@ fn family_row(
     ))
 }
 
+/// Paints the `NEW` badge of a requirement new in v4.0 with its left edge
+/// at `at` (vertically centred); returns its width.
+fn new_badge(painter: &egui::Painter, at: egui::Pos2, palette: &Palette) -> f32 {
+    let galley =
+        painter.layout_no_wrap("NEW".to_owned(), FontId::proportional(9.5), palette.on_chip);
+    let size = Vec2::new(galley.size().x + 8.0, 14.0);
+    let rect = Rect::from_min_size(egui::pos2(at.x, at.y - size.y / 2.0), size);
+    painter.rect_filled(rect, 4.0, palette.new_in_v4);
+    painter.galley(
+        rect.min + Vec2::new(4.0, (size.y - galley.size().y) / 2.0),
+        galley,
+        palette.on_chip,
+    );
+    size.x
+}
+
 fn group_row(wb: &Workbench, ui: &mut Ui, id: &str) -> Response {
     let (rect, response) = row_rect(ui, Sense::hover());
     if !ui.is_rect_visible(rect) {
@@ -350,8 +372,13 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
     let node = wb.catalog.get(id);
     response.widget_info(|| WidgetInfo::selected(Role::TreeItem, true, selected, id));
     let description = format!(
-        "{}. {}",
+        "{}{}. {}",
         node.map(|n| n.title.as_str()).unwrap_or_default(),
+        if node.is_some_and(|n| n.new_in_v4) {
+            " (new in PCI DSS v4.0)"
+        } else {
+            ""
+        },
         glance.describe()
     );
     ui.ctx().accesskit_node_builder(response.id, |node| {
@@ -396,7 +423,10 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
         text_color,
     );
     let title = node.map(|n| n.title.as_str()).unwrap_or_default();
-    let title_left = id_x + id_width;
+    let mut title_left = id_x + id_width;
+    if node.is_some_and(|n| n.new_in_v4) {
+        title_left += new_badge(painter, egui::pos2(title_left, rect.center().y), palette) + 6.0;
+    }
     let job = one_line(
         title,
         FontId::proportional(13.0),
@@ -409,9 +439,13 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
         galley,
         text_color,
     );
+    let new_in_v4 = node.is_some_and(|n| n.new_in_v4);
     response.on_hover_ui(|ui| {
         ui.set_max_width(360.0);
         ui.label(egui::RichText::new(format!("{id}  {title}")).strong());
+        if new_in_v4 {
+            ui.label(egui::RichText::new("New in PCI DSS v4.0").color(Palette::of(ui).new_in_v4));
+        }
         ui.label(glance.describe());
         if glance.attachments > 0 {
             ui.label(format!("{} attachment(s)", glance.attachments));
@@ -430,6 +464,10 @@ pub fn legend(ui: &mut Ui) {
                 Some(VerdictStatus::Partial),
                 "Partial: some checks could not run",
             ),
+            (
+                Some(VerdictStatus::Supported),
+                "Supported: only supporting checks passed; a person must test it",
+            ),
             (Some(VerdictStatus::Manual), "Manual: no automated checks"),
             (
                 Some(VerdictStatus::NoEvidence),
@@ -444,22 +482,53 @@ pub fn legend(ui: &mut Ui) {
             });
         }
         ui.horizontal(|ui| {
-            widgets::icon(ui, 16.0, "Conclusion recorded", |p, c, r| {
+            widgets::icon(ui, 16.0, "Finding recorded", |p, c, r| {
                 widgets::paint_conclusion(
                     p,
                     c,
                     r * 0.85,
-                    Some(crate::store::Conclusion::InPlace),
+                    Some(Conclusion::defined(Finding::InPlace)),
                     &palette,
                 )
             });
-            ui.label("Conclusion recorded (colour: In Place, CCW, N/A, Not Tested, Not in Place)");
+            ui.label(
+                "Finding recorded (colour: In Place, Not Applicable, Not Tested, Not in Place)",
+            );
         });
         ui.horizontal(|ui| {
-            widgets::icon(ui, 16.0, "No conclusion", |p, c, r| {
+            widgets::icon(
+                ui,
+                16.0,
+                "Compensating control or customized approach",
+                |p, c, r| {
+                    widgets::paint_conclusion(
+                        p,
+                        c,
+                        r * 0.85,
+                        Some(Conclusion {
+                            finding: Finding::InPlace,
+                            method: Method::Compensating,
+                        }),
+                        &palette,
+                    )
+                },
+            );
+            ui.label("Ringed: met by a compensating control or the customized approach");
+        });
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(Vec2::new(30.0, 16.0), Sense::hover());
+            new_badge(
+                ui.painter(),
+                egui::pos2(rect.left(), rect.center().y),
+                &palette,
+            );
+            ui.label("New in PCI DSS v4.0 (no 3.2.1 requirement precedes it)");
+        });
+        ui.horizontal(|ui| {
+            widgets::icon(ui, 16.0, "No finding", |p, c, r| {
                 widgets::paint_conclusion(p, c, r * 0.85, None, &palette)
             });
-            ui.label("No conclusion yet");
+            ui.label("No finding yet");
         });
         ui.horizontal(|ui| {
             widgets::icon(ui, 16.0, "Signed off", |p, c, r| {

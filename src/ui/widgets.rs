@@ -10,8 +10,9 @@ use crate::checks::{CheckStatus, VerdictStatus};
 use crate::store::{Conclusion, SignOffState};
 
 /// Paints a verdict icon: a filled disc with a tick (pass), a cross (fail),
-/// a half disc (partial), a hollow square (manual) or a hollow dashed
-/// circle (no evidence, or no run).
+/// a half disc (partial), a ring with a tick (supported: nothing wrong, not
+/// tested), a hollow square (manual) or a hollow dashed circle (no evidence,
+/// or no run).
 pub fn paint_verdict(
     painter: &egui::Painter,
     center: Pos2,
@@ -39,6 +40,10 @@ pub fn paint_verdict(
                 })
                 .collect();
             painter.add(Shape::convex_polygon(half, color, Stroke::NONE));
+        }
+        Some(VerdictStatus::Supported) => {
+            painter.circle_stroke(center, radius - 0.75, Stroke::new(1.5, color));
+            paint_tick(painter, center, radius * 0.55, color);
         }
         Some(VerdictStatus::Manual) => {
             let rect = Rect::from_center_size(center, Vec2::splat(radius * 1.7));
@@ -82,8 +87,9 @@ pub fn paint_check(
     paint_verdict(painter, center, radius, Some(verdict), palette);
 }
 
-/// Paints a conclusion: a filled diamond in the conclusion's colour, or a
-/// hollow grey one when there is none.
+/// Paints a conclusion: a filled diamond in the finding's colour (ringed
+/// in the compensating-control colour when the method is not the defined
+/// approach), or a hollow grey one when there is none.
 pub fn paint_conclusion(
     painter: &egui::Painter,
     center: Pos2,
@@ -99,11 +105,12 @@ pub fn paint_conclusion(
     ];
     match conclusion {
         Some(c) => {
-            painter.add(Shape::convex_polygon(
-                points,
-                palette.conclusion(c),
-                Stroke::NONE,
-            ));
+            let ring = if c.method.is_defined() {
+                Stroke::NONE
+            } else {
+                Stroke::new(2.0, palette.ccw)
+            };
+            painter.add(Shape::convex_polygon(points, palette.conclusion(c), ring));
         }
         None => {
             painter.add(Shape::closed_line(points, Stroke::new(1.2, palette.muted)));

@@ -40,39 +40,56 @@ fn actor(profile: Option<i64>) -> Actor {
 pub const NOTES: &[(&str, Option<Conclusion>, &str)] = &[
     (
         "1.1.2",
-        Some(Conclusion::InPlace),
+        Some(Conclusion::defined(Finding::InPlace)),
         "The **network diagram** matches the exported NSGs and routes.\n\n\
          - hub and spoke\n- private cluster\n\n<script>alert('x')</script>\n\n\
          See [the runbook](https://runbooks.example/net) and [bad](javascript:alert(1)).",
     ),
     (
         "1.3.7",
-        Some(Conclusion::InPlaceWithCcw),
+        Some(Conclusion {
+            finding: Finding::InPlace,
+            method: Method::Compensating,
+        }),
         "Private DNS is a bring-your-own zone; the compensating control is the \
          firewall's DNS proxy with logging (change CHG-1042).",
     ),
     (
         "9.1",
-        Some(Conclusion::NotApplicable),
+        Some(Conclusion::defined(Finding::NotApplicable)),
         "Physical security is inherited from Azure (see the attestation of compliance).",
     ),
     (
         "1.1.7",
-        Some(Conclusion::NotTested),
+        Some(Conclusion::defined(Finding::NotTested)),
         "The six-monthly rule review falls outside this period.",
     ),
     (
         "1.2.1",
-        Some(Conclusion::NotInPlace),
+        Some(Conclusion::defined(Finding::NotInPlace)),
         "=HYPERLINK(\"x\") egress is not restricted for the ops subnet.",
     ),
     ("1.1.3", None, "Waiting for the data-flow diagram."),
     (
         "2.1",
-        Some(Conclusion::InPlace),
+        Some(Conclusion::defined(Finding::InPlace)),
         "Vendor defaults removed: local accounts disabled, ACR admin user off.",
     ),
 ];
+
+/// The compensating controls worksheet of 1.3.7.
+pub fn ccw_worksheet() -> CompensatingControl {
+    CompensatingControl {
+        constraints: "The cluster's DNS zone must stay resolvable from the on-premises network."
+            .into(),
+        objective: "Name resolution cannot be used to reach the API server from the internet."
+            .into(),
+        identified_risk: "A public record could reveal the API server's address.".into(),
+        definition: "The firewall's DNS proxy answers for the zone and logs every query.".into(),
+        validation: "Queried the zone from outside on 2026-06-10: no answer.".into(),
+        maintenance: "The DNS proxy rules are part of the six-monthly rule review.".into(),
+    }
+}
 
 /// The evidence files [`reviewed`] imports (two share a name).
 pub const FILES: &[&str] = &[
@@ -157,7 +174,20 @@ impl Reviewed {
         let (id, catalog) = (self.assessment.id, self.catalog);
         for (requirement, conclusion, note) in NOTES {
             self.store
-                .set_review(&self.auditor, id, catalog, requirement, *conclusion, note)
+                .set_review(
+                    &self.auditor,
+                    id,
+                    catalog,
+                    requirement,
+                    &ReviewInput {
+                        finding: conclusion.map(|c| c.finding),
+                        method: conclusion.map_or(Method::Defined, |c| c.method),
+                        compensating: (conclusion.map(|c| c.method) == Some(Method::Compensating))
+                            .then(ccw_worksheet),
+                        customized: None,
+                        note: (*note).to_owned(),
+                    },
+                )
                 .unwrap();
         }
         let diagram =
@@ -221,8 +251,10 @@ impl Reviewed {
                 id,
                 catalog,
                 "2.1",
-                Some(Conclusion::InPlace),
-                "Vendor defaults removed; ACR admin user confirmed off on 2026-06-12.",
+                &ReviewInput::defined(
+                    Some(Finding::InPlace),
+                    "Vendor defaults removed; ACR admin user confirmed off on 2026-06-12.",
+                ),
             )
             .unwrap();
         self.store

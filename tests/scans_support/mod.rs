@@ -61,13 +61,18 @@ pub fn static_result<'a>(results: &'a [CheckResult], check: &str) -> &'a CheckRe
     found[0]
 }
 
-/// The results of a per-requirement check, by requirement ID.
+/// The results of a per-requirement check that name PCI DSS 3.2.1
+/// requirements, by requirement ID (see `scans_v4.rs` for 4.0.1).
 pub fn by_requirement<'a>(
     results: &'a [CheckResult],
     check: &str,
 ) -> BTreeMap<String, &'a CheckResult> {
     let mut map = BTreeMap::new();
-    for result in results.iter().filter(|r| r.check == check) {
+    for result in results.iter().filter(|r| {
+        r.check == check
+            && r.named_requirement()
+                .is_none_or(|(framework, _)| framework == "pci-dss-3.2.1")
+    }) {
         let id = result
             .requirement
             .clone()

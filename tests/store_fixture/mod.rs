@@ -92,6 +92,7 @@ pub fn results(aks_path: &str, nsg_path: &str, private: CheckStatus) -> Vec<Chec
         CheckResult {
             check: "aks.private-cluster".into(),
             requirement: None,
+            framework: None,
             status: private,
             reason: format!("enablePrivateCluster judged {}", private.id()),
             evidence: vec![cite(aks_path, "/properties/apiServerAccessProfile")],
@@ -100,6 +101,7 @@ pub fn results(aks_path: &str, nsg_path: &str, private: CheckStatus) -> Vec<Chec
         CheckResult {
             check: "nsg.no-ssh-rdp-from-internet".into(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Pass,
             reason: "no rule opens 22 or 3389 from the internet".into(),
             evidence: vec![cite(nsg_path, "/properties/securityRules")],
@@ -241,8 +243,10 @@ impl Fixture {
                     id,
                     &catalog,
                     requirement,
-                    Some(Conclusion::InPlace),
-                    &format!("Checked {requirement}."),
+                    &ReviewInput::defined(
+                        Some(Finding::InPlace),
+                        &format!("Checked {requirement}."),
+                    ),
                 )
                 .unwrap();
         }
@@ -273,11 +277,40 @@ pub fn path_text(path: &Path) -> String {
 }
 
 /// Takes the closed record at `db` back to schema `version` (1 or 2) as
-/// that version's Tickmark would have written it: drops what later steps
-/// add (the guards and indexes of step 2) and their migration log rows.
+/// that version's Tickmark would have written it: undoes step 3 (a review's
+/// finding and method become one conclusion again, worksheets and the prior
+/// assessment are dropped), drops what step 2 adds (the guards and indexes)
+/// for version 1, and removes the later steps from the migration log. The
+/// events stay as the current build wrote them; `tests/store_upgrade.rs`
+/// opens a record an earlier build really wrote.
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE reviews_v2 (
+            assessment INTEGER NOT NULL REFERENCES assessments(id),
+            requirement TEXT NOT NULL,
+            conclusion TEXT,
+            note TEXT NOT NULL,
+            reviewer INTEGER REFERENCES profiles(id),
+            os_user TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (assessment, requirement)
+        );
+        INSERT INTO reviews_v2
+            SELECT assessment, requirement,
+                   CASE WHEN finding = 'in_place' AND method = 'compensating' THEN 'in_place_ccw' ELSE finding END,
+                   note, reviewer, os_user, reviewed_at, seq
+            FROM reviews;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_v2 RENAME TO reviews;
+        CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+        ALTER TABLE assessments DROP COLUMN prior_assessment;",
+    )
+    .unwrap();
     if version == 1 {
         let guards: Vec<(String, String)> = conn
             .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL")

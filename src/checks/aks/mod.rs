@@ -1,5 +1,5 @@
 //! The `aks.*` checks: settings of AKS managed clusters, one file per
-//! concern. See `registry.rs` for their IDs and meaning.
+//! concern. See `check_registry.rs` for their IDs and meaning.
 //!
 //! Each check judges every imported cluster (and, where the setting is per
 //! node pool, every pool) and fails if any fails. A field that is missing or

@@ -45,6 +45,7 @@ fn pass_over_all(check: &str, reason: String, evidence: Vec<EvidenceRef>) -> Che
     CheckResult {
         check: check.to_owned(),
         requirement: None,
+        framework: None,
         status: CheckStatus::Pass,
         reason,
         evidence,
@@ -231,6 +232,7 @@ fn no_dashboard(workloads: &[Workload]) -> CheckResult {
     CheckResult {
         check: CHECK.to_owned(),
         requirement: None,
+        framework: None,
         status: CheckStatus::Fail,
         reason: format!("{}: {}{more}", first.resource, first.reason),
         evidence,

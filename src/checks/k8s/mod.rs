@@ -1,8 +1,9 @@
-//! Kubernetes checks (`k8s.*`), one file per family; see `registry.rs` for
+//! Kubernetes checks (`k8s.*`), one file per family; see `check_registry.rs` for
 //! their IDs and meaning. Every check adds exactly one result.
 
 mod exposure;
 mod images;
+mod namespaces;
 mod network;
 mod pod_security;
 mod rbac;
@@ -23,6 +24,7 @@ pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckR
     rbac::run(k8s, out);
     exposure::run_dashboard(k8s, out);
     exposure::run_ingress_tls(k8s, out);
+    out.push(namespaces::no_default_namespace(&k8s.workloads));
 }
 
 #[cfg(test)]

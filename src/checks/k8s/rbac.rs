@@ -28,6 +28,7 @@ fn no_cluster_admin_binding(bindings: &[ClusterRoleBinding]) -> CheckResult {
         return CheckResult {
             check: CHECK.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Pass,
             reason: format!(
                 "none of the {} imported cluster role binding(s) grants cluster-admin",

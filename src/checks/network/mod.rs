@@ -1,5 +1,5 @@
 //! Network checks: NSGs, route tables, Azure Firewall and Application
-//! Gateway (see `registry.rs` for their IDs and meaning).
+//! Gateway (see `check_registry.rs` for their IDs and meaning).
 //!
 //! One file per check family; `refs` matches resource references (literal
 //! IDs, and within one ARM template the `resourceId(...)` expressions that

@@ -1,4 +1,4 @@
-//! `kv.*`: Key Vault reachability and deletion protection.
+//! `kv.*`: Key Vault reachability, deletion protection and permission model.
 
 use super::at;
 use super::private_endpoints::{VAULT, approved_endpoint};
@@ -9,7 +9,7 @@ use crate::evidence::azure::{KeyVault, PrivateEndpoint, ResourceInfo};
 
 const NONE: &str = "no Key Vault imported (export one with az keyvault show -o json)";
 
-/// The three Key Vault checks; `endpoints` are the evidence set's private
+/// The four Key Vault checks; `endpoints` are the evidence set's private
 /// endpoint resources.
 pub(super) fn run(vaults: &[KeyVault], endpoints: &[PrivateEndpoint]) -> Vec<CheckResult> {
     let check = |id: &str, judge: &dyn Fn(&KeyVault) -> ResourceResult| {
@@ -23,7 +23,27 @@ pub(super) fn run(vaults: &[KeyVault], endpoints: &[PrivateEndpoint]) -> Vec<Che
         }),
         check("kv.network-deny-default", &network_deny_default),
         check("kv.purge-protection", &purge_protection),
+        check("kv.rbac-authorization", &rbac_authorization),
     ]
+}
+
+/// `kv.rbac-authorization`: access to the vault's contents is granted by
+/// Azure role assignments (reviewable with every other access in Entra ID
+/// and the activity log), not by the vault's own access policies.
+fn rbac_authorization(vault: &KeyVault) -> ResourceResult {
+    let info = &vault.info;
+    let field = &vault.rbac_authorization;
+    let name = "enableRbacAuthorization";
+    let answer = match field.value() {
+        Some(true) => Answer::Yes(format!(
+            "{name} is true: keys and secrets are reached only through Azure role assignments"
+        )),
+        Some(false) => Answer::No(format!(
+            "{name} is false: vault access policies grant access outside Azure RBAC"
+        )),
+        None => Answer::Unknown(unknown_reason(field, name)),
+    };
+    result_of(&info.label(), answer, vec![at(info, field)])
 }
 
 /// `kv.private-endpoint`.

@@ -1,8 +1,9 @@
-//! `logs.*`: how long logs are kept, and whether the Kubernetes audit log is
-//! collected at all.
+//! `logs.*`: how long logs are kept, whether the Kubernetes audit log is
+//! collected at all, and whether the workspace holding them is open to
+//! public networks.
 
 use super::at;
-use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason};
+use crate::checks::judge::{Answer, all_of, evidence_at, result_of, unknown_reason};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::evidence::azure::{AksCluster, DiagnosticLog, DiagnosticSetting, LogAnalyticsWorkspace};
 use crate::evidence::{EvidenceRef, Field};
@@ -44,6 +45,50 @@ fn retention_of(workspace: &LogAnalyticsWorkspace, settings: &Settings) -> Resou
         None => Answer::Unknown(unknown_reason(field, name)),
     };
     result_of(&info.label(), answer, vec![at(info, field)])
+}
+
+/// `logs.workspace-private`: the workspace takes logs in and answers queries
+/// only over private links, so the audit trail cannot be written to or read
+/// from the internet.
+pub(super) fn workspace_private(workspaces: &[LogAnalyticsWorkspace]) -> CheckResult {
+    let resources = workspaces.iter().map(workspace_private_of).collect();
+    CheckResult::from_resources(
+        "logs.workspace-private",
+        "workspace",
+        resources,
+        "no Log Analytics workspace imported (export one with az monitor log-analytics workspace show -o json)",
+    )
+}
+
+fn workspace_private_of(workspace: &LogAnalyticsWorkspace) -> ResourceResult {
+    let info = &workspace.info;
+    let closed = |field: &Field<String>, name: &str, what: &str| match field.value() {
+        Some(v) if v.trim().eq_ignore_ascii_case("disabled") => {
+            Answer::Yes(format!("{name} is {v}"))
+        }
+        Some(v) => Answer::No(format!("{name} is {v}: {what} from public networks")),
+        None => Answer::Unknown(unknown_reason(field, name)),
+    };
+    let answer = all_of(vec![
+        closed(
+            &workspace.public_ingestion,
+            "publicNetworkAccessForIngestion",
+            "logs can be sent to it",
+        ),
+        closed(
+            &workspace.public_query,
+            "publicNetworkAccessForQuery",
+            "logs can be queried",
+        ),
+    ]);
+    result_of(
+        &info.label(),
+        answer,
+        vec![
+            at(info, &workspace.public_ingestion),
+            at(info, &workspace.public_query),
+        ],
+    )
 }
 
 /// The log categories that hold the Kubernetes audit log, and the category

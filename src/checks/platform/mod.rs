@@ -1,7 +1,7 @@
 //! Checks of the platform services around the cluster: Key Vault (`kv.*`),
 //! Container Registry (`acr.*`), Log Analytics and diagnostic settings
 //! (`logs.*`), Defender plans (`defender.*`) and virtual networks (`vnet.*`).
-//! See `registry.rs` for their IDs and meaning.
+//! See `check_registry.rs` for their IDs and meaning.
 
 mod defender;
 mod key_vault;
@@ -27,6 +27,7 @@ pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckR
     ));
     out.push(defender::containers_plan(&azure.defender_plans));
     out.push(vnet::ddos_protection(&azure.vnets, &azure.app_gateways));
+    out.push(logs::workspace_private(&azure.workspaces));
 }
 
 /// Evidence at a field of a resource (the resource itself if the field is absent).

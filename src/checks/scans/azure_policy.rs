@@ -1,5 +1,6 @@
-//! `scan.azure-policy`: one result per PCI DSS 3.2.1 requirement named by
-//! the policy states' group names (`PCI_DSS_V3.2.1_<id>`). A requirement
+//! `scan.azure-policy`: one result per PCI DSS requirement named by the
+//! policy states' group names: `PCI_DSS_V3.2.1_<id>` name 3.2.1
+//! requirements, `PCI_DSS_v4.0_<id>` and `PCI_DSS_v4.0.1_<id>` 4.0.1 ones. A requirement
 //! fails if any of its states is NonCompliant, passes if at least one is
 //! Compliant and none is NonCompliant, and is not evaluated when its states
 //! are only Exempt, Unknown or Conflicting.
@@ -9,25 +10,28 @@ use std::collections::BTreeMap;
 use super::{
     CheckResult, CheckStatus, ResourceResult, named_list, requirement_order, requirement_result,
 };
-use crate::evidence::scans::{PolicyCompliance, PolicyState, ScanEvidence};
+use crate::evidence::scans::{PciVersion, PolicyCompliance, PolicyState, ScanEvidence};
 
 /// The check's ID.
 pub const ID: &str = "scan.azure-policy";
 
 /// Runs the check: one result per requirement the states name.
 pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
-    let mut by_requirement: BTreeMap<String, Vec<&PolicyState>> = BTreeMap::new();
+    let mut by_requirement: BTreeMap<(PciVersion, String), Vec<&PolicyState>> = BTreeMap::new();
     for state in &scans.policy_states {
-        for id in state.pci_requirements() {
-            by_requirement.entry(id).or_default().push(state);
+        for named in state.pci_requirements() {
+            by_requirement.entry(named).or_default().push(state);
         }
     }
     let mut groups: Vec<_> = by_requirement.into_iter().collect();
-    groups.sort_by_key(|(id, _)| requirement_order(id));
-    groups.iter().map(|(id, group)| judge(id, group)).collect()
+    groups.sort_by_key(|(named, _)| requirement_order(named));
+    groups
+        .iter()
+        .map(|(named, group)| judge(named, group))
+        .collect()
 }
 
-fn judge(requirement: &str, states: &[&PolicyState]) -> CheckResult {
+fn judge(requirement: &(PciVersion, String), states: &[&PolicyState]) -> CheckResult {
     let with = |c: &PolicyCompliance| states.iter().filter(|s| &s.compliance == c).count();
     let non_compliant: Vec<&&PolicyState> = states
         .iter()

@@ -1,5 +1,6 @@
-//! `scan.defender`: one result per PCI DSS 3.2.1 requirement that the
-//! curated table (`assets/defender-recommendations.toml`) maps an imported
+//! `scan.defender`: one result per PCI DSS requirement (3.2.1 and 4.0.1,
+//! each result naming its catalog) that the curated table
+//! (`assets/defender-recommendations.toml`) maps an imported
 //! Defender for Cloud recommendation to. A requirement fails on an Unhealthy
 //! assessment of high severity; it passes when its assessments show no such
 //! failure and at least one is Healthy or Unhealthy of lower severity; it is
@@ -12,7 +13,9 @@ use super::{
     CheckResult, CheckStatus, ResourceResult, named_list, requirement_order, requirement_result,
 };
 use crate::evidence::scans::defender_map::{self, MappedRecommendation, lookup};
-use crate::evidence::scans::{AssessmentStatus, DefenderAssessment, ScanEvidence, Severity};
+use crate::evidence::scans::{
+    AssessmentStatus, DefenderAssessment, PciVersion, ScanEvidence, Severity,
+};
 
 /// The check's ID.
 pub const ID: &str = "scan.defender";
@@ -52,23 +55,26 @@ pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
     let Ok(table) = defender_map::table() else {
         return Vec::new();
     };
-    let mut by_requirement: BTreeMap<&str, Vec<Mapped<'_>>> = BTreeMap::new();
+    let mut by_requirement: BTreeMap<(PciVersion, String), Vec<Mapped<'_>>> = BTreeMap::new();
     for assessment in &scans.defender_assessments {
         if let Some(entry) = lookup(table, assessment) {
-            for id in &entry.requirements {
+            for (version, id) in entry.pci_requirements() {
                 by_requirement
-                    .entry(id)
+                    .entry((version, id.to_owned()))
                     .or_default()
                     .push(Mapped { assessment, entry });
             }
         }
     }
     let mut groups: Vec<_> = by_requirement.into_iter().collect();
-    groups.sort_by_key(|(id, _)| requirement_order(id));
-    groups.iter().map(|(id, group)| judge(id, group)).collect()
+    groups.sort_by_key(|(named, _)| requirement_order(named));
+    groups
+        .iter()
+        .map(|(named, group)| judge(named, group))
+        .collect()
 }
 
-fn judge(requirement: &str, mapped: &[Mapped<'_>]) -> CheckResult {
+fn judge(requirement: &(PciVersion, String), mapped: &[Mapped<'_>]) -> CheckResult {
     let status_count =
         |s: AssessmentStatus| mapped.iter().filter(|m| m.assessment.status == s).count();
     let healthy = status_count(AssessmentStatus::Healthy);

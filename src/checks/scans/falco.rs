@@ -121,6 +121,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     CheckResult {
         check: ID.to_owned(),
         requirement: None,
+        framework: None,
         status,
         reason,
         evidence: tidy(evidence),

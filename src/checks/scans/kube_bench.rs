@@ -57,6 +57,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         return CheckResult {
             check: ID.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Pass,
             reason: format!(
                 "none of {} scored result(s) FAIL ({passed} PASS{warn_text})",
@@ -73,6 +74,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     CheckResult {
         check: ID.to_owned(),
         requirement: None,
+        framework: None,
         status: CheckStatus::Fail,
         reason: format!(
             "{} of {} scored result(s) FAIL: {}",

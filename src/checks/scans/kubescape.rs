@@ -54,6 +54,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         return CheckResult {
             check: ID.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::NotEvaluated,
             reason: format!(
                 "{} failed control(s) state no severity or score factor, so whether they are high cannot be judged: {}",
@@ -68,6 +69,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         return CheckResult {
             check: ID.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Pass,
             reason: format!(
                 "no high or critical control failed among {} evaluated control(s){}",
@@ -90,6 +92,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     CheckResult {
         check: ID.to_owned(),
         requirement: None,
+        framework: None,
         status: CheckStatus::Fail,
         reason: format!(
             "{} of {} evaluated control(s) failed with high or critical severity: {}",

@@ -1,4 +1,4 @@
-//! Checks on scanner, policy and runtime findings; see `registry.rs` for
+//! Checks on scanner, policy and runtime findings; see `check_registry.rs` for
 //! their IDs and meaning. One file per check family.
 //!
 //! Static checks (`scan.no-fixable-critical`, `scan.kube-bench`,
@@ -6,7 +6,9 @@
 //! `runtime.falco`)
 //! always add exactly one result. Per-requirement checks (`scan.azure-policy`,
 //! `scan.defender`, `scan.prowler`) add one result per requirement their
-//! evidence names, and nothing without such evidence.
+//! evidence names, and nothing without such evidence; each result says
+//! which catalog's numbering the requirement is in (`framework`), so that
+//! a 3.2.1 mapping never feeds a 4.0.1 verdict or the other way round.
 
 mod azure_policy;
 mod defender;
@@ -20,6 +22,8 @@ mod trivy_k8s;
 mod vulnerabilities;
 
 use super::{CheckResult, CheckStatus, ResourceResult, Settings};
+use crate::catalog::{PCI_DSS_321_ID, PCI_DSS_401_ID, id_order_key};
+use crate::evidence::scans::PciVersion;
 use crate::evidence::{Evidence, EvidenceRef};
 
 /// Runs this family's checks.
@@ -71,10 +75,19 @@ fn tidy(mut evidence: Vec<EvidenceRef>) -> Vec<EvidenceRef> {
     evidence
 }
 
-/// A per-requirement result.
+/// The catalog whose numbering a scanner's PCI DSS mapping uses.
+fn catalog_of(version: PciVersion) -> &'static str {
+    match version {
+        PciVersion::V3_2_1 => PCI_DSS_321_ID,
+        PciVersion::V4 => PCI_DSS_401_ID,
+    }
+}
+
+/// A per-requirement result about requirement `named.1` in the numbering
+/// `named.0`.
 fn requirement_result(
     check: &str,
-    requirement: &str,
+    named: &(PciVersion, String),
     status: CheckStatus,
     reason: String,
     evidence: Vec<EvidenceRef>,
@@ -82,7 +95,8 @@ fn requirement_result(
 ) -> CheckResult {
     CheckResult {
         check: check.to_owned(),
-        requirement: Some(requirement.to_owned()),
+        requirement: Some(named.1.clone()),
+        framework: Some(catalog_of(named.0).to_owned()),
         status,
         reason,
         evidence: tidy(evidence),
@@ -90,11 +104,10 @@ fn requirement_result(
     }
 }
 
-/// Orders requirement IDs numerically (`1.2` before `1.10`, `2` before `10`).
-fn requirement_order(id: &str) -> Vec<u32> {
-    id.split('.')
-        .map(|p| p.parse().unwrap_or(u32::MAX))
-        .collect()
+/// Orders named requirements: 3.2.1 before v4, then in document order
+/// (`1.2` before `1.10`, `12.1` before `A1.1`).
+fn requirement_order(named: &(PciVersion, String)) -> impl Ord + use<> {
+    (named.0, id_order_key(&named.1))
 }
 
 /// The file-level pointer of an evidence reference (its whole file).
@@ -115,8 +128,18 @@ mod tests {
         let items: Vec<String> = (1..=5).map(|i| format!("x{i}")).collect();
         assert_eq!(named_list(&items), "x1; x2; x3 (and 2 more)");
         assert_eq!(named_list(&items[..2]), "x1; x2");
-        let mut ids = vec!["10.1", "1.10", "1.2", "2"];
-        ids.sort_by_key(|id| requirement_order(id));
-        assert_eq!(ids, vec!["1.2", "1.10", "2", "10.1"]);
+        let named = |version, id: &str| (version, id.to_owned());
+        let mut ids = [
+            named(PciVersion::V4, "A1.1.1"),
+            named(PciVersion::V4, "10.1"),
+            named(PciVersion::V3_2_1, "10.1"),
+            named(PciVersion::V3_2_1, "1.10"),
+            named(PciVersion::V3_2_1, "1.2"),
+            named(PciVersion::V3_2_1, "2"),
+        ];
+        ids.sort_by_key(requirement_order);
+        let order: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(order, vec!["1.2", "1.10", "2", "10.1", "10.1", "A1.1.1"]);
+        assert_eq!(ids[3].0, PciVersion::V3_2_1);
     }
 }

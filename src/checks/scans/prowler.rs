@@ -1,38 +1,44 @@
-//! `scan.prowler`: one result per PCI DSS 3.2.1 requirement ID that
-//! Prowler's own compliance mapping (`PCI-3.2.1`) names. A requirement fails
-//! on a FAIL finding that is not muted, passes when its findings show no
-//! such failure and at least one PASS, and is not evaluated when only muted
-//! or manual findings name it. Mappings to PCI DSS 4.0 are never read as
-//! 3.2.1: the two versions number their requirements differently.
+//! `scan.prowler`: one result per PCI DSS requirement that Prowler names:
+//! 3.2.1 requirement IDs of its findings' `PCI-3.2.1` mapping, and, for PCI
+//! DSS v4, the requirement each row of its compliance output names by its
+//! section (Prowler's v4 entry IDs are sub-rules and never read as
+//! requirements). A requirement fails on a FAIL finding that is not muted,
+//! passes when its findings show no such failure and at least one PASS, and
+//! is not evaluated when only muted or manual findings name it. Each result
+//! names its catalog: the two versions number their requirements
+//! differently.
 
 use std::collections::BTreeMap;
 
 use super::{
     CheckResult, CheckStatus, ResourceResult, named_list, requirement_order, requirement_result,
 };
-use crate::evidence::scans::{ProwlerFinding, ProwlerStatus, ScanEvidence};
+use crate::evidence::scans::{PciVersion, ProwlerFinding, ProwlerStatus, ScanEvidence};
 
 /// The check's ID.
 pub const ID: &str = "scan.prowler";
 
 /// Runs the check: one result per requirement the findings name.
 pub fn check(scans: &ScanEvidence) -> Vec<CheckResult> {
-    let mut by_requirement: BTreeMap<String, Vec<&ProwlerFinding>> = BTreeMap::new();
+    let mut by_requirement: BTreeMap<(PciVersion, String), Vec<&ProwlerFinding>> = BTreeMap::new();
     for finding in &scans.prowler_findings {
-        for id in finding.pci_321_entries().0 {
-            by_requirement.entry(id).or_default().push(finding);
+        for named in finding.pci_requirements() {
+            by_requirement.entry(named).or_default().push(finding);
         }
     }
     let mut groups: Vec<_> = by_requirement.into_iter().collect();
-    groups.sort_by_key(|(id, _)| requirement_order(id));
-    groups.iter().map(|(id, group)| judge(id, group)).collect()
+    groups.sort_by_key(|(named, _)| requirement_order(named));
+    groups
+        .iter()
+        .map(|(named, group)| judge(named, group))
+        .collect()
 }
 
 fn is_failure(finding: &ProwlerFinding) -> bool {
     finding.status == ProwlerStatus::Fail && !finding.muted
 }
 
-fn judge(requirement: &str, findings: &[&ProwlerFinding]) -> CheckResult {
+fn judge(requirement: &(PciVersion, String), findings: &[&ProwlerFinding]) -> CheckResult {
     let failures: Vec<&&ProwlerFinding> = findings.iter().filter(|f| is_failure(f)).collect();
     let passes = findings
         .iter()

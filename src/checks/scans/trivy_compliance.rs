@@ -46,6 +46,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
         return CheckResult {
             check: ID.to_owned(),
             requirement: None,
+            framework: None,
             status: CheckStatus::Fail,
             reason: format!(
                 "{} of {} control(s) with check results fail in {}: {}{no_result_text}",
@@ -72,6 +73,7 @@ pub fn check(scans: &ScanEvidence) -> CheckResult {
     CheckResult {
         check: ID.to_owned(),
         requirement: None,
+        framework: None,
         status: CheckStatus::Pass,
         reason: format!(
             "{passed} control(s) with check results, all passing, in {}{no_result_text}",

@@ -72,6 +72,7 @@ pub fn no_fixable_critical(scans: &ScanEvidence) -> CheckResult {
     CheckResult {
         check: ID.to_owned(),
         requirement: None,
+        framework: None,
         status,
         reason,
         evidence: tidy(evidence),

@@ -23,6 +23,10 @@ pub struct KeyVault {
     pub public_network_access: Field<String>,
     /// `privateEndpointConnections[]`.
     pub private_endpoints: Field<Vec<PrivateEndpointConnection>>,
+    /// `enableRbacAuthorization`: access through Azure RBAC (true) or vault
+    /// access policies (false).
+    #[serde(default)]
+    pub rbac_authorization: Field<bool>,
 }
 
 /// Reads a Key Vault into `out`.
@@ -39,6 +43,7 @@ pub(super) fn read(
         network_default_action: props.string_field("networkAcls.defaultAction"),
         public_network_access: props.string_field("publicNetworkAccess"),
         private_endpoints: private_endpoints::read(&props),
+        rbac_authorization: props.bool_field("enableRbacAuthorization"),
     });
     Ok(())
 }

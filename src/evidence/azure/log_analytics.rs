@@ -13,6 +13,12 @@ pub struct LogAnalyticsWorkspace {
     pub info: ResourceInfo,
     /// `retentionInDays`: how long the workspace keeps data by default.
     pub retention_days: Field<i64>,
+    /// `publicNetworkAccessForIngestion`: Enabled or Disabled.
+    #[serde(default)]
+    pub public_ingestion: Field<String>,
+    /// `publicNetworkAccessForQuery`: Enabled or Disabled.
+    #[serde(default)]
+    pub public_query: Field<String>,
 }
 
 /// Reads a Log Analytics workspace into `out`.
@@ -25,6 +31,8 @@ pub(super) fn read(
     out.push(LogAnalyticsWorkspace {
         info: ResourceInfo::of(ctx, resource),
         retention_days: props.int_field("retentionInDays"),
+        public_ingestion: props.string_field("publicNetworkAccessForIngestion"),
+        public_query: props.string_field("publicNetworkAccessForQuery"),
     });
     Ok(())
 }

@@ -4,12 +4,14 @@
 //! ARM path, records typed `Microsoft.PolicyInsights/policyStates`.
 //!
 //! Each record has `complianceState`, `resourceId`, the policy and assignment
-//! names, and `policyDefinitionGroupNames`: for Azure's PCI DSS 3.2.1
-//! initiative these are `PCI_DSS_V3.2.1_<requirement>`.
+//! names, and `policyDefinitionGroupNames`: for Azure's PCI DSS
+//! initiatives these are `PCI_DSS_V3.2.1_<requirement>` (3.2.1),
+//! `PCI_DSS_v4.0_<requirement>` (v4) and `PCI_DSS_v4.0.1_<requirement>`
+//! (v4.0.1); the two v4 numberings are the same.
 
 use serde_json::Value;
 
-use super::findings::{PolicyCompliance, PolicyState, ScanEvidence};
+use super::findings::{PciVersion, PolicyCompliance, PolicyState, ScanEvidence};
 use super::read::{Doc, first_item, has_keys};
 use crate::evidence::node::Node;
 use crate::evidence::{Format, ImportContext, ImportError, Recognised};
@@ -88,19 +90,32 @@ pub(super) fn read_state(doc: Doc<'_>, node: &Node<'_>) -> Result<PolicyState, I
     })
 }
 
-/// A summary of states, and how many name no PCI DSS 3.2.1 group.
+/// A summary of states: how many requirements each PCI DSS initiative's
+/// groups name, and how many states name no PCI DSS group.
 pub(super) fn notes(states: &[PolicyState]) -> Vec<String> {
     let non_compliant = states
         .iter()
         .filter(|s| s.compliance == PolicyCompliance::NonCompliant)
         .count();
-    let mut requirements: Vec<String> = states.iter().flat_map(|s| s.pci_requirements()).collect();
+    let mut requirements: Vec<(PciVersion, String)> =
+        states.iter().flat_map(|s| s.pci_requirements()).collect();
     requirements.sort();
     requirements.dedup();
+    let named = |version: PciVersion| requirements.iter().filter(|(v, _)| *v == version).count();
+    let mut counts = vec![format!(
+        "PCI DSS 3.2.1 groups name {} requirement(s)",
+        named(PciVersion::V3_2_1)
+    )];
+    if named(PciVersion::V4) > 0 {
+        counts.push(format!(
+            "PCI DSS v4.0/v4.0.1 groups name {} (read as PCI DSS 4.0.1)",
+            named(PciVersion::V4)
+        ));
+    }
     let mut notes = vec![format!(
-        "{} policy state(s), {non_compliant} NonCompliant; PCI DSS 3.2.1 groups name {} requirement(s)",
+        "{} policy state(s), {non_compliant} NonCompliant; {}",
         states.len(),
-        requirements.len()
+        counts.join(", ")
     )];
     let unmapped = states
         .iter()
@@ -108,8 +123,9 @@ pub(super) fn notes(states: &[PolicyState]) -> Vec<String> {
         .count();
     if unmapped > 0 {
         notes.push(format!(
-            "{unmapped} state(s) name no PCI_DSS_V3.2.1_ group and feed no requirement \
-             (assign Azure's PCI DSS 3.2.1 initiative to map them)"
+            "{unmapped} state(s) name no PCI DSS group (PCI_DSS_V3.2.1_, PCI_DSS_v4.0_ or \
+             PCI_DSS_v4.0.1_) and feed no requirement (assign one of Azure's PCI DSS \
+             initiatives to map them)"
         ));
     }
     notes

@@ -1,5 +1,6 @@
 //! The curated table of Defender for Cloud recommendations mapped to PCI DSS
-//! 3.2.1 requirements (`assets/defender-recommendations.toml`, embedded).
+//! 3.2.1 and 4.0.1 requirements (`assets/defender-recommendations.toml`,
+//! embedded).
 //! The importer uses it to list unmapped recommendations in its notes; the
 //! `scan.defender` check uses it to attach assessments to requirements.
 
@@ -7,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::findings::{DefenderAssessment, Severity, is_requirement_id};
+use super::findings::{DefenderAssessment, PciVersion, Severity, is_requirement_id};
 
 const TABLE: &str = include_str!("../../../assets/defender-recommendations.toml");
 
@@ -23,11 +24,26 @@ pub struct MappedRecommendation {
     pub severity: String,
     /// PCI DSS 3.2.1 requirement IDs.
     pub requirements: Vec<String>,
+    /// PCI DSS 4.0.1 requirement IDs.
+    #[serde(default)]
+    pub requirements_v4: Vec<String>,
     /// Why, in Tickmark's words.
     pub why: String,
 }
 
 impl MappedRecommendation {
+    /// Every requirement the entry maps to, with the numbering it is in.
+    pub fn pci_requirements(&self) -> impl Iterator<Item = (PciVersion, &str)> {
+        self.requirements
+            .iter()
+            .map(|id| (PciVersion::V3_2_1, id.as_str()))
+            .chain(
+                self.requirements_v4
+                    .iter()
+                    .map(|id| (PciVersion::V4, id.as_str())),
+            )
+    }
+
     /// The published severity.
     pub fn published_severity(&self) -> Severity {
         Severity::parse(&self.severity).unwrap_or(Severity::Unknown)
@@ -55,7 +71,10 @@ fn parse(text: &str) -> Result<Vec<MappedRecommendation>, String> {
     let file: TableFile = toml::from_str(text)
         .map_err(|e| format!("the Defender recommendation table is invalid: {e}"))?;
     for entry in &file.recommendation {
-        let bad_id = entry.requirements.iter().find(|id| !is_requirement_id(id));
+        let bad_id = entry
+            .pci_requirements()
+            .map(|(_, id)| id)
+            .find(|id| !is_requirement_id(id));
         if let Some(id) = bad_id {
             return Err(format!(
                 "the Defender recommendation table maps {} to `{id}`, which is not a requirement ID",
@@ -101,17 +120,17 @@ mod tests {
         let before = keys.len();
         keys.dedup();
         assert_eq!(before, keys.len());
-        assert!(
-            table
-                .iter()
-                .all(|e| !e.requirements.is_empty() && !e.why.is_empty())
-        );
+        assert!(table.iter().all(|e| !e.requirements.is_empty()
+            && !e.requirements_v4.is_empty()
+            && !e.why.is_empty()));
     }
 
     #[test]
     fn broken_tables_are_reported() {
         let bad = "[[recommendation]]\nkey = \"k\"\nname = \"n\"\nseverity = \"High\"\nrequirements = [\"1.2.x\"]\nwhy = \"w\"\n";
         assert!(parse(bad).unwrap_err().contains("1.2.x"));
+        let bad_v4 = bad.replace("[\"1.2.x\"]", "[\"1.2\"]\nrequirements_v4 = [\"A9.1\"]");
+        assert!(parse(&bad_v4).unwrap_err().contains("A9.1"));
         assert!(parse("nonsense = 1").is_err());
     }
 }

@@ -461,9 +461,36 @@ impl PolicyCompliance {
     }
 }
 
-/// The group-name prefix of Azure's PCI DSS 3.2.1 initiative
-/// (`PCI_DSS_V3.2.1_1.3.2`), compared case-insensitively.
-pub const PCI_321_GROUP_PREFIX: &str = "PCI_DSS_V3.2.1_";
+/// The PCI DSS numbering a scanner's own mapping uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PciVersion {
+    /// PCI DSS 3.2.1.
+    V3_2_1,
+    /// PCI DSS v4: 4.0 and 4.0.1 number their requirements the same way
+    /// (4.0.1 corrected wording, not numbers), so both feed the 4.0.1
+    /// catalog.
+    V4,
+}
+
+impl PciVersion {
+    /// A human label: `PCI DSS 3.2.1` or `PCI DSS v4.0/v4.0.1`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PciVersion::V3_2_1 => "PCI DSS 3.2.1",
+            PciVersion::V4 => "PCI DSS v4.0/v4.0.1",
+        }
+    }
+}
+
+/// The group-name prefixes of Azure Policy's PCI DSS initiatives
+/// (`PCI_DSS_V3.2.1_1.3.2`, `PCI_DSS_v4.0_1.2.1`, `PCI_DSS_v4.0.1_10.2.1`),
+/// compared case-insensitively, with the numbering each names.
+pub const PCI_GROUP_PREFIXES: &[(&str, PciVersion)] = &[
+    ("PCI_DSS_V3.2.1_", PciVersion::V3_2_1),
+    ("PCI_DSS_v4.0_", PciVersion::V4),
+    ("PCI_DSS_v4.0.1_", PciVersion::V4),
+];
 
 /// One Azure Policy state: one resource against one policy of one assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -487,12 +514,13 @@ pub struct PolicyState {
 }
 
 impl PolicyState {
-    /// The PCI DSS 3.2.1 requirement IDs named by this state's group names.
-    pub fn pci_requirements(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self
+    /// The PCI DSS requirements named by this state's group names, each
+    /// with the numbering it is in, sorted and once each.
+    pub fn pci_requirements(&self) -> Vec<(PciVersion, String)> {
+        let mut ids: Vec<(PciVersion, String)> = self
             .group_names
             .iter()
-            .filter_map(|group| pci_321_group_requirement(group))
+            .filter_map(|group| pci_group_requirement(group))
             .collect();
         ids.sort();
         ids.dedup();
@@ -500,28 +528,39 @@ impl PolicyState {
     }
 }
 
-/// The requirement ID of a `PCI_DSS_V3.2.1_<id>` group name.
-pub fn pci_321_group_requirement(group: &str) -> Option<String> {
-    let prefix_len = PCI_321_GROUP_PREFIX.len();
-    let head = group.get(..prefix_len)?;
-    if !head.eq_ignore_ascii_case(PCI_321_GROUP_PREFIX) {
-        return None;
-    }
-    let id = &group[prefix_len..];
-    is_requirement_id(id).then(|| id.to_owned())
+/// The numbering and requirement ID of an Azure Policy PCI DSS group name
+/// (`PCI_DSS_v4.0.1_10.2.1` → v4, `10.2.1`); `None` for any other group.
+pub fn pci_group_requirement(group: &str) -> Option<(PciVersion, String)> {
+    PCI_GROUP_PREFIXES.iter().find_map(|&(prefix, version)| {
+        let head = group.get(..prefix.len())?;
+        if !head.eq_ignore_ascii_case(prefix) {
+            return None;
+        }
+        let id = &group[prefix.len()..];
+        is_requirement_id(id).then(|| (version, id.to_owned()))
+    })
 }
 
 /// True for a PCI DSS requirement ID of the shape `N`, `N.N`, ... with the
-/// family 1 to 12 (`1.3.2`, `11.3.4.1`).
+/// family 1 to 12 (`1.3.2`, `11.3.4.1`), or in one of v4's appendices
+/// (`A1.1.1`, `A3.2.5.1`); at most four parts.
 pub fn is_requirement_id(id: &str) -> bool {
-    let mut parts = id.split('.');
-    let family_ok = parts
+    let numbered = id.strip_prefix('A').unwrap_or(id);
+    let appendix = numbered.len() != id.len();
+    let family_ok = numbered
+        .split('.')
         .next()
         .and_then(|family| family.parse::<u8>().ok())
-        .is_some_and(|family| (1..=12).contains(&family));
+        .is_some_and(|family| {
+            if appendix {
+                (1..=3).contains(&family)
+            } else {
+                (1..=12).contains(&family)
+            }
+        });
     family_ok
-        && id.split('.').count() <= 4
-        && id
+        && numbered.split('.').count() <= 4
+        && numbered
             .split('.')
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -683,15 +722,68 @@ impl ProwlerStatus {
     }
 }
 
-/// The compliance-framework key Prowler writes for PCI DSS 3.2.1
-/// (`<Framework>-<Version>`), normalised by [`is_pci_321_framework`].
-pub fn is_pci_321_framework(key: &str) -> bool {
+/// The PCI DSS numbering of a compliance-framework key as Prowler writes it
+/// (`PCI-3.2.1`, `PCI-4.0`; `<Framework>-<Version>`), compared loosely
+/// (`PCI DSS v4.0.1` too); `None` for any other framework.
+pub fn pci_framework_version(key: &str) -> Option<PciVersion> {
     let normal: String = key
         .to_ascii_uppercase()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
         .collect();
-    normal == "PCI3.2.1" || normal == "PCIDSS3.2.1" || normal == "PCIDSSV3.2.1"
+    let version = normal
+        .strip_prefix("PCIDSS")
+        .or_else(|| normal.strip_prefix("PCI"))?;
+    match version.strip_prefix('V').unwrap_or(version) {
+        "3.2.1" => Some(PciVersion::V3_2_1),
+        "4.0" | "4.0.1" => Some(PciVersion::V4),
+        _ => None,
+    }
+}
+
+/// The requirement ID at the start of a Prowler PCI DSS v4 section text
+/// (`1.2.5: Network security controls ...` → `1.2.5`); `None` if the text
+/// does not start with an ID followed by a colon.
+pub fn section_requirement(section: &str) -> Option<String> {
+    let (head, _) = section.split_once(':')?;
+    let id = head.trim();
+    is_requirement_id(id).then(|| id.to_owned())
+}
+
+/// One row of Prowler's compliance output for a framework
+/// (`prowler ... --compliance pci_4.0_azure`): a check's result under one
+/// of the framework's entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceRow {
+    /// The framework as the row names it (`PCI-4.0`, or the framework and
+    /// its name from the CSV).
+    pub framework: String,
+    /// Its PCI DSS numbering, if it is a PCI DSS framework.
+    pub version: Option<PciVersion>,
+    /// Prowler's own ID of the entry. For PCI DSS v4 these are Prowler's
+    /// sub-rules (`1.2.5.1` is a rule under 1.2.5, not requirement 1.2.5.1),
+    /// so it is kept for display only.
+    pub entry_id: String,
+    /// The entry's section text (`1.2.5: Network security controls ...`),
+    /// which names the requirement.
+    pub section: Option<String>,
+}
+
+impl ComplianceRow {
+    /// The PCI DSS requirement the row is about: for v4, the ID the section
+    /// text starts with (never the entry ID); for 3.2.1, whose entries are
+    /// the requirements themselves, the entry ID.
+    pub fn pci_requirement(&self) -> Option<(PciVersion, String)> {
+        match self.version? {
+            PciVersion::V4 => self
+                .section
+                .as_deref()
+                .and_then(section_requirement)
+                .map(|id| (PciVersion::V4, id)),
+            PciVersion::V3_2_1 => is_requirement_id(&self.entry_id)
+                .then(|| (PciVersion::V3_2_1, self.entry_id.clone())),
+        }
+    }
 }
 
 /// One Prowler finding.
@@ -709,37 +801,66 @@ pub struct ProwlerFinding {
     pub severity: Option<Severity>,
     /// The resource.
     pub resource: Option<String>,
-    /// Framework (`CIS-1.10`, `PCI-3.2.1`) → requirement IDs, as Prowler maps them.
+    /// Framework (`CIS-1.10`, `PCI-3.2.1`) → entry IDs, as Prowler's
+    /// findings output maps them.
     pub compliance: BTreeMap<String, Vec<String>>,
+    /// For a row of Prowler's compliance output: the framework entry it is
+    /// under.
+    #[serde(default)]
+    pub compliance_row: Option<ComplianceRow>,
     /// Where it is in its file.
     pub source: EvidenceRef,
 }
 
 impl ProwlerFinding {
-    /// The PCI DSS 3.2.1 entries of the compliance mapping: requirement IDs,
-    /// and the entries that are not requirement IDs (Prowler's AWS mapping
-    /// names service groups such as `cloudtrail`).
-    pub fn pci_321_entries(&self) -> (Vec<String>, Vec<String>) {
-        let mut ids = Vec::new();
-        let mut other = Vec::new();
-        for (framework, entries) in &self.compliance {
-            if !is_pci_321_framework(framework) {
-                continue;
-            }
-            for entry in entries {
-                let entry = entry.trim();
-                if is_requirement_id(entry) {
-                    ids.push(entry.to_owned());
-                } else if !entry.is_empty() {
-                    other.push(entry.to_owned());
-                }
-            }
-        }
+    /// The PCI DSS requirements the finding names, each with its numbering:
+    /// the `PCI-3.2.1` entries of the findings output's mapping that are
+    /// requirement IDs, and the requirement a compliance row's section
+    /// names. The findings output's `PCI-4.0` entries are never among them:
+    /// they are Prowler's sub-rule IDs (see [`Self::pci4_subrules`]).
+    pub fn pci_requirements(&self) -> Vec<(PciVersion, String)> {
+        let mut ids: Vec<(PciVersion, String)> = self
+            .compliance
+            .iter()
+            .filter(|(framework, _)| pci_framework_version(framework) == Some(PciVersion::V3_2_1))
+            .flat_map(|(_, entries)| entries.iter().map(|entry| entry.trim()))
+            .filter(|entry| is_requirement_id(entry))
+            .map(|entry| (PciVersion::V3_2_1, entry.to_owned()))
+            .chain(
+                self.compliance_row
+                    .as_ref()
+                    .and_then(ComplianceRow::pci_requirement),
+            )
+            .collect();
         ids.sort();
         ids.dedup();
+        ids
+    }
+
+    /// The `PCI-3.2.1` entries of the mapping that are not requirement IDs
+    /// (Prowler's AWS mapping names service groups such as `cloudtrail`).
+    pub fn pci_321_other_entries(&self) -> Vec<String> {
+        let mut other: Vec<String> = self
+            .compliance
+            .iter()
+            .filter(|(framework, _)| pci_framework_version(framework) == Some(PciVersion::V3_2_1))
+            .flat_map(|(_, entries)| entries.iter().map(|entry| entry.trim()))
+            .filter(|entry| !entry.is_empty() && !is_requirement_id(entry))
+            .map(str::to_owned)
+            .collect();
         other.sort();
         other.dedup();
-        (ids, other)
+        other
+    }
+
+    /// The findings output's PCI DSS v4 entries: Prowler's sub-rule IDs
+    /// (`1.2.5.1`), which do not name requirements and are not read as such.
+    pub fn pci4_subrules(&self) -> Vec<&str> {
+        self.compliance
+            .iter()
+            .filter(|(framework, _)| pci_framework_version(framework) == Some(PciVersion::V4))
+            .flat_map(|(_, entries)| entries.iter().map(String::as_str))
+            .collect()
     }
 }
 
@@ -759,48 +880,139 @@ mod tests {
 
     #[test]
     fn pci_group_names_and_requirement_ids() {
+        let group = |name: &str| pci_group_requirement(name);
         assert_eq!(
-            pci_321_group_requirement("PCI_DSS_V3.2.1_1.3.2").as_deref(),
-            Some("1.3.2")
+            group("PCI_DSS_V3.2.1_1.3.2"),
+            Some((PciVersion::V3_2_1, "1.3.2".into()))
         );
         assert_eq!(
-            pci_321_group_requirement("pci_dss_v3.2.1_11.3.4.1").as_deref(),
-            Some("11.3.4.1")
+            group("pci_dss_v3.2.1_11.3.4.1"),
+            Some((PciVersion::V3_2_1, "11.3.4.1".into()))
         );
-        assert_eq!(pci_321_group_requirement("PCI_DSS_v4.0_1.2.1"), None);
-        assert_eq!(pci_321_group_requirement("PCI_DSS_V3.2.1_"), None);
-        assert_eq!(pci_321_group_requirement("ASB_NS-1"), None);
+        assert_eq!(
+            group("PCI_DSS_v4.0_1.2.1"),
+            Some((PciVersion::V4, "1.2.1".into()))
+        );
+        assert_eq!(
+            group("PCI_DSS_v4.0.1_10.2.1.2"),
+            Some((PciVersion::V4, "10.2.1.2".into()))
+        );
+        assert_eq!(
+            group("PCI_DSS_v4.0.1_A1.1.1"),
+            Some((PciVersion::V4, "A1.1.1".into()))
+        );
+        assert_eq!(group("PCI_DSS_V3.2.1_"), None);
+        assert_eq!(group("PCI_DSS_v4.0.2_1.2.1"), None);
+        assert_eq!(group("ASB_NS-1"), None);
         assert!(is_requirement_id("12.10.1"));
+        assert!(is_requirement_id("A3.2.5.1"));
+        assert!(!is_requirement_id("A4.1"));
         assert!(!is_requirement_id("13.1"));
         assert!(!is_requirement_id("cloudtrail"));
         assert!(!is_requirement_id("1..2"));
     }
 
     #[test]
-    fn prowler_pci_mapping_keeps_only_321() {
-        let finding = ProwlerFinding {
+    fn prowler_frameworks_and_sections() {
+        assert_eq!(pci_framework_version("PCI-3.2.1"), Some(PciVersion::V3_2_1));
+        assert_eq!(pci_framework_version("PCI-4.0"), Some(PciVersion::V4));
+        assert_eq!(
+            pci_framework_version("PCI DSS v4.0.1"),
+            Some(PciVersion::V4)
+        );
+        assert_eq!(pci_framework_version("CIS-1.10"), None);
+        assert_eq!(pci_framework_version("PCI-5.0"), None);
+        assert_eq!(
+            section_requirement("1.2.5: Network security controls (NSCs) are configured. ")
+                .as_deref(),
+            Some("1.2.5")
+        );
+        assert_eq!(
+            section_requirement("A3.2.5.2: PCI DSS scope is documented").as_deref(),
+            Some("A3.2.5.2")
+        );
+        assert_eq!(
+            section_requirement("Requirement 1: Install a firewall"),
+            None
+        );
+        assert_eq!(section_requirement("no colon"), None);
+    }
+
+    fn finding(compliance: &[(&str, &[&str])], row: Option<ComplianceRow>) -> ProwlerFinding {
+        ProwlerFinding {
             check_id: "x".into(),
             title: None,
             status: ProwlerStatus::Fail,
             muted: false,
             severity: None,
             resource: None,
-            compliance: BTreeMap::from([
-                (
-                    "PCI-3.2.1".to_owned(),
-                    vec!["1.3.1".to_owned(), "cloudtrail".to_owned()],
-                ),
-                ("PCI-4.0".to_owned(), vec!["1.2.5".to_owned()]),
-            ]),
+            compliance: compliance
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.iter().map(|e| (*e).to_owned()).collect()))
+                .collect(),
+            compliance_row: row,
             source: EvidenceRef {
                 path: "p".into(),
                 pointer: "row 2".into(),
                 resource: None,
             },
+        }
+    }
+
+    #[test]
+    fn prowler_findings_read_321_ids_and_never_v4_subrules() {
+        let f = finding(
+            &[
+                ("PCI-3.2.1", &["1.3.1", "cloudtrail"]),
+                ("PCI-4.0", &["10.2.1.1"]),
+            ],
+            None,
+        );
+        assert_eq!(
+            f.pci_requirements(),
+            vec![(PciVersion::V3_2_1, "1.3.1".into())]
+        );
+        assert_eq!(f.pci_321_other_entries(), vec!["cloudtrail"]);
+        assert_eq!(f.pci4_subrules(), vec!["10.2.1.1"]);
+    }
+
+    #[test]
+    fn compliance_rows_name_the_section_not_the_entry() {
+        let row = |version, entry: &str, section: Option<&str>| ComplianceRow {
+            framework: "PCI-4.0".into(),
+            version,
+            entry_id: entry.into(),
+            section: section.map(str::to_owned),
         };
-        let (ids, other) = finding.pci_321_entries();
-        assert_eq!(ids, vec!["1.3.1"]);
-        assert_eq!(other, vec!["cloudtrail"]);
+        // Entry 10.4.1.1 is Prowler's first rule under 10.4.1, not 10.4.1.1.
+        let v4 = finding(
+            &[],
+            Some(row(
+                Some(PciVersion::V4),
+                "10.4.1.1",
+                Some("10.4.1: Audit logs are reviewed"),
+            )),
+        );
+        assert_eq!(
+            v4.pci_requirements(),
+            vec![(PciVersion::V4, "10.4.1".into())]
+        );
+        let no_section = finding(&[], Some(row(Some(PciVersion::V4), "10.4.1.1", None)));
+        assert!(no_section.pci_requirements().is_empty());
+        let v321 = finding(
+            &[],
+            Some(row(
+                Some(PciVersion::V3_2_1),
+                "1.1",
+                Some("Requirement 1: firewalls"),
+            )),
+        );
+        assert_eq!(
+            v321.pci_requirements(),
+            vec![(PciVersion::V3_2_1, "1.1".into())]
+        );
+        let other = finding(&[], Some(row(None, "1.1", Some("1.1: x"))));
+        assert!(other.pci_requirements().is_empty());
     }
 
     #[test]

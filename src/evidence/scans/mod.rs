@@ -1,6 +1,6 @@
 //! Scanner, policy and runtime outputs: Trivy, trivy-operator, kube-bench,
 //! Kubescape, Azure Policy, Defender for Cloud, SARIF, Checkov, KICS, Falco,
-//! Prowler. One file per tool; the shared model is in [`findings`].
+//! Prowler (findings and compliance output). One file per tool; the shared model is in [`findings`].
 //!
 //! Formats are detected from content. Each reader returns `None` when a
 //! document is not its format, so that the dispatcher can try the other
@@ -18,6 +18,7 @@ mod kics;
 mod kube_bench;
 mod kubescape;
 mod prowler;
+mod prowler_compliance;
 mod read;
 mod sarif;
 mod table;
@@ -45,6 +46,7 @@ const JSON_READERS: &[JsonReader] = &[
     kics::read,
     trivy::read,
     azure_policy::read,
+    prowler_compliance::read_ocsf,
     prowler::read_ocsf,
     falco::read_json,
 ];
@@ -79,6 +81,8 @@ pub fn read_text(
         Some(defender::read_csv(ctx, text, out))
     } else if prowler::is_csv(text) {
         Some(prowler::read_csv(ctx, text, out))
+    } else if prowler_compliance::is_csv(text) {
+        Some(prowler_compliance::read_csv(ctx, text, out))
     } else {
         None
     }

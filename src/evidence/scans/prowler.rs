@@ -104,6 +104,7 @@ fn read_csv_row(
         },
         resource,
         compliance,
+        compliance_row: None,
     })
 }
 
@@ -144,6 +145,10 @@ fn is_ocsf_finding(value: &Value) -> bool {
         .pointer("/metadata/product/name")
         .and_then(Value::as_str)
         .is_some_and(|n| n.eq_ignore_ascii_case(TOOL));
+    // Compliance Findings (class 2003) are `prowler_compliance`'s.
+    if value.get("class_uid").and_then(Value::as_u64) == Some(2003) {
+        return false;
+    }
     let detection = value.get("class_uid").and_then(Value::as_u64) == Some(2004)
         && value.get("status_code").is_some()
         && value.get("finding_info").is_some();
@@ -160,45 +165,82 @@ pub(super) fn read_ocsf(
         return None;
     }
     let doc = Doc::new(ctx, "Prowler OCSF JSON");
+    Some(
+        read_ocsf_items(doc, root, read_ocsf_finding)
+            .map(|(findings, version)| finish(Format::ProwlerOcsf, version, findings, out)),
+    )
+}
+
+/// Reads every item of an OCSF array with `read_item`; also returns the
+/// Prowler version the first item that names one names.
+pub(super) fn read_ocsf_items(
+    doc: Doc<'_>,
+    root: &Node<'_>,
+    read_item: impl Fn(Doc<'_>, &Node<'_>, OcsfBasics) -> Result<ProwlerFinding, ImportError>,
+) -> Result<(Vec<ProwlerFinding>, Option<String>), ImportError> {
     let mut findings = Vec::new();
     let mut version = None;
     for item in root.items() {
-        match read_ocsf_finding(doc, &item) {
-            Ok((finding, v)) => {
-                version = version.or(v);
-                findings.push(finding);
-            }
-            Err(e) => return Some(Err(e)),
-        }
+        doc.object(&item, "a Prowler finding")?;
+        let basics = OcsfBasics::read(doc, &item)?;
+        version = version.or(basics.version.clone());
+        findings.push(read_item(doc, &item, basics)?);
     }
-    Some(Ok(finish(Format::ProwlerOcsf, version, findings, out)))
+    Ok((findings, version))
+}
+
+/// What every Prowler OCSF event carries, findings and compliance findings
+/// alike.
+pub(super) struct OcsfBasics {
+    /// `metadata.event_code`: the Prowler check.
+    pub check_id: String,
+    /// `metadata.product.version`.
+    pub version: Option<String>,
+    /// `status_code`: PASS, FAIL, MANUAL.
+    pub status: ProwlerStatus,
+    /// The first resource's `uid`, else its `name`.
+    pub resource: Option<String>,
+    /// `status` is `Suppressed`: the finding was muted.
+    pub suppressed: bool,
+}
+
+impl OcsfBasics {
+    fn read(doc: Doc<'_>, item: &Node<'_>) -> Result<OcsfBasics, ImportError> {
+        let metadata = doc.object_member(item, "metadata")?;
+        let version = match doc.opt_object(&metadata, "product")? {
+            Some(product) => real_value(doc.opt_str(&product, "version")?),
+            None => None,
+        };
+        let resource = match doc.opt_array(item, "resources")?.and_then(|r| r.index(0)) {
+            Some(first) => doc
+                .opt_str(&first, "uid")?
+                .or(doc.opt_str(&first, "name")?)
+                .map(str::to_owned),
+            None => None,
+        };
+        Ok(OcsfBasics {
+            check_id: doc.str(&metadata, "event_code")?.to_owned(),
+            version,
+            status: ProwlerStatus::parse(doc.str(item, "status_code")?),
+            resource,
+            suppressed: doc
+                .opt_str(item, "status")?
+                .is_some_and(|s| s.eq_ignore_ascii_case("suppressed")),
+        })
+    }
 }
 
 fn read_ocsf_finding(
     doc: Doc<'_>,
     item: &Node<'_>,
-) -> Result<(ProwlerFinding, Option<String>), ImportError> {
-    doc.object(item, "a Prowler finding")?;
-    let metadata = doc.object_member(item, "metadata")?;
-    let check_id = doc.str(&metadata, "event_code")?;
-    let version = match doc.opt_object(&metadata, "product")? {
-        Some(product) => real_value(doc.opt_str(&product, "version")?),
-        None => None,
-    };
-    let status = ProwlerStatus::parse(doc.str(item, "status_code")?);
+    basics: OcsfBasics,
+) -> Result<ProwlerFinding, ImportError> {
     let severity = match doc.opt_str(item, "severity")? {
         Some(text) => parse_severity(doc, item.pointer(), text)?,
         None => None,
     };
     let title = match doc.opt_object(item, "finding_info")? {
         Some(info) => doc.opt_str(&info, "title")?.map(str::to_owned),
-        None => None,
-    };
-    let resource = match doc.opt_array(item, "resources")?.and_then(|r| r.index(0)) {
-        Some(first) => doc
-            .opt_str(&first, "uid")?
-            .or(doc.opt_str(&first, "name")?)
-            .map(str::to_owned),
         None => None,
     };
     let unmapped = doc.opt_object(item, "unmapped")?;
@@ -209,20 +251,17 @@ fn read_ocsf_finding(
         ),
         None => (BTreeMap::new(), false),
     };
-    let suppressed = doc
-        .opt_str(item, "status")?
-        .is_some_and(|s| s.eq_ignore_ascii_case("suppressed"));
-    let finding = ProwlerFinding {
-        check_id: check_id.to_owned(),
+    Ok(ProwlerFinding {
+        check_id: basics.check_id,
         title,
-        status,
-        muted: muted_flag || suppressed,
+        status: basics.status,
+        muted: muted_flag || basics.suppressed,
         severity,
-        source: doc.at(item, resource.clone()),
-        resource,
+        source: doc.at(item, basics.resource.clone()),
+        resource: basics.resource,
         compliance,
-    };
-    Ok((finding, version))
+        compliance_row: None,
+    })
 }
 
 fn read_ocsf_compliance(
@@ -254,23 +293,34 @@ fn finish(
         .count();
     let mapped = findings
         .iter()
-        .filter(|f| !f.pci_321_entries().0.is_empty())
+        .filter(|f| !f.pci_requirements().is_empty())
         .count();
     recognised.notes.push(format!(
         "{} Prowler finding(s), {failed} FAIL (not muted); {mapped} carry a PCI DSS 3.2.1 mapping",
         findings.len()
     ));
-    if mapped == 0 && !findings.is_empty() {
+    let v4 = findings
+        .iter()
+        .filter(|f| !f.pci4_subrules().is_empty())
+        .count();
+    if v4 > 0 {
+        recognised.notes.push(format!(
+            "{v4} finding(s) carry Prowler's PCI DSS v4 mapping, whose entries are Prowler's own \
+             sub-rule IDs (1.2.5.1 is a rule under requirement 1.2.5), not requirement IDs; they \
+             were not read. For PCI DSS 4.0.1 verdicts import Prowler's compliance output \
+             (--compliance pci_4.0_azure or pci_4.0_kubernetes), which names each rule's requirement"
+        ));
+    } else if mapped == 0 && !findings.is_empty() {
         recognised.notes.push(
             "no finding maps to PCI DSS 3.2.1 requirement IDs, so scan.prowler has nothing to \
-             judge (Prowler's Azure and Kubernetes frameworks map PCI DSS 4.0, which Tickmark \
-             does not read as 3.2.1)"
+             judge from this file (for PCI DSS 4.0.1 import Prowler's compliance output, \
+             --compliance pci_4.0_azure or pci_4.0_kubernetes)"
                 .to_owned(),
         );
     }
     let mut service_groups: Vec<String> = findings
         .iter()
-        .flat_map(|f| f.pci_321_entries().1)
+        .flat_map(ProwlerFinding::pci_321_other_entries)
         .collect();
     service_groups.sort();
     service_groups.dedup();

@@ -1,11 +1,12 @@
 //! The first page's chart, inline SVG: per family, a bar of automated
-//! verdicts (pass, fail, partial, manual, no evidence) and two progress bars
+//! verdicts (pass, fail, partial, supported, manual, no evidence) and two
+//! progress bars
 //! (concluded, signed off).
 
 use std::fmt::Write;
 
 use super::super::text::escape_html as esc;
-use super::super::view::{Tally, View};
+use super::super::view::{NOT_RUN, Tally, View};
 use super::w;
 
 const WIDTH: f64 = 720.0;
@@ -20,16 +21,17 @@ const ROW: f64 = 20.0;
 const BAR: f64 = 13.0;
 
 /// Verdict colours, in [`Tally::verdicts`] order (the last is "no run").
-const VERDICT_COLOURS: [(&str, &str); 6] = [
+const VERDICT_COLOURS: [(&str, &str); 7] = [
     ("#2da44e", "Pass"),
     ("#cf222e", "Fail"),
     ("#d4a72c", "Partial"),
+    ("#a9cf6e", "Supported"),
     ("#54aeff", "Manual"),
     ("#afb8c1", "No evidence"),
     ("#eaeef2", "Not run"),
 ];
 /// The width of one legend item.
-const LEGEND_SLOT: f64 = 78.0;
+const LEGEND_SLOT: f64 = 68.0;
 const TRACK: &str = "#eaeef2";
 const CONCLUDED: &str = "#0b3d66";
 const SIGNED: &str = "#1a7f37";
@@ -62,7 +64,7 @@ pub(super) fn render(out: &mut String, view: &View<'_>) {
         let y = TOP + at as f64 * ROW;
         family_row(out, y, &family.node.id, &family.node.title, &family.tally);
     }
-    legend(out, legend_y, view.tally.verdicts[5] > 0);
+    legend(out, legend_y, view.tally.verdicts[NOT_RUN] > 0);
     out.push_str("</svg>\n");
 }
 
@@ -133,7 +135,11 @@ fn progress(out: &mut String, x: f64, y: f64, done: usize, total: usize, colour:
 
 fn legend(out: &mut String, y: f64, with_not_run: bool) {
     let mut x = VERDICT_X;
-    let shown = if with_not_run { 6 } else { 5 };
+    let shown = if with_not_run {
+        VERDICT_COLOURS.len()
+    } else {
+        NOT_RUN
+    };
     for (colour, label) in VERDICT_COLOURS.iter().take(shown) {
         w!(
             out,

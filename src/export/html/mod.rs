@@ -23,7 +23,8 @@ use crate::store::{AttachmentMeta, Decision, Person, Role};
 
 use super::ReportData;
 use super::text::{escape_html as esc, short_hash, time_human};
-use super::view::{CONCLUSION_ORDER, Family, View};
+use super::view::{FINDING_ORDER, Family, NOT_RUN, VERDICT_ORDER, View};
+use requirement::verdict_class;
 
 /// The inline style sheet.
 const STYLE: &str = include_str!("report.css");
@@ -120,20 +121,40 @@ fn facts(out: &mut String, view: &View<'_>) {
         ),
         None => "none yet".to_owned(),
     };
+    let new_in_v4 = view.rows.iter().filter(|r| r.node.new_in_v4).count();
+    let catalog_text = if new_in_v4 > 0 {
+        format!(
+            "{} ({} requirements, {new_in_v4} of them new in v4.0)",
+            esc(&view.catalog.name),
+            view.rows.len()
+        )
+    } else {
+        format!(
+            "{} ({} requirements)",
+            esc(&view.catalog.name),
+            view.rows.len()
+        )
+    };
+    let prior = record.prior_period.as_ref().map_or_else(
+        || "none".to_owned(),
+        |p| {
+            format!(
+                "{} ({}, {} to {})",
+                esc(&p.assessment.name),
+                esc(&p.assessment.catalog_id),
+                p.assessment.period_start,
+                p.assessment.period_end,
+            )
+        },
+    );
     let rows = [
         ("Cluster", esc(&a.cluster)),
         (
             "Assessed period",
             format!("{} to {}", a.period_start, a.period_end),
         ),
-        (
-            "Catalog",
-            format!(
-                "{} ({} requirements)",
-                esc(&view.catalog.name),
-                view.rows.len()
-            ),
-        ),
+        ("Catalog", catalog_text),
+        ("Prior period", prior),
         ("Record as of", time_human(&view.as_of())),
         (
             "Created",
@@ -234,31 +255,30 @@ fn chain_callout(out: &mut String, view: &View<'_>) {
 fn summary(out: &mut String, view: &View<'_>) {
     let t = &view.tally;
     out.push_str("<h2 class=\"section\">Automated verdicts</h2>\n<div class=\"tiles\">\n");
-    let classes = ["pass", "fail", "partial", "manual", "noev"];
-    let labels = ["Pass", "Fail", "Partial", "Manual", "No evidence"];
-    for at in 0..5 {
-        w!(
-            out,
-            "<div class=\"tile {}\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>\n",
-            classes[at],
-            t.verdicts[at],
-            labels[at]
-        );
+    for (verdict, n) in VERDICT_ORDER.iter().zip(t.verdicts) {
+        if let Some(verdict) = verdict {
+            w!(
+                out,
+                "<div class=\"tile {}\"><div class=\"n\">{n}</div><div class=\"l\">{}</div></div>\n",
+                verdict_class(*verdict),
+                verdict.label()
+            );
+        }
     }
     out.push_str("</div>\n");
-    if t.verdicts[5] > 0 {
+    if t.verdicts[NOT_RUN] > 0 {
         w!(
             out,
             "<p class=\"conclusion-line\">{} requirement(s) have no automated result: no run has been recorded.</p>\n",
-            t.verdicts[5]
+            t.verdicts[NOT_RUN]
         );
     }
     out.push_str("<h2 class=\"section\">Review progress</h2>\n<div class=\"tiles review\">\n");
     let review_tiles = [
-        (t.reviewed, format!("of {} concluded", t.total)),
+        (t.reviewed, format!("of {} with a finding", t.total)),
         (t.signed, "signed off (current)".to_owned()),
         (t.stale, "sign-offs stale".to_owned()),
-        (t.total - t.reviewed, "without a conclusion".to_owned()),
+        (t.total - t.reviewed, "without a finding".to_owned()),
     ];
     for (n, label) in review_tiles {
         w!(
@@ -266,14 +286,21 @@ fn summary(out: &mut String, view: &View<'_>) {
             "<div class=\"tile plain\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>\n"
         );
     }
-    out.push_str("</div>\n<p class=\"conclusion-line\">Conclusions: ");
-    let parts: Vec<String> = CONCLUSION_ORDER
+    out.push_str("</div>\n<p class=\"conclusion-line\">Findings: ");
+    let parts: Vec<String> = FINDING_ORDER
         .iter()
-        .zip(t.conclusions.iter())
-        .filter(|(c, _)| c.is_some())
-        .map(|(c, n)| format!("<b>{n}</b> {}", c.map_or("", |c| c.label())))
+        .zip(t.findings.iter())
+        .filter_map(|(f, n)| f.map(|f| format!("<b>{n}</b> {}", f.label())))
         .collect();
     out.push_str(&parts.join(" · "));
+    if t.compensating + t.customized > 0 {
+        w!(
+            out,
+            " — by a compensating control: <b>{}</b>, by the customized approach: <b>{}</b>",
+            t.compensating,
+            t.customized
+        );
+    }
     out.push_str("</p>\n");
 }
 
@@ -281,7 +308,8 @@ fn family_table(out: &mut String, view: &View<'_>) {
     out.push_str(
         "<table class=\"families\">\n<thead><tr><th>Req.</th><th>Title</th><th class=\"num\">Total</th>\
          <th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Partial</th>\
-         <th class=\"num\">Manual</th><th class=\"num\">No ev.</th><th class=\"num\">Concluded</th>\
+         <th class=\"num\">Supp.</th><th class=\"num\">Manual</th><th class=\"num\">No ev.</th>\
+         <th class=\"num\">Concluded</th>\
          <th class=\"num\">Signed</th></tr></thead>\n<tbody>\n",
     );
     for family in &view.families {
@@ -296,13 +324,12 @@ fn family_table(out: &mut String, view: &View<'_>) {
         w!(
             out,
             "<tr><td><a href=\"#family-{id}\"><b>{id}</b></a></td><td><a href=\"#family-{id}\">{title}</a></td>\
-             <td class=\"num\">{}</td>{}{}{}{}{}{}{}</tr>\n",
+             <td class=\"num\">{}</td>{}{}{}</tr>\n",
             t.total,
-            num(t.verdicts[0]),
-            num(t.verdicts[1]),
-            num(t.verdicts[2]),
-            num(t.verdicts[3]),
-            num(t.verdicts[4]),
+            t.verdicts[..NOT_RUN]
+                .iter()
+                .map(|&n| num(n))
+                .collect::<String>(),
             num(t.reviewed),
             num(t.signed),
             id = esc(&family.node.id),
@@ -316,12 +343,23 @@ fn family_table(out: &mut String, view: &View<'_>) {
 fn reading_guide(out: &mut String) {
     out.push_str(
         "<div class=\"reading keep\"><h2 class=\"section\">How to read this report</h2><dl>\n\
-         <dt>Automated verdict</dt><dd><b>Pass</b>: every mapped check passed and at least one ran. \
-         <b>Fail</b>: a mapped check failed. <b>Partial</b>: some checks passed, the rest had no \
-         evidence. <b>Manual</b>: no automated checks; documents and processes are reviewed by hand. \
+         <dt>Automated verdict</dt><dd><b>Pass</b>: every mapped check passed, and at least one of \
+         them tests the requirement fully. \
+         <b>Fail</b>: a mapped check, testing or supporting, failed. <b>Partial</b>: some checks passed, the rest had no \
+         evidence. <b>Supported</b>: only checks that support the requirement passed (a check may \
+         test a requirement fully, or only support it by looking at part of what it asks); nothing \
+         was found wrong, but a person must still test it. \
+         <b>Manual</b>: no automated checks; documents and processes are reviewed by hand. \
          <b>No evidence</b>: checks exist but none could run. A check never passes for lack of evidence.</dd>\n\
-         <dt>Conclusion</dt><dd>The reviewer's finding in PCI reporting terms: In Place, In Place with \
-         CCW (a compensating control), Not Applicable, Not Tested or Not in Place, with a note.</dd>\n\
+         <dt>Finding and method</dt><dd>The reviewer's finding as the v4.x Report on Compliance states \
+         it: In Place, Not Applicable, Not Tested or Not in Place, with a note. Separately, the method: \
+         the defined approach, a compensating control (with its Appendix C worksheet) or the customized \
+         approach (with its Appendix E documentation). Not Applicable and Not in Place, and In Place over \
+         a failing check, are signed off only with a written reason.</dd>\n\
+         <dt>New in v4.0; prior period</dt><dd>Requirements PCI DSS v4.0 added are marked <b>New in \
+         v4.0</b>. An assessment started from an earlier one shows, beside each requirement, what the \
+         earlier assessment recorded for the requirements mapped to it (through the crosswalk across \
+         frameworks), for reference only.</dd>\n\
          <dt>Sign-off</dt><dd>A reviewer's statement bound to a SHA-256 of exactly what was signed: \
          the cited evidence files, the check results, the conclusion, the note and the attachments. \
          If any of them changes later, the sign-off is shown as <b>stale</b>.</dd>\n\
@@ -343,14 +381,9 @@ fn family_section(out: &mut String, view: &View<'_>, data: &ReportData, family: 
         out,
         "<section class=\"family\" id=\"family-{id}\">\n<div class=\"family-head\">\
          <div class=\"kicker\">Requirement {id}</div><h2>{title}</h2>\
-         <p>{} requirement(s): {} pass, {} fail, {} partial, {} manual, {} no evidence · \
-         {} concluded · {} signed off{}</p></div>\n",
+         <p>{} requirement(s): {} · {} concluded · {} signed off{}</p></div>\n",
         t.total,
-        t.verdicts[0],
-        t.verdicts[1],
-        t.verdicts[2],
-        t.verdicts[3],
-        t.verdicts[4],
+        t.counts().describe(),
         t.reviewed,
         t.signed,
         if t.stale > 0 {

@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
+use crate::catalog::MappingStrength;
+use crate::checks::{CheckResult, CheckStatus, VerdictStatus, strength_in};
 use crate::evidence::EvidenceRef;
-use crate::store::{AttachmentMeta, SignOff, SignOffState};
+use crate::store::{AttachmentMeta, Method, Review, SignOff, SignOffState};
 
 use super::super::ReportData;
 use super::super::text::{
@@ -24,22 +25,24 @@ const CITES_SHOWN: usize = 4;
 pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: &Row<'_>) {
     let verdict = row.verdict_status();
     let compact = row.checks().is_empty()
+        && row.prior(view.record).is_empty()
         && row.review().is_none()
         && row.attachments().is_empty()
         && row.sign_offs().is_empty();
     w!(
         out,
-        "<article class=\"req {}{}\" id=\"req-{}\">\n",
-        verdict.map_or("v-notrun", verdict_border),
+        "<article class=\"req v-{}{}\" id=\"req-{}\">\n",
+        verdict.map_or("notrun", verdict_class),
         if compact { " compact" } else { "" },
         esc(row.id())
     );
     head(out, row, verdict);
     meta(out, view, row);
     if !row.checks().is_empty() {
-        checks(out, view, row.checks());
+        checks(out, view, row.id(), row.checks());
     }
     evidence_files(out, view, row);
+    prior_period(out, view, row);
     conclusion(out, row);
     if !row.attachments().is_empty() {
         attachments(out, data, row.attachments());
@@ -51,48 +54,55 @@ pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: 
     out.push_str("</article>\n");
 }
 
-fn verdict_border(status: VerdictStatus) -> &'static str {
+/// The CSS class suffix of a verdict (`pass`, `supported`, `noev` ...).
+pub(super) fn verdict_class(status: VerdictStatus) -> &'static str {
     match status {
-        VerdictStatus::Pass => "v-pass",
-        VerdictStatus::Fail => "v-fail",
-        VerdictStatus::Partial => "v-partial",
-        VerdictStatus::Manual => "v-manual",
-        VerdictStatus::NoEvidence => "v-noev",
+        VerdictStatus::NoEvidence => "noev",
+        other => other.id(),
     }
 }
 
 fn verdict_badge(status: Option<VerdictStatus>) -> String {
     let (class, label) = match status {
-        Some(VerdictStatus::Pass) => ("b-pass", "Pass"),
-        Some(VerdictStatus::Fail) => ("b-fail", "Fail"),
-        Some(VerdictStatus::Partial) => ("b-partial", "Partial"),
-        Some(VerdictStatus::Manual) => ("b-manual", "Manual"),
-        Some(VerdictStatus::NoEvidence) => ("b-noev", "No evidence"),
-        None => ("b-notrun", "Not run"),
+        Some(status) => (format!("b-{}", verdict_class(status)), status.label()),
+        None => ("b-notrun".to_owned(), "Not run"),
     };
     format!("<span class=\"badge {class}\" title=\"Automated verdict\">{label}</span>")
 }
 
 fn head(out: &mut String, row: &Row<'_>, verdict: Option<VerdictStatus>) {
     let conclusion = match row.conclusion() {
-        Some(c) => format!(
-            "<span class=\"badge b-c-{}\" title=\"Conclusion\">{}</span>",
-            c.id(),
-            c.label()
-        ),
-        None => {
-            "<span class=\"badge b-c-none\" title=\"Conclusion\">Not concluded</span>".to_owned()
+        Some(c) => {
+            let method = match c.method {
+                Method::Defined => String::new(),
+                other => format!(
+                    "<span class=\"badge b-m-{}\" title=\"Method\">{}</span>",
+                    other.id(),
+                    other.label()
+                ),
+            };
+            format!(
+                "<span class=\"badge b-c-{}\" title=\"Finding\">{}</span>{method}",
+                c.finding.id(),
+                c.finding.label()
+            )
         }
+        None => "<span class=\"badge b-c-none\" title=\"Finding\">No finding</span>".to_owned(),
     };
     let sign_off = match row.sign_off_state() {
         SignOffState::Current => "<span class=\"badge b-signed\">&#10003; Signed off</span>",
         SignOffState::Stale => "<span class=\"badge b-stale\">Sign-off stale</span>",
         SignOffState::None => "",
     };
+    let new = if row.node.new_in_v4 {
+        "<span class=\"badge b-new\" title=\"Added by PCI DSS v4.0: no 3.2.1 requirement precedes it\">New in v4.0</span>"
+    } else {
+        ""
+    };
     w!(
         out,
         "<header class=\"req-head\"><span class=\"req-id\">{}</span><h3>{}</h3>\
-         <span class=\"badges\">{}{conclusion}{sign_off}</span></header>\n",
+         <span class=\"badges\">{new}{}{conclusion}{sign_off}</span></header>\n",
         esc(row.id()),
         esc(&row.node.title),
         verdict_badge(verdict)
@@ -130,13 +140,19 @@ fn check_pill(status: CheckStatus) -> String {
     format!("<span class=\"pill p-{}\">{label}</span>", status.id())
 }
 
-fn checks(out: &mut String, view: &View<'_>, checks: &[CheckResult]) {
+fn checks(out: &mut String, view: &View<'_>, requirement: &str, checks: &[CheckResult]) {
     out.push_str("<div class=\"block\"><h4>Automated checks</h4><table class=\"checks\">\n");
     for check in checks {
+        let supports = strength_in(view.catalog, requirement, check) == MappingStrength::Supports;
         w!(
             out,
-            "<tr><td class=\"cid\"><code>{}</code></td><td class=\"cst\">{}</td><td>{}",
+            "<tr><td class=\"cid\"><code>{}</code>{}</td><td class=\"cst\">{}</td><td>{}",
             esc(&check.check),
+            if supports {
+                "<div class=\"supports\" title=\"Only supports the requirement: its pass alone does not decide it\">supports</div>"
+            } else {
+                ""
+            },
             check_pill(check.status),
             text_with_ids(&check.reason)
         );
@@ -236,21 +252,90 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
     out.push_str("</table></div>\n");
 }
 
+/// What the earlier assessment recorded about the requirements mapped to
+/// this one: for reference, never this period's finding.
+fn prior_period(out: &mut String, view: &View<'_>, row: &Row<'_>) {
+    let Some(prior) = &view.record.prior_period else {
+        return;
+    };
+    let found = row.prior(view.record);
+    w!(
+        out,
+        "<div class=\"block prior\"><h4>Prior period: {} ({})</h4>",
+        esc(&prior.assessment.name),
+        esc(&prior.assessment.catalog_id)
+    );
+    if found.is_empty() {
+        out.push_str(if row.node.new_in_v4 {
+            "<p class=\"empty\">New in PCI DSS v4.0: no earlier requirement precedes it.</p></div>\n"
+        } else {
+            "<p class=\"empty\">No earlier requirement maps to this one.</p></div>\n"
+        });
+        return;
+    }
+    out.push_str("<p class=\"prior-why\">Shown for reference: what the earlier assessment recorded. It is not this period's finding.</p><ul>");
+    for earlier in found {
+        let mapping = earlier.mapping.as_ref().map_or(String::new(), |m| {
+            format!(
+                " · {}{}",
+                m.kind.label().to_lowercase(),
+                if m.judgement {
+                    " (Tickmark's judgement)"
+                } else {
+                    ""
+                }
+            )
+        });
+        let finding = earlier
+            .review
+            .as_ref()
+            .and_then(|r| r.conclusion())
+            .map_or_else(|| "no finding".to_owned(), |c| c.label());
+        w!(
+            out,
+            "<li><b>{}</b>{} — {}; automated then: {}",
+            esc(&earlier.requirement),
+            esc(&mapping),
+            esc(&finding),
+            earlier.verdict.map_or("not evaluated", |v| v.label())
+        );
+        if let Some(review) = &earlier.review {
+            w!(
+                out,
+                " (recorded by {} on {})",
+                esc(&person_name(&review.reviewer)),
+                time_human(&review.reviewed_at)
+            );
+            if !review.note.trim().is_empty() {
+                w!(
+                    out,
+                    "<div class=\"note\">{}</div>",
+                    markdown_to_html(&review.note)
+                );
+            }
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul></div>\n");
+}
+
 fn conclusion(out: &mut String, row: &Row<'_>) {
     // Without a review the head's "Not concluded" badge says it all.
     let Some(review) = row.review() else {
         return;
     };
-    out.push_str("<div class=\"block\"><h4>Conclusion and note</h4>");
+    out.push_str("<div class=\"block\"><h4>Finding and note</h4>");
     let label = review
-        .conclusion
-        .map_or("No conclusion (note only)", |c| c.label());
+        .conclusion()
+        .map_or_else(|| "No finding (note only)".to_owned(), |c| c.label());
     w!(
         out,
-        "<p class=\"review-line\"><b>{label}</b> — recorded by {} on {}</p>",
+        "<p class=\"review-line\"><b>{}</b> — recorded by {} on {}</p>",
+        esc(&label),
         person_detail(&review.reviewer, None),
         time_human(&review.reviewed_at)
     );
+    worksheet(out, review);
     if review.note.trim().is_empty() {
         out.push_str("<p class=\"empty\">No note.</p>");
     } else {
@@ -261,6 +346,41 @@ fn conclusion(out: &mut String, row: &Row<'_>) {
         );
     }
     out.push_str("</div>\n");
+}
+
+/// The compensating controls worksheet (Appendix C) or the customized
+/// approach's documentation (Appendix E), field by field.
+fn worksheet(out: &mut String, review: &Review) {
+    let (title, fields): (&str, Vec<(&str, &str)>) =
+        match (&review.compensating, &review.customized) {
+            (Some(w), _) => (
+                "Compensating controls worksheet (Appendix C)",
+                w.fields().iter().map(|f| (f.1, f.2)).collect(),
+            ),
+            (None, Some(w)) => (
+                "Customized approach (Appendices D and E)",
+                w.fields().iter().map(|f| (f.1, f.2)).collect(),
+            ),
+            (None, None) if !review.method.is_defined() => {
+                w!(
+                    out,
+                    "<p class=\"empty\">{}: no worksheet recorded.</p>",
+                    review.method.label()
+                );
+                return;
+            }
+            (None, None) => return,
+        };
+    w!(out, "<div class=\"worksheet\"><h5>{title}</h5><dl>");
+    for (label, text) in fields {
+        let body = if text.trim().is_empty() {
+            "<span class=\"empty\">(not filled in)</span>".to_owned()
+        } else {
+            markdown_to_html(text)
+        };
+        w!(out, "<dt>{}</dt><dd>{body}</dd>", esc(label));
+    }
+    out.push_str("</dl></div>");
 }
 
 fn attachments(out: &mut String, data: &ReportData, attachments: &[AttachmentMeta]) {

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value, json};
 
 use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
-use crate::store::{Approval, Conclusion, Decision, Role, SignOff};
+use crate::store::{Approval, Conclusion, Decision, Finding, Method, Review, Role, SignOff};
 
 use super::super::text::{markdown_note, markdown_text as md, time_data};
-use super::super::view::Row;
+use super::super::view::{NOT_RUN, Row};
 use super::{Context, control_id, objective_id, prop, put_array, role_id};
 use crate::export::ExportError;
 
@@ -101,19 +101,15 @@ fn description(context: &Context<'_>) -> String {
     let a = &view.record.assessment;
     let mut text = format!(
         "Review of AKS cluster {} against {} for the period {} to {}, recorded with Tickmark.\n\n\
-         Automated verdicts: {} pass, {} fail, {} partial, {} manual, {} no evidence{}.\n\n\
+         Automated verdicts: {}{}.\n\n\
          Review: {} of {} requirements concluded, {} signed off ({} sign-off(s) stale).",
         md(&a.cluster),
         view.catalog.name,
         a.period_start,
         a.period_end,
-        t.verdicts[0],
-        t.verdicts[1],
-        t.verdicts[2],
-        t.verdicts[3],
-        t.verdicts[4],
-        if t.verdicts[5] > 0 {
-            format!(", {} without a run", t.verdicts[5])
+        t.counts().describe(),
+        if t.verdicts[NOT_RUN] > 0 {
+            format!(", {} without a run", t.verdicts[NOT_RUN])
         } else {
             String::new()
         },
@@ -360,15 +356,17 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
         "observation",
         format!("review/{}/{}", row.id(), review.event),
     );
-    let label = review.conclusion.map_or("no conclusion", |c| c.label());
+    let label = review
+        .conclusion()
+        .map_or_else(|| "no finding".to_owned(), |c| c.label());
     let mut observation = Map::new();
     observation.insert("uuid".into(), json!(uuid));
     observation.insert(
         "title".into(),
-        json!(context.line(&format!("Reviewer's conclusion on {}: {label}", row.id()))),
+        json!(context.line(&format!("Reviewer's finding on {}: {label}", row.id()))),
     );
     let note = if review.note.trim().is_empty() {
-        format!("Conclusion: {label}. No note recorded.")
+        format!("Finding: {label}. No note recorded.")
     } else {
         markdown_note(&review.note)
     };
@@ -378,7 +376,14 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
         "props",
         [
             prop("requirement", row.id()),
-            prop("conclusion", review.conclusion.map_or("none", |c| c.id())),
+            prop(
+                "conclusion",
+                review
+                    .conclusion()
+                    .map_or_else(|| "none".to_owned(), |c| c.code()),
+            ),
+            prop("finding", review.finding.map_or("none", |f| f.id())),
+            prop("method", review.method.id()),
             prop("os-user", &review.reviewer.os_user),
             prop("review-event", review.event.to_string()),
         ]
@@ -411,50 +416,75 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
     Some((uuid, Value::Object(observation)))
 }
 
-/// A requirement concluded In Place with CCW as a risk whose deviation is
-/// approved: (UUID, value).
+/// A requirement met by a compensating control or the customized approach
+/// (In Place by another method) as a risk whose deviation is approved:
+/// (UUID, value). The description is the worksheet, then the note.
 fn ccw_risk(
     context: &Context<'_>,
     row: &Row<'_>,
     review_observation: Option<&str>,
 ) -> Option<(String, Value)> {
-    if row.conclusion() != Some(Conclusion::InPlaceWithCcw) {
+    let conclusion = row.conclusion()?;
+    if conclusion.finding != Finding::InPlace || conclusion.method.is_defined() {
         return None;
     }
     let review = row.review()?;
-    let uuid = context.id("risk", format!("ccw/{}", row.id()));
+    let compensating = conclusion.method == Method::Compensating;
+    // The UUID of a compensating control's risk is kept from earlier exports.
+    let key = if compensating { "ccw" } else { "customized" };
+    let uuid = context.id("risk", format!("{key}/{}", row.id()));
     let mut risk = Map::new();
     risk.insert("uuid".into(), json!(uuid));
+    let what = if compensating {
+        "Compensating control"
+    } else {
+        "Customized approach"
+    };
     risk.insert(
         "title".into(),
-        json!(context.line(&format!(
-            "Compensating control for {} {}",
-            row.id(),
-            row.node.title
-        ))),
+        json!(context.line(&format!("{what} for {} {}", row.id(), row.node.title))),
     );
+    let mut description = worksheet_markdown(review);
+    if !review.note.trim().is_empty() {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&review.note);
+    }
     risk.insert(
         "description".into(),
-        json!(if review.note.trim().is_empty() {
-            "The reviewer recorded no description of the compensating control.".to_owned()
+        json!(if description.is_empty() {
+            format!(
+                "The reviewer recorded no description of the {}.",
+                what.to_lowercase()
+            )
         } else {
-            markdown_note(&review.note)
+            markdown_note(&description)
         }),
     );
     risk.insert(
         "statement".into(),
-        json!(format!(
-            "Requirement {} is not met as written; the reviewer concluded it is In Place with a \
-             compensating control (CCW). The description is the reviewer's note.",
-            row.id()
-        )),
+        json!(if compensating {
+            format!(
+                "Requirement {} is not met as written; the reviewer found it In Place with a \
+                 compensating control. The description is the compensating controls worksheet and the note.",
+                row.id()
+            )
+        } else {
+            format!(
+                "Requirement {} is met by the entity's own control under the customized approach; \
+                 the description is its documentation (objective, targeted risk analysis, controls, testing) and the note.",
+                row.id()
+            )
+        }),
     );
     put_array(
         &mut risk,
         "props",
         [
             prop("requirement", row.id()),
-            prop("conclusion", Conclusion::InPlaceWithCcw.id()),
+            prop("conclusion", conclusion.code()),
+            prop("method", conclusion.method.id()),
         ]
         .into_iter()
         .flatten()
@@ -474,16 +504,29 @@ fn ccw_risk(
     Some((uuid, Value::Object(risk)))
 }
 
+/// The review's worksheet as Markdown: `**Field**: text` paragraphs.
+fn worksheet_markdown(review: &Review) -> String {
+    let fields: Vec<(&str, &str)> = match (&review.compensating, &review.customized) {
+        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, None) => Vec::new(),
+    };
+    fields
+        .into_iter()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(label, text)| format!("**{label}**: {}", text.trim()))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// The finding's target status: (state, reason, remarks).
 fn target_status(
     conclusion: Option<Conclusion>,
 ) -> (&'static str, &'static str, Option<&'static str>) {
-    match conclusion {
-        Some(Conclusion::InPlace | Conclusion::InPlaceWithCcw | Conclusion::NotApplicable) => {
-            ("satisfied", "pass", None)
-        }
-        Some(Conclusion::NotInPlace) => ("not-satisfied", "fail", None),
-        Some(Conclusion::NotTested) => (
+    match conclusion.map(|c| c.finding) {
+        Some(Finding::InPlace | Finding::NotApplicable) => ("satisfied", "pass", None),
+        Some(Finding::NotInPlace) => ("not-satisfied", "fail", None),
+        Some(Finding::NotTested) => (
             "not-satisfied",
             "other",
             Some(
@@ -494,7 +537,7 @@ fn target_status(
             "not-satisfied",
             "other",
             Some(
-                "No conclusion recorded: the requirement has not been reviewed, so it is not counted as satisfied.",
+                "No finding recorded: the requirement has not been reviewed, so it is not counted as satisfied.",
             ),
         ),
     }
@@ -525,11 +568,12 @@ fn overruled_verdict_remarks(row: &Row<'_>, conclusion: Option<Conclusion>) -> O
 }
 
 fn implementation_state(conclusion: Option<Conclusion>) -> Option<&'static str> {
-    match conclusion? {
-        Conclusion::InPlace => Some("implemented"),
-        Conclusion::InPlaceWithCcw => Some("alternative"),
-        Conclusion::NotApplicable => Some("not-applicable"),
-        Conclusion::NotTested | Conclusion::NotInPlace => None,
+    let conclusion = conclusion?;
+    match conclusion.finding {
+        Finding::InPlace if conclusion.method.is_defined() => Some("implemented"),
+        Finding::InPlace => Some("alternative"),
+        Finding::NotApplicable => Some("not-applicable"),
+        Finding::NotTested | Finding::NotInPlace => None,
     }
 }
 
@@ -581,12 +625,14 @@ fn finding(
     );
     match row.review() {
         Some(review) => description.push_str(&format!(
-            " Conclusion: {}, recorded by {} on {}.",
-            review.conclusion.map_or("none", |c| c.label()),
+            " Finding: {}, recorded by {} on {}.",
+            review
+                .conclusion()
+                .map_or_else(|| "none".to_owned(), |c| c.label()),
             md(&review.reviewer.display()),
             time_data(&review.reviewed_at)
         )),
-        None => description.push_str(" No conclusion recorded."),
+        None => description.push_str(" No finding recorded."),
     }
     if let Some(sign_off) = row.latest_sign_off() {
         description.push_str(&format!(
@@ -626,7 +672,10 @@ fn finding(
                 "automated-verdict",
                 row.verdict_status().map_or("not_run", |v| v.id()),
             ),
-            prop("conclusion", conclusion.map_or("none", |c| c.id())),
+            prop(
+                "conclusion",
+                conclusion.map_or_else(|| "none".to_owned(), |c| c.code()),
+            ),
             prop(
                 "sign-off-state",
                 match row.sign_off_state() {
@@ -773,8 +822,9 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
             format!("run/{}", run.id),
             format!("Automated checks run #{}", run.id),
             format!(
-                "Evaluated {} evidence file(s): {} pass, {} fail, {} partial, {} manual, {} no evidence.",
-                run.file_count, c.pass, c.fail, c.partial, c.manual, c.no_evidence
+                "Evaluated {} evidence file(s): {}.",
+                run.file_count,
+                c.describe()
             ),
             &run.at,
         );

@@ -27,7 +27,7 @@ pub(super) fn run(
             cancel,
         )),
         Job::Seed => Reply::Seeded(
-            crate::sample::seed(store, shared.catalog, &shared.settings)
+            crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
                 .map(|seeded| (seeded.assessment, seeded.skipped.len()))
                 .map_err(|e| e.to_string()),
         ),
@@ -37,17 +37,16 @@ pub(super) fn run(
                 .map(Box::new)
                 .map_err(|e| e.to_string()),
         ),
+        Job::StartFrom { actor, prior, new } => start_from(store, shared, &actor, prior, &new),
         Job::Export {
             assessment,
             format,
             out,
-        } => Reply::Exported(super::export(
-            store,
-            shared.catalog,
-            (assessment, format, &out),
-            progress,
-            cancel,
-        )),
+        } => Reply::Exported(
+            super::super::actions::catalog_of_assessment(store, assessment).and_then(|catalog| {
+                super::export(store, catalog, (assessment, format, &out), progress, cancel)
+            }),
+        ),
         Job::Pick(purpose) => Reply::Picked {
             paths: pick(&purpose),
             purpose,
@@ -136,8 +135,12 @@ fn import_unit(
         result?;
     }
     progress(total, total, "Evaluating the checks".to_owned());
+    // The run is part of the unit: an assessment whose framework cannot be
+    // told keeps none of the files just read.
+    let catalog = super::super::actions::catalog_of_assessment(store, assessment)
+        .map_err(StoreError::Invalid)?;
     let (outcome, problems) =
-        store.evaluate_and_record(actor, assessment, shared.catalog, &shared.settings)?;
+        store.evaluate_and_record(actor, assessment, catalog, &shared.settings)?;
     report.problems = problems;
     let run = outcome.run();
     let c = run.counts();
@@ -145,11 +148,37 @@ fn import_unit(
         RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
         RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
     };
-    report.run = Some(format!(
-        "{what}: {} pass, {} fail, {} partial, {} manual, {} no evidence",
-        c.pass, c.fail, c.partial, c.manual, c.no_evidence
-    ));
+    report.run = Some(format!("{what}: {}", c.describe()));
     Ok(())
+}
+
+/// Creates `new` from the earlier assessment `prior` and evaluates its
+/// carried-forward evidence against its own framework.
+fn start_from(
+    store: &mut Store,
+    shared: &Shared,
+    actor: &Actor,
+    prior: i64,
+    new: &NewAssessment,
+) -> Reply {
+    let failed = |message: String| Reply::Failed {
+        action: "Creating the assessment".to_owned(),
+        message,
+    };
+    let Some(catalog) = crate::catalog::builtin(&new.catalog_id) else {
+        return failed(format!("this build has no catalog {}", new.catalog_id));
+    };
+    let (assessment, _) = match store.start_from(actor, prior, new) {
+        Ok(created) => created,
+        Err(e) => return failed(e.to_string()),
+    };
+    if let Err(e) = store.evaluate_and_record(actor, assessment.id, catalog, &shared.settings) {
+        return failed(format!(
+            "\"{}\" was created with the earlier evidence, but evaluating it failed: {e}",
+            assessment.name
+        ));
+    }
+    Reply::AssessmentCreated(assessment)
 }
 
 /// Shows a native file dialog. `None` when the user cancels or no dialog

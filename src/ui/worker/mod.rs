@@ -22,9 +22,9 @@ use crate::checks::Settings;
 use crate::evidence::{self, ImportError};
 use crate::export::ExportFormat;
 use crate::store::{
-    Actor, ApprovalState, Assessment, Comparison, Conclusion, EvidenceFile, FileReport,
-    HistoryEntry, NewAssessment, NewProfile, Profile, RequirementState, Run, RunOutcome, Store,
-    StoreError,
+    Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
+    NewAssessment, NewProfile, PriorPeriod, Profile, RequirementState, ReviewInput, Run,
+    RunOutcome, Store, StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -54,6 +54,12 @@ pub struct Loaded {
     pub approval: ApprovalState,
     /// The evidence files, replaced ones included.
     pub files: Vec<EvidenceFile>,
+    /// The assessment it was started from and what that recorded, mapped
+    /// onto this one's requirements.
+    pub prior: Option<PriorPeriod>,
+    /// What a change that reloaded the whole assessment did, for the
+    /// status line.
+    pub done: Option<String>,
 }
 
 /// What the user picks a file or folder for.
@@ -137,10 +143,19 @@ pub enum Task {
         assessment: i64,
         /// The requirement.
         requirement: String,
-        /// The conclusion.
-        conclusion: Option<Conclusion>,
-        /// The note.
-        note: String,
+        /// The finding, method, worksheet and note.
+        review: Box<ReviewInput>,
+    },
+    /// Declare every requirement under an appendix not applicable.
+    DeclareNotApplicable {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The appendix (e.g. `A1`).
+        scope: String,
+        /// Why it does not apply.
+        reason: String,
     },
     /// Attach a file from disk.
     Attach {
@@ -235,6 +250,16 @@ pub enum Job {
     },
     /// Create (or find) the bundled sample assessment.
     Seed,
+    /// Start a new assessment from an earlier one (its evidence carried
+    /// forward, its findings read as the prior period), then evaluate it.
+    StartFrom {
+        /// Who.
+        actor: Actor,
+        /// The earlier assessment.
+        prior: i64,
+        /// The new assessment.
+        new: NewAssessment,
+    },
     /// Compare two assessments.
     Compare {
         /// The earlier one.
@@ -261,6 +286,9 @@ impl Job {
         match self {
             Job::Import { paths, .. } => format!("Importing {} path(s)", paths.len()),
             Job::Seed => "Creating the sample assessment".to_owned(),
+            Job::StartFrom { new, .. } => {
+                format!("Starting \"{}\" from the earlier assessment", new.name)
+            }
             Job::Compare { .. } => "Comparing assessments".to_owned(),
             Job::Export { format, .. } => format!("Exporting ({format:?})"),
             Job::Pick(_) => "Waiting for the file dialog".to_owned(),
@@ -423,7 +451,6 @@ impl Outbox {
 #[derive(Clone)]
 struct Shared {
     db_path: PathBuf,
-    catalog: &'static Catalog,
     settings: Settings,
 }
 
@@ -443,20 +470,11 @@ pub struct Worker {
 
 impl Worker {
     /// A worker on the review record at `db_path`.
-    pub fn new(
-        mode: WorkerMode,
-        db_path: PathBuf,
-        catalog: &'static Catalog,
-        settings: Settings,
-    ) -> Worker {
+    pub fn new(mode: WorkerMode, db_path: PathBuf, settings: Settings) -> Worker {
         let (sender, inbox) = channel();
         Worker {
             mode,
-            shared: Shared {
-                db_path,
-                catalog,
-                settings,
-            },
+            shared: Shared { db_path, settings },
             outbox: Outbox {
                 sender,
                 waker: Waker::default(),
@@ -500,7 +518,7 @@ impl Worker {
                 let store = self
                     .inline_store
                     .get_or_insert_with(|| open_store(&shared.db_path));
-                let reply = run_task(store, &shared, task);
+                let reply = run_task(store, task);
                 self.inline_events.push_back(Event::Task(reply));
             }
             WorkerMode::Threaded => {
@@ -602,7 +620,7 @@ fn spawn_record_thread(
         .spawn(move || {
             let mut store = open_store(&shared.db_path);
             for task in tasks {
-                let reply = run_task(&mut store, &shared, task);
+                let reply = run_task(&mut store, task);
                 outbox.send(Event::Task(reply));
             }
         });
@@ -616,7 +634,7 @@ fn spawn_record_thread(
 }
 
 /// Runs one quick task.
-fn run_task(store: &mut Result<Store, String>, shared: &Shared, task: Task) -> Reply {
+fn run_task(store: &mut Result<Store, String>, task: Task) -> Reply {
     let action = task_action(&task);
     let store = match store {
         Ok(store) => store,
@@ -627,7 +645,7 @@ fn run_task(store: &mut Result<Store, String>, shared: &Shared, task: Task) -> R
             };
         }
     };
-    match tasks::run(store, shared.catalog, task) {
+    match tasks::run(store, task) {
         Ok(reply) => reply,
         Err(message) => Reply::Failed { action, message },
     }
@@ -640,6 +658,7 @@ fn task_action(task: &Task) -> String {
         Task::LatestRun { .. } => "Looking for changes by other programs".to_owned(),
         Task::Requirement { requirement, .. } => format!("Reloading {requirement}"),
         Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),
+        Task::DeclareNotApplicable { scope, .. } => format!("Declaring {scope} not applicable"),
         Task::Attach { path, .. } => format!("Attaching {}", evidence::display_path(path)),
         Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),

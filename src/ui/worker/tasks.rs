@@ -3,8 +3,11 @@
 use super::*;
 use crate::store::StoreError;
 
-pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Reply, String> {
+pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
     let text = |e: StoreError| e.to_string();
+    let catalog_of = |store: &Store, assessment: i64| {
+        super::super::actions::catalog_of_assessment(store, assessment)
+    };
     match task {
         Task::Directory => Ok(Reply::Directory {
             assessments: store.assessments().map_err(text)?,
@@ -23,21 +26,43 @@ pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Re
             actor,
             assessment,
             requirement,
-            conclusion,
-            note,
+            review,
         } => {
+            let catalog = catalog_of(store, assessment)?;
             store
-                .set_review(&actor, assessment, catalog, &requirement, conclusion, &note)
+                .set_review(&actor, assessment, catalog, &requirement, review.as_ref())
                 .map_err(text)?;
             let done = format!("Saved the review of {requirement}");
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
+        Task::DeclareNotApplicable {
+            actor,
+            assessment,
+            scope,
+            reason,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let recorded = store
+                .declare_not_applicable(&actor, assessment, catalog, &scope, &reason)
+                .map_err(text)?;
+            let mut reply = load(store, assessment).map_err(text)?;
+            if let Reply::Loaded(loaded) = &mut reply {
+                loaded.done = Some(format!(
+                    "Declared {} requirement(s) of {scope} not applicable",
+                    recorded.len()
+                ));
+            }
+            Ok(reply)
         }
         Task::Attach {
             actor,
             assessment,
             requirement,
             path,
-        } => attach(store, catalog, &actor, assessment, &requirement, &path),
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            attach(store, catalog, &actor, assessment, &requirement, &path)
+        }
         Task::Withdraw {
             actor,
             assessment,
@@ -57,6 +82,7 @@ pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Re
             requirement,
             statement,
         } => {
+            let catalog = catalog_of(store, assessment)?;
             store
                 .sign_off(&actor, assessment, catalog, &requirement, &statement)
                 .map_err(text)?;
@@ -70,6 +96,7 @@ pub(super) fn run(store: &mut Store, catalog: &Catalog, task: Task) -> Result<Re
             statement,
             justification,
         } => {
+            let catalog = catalog_of(store, assessment)?;
             let done = if approve {
                 store
                     .approve(
@@ -159,10 +186,12 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         .map(|s| (s.requirement.clone(), s))
         .collect();
     Ok(Reply::Loaded(Box::new(Loaded {
+        done: None,
         run: store.latest_run(assessment)?,
         states,
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
+        prior: store.prior_period(assessment)?,
         assessment: found,
     })))
 }

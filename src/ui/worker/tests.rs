@@ -4,7 +4,6 @@ use crate::store::NewAssessment;
 fn shared(db: &Path) -> Shared {
     Shared {
         db_path: db.to_owned(),
-        catalog: crate::catalog::pci_dss_321(),
         settings: Settings::default(),
     }
 }
@@ -71,12 +70,7 @@ fn the_inline_worker_answers_within_the_call() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.sqlite3");
     let a = assessment(&mut Store::open(&db).unwrap());
-    let mut worker = Worker::new(
-        WorkerMode::Inline,
-        db.clone(),
-        crate::catalog::pci_dss_321(),
-        Settings::default(),
-    );
+    let mut worker = Worker::new(WorkerMode::Inline, db.clone(), Settings::default());
     worker.submit(Task::Directory);
     assert!(worker.has_pending_tasks() && worker.has_queued_events());
     let events = worker.poll();
@@ -133,9 +127,7 @@ fn attaching_a_fifo_is_refused_without_reading_it() {
             requirement: "1.1.2".into(),
             path: fifo,
         };
-        let shared = shared(&db);
-        send.send(tasks::run(&mut store, shared.catalog, task).map(|_| ()))
-            .ok();
+        send.send(tasks::run(&mut store, task).map(|_| ())).ok();
     });
     let answer = receive
         .recv_timeout(std::time::Duration::from_secs(30))

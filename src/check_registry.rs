@@ -1,5 +1,11 @@
 //! Every automated check: its stable ID and what it means. Which requirements
 //! a check feeds is catalog data (see `assets/catalog/`), not code.
+//!
+//! This module stands between [`crate::catalog`] and [`crate::checks`]: the
+//! catalog validates the check IDs its files name against it, the checks
+//! produce results under these IDs, and neither depends on the other for it.
+//! The IDs are a contract (CLI JSON, exports, the review record): this list
+//! is append-only.
 
 /// How a check's results attach to requirements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -429,6 +435,26 @@ pub const CHECKS: &[CheckDef] = &[
         "No critical runtime alerts",
         "Falco",
         "no alert of priority Critical or higher",
+    ),
+    // Added with PCI DSS 4.0.1 (Azure Policy's PCI DSS v4.0.1 initiative
+    // checks the same settings).
+    check(
+        "k8s.no-default-namespace",
+        "No workloads in the default namespace",
+        "Pods / workloads",
+        "no workload runs in the `default` namespace, where nothing separates it from anything else deployed without a namespace",
+    ),
+    check(
+        "kv.rbac-authorization",
+        "Key Vault uses the Azure RBAC permission model",
+        "Key Vault",
+        "enableRbacAuthorization is true: access to keys and secrets is granted by Azure role assignments, not vault access policies",
+    ),
+    check(
+        "logs.workspace-private",
+        "Log Analytics workspace closed to public networks",
+        "Log Analytics workspace",
+        "publicNetworkAccessForIngestion and publicNetworkAccessForQuery are both Disabled",
     ),
 ];
 
