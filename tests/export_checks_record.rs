@@ -47,7 +47,7 @@ fn an_edited_review_is_refused_by_every_format_and_the_cli_names_the_row() {
     let before: String = Connection::open(&db)
         .unwrap()
         .query_row(
-            "SELECT conclusion FROM reviews WHERE requirement = '1.2.1'",
+            "SELECT finding FROM reviews WHERE requirement = '1.2.1'",
             [],
             |r| r.get(0),
         )
@@ -55,7 +55,7 @@ fn an_edited_review_is_refused_by_every_format_and_the_cli_names_the_row() {
     assert_eq!(before, "not_in_place");
     sql(
         &db,
-        "UPDATE reviews SET conclusion = 'in_place' WHERE requirement = '1.2.1'",
+        "UPDATE reviews SET finding = 'in_place' WHERE requirement = '1.2.1'",
     );
     let store = Store::open_existing(&db).unwrap();
     for format in ExportFormat::ALL {
@@ -69,7 +69,7 @@ fn an_edited_review_is_refused_by_every_format_and_the_cli_names_the_row() {
                 && first.location.contains("requirement=\"1.2.1\""),
             "{first}"
         );
-        assert!(first.message.contains("conclusion"), "{first}");
+        assert!(first.message.contains("finding"), "{first}");
         assert!(!out.exists(), "{format:?} left a file behind");
     }
     // The command line refuses with the same finding, exit 2, nothing written.
@@ -101,7 +101,7 @@ fn an_edited_review_is_refused_by_every_format_and_the_cli_names_the_row() {
     // Undone, the record exports again and the bundle verifies.
     sql(
         &db,
-        "UPDATE reviews SET conclusion = 'not_in_place' WHERE requirement = '1.2.1'",
+        "UPDATE reviews SET finding = 'not_in_place' WHERE requirement = '1.2.1'",
     );
     let bundle = f.out("honest.zip");
     try_export(&store, id, ExportFormat::Bundle, &bundle).unwrap();

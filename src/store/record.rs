@@ -56,15 +56,21 @@ impl Store {
     }
 
     /// The whole record of `assessment` and, from the same snapshot, what
-    /// [`Store::check_assessment`] finds wrong with it (empty when its rows
-    /// match the event log): what an export renders and whether it may.
+    /// [`Store::check_assessment`] finds wrong with it and with the prior
+    /// period it shows (empty when their rows match the event log): what an
+    /// export renders and whether it may.
     pub fn checked_record(
         &self,
         assessment: i64,
     ) -> super::Result<(AssessmentRecord, Vec<super::Problem>)> {
         self.read(|conn| {
-            let problems = super::verify::check_assessment(conn, assessment)?;
-            Ok((record(conn, assessment)?, problems))
+            let record = record(conn, assessment)?;
+            // The prior period's findings are rendered too: its rows are
+            // checked with this assessment's.
+            let mut checked = vec![assessment];
+            checked.extend(record.prior_period.as_ref().map(|p| p.assessment.id));
+            let problems = super::verify::check_assessments(conn, &checked)?;
+            Ok((record, problems))
         })
     }
 }

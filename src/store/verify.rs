@@ -108,7 +108,7 @@ impl Store {
     /// Stored file bytes are not rehashed here: the bundle checks each file
     /// as it writes it.
     pub fn check_assessment(&self, assessment: i64) -> Result<Vec<Problem>> {
-        self.read(|conn| check_assessment(conn, assessment))
+        self.read(|conn| check_assessments(conn, &[assessment]))
     }
 
     /// Recomputes the hash chain, replays every event into an empty database
@@ -130,15 +130,17 @@ fn replay_database() -> Result<Connection> {
     Ok(replay)
 }
 
-pub(super) fn check_assessment(conn: &Connection, assessment: i64) -> Result<Vec<Problem>> {
+/// [`Store::check_assessment`] for several assessments at once (an
+/// assessment and the prior period its record shows).
+pub(super) fn check_assessments(conn: &Connection, assessments: &[i64]) -> Result<Vec<Problem>> {
     let mut problems = Problems(Vec::new());
     let mut replay = replay_database()?;
     let tx = replay.transaction()?;
-    if let Err(e) = check_chain(conn, &tx, &mut problems, Some(assessment)) {
+    if let Err(e) = check_chain(conn, &tx, &mut problems, Some(assessments)) {
         problems.add("table events", format!("cannot be read: {e}"));
     }
     for (table, keys) in ENTITY_TABLES {
-        let rows = Scope::of(table, assessment);
+        let rows = Scope::of(table, assessments);
         compare_table(conn, &tx, (table, keys), &rows, &mut problems)?;
     }
     tx.rollback()?;
@@ -154,14 +156,19 @@ impl Scope {
         Scope("1".to_owned())
     }
 
-    fn of(table: &str, assessment: i64) -> Scope {
+    fn of(table: &str, assessments: &[i64]) -> Scope {
+        let ids = assessments
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         Scope(match table {
             "profiles" => "1".to_owned(),
-            "assessments" => format!("id = {assessment}"),
+            "assessments" => format!("id IN ({ids})"),
             "check_results" | "verdicts" => {
-                format!("run IN (SELECT id FROM runs WHERE assessment = {assessment})")
+                format!("run IN (SELECT id FROM runs WHERE assessment IN ({ids}))")
             }
-            _ => format!("assessment = {assessment}"),
+            _ => format!("assessment IN ({ids})"),
         })
     }
 }
@@ -200,7 +207,7 @@ fn check_chain(
     conn: &Connection,
     replay: &Connection,
     problems: &mut Problems,
-    scope: Option<i64>,
+    scope: Option<&[i64]>,
 ) -> Result<Option<ChainHead>> {
     let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
@@ -245,7 +252,10 @@ fn check_chain(
                 "its link to the previous event is broken (the previous event was changed, removed or inserted)",
             );
         }
-        let outside = scope.is_some() && ev.assessment.is_some() && ev.assessment != scope;
+        let outside = match (scope, ev.assessment) {
+            (Some(scope), Some(assessment)) => !scope.contains(&assessment),
+            _ => false,
+        };
         if outside {
             if event_hash_of_text(&ev) != ev.hash {
                 problems.add(
