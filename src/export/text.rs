@@ -369,6 +369,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn script_link_text_in_a_note_stays_text() {
+        // Found by fuzz/markdown (its first property matched text, not
+        // elements): raw HTML whose attribute text survives as words.
+        let html = markdown_to_html("\0\0\0href=\"javascript:leript>\n</div>");
+        assert!(!html.contains("<a"), "{html}");
+        assert!(html.contains("href=\"javascript:leript&gt;"), "{html}");
+        let note = markdown_note("<a href=\"javascript:x\">y</a>\n</div>");
+        assert!(!note.contains("\n<a"), "{note}");
+        assert!(note.starts_with("\\<a"), "{note}");
+    }
+
+    #[test]
     fn raw_html_in_notes_is_text_and_links_are_filtered() {
         let html = markdown_to_html(
             "# Title\n\n<script>alert(1)</script>\n\nSee [docs](https://example.com) and \
