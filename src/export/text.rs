@@ -368,6 +368,50 @@ pub(crate) fn uri_path(path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The HTML elements (opening tags) in `html`.
+    fn elements(html: &str) -> Vec<String> {
+        html.split('<')
+            .skip(1)
+            .filter_map(|t| t.split('>').next())
+            .filter(|t| !t.starts_with('/'))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn inputs_the_markdown_fuzzer_stopped_on_render_no_unmeant_element() {
+        // fuzz/markdown's first property matched the text `href="javascript:`
+        // anywhere in the HTML; these inputs (its findings) have it only as
+        // escaped words. No element is made that was not meant.
+        for input in [
+            "\u{0}\u{0}\u{0}href=\"javascript:leript>\n</div>",
+            "<img src=x o\u{0}\u{0}\u{0}pnerror=alhref=\"javascript:ert(>alert(1)</script>\n\n<t(>>",
+            "=im' . !fi anote\n- od -href=\"javascript:te\n-1*_--",
+            "1href=\"javascript:\u{0}\u{0}\u{0}a\u{0}\u{0}\u{0}\u{0}0\u{0}\u{0}",
+        ] {
+            for tag in elements(&markdown_to_html(input)) {
+                assert!(
+                    !tag.starts_with("img") && !tag.starts_with("script"),
+                    "<{tag}>"
+                );
+                assert!(
+                    !tag.starts_with("a ") || tag.starts_with("a href=\"http"),
+                    "<{tag}>"
+                );
+            }
+            let note = markdown_note(input);
+            for event in Parser::new_ext(&note, markdown_options() | Options::ENABLE_GFM) {
+                assert!(
+                    !matches!(
+                        event,
+                        Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::Image { .. })
+                    ),
+                    "{event:?} in {note:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn script_link_text_in_a_note_stays_text() {
         // Found by fuzz/markdown (its first property matched text, not
