@@ -26,7 +26,7 @@ pub fn catalog() -> Catalog {
         )
     };
     let mut text = format!(
-        "id = \"{CATALOG_ID}\"\nname = \"Test catalog\"\ndescription = \"A catalog for the store tests.\"\n\
+        "id = \"{CATALOG_ID}\"\nname = \"Test catalog\"\ndescription = \"A catalog for the store tests.\"\ncustomized_approach = true\n\
          requirement_ids = [\"1.1.2\", \"1.2.1\", \"1.3.1\", \"2.1\", \"2.2\"]\n\n"
     );
     for (id, checks) in [
