@@ -73,6 +73,16 @@ pub fn seed(
             skipped: Vec::new(),
         });
     }
+    // One unit: a first start killed part-way leaves no half sample behind
+    // (the next start seeds it again).
+    store.atomically(|store| seed_now(store, catalog, settings))
+}
+
+fn seed_now(
+    store: &mut Store,
+    catalog: &Catalog,
+    settings: &Settings,
+) -> Result<Seeded, StoreError> {
     let system = Actor::os_user_only();
     let assessment = store.create_assessment(
         &system,

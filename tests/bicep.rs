@@ -244,6 +244,7 @@ fn a_bicep_file_an_earlier_release_kept_as_an_attachment_stays_readable() {
             custody: None,
         },
         evidence: Default::default(),
+        problems: Vec::new(),
     };
     store
         .import_evidence(&actor, assessment.id, &file, &bytes)

@@ -52,11 +52,22 @@ pub(super) fn run(
         eprintln!("tickmark evaluate: {error}");
     }
     if !errors.is_empty() {
-        eprintln!(
-            "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
-            errors.len(),
-            errors.len() + set.files.len()
-        );
+        let (wrong_fields, unusable): (Vec<&ImportError>, Vec<&ImportError>) = errors
+            .iter()
+            .partition(|e| set.files.iter().any(|f| f.path == e.path));
+        if !unusable.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
+                unusable.len(),
+                unusable.len() + set.files.len()
+            );
+        }
+        if !wrong_fields.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} field(s) hold a value of the wrong type; the checks that read them could not judge them",
+                wrong_fields.len()
+            );
+        }
         return ExitCode::from(EXIT_UNUSABLE);
     }
     let failing = verdicts.iter().any(|v| v.status == VerdictStatus::Fail);
@@ -76,10 +87,14 @@ fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     for path in walked.files {
         let imported = batch.import(&path, now);
         match imported.result {
-            Ok(file) => set.add(file),
+            Ok(mut file) => {
+                errors.append(&mut file.problems);
+                set.add(file);
+            }
             Err(error) => errors.push(error),
         }
-        if let Some((_, compiled)) = imported.compiled {
+        if let Some((_, mut compiled)) = imported.compiled {
+            errors.append(&mut compiled.problems);
             set.add(compiled);
         }
     }

@@ -186,6 +186,7 @@ impl Batch {
                 custody: None,
             },
             evidence: Default::default(),
+            problems: Vec::new(),
         };
         (Ok(source_file), Some((compiled.json.clone(), template)))
     }

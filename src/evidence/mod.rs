@@ -10,6 +10,7 @@ pub mod arm;
 pub mod azure;
 pub mod batch;
 pub mod bicep;
+pub mod cap;
 pub mod companions;
 pub mod custody;
 mod error;
@@ -23,6 +24,7 @@ pub mod template;
 pub mod terraform;
 pub mod text;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -51,6 +53,25 @@ pub struct EvidenceRef {
     pub pointer: String,
     /// The resource: an ARM resource ID, `namespace/Kind/name`, an image...
     pub resource: Option<String>,
+}
+
+impl EvidenceRef {
+    /// The same reference with its pointer and resource cut to
+    /// [`cap::MAX_TEXT_CHARS`] (a pointer through a huge key, a resource named
+    /// by a huge string).
+    pub fn capped(mut self) -> EvidenceRef {
+        self.cap_texts();
+        self
+    }
+
+    /// Caps the pointer and the resource in place (see [`cap`]); the path
+    /// is the user's own and stays as it is.
+    pub fn cap_texts(&mut self) {
+        cap::cap_in_place(&mut self.pointer);
+        if let Some(resource) = &mut self.resource {
+            cap::cap_in_place(resource);
+        }
+    }
 }
 
 /// Where an imported file came from and what it was found to be.
@@ -106,6 +127,11 @@ pub struct ImportedFile {
     pub provenance: Provenance,
     /// What it says.
     pub evidence: Evidence,
+    /// Fields of the recognised format that hold a value of the wrong type
+    /// (kind [`ImportErrorKind::Invalid`], located by JSON pointer). The
+    /// file is still read and judged; callers report these as input errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ImportError>,
 }
 
 /// The evidence of an assessment: the files and what they say, merged.
@@ -184,6 +210,7 @@ impl ImportContext<'_> {
             pointer: pointer.into(),
             resource,
         }
+        .capped()
     }
 
     /// An error about this file.
@@ -221,21 +248,76 @@ pub fn import_bytes_with(
     let mut evidence = Evidence::default();
     let (recognised, sha256) =
         read_and_hash(bytes, |bytes| detect_and_read(ctx, bytes, &mut evidence));
-    let recognised = recognised?;
+    let mut recognised = recognised?;
+    let problems = input_errors(ctx, recognised.format, &evidence.azure);
+    recognised.notes.extend(problems.iter().map(|e| {
+        format!(
+            "input error at {}: {}",
+            e.location.as_deref().unwrap_or("/"),
+            e.message
+        )
+    }));
     Ok(ImportedFile {
         provenance: Provenance {
             path: path.to_owned(),
             sha256,
             size: bytes.len() as u64,
             format: recognised.format,
-            tool: recognised.tool,
-            tool_version: recognised.tool_version,
+            tool: recognised.tool.map(cap::cap),
+            tool_version: recognised.tool_version.map(cap::cap),
             imported_at,
-            notes: recognised.notes,
+            notes: recognised.notes.into_iter().map(cap::cap).collect(),
             custody: None,
         },
         evidence,
+        problems,
     })
+}
+
+/// Every field of a recognised file that holds a value of the wrong type
+/// (a string where Azure has a list, a number where it has an object), as
+/// input errors naming the JSON pointer and the type found. The rest of the
+/// file is read and judged; the checks that need such a field say they
+/// could not judge it.
+fn input_errors(
+    ctx: ImportContext<'_>,
+    format: Format,
+    azure: &azure::AzureEvidence,
+) -> Vec<ImportError> {
+    let mut found = std::collections::BTreeMap::new();
+    if let Ok(tree) = serde_json::to_value(azure) {
+        invalid_fields(&tree, &mut found);
+    }
+    found
+        .into_iter()
+        .map(|(pointer, value)| {
+            ImportError::invalid(
+                ctx.path,
+                format.label(),
+                &pointer,
+                format!("wrong type: found {value}"),
+            )
+        })
+        .collect()
+}
+
+/// Collects the pointer and the value found of every [`Field::Invalid`] in
+/// a serialised piece of evidence.
+fn invalid_fields(tree: &Value, out: &mut std::collections::BTreeMap<String, String>) {
+    match tree {
+        Value::Object(map) => {
+            if map.get("state").and_then(Value::as_str) == Some("invalid")
+                && let (Some(Value::String(pointer)), Some(Value::String(found))) =
+                    (map.get("pointer"), map.get("found"))
+            {
+                out.entry(pointer.clone()).or_insert_with(|| found.clone());
+                return;
+            }
+            map.values().for_each(|v| invalid_fields(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| invalid_fields(v, out)),
+        _ => {}
+    }
 }
 
 /// Files at least this large are hashed on a second thread while they are
@@ -374,6 +456,17 @@ pub(crate) fn read_value(
         return read_template(ctx, root, out);
     }
     if let Some((shape, resources)) = arm::resources(root) {
+        if let Some((pointer, depth)) = node::too_deep_expression(root) {
+            return Err(ImportError::invalid(
+                ctx.path,
+                "Azure resources",
+                &pointer,
+                format!(
+                    "a template expression nested {depth} levels deep; Tickmark reads expressions up to {} levels",
+                    node::MAX_EXPRESSION_DEPTH
+                ),
+            ));
+        }
         return read_arm(ctx, shape, &resources, out);
     }
     if let Some(recognised) = k8s::object_of_other_kind(root) {
@@ -738,9 +831,48 @@ pub(crate) fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportEr
             ),
         ));
     }
-    std::fs::read(path)
-        .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))
+    let unreadable =
+        |e: std::io::Error| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string());
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    // The first bytes decide whether a file is binary: a 2 GiB file of
+    // zeros is refused after reading a few kilobytes, not the whole of it.
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if document_kind(&bytes).is_none()
+        && let Some(binary) = text::binary_in_head(&bytes)
+    {
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::Binary,
+            binary.to_string(),
+        ));
+    }
+    bytes.reserve(
+        usize::try_from(meta.len())
+            .unwrap_or(0)
+            .saturating_sub(bytes.len()),
+    );
+    file.take(MAX_FILE_BYTES + 1 - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::TooLarge,
+            format!(
+                "the file grew past the {MAX_FILE_BYTES} bytes Tickmark reads from one file while it was read"
+            ),
+        ));
+    }
+    Ok(bytes)
 }
+
+/// How many bytes of a file are read first, to refuse binary content before
+/// reading the rest.
+const SNIFF_BYTES: u64 = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

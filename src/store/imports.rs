@@ -1,10 +1,13 @@
 //! Evidence into the record, and evaluation runs out of it.
 //!
-//! Files are imported one by one, each in its own transaction, so an import
-//! of a large folder holds one file in memory at a time and a crash loses
-//! at most the file being written. The store keeps the bytes, so the typed
-//! evidence is rebuilt from them ([`Store::evidence_set`]) whenever the
-//! assessment is evaluated again.
+//! An import is one unit ([`Store::atomically`]): the assessment it
+//! creates, its files and the run that evaluates them are committed
+//! together or not at all, so a crash, a `kill -9` or a store error
+//! part-way never leaves files without their run. Files are still read one
+//! at a time, so an import of a large folder holds one file in memory at a
+//! time. The store keeps the bytes, so the typed evidence is rebuilt from
+//! them ([`Store::evidence_set`]) whenever the assessment is evaluated
+//! again.
 
 use std::path::PathBuf;
 
@@ -107,9 +110,23 @@ impl Store {
     ///
     /// If the assessment does not exist it is created from `create` when the
     /// first file imports well (and never, if none does); with `create`
-    /// `None` a missing assessment is [`StoreError::NotFound`]. Store errors
-    /// (busy, disk full) stop the import; files stored before stay.
+    /// `None` a missing assessment is [`StoreError::NotFound`]. The files
+    /// are one unit ([`Store::atomically`]): a store error (busy, disk full)
+    /// stops the import and nothing of it is kept. Call it inside
+    /// [`Store::atomically`] together with the run that evaluates the files
+    /// (as `tickmark import` and the app do) to make both one unit.
     pub fn import_paths(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        create: Option<&NewAssessment>,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
+        self.atomically(|store| store.import_paths_now(actor, assessment, create, paths, progress))
+    }
+
+    fn import_paths_now(
         &mut self,
         actor: &Actor,
         assessment: &str,
@@ -134,6 +151,7 @@ impl Store {
                 let report = FileReport {
                     path: error.path.clone(),
                     result: Err(error),
+                    input_errors: Vec::new(),
                 };
                 progress(&report);
                 summary.files.push(report);
@@ -188,6 +206,7 @@ impl Store {
                 return Ok(vec![FileReport {
                     path: shown,
                     result: Err(e),
+                    input_errors: Vec::new(),
                 }]);
             }
             (Ok(_), None) => {
@@ -212,11 +231,13 @@ impl Store {
         let mut reports = vec![FileReport {
             path: shown,
             result: Ok(self.import_evidence(actor, assessment, &file, &bytes)?),
+            input_errors: file.problems,
         }];
         if let Some((bytes, compiled)) = imported.compiled {
             reports.push(FileReport {
                 path: compiled.provenance.path.clone(),
                 result: Ok(self.import_evidence(actor, assessment, &compiled, &bytes)?),
+                input_errors: compiled.problems,
             });
         }
         Ok(reports)
@@ -255,6 +276,7 @@ impl Store {
                     out.set.add(ImportedFile {
                         provenance,
                         evidence: Default::default(),
+                        problems: Vec::new(),
                     });
                     continue;
                 }
@@ -268,6 +290,7 @@ impl Store {
                     Ok(imported) => out.set.add(ImportedFile {
                         provenance,
                         evidence: imported.evidence,
+                        problems: imported.problems,
                     }),
                     // A Bicep file an earlier release kept as a text
                     // attachment stays one: it cannot be compiled here.
@@ -278,6 +301,7 @@ impl Store {
                         out.set.add(ImportedFile {
                             provenance,
                             evidence: Default::default(),
+                            problems: Vec::new(),
                         });
                     }
                     Err(e) => out.problems.push(e),

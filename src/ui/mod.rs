@@ -24,6 +24,7 @@ mod requests;
 mod review;
 mod snippet;
 mod status_bar;
+pub mod system_libraries;
 mod theme;
 mod thumbnails;
 mod top_bar;
