@@ -115,7 +115,7 @@ fn import_unit(
 ) -> Result<(), StoreError> {
     let total = files.len();
     progress(0, total, "Reading the files".to_owned());
-    let batch = evidence::Batch::prepare(&files);
+    let batch = evidence::Batch::prepare(files);
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
