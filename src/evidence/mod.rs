@@ -453,26 +453,34 @@ pub(crate) fn read_value(
         return result;
     }
     if arm::is_template_value(root) {
+        refuse_deep_expressions(ctx, root)?;
         return read_template(ctx, root, out);
     }
     if let Some((shape, resources)) = arm::resources(root) {
-        if let Some((pointer, depth)) = node::too_deep_expression(root) {
-            return Err(ImportError::invalid(
-                ctx.path,
-                "Azure resources",
-                &pointer,
-                format!(
-                    "a template expression nested {depth} levels deep; Tickmark reads expressions up to {} levels",
-                    node::MAX_EXPRESSION_DEPTH
-                ),
-            ));
-        }
+        refuse_deep_expressions(ctx, root)?;
         return read_arm(ctx, shape, &resources, out);
     }
     if let Some(recognised) = k8s::object_of_other_kind(root) {
         return Ok(recognised);
     }
     Err(not_recognised(ctx, root, family))
+}
+
+/// An input error for the first ARM expression in `root` nested deeper than
+/// Tickmark reads (see [`node::MAX_EXPRESSION_DEPTH`]).
+fn refuse_deep_expressions(ctx: ImportContext<'_>, root: &Value) -> Result<(), ImportError> {
+    match node::too_deep_expression(root) {
+        Some((pointer, depth)) => Err(ImportError::invalid(
+            ctx.path,
+            "Azure resources",
+            &pointer,
+            format!(
+                "a template expression nested {depth} levels deep; Tickmark reads expressions up to {} levels",
+                node::MAX_EXPRESSION_DEPTH
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A parameter file: no evidence of its own; the notes say which template
