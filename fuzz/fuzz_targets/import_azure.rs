@@ -16,9 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(root) = serde_json::from_str::<serde_json::Value>(text) else {
         return;
     };
-    let ctx = ImportContext {
-        path: "fuzz/azure.json",
-    };
+    let ctx = ImportContext::new("fuzz/azure.json");
     let Some((_, resources)) = arm::resources(&root) else {
         return;
     };

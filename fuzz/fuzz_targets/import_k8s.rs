@@ -9,9 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let ctx = ImportContext {
-        path: "fuzz/k8s.json",
-    };
+    let ctx = ImportContext::new("fuzz/k8s.json");
     let mut out = Evidence::default();
     let _ = k8s::read_large_json(ctx, text, &mut out.k8s);
     if let Ok(root) = serde_json::from_str::<serde_json::Value>(text) {

@@ -10,9 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let ctx = ImportContext {
-        path: "fuzz/scan.json",
-    };
+    let ctx = ImportContext::new("fuzz/scan.json");
     let mut out = scans::ScanEvidence::default();
     if let Ok(root) = serde_json::from_str::<serde_json::Value>(text) {
         let _ = scans::read_json(ctx, &root, &mut out);
