@@ -326,7 +326,7 @@ fn runs_keep_results_verdicts_and_settings_and_rebuild_evidence_from_bytes() {
         VerdictStatus::NoEvidence
     );
     // k8s.pod-non-root produced no result: the verdict says so, and the run keeps it.
-    let pods = &run.verdict("2.2").unwrap().checks[0];
+    let pods = run.results_of("2.2")[0].1;
     assert_eq!(pods.check, "k8s.pod-non-root");
     assert_eq!(pods.status, CheckStatus::NotEvaluated);
     assert_eq!(run.results.len(), 4);
@@ -342,10 +342,14 @@ fn runs_keep_results_verdicts_and_settings_and_rebuild_evidence_from_bytes() {
     };
     assert_eq!(second.verdict("1.2.1").unwrap().status, VerdictStatus::Fail);
     assert_eq!(
-        f.store.latest_run(f.assessment.id).unwrap().unwrap(),
+        f.store
+            .latest_run_overview(f.assessment.id)
+            .unwrap()
+            .unwrap(),
         second
     );
-    assert_eq!(f.store.run(run.id).unwrap().unwrap(), run);
+    assert_eq!(f.store.run_overview(run.id).unwrap().unwrap(), run);
+    assert_eq!(f.store.run(run.id).unwrap().unwrap().id, run.id);
     let runs = f.store.runs(f.assessment.id).unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[1].counts.fail, 2);

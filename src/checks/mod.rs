@@ -328,56 +328,110 @@ pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult>
 }
 
 /// The verdict of every assessed requirement of `catalog` (appendix ones
-/// included), in catalog order.
+/// included), in catalog order, each with copies of the results behind it.
 ///
 /// A requirement is fed by the checks the catalog maps to it (with their
 /// strength, see [`Catalog::check_links`]) and by the per-requirement
 /// results (Azure Policy, Prowler, Defender for Cloud) that name it, or a
 /// group directly above it, in this catalog's numbering; those only
 /// support it. A mapped static check that produced no result counts as not
-/// evaluated.
+/// evaluated. [`link_verdicts`] gives the same verdicts without copying a
+/// result into every requirement it feeds.
 pub fn verdicts(catalog: &Catalog, results: &[CheckResult]) -> Vec<RequirementVerdict> {
-    catalog
-        .requirements()
-        .map(|node| {
-            let mut checks: Vec<CheckResult> = catalog
-                .checks_for(&node.id)
-                .into_iter()
-                .filter_map(|id| {
-                    results
-                        .iter()
-                        .find(|r| r.requirement.is_none() && r.check == id)
-                        .cloned()
-                        .or_else(|| {
-                            check_def(id)
-                                .filter(|def| def.scope == CheckScope::Static)
-                                .map(|_| {
-                                    CheckResult::not_evaluated(id, "the check produced no result")
-                                })
-                        })
-                })
-                .collect();
-            checks.extend(
-                results
-                    .iter()
-                    .filter(|r| {
-                        r.named_requirement().is_some_and(|(framework, named)| {
-                            framework == catalog.id && feeds(catalog, named, &node.id)
-                        })
-                    })
-                    .cloned(),
-            );
-            let graded: Vec<(MappingStrength, CheckStatus)> = checks
-                .iter()
-                .map(|result| (strength_in(catalog, &node.id, result), result.status))
-                .collect();
-            RequirementVerdict {
-                requirement: node.id.clone(),
-                status: verdict_of(&graded),
-                checks,
-            }
+    let mut all = results.to_vec();
+    let linked = link_verdicts(catalog, &mut all);
+    linked
+        .into_iter()
+        .map(|verdict| RequirementVerdict {
+            checks: verdict.results.iter().map(|&i| all[i].clone()).collect(),
+            requirement: verdict.requirement,
+            status: verdict.status,
         })
         .collect()
+}
+
+/// A requirement's verdict with the results behind it as indexes into a
+/// run's results (see [`link_verdicts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedVerdict {
+    /// The requirement ID.
+    pub requirement: String,
+    /// The automated verdict.
+    pub status: VerdictStatus,
+    /// The results that fed it, as indexes: the catalog's checks, then the
+    /// per-requirement results that name it.
+    pub results: Vec<usize>,
+}
+
+/// The verdict of every assessed requirement of `catalog`, in catalog
+/// order, by the rule of [`verdicts`], referring to `results` by index
+/// instead of copying them: a check with 30,000 container results is held
+/// once however many requirements it feeds. A mapped static check that
+/// produced no result gets one not-evaluated result, appended to `results`
+/// once.
+pub fn link_verdicts(catalog: &Catalog, results: &mut Vec<CheckResult>) -> Vec<LinkedVerdict> {
+    let mut static_results: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    let mut named: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (index, result) in results.iter().enumerate() {
+        match result.named_requirement() {
+            None => {
+                static_results.entry(result.check.clone()).or_insert(index);
+            }
+            Some((framework, requirement)) if framework == catalog.id => {
+                named.entry(requirement.to_owned()).or_default().push(index);
+            }
+            Some(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for node in catalog.requirements() {
+        let mut indexes: Vec<usize> = Vec::new();
+        let mut graded: Vec<(MappingStrength, CheckStatus)> = Vec::new();
+        for link in catalog.check_links(&node.id) {
+            let index = match static_results.get(link.check) {
+                Some(&index) => index,
+                None if check_def(link.check).is_some_and(|d| d.scope == CheckScope::Static) => {
+                    results.push(CheckResult::not_evaluated(
+                        link.check,
+                        "the check produced no result",
+                    ));
+                    static_results.insert(link.check.to_owned(), results.len() - 1);
+                    results.len() - 1
+                }
+                None => continue,
+            };
+            // A check listed twice (own and inherited) feeds with the
+            // strength of its first listing, as `strength_in` says.
+            let strength = catalog
+                .strength_for(&node.id, link.check)
+                .unwrap_or(link.strength);
+            indexes.push(index);
+            graded.push((strength, results[index].status));
+        }
+        // A per-requirement result feeds the requirement it names and those
+        // under a group it names (as a group's catalog checks do): a scanner
+        // that maps a finding to the group `7.1` reaches 7.1.1 to 7.1.4.
+        let mut scanned: Vec<usize> = Vec::new();
+        let mut current = Some(node);
+        while let Some(at) = current {
+            scanned.extend(named.get(&at.id).into_iter().flatten().copied());
+            current = catalog
+                .parent_of(&at.id)
+                .filter(|parent| parent.kind == NodeKind::Group);
+        }
+        scanned.sort_unstable();
+        for index in scanned {
+            indexes.push(index);
+            graded.push((MappingStrength::Supports, results[index].status));
+        }
+        out.push(LinkedVerdict {
+            requirement: node.id.clone(),
+            status: verdict_of(&graded),
+            results: indexes,
+        });
+    }
+    out
 }
 
 /// How `result` feeds requirement `requirement` of `catalog`: a static
@@ -391,24 +445,6 @@ pub fn strength_in(catalog: &Catalog, requirement: &str, result: &CheckResult) -
     catalog
         .strength_for(requirement, &result.check)
         .unwrap_or(MappingStrength::Supports)
-}
-
-/// True if a per-requirement result that names `named` feeds assessed
-/// requirement `requirement`: it names the requirement itself, or a group
-/// directly above it (the way a group's catalog checks feed the requirements
-/// under it). A scanner that maps a finding to the group `7.1` thus reaches
-/// 7.1.1 to 7.1.4 instead of being dropped.
-fn feeds(catalog: &Catalog, named: &str, requirement: &str) -> bool {
-    let mut node = catalog.get(requirement);
-    while let Some(current) = node {
-        if current.id == named {
-            return true;
-        }
-        node = catalog
-            .parent_of(&current.id)
-            .filter(|parent| parent.kind == NodeKind::Group);
-    }
-    false
 }
 
 /// The per-requirement results that name a requirement in `catalog`'s

@@ -187,7 +187,7 @@ impl RunIndex {
         let results: Vec<Value> = indexes.iter().map(|&i| self.results[i].clone()).collect();
         let mut cited = BTreeSet::new();
         for result in &results {
-            for path in cited_paths(result) {
+            for path in super::results::cited_paths(result) {
                 cited.insert(match self.files.get(path) {
                     Some(sha) => sha.clone(),
                     None => format!("unknown file {path}"),
@@ -203,6 +203,31 @@ impl RunIndex {
 }
 
 impl RunIndex {
+    /// SHA-256 of `requirement`'s results as a release before result lists
+    /// kept them (every resource inline): what a sign-off made then bound.
+    /// `None` when they are kept the same way now (no result has lists).
+    fn inline_results_sha256(
+        &self,
+        conn: &Connection,
+        requirement: &str,
+    ) -> Result<Option<String>> {
+        let Some((_, indexes)) = self.verdicts.get(requirement) else {
+            return Ok(None);
+        };
+        if !indexes
+            .iter()
+            .any(|&i| super::results::is_compact(&self.results[i]))
+        {
+            return Ok(None);
+        }
+        let mut inline = Vec::with_capacity(indexes.len());
+        for &i in indexes {
+            let result = super::results::expand(conn, &self.results[i])?;
+            inline.push(serde_json::to_value(result)?);
+        }
+        Ok(Some(canonical_sha256(&Value::Array(inline))))
+    }
+
     /// The IDs of the checks whose results for `requirement` fail, in order,
     /// each once.
     pub fn failing_checks(&self, requirement: &str) -> Vec<String> {
@@ -218,30 +243,6 @@ impl RunIndex {
         }
         out
     }
-}
-
-/// The file paths a check result (as JSON) cites, its resources' included.
-fn cited_paths(result: &Value) -> Vec<&str> {
-    let mut out = paths_of(result);
-    if let Some(resources) = result.get("resources").and_then(Value::as_array) {
-        for resource in resources {
-            out.extend(paths_of(resource));
-        }
-    }
-    out
-}
-
-/// The `path` of each entry of `value.evidence`.
-fn paths_of(value: &Value) -> Vec<&str> {
-    value
-        .get("evidence")
-        .and_then(Value::as_array)
-        .map(|refs| {
-            refs.iter()
-                .filter_map(|r| r.get("path").and_then(Value::as_str))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The binding of `requirement` as it is now.
@@ -267,6 +268,43 @@ pub(crate) fn current_binding(
         attachments_sha256: attachments,
         worksheet_sha256: review.worksheet_sha256,
     })
+}
+
+/// The binding of `requirement` now as a sign-off or approval recorded
+/// while run `seen` was the latest computed it, if that differs from `now`:
+/// a run recorded before result lists kept every resource inline, and a
+/// binding made then hashed the results so. Comparing with this one, the
+/// upgrade alone makes no sign-off stale while the results are the same.
+pub(crate) fn binding_as_seen(
+    conn: &Connection,
+    index: &RunIndex,
+    requirement: &str,
+    now: &SignOffBinding,
+    seen: Option<i64>,
+) -> Result<Option<SignOffBinding>> {
+    if !is_inline_run(conn, seen)? {
+        return Ok(None);
+    }
+    Ok(index
+        .inline_results_sha256(conn, requirement)?
+        .map(|inline| SignOffBinding {
+            results_sha256: inline,
+            ..now.clone()
+        }))
+}
+
+/// True if run `run` keeps no result's resources in lists (recorded before
+/// they existed, or with no resources at all).
+fn is_inline_run(conn: &Connection, run: Option<i64>) -> Result<bool> {
+    let Some(run) = run else {
+        return Ok(false);
+    };
+    let compact: i64 = conn.query_row(
+        "SELECT count(*) FROM check_results WHERE run = ?1 AND json_type(result, '$.resource_lists') IS NOT NULL",
+        [run],
+        |row| row.get(0),
+    )?;
+    Ok(compact == 0)
 }
 
 /// The parts of a requirement's review a binding covers.

@@ -391,7 +391,8 @@ impl Store {
                 )));
             }
             let binding = current_binding(conn, &index, assessment, requirement)?;
-            let existing = read::sign_offs(conn, &people, assessment, requirement, &binding)?;
+            let existing =
+                read::sign_offs(conn, &people, &index, assessment, requirement, &binding)?;
             if existing
                 .iter()
                 .any(|s| s.signer.profile == Some(signer.id) && !s.stale)
@@ -417,6 +418,7 @@ impl Store {
             read::sign_offs(
                 conn,
                 &People::load(conn)?,
+                &index,
                 assessment,
                 requirement,
                 &binding,

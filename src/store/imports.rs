@@ -21,7 +21,9 @@ use super::changes::store_blob;
 use super::error::{Result, StoreError};
 use super::event::{Change, StoredVerdict, record};
 use super::model::*;
+use super::overview;
 use super::read::{self, People};
+use super::results;
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckResult, Settings};
 use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
@@ -348,7 +350,7 @@ impl Store {
         results: Vec<CheckResult>,
     ) -> Result<RunOutcome> {
         let settings = serde_json::to_value(settings)?;
-        let (results, verdicts) = results_and_verdicts(catalog, results)?;
+        let (results, lists, verdicts) = stored_results(catalog, results)?;
         self.write(|conn| {
             if actor.os_user.trim().is_empty() {
                 return Err(StoreError::Invalid("the OS user is empty".into()));
@@ -365,9 +367,12 @@ impl Store {
             if let Some(latest) = read::latest_run_id(conn, assessment)?
                 && same_as_run(conn, latest, &catalog.id, &settings, &run_files, &results)?
             {
-                let run = read::run(conn, &people, latest)?
+                let run = overview::run_overview(conn, &people, latest)?
                     .ok_or_else(|| StoreError::Corrupt("the latest run is not there".into()))?;
                 return Ok(RunOutcome::Unchanged(run));
+            }
+            for list in &lists {
+                results::store_list(conn, list)?;
             }
             let seq = record(
                 conn,
@@ -377,11 +382,11 @@ impl Store {
                     catalog: catalog.id.clone(),
                     settings: settings.clone(),
                     files: run_files,
-                    results: results.clone(),
-                    verdicts: verdicts.clone(),
+                    results,
+                    verdicts,
                 },
             )?;
-            read::run(conn, &people, seq)?
+            overview::run_overview(conn, &people, seq)?
                 .map(RunOutcome::Recorded)
                 .ok_or_else(|| StoreError::Corrupt("the run just recorded is not there".into()))
         })
@@ -402,38 +407,29 @@ fn unchanged_by<'a>(
     }
 }
 
-/// The results as JSON, with any result a verdict adds (a static check that
-/// produced none) appended, and each verdict as indexes into them.
-fn results_and_verdicts(
+/// The results in their stored form (see [`results::compact`]), with any
+/// result a verdict adds (a static check that produced none) appended; the
+/// lists of their resources; each verdict as indexes into the results.
+fn stored_results(
     catalog: &Catalog,
-    results: Vec<CheckResult>,
-) -> Result<(Vec<Value>, Vec<StoredVerdict>)> {
-    let verdicts = checks::verdicts(catalog, &results);
-    let mut all = results;
-    let mut stored = Vec::with_capacity(verdicts.len());
-    for verdict in verdicts {
-        let mut indexes = Vec::with_capacity(verdict.checks.len());
-        for check in verdict.checks {
-            let index = match all.iter().position(|r| *r == check) {
-                Some(i) => i,
-                None => {
-                    all.push(check);
-                    all.len() - 1
-                }
-            };
-            indexes.push(index);
-        }
-        stored.push(StoredVerdict {
-            requirement: verdict.requirement,
-            status: verdict.status,
-            results: indexes,
-        });
+    mut results: Vec<CheckResult>,
+) -> Result<(Vec<Value>, Vec<results::ListText>, Vec<StoredVerdict>)> {
+    let verdicts = checks::link_verdicts(catalog, &mut results)
+        .into_iter()
+        .map(|v| StoredVerdict {
+            requirement: v.requirement,
+            status: v.status,
+            results: v.results,
+        })
+        .collect();
+    let mut values = Vec::with_capacity(results.len());
+    let mut lists = Vec::new();
+    for result in results {
+        let (value, mut more) = results::compact(&result)?;
+        values.push(value);
+        lists.append(&mut more);
     }
-    let values = all
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((values, stored))
+    Ok((values, lists, verdicts))
 }
 
 fn run_files(conn: &Connection, assessment: i64, files: &[Provenance]) -> Result<Vec<RunFile>> {
@@ -484,9 +480,20 @@ fn same_as_run(
     let old: Vec<String> = stmt
         .query_map([run], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    Ok(old.len() == results.len()
-        && old
-            .iter()
-            .zip(results)
-            .all(|(a, b)| *a == canonical_json(b)))
+    if old.len() != results.len() {
+        return Ok(false);
+    }
+    for (old, new) in old.iter().zip(results) {
+        let new = canonical_json(new);
+        if *old == new {
+            continue;
+        }
+        // A result an earlier release kept with its resources inline is the
+        // same result if it compacts to the one recorded now.
+        let old: Value = serde_json::from_str(old)?;
+        if results::is_compact(&old) || canonical_json(&results::stored_form(&old)?) != new {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

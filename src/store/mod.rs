@@ -69,11 +69,13 @@ mod finding;
 mod history;
 mod imports;
 mod model;
+mod overview;
 mod prior;
 mod queries;
 mod read;
 mod record;
 mod requests;
+mod results;
 mod schema;
 mod verify;
 
@@ -91,8 +93,10 @@ pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::{EVENT_KINDS, GENESIS_HASH};
 pub use imports::StoredEvidence;
 pub use model::*;
+pub use overview::{ResourcePage, ResultSummary, RunOverview};
 pub use prior::{Mapping, PriorFinding, PriorPeriod};
 pub use record::{AssessmentRecord, RECORD_SCHEMA_VERSION};
+pub use results::{ResourceCounts, ResourceKind};
 pub use schema::SCHEMA_VERSION;
 pub use verify::{Problem, RecordCounts, VerifyReport};
 

@@ -469,19 +469,20 @@ pub struct RunSummary {
     pub counts: VerdictCounts,
 }
 
-/// What recording a run did.
+/// What recording a run did, with the run's verdicts and results (without
+/// their resources' rows: [`Store::run`](super::Store::run) reads them all).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", content = "run", rename_all = "snake_case")]
 pub enum RunOutcome {
     /// A new run was recorded.
-    Recorded(Run),
+    Recorded(super::RunOverview),
     /// Files, settings and results equal the latest run's; nothing recorded.
-    Unchanged(Run),
+    Unchanged(super::RunOverview),
 }
 
 impl RunOutcome {
     /// The run, new or latest.
-    pub fn run(&self) -> &Run {
+    pub fn run(&self) -> &super::RunOverview {
         match self {
             RunOutcome::Recorded(r) | RunOutcome::Unchanged(r) => r,
         }

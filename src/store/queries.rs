@@ -81,6 +81,11 @@ impl Store {
         self.read(|conn| read::run(conn, &People::load(conn)?, id))
     }
 
+    /// The ID of the latest run of an assessment, if it has one.
+    pub fn latest_run_id(&self, assessment: i64) -> Result<Option<i64>> {
+        self.read(|conn| read::latest_run_id(conn, assessment))
+    }
+
     /// The latest run of an assessment: its results and verdicts.
     pub fn latest_run(&self, assessment: i64) -> Result<Option<Run>> {
         self.read(|conn| match read::latest_run_id(conn, assessment)? {

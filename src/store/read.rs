@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::binding::{RunIndex, SignOffBinding, current_binding};
+use super::binding::{RunIndex, SignOffBinding, binding_as_seen, current_binding};
 use super::error::{Result, StoreError};
 use super::event::Change;
 use super::model::*;
-use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
+use crate::checks::{LinkedVerdict, RequirementVerdict, VerdictStatus};
 use crate::evidence::{Format, Provenance};
 
 pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
@@ -389,52 +389,55 @@ pub(crate) fn latest_run_id(conn: &Connection, assessment: i64) -> Result<Option
     )?)
 }
 
-/// The columns of a `runs` row, as stored.
-struct RunRow {
-    assessment: i64,
-    at: String,
-    by: Option<i64>,
-    os_user: String,
-    catalog_id: String,
-    settings: String,
-    files: String,
+/// A run without its results.
+pub(crate) struct RunHead {
+    pub assessment: i64,
+    pub at: DateTime<Utc>,
+    pub by: Person,
+    pub catalog_id: String,
+    pub settings: Value,
+    pub files: Vec<RunFile>,
 }
 
-pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<Run>> {
-    let head = conn
+pub(crate) fn run_head(conn: &Connection, people: &People, id: i64) -> Result<Option<RunHead>> {
+    type Row = (i64, String, Option<i64>, String, String, String, String);
+    let row: Option<Row> = conn
         .query_row(
             "SELECT assessment, at, run_by, os_user, catalog_id, settings, files FROM runs WHERE id = ?1",
             [id],
             |row| {
-                Ok(RunRow {
-                    assessment: row.get("assessment")?,
-                    at: row.get("at")?,
-                    by: row.get("run_by")?,
-                    os_user: row.get("os_user")?,
-                    catalog_id: row.get("catalog_id")?,
-                    settings: row.get("settings")?,
-                    files: row.get("files")?,
-                })
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
             },
         )
         .optional()?;
-    let Some(RunRow {
-        assessment,
-        at,
-        by,
-        os_user,
-        catalog_id,
-        settings,
-        files,
-    }) = head
-    else {
+    let Some((assessment, at, by, os_user, catalog_id, settings, files)) = row else {
         return Ok(None);
     };
-    let mut results = Vec::new();
-    let mut stmt = conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
-    for text in stmt.query_map([id], |row| row.get::<_, String>(0))? {
-        results.push(serde_json::from_str::<CheckResult>(&text?)?);
-    }
+    Ok(Some(RunHead {
+        assessment,
+        at: parse_time(&at)?,
+        by: people.person_at(by, os_user, id),
+        catalog_id,
+        settings: serde_json::from_str::<Value>(&settings)?,
+        files: serde_json::from_str(&files)?,
+    }))
+}
+
+/// The verdicts of run `id`, each citing results by index (checked against
+/// the `results` the run has).
+pub(crate) fn linked_verdicts(
+    conn: &Connection,
+    id: i64,
+    results: usize,
+) -> Result<Vec<LinkedVerdict>> {
     let mut verdicts = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT requirement, status, results FROM verdicts WHERE run = ?1 ORDER BY position",
@@ -449,28 +452,49 @@ pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<
     for row in rows {
         let (requirement, status, indexes) = row?;
         let indexes: Vec<usize> = serde_json::from_str(&indexes)?;
-        let checks = indexes
-            .iter()
-            .map(|&i| {
-                results.get(i).cloned().ok_or_else(|| {
-                    StoreError::Corrupt(format!("run #{id}: {requirement} cites result {i}"))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        verdicts.push(RequirementVerdict {
+        if let Some(i) = indexes.iter().find(|&&i| i >= results) {
+            return Err(StoreError::Corrupt(format!(
+                "run #{id}: {requirement} cites result {i}"
+            )));
+        }
+        verdicts.push(LinkedVerdict {
             requirement,
             status: verdict_status(&status)?,
-            checks,
+            results: indexes,
         });
     }
+    Ok(verdicts)
+}
+
+/// Run `id` with every result in full (the resources of compact results
+/// read from their lists) and every verdict with copies of its results:
+/// what the exports render.
+pub(crate) fn run(conn: &Connection, people: &People, id: i64) -> Result<Option<Run>> {
+    let Some(head) = run_head(conn, people, id)? else {
+        return Ok(None);
+    };
+    let mut results = Vec::new();
+    let mut stmt = conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+    for text in stmt.query_map([id], |row| row.get::<_, String>(0))? {
+        let value: Value = serde_json::from_str(&text?)?;
+        results.push(super::results::expand(conn, &value)?);
+    }
+    let verdicts = linked_verdicts(conn, id, results.len())?
+        .into_iter()
+        .map(|v| RequirementVerdict {
+            checks: v.results.iter().map(|&i| results[i].clone()).collect(),
+            requirement: v.requirement,
+            status: v.status,
+        })
+        .collect();
     Ok(Some(Run {
         id,
-        assessment,
-        at: parse_time(&at)?,
-        by: people.person_at(by, os_user, id),
-        catalog_id,
-        settings: serde_json::from_str::<Value>(&settings)?,
-        files: serde_json::from_str(&files)?,
+        assessment: head.assessment,
+        at: head.at,
+        by: head.by,
+        catalog_id: head.catalog_id,
+        settings: head.settings,
+        files: head.files,
         results,
         verdicts,
     }))
@@ -664,6 +688,7 @@ fn attachments_where(
 pub(crate) fn sign_offs(
     conn: &Connection,
     people: &People,
+    index: &RunIndex,
     assessment: i64,
     requirement: &str,
     now: &SignOffBinding,
@@ -691,6 +716,13 @@ pub(crate) fn sign_offs(
         .map(
             |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
+                let then = if binding.results_sha256 == now.results_sha256 {
+                    None
+                } else {
+                    binding_as_seen(conn, index, requirement, now, run)?
+                        .filter(|then| then.results_sha256 == binding.results_sha256)
+                };
+                let now = then.as_ref().unwrap_or(now);
                 let stale_reasons = binding.differences(now);
                 let role = role(&role_id)?;
                 Ok(SignOff {
@@ -722,7 +754,7 @@ pub(crate) fn requirement_state(
 ) -> Result<RequirementState> {
     let evidence = index.requirement(requirement);
     let now = current_binding(conn, index, assessment, requirement)?;
-    let sign_offs = sign_offs(conn, people, assessment, requirement, &now)?;
+    let sign_offs = sign_offs(conn, people, index, assessment, requirement, &now)?;
     let sign_off_state = match sign_offs.last() {
         None => SignOffState::None,
         Some(s) if s.stale => SignOffState::Stale,
@@ -800,8 +832,16 @@ pub(crate) fn approvals(
     {
         let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
         let mut changed = Vec::new();
+        let seen = latest_run_before(conn, assessment, id)?;
         for (requirement, hash) in &bindings {
-            if &current_binding(conn, &index, assessment, requirement)?.hash() != hash {
+            let now = current_binding(conn, &index, assessment, requirement)?;
+            if &now.hash() == hash {
+                continue;
+            }
+            // Recorded over a run that kept resources inline: the same
+            // results, hashed as they were then, still match.
+            let then = binding_as_seen(conn, &index, requirement, &now, seen)?;
+            if then.is_none_or(|then| &then.hash() != hash) {
                 changed.push(requirement.clone());
             }
         }
@@ -825,6 +865,15 @@ pub(crate) fn approvals(
         current: history.last().cloned(),
         history,
     })
+}
+
+/// The latest run of `assessment` recorded before event `seq`.
+fn latest_run_before(conn: &Connection, assessment: i64, seq: i64) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT max(id) FROM runs WHERE assessment = ?1 AND id < ?2",
+        params![assessment, seq],
+        |row| row.get(0),
+    )?)
 }
 
 pub(crate) fn chain_head(conn: &Connection) -> Result<Option<ChainHead>> {

@@ -17,8 +17,9 @@ pub(crate) struct Migration {
     pub version: i64,
     /// What it does.
     pub name: &'static str,
-    /// The SQL.
-    pub sql: &'static str,
+    /// The SQL, in parts run in order (one part per concern, so that
+    /// changes made side by side merge cleanly).
+    pub sql: &'static [&'static str],
 }
 
 /// Every step, oldest first.
@@ -26,17 +27,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "entities, stored files and the event log",
-        sql: V1_TABLES,
+        sql: &[V1_TABLES],
     },
     Migration {
         version: 2,
         name: "append-only guards and lookup indexes",
-        sql: V2_GUARDS,
+        sql: &[V2_GUARDS],
     },
     Migration {
         version: 3,
         name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list",
-        sql: V3_FINDINGS_CUSTODY_AND_REQUESTS,
+        sql: &[V3_FINDINGS_CUSTODY_AND_REQUESTS, V3_RESULT_LISTS],
     },
 ];
 
@@ -271,6 +272,25 @@ CREATE TRIGGER evidence_requests_no_delete BEFORE DELETE ON evidence_requests
 BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
 ";
 
+/// Issue 15: a check's resources kept beside its result rather than in it.
+/// A result with resources names two lists by the SHA-256 of their text
+/// (see `store/results.rs`): the resources that do not pass, in full, and
+/// those that pass. `result_lists` keeps each list once, compressed with
+/// DEFLATE; `size` is the length of the text and `rows` its rows. Results
+/// recorded before keep their resources inline, as they were.
+const V3_RESULT_LISTS: &str = "
+CREATE TABLE result_lists (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE TRIGGER result_lists_no_update BEFORE UPDATE ON result_lists
+BEGIN SELECT RAISE(ABORT, 'stored result lists cannot be changed'); END;
+CREATE TRIGGER result_lists_no_delete BEFORE DELETE ON result_lists
+BEGIN SELECT RAISE(ABORT, 'stored result lists cannot be deleted'); END;
+";
+
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),
 /// one step per transaction. `label` names the file in errors.
 pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result<()> {
@@ -296,7 +316,9 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
         .iter()
         .filter(|m| m.version > current && m.version <= target)
     {
-        tx.execute_batch(step.sql)?;
+        for part in step.sql {
+            tx.execute_batch(part)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![step.version, step.name, super::now_text()],

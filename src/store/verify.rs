@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use super::Store;
 use super::apply::apply;
@@ -59,6 +60,12 @@ pub struct RecordCounts {
     pub blobs: u64,
     /// Their total size in bytes.
     pub blob_bytes: u64,
+    /// Stored lists of check results' resources.
+    #[serde(default)]
+    pub result_lists: u64,
+    /// Their total size in bytes, compressed as stored.
+    #[serde(default)]
+    pub result_list_bytes: u64,
 }
 
 /// What [`Store::verify`] found.
@@ -121,9 +128,11 @@ impl Store {
     }
 }
 
-/// An empty in-memory database with this version's schema, to replay into.
+/// An empty database with this version's schema, to replay into: a private
+/// temporary file (SQLite deletes it on closing), so that replaying a large
+/// record takes disk, not memory.
 fn replay_database() -> Result<Connection> {
-    let mut replay = Connection::open_in_memory()?;
+    let mut replay = Connection::open("")?;
     // Rows are compared, not constrained: stored files are not copied here.
     replay.pragma_update(None, "foreign_keys", "OFF")?;
     schema::migrate(&mut replay, "replay", SCHEMA_VERSION)?;
@@ -185,6 +194,9 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         problems.add("table blobs", format!("cannot be read: {e}"));
         RecordCounts::default()
     });
+    if let Err(e) = check_lists(conn, &tx, &mut problems, &mut counts) {
+        problems.add("table result_lists", format!("cannot be read: {e}"));
+    }
     for (table, keys) in ENTITY_TABLES {
         compare_table(conn, &tx, (table, keys), &Scope::all(), &mut problems)?;
     }
@@ -437,11 +449,12 @@ fn check_blobs(
         needed.entry(sha).or_default().push(user);
     }
     let mut counts = RecordCounts::default();
-    let mut stmt = conn.prepare("SELECT sha256, size, bytes FROM blobs ORDER BY sha256")?;
+    let mut stmt =
+        conn.prepare("SELECT rowid, sha256, size, typeof(bytes) FROM blobs ORDER BY sha256")?;
     let mut rows = stmt.query([])?;
     let mut seen = BTreeSet::new();
     while let Some(row) = rows.next()? {
-        let (key, size) = match (row.get::<_, SqlValue>(0)?, row.get::<_, SqlValue>(1)?) {
+        let (key, size) = match (row.get::<_, SqlValue>(1)?, row.get::<_, SqlValue>(2)?) {
             (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
             (key, size) => {
                 problems.add(
@@ -455,18 +468,25 @@ fn check_blobs(
                 continue;
             }
         };
-        let bytes: Vec<u8> = match row.get(2) {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                problems.add(format!("blob {}", short(&key)), "its content is not bytes");
-                continue;
-            }
-        };
+        if row.get::<_, String>(3)? != "blob" {
+            problems.add(format!("blob {}", short(&key)), "its content is not bytes");
+            continue;
+        }
+        // Read a piece at a time: a stored file may be larger than the
+        // memory verify may take.
+        let rowid: i64 = row.get(0)?;
+        let (actual, length) = hash_stored(conn, "blobs", rowid, |bytes| {
+            let mut hasher = sha2::Sha256::new();
+            let length = std::io::copy(
+                &mut std::io::BufReader::new(bytes),
+                &mut HashWriter(&mut hasher),
+            )?;
+            Ok((hex::encode(hasher.finalize()), length))
+        })?;
         counts.blobs += 1;
-        counts.blob_bytes += bytes.len() as u64;
+        counts.blob_bytes += length;
         let location = format!("blob {}", short(&key));
         let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
-        let actual = crate::evidence::sha256_hex(&bytes);
         if actual != key {
             problems.add(
                 &location,
@@ -477,10 +497,10 @@ fn check_blobs(
                 ),
             );
         }
-        if usize::try_from(size).ok() != Some(bytes.len()) {
+        if u64::try_from(size).ok() != Some(length) {
             problems.add(
                 &location,
-                format!("its recorded size {size} is not its length {}", bytes.len()),
+                format!("its recorded size {size} is not its length {length}"),
             );
         }
         if users.is_empty() {
@@ -502,28 +522,156 @@ fn check_blobs(
     Ok(counts)
 }
 
-/// A sortable form of a key column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum KeyPart {
-    Null,
-    Int(i64),
-    Text(String),
-    Other(String),
-}
+/// Feeds what is written to it into a SHA-256.
+struct HashWriter<'a>(&'a mut sha2::Sha256);
 
-impl KeyPart {
-    fn of(value: &SqlValue) -> KeyPart {
-        match value {
-            SqlValue::Null => KeyPart::Null,
-            SqlValue::Integer(i) => KeyPart::Int(*i),
-            SqlValue::Text(t) => KeyPart::Text(t.clone()),
-            other => KeyPart::Other(show(other)),
-        }
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
-type Rows = BTreeMap<Vec<KeyPart>, Vec<SqlValue>>;
+/// Runs `hash` over the `bytes` column of row `rowid` of `table`, read
+/// through SQLite's incremental I/O (never the whole value in memory).
+fn hash_stored(
+    conn: &Connection,
+    table: &str,
+    rowid: i64,
+    hash: impl FnOnce(rusqlite::blob::Blob<'_>) -> std::io::Result<(String, u64)>,
+) -> Result<(String, u64)> {
+    let blob = conn.blob_open(rusqlite::MAIN_DB, table, "bytes", rowid, true)?;
+    hash(blob).map_err(|e| super::error::StoreError::Io {
+        path: format!("{table} row {rowid}"),
+        source: e,
+    })
+}
 
+/// Decompresses and rehashes every stored list of check results'
+/// resources, and checks that the lists the replayed results name are
+/// exactly the ones stored.
+fn check_lists(
+    conn: &Connection,
+    replay: &Connection,
+    problems: &mut Problems,
+    counts: &mut RecordCounts,
+) -> Result<()> {
+    let mut needed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stmt = replay.prepare(
+        "SELECT value, 'result ' || idx || ' (' || check_id || ') of run #' || run
+         FROM check_results, json_each(check_results.result, '$.resource_lists')
+         WHERE json_valid(check_results.result) AND key IN ('not_passing', 'passing')",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (key, user) = row?;
+        needed.entry(key).or_default().push(user);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT rowid, sha256, size, typeof(bytes), length(bytes) FROM result_lists ORDER BY sha256",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut seen = BTreeSet::new();
+    while let Some(row) = rows.next()? {
+        let (key, size) = match (row.get::<_, SqlValue>(1)?, row.get::<_, SqlValue>(2)?) {
+            (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
+            (key, size) => {
+                problems.add(
+                    format!("result list {}", short(&show_plain(&key))),
+                    format!(
+                        "its key {} or size {} is not what Tickmark stores (inserted or changed outside Tickmark?)",
+                        show(&key),
+                        show(&size)
+                    ),
+                );
+                continue;
+            }
+        };
+        let location = format!("result list {}", short(&key));
+        if row.get::<_, String>(3)? != "blob" {
+            problems.add(&location, "its content is not bytes");
+            continue;
+        }
+        counts.result_lists += 1;
+        counts.result_list_bytes += u64::try_from(row.get::<_, i64>(4)?).unwrap_or(0);
+        let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
+        let rowid: i64 = row.get(0)?;
+        match hash_stored(conn, "result_lists", rowid, |bytes| {
+            super::results::hash_compressed(std::io::BufReader::new(bytes))
+        }) {
+            Err(e) => problems.add(&location, format!("does not decompress: {e}")),
+            Ok((actual, length)) => {
+                if actual != key {
+                    problems.add(
+                        &location,
+                        format!(
+                            "its text hashes to {}: the list was changed after it was stored (used by {})",
+                            short(&actual),
+                            if users.is_empty() { "nothing" } else { &users }
+                        ),
+                    );
+                }
+                if u64::try_from(size).ok() != Some(length) {
+                    problems.add(
+                        &location,
+                        format!("its recorded size {size} is not its length {length}"),
+                    );
+                }
+            }
+        }
+        if users.is_empty() {
+            problems.add(
+                &location,
+                "no result refers to it (inserted outside Tickmark, or its run was removed?)",
+            );
+        }
+        seen.insert(key);
+    }
+    for (key, users) in &needed {
+        if !seen.contains(key) {
+            problems.add(
+                format!("result list {}", short(key)),
+                format!("missing: the resources of {} are gone", users.join(", ")),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's order of two key values: NULL, then numbers (by value), then
+/// text (by bytes, the BINARY collation), then blobs. Both sides of a
+/// comparison are read `ORDER BY` their keys, so walking them in this order
+/// pairs their rows.
+fn key_order(a: &SqlValue, b: &SqlValue) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &SqlValue) -> u8 {
+        match v {
+            SqlValue::Null => 0,
+            SqlValue::Integer(_) | SqlValue::Real(_) => 1,
+            SqlValue::Text(_) => 2,
+            SqlValue::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (SqlValue::Integer(x), SqlValue::Integer(y)) => x.cmp(y),
+        (SqlValue::Integer(x), SqlValue::Real(y)) => (*x as f64).total_cmp(y),
+        (SqlValue::Real(x), SqlValue::Integer(y)) => x.total_cmp(&(*y as f64)),
+        (SqlValue::Real(x), SqlValue::Real(y)) => x.total_cmp(y),
+        (SqlValue::Text(x), SqlValue::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (SqlValue::Blob(x), SqlValue::Blob(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)).then(Ordering::Equal),
+    }
+}
+
+/// Compares one entity table of the file with the replay, row by row, in
+/// key order: both are read as sorted streams and walked side by side, so
+/// memory stays the same whatever the table holds.
 fn compare_table(
     conn: &Connection,
     replay: &Connection,
@@ -535,81 +683,104 @@ fn compare_table(
         .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
         .query_map([table], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    let expected = load_rows(replay, table, &columns, keys, scope)?;
-    let found = match load_rows(conn, table, &columns, keys, scope) {
-        Ok(rows) => rows,
+    let sql = rows_sql(table, &columns, keys, scope);
+    let key_positions: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| columns.iter().position(|c| c == k))
+        .collect();
+    let mut expected_stmt = replay.prepare(&sql)?;
+    let mut expected = expected_stmt.query([])?;
+    let mut found_stmt = match conn.prepare(&sql) {
+        Ok(stmt) => stmt,
         Err(e) => {
             problems.add(format!("table {table}"), format!("cannot be read: {e}"));
             return Ok(());
         }
     };
-    let all_keys: BTreeSet<&Vec<KeyPart>> = expected.keys().chain(found.keys()).collect();
-    for key in all_keys {
-        let location = row_location(table, keys, &columns, expected.get(key).or(found.get(key)));
-        match (expected.get(key), found.get(key)) {
-            (Some(want), None) => problems.add(
-                location,
-                format!(
-                    "missing: the event log says {} wrote it (deleted outside Tickmark?)",
-                    writer(&columns, want)
-                ),
-            ),
-            (None, Some(_)) => problems.add(
-                location,
-                "no event wrote this row (inserted outside Tickmark, or its event was removed?)",
-            ),
-            (Some(want), Some(have)) => {
-                if let Some(i) = (0..columns.len()).find(|&i| want[i] != have[i]) {
+    let mut found = found_stmt.query([])?;
+    let read = |rows: &mut rusqlite::Rows<'_>| -> rusqlite::Result<Option<Vec<SqlValue>>> {
+        match rows.next()? {
+            Some(row) => (0..columns.len())
+                .map(|i| row.get::<_, SqlValue>(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let mut want = read(&mut expected)?;
+    let mut have = match read(&mut found) {
+        Ok(row) => row,
+        Err(e) => {
+            problems.add(format!("table {table}"), format!("cannot be read: {e}"));
+            return Ok(());
+        }
+    };
+    let order = |a: &[SqlValue], b: &[SqlValue]| {
+        key_positions
+            .iter()
+            .map(|&i| key_order(&a[i], &b[i]))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    loop {
+        let step = match (&want, &have) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(w), Some(h)) => order(w, h),
+        };
+        match step {
+            std::cmp::Ordering::Less => {
+                let Some(w) = want.take() else { break };
+                problems.add(
+                    row_location(table, keys, &columns, Some(&w)),
+                    format!(
+                        "missing: the event log says {} wrote it (deleted outside Tickmark?)",
+                        writer(&columns, &w)
+                    ),
+                );
+                want = read(&mut expected)?;
+            }
+            std::cmp::Ordering::Greater => {
+                let Some(h) = have.take() else { break };
+                problems.add(
+                    row_location(table, keys, &columns, Some(&h)),
+                    "no event wrote this row (inserted outside Tickmark, or its event was removed?)",
+                );
+                have = read(&mut found)?;
+            }
+            std::cmp::Ordering::Equal => {
+                let (Some(w), Some(h)) = (want.take(), have.take()) else {
+                    break;
+                };
+                if let Some(i) = (0..columns.len()).find(|&i| w[i] != h[i]) {
                     problems.add(
-                        location,
+                        row_location(table, keys, &columns, Some(&w)),
                         format!(
                             "column `{}` is {} in the file, but {} wrote {} (changed outside Tickmark?)",
                             columns[i],
-                            show(&have[i]),
-                            writer(&columns, want),
-                            show(&want[i])
+                            show(&h[i]),
+                            writer(&columns, &w),
+                            show(&w[i])
                         ),
                     );
                 }
+                want = read(&mut expected)?;
+                have = read(&mut found)?;
             }
-            (None, None) => {}
         }
     }
     Ok(())
 }
 
-fn load_rows(
-    conn: &Connection,
-    table: &str,
-    columns: &[String],
-    keys: &[&str],
-    scope: &Scope,
-) -> Result<Rows> {
+fn rows_sql(table: &str, columns: &[String], keys: &[&str], scope: &Scope) -> String {
     let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-    let sql = format!(
+    format!(
         "SELECT {} FROM \"{table}\" WHERE {} ORDER BY {}",
         quoted.join(", "),
         scope.0,
         keys.join(", ")
-    );
-    let key_positions: Vec<usize> = keys
-        .iter()
-        .filter_map(|k| columns.iter().position(|c| c == k))
-        .collect();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    let mut out = Rows::new();
-    while let Some(row) = rows.next()? {
-        let values = (0..columns.len())
-            .map(|i| row.get::<_, SqlValue>(i))
-            .collect::<Result<Vec<_>, _>>()?;
-        let key = key_positions
-            .iter()
-            .map(|&i| KeyPart::of(&values[i]))
-            .collect();
-        out.insert(key, values);
-    }
-    Ok(out)
+    )
 }
 
 fn row_location(

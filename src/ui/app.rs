@@ -109,6 +109,50 @@ pub enum SnippetState {
     Failed(String),
 }
 
+/// A page of a check's resources, as far as it got.
+#[derive(Debug, Clone)]
+pub enum PageState {
+    /// To be asked for.
+    Wanted,
+    /// Asked the worker.
+    Loading,
+    /// Read.
+    Ready(crate::store::ResourcePage),
+    /// Could not be read.
+    Failed(String),
+}
+
+/// What the detail pane shows of one check result's resources.
+#[derive(Debug, Clone)]
+pub struct ResourceView {
+    /// Those that do not pass, or those that pass.
+    pub kind: crate::store::ResourceKind,
+    /// The first row of the page shown.
+    pub offset: usize,
+    /// The page.
+    pub page: PageState,
+    /// The selected row of the page.
+    pub selected: Option<usize>,
+}
+
+impl ResourceView {
+    /// The first page of what needs attention: the resources that do not
+    /// pass, or the passing ones when all pass.
+    pub fn new(counts: &crate::store::ResourceCounts) -> ResourceView {
+        let kind = if counts.not_passing() > 0 {
+            crate::store::ResourceKind::NotPassing
+        } else {
+            crate::store::ResourceKind::Passing
+        };
+        ResourceView {
+            kind,
+            offset: 0,
+            page: PageState::Wanted,
+            selected: None,
+        }
+    }
+}
+
 /// The comparison screen's state.
 #[derive(Debug, Default)]
 pub struct CompareState {
@@ -157,8 +201,8 @@ pub struct Workbench {
     /// The chain of custody of the open assessment's evidence files, by
     /// (path, SHA-256), from the collection manifests imported with them.
     pub(super) custody: HashMap<(String, String), crate::evidence::custody::Custody>,
-    pub(super) failing_resources_only: HashSet<String>,
-    pub(super) selected_resource: HashMap<String, usize>,
+    /// The resources shown of each check result, by (run, result index).
+    pub(super) resources: HashMap<(i64, usize), ResourceView>,
     pub(super) focus_search: bool,
     pub(super) scroll_to_selected: bool,
     pub(super) tree_viewport: (f32, f32),
@@ -214,8 +258,7 @@ impl Workbench {
             compare: CompareState::default(),
             requests: Default::default(),
             custody: HashMap::new(),
-            failing_resources_only: HashSet::new(),
-            selected_resource: HashMap::new(),
+            resources: HashMap::new(),
             focus_search: false,
             scroll_to_selected: false,
             tree_viewport: (0.0, 0.0),

@@ -6,16 +6,18 @@
 
 use egui::{FontId, RichText, Ui};
 
+use super::app::{PageState, ResourceView};
 use super::app::{SnippetState, Workbench};
-use super::model::verdict_of;
+use super::model::results_of;
 use super::snippet::{SnippetKey, SnippetKind};
 use super::theme::Palette;
 use super::widgets;
+use super::worker::{RESOURCE_PAGE, Task};
 use crate::catalog::MappingStrength;
-use crate::checks::{CheckResult, CheckStatus, ResourceResult, check_def, strength_in};
+use crate::checks::{CheckStatus, ResourceResult, check_def};
 use crate::evidence::EvidenceRef;
 use crate::evidence::custody::Custody;
-use crate::store::RunFile;
+use crate::store::{ResourceKind, ResultSummary, RunFile};
 
 use super::worker::Loaded;
 
@@ -289,16 +291,16 @@ fn checks(wb: &mut Workbench, ui: &mut Ui, id: &str) {
 
 fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
     let palette = Palette::of(ui);
-    let results: &[CheckResult] = verdict_of(loaded, id).map_or(&[], |v| v.checks.as_slice());
+    let results: Vec<(usize, &ResultSummary)> = results_of(loaded, id);
     let files: &[RunFile] = loaded.run.as_ref().map_or(&[], |r| r.files.as_slice());
-    let has_run = loaded.run.is_some();
+    let run = loaded.run.as_ref().map(|r| r.id);
     let failing = results
         .iter()
-        .filter(|r| r.status == CheckStatus::Fail)
+        .filter(|(_, r)| r.status == CheckStatus::Fail)
         .count();
     let unjudged = results
         .iter()
-        .filter(|r| r.status == CheckStatus::NotEvaluated)
+        .filter(|(_, r)| r.status == CheckStatus::NotEvaluated)
         .count();
     widgets::section(
         ui,
@@ -307,8 +309,8 @@ fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
             results.len()
         ),
     );
-    if results.is_empty() {
-        let text = if !has_run {
+    let Some(run) = run.filter(|_| !results.is_empty()) else {
+        let text = if run.is_none() {
             "No evidence has been evaluated yet: import the cluster's exports (Import menu, drag and drop, or a typed path)."
         } else if wb.catalog.is_manual(id) {
             "No automated check covers this requirement: it is reviewed by hand, from documents and interviews. Attach what you examined in the review pane."
@@ -317,18 +319,17 @@ fn checks_of(wb: &mut Workbench, ui: &mut Ui, id: &str, loaded: &Loaded) {
         };
         ui.label(RichText::new(text).weak());
         return;
-    }
+    };
     // What needs attention first: failures, then what could not be judged.
-    let mut order: Vec<usize> = (0..results.len()).collect();
-    order.sort_by_key(|&i| match results[i].status {
+    let mut order = results;
+    order.sort_by_key(|(_, r)| match r.status {
         CheckStatus::Fail => 0,
         CheckStatus::NotEvaluated => 1,
         CheckStatus::Pass => 2,
     });
-    for index in order {
-        let result = &results[index];
+    for (index, result) in order {
         ui.push_id(("check", &result.check, index), |ui| {
-            check_card(wb, ui, files, id, result, &palette)
+            check_card(wb, ui, files, id, (run, index), result, &palette)
         });
         ui.add_space(6.0);
     }
@@ -339,7 +340,8 @@ fn check_card(
     ui: &mut Ui,
     files: &[RunFile],
     requirement: &str,
-    result: &CheckResult,
+    key: (i64, usize),
+    result: &ResultSummary,
     palette: &Palette,
 ) {
     egui::Frame::group(ui.style())
@@ -361,7 +363,7 @@ fn check_card(
                 if let Some(def) = check_def(&result.check) {
                     ui.label(RichText::new(def.title).weak());
                 }
-                if strength_in(wb.catalog, requirement, result) == MappingStrength::Supports {
+                if result.strength_in(wb.catalog, requirement) == MappingStrength::Supports {
                     ui.label(RichText::new("supports").small().italics())
                         .on_hover_text(
                             "This check only supports the requirement: its pass alone does not \
@@ -389,7 +391,7 @@ fn check_card(
                         if result.evidence.len() > shown {
                             ui.label(
                                 RichText::new(format!(
-                                    "… and {} more; each resource row below shows its own evidence.",
+                                    "… and {} more.",
                                     result.evidence.len() - shown
                                 ))
                                 .weak(),
@@ -397,8 +399,8 @@ fn check_card(
                         }
                     });
             }
-            if !result.resources.is_empty() {
-                resources(wb, ui, files, result, palette);
+            if result.resources.total() > 0 {
+                resources(wb, ui, files, key, result, palette);
             }
         });
 }
@@ -411,96 +413,160 @@ fn status_text(status: CheckStatus) -> &'static str {
     }
 }
 
+/// A check's resources: its counts, then one page of those that do not pass
+/// (or, on request, of those that pass), read from the record when shown.
 fn resources(
     wb: &mut Workbench,
     ui: &mut Ui,
     files: &[RunFile],
-    result: &CheckResult,
+    key: (i64, usize),
+    result: &ResultSummary,
     palette: &Palette,
 ) {
-    let count = |s: CheckStatus| result.resources.iter().filter(|r| r.status == s).count();
-    let (pass, fail, unknown) = (
-        count(CheckStatus::Pass),
-        count(CheckStatus::Fail),
-        count(CheckStatus::NotEvaluated),
-    );
-    let key = result.check.clone();
+    let counts = result.resources;
+    let view = wb
+        .resources
+        .entry(key)
+        .or_insert_with(|| ResourceView::new(&counts));
     ui.add_space(4.0);
+    let mut switch = None;
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("Resources ({})", result.resources.len())).strong());
+        ui.label(RichText::new(format!("Resources ({})", counts.total())).strong());
         ui.label(
             RichText::new(format!(
-                "{pass} pass · {fail} fail · {unknown} not evaluated"
+                "{} pass · {} fail · {} not evaluated",
+                counts.pass, counts.fail, counts.not_evaluated
             ))
             .weak(),
         );
-        let mut only_failing = wb.failing_resources_only.contains(&key);
-        if fail > 0 && ui.checkbox(&mut only_failing, "Failing only").changed() {
-            if only_failing {
-                wb.failing_resources_only.insert(key.clone());
-            } else {
-                wb.failing_resources_only.remove(&key);
+        for (kind, label, n) in [
+            (
+                ResourceKind::NotPassing,
+                "Not passing",
+                counts.not_passing(),
+            ),
+            (ResourceKind::Passing, "Passing", counts.pass),
+        ] {
+            let text = format!("{label} ({n})");
+            if ui
+                .add_enabled(n > 0, egui::Button::selectable(view.kind == kind, text))
+                .clicked()
+                && view.kind != kind
+            {
+                switch = Some((kind, 0));
             }
-            wb.selected_resource.remove(&key);
         }
     });
-    let only_failing = wb.failing_resources_only.contains(&key);
-    let shown: Vec<usize> = if only_failing {
-        (0..result.resources.len())
-            .filter(|&i| result.resources[i].status == CheckStatus::Fail)
-            .collect()
-    } else {
-        Vec::new()
+    let shown = match &view.page {
+        PageState::Ready(page) => Some(page.rows.len()),
+        _ => None,
     };
-    let rows = if only_failing {
-        shown.len()
-    } else {
-        result.resources.len()
+    if let Some(rows) = shown.filter(|&n| n > 0) {
+        let total = match &view.page {
+            PageState::Ready(page) => page.total,
+            _ => 0,
+        };
+        if total > rows {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "Rows {}–{} of {total}",
+                        view.offset + 1,
+                        view.offset + rows
+                    ))
+                    .small(),
+                );
+                if ui
+                    .add_enabled(view.offset > 0, egui::Button::new("◀ Previous").small())
+                    .clicked()
+                {
+                    switch = Some((view.kind, view.offset.saturating_sub(RESOURCE_PAGE)));
+                }
+                if ui
+                    .add_enabled(
+                        view.offset + rows < total,
+                        egui::Button::new("Next ▶").small(),
+                    )
+                    .clicked()
+                {
+                    switch = Some((view.kind, view.offset + RESOURCE_PAGE));
+                }
+            });
+        }
+    }
+    if let Some((kind, offset)) = switch {
+        view.kind = kind;
+        view.offset = offset;
+        view.page = PageState::Wanted;
+        view.selected = None;
+    }
+    if matches!(view.page, PageState::Wanted) {
+        view.page = PageState::Loading;
+        let (kind, offset) = (view.kind, view.offset);
+        wb.worker.submit(Task::Resources {
+            run: key.0,
+            result: key.1,
+            kind,
+            offset,
+        });
+    }
+    let Some(view) = wb.resources.get(&key) else {
+        return;
     };
-    let index_of = |row: usize| if only_failing { shown[row] } else { row };
-    let selected = wb.selected_resource.get(&key).copied();
+    let page = match &view.page {
+        PageState::Wanted | PageState::Loading => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new("Reading the resources…").weak());
+            });
+            return;
+        }
+        PageState::Failed(message) => {
+            ui.colored_label(
+                palette.fail,
+                format!("The resources could not be read: {message}"),
+            );
+            return;
+        }
+        PageState::Ready(page) => page,
+    };
+    let rows = &page.rows;
+    let selected = view.selected;
     let mut clicked = None;
     let height =
-        (rows.min(RESOURCE_ROWS_SHOWN) as f32) * (RESOURCE_ROW + ui.spacing().item_spacing.y);
+        (rows.len().min(RESOURCE_ROWS_SHOWN) as f32) * (RESOURCE_ROW + ui.spacing().item_spacing.y);
     egui::Frame::new()
         .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
         .corner_radius(3.0)
         .inner_margin(2.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .id_salt(("resources", &key))
+                .id_salt(("resources", key, view.kind, view.offset))
                 .min_scrolled_height(height)
                 .max_height(height)
                 .auto_shrink([false, true])
-                .show_rows(ui, RESOURCE_ROW, rows, |ui, range| {
-                    let shared = shared_prefix(
-                        range
-                            .clone()
-                            .map(|row| short_resource(&result.resources[index_of(row)].resource)),
-                    );
+                .show_rows(ui, RESOURCE_ROW, rows.len(), |ui, range| {
+                    let shared =
+                        shared_prefix(range.clone().map(|row| short_resource(&rows[row].resource)));
                     for row in range {
-                        let index = index_of(row);
-                        let resource = &result.resources[index];
-                        let is_selected = selected == Some(index);
-                        if resource_row(ui, resource, shared, is_selected, palette).clicked() {
-                            clicked = Some(index);
+                        let is_selected = selected == Some(row);
+                        if resource_row(ui, &rows[row], shared, is_selected, palette).clicked() {
+                            clicked = Some(row);
                         }
                     }
                 });
         });
-    if let Some(index) = clicked {
-        if selected == Some(index) {
-            wb.selected_resource.remove(&key);
-        } else {
-            wb.selected_resource.insert(key.clone(), index);
-        }
-    }
-    if let Some(resource) = wb
-        .selected_resource
-        .get(&key)
-        .and_then(|&i| result.resources.get(i))
+    let detail = clicked
+        .map(|row| (selected != Some(row)).then_some(row))
+        .unwrap_or(selected)
+        .and_then(|row| rows.get(row).cloned());
+    if let Some(view) = wb.resources.get_mut(&key)
+        && clicked.is_some()
     {
-        resource_detail(wb, ui, files, resource, palette);
+        view.selected = clicked.filter(|&row| selected != Some(row));
+    }
+    if let Some(resource) = detail {
+        resource_detail(wb, ui, files, &resource, palette);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::app::{CompareState, Phase, SnippetState, Workbench};
+use super::app::{CompareState, PageState, Phase, SnippetState, Workbench};
 use super::dialogs::Dialog;
 use super::model::View;
 use super::worker::{Event, ImportReport, Job, Loaded, PickPurpose, Reply, Task};
@@ -109,6 +109,24 @@ impl Workbench {
                 };
                 self.snippets.insert(key, state);
             }
+            Reply::Resources {
+                run,
+                result,
+                kind,
+                offset,
+                page,
+            } => {
+                if let Some(view) = self
+                    .resources
+                    .get_mut(&(run, result))
+                    .filter(|v| v.kind == kind && v.offset == offset)
+                {
+                    view.page = match page {
+                        Ok(page) => PageState::Ready(page),
+                        Err(message) => PageState::Failed(message),
+                    };
+                }
+            }
             Reply::Thumbnail { sha256, result } => self.thumbnails.set(ctx, sha256, result),
             Reply::Document {
                 file_name,
@@ -210,9 +228,11 @@ impl Workbench {
                 other: loaded.assessment.prior_assessment,
                 ..CompareState::default()
             };
-            self.selected_resource.clear();
         }
         self.history_requested.clear();
+        // Pages of another run (or assessment) are of no more use.
+        let run = loaded.run.as_ref().map(|r| r.id);
+        self.resources.retain(|&(of, _), _| Some(of) == run);
         self.prefs.last_assessment = Some(loaded.assessment.name.clone());
         self.view = View::new(Some(&loaded));
         self.custody = loaded

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::worker::Loaded;
 use crate::catalog::{Catalog, NodeKind, Requirement};
-use crate::checks::{RequirementVerdict, VerdictStatus};
-use crate::store::{Assessment, Conclusion, RequirementState, SignOffState};
+use crate::checks::VerdictStatus;
+use crate::store::{Assessment, Conclusion, RequirementState, ResultSummary, SignOffState};
 
 /// One requirement at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,9 +331,14 @@ impl View {
     }
 }
 
-/// The verdict of `requirement` in the loaded run, with its check results.
-pub fn verdict_of<'a>(loaded: &'a Loaded, requirement: &str) -> Option<&'a RequirementVerdict> {
-    loaded.run.as_ref()?.verdict(requirement)
+/// The results behind `requirement`'s verdict in the loaded run, with their
+/// indexes in the run.
+pub fn results_of<'a>(loaded: &'a Loaded, requirement: &str) -> Vec<(usize, &'a ResultSummary)> {
+    loaded
+        .run
+        .as_ref()
+        .map(|run| run.results_of(requirement))
+        .unwrap_or_default()
 }
 
 /// Whether `a` comes before `b` in a comparison: the period that starts first

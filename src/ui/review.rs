@@ -595,11 +595,12 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
 /// The checks of `id` that fail in the loaded run.
 fn failing_checks(wb: &Workbench, id: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let verdict = wb
+    let results = wb
         .loaded
         .as_ref()
-        .and_then(|l| super::model::verdict_of(l, id));
-    for check in verdict.map(|v| v.checks.as_slice()).unwrap_or_default() {
+        .map(|l| super::model::results_of(l, id))
+        .unwrap_or_default();
+    for (_, check) in results {
         if check.status == CheckStatus::Fail && !out.contains(&check.check) {
             out.push(check.check.clone());
         }

@@ -277,7 +277,8 @@ pub fn path_text(path: &Path) -> String {
 }
 
 /// Takes the closed record at `db` back to schema `version` (1 or 2) as
-/// that version's Tickmark would have written it: undoes step 3 (a review's
+/// that version's Tickmark would have written it: undoes step 3 (result
+/// lists, of which there must be none; a review's
 /// finding and method become one conclusion again, worksheets and the prior
 /// assessment are dropped), drops what step 2 adds (the guards and indexes)
 /// for version 1, and removes the later steps from the migration log. The
@@ -286,9 +287,21 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
-    // Undo step 3: the custody column and the request list.
+    // Undo step 3: the result lists (an earlier release kept resources
+    // inline; this record must hold none in lists to go back), the custody
+    // column and the request list.
+    let lists: i64 = conn
+        .query_row("SELECT count(*) FROM result_lists", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        lists, 0,
+        "results with resources in lists cannot go back to schema {version}"
+    );
     conn.execute_batch(
-        "DROP TRIGGER evidence_requests_no_delete;
+        "DROP TRIGGER result_lists_no_update;
+         DROP TRIGGER result_lists_no_delete;
+         DROP TABLE result_lists;
+         DROP TRIGGER evidence_requests_no_delete;
          DROP TABLE evidence_requests;
          ALTER TABLE evidence_files DROP COLUMN custody;",
     )

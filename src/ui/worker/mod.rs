@@ -25,8 +25,8 @@ use crate::export::requests::RequestFormat;
 use crate::requests::RequestList;
 use crate::store::{
     Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
-    NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate, RequirementState, ReviewInput,
-    Run, RunOutcome, Store, StoreError,
+    NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate, RequirementState, ResourceKind,
+    ResourcePage, ReviewInput, RunOutcome, RunOverview, Store, StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -40,6 +40,9 @@ pub enum WorkerMode {
     Inline,
 }
 
+/// How many of a check's resources one page shows.
+pub const RESOURCE_PAGE: usize = 500;
+
 /// Identifies a long job.
 pub type JobId = u64;
 
@@ -48,8 +51,9 @@ pub type JobId = u64;
 pub struct Loaded {
     /// The assessment.
     pub assessment: Assessment,
-    /// The latest evaluation run, if any.
-    pub run: Option<Run>,
+    /// The latest evaluation run, if any: verdicts and each result's
+    /// outcome and counts (the resources' rows are read a page at a time).
+    pub run: Option<RunOverview>,
     /// Every requirement's review state, by ID.
     pub states: HashMap<String, RequirementState>,
     /// The security lead's decisions.
@@ -243,6 +247,17 @@ pub enum Task {
     CreateAssessment(NewAssessment),
     /// Read an evidence snippet.
     Snippet(SnippetKey),
+    /// Read a page of a check result's resources.
+    Resources {
+        /// The run.
+        run: i64,
+        /// The result's index in the run.
+        result: usize,
+        /// Those that do not pass, or those that pass.
+        kind: ResourceKind,
+        /// The first row.
+        offset: usize,
+    },
     /// Decode an image attachment into a thumbnail.
     Thumbnail {
         /// The bytes' SHA-256.
@@ -386,6 +401,19 @@ pub enum Reply {
         key: SnippetKey,
         /// The snippet, or why not.
         result: Result<Snippet, String>,
+    },
+    /// A page of a check result's resources.
+    Resources {
+        /// The run.
+        run: i64,
+        /// The result's index in the run.
+        result: usize,
+        /// Which of its resources.
+        kind: ResourceKind,
+        /// The first row asked for.
+        offset: usize,
+        /// The page, or why not.
+        page: Result<ResourcePage, String>,
     },
     /// A thumbnail.
     Thumbnail {
@@ -714,6 +742,7 @@ fn task_action(task: &Task) -> String {
         Task::CreateProfile(_) => "Creating the profile".to_owned(),
         Task::CreateAssessment(_) => "Creating the assessment".to_owned(),
         Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
+        Task::Resources { .. } => "Reading a check's resources".to_owned(),
         Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
         Task::Open { file_name, .. } => format!("Opening {file_name}"),
         Task::Document { file_name, .. } => format!("Reading {file_name}"),

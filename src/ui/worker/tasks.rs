@@ -49,7 +49,7 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
         Task::Load { assessment } => load(store, assessment).map_err(text),
         Task::LatestRun { assessment } => Ok(Reply::LatestRun {
             assessment,
-            run: store.latest_run(assessment).map_err(text)?.map(|r| r.id),
+            run: store.latest_run_id(assessment).map_err(text)?,
         }),
         Task::Requirement {
             assessment,
@@ -169,6 +169,20 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             };
             Ok(Reply::Snippet { key, result })
         }
+        Task::Resources {
+            run,
+            result,
+            kind,
+            offset,
+        } => Ok(Reply::Resources {
+            run,
+            result,
+            kind,
+            offset,
+            page: store
+                .resource_page(run, result, kind, offset, RESOURCE_PAGE)
+                .map_err(text),
+        }),
         Task::Thumbnail { sha256 } => {
             let result = match store.evidence_bytes(&sha256) {
                 Ok(Some(bytes)) => super::super::thumbnails::decode(&bytes),
@@ -220,7 +234,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         .collect();
     Ok(Reply::Loaded(Box::new(Loaded {
         done: None,
-        run: store.latest_run(assessment)?,
+        run: store.latest_run_overview(assessment)?,
         states,
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
