@@ -60,7 +60,14 @@ fn evaluate(path: &Path) -> (Option<i32>, Value, String) {
     let file = bicep_file();
     let output = tickmark(
         path,
-        &["evaluate", file.to_str().unwrap(), "--format", "json"],
+        &[
+            "evaluate",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+            "--schema",
+            "1",
+        ],
     );
     (
         output.status.code(),

@@ -49,6 +49,8 @@ fn evaluate_json_with(path: &Path, extra: &[&str]) -> (Option<i32>, Value, Strin
         path.as_os_str(),
         "--format".as_ref(),
         "json".as_ref(),
+        "--schema".as_ref(),
+        "1".as_ref(),
     ];
     args.extend(extra.iter().map(std::ffi::OsStr::new));
     let out = tickmark(&args);

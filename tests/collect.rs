@@ -167,7 +167,7 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn evaluate(world: &World, dir: &Path) -> (Output, Value) {
     let output = world
         .command(env!("CARGO_BIN_EXE_tickmark"))
-        .args(["evaluate", "--format", "json"])
+        .args(["evaluate", "--format", "json", "--schema", "1"])
         .arg(dir)
         .output()
         .unwrap();

@@ -3,6 +3,9 @@
 //! a verdict, a reason or an evidence pointer shows up in review. To accept
 //! a deliberate change, run `TICKMARK_BLESS=1 cargo test --test
 //! evaluate_sample` and review the diff of `tests/expected/sample-evaluate*.json`.
+//! Those files are schema 1 of the document (`--schema 1`); schema 2, the
+//! default, is checked against it: the same results and verdicts, each
+//! result once.
 
 mod common;
 
@@ -66,7 +69,14 @@ fn matches_reviewed_output(args: &[&str], expected: &str, requirements: usize) -
 #[test]
 fn sample_evaluation_against_321_matches_the_reviewed_output() {
     let report = matches_reviewed_output(
-        &["--catalog", "pci-dss-3.2.1", "--format", "json"],
+        &[
+            "--catalog",
+            "pci-dss-3.2.1",
+            "--format",
+            "json",
+            "--schema",
+            "1",
+        ],
         EXPECTED_321,
         232,
     );
@@ -76,7 +86,7 @@ fn sample_evaluation_against_321_matches_the_reviewed_output() {
 #[test]
 fn sample_evaluation_against_401_matches_the_reviewed_output() {
     // No --catalog: 4.0.1 is the default.
-    let report = matches_reviewed_output(&["--format", "json"], EXPECTED_401, 280);
+    let report = matches_reviewed_output(&["--format", "json", "--schema", "1"], EXPECTED_401, 280);
     assert_eq!(report["catalog"], "pci-dss-4.0.1");
     let ids: Vec<&str> = report["requirements"]
         .as_array()
@@ -103,6 +113,8 @@ fn every_verdict_kind_occurs_and_fail_on_fail_exits_1() {
             catalog,
             "--format",
             "json",
+            "--schema",
+            "1",
             "--fail-on",
             "fail",
         ]);
@@ -168,4 +180,132 @@ fn the_settings_fixture_is_the_defaults() {
         tickmark::checks::Settings::from_toml(&text).unwrap(),
         tickmark::checks::Settings::default()
     );
+}
+
+/// The resources of a schema-2 result's groups (`not_passing` or
+/// `passing`), in order, as (status, reason, resource, pointers).
+fn grouped(result: &Value, key: &str) -> Vec<(String, String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for group in result["resources"][key].as_array().into_iter().flatten() {
+        for resource in group["resources"].as_array().unwrap() {
+            out.push((
+                group["status"].as_str().unwrap().to_owned(),
+                group["reason"].as_str().unwrap().to_owned(),
+                resource["resource"].as_str().unwrap().to_owned(),
+                pointers(&resource["evidence"]),
+            ));
+        }
+    }
+    out
+}
+
+fn pointers(evidence: &Value) -> Vec<String> {
+    evidence
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The same in a schema-1 check's `resources`, those of `passing` or not.
+fn listed(check: &Value, passing: bool) -> Vec<(String, String, String, Vec<String>)> {
+    let mut out: Vec<_> = Vec::new();
+    for resource in check["resources"].as_array().into_iter().flatten() {
+        if (resource["status"] == "pass") != passing {
+            continue;
+        }
+        out.push((
+            resource["status"].as_str().unwrap().to_owned(),
+            resource["reason"].as_str().unwrap().to_owned(),
+            resource["resource"].as_str().unwrap().to_owned(),
+            pointers(&resource["evidence"]),
+        ));
+    }
+    // Schema 2 groups by outcome and reason (groups in first-seen order).
+    let mut order: Vec<(String, String)> = Vec::new();
+    for (status, reason, _, _) in &out {
+        if !order.contains(&(status.clone(), reason.clone())) {
+            order.push((status.clone(), reason.clone()));
+        }
+    }
+    out.sort_by_key(|(status, reason, _, _)| {
+        order
+            .iter()
+            .position(|k| k.0 == *status && k.1 == *reason)
+            .unwrap()
+    });
+    out
+}
+
+#[test]
+fn schema_2_lists_each_result_once_with_the_same_verdicts_as_schema_1() {
+    for catalog in ["pci-dss-3.2.1", "pci-dss-4.0.1"] {
+        let json = |extra: &[&str]| -> (Value, usize) {
+            let mut args = vec!["--catalog", catalog, "--format", "json"];
+            args.extend(extra);
+            let output = evaluate(&args);
+            assert_eq!(output.status.code(), Some(0));
+            (
+                serde_json::from_slice(&output.stdout).unwrap(),
+                output.stdout.len(),
+            )
+        };
+        let (v1, v1_bytes) = json(&["--schema", "1"]);
+        let (v2, v2_bytes) = json(&[]);
+        let (all, _) = json(&["--detail", "all"]);
+        assert_eq!(v2["schema"], 2);
+        assert_eq!(v2["detail"], "findings");
+        assert_eq!(all["detail"], "all");
+        assert_eq!(v2["summary"], v1["summary"], "{catalog}");
+        assert_eq!(v2["inputs"], v1["inputs"], "{catalog}");
+        assert!(v2_bytes < v1_bytes, "{catalog}: {v2_bytes} >= {v1_bytes}");
+        let results = v2["results"].as_array().unwrap();
+        let requirements = v2["requirements"].as_array().unwrap();
+        assert_eq!(
+            requirements.len(),
+            v1["requirements"].as_array().unwrap().len()
+        );
+        let mut with_resources = 0;
+        for (r2, r1) in requirements
+            .iter()
+            .zip(v1["requirements"].as_array().unwrap())
+        {
+            assert_eq!((&r2["id"], &r2["status"]), (&r1["id"], &r1["status"]));
+            let refs = r2["checks"].as_array().unwrap();
+            let checks = r1["checks"].as_array().unwrap();
+            assert_eq!(refs.len(), checks.len(), "{}", r1["id"]);
+            for (reference, check) in refs.iter().zip(checks) {
+                let index = reference["result"].as_u64().unwrap() as usize;
+                let result = &results[index];
+                assert_eq!(reference["check"], check["id"]);
+                assert_eq!(reference["mapping"], check["mapping"]);
+                assert_eq!(reference["status"], check["status"]);
+                assert_eq!(
+                    (&result["check"], &result["status"]),
+                    (&check["id"], &check["status"])
+                );
+                assert_eq!(result["reason"], check["reason"]);
+                let Some(resources) = check["resources"].as_array() else {
+                    assert!(result.get("resources").is_none());
+                    continue;
+                };
+                with_resources += 1;
+                let count = |s: &str| resources.iter().filter(|r| r["status"] == s).count() as u64;
+                assert_eq!(result["resources"]["pass"], count("pass"));
+                assert_eq!(result["resources"]["fail"], count("fail"));
+                assert_eq!(result["resources"]["not_evaluated"], count("not_evaluated"));
+                assert_eq!(grouped(result, "not_passing"), listed(check, false));
+                assert!(result["resources"].get("passing").is_none(), "counted only");
+                assert_eq!(
+                    grouped(&all["results"][index], "passing"),
+                    listed(check, true)
+                );
+            }
+        }
+        assert!(
+            with_resources > 0,
+            "{catalog}: the sample has checks with resources"
+        );
+    }
 }

@@ -25,7 +25,7 @@ fn evidence_refs(inputs: &[&Path]) -> BTreeSet<(String, String)> {
         .args(["--settings", "tests/fixtures/default-settings.toml"])
         .arg("evaluate")
         .args(inputs)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--schema", "1"])
         .output()
         .expect("tickmark runs");
     assert_eq!(

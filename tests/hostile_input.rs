@@ -288,7 +288,7 @@ fn wrongly_typed_fields_are_input_errors_and_the_rest_is_judged() {
     assert!(text.contains("three pools") && text.contains("\"apiServerAccessProfile\": 5"));
     std::fs::write(&file, &text).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_tickmark"))
-        .args(["evaluate", "--format", "json"])
+        .args(["evaluate", "--format", "json", "--schema", "1"])
         .arg(&file)
         .env_remove("DISPLAY")
         .output()

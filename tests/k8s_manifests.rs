@@ -27,7 +27,7 @@ fn evaluate_cli(paths: &[PathBuf]) -> (Option<i32>, Value, String) {
             "evaluate",
         ])
         .args(paths)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--schema", "1"])
         .output()
         .expect("tickmark runs");
     let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);

@@ -45,7 +45,7 @@ fn evaluate(catalog: &str) -> Value {
             "evaluate",
         ])
         .args(evidence())
-        .args(["--catalog", catalog, "--format", "json"])
+        .args(["--catalog", catalog, "--format", "json", "--schema", "1"])
         .output()
         .expect("tickmark runs");
     assert_eq!(

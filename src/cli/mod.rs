@@ -50,6 +50,15 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvaluateFormat::Table)]
         format: EvaluateFormat,
+        /// The JSON document's shape: 2 (each result once, requirements
+        /// referring to it) or 1 (every requirement repeating its results,
+        /// as earlier releases printed it).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+        schema: u8,
+        /// With schema 2: `findings` lists the resources that fail or could
+        /// not be judged and counts those that pass; `all` lists every one.
+        #[arg(long, value_enum, default_value_t = Detail::Findings)]
+        detail: Detail,
         /// Exit with 1 when any requirement's verdict is this.
         #[arg(long, value_enum, value_name = "VERDICT")]
         fail_on: Option<FailOn>,
@@ -340,6 +349,15 @@ pub enum EvaluateFormat {
     Json,
 }
 
+/// `evaluate --detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Detail {
+    /// Resources that fail or could not be judged in full, passing ones counted.
+    Findings,
+    /// Every resource in full.
+    All,
+}
+
 /// `evaluate --fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -437,13 +455,19 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Evaluate {
             paths,
             format,
+            schema,
+            detail,
             fail_on,
             catalog,
         }) => evaluate::run(
             &cli,
             catalog.unwrap_or_else(default_catalog),
             paths,
-            *format,
+            evaluate::Output {
+                format: *format,
+                schema: *schema,
+                detail: *detail,
+            },
             *fail_on,
         ),
         Some(Command::Import {
