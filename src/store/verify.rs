@@ -475,14 +475,7 @@ fn check_blobs(
         // Read a piece at a time: a stored file may be larger than the
         // memory verify may take.
         let rowid: i64 = row.get(0)?;
-        let (actual, length) = hash_stored(conn, "blobs", rowid, |bytes| {
-            let mut hasher = sha2::Sha256::new();
-            let length = std::io::copy(
-                &mut std::io::BufReader::new(bytes),
-                &mut HashWriter(&mut hasher),
-            )?;
-            Ok((hex::encode(hasher.finalize()), length))
-        })?;
+        let (actual, length) = hash_stored(conn, "blobs", rowid, |bytes| hash_bytes(bytes))?;
         counts.blobs += 1;
         counts.blob_bytes += length;
         let location = format!("blob {}", short(&key));
@@ -522,18 +515,20 @@ fn check_blobs(
     Ok(counts)
 }
 
-/// Feeds what is written to it into a SHA-256.
-struct HashWriter<'a>(&'a mut sha2::Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
+/// SHA-256 and length of what `bytes` reads, a megabyte at a time.
+fn hash_bytes(mut bytes: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut length = 0u64;
+    loop {
+        let n = bytes.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        length += n as u64;
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Ok((hex::encode(hasher.finalize()), length))
 }
 
 /// Runs `hash` over the `bytes` column of row `rowid` of `table`, read
