@@ -23,3 +23,16 @@ pub mod store;
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod ui;
+
+/// When [`cli::main`] started: what the app's start-up measurement counts from.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of the process (the first call counts).
+pub fn mark_process_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// How long ago [`mark_process_start`] was first called (zero before).
+pub fn process_age() -> std::time::Duration {
+    STARTED.get().map(|t| t.elapsed()).unwrap_or_default()
+}

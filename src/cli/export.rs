@@ -127,6 +127,7 @@ mod tests {
     fn cli(db: &Path) -> Cli {
         Cli {
             db: Some(db.to_owned()),
+            time_to_tree: None,
             settings: None,
             command: None,
         }

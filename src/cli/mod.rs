@@ -34,6 +34,13 @@ pub struct Cli {
     /// Check settings (TOML). Default: settings.toml in the platform's config directory.
     #[arg(long, global = true, value_name = "PATH")]
     pub settings: Option<PathBuf>,
+    /// Measures the app's start: prints `ready MS` once the first frame
+    /// showing the assessment's tree with verdicts is drawn, then selects
+    /// REQUIREMENT (`largest`: the one with the most resources) and prints
+    /// how long the frame that shows its first page of resources took,
+    /// then closes. For benchmarks (`cargo bench --bench scale`).
+    #[arg(long, hide = true, value_name = "REQUIREMENT", num_args = 0..=1, default_missing_value = "")]
+    pub time_to_tree: Option<String>,
     /// What to do; without a subcommand the desktop app starts.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -426,6 +433,7 @@ pub fn default_settings_path() -> Option<PathBuf> {
 
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
+    crate::mark_process_start();
     run(Cli::parse())
 }
 
@@ -679,7 +687,11 @@ fn start_app(cli: &Cli) -> ExitCode {
             return ExitCode::from(EXIT_UNUSABLE);
         }
     };
-    match crate::ui::run(db, settings) {
+    let probe = cli
+        .time_to_tree
+        .as_ref()
+        .map(|select| crate::ui::StartupProbe::new(Some(select.clone()).filter(|s| !s.is_empty())));
+    match crate::ui::run_with(db, settings, probe) {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(message) => {
             eprintln!("tickmark: the desktop app failed: {message}");

@@ -141,6 +141,7 @@ mod tests {
     fn cli(db: &std::path::Path) -> Cli {
         Cli {
             db: Some(db.to_owned()),
+            time_to_tree: None,
             settings: None,
             command: None,
         }

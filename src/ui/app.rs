@@ -437,6 +437,51 @@ impl Workbench {
         self.drafts.get(assessment, requirement).map(String::as_str)
     }
 
+    /// True once the open assessment's tree shows its latest run's
+    /// verdicts (the assessment is loaded, with a run).
+    pub fn shows_verdicts(&self) -> bool {
+        self.phase == Phase::Ready
+            && self.loading.is_none()
+            && self.loaded.as_ref().is_some_and(|l| l.run.is_some())
+    }
+
+    /// The requirement of the open assessment whose checks judged the most
+    /// resources, with how many.
+    pub fn requirement_with_most_resources(&self) -> Option<(String, usize)> {
+        let run = self.loaded.as_ref()?.run.as_ref()?;
+        run.verdicts
+            .iter()
+            .map(|v| {
+                let resources = run
+                    .results_of(&v.requirement)
+                    .iter()
+                    .map(|(_, r)| r.resources.total())
+                    .sum::<usize>();
+                (v.requirement.clone(), resources)
+            })
+            .max_by_key(|(_, n)| *n)
+    }
+
+    /// For the selected requirement: how many resource rows the pages
+    /// shown hold, once every check's first page has been read (`None`
+    /// while one is still being read).
+    pub fn resource_rows_shown(&self) -> Option<usize> {
+        let run = self.loaded.as_ref()?.run.as_ref()?;
+        let selected = self.selected.as_deref()?;
+        let mut rows = 0;
+        for (index, result) in run.results_of(selected) {
+            if result.resources.total() == 0 {
+                continue;
+            }
+            match self.resources.get(&(run.id, index)).map(|v| &v.page) {
+                Some(PageState::Ready(page)) => rows += page.rows.len(),
+                Some(PageState::Failed(_)) => {}
+                _ => return None,
+            }
+        }
+        Some(rows)
+    }
+
     /// True while the worker has anything to do.
     pub fn is_busy(&self) -> bool {
         !self.jobs.is_empty() || self.worker.has_pending_tasks() || self.loading.is_some()

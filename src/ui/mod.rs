@@ -50,11 +50,17 @@ pub const WINDOW_TITLE: &str = "Tickmark";
 /// typed notes on exit.
 struct TickmarkApp {
     workbench: Workbench,
+    probe: Option<StartupProbe>,
 }
 
 impl eframe::App for TickmarkApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let started = std::time::Instant::now();
         self.workbench.ui(ui);
+        let took = started.elapsed();
+        if let Some(probe) = &mut self.probe {
+            probe.after_frame(&mut self.workbench, ui.ctx(), took);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -72,9 +78,96 @@ impl eframe::App for TickmarkApp {
     }
 }
 
+/// What `tickmark --time-to-tree` measures of the app's start, printed on
+/// standard output as it happens: `ready MS` when the first frame showing
+/// the assessment's tree with its verdicts has been drawn (milliseconds
+/// since the process started); then, when asked to select a requirement,
+/// `selected ID RESOURCES` and, once the first page of each of its checks'
+/// resources has arrived, `page_frame MS ROWS`: the time the next frame
+/// took to build (the one that shows them). The window then closes.
+pub struct StartupProbe {
+    /// The requirement to select after the tree shows (`largest`: the one
+    /// whose checks judged the most resources).
+    select: Option<String>,
+    stage: ProbeStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeStage {
+    Starting,
+    Selecting,
+    Waiting,
+    Measuring,
+    Done,
+}
+
+impl StartupProbe {
+    /// A probe that selects `select` (if any) once the tree shows.
+    pub fn new(select: Option<String>) -> StartupProbe {
+        StartupProbe {
+            select,
+            stage: ProbeStage::Starting,
+        }
+    }
+
+    fn after_frame(&mut self, wb: &mut Workbench, ctx: &egui::Context, took: std::time::Duration) {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        match self.stage {
+            ProbeStage::Starting if wb.shows_verdicts() => {
+                let _ = writeln!(
+                    out,
+                    "ready {:.1}",
+                    crate::process_age().as_secs_f64() * 1000.0
+                );
+                self.stage = ProbeStage::Selecting;
+            }
+            ProbeStage::Selecting => {
+                let wanted = match self.select.as_deref() {
+                    None => None,
+                    Some("largest") => wb.requirement_with_most_resources(),
+                    Some(id) => Some((id.to_owned(), 0)),
+                };
+                match wanted {
+                    Some((id, resources)) => {
+                        let _ = writeln!(out, "selected {id} {resources}");
+                        wb.select(&id);
+                        self.stage = ProbeStage::Waiting;
+                    }
+                    None => self.stage = ProbeStage::Done,
+                }
+            }
+            ProbeStage::Waiting if wb.resource_rows_shown().is_some() => {
+                self.stage = ProbeStage::Measuring;
+            }
+            ProbeStage::Measuring => {
+                let rows = wb.resource_rows_shown().unwrap_or(0);
+                let _ = writeln!(out, "page_frame {:.2} {rows}", took.as_secs_f64() * 1000.0);
+                self.stage = ProbeStage::Done;
+            }
+            ProbeStage::Done => {
+                let _ = out.flush();
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            _ => {}
+        }
+        let _ = out.flush();
+        ctx.request_repaint();
+    }
+}
+
 /// Opens the window on the review record at `db_path` and runs until it
 /// closes.
 pub fn run(db_path: PathBuf, settings: Settings) -> Result<(), String> {
+    run_with(db_path, settings, None)
+}
+
+/// [`run`], measuring the start with `probe` (see [`StartupProbe`]).
+pub fn run_with(
+    db_path: PathBuf,
+    settings: Settings,
+    probe: Option<StartupProbe>,
+) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)
@@ -100,7 +193,7 @@ pub fn run(db_path: PathBuf, settings: Settings) -> Result<(), String> {
                 prefs,
                 seed_sample_when_empty: true,
             });
-            Ok(Box::new(TickmarkApp { workbench }))
+            Ok(Box::new(TickmarkApp { workbench, probe }))
         }),
     )
     .map_err(|e| e.to_string())
