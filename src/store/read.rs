@@ -371,14 +371,33 @@ fn files_where(
     Ok(out)
 }
 
+/// The stored bytes under `sha256`, read into one buffer of their size
+/// through SQLite's incremental I/O (a plain `SELECT bytes` would hold them
+/// twice: SQLite's copy and ours).
 pub(crate) fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
-    Ok(conn
+    let found: Option<(i64, String)> = conn
         .query_row(
-            "SELECT bytes FROM blobs WHERE sha256 = ?1",
+            "SELECT rowid, typeof(bytes) FROM blobs WHERE sha256 = ?1",
             [sha256],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .optional()?)
+        .optional()?;
+    let Some((rowid, kind)) = found else {
+        return Ok(None);
+    };
+    if kind != "blob" {
+        // Not what Tickmark stores; read as SQLite converts it (verify
+        // reports it).
+        return Ok(conn
+            .query_row("SELECT bytes FROM blobs WHERE rowid = ?1", [rowid], |row| {
+                row.get(0)
+            })
+            .optional()?);
+    }
+    let blob = conn.blob_open(rusqlite::MAIN_DB, "blobs", "bytes", rowid, true)?;
+    let mut bytes = vec![0u8; blob.len()];
+    blob.read_at_exact(&mut bytes, 0)?;
+    Ok(Some(bytes))
 }
 
 pub(crate) fn latest_run_id(conn: &Connection, assessment: i64) -> Result<Option<i64>> {
