@@ -9,7 +9,8 @@
 //!   shape of `benches/support` (kubectl's layout, mixed security contexts);
 //! - `estate`: 200 NSGs, 50 route tables, 20 firewall policy rule
 //!   collection groups (made from the sample's), 5,000 Deployments, and the
-//!   sample's cluster, firewall and policy exports beside them.
+//!   sample's cluster, firewall and policy exports beside them;
+//! - `sample`: the bundled sample data (`sample-data/{azure,kubernetes,scans}`).
 //!
 //! For each dataset, each mode runs `TICKMARK_BENCH_RUNS` times (default 3;
 //! medians reported) as its own process, timed from spawn to exit, its peak
@@ -18,7 +19,10 @@
 //!   `serde_json::from_slice::<IgnoredAny>`;
 //! - `evaluate-table`, `evaluate-json`: `tickmark evaluate`;
 //! - `import`: `tickmark import` into a fresh record;
-//! - `read-record`: this binary reading the record file once;
+//! - `read-record`: this binary reading the record file once (from the
+//!   page cache, as verify reads it just after);
+//! - `hash-record`: this binary reading it once and taking its SHA-256 (the
+//!   least a verify that rehashes every stored byte can take);
 //! - `verify`: `tickmark verify` on that record;
 //! - `app`: the desktop app on that record (`--time-to-tree largest`) when
 //!   `DISPLAY` is set: time from spawn until the first frame showing the
@@ -26,7 +30,8 @@
 //!   first page of the requirement with the most resources took.
 //!
 //! `TICKMARK_BENCH_BASELINE_BIN=PATH` measures another build (the previous
-//! release) the same way, beside this one.
+//! release) the same way on the sample, beside this one, but for the app
+//! (an earlier build has no `--time-to-tree`): the no-regression check.
 
 mod support;
 
@@ -55,16 +60,33 @@ fn main() {
         "scale: {runs} run(s) per mode, medians; load average {}",
         load_average()
     );
+    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let sample: Vec<PathBuf> = ["azure", "kubernetes", "scans"]
+        .iter()
+        .map(|d| sample_dir.join(d))
+        .collect();
     let pods = generate_pods(&root.join("pods"), pods_mib);
     let estate = generate_estate(&root.join("estate"));
-    for (name, inputs) in [("pods", vec![pods]), ("estate", vec![estate])] {
-        let builds: Vec<(&str, &Path)> = std::iter::once(("this build", tickmark.as_path()))
-            .chain(baseline.as_deref().map(|b| ("baseline", b)))
-            .collect();
-        for (label, binary) in builds {
+    for (name, inputs) in [
+        ("sample", sample),
+        ("pods", vec![pods]),
+        ("estate", vec![estate]),
+    ] {
+        // The baseline (an earlier build, without `--time-to-tree`) is
+        // measured on the sample only: it is the no-regression check.
+        let builds: Vec<(&str, &Path, bool)> =
+            std::iter::once(("this build", tickmark.as_path(), true))
+                .chain(
+                    baseline
+                        .as_deref()
+                        .filter(|_| name == "sample")
+                        .map(|b| ("baseline", b, false)),
+                )
+                .collect();
+        for (label, binary, with_app) in builds {
             let dir = root.join(format!("{name}-{}", label.replace(' ', "-")));
             std::fs::create_dir_all(&dir).expect("the run directory");
-            let report = measure(binary, &inputs, &dir, runs);
+            let report = measure(binary, &inputs, &dir, runs, with_app);
             report.print(name, label);
         }
     }
@@ -102,7 +124,21 @@ fn child(args: &[String]) {
             let mut buffer = vec![0u8; 1 << 20];
             while file.read(&mut buffer).expect("readable") > 0 {}
         }
-        _ => panic!("usage: --child floor PATH... | --child read PATH"),
+        [mode, path] if mode == "hash" => {
+            use sha2::Digest as _;
+            let mut file = std::fs::File::open(path).expect("readable");
+            let mut buffer = vec![0u8; 1 << 20];
+            let mut hasher = sha2::Sha256::new();
+            loop {
+                let n = file.read(&mut buffer).expect("readable");
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+            }
+            std::hint::black_box(hasher.finalize());
+        }
+        _ => panic!("usage: --child floor PATH... | --child read PATH | --child hash PATH"),
     }
 }
 
@@ -264,7 +300,7 @@ struct Report {
     modes: Vec<(&'static str, Mode)>,
 }
 
-fn measure(binary: &Path, inputs: &[PathBuf], dir: &Path, runs: usize) -> Report {
+fn measure(binary: &Path, inputs: &[PathBuf], dir: &Path, runs: usize, with_app: bool) -> Report {
     let settings =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/default-settings.toml");
     let input_bytes: u64 = files_below(&strings(inputs))
@@ -345,13 +381,24 @@ fn measure(binary: &Path, inputs: &[PathBuf], dir: &Path, runs: usize) -> Report
         false,
     );
     modes.push(("read-record", summarise(&read, |_| Vec::new())));
+    let hashed = repeat(
+        &|_| {
+            let mut c = Command::new(&bench);
+            c.arg("--child").arg("hash").arg(&record);
+            c
+        },
+        false,
+    );
+    modes.push(("hash-record", summarise(&hashed, |_| Vec::new())));
     let verified = repeat(&|_| tickmark(&["verify"], Some(&record)), false);
     assert!(
         verified.iter().all(|m| m.code == 0),
         "verify found the record intact"
     );
     modes.push(("verify", summarise(&verified, |_| Vec::new())));
-    if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
+    if !with_app {
+        println!("(the app is measured for this build only)");
+    } else if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
         let app = repeat(
             &|_| tickmark(&["--time-to-tree", "largest"], Some(&record)),
             true,
@@ -454,9 +501,11 @@ impl Report {
             (self.record_bytes as f64 - input) / input * 100.0
         );
         println!(
-            "  verify <= 1.5x reading the record: {:.2}x ({:.3} s / {read:.3} s); verify peak <= 100 MiB: {:.1} MiB",
+            "  verify <= 1.5x reading the record: {:.2}x ({:.3} s / {read:.3} s; {:.2}x hashing it once); verify peak <= 100 MiB: {:.1} MiB",
             self.mode("verify").map_or(f64::NAN, |m| m.wall) / read,
             self.mode("verify").map_or(f64::NAN, |m| m.wall),
+            self.mode("verify").map_or(f64::NAN, |m| m.wall)
+                / self.mode("hash-record").map_or(f64::NAN, |m| m.wall),
             peak("verify")
         );
         if let Some(app) = self.mode("app") {
