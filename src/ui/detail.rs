@@ -430,7 +430,9 @@ fn resources(
         .or_insert_with(|| ResourceView::new(&counts));
     ui.add_space(4.0);
     let mut switch = None;
-    ui.horizontal(|ui| {
+    // Wraps: with five-digit counts the two toggles do not fit beside the
+    // counts in a narrow detail pane.
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("Resources ({})", counts.total())).strong());
         ui.label(
             RichText::new(format!(
