@@ -127,6 +127,7 @@ fn cluster(pools: &[(&str, Option<String>)]) -> AksCluster {
             encryption_at_host: Field::Missing,
             os_disk_type: Field::Missing,
             taints: Field::Missing,
+            node_labels: Field::Missing,
         })
         .collect();
     AksCluster {

@@ -150,6 +150,17 @@ pub enum Format {
     /// The manifest `tickmark collect` writes beside the files it collects.
     #[serde(rename = "collection-manifest")]
     CollectionManifest,
+    /// Kubernetes nodes (`kubectl get nodes -o json`).
+    #[serde(rename = "kubectl-nodes")]
+    KubectlNodes,
+    /// Service mesh mTLS policies: Istio PeerAuthentication, Linkerd
+    /// Server, OSM MeshConfig (`kubectl get ... -A -o json`).
+    #[serde(rename = "kubectl-mesh-policies")]
+    KubectlMeshPolicies,
+    /// A Tickmark scope file (`tickmark-scope.toml`): what is in PCI scope
+    /// and which flows cross the boundary.
+    #[serde(rename = "tickmark-scope")]
+    TickmarkScope,
 }
 
 impl Format {
@@ -200,6 +211,9 @@ impl Format {
         Format::ProwlerComplianceCsv,
         Format::ProwlerComplianceOcsf,
         Format::CollectionManifest,
+        Format::KubectlNodes,
+        Format::KubectlMeshPolicies,
+        Format::TickmarkScope,
     ];
 
     /// The stable ID, e.g. `azure-nsg`.
@@ -250,6 +264,9 @@ impl Format {
             Format::ProwlerComplianceCsv => "prowler-compliance-csv",
             Format::ProwlerComplianceOcsf => "prowler-compliance-ocsf",
             Format::CollectionManifest => "collection-manifest",
+            Format::KubectlNodes => "kubectl-nodes",
+            Format::KubectlMeshPolicies => "kubectl-mesh-policies",
+            Format::TickmarkScope => "tickmark-scope",
         }
     }
 
@@ -306,6 +323,9 @@ impl Format {
             Format::ProwlerComplianceCsv => "Prowler compliance (CSV)",
             Format::ProwlerComplianceOcsf => "Prowler compliance (OCSF)",
             Format::CollectionManifest => "Tickmark collection manifest",
+            Format::KubectlNodes => "Kubernetes nodes",
+            Format::KubectlMeshPolicies => "Service mesh mTLS policies",
+            Format::TickmarkScope => "Tickmark scope file",
         }
     }
 }

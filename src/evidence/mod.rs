@@ -16,6 +16,7 @@ pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod scope_file;
 pub mod text;
 
 use std::path::{Path, PathBuf};
@@ -81,6 +82,9 @@ pub struct Evidence {
     pub k8s: k8s::K8sEvidence,
     /// Scanner, policy and runtime findings.
     pub scans: scans::ScanEvidence,
+    /// What scope files declare (scope and allowed flows).
+    #[serde(default)]
+    pub scope: scope_file::ScopeFileEvidence,
 }
 
 impl Evidence {
@@ -89,6 +93,7 @@ impl Evidence {
         self.azure.extend(other.azure);
         self.k8s.extend(other.k8s);
         self.scans.extend(other.scans);
+        self.scope.extend(other.scope);
     }
 }
 
@@ -394,6 +399,9 @@ fn read_other_text(
     text: &str,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if let Some(result) = scope_file::read(ctx, text, &mut out.scope) {
+        return result;
+    }
     if let Some(result) = scans::read_text(ctx, text, &mut out.scans) {
         return result;
     }

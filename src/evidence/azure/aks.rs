@@ -1,5 +1,7 @@
 //! AKS managed clusters: `az aks show` / `az aks list` and the ARM shape.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::ResourceInfo;
@@ -111,6 +113,16 @@ pub struct AgentPool {
     pub os_disk_type: Field<String>,
     /// `nodeTaints`.
     pub taints: Field<Vec<String>>,
+    /// `nodeLabels`: the Kubernetes labels every node of the pool carries.
+    #[serde(default)]
+    pub node_labels: Field<BTreeMap<String, String>>,
+}
+
+impl AgentPool {
+    /// The value of node label `key` on this pool, if the evidence states it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.node_labels.value()?.get(key).map(String::as_str)
+    }
 }
 
 /// Reads an AKS cluster into `out`.
@@ -207,5 +219,12 @@ fn read_pool(pool: &Node<'_>) -> AgentPool {
         encryption_at_host: pool.bool_field("enableEncryptionAtHost"),
         os_disk_type: pool.string_field("osDiskType"),
         taints: pool.string_list_field("nodeTaints"),
+        node_labels: pool.field("nodeLabels", |labels| {
+            labels.value().as_object().map(|map| {
+                map.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+        }),
     }
 }
