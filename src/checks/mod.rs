@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
 use crate::evidence::{EvidenceRef, EvidenceSet};
+use crate::scope::{Scope, ScopeClass};
 
 pub use crate::check_registry::{CHECKS, CheckDef, CheckScope, check_def};
 pub use settings::{Settings, image_registry};
@@ -55,6 +56,10 @@ pub struct ResourceResult {
     pub reason: String,
     /// Where the evidence for this resource is.
     pub evidence: Vec<EvidenceRef>,
+    /// The PCI scope of the resource (its namespace's, pool's or subnet's),
+    /// where the check knows it; absent in results recorded before scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeClass>,
 }
 
 impl ResourceResult {
@@ -70,7 +75,14 @@ impl ResourceResult {
             status,
             reason: reason.into(),
             evidence,
+            scope: None,
         }
+    }
+
+    /// The same result labelled with the resource's PCI scope.
+    pub fn in_scope(mut self, scope: Option<ScopeClass>) -> Self {
+        self.scope = scope;
+        self
     }
 }
 
@@ -294,11 +306,13 @@ pub struct RequirementVerdict {
 pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
     let mut out = Vec::new();
     let evidence = &evidence.evidence;
+    let scope = Scope::derive(evidence);
     aks::run(evidence, settings, &mut out);
     network::run(evidence, settings, &mut out);
     platform::run(evidence, settings, &mut out);
-    k8s::run(evidence, settings, &mut out);
+    k8s::run(evidence, settings, &scope, &mut out);
     scans::run(evidence, settings, &mut out);
+    network::run_cde(evidence, &scope, &mut out);
     out
 }
 

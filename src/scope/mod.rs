@@ -11,6 +11,7 @@
 //! compares equal when nothing changed).
 
 pub mod addresses;
+pub mod topology;
 
 use std::collections::BTreeMap;
 
