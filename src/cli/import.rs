@@ -137,6 +137,18 @@ fn import(
             .map_err(|e| e.to_string())?;
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
+    let scope = crate::scope::Scope::derive(&stored.set.evidence);
+    if store
+        .record_scope(&actor, assessment.id, &scope)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        let _ = writeln!(
+            out,
+            "Scope recorded: {}",
+            crate::store::scope_summary(&scope)
+        );
+    }
     let results = checks::evaluate(&stored.set, &settings);
     super::report_unplaced("import", catalog, &results, err);
     let outcome = store
