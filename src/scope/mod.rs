@@ -11,6 +11,8 @@
 //! compares equal when nothing changed).
 
 pub mod addresses;
+pub mod diagram;
+pub mod svg;
 pub mod topology;
 
 use std::collections::BTreeMap;
