@@ -432,3 +432,39 @@ fn label_ground(labels: &BTreeMap<String, String>, source: &EvidenceRef) -> Opti
 
 #[cfg(test)]
 mod tests;
+
+/// One failing resource of a check, with its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedFailure {
+    /// The check.
+    pub check: String,
+    /// The resource, as the check names it.
+    pub resource: String,
+}
+
+/// The failing resources of `results`, split by their scope: in scope,
+/// connected, out of scope, and scope not stated (in [`ScopeClass::ALL`]
+/// order, the unstated last). Results without per-resource outcomes are
+/// not split and are left out.
+pub fn failures_by_scope(results: &[crate::checks::CheckResult]) -> [Vec<ScopedFailure>; 4] {
+    let mut out: [Vec<ScopedFailure>; 4] = Default::default();
+    for result in results.iter().filter(|r| r.requirement.is_none()) {
+        for resource in result
+            .resources
+            .iter()
+            .filter(|r| r.status == crate::checks::CheckStatus::Fail)
+        {
+            let slot = match resource.scope {
+                Some(ScopeClass::InScope) => 0,
+                Some(ScopeClass::Connected) => 1,
+                Some(ScopeClass::OutOfScope) => 2,
+                None => 3,
+            };
+            out[slot].push(ScopedFailure {
+                check: result.check.clone(),
+                resource: resource.resource.clone(),
+            });
+        }
+    }
+    out
+}

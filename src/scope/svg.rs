@@ -108,12 +108,13 @@ pub fn render(diagram: &Diagram, link: Option<&str>) -> String {
         let _ = write!(
             out,
             "<path d=\"M {x1:.1} {y1:.1} C {bulge:.1} {y1:.1}, {bulge:.1} {y2:.1}, {x2:.1} {y2:.1}\" fill=\"none\" stroke=\"{FLOW}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"><title>{}</title></path>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{FLOW}\">{}</text>\n",
+             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{FLOW}\">{}</text>",
             esc(&format!("Declared flow: {}", link_.why)),
             bulge - 30.0,
             (y1 + y2) / 2.0,
             esc(&link_.label)
         );
+        out.push('\n');
     }
     legend(&mut out, diagram.height + 10.0);
     out.push_str("</svg>\n");
@@ -150,11 +151,12 @@ fn legend(out: &mut String, y: f32) {
     let _ = write!(
         out,
         "<path d=\"M {x:.1} {:.1} h 24\" stroke=\"{FLOW}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\
-         <text x=\"{:.1}\" y=\"{:.1}\">declared flow across the boundary</text>\n",
+         <text x=\"{:.1}\" y=\"{:.1}\">declared flow across the boundary</text>",
         y + 7.0,
         x + 30.0,
         y + 11.0
     );
+    out.push('\n');
 }
 
 fn esc(text: &str) -> String {

@@ -319,7 +319,11 @@ impl Workbench {
     }
 
     fn main_area(&mut self, ui: &mut Ui) {
-        tree::show(self, ui);
+        // The scope diagram needs the width; it is about the estate, not a
+        // requirement.
+        if self.screen != Screen::Scope {
+            tree::show(self, ui);
+        }
         match self.screen {
             Screen::Review => {
                 review::show(self, ui);

@@ -55,7 +55,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             ui.label("Nothing to draw: import the VNets, the AKS cluster, the nodes and the pods.");
             return;
         }
-        let fit = ((ui.available_width() - 16.0) / (view.diagram.width + 4.0)).clamp(0.4, 1.0);
+        let fit = ((ui.available_width() - 16.0) / (view.diagram.width + 4.0)).clamp(0.6, 1.0);
         ui.horizontal(|ui| {
             ui.label("Zoom:");
             ui.selectable_value(&mut wb.scope_fit, true, "Fit width");
