@@ -121,7 +121,7 @@ fn child(args: &[String]) {
         "stream" => {
             let text = std::str::from_utf8(&bytes).expect("UTF-8");
             let mut out = tickmark::evidence::k8s::K8sEvidence::default();
-            let ctx = tickmark::evidence::ImportContext { path };
+            let ctx = tickmark::evidence::ImportContext::new(path);
             tickmark::evidence::k8s::read_large_json(ctx, text, &mut out)
                 .expect("a kubectl list")
                 .expect("the list reads");

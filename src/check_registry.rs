@@ -108,9 +108,9 @@ pub const CHECKS: &[CheckDef] = &[
     ),
     check(
         "aks.entra-rbac",
-        "Microsoft Entra ID with Azure RBAC",
+        "Microsoft Entra ID with Azure or Kubernetes RBAC",
         "AKS cluster",
-        "aadProfile.managed is true and enableAzureRBAC is true",
+        "aadProfile.managed is true, disableLocalAccounts is true, and requests are authorised by Azure RBAC (enableAzureRBAC) or Kubernetes RBAC (enableRBAC, role bindings to Entra groups); the reason says which",
     ),
     check(
         "aks.local-accounts-disabled",
@@ -176,7 +176,7 @@ pub const CHECKS: &[CheckDef] = &[
         "aks.system-user-pool-separation",
         "System and user pools separated",
         "AKS cluster",
-        "at least one System pool and one User pool, and every User pool carries a taint",
+        "at least one System pool and one User pool, and every User pool carries a taint, or carries the pci-scope node label while every imported workload of a workload namespace selects its pool by that label (nodeSelector or required node affinity)",
     ),
     check(
         "nsg.node-subnets-covered",
@@ -194,13 +194,13 @@ pub const CHECKS: &[CheckDef] = &[
         "nsg.inbound-internet-only-to-gateway",
         "Internet inbound only to the gateway on 443",
         "NSGs (+ Application Gateway, AKS)",
-        "every Allow inbound rule from the internet sits on the Application Gateway subnet's NSG (or an NSG only on AzureBastionSubnet, which Azure Bastion requires) and opens only 443",
+        "every Allow inbound rule from the internet sits on the Application Gateway subnet's NSG and opens only 443, or is a rule Azure Bastion requires on an NSG only on AzureBastionSubnet; an NSG whose subnet is not known by ID is not judged as off the gateway's subnet",
     ),
     check(
         "nsg.rules-restrict-protocol",
         "NSG rules restrict the protocol",
         "NSGs",
-        "no custom Allow rule uses protocol *",
+        "no custom Allow rule uses protocol *, except the rules Azure Bastion requires (by shape) on an NSG only on AzureBastionSubnet",
     ),
     check(
         "route.default-via-firewall",
@@ -260,7 +260,7 @@ pub const CHECKS: &[CheckDef] = &[
         "vnet.ddos-protection",
         "DDoS protection on the gateway's network",
         "Virtual networks (+ Application Gateway)",
-        "the VNet holding the gateway's subnet has DDoS protection enabled",
+        "the VNet holding the gateway's subnet has DDoS protection enabled; when it cannot be placed, the reason lists the imported VNets without protection",
     ),
     check(
         "kv.private-endpoint",
@@ -314,7 +314,7 @@ pub const CHECKS: &[CheckDef] = &[
         "k8s.default-deny",
         "Default-deny network policy in every workload namespace",
         "Namespaces + network policies",
-        "every workload namespace has an empty-selector policy covering Ingress and Egress that allows nothing by itself",
+        "every workload namespace (those of imported Namespace objects and of imported workloads) has an empty-selector policy covering Ingress and Egress that allows nothing by itself, or only DNS (UDP/TCP 53) to kube-dns / kube-system; a policy without a namespace (set at deploy time) leaves it not evaluated",
     ),
     check(
         "k8s.pod-non-root",

@@ -87,9 +87,6 @@ pub struct Seeded {
 /// review in progress on 4.0.1 requirements: attachments, findings and
 /// notes, a current sign-off and one a later note change made stale.
 pub fn seed(store: &mut Store, settings: &Settings) -> Result<Seeded, StoreError> {
-    let earlier_catalog = catalog::pci_dss_321();
-    let current_catalog = catalog::builtin(catalog::PCI_DSS_401_ID)
-        .ok_or_else(|| StoreError::Invalid("the PCI DSS 4.0.1 catalog is not built in".into()))?;
     if let Some(assessment) = store.assessment(ASSESSMENT_NAME)? {
         let earlier = match store.assessment(EARLIER_ASSESSMENT_NAME)? {
             Some(earlier) => earlier,
@@ -102,6 +99,15 @@ pub fn seed(store: &mut Store, settings: &Settings) -> Result<Seeded, StoreError
             skipped: Vec::new(),
         });
     }
+    // One unit: a first start killed part-way leaves no half sample behind
+    // (the next start seeds it again).
+    store.atomically(|store| seed_now(store, settings))
+}
+
+fn seed_now(store: &mut Store, settings: &Settings) -> Result<Seeded, StoreError> {
+    let earlier_catalog = catalog::pci_dss_321();
+    let current_catalog = catalog::builtin(catalog::PCI_DSS_401_ID)
+        .ok_or_else(|| StoreError::Invalid("the PCI DSS 4.0.1 catalog is not built in".into()))?;
     let system = Actor::os_user_only();
     let auditor = Actor::with_profile(
         sample_profile(store, &system, AUDITOR_NAME, AUDITOR_EMAIL, Role::Auditor)?.id,

@@ -1,8 +1,10 @@
 //! A setting an export states as `null`. The az CLI and an ARM GET of a live
 //! cluster write `null` for a setting that was never configured, and Azure
 //! applies its documented default: the `aks.*` checks judge that default and
-//! name the `null`. The same setting left out of the export, or a `null` or
-//! absent setting in an ARM template, is not evaluated and named.
+//! name the `null`. The same setting left out of a live export, or a `null`
+//! in an ARM template, is not evaluated and named; a setting a template's
+//! resource leaves out gets Azure's default when deployed, so it is judged
+//! as that default and the reason says it is absent from the template.
 
 mod azure_platform_support;
 
@@ -258,22 +260,27 @@ fn a_private_clusters_null_fqdn_flag_and_dns_zone_take_azures_defaults() {
 }
 
 #[test]
-fn a_templates_null_or_absent_setting_is_not_evaluated() {
+fn a_templates_null_decides_nothing_and_an_absent_setting_takes_azures_default() {
     let nulls = evaluate_fixtures(&["aks-template-nulls.json"]);
     let absent = evaluate_text(
         "aks-template-trimmed.json",
         &without_nulls("aks-template-nulls.json"),
     );
     let mut wrong = Vec::new();
-    for &(check, _, _) in PUBLIC_NULLS {
-        for (results, words) in [
-            (&nulls, "is not set: the evidence states null at"),
-            (&absent, "is not in the evidence"),
-        ] {
-            let r = result(results, check);
-            if r.status != NotEvaluated || !r.reason.contains(words) {
-                wrong.push(format!("{check}: {:?} {:?}", r.status, r.reason));
-            }
+    for &(check, status, _) in PUBLIC_NULLS {
+        let r = result(&nulls, check);
+        if r.status != NotEvaluated || !r.reason.contains("is not set: the evidence states null at")
+        {
+            wrong.push(format!("null {check}: {:?} {:?}", r.status, r.reason));
+        }
+        let r = result(&absent, check);
+        if r.status != status
+            || !r
+                .reason
+                .contains("is absent from the template: Azure's default (")
+            || !r.reason.contains("applies to API version")
+        {
+            wrong.push(format!("absent {check}: {:?} {:?}", r.status, r.reason));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -283,6 +290,13 @@ fn a_templates_null_or_absent_setting_is_not_evaluated() {
         ),
         "{}",
         only_reason(&nulls, "aks.private-cluster")
+    );
+    assert!(
+        only_reason(&absent, "aks.encryption-at-host").contains(
+            "enableEncryptionAtHost is absent from the template: Azure's default (false) applies to API version 2024-05-01 (learn.microsoft.com/azure/aks/enable-host-encryption)"
+        ),
+        "{}",
+        only_reason(&absent, "aks.encryption-at-host")
     );
 }
 

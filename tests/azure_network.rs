@@ -100,6 +100,8 @@ fn info(id: &str) -> ResourceInfo {
             resource: Some(id.to_owned()),
         },
         in_template: false,
+        deployed_if: None,
+        api_version: None,
     }
 }
 

@@ -303,7 +303,8 @@ fn firewall_policy_template_links_firewall_policy_and_groups() {
     // The base policy's DNS rule allows any source to any destination.
     let any = check(&set, "fw.no-allow-any");
     assert_eq!(any.status, CheckStatus::Fail);
-    let base = resource(&any, "/DefaultNetworkRuleCollectionGroup')]");
+    // The base policy's name is a literal variable, so its group's name resolves.
+    let base = resource(&any, "fw-policies-base/DefaultNetworkRuleCollectionGroup");
     assert!(
         base.reason
             .contains("network rule DNS allows UDP from * to * on port(s) 53"),
@@ -325,7 +326,7 @@ fn spoke_template_gateway_nsg_opens_infrastructure_ports_to_everyone() {
     assert_eq!(set.evidence.azure.route_tables.len(), 1);
     let inbound = check(&set, "nsg.inbound-internet-only-to-gateway");
     assert_eq!(inbound.status, CheckStatus::Fail);
-    let gateway = resource(&inbound, "-appgw')]");
+    let gateway = resource(&inbound, "nsg-vnet-spoke-BU0001A0005-01-appgw");
     assert!(
         gateway.reason.contains("65200-65535 from *"),
         "{}",

@@ -55,7 +55,13 @@ fn kubescape_cluster_describe_of_an_arm_get() {
     let results = evaluate_one(&file);
     assert_eq!(status(&results, "aks.private-cluster"), Pass);
     assert_eq!(status(&results, "aks.private-dns-zone"), Pass);
-    assert_eq!(status(&results, "aks.entra-rbac"), Pass);
+    // Entra ID and Azure RBAC, but local accounts stay enabled.
+    assert_eq!(status(&results, "aks.entra-rbac"), Fail);
+    assert!(
+        result(&results, "aks.entra-rbac")
+            .reason
+            .contains("local accounts are enabled")
+    );
     assert_eq!(status(&results, "aks.network-policy"), Pass);
     assert_eq!(status(&results, "aks.managed-identity"), Pass);
     assert_eq!(status(&results, "aks.local-accounts-disabled"), Fail);
@@ -156,10 +162,13 @@ fn regulated_cluster_stamp_template() {
         ("aks.disk-encryption", Pass),
         ("aks.managed-identity", Pass),
         ("aks.secrets-store-csi", Pass),
-        ("aks.entra-rbac", Fail),
-        ("aks.system-user-pool-separation", Fail),
-        ("aks.auto-upgrade", NotEvaluated),
-        ("aks.encryption-at-host", NotEvaluated),
+        // Entra ID with Kubernetes RBAC bound to Entra groups.
+        ("aks.entra-rbac", Pass),
+        // User pools told apart by the pci-scope label: the workloads decide.
+        ("aks.system-user-pool-separation", NotEvaluated),
+        // Absent from the template: Azure's defaults (none, off) apply.
+        ("aks.auto-upgrade", Fail),
+        ("aks.encryption-at-host", Fail),
         ("acr.admin-disabled", Pass),
         ("acr.private", Pass),
         ("kv.network-deny-default", Fail),
@@ -206,9 +215,13 @@ fn spoke_network_template_with_a_multi_line_string() {
         subnets[0].name.value().map(String::as_str),
         Some("snet-cluster-systemnodepool")
     );
-    // The network's name is an expression, so its subnets' IDs are too.
+    // The network's name resolves from literal variables, but its ID depends
+    // on where the template is deployed: the subnet's ID stays the
+    // resourceId() ARM would evaluate.
     assert!(
-        matches!(&subnets[0].id, Field::Unresolved { expression, .. } if expression == "[variables('clusterVNetName')]")
+        matches!(&subnets[0].id, Field::Unresolved { expression, .. } if expression == "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-spoke-BU0001A0005-01', 'snet-cluster-systemnodepool')]"),
+        "{:?}",
+        subnets[0].id
     );
     assert!(matches!(subnets[0].nsg_id, Field::Unresolved { .. }));
     assert!(matches!(subnets[3].route_table_id, Field::Missing));

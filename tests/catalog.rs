@@ -89,7 +89,7 @@ const CHECK_MAPPING: &[(&str, &[&str])] = &[
 /// The official list of requirement IDs from the shared reference folder,
 /// or `None` (after saying so) when it is not beside this checkout.
 fn reference_ids() -> Option<Vec<String>> {
-    let path = common::shared_dir()?.join("reference/pci-dss-3.2.1-requirement-ids.txt");
+    let path = common::shared("reference")?.join("reference/pci-dss-3.2.1-requirement-ids.txt");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(
             text.lines()
@@ -99,7 +99,7 @@ fn reference_ids() -> Option<Vec<String>> {
                 .collect(),
         ),
         Err(err) => {
-            eprintln!("skipped: cannot read {}: {err}", path.display());
+            common::skip_notice(&format!("cannot read {}: {err}", path.display()));
             None
         }
     }

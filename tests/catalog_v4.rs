@@ -24,7 +24,7 @@ fn v4() -> &'static Catalog {
 /// The official 4.0.1 identifiers, in document order, or `None` (after
 /// saying so) when the shared reference folder is not beside this checkout.
 fn reference_ids() -> Option<Vec<String>> {
-    let path = common::shared_dir()?.join("reference/pci-dss-4.0.1-requirement-ids.txt");
+    let path = common::shared("reference")?.join("reference/pci-dss-4.0.1-requirement-ids.txt");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(
             text.lines()
@@ -34,7 +34,7 @@ fn reference_ids() -> Option<Vec<String>> {
                 .collect(),
         ),
         Err(err) => {
-            eprintln!("skipped: cannot read {}: {err}", path.display());
+            common::skip_notice(&format!("cannot read {}: {err}", path.display()));
             None
         }
     }

@@ -280,3 +280,314 @@ fn unusable_files_are_reported_as_such() {
     assert_eq!(verify_cli(&foreign).0, Some(2));
     assert_eq!(verify_cli(&f.out("absent.zip")).0, Some(2));
 }
+
+/// The manifest of a bundle's entries, parsed.
+fn manifest_of(all: &[(String, Vec<u8>)]) -> Manifest {
+    serde_json::from_slice(&all.iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap()
+}
+
+fn with_manifest(all: &mut [(String, Vec<u8>)], manifest: &Manifest) {
+    let (_, bytes) = all.iter_mut().find(|(n, _)| n == "manifest.json").unwrap();
+    *bytes = serde_json::to_vec(manifest).unwrap();
+}
+
+#[test]
+fn an_evidence_entry_without_its_evidence_file_is_not_intact() {
+    // Issue 19, finding 2: swap an evidence file's bytes, fix the
+    // manifest's hash and size and delete the entry's `evidence_file`: the
+    // record cross-check used to skip the entry and call the bundle intact.
+    let f = reviewed();
+    let path = f.out("bundle.zip");
+    export(&f, ExportFormat::Bundle, &path);
+    let mut all = entries(&path);
+    let target = "evidence/route-tables.json";
+    let forged = b"{\"value\": []}".to_vec();
+    for (name, bytes) in all.iter_mut() {
+        if name == target {
+            *bytes = forged.clone();
+        }
+    }
+    let mut manifest = manifest_of(&all);
+    let entry = manifest
+        .entries
+        .iter_mut()
+        .find(|e| e.path == target)
+        .unwrap();
+    entry.sha256 = tickmark::evidence::sha256_hex(&forged);
+    entry.size = forged.len() as u64;
+    entry.evidence_file = None;
+    with_manifest(&mut all, &manifest);
+    let tampered = f.out("no-evidence-file.zip");
+    rewrite(&tampered, &all);
+    let report = verify_bundle(&tampered).unwrap();
+    assert!(!report.is_intact());
+    let said: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert!(
+        said.iter()
+            .any(|p| p.contains(target) && p.contains("names no evidence file")),
+        "{said:#?}"
+    );
+    // The record still lists that evidence file: its entry is gone.
+    assert!(
+        said.iter()
+            .any(|p| p.starts_with("record.json: it lists evidence file #")),
+        "{said:#?}"
+    );
+    let (code, stdout, _) = verify_cli(&tampered);
+    assert_eq!(code, Some(1), "{stdout}");
+}
+
+#[test]
+fn a_bundle_without_its_record_is_not_intact() {
+    // Issue 19, finding 2: remove record.json from the zip and the manifest.
+    let f = reviewed();
+    let path = f.out("bundle.zip");
+    export(&f, ExportFormat::Bundle, &path);
+    let mut all = entries(&path);
+    all.retain(|(name, _)| name != "record.json");
+    let mut manifest = manifest_of(&all);
+    manifest.entries.retain(|e| e.path != "record.json");
+    with_manifest(&mut all, &manifest);
+    let tampered = f.out("no-record.zip");
+    rewrite(&tampered, &all);
+    let said: Vec<String> = verify_bundle(&tampered)
+        .unwrap()
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        said.contains(
+            &"record.json: every bundle holds it (kind record), but the manifest does not list it"
+                .to_owned()
+        ),
+        "{said:#?}"
+    );
+    assert!(
+        said.iter()
+            .any(|p| p.starts_with("record.json: it is not in the bundle")),
+        "{said:#?}"
+    );
+    let (code, stdout, _) = verify_cli(&tampered);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("record.json"), "{stdout}");
+}
+
+#[test]
+fn every_promised_document_is_required() {
+    let f = reviewed();
+    let path = f.out("bundle.zip");
+    export(&f, ExportFormat::Bundle, &path);
+    for part in [
+        "report.html",
+        "oscal-assessment-results.json",
+        "requirements.csv",
+    ] {
+        let mut all = entries(&path);
+        all.retain(|(name, _)| name != part);
+        let mut manifest = manifest_of(&all);
+        manifest.entries.retain(|e| e.path != part);
+        with_manifest(&mut all, &manifest);
+        let tampered = f.out("missing-part.zip");
+        rewrite(&tampered, &all);
+        let problem = first_problem(&tampered);
+        assert!(
+            matches!(&problem, BundleProblem::Promised { part: p, .. } if p == part),
+            "{part}: {problem:?}"
+        );
+    }
+}
+
+/// CRC-32 (zip's) of `bytes`.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// One entry of a hand-made zip: name, method (0 stored, 8 deflated), the
+/// data as stored, and the uncompressed size and CRC the zip declares.
+struct RawEntry {
+    name: String,
+    method: u16,
+    data: Vec<u8>,
+    declared: u32,
+    crc: u32,
+}
+
+impl RawEntry {
+    fn stored(name: &str, bytes: &[u8]) -> RawEntry {
+        RawEntry {
+            name: name.to_owned(),
+            method: 0,
+            data: bytes.to_vec(),
+            declared: bytes.len() as u32,
+            crc: crc32(bytes),
+        }
+    }
+}
+
+/// A zip written by hand, so that its sizes can lie.
+fn raw_zip(entries: &[RawEntry]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let le16 = |v: &mut Vec<u8>, n: u16| v.extend_from_slice(&n.to_le_bytes());
+    let le32 = |v: &mut Vec<u8>, n: u32| v.extend_from_slice(&n.to_le_bytes());
+    for e in entries {
+        let offset = out.len() as u32;
+        le32(&mut out, 0x0403_4b50);
+        for n in [20, 0, e.method, 0, 0x21] {
+            le16(&mut out, n);
+        }
+        for n in [e.crc, e.data.len() as u32, e.declared] {
+            le32(&mut out, n);
+        }
+        le16(&mut out, e.name.len() as u16);
+        le16(&mut out, 0);
+        out.extend_from_slice(e.name.as_bytes());
+        out.extend_from_slice(&e.data);
+        le32(&mut central, 0x0201_4b50);
+        for n in [20, 20, 0, e.method, 0, 0x21] {
+            le16(&mut central, n);
+        }
+        for n in [e.crc, e.data.len() as u32, e.declared] {
+            le32(&mut central, n);
+        }
+        for n in [e.name.len() as u16, 0, 0, 0, 0] {
+            le16(&mut central, n);
+        }
+        le32(&mut central, 0);
+        le32(&mut central, offset);
+        central.extend_from_slice(e.name.as_bytes());
+    }
+    let (cd_offset, cd_size) = (out.len() as u32, central.len() as u32);
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4b50);
+    for n in [0, 0, entries.len() as u16, entries.len() as u16] {
+        le16(&mut out, n);
+    }
+    le32(&mut out, cd_size);
+    le32(&mut out, cd_offset);
+    le16(&mut out, 0);
+    out
+}
+
+/// A raw deflate stream that inflates to `mib` MiB of spaces: one MiB
+/// compressed once and repeated (each block ends on a byte boundary), then
+/// an empty final block. About a kilobyte per inflated MiB.
+fn spaces_deflated(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let chunk = vec![b' '; 1 << 20];
+    let mut deflate = Compress::new(Compression::best(), false);
+    let mut block = Vec::with_capacity(64 << 10);
+    deflate
+        .compress_vec(&chunk, &mut block, FlushCompress::Full)
+        .unwrap();
+    let mut end = Vec::with_capacity(64);
+    let mut fresh = Compress::new(Compression::best(), false);
+    fresh
+        .compress_vec(&[], &mut end, FlushCompress::Finish)
+        .unwrap();
+    let mut out = Vec::with_capacity(block.len() * mib + end.len());
+    for _ in 0..mib {
+        out.extend_from_slice(&block);
+    }
+    out.extend_from_slice(&end);
+    out
+}
+
+/// The exported bundle of `f` with its `record.json` replaced by `record`,
+/// listed in the manifest with `listed_size`.
+fn bundle_with_record(
+    f: &export_fixture::Reviewed,
+    record: RawEntry,
+    listed_size: u64,
+) -> std::path::PathBuf {
+    let path = f.out("bundle.zip");
+    export(f, ExportFormat::Bundle, &path);
+    let all = entries(&path);
+    let mut manifest = manifest_of(&all);
+    let entry = manifest
+        .entries
+        .iter_mut()
+        .find(|e| e.path == "record.json")
+        .unwrap();
+    entry.size = listed_size;
+    let mut raw: Vec<RawEntry> = all
+        .iter()
+        .filter(|(name, _)| name != "manifest.json" && name != "record.json")
+        .map(|(name, bytes)| RawEntry::stored(name, bytes))
+        .collect();
+    raw.push(record);
+    raw.push(RawEntry::stored(
+        "manifest.json",
+        &serde_json::to_vec(&manifest).unwrap(),
+    ));
+    let out = f.out("bomb.zip");
+    std::fs::write(&out, raw_zip(&raw)).unwrap();
+    out
+}
+
+#[test]
+fn a_record_that_inflates_to_gigabytes_is_refused_unread() {
+    // Issue 19, finding 3: a 3 MB zip whose record.json inflates to 3 GiB
+    // cost 13.5 s and 3.15 GB in `verify --bundle`.
+    let f = reviewed();
+    let gib3 = 3u64 << 30;
+    let record = RawEntry {
+        name: "record.json".into(),
+        method: 8,
+        data: spaces_deflated(3 << 10),
+        declared: gib3 as u32,
+        crc: 0,
+    };
+    let path = bundle_with_record(&f, record, gib3);
+    assert!(std::fs::metadata(&path).unwrap().len() < 8 << 20);
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = verify_cli(&path);
+    let took = started.elapsed();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("record.json: cannot be read (the zip declares 3221225472 bytes, more than the 268435456 bytes Tickmark reads from it)"),
+        "{stdout}"
+    );
+    // Refused from the declared size: nothing near a gigabyte was inflated.
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
+
+#[test]
+fn an_entry_that_inflates_past_its_declared_size_is_cut_at_it() {
+    // The same record, declaring (and listed with) 1 KiB: reading stops one
+    // byte past the listed size, whatever the stream would inflate to.
+    let f = reviewed();
+    let record = RawEntry {
+        name: "record.json".into(),
+        method: 8,
+        data: spaces_deflated(3 << 10),
+        declared: 1024,
+        crc: 0,
+    };
+    let path = bundle_with_record(&f, record, 1024);
+    let started = std::time::Instant::now();
+    let report = verify_bundle(&path).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let said: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    // The zip reader itself stops at the declared size (and Tickmark reads
+    // no further than the listed one either).
+    assert!(
+        said.iter().any(|p| p.starts_with("record.json: ")
+            && (p.contains("larger than its declared uncompressed size")
+                || p.contains("1025 bytes"))),
+        "{said:#?}"
+    );
+    assert!(!report.is_intact());
+}

@@ -15,12 +15,12 @@ use tickmark::export::oscal::{control_id, objective_id};
 /// The schema `name` from ../shared/reference/oscal, or `None` (the test
 /// then says it skips).
 fn schema(name: &str) -> Option<Value> {
-    let path = common::shared_dir()?
+    let path = common::shared("reference/oscal")?
         .join("reference")
         .join("oscal")
         .join(name);
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not there", path.display());
+        common::skip_notice(&format!("{} is not there", path.display()));
         return None;
     };
     Some(serde_json::from_str(&text).unwrap())

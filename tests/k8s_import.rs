@@ -168,18 +168,18 @@ fn single_objects_and_api_lists() {
 }
 
 #[test]
-fn unknown_kinds_are_skipped_with_a_note() {
+fn unknown_kinds_are_read_and_said_to_be_unused() {
     let file = import("shapes/mixed-list.json");
     let k8s = &file.evidence.k8s;
     assert_eq!(k8s.namespaces.len(), 1);
     assert_eq!(k8s.services.len(), 1);
     let notes = file.provenance.notes.join("\n");
     assert!(
-        notes.contains("2 object(s) of kind ConfigMap skipped"),
+        notes.contains("2 object(s) of kind ConfigMap read, not used by any check"),
         "{notes}"
     );
     assert!(
-        notes.contains("1 object(s) of kind Secret skipped"),
+        notes.contains("1 object(s) of kind Secret read, not used by any check"),
         "{notes}"
     );
 }

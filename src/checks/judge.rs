@@ -6,6 +6,33 @@ use super::{CheckStatus, ResourceResult};
 use crate::evidence::azure::ResourceInfo;
 use crate::evidence::{EvidenceRef, Field};
 
+/// The result for `resource` unless a template deploys it only under a
+/// condition: such a resource may never exist, so it is not judged. The
+/// reason names the condition and says what the verdict would be were it
+/// deployed.
+pub(crate) fn unless_conditional(
+    resource: &ResourceInfo,
+    result: ResourceResult,
+) -> ResourceResult {
+    match &resource.deployed_if {
+        Some(condition) if result.status != CheckStatus::NotEvaluated => {
+            let would = match result.status {
+                CheckStatus::Pass => "pass",
+                _ => "fail",
+            };
+            ResourceResult {
+                status: CheckStatus::NotEvaluated,
+                reason: format!(
+                    "deployed only if {condition}, so not judged (deployed, it would {would}: {})",
+                    result.reason
+                ),
+                ..result
+            }
+        }
+        _ => result,
+    }
+}
+
 /// Evidence pointing at `field` of a resource, or at `fallback` (the part of
 /// the resource that should have held it) when the field is absent.
 pub(crate) fn evidence_at<T>(info: &ResourceInfo, field: &Field<T>, fallback: &str) -> EvidenceRef {
@@ -133,6 +160,31 @@ pub(crate) fn result_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditional_resources_are_not_judged() {
+        let mut info = ResourceInfo {
+            id: None,
+            name: Some("Containers".into()),
+            source: EvidenceRef {
+                path: "sub.json".into(),
+                pointer: "/resources/0".into(),
+                resource: None,
+            },
+            in_template: true,
+            deployed_if: Some("[parameters('enableAzureDefender')]".into()),
+            api_version: None,
+        };
+        let passed = ResourceResult::new("Containers", CheckStatus::Pass, "the plan is on", vec![]);
+        let judged = unless_conditional(&info, passed.clone());
+        assert_eq!(judged.status, CheckStatus::NotEvaluated);
+        assert_eq!(
+            judged.reason,
+            "deployed only if [parameters('enableAzureDefender')], so not judged (deployed, it would pass: the plan is on)"
+        );
+        info.deployed_if = None;
+        assert_eq!(unless_conditional(&info, passed.clone()), passed);
+    }
 
     #[test]
     fn answers_combine_conservatively() {

@@ -5,6 +5,7 @@
 //! automated verdict per catalog requirement.
 
 mod aks;
+mod defaults;
 mod judge;
 mod k8s;
 mod network;
@@ -15,6 +16,7 @@ mod settings;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
+use crate::evidence::cap::{cap, cap_in_place};
 use crate::evidence::{EvidenceRef, EvidenceSet};
 use crate::scope::{Scope, ScopeClass};
 
@@ -71,9 +73,9 @@ impl ResourceResult {
         evidence: Vec<EvidenceRef>,
     ) -> Self {
         ResourceResult {
-            resource: resource.into(),
+            resource: cap(resource.into()),
             status,
-            reason: reason.into(),
+            reason: cap(reason.into()),
             evidence,
             scope: None,
         }
@@ -83,6 +85,12 @@ impl ResourceResult {
     pub fn in_scope(mut self, scope: Option<ScopeClass>) -> Self {
         self.scope = scope;
         self
+    }
+
+    fn cap_texts(&mut self) {
+        cap_in_place(&mut self.resource);
+        cap_in_place(&mut self.reason);
+        self.evidence.iter_mut().for_each(EvidenceRef::cap_texts);
     }
 }
 
@@ -121,10 +129,24 @@ impl CheckResult {
             requirement: None,
             framework: None,
             status: CheckStatus::NotEvaluated,
-            reason: reason.into(),
+            reason: cap(reason.into()),
             evidence: Vec::new(),
             resources: Vec::new(),
         }
+    }
+
+    /// Cuts every text of the result (reason, resources, evidence
+    /// references) to [`crate::evidence::cap::MAX_TEXT_CHARS`]: one long
+    /// string in the evidence is then not copied whole into every result.
+    pub fn cap_texts(&mut self) {
+        cap_in_place(&mut self.reason);
+        if let Some(requirement) = &mut self.requirement {
+            cap_in_place(requirement);
+        }
+        self.evidence.iter_mut().for_each(EvidenceRef::cap_texts);
+        self.resources
+            .iter_mut()
+            .for_each(ResourceResult::cap_texts);
     }
 
     /// For a per-requirement result: the catalog its requirement ID belongs
@@ -303,16 +325,24 @@ pub struct RequirementVerdict {
 
 /// Runs every check on the evidence. Static checks produce exactly one result
 /// each; per-requirement checks one per requirement their evidence names.
+/// Every text of every result is capped (see [`CheckResult::cap_texts`]).
 pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
     let mut out = Vec::new();
     let evidence = &evidence.evidence;
     let scope = Scope::derive(evidence);
-    aks::run(evidence, settings, &mut out);
-    network::run(evidence, settings, &mut out);
-    platform::run(evidence, settings, &mut out);
-    k8s::run(evidence, settings, &scope, &mut out);
-    scans::run(evidence, settings, &mut out);
-    network::run_cde(evidence, &scope, &mut out);
+    let families: [&dyn Fn(&mut Vec<CheckResult>); 6] = [
+        &|out| aks::run(evidence, settings, out),
+        &|out| network::run(evidence, settings, out),
+        &|out| platform::run(evidence, settings, out),
+        &|out| k8s::run(evidence, settings, &scope, out),
+        &|out| scans::run(evidence, settings, out),
+        &|out| network::run_cde(evidence, &scope, out),
+    ];
+    for family in families {
+        let start = out.len();
+        family(&mut out);
+        out[start..].iter_mut().for_each(CheckResult::cap_texts);
+    }
     out
 }
 

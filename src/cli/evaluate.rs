@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
 use crate::catalog::{Catalog, MappingStrength};
 use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
-use crate::evidence::custody::{Custody, CustodyIndex};
+use crate::evidence::custody::Custody;
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 use crate::store::VerdictCounts;
 
@@ -52,11 +52,22 @@ pub(super) fn run(
         eprintln!("tickmark evaluate: {error}");
     }
     if !errors.is_empty() {
-        eprintln!(
-            "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
-            errors.len(),
-            errors.len() + set.files.len()
-        );
+        let (wrong_fields, unusable): (Vec<&ImportError>, Vec<&ImportError>) = errors
+            .iter()
+            .partition(|e| set.files.iter().any(|f| f.path == e.path));
+        if !unusable.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} of {} file(s) could not be used; the verdicts above leave them out",
+                unusable.len(),
+                unusable.len() + set.files.len()
+            );
+        }
+        if !wrong_fields.is_empty() {
+            eprintln!(
+                "tickmark evaluate: {} field(s) hold a value of the wrong type; the checks that read them could not judge them",
+                wrong_fields.len()
+            );
+        }
         return ExitCode::from(EXIT_UNUSABLE);
     }
     let failing = verdicts.iter().any(|v| v.status == VerdictStatus::Fail);
@@ -70,16 +81,21 @@ pub(super) fn run(
 pub(super) fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
+    let batch = evidence::Batch::prepare(&walked.files);
     let mut set = EvidenceSet::default();
     let mut errors = walked.errors;
-    let custody = CustodyIndex::scan(&walked.files);
-    for path in &walked.files {
-        match evidence::import_file(path, now).1 {
+    for path in walked.files {
+        let imported = batch.import(&path, now);
+        match imported.result {
             Ok(mut file) => {
-                custody.apply(path, &mut file, &walked.files);
+                errors.append(&mut file.problems);
                 set.add(file);
             }
             Err(error) => errors.push(error),
+        }
+        if let Some((_, mut compiled)) = imported.compiled {
+            errors.append(&mut compiled.problems);
+            set.add(compiled);
         }
     }
     (set, errors)

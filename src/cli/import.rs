@@ -16,9 +16,11 @@ use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
 use crate::catalog::Catalog;
 use crate::checks;
 use crate::evidence::EvidenceSet;
+use crate::evidence::cap::capped;
 use crate::evidence::node::is_expression;
 use crate::store::{
     Actor, AssessmentUpdate, FileReport, ImportOutcome, NewAssessment, RunOutcome, Store,
+    StoreError,
 };
 
 /// The cluster name of an assessment created before any AKS evidence names it.
@@ -81,7 +83,6 @@ fn import(
             own
         }
     };
-    let actor = Actor::os_user_only();
     let today = Utc::now().date_naive();
     let new = NewAssessment {
         name: name.to_owned(),
@@ -95,12 +96,31 @@ fn import(
         "Importing into \"{name}\" (review record {})",
         db.display()
     );
-    let summary = store
-        .import_paths(&actor, name, Some(&new), paths, &mut |report| {
-            print_file(report, out, err)
-        })
+    // One unit: if anything below fails (or the process dies), nothing of
+    // this import is in the record: no assessment, no files, no run.
+    let code = store
+        .atomically(|store| import_and_evaluate(store, catalog, &settings, &new, paths, out, err))
         .map_err(|e| e.to_string())?;
+    Ok(code)
+}
+
+/// Stores the files, names the cluster and records the run (inside one
+/// unit of work).
+fn import_and_evaluate(
+    store: &mut Store,
+    catalog: &Catalog,
+    settings: &crate::checks::Settings,
+    new: &NewAssessment,
+    paths: &[PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, StoreError> {
+    let (actor, name, today) = (Actor::os_user_only(), &new.name, new.period_start);
+    let summary = store.import_paths(&actor, name, Some(new), paths, &mut |report| {
+        print_file(report, out, err)
+    })?;
     let unusable = summary.unusable().count();
+    let input_errors = summary.input_errors().count();
     let Some(mut assessment) = summary.assessment else {
         let _ = writeln!(
             err,
@@ -115,63 +135,55 @@ fn import(
             catalog.name
         );
     }
-    let stored = store
-        .evidence_set(assessment.id)
-        .map_err(|e| e.to_string())?;
+    let stored = store.evidence_set(assessment.id)?;
     for problem in &stored.problems {
         let _ = writeln!(err, "stored file no longer readable: {problem}");
     }
     if assessment.cluster == UNKNOWN_CLUSTER
         && let Some(cluster) = cluster_name(&stored.set)
     {
-        assessment = store
-            .update_assessment(
-                &actor,
-                assessment.id,
-                &AssessmentUpdate {
-                    cluster: cluster.clone(),
-                    period_start: assessment.period_start,
-                    period_end: assessment.period_end,
-                },
-            )
-            .map_err(|e| e.to_string())?;
+        assessment = store.update_assessment(
+            &actor,
+            assessment.id,
+            &AssessmentUpdate {
+                cluster: cluster.clone(),
+                period_start: assessment.period_start,
+                period_end: assessment.period_end,
+            },
+        )?;
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
     let scope = crate::scope::Scope::derive(&stored.set.evidence);
-    if store
-        .record_scope(&actor, assessment.id, &scope)
-        .map_err(|e| e.to_string())?
-        .is_some()
-    {
+    if store.record_scope(&actor, assessment.id, &scope)?.is_some() {
         let _ = writeln!(
             out,
             "Scope recorded: {}",
             crate::store::scope_summary(&scope)
         );
     }
-    let results = checks::evaluate(&stored.set, &settings);
+    let results = checks::evaluate(&stored.set, settings);
     super::report_unplaced("import", catalog, &results, err);
-    let outcome = store
-        .record_run(
-            &actor,
-            assessment.id,
-            catalog,
-            &settings,
-            &stored.set.files,
-            results,
-        )
-        .map_err(|e| e.to_string())?;
+    let outcome = store.record_run(
+        &actor,
+        assessment.id,
+        catalog,
+        settings,
+        &stored.set.files,
+        results,
+    )?;
     print_run(&outcome, out);
     let imported = summary.files.len() - unusable;
     let _ = writeln!(
         out,
-        "{imported} file(s) imported or already present, {unusable} unusable"
+        "{imported} file(s) imported or already present, {unusable} unusable, {input_errors} input error(s)"
     );
-    Ok(if unusable > 0 || !stored.problems.is_empty() {
-        EXIT_UNUSABLE
-    } else {
-        EXIT_OK
-    })
+    Ok(
+        if unusable > 0 || input_errors > 0 || !stored.problems.is_empty() {
+            EXIT_UNUSABLE
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 /// The first literal AKS cluster name in the evidence.
@@ -192,7 +204,7 @@ fn first_literal_name<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> O
         .flatten()
         .map(str::trim)
         .find(|name| !name.is_empty() && !is_expression(name))
-        .map(str::to_owned)
+        .map(|name| capped(name).into_owned())
 }
 
 fn print_file(report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) {
@@ -219,6 +231,9 @@ fn print_file(report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) {
         ),
         Err(e) => writeln!(err, "  unusable   {e}"),
     };
+    for e in &report.input_errors {
+        let _ = writeln!(err, "  input error {e}");
+    }
 }
 
 fn print_run(outcome: &RunOutcome, out: &mut dyn Write) {

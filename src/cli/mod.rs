@@ -430,7 +430,27 @@ pub fn default_settings_path() -> Option<PathBuf> {
 
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run(Cli::parse())
+}
+
+/// Runs the command line with `args` (the program name first), as the
+/// binary would: for tests that measure a whole command in a process of
+/// their own.
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(e) => {
+            let _ = e.print();
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
     match &cli.command {
         None => start_app(&cli),
         Some(Command::Catalog { format, catalog }) => {
@@ -662,6 +682,9 @@ fn start_app(cli: &Cli) -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(message) => {
             eprintln!("tickmark: the desktop app failed: {message}");
+            if let Some(hint) = crate::ui::system_libraries::missing_libraries_hint() {
+                eprintln!("tickmark: {hint}");
+            }
             ExitCode::from(EXIT_UNUSABLE)
         }
     }

@@ -35,6 +35,47 @@ pub struct ArmResource<'a> {
     /// In a template: the resource this one is nested in (`resources` of a
     /// parent), e.g. the cluster of a `providers/diagnosticSettings` child.
     pub parent: Option<Node<'a>>,
+    /// In a template: whether the resource is deployed (its `condition`, or
+    /// that of the resource or nested deployment it sits in).
+    pub deployed: Deployed,
+}
+
+/// Whether a template deploys a resource, from its `condition`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deployed {
+    /// No condition, or one that is literally true.
+    Always,
+    /// Only if this expression (as written) is true at deployment.
+    If(String),
+    /// Never: the condition is literally false (as written).
+    Never(String),
+}
+
+impl Deployed {
+    /// Reads a resource's `condition`, within a parent deployed as `outer`.
+    fn of(resource: &Node<'_>, outer: &Deployed) -> Deployed {
+        if matches!(outer, Deployed::Never(_)) {
+            return outer.clone();
+        }
+        let Some(condition) = resource.get("condition") else {
+            return outer.clone();
+        };
+        let own = match condition.value() {
+            Value::Bool(true) => Deployed::Always,
+            Value::Bool(false) => Deployed::Never("false".to_owned()),
+            Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Deployed::Always,
+            Value::String(s) if s.trim().eq_ignore_ascii_case("false") => {
+                Deployed::Never(s.clone())
+            }
+            Value::String(s) => Deployed::If(s.clone()),
+            other => Deployed::If(other.to_string()),
+        };
+        match (own, outer) {
+            (Deployed::Always, outer) => outer.clone(),
+            (Deployed::If(own), Deployed::If(outer)) => Deployed::If(format!("{outer} and {own}")),
+            (own, _) => own,
+        }
+    }
 }
 
 impl<'a> ArmResource<'a> {
@@ -73,6 +114,14 @@ impl<'a> ArmResource<'a> {
     pub fn is(&self, resource_type: &str) -> bool {
         self.resource_type.eq_ignore_ascii_case(resource_type)
     }
+
+    /// The `apiVersion` a template states for the resource, if literal.
+    pub fn api_version(&self) -> Option<&'a str> {
+        self.node
+            .get("apiVersion")
+            .and_then(|n| n.as_str())
+            .filter(|s| !super::node::is_expression(s))
+    }
 }
 
 /// The resources of an ARM-shaped document and how they were laid out, or
@@ -82,7 +131,7 @@ pub fn resources(root: &Value) -> Option<(ArmShape, Vec<ArmResource<'_>>)> {
     if is_template(&node) {
         let mut out = Vec::new();
         if let Some(list) = node.get("resources") {
-            collect_template_resources(&list, None, &mut out);
+            collect_template_resources(&list, None, &Deployed::Always, &mut out);
         }
         return Some((ArmShape::Template, out));
     }
@@ -112,8 +161,16 @@ fn is_template(node: &Node<'_>) -> bool {
         .and_then(|s| s.as_str())
         .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
     let looks_like = node.get("contentVersion").is_some()
-        && node.get("resources").is_some_and(|r| r.value().is_array());
+        && node
+            .get("resources")
+            .is_some_and(|r| r.value().is_array() || r.value().is_object());
     schema_says || looks_like
+}
+
+/// True if `root` is an ARM template (its `$schema` says so, or it has a
+/// `contentVersion` and `resources`).
+pub fn is_template_value(root: &Value) -> bool {
+    is_template(&Node::root(root))
 }
 
 fn wrapped<'a>(node: &Node<'a>) -> Option<Node<'a>> {
@@ -143,6 +200,7 @@ fn resource<'a>(node: &Node<'a>, in_template: bool) -> Option<ArmResource<'a>> {
         node: node.clone(),
         in_template,
         parent: None,
+        deployed: Deployed::Always,
     })
 }
 
@@ -165,9 +223,16 @@ pub fn type_from_id(id: &str) -> Option<String> {
 fn collect_template_resources<'a>(
     list: &Node<'a>,
     parent: Option<(&str, &Node<'a>)>,
+    outer: &Deployed,
     out: &mut Vec<ArmResource<'a>>,
 ) {
-    for item in list.items() {
+    // A language-version-2 template keys its resources by symbolic name.
+    let items: Vec<Node<'a>> = if list.value().is_object() {
+        list.entries().map(|(_, item)| item).collect()
+    } else {
+        list.items().collect()
+    };
+    for item in items {
         let Some(declared) = item.get("type").and_then(|t| t.as_str()) else {
             continue;
         };
@@ -175,19 +240,21 @@ fn collect_template_resources<'a>(
             continue;
         }
         let resource_type = child_type(parent.map(|(t, _)| t), declared);
+        let deployed = Deployed::of(&item, outer);
         if resource_type == "microsoft.resources/deployments"
             && let Some(nested) = item.path("properties.template.resources")
         {
-            collect_template_resources(&nested, None, out);
+            collect_template_resources(&nested, None, &deployed, out);
         }
         if let Some(children) = item.get("resources") {
-            collect_template_resources(&children, Some((&resource_type, &item)), out);
+            collect_template_resources(&children, Some((&resource_type, &item)), &deployed, out);
         }
         out.push(ArmResource {
             resource_type,
             parent: parent.map(|(_, node)| node.clone()),
             node: item,
             in_template: true,
+            deployed,
         });
     }
 }
@@ -256,6 +323,51 @@ mod tests {
         assert!(types.contains(&"microsoft.network/firewallpolicies/rulecollectiongroups"));
         assert!(types.contains(&"microsoft.keyvault/vaults"));
         assert!(found.iter().all(|r| r.in_template));
+    }
+
+    #[test]
+    fn conditions_are_read_and_inherited() {
+        let template = json!({
+            "contentVersion": "1.0.0.0",
+            "resources": [
+                {"type": "Microsoft.Security/pricings", "name": "Containers", "condition": "[parameters('on')]"},
+                {"type": "Microsoft.Network/networkSecurityGroups", "name": "a", "condition": false,
+                 "resources": [{"type": "Microsoft.Network/networkSecurityGroups/securityRules", "name": "r"}]},
+                {"type": "Microsoft.Resources/deployments", "condition": "[parameters('d')]",
+                 "properties": {"template": {"resources": [
+                    {"type": "Microsoft.KeyVault/vaults", "condition": "[parameters('kv')]"},
+                    {"type": "Microsoft.ContainerRegistry/registries", "condition": true}
+                 ]}}},
+                {"type": "Microsoft.KeyVault/vaults", "condition": "true"}
+            ]
+        });
+        let (_, found) = resources(&template).unwrap();
+        let deployed = |t: &str| -> Vec<Deployed> {
+            found
+                .iter()
+                .filter(|r| r.is(t))
+                .map(|r| r.deployed.clone())
+                .collect()
+        };
+        assert_eq!(
+            deployed("Microsoft.Security/pricings"),
+            vec![Deployed::If("[parameters('on')]".into())]
+        );
+        assert_eq!(
+            deployed("Microsoft.Network/networkSecurityGroups/securityRules"),
+            vec![Deployed::Never("false".into())]
+        );
+        assert_eq!(
+            deployed("Microsoft.KeyVault/vaults"),
+            vec![
+                Deployed::If("[parameters('d')] and [parameters('kv')]".into()),
+                Deployed::Always
+            ]
+        );
+        assert_eq!(
+            deployed("Microsoft.ContainerRegistry/registries"),
+            vec![Deployed::If("[parameters('d')]".into())]
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum ImportErrorKind {
     NotRecognised,
     /// A known format, but a field has the wrong type or is missing.
     Invalid,
+    /// Source that must be compiled before it can be read (Bicep without a
+    /// compiler on `PATH`, or one that failed); the message gives the command.
+    NotCompiled,
 }
 
 /// An import failure, naming the file, the format tried and the position.
@@ -46,9 +49,21 @@ pub(crate) fn without_position(message: &str, line: usize, column: usize) -> Str
     message.replacen(&format!(" at line {line} column {column}"), "", 1)
 }
 
-/// serde_json's message without its position (see [`without_position`]).
+/// The deepest nesting of arrays and objects the JSON reader follows
+/// (`serde_json`'s own limit); deeper documents are refused.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// serde_json's message without its position (see [`without_position`]),
+/// and in words where it is terse.
 pub(crate) fn json_message(e: &serde_json::Error) -> String {
-    without_position(&e.to_string(), e.line(), e.column())
+    let message = without_position(&e.to_string(), e.line(), e.column());
+    if message == "recursion limit exceeded" {
+        format!(
+            "arrays and objects nested more than {MAX_JSON_DEPTH} levels deep; Tickmark reads JSON up to {MAX_JSON_DEPTH} levels"
+        )
+    } else {
+        message
+    }
 }
 
 impl ImportError {
@@ -59,7 +74,7 @@ impl ImportError {
             kind,
             format_tried: None,
             location: None,
-            message: message.into(),
+            message: super::cap::cap(message.into()),
         }
     }
 
@@ -71,7 +86,7 @@ impl ImportError {
 
     /// Names the position in the file.
     pub fn at(mut self, location: impl Into<String>) -> Self {
-        self.location = Some(location.into());
+        self.location = Some(super::cap::cap(location.into()));
         self
     }
 

@@ -43,6 +43,16 @@ pub enum Field<T> {
         /// Where it is.
         pointer: String,
     },
+    /// The evidence holds the field but withholds its value: Terraform marks
+    /// it unknown until apply (a plan's `after_unknown`) or sensitive. It is
+    /// not judged.
+    Withheld {
+        /// Why, in words that follow the field's name (`is known only after
+        /// apply`).
+        why: String,
+        /// Where it is.
+        pointer: String,
+    },
 }
 
 impl<T> Field<T> {
@@ -68,6 +78,7 @@ impl<T> Field<T> {
             Field::Known { pointer, .. }
             | Field::Unresolved { pointer, .. }
             | Field::Invalid { pointer, .. }
+            | Field::Withheld { pointer, .. }
             | Field::NotSet { pointer } => Some(pointer),
             Field::Missing => None,
         }
@@ -101,6 +112,7 @@ impl<T> Field<T> {
                 pointer,
             },
             Field::Invalid { found, pointer } => Field::Invalid { found, pointer },
+            Field::Withheld { why, pointer } => Field::Withheld { why, pointer },
         }
     }
 
@@ -117,6 +129,7 @@ impl<T> Field<T> {
                 "{name} is the unresolved template expression {expression}"
             )),
             Field::Invalid { found, .. } => Err(format!("{name} has an unexpected value: {found}")),
+            Field::Withheld { why, .. } => Err(format!("{name} {why}")),
         }
     }
 }

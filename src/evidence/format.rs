@@ -150,6 +150,22 @@ pub enum Format {
     /// The manifest `tickmark collect` writes beside the files it collects.
     #[serde(rename = "collection-manifest")]
     CollectionManifest,
+    /// An ARM parameter file (`deploymentParameters`), applied to the
+    /// template imported beside it.
+    #[serde(rename = "arm-parameters")]
+    ArmParameters,
+    /// A `kustomization.yaml`, applied to the manifests imported beside it.
+    #[serde(rename = "kustomization")]
+    Kustomization,
+    /// A Bicep file, evaluated through the ARM JSON it compiles to.
+    #[serde(rename = "bicep")]
+    Bicep,
+    /// `terraform show -json` of a state.
+    #[serde(rename = "terraform-state")]
+    TerraformState,
+    /// `terraform show -json` of a saved plan.
+    #[serde(rename = "terraform-plan")]
+    TerraformPlan,
     /// Kubernetes nodes (`kubectl get nodes -o json`).
     #[serde(rename = "kubectl-nodes")]
     KubectlNodes,
@@ -211,6 +227,11 @@ impl Format {
         Format::ProwlerComplianceCsv,
         Format::ProwlerComplianceOcsf,
         Format::CollectionManifest,
+        Format::ArmParameters,
+        Format::Kustomization,
+        Format::Bicep,
+        Format::TerraformState,
+        Format::TerraformPlan,
         Format::KubectlNodes,
         Format::KubectlMeshPolicies,
         Format::TickmarkScope,
@@ -264,6 +285,11 @@ impl Format {
             Format::ProwlerComplianceCsv => "prowler-compliance-csv",
             Format::ProwlerComplianceOcsf => "prowler-compliance-ocsf",
             Format::CollectionManifest => "collection-manifest",
+            Format::ArmParameters => "arm-parameters",
+            Format::Kustomization => "kustomization",
+            Format::Bicep => "bicep",
+            Format::TerraformState => "terraform-state",
+            Format::TerraformPlan => "terraform-plan",
             Format::KubectlNodes => "kubectl-nodes",
             Format::KubectlMeshPolicies => "kubectl-mesh-policies",
             Format::TickmarkScope => "tickmark-scope",
@@ -323,6 +349,11 @@ impl Format {
             Format::ProwlerComplianceCsv => "Prowler compliance (CSV)",
             Format::ProwlerComplianceOcsf => "Prowler compliance (OCSF)",
             Format::CollectionManifest => "Tickmark collection manifest",
+            Format::ArmParameters => "ARM parameter file",
+            Format::Kustomization => "Kustomization",
+            Format::Bicep => "Bicep",
+            Format::TerraformState => "Terraform state (terraform show -json)",
+            Format::TerraformPlan => "Terraform plan (terraform show -json)",
             Format::KubectlNodes => "Kubernetes nodes",
             Format::KubectlMeshPolicies => "Service mesh mTLS policies",
             Format::TickmarkScope => "Tickmark scope file",

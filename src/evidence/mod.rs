@@ -8,6 +8,10 @@
 
 pub mod arm;
 pub mod azure;
+pub mod batch;
+pub mod bicep;
+pub mod cap;
+pub mod companions;
 pub mod custody;
 mod error;
 mod field;
@@ -17,8 +21,11 @@ pub mod k8s;
 pub mod node;
 pub mod scans;
 pub mod scope_file;
+pub mod template;
+pub mod terraform;
 pub mod text;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -26,6 +33,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+pub use batch::{Batch, FileImport};
+pub use companions::Companions;
 pub use error::{ImportError, ImportErrorKind};
 pub use field::Field;
 pub use format::Format;
@@ -45,6 +54,25 @@ pub struct EvidenceRef {
     pub pointer: String,
     /// The resource: an ARM resource ID, `namespace/Kind/name`, an image...
     pub resource: Option<String>,
+}
+
+impl EvidenceRef {
+    /// The same reference with its pointer and resource cut to
+    /// [`cap::MAX_TEXT_CHARS`] (a pointer through a huge key, a resource named
+    /// by a huge string).
+    pub fn capped(mut self) -> EvidenceRef {
+        self.cap_texts();
+        self
+    }
+
+    /// Caps the pointer and the resource in place (see [`cap`]); the path
+    /// is the user's own and stays as it is.
+    pub fn cap_texts(&mut self) {
+        cap::cap_in_place(&mut self.pointer);
+        if let Some(resource) = &mut self.resource {
+            cap::cap_in_place(resource);
+        }
+    }
 }
 
 /// Where an imported file came from and what it was found to be.
@@ -104,6 +132,11 @@ pub struct ImportedFile {
     pub provenance: Provenance,
     /// What it says.
     pub evidence: Evidence,
+    /// Fields of the recognised format that hold a value of the wrong type
+    /// (kind [`ImportErrorKind::Invalid`], located by JSON pointer). The
+    /// file is still read and judged; callers report these as input errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ImportError>,
 }
 
 /// The evidence of an assessment: the files and what they say, merged.
@@ -160,6 +193,18 @@ impl Recognised {
 pub struct ImportContext<'a> {
     /// The file, as the user named it.
     pub path: &'a str,
+    /// The files imported with it (parameter files, kustomizations).
+    pub companions: &'a Companions,
+}
+
+impl<'a> ImportContext<'a> {
+    /// A file read on its own.
+    pub fn new(path: &'a str) -> Self {
+        ImportContext {
+            path,
+            companions: &companions::NONE,
+        }
+    }
 }
 
 impl ImportContext<'_> {
@@ -170,6 +215,7 @@ impl ImportContext<'_> {
             pointer: pointer.into(),
             resource,
         }
+        .capped()
     }
 
     /// An error about this file.
@@ -191,25 +237,92 @@ pub fn import_bytes(
     bytes: &[u8],
     imported_at: DateTime<Utc>,
 ) -> Result<ImportedFile, ImportError> {
-    let ctx = ImportContext { path };
+    import_bytes_with(path, bytes, imported_at, &companions::NONE)
+}
+
+/// [`import_bytes`] for a file imported together with others: a template
+/// takes the values of the parameter file beside it, manifests take the
+/// namespace and image rewrites of the kustomization that lists them.
+pub fn import_bytes_with(
+    path: &str,
+    bytes: &[u8],
+    imported_at: DateTime<Utc>,
+    companions: &Companions,
+) -> Result<ImportedFile, ImportError> {
+    let ctx = ImportContext { path, companions };
     let mut evidence = Evidence::default();
     let (recognised, sha256) =
         read_and_hash(bytes, |bytes| detect_and_read(ctx, bytes, &mut evidence));
-    let recognised = recognised?;
+    let mut recognised = recognised?;
+    let problems = input_errors(ctx, recognised.format, &evidence.azure);
+    recognised.notes.extend(problems.iter().map(|e| {
+        format!(
+            "input error at {}: {}",
+            e.location.as_deref().unwrap_or("/"),
+            e.message
+        )
+    }));
     Ok(ImportedFile {
         provenance: Provenance {
             path: path.to_owned(),
             sha256,
             size: bytes.len() as u64,
             format: recognised.format,
-            tool: recognised.tool,
-            tool_version: recognised.tool_version,
+            tool: recognised.tool.map(cap::cap),
+            tool_version: recognised.tool_version.map(cap::cap),
             imported_at,
-            notes: recognised.notes,
+            notes: recognised.notes.into_iter().map(cap::cap).collect(),
             custody: None,
         },
         evidence,
+        problems,
     })
+}
+
+/// Every field of a recognised file that holds a value of the wrong type
+/// (a string where Azure has a list, a number where it has an object), as
+/// input errors naming the JSON pointer and the type found. The rest of the
+/// file is read and judged; the checks that need such a field say they
+/// could not judge it.
+fn input_errors(
+    ctx: ImportContext<'_>,
+    format: Format,
+    azure: &azure::AzureEvidence,
+) -> Vec<ImportError> {
+    let mut found = std::collections::BTreeMap::new();
+    if let Ok(tree) = serde_json::to_value(azure) {
+        invalid_fields(&tree, &mut found);
+    }
+    found
+        .into_iter()
+        .map(|(pointer, value)| {
+            ImportError::invalid(
+                ctx.path,
+                format.label(),
+                &pointer,
+                format!("wrong type: found {value}"),
+            )
+        })
+        .collect()
+}
+
+/// Collects the pointer and the value found of every [`Field::Invalid`] in
+/// a serialised piece of evidence.
+fn invalid_fields(tree: &Value, out: &mut std::collections::BTreeMap<String, String>) {
+    match tree {
+        Value::Object(map) => {
+            if map.get("state").and_then(Value::as_str) == Some("invalid")
+                && let (Some(Value::String(pointer)), Some(Value::String(found))) =
+                    (map.get("pointer"), map.get("found"))
+            {
+                out.entry(pointer.clone()).or_insert_with(|| found.clone());
+                return;
+            }
+            map.values().for_each(|v| invalid_fields(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| invalid_fields(v, out)),
+        _ => {}
+    }
 }
 
 /// Files at least this large are hashed on a second thread while they are
@@ -309,14 +422,34 @@ pub fn json_syntax_error(path: &str, format: &str, e: &serde_json::Error) -> Imp
     ImportError::syntax(path, format, e.line(), e.column(), error::json_message(e))
 }
 
-/// Reads a parsed JSON (or YAML) document of any known format.
+/// Reads a parsed JSON document of any known format.
 pub fn read_json_value(
     ctx: ImportContext<'_>,
     root: &Value,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    read_value(ctx, root, out, "JSON")
+}
+
+/// Reads a parsed document of any known format; `family` (JSON, YAML) is
+/// the syntax it was written in, for the error when no format fits.
+pub(crate) fn read_value(
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut Evidence,
+    family: &str,
+) -> Result<Recognised, ImportError> {
     if let Some(result) = custody::read_manifest(ctx, root) {
         return result;
+    }
+    if let Some(values) = template::parameters::read(root) {
+        return Ok(parameter_file(ctx, &values));
+    }
+    if let Some(result) = terraform::read(ctx, root, &mut out.azure) {
+        return result;
+    }
+    if let Some(kustomization) = k8s::kustomize::read(ctx.path, root) {
+        return Ok(k8s::kustomization_file(ctx, &kustomization));
     }
     if let Some(result) = scans::read_json(ctx, root, &mut out.scans) {
         return result;
@@ -324,10 +457,100 @@ pub fn read_json_value(
     if let Some(result) = k8s::read_json(ctx, root, &mut out.k8s) {
         return result;
     }
+    if arm::is_template_value(root) {
+        refuse_deep_expressions(ctx, root)?;
+        return read_template(ctx, root, out);
+    }
     if let Some((shape, resources)) = arm::resources(root) {
+        refuse_deep_expressions(ctx, root)?;
         return read_arm(ctx, shape, &resources, out);
     }
-    Err(not_recognised(ctx, root))
+    if let Some(recognised) = k8s::object_of_other_kind(root) {
+        return Ok(recognised);
+    }
+    Err(not_recognised(ctx, root, family))
+}
+
+/// An input error for the first ARM expression in `root` nested deeper than
+/// Tickmark reads (see [`node::MAX_EXPRESSION_DEPTH`]).
+fn refuse_deep_expressions(ctx: ImportContext<'_>, root: &Value) -> Result<(), ImportError> {
+    match node::too_deep_expression(root) {
+        Some((pointer, depth)) => Err(ImportError::invalid(
+            ctx.path,
+            "Azure resources",
+            &pointer,
+            format!(
+                "a template expression nested {depth} levels deep; Tickmark reads expressions up to {} levels",
+                node::MAX_EXPRESSION_DEPTH
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A parameter file: no evidence of its own; the notes say which template
+/// it applies to.
+fn parameter_file(ctx: ImportContext<'_>, values: &template::ParameterValues) -> Recognised {
+    let count = values.names().count();
+    let note = match ctx.companions.template_for(ctx.path) {
+        Ok(template) => {
+            format!("parameter file ({count} parameter(s)): its values are applied to {template}")
+        }
+        Err(why) => format!("parameter file ({count} parameter(s)), not applied: {why}"),
+    };
+    Recognised {
+        notes: vec![note],
+        ..Recognised::new(Format::ArmParameters).tool("ARM template", None)
+    }
+}
+
+/// An ARM template, with its variables and the parameter file imported
+/// beside it resolved first.
+fn read_template(
+    ctx: ImportContext<'_>,
+    root: &Value,
+    out: &mut Evidence,
+) -> Result<Recognised, ImportError> {
+    let mut notes = Vec::new();
+    let values = match ctx.companions.parameters_for(ctx.path) {
+        companions::Pairing::One(file, values) => {
+            notes.push(format!("parameter values from {file} applied"));
+            Some(values)
+        }
+        companions::Pairing::Several(files) => {
+            notes.push(format!(
+                "parameter files {} all fit this template, so none was applied",
+                files.join(", ")
+            ));
+            None
+        }
+        companions::Pairing::None => None,
+    };
+    let resolved = template::resolve(root, values);
+    if let Some(resolved) = &resolved
+        && resolved.resolved > 0
+    {
+        notes.push(format!(
+            "{} template expression(s) resolved from its variables{}",
+            resolved.resolved,
+            if values.is_some() {
+                " and parameters"
+            } else {
+                ""
+            }
+        ));
+    }
+    let root = resolved.as_ref().map_or(root, |r| &r.root);
+    let (shape, resources) = arm::resources(root).ok_or_else(|| {
+        ctx.error(
+            ImportErrorKind::NotRecognised,
+            "an ARM template without resources",
+        )
+        .tried("ARM template")
+    })?;
+    let mut recognised = read_arm(ctx, shape, &resources, out)?;
+    recognised.notes.splice(0..0, notes);
+    Ok(recognised)
 }
 
 fn read_arm(
@@ -338,7 +561,19 @@ fn read_arm(
 ) -> Result<Recognised, ImportError> {
     let mut formats = Vec::new();
     let mut skipped: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut never: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut conditional: std::collections::BTreeMap<&str, usize> = Default::default();
     for resource in resources {
+        match &resource.deployed {
+            arm::Deployed::Never(condition) => {
+                *never.entry(condition.as_str()).or_default() += 1;
+                continue;
+            }
+            arm::Deployed::If(condition) => {
+                *conditional.entry(condition.as_str()).or_default() += 1;
+            }
+            arm::Deployed::Always => {}
+        }
         let format = match azure::read_resource(ctx, resource, &mut out.azure)? {
             Some(format) => Some(format),
             None => scans::read_arm_resource(ctx, resource, &mut out.scans)?,
@@ -390,6 +625,16 @@ fn read_arm(
             "{count} resource(s) of type {resource_type} not evaluated"
         ));
     }
+    for (condition, count) in never {
+        recognised.notes.push(format!(
+            "{count} resource(s) not deployed: their condition is {condition}"
+        ));
+    }
+    for (condition, count) in conditional {
+        recognised.notes.push(format!(
+            "{count} resource(s) deployed only if {condition}: not judged"
+        ));
+    }
     recognised.notes.extend(scans::import_notes(&out.scans));
     Ok(recognised)
 }
@@ -402,11 +647,17 @@ fn read_other_text(
     if let Some(result) = scope_file::read(ctx, text, &mut out.scope) {
         return result;
     }
+    if bicep::looks_like_bicep(text) {
+        return Err(batch::not_compiled(ctx.path, None));
+    }
     if let Some(result) = scans::read_text(ctx, text, &mut out.scans) {
         return result;
     }
     if let Some(result) = k8s::read_yaml(ctx, text, out) {
         return result;
+    }
+    if let Some(kustomization) = k8s::kustomize::read_text(ctx.path, text) {
+        return Ok(k8s::kustomization_file(ctx, &kustomization));
     }
     Ok(Recognised {
         notes: vec!["text document; kept as an attachment, not evaluated".to_owned()],
@@ -414,22 +665,23 @@ fn read_other_text(
     })
 }
 
-fn not_recognised(ctx: ImportContext<'_>, root: &Value) -> ImportError {
+fn not_recognised(ctx: ImportContext<'_>, root: &Value, family: &str) -> ImportError {
     let described = match root {
         Value::Object(map) => {
             let keys: Vec<&str> = map.keys().take(8).map(String::as_str).collect();
             format!(
-                "valid JSON, but not a format Tickmark knows (top-level keys: {})",
+                "valid {family}, but not a format Tickmark knows (top-level keys: {})",
                 keys.join(", ")
             )
         }
         Value::Array(items) => format!(
-            "valid JSON, but not a format Tickmark knows (an array of {} item(s))",
+            "valid {family}, but not a format Tickmark knows (an array of {} item(s))",
             items.len()
         ),
-        _ => "valid JSON, but not a format Tickmark knows".to_owned(),
+        _ => format!("valid {family}, but not a format Tickmark knows"),
     };
     ctx.error(ImportErrorKind::NotRecognised, described)
+        .tried(family)
 }
 
 /// The files found below some paths, and the paths that could not be walked.
@@ -573,7 +825,7 @@ pub fn import_file(
     (Some(bytes), result)
 }
 
-fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
+pub(crate) fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))?;
     if !meta.is_file() {
@@ -595,9 +847,48 @@ fn read_limited(path: &Path, shown: &str) -> Result<Vec<u8>, ImportError> {
             ),
         ));
     }
-    std::fs::read(path)
-        .map_err(|e| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string()))
+    let unreadable =
+        |e: std::io::Error| ImportError::new(shown, ImportErrorKind::Unreadable, e.to_string());
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    // The first bytes decide whether a file is binary: a 2 GiB file of
+    // zeros is refused after reading a few kilobytes, not the whole of it.
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if document_kind(&bytes).is_none()
+        && let Some(binary) = text::binary_in_head(&bytes)
+    {
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::Binary,
+            binary.to_string(),
+        ));
+    }
+    bytes.reserve(
+        usize::try_from(meta.len())
+            .unwrap_or(0)
+            .saturating_sub(bytes.len()),
+    );
+    file.take(MAX_FILE_BYTES + 1 - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::new(
+            shown,
+            ImportErrorKind::TooLarge,
+            format!(
+                "the file grew past the {MAX_FILE_BYTES} bytes Tickmark reads from one file while it was read"
+            ),
+        ));
+    }
+    Ok(bytes)
 }
+
+/// How many bytes of a file are read first, to refuse binary content before
+/// reading the rest.
+const SNIFF_BYTES: u64 = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -170,7 +170,15 @@ impl<'a> Node<'a> {
                     };
                 }
                 Some(next) => node = next,
-                None => return Field::Missing,
+                // A string or a number where the path needs an object is
+                // not an absent field: the input is wrong there.
+                None if !node.value.is_object() => {
+                    return Field::Invalid {
+                        found: format!("{} where an object belongs", found(node.value)),
+                        pointer: node.pointer,
+                    };
+                }
+                None => return copy_loop(&node, key).unwrap_or(Field::Missing),
             }
         }
         if node.is_expression() {
@@ -182,18 +190,98 @@ impl<'a> Node<'a> {
                 pointer: node.pointer,
             },
             None => Field::Invalid {
-                found: short(node.value),
+                found: found(node.value),
                 pointer: node.pointer,
             },
         }
     }
 }
 
+/// In a template, a property that a `copy` loop of the object builds (ARM's
+/// property iteration, `"copy": [{"name": "agentPoolProfiles", ...}]`) is
+/// there at deployment, with values the template computes.
+fn copy_loop<T>(object: &Node<'_>, key: &str) -> Option<Field<T>> {
+    let loops = object.get("copy")?;
+    let entry = loops.items().find(|entry| {
+        entry
+            .get("name")
+            .and_then(|n| n.as_str())
+            .is_some_and(|n| n.eq_ignore_ascii_case(key))
+    })?;
+    Some(Field::Unresolved {
+        expression: format!("(the copy loop that builds {key})"),
+        pointer: entry.pointer,
+    })
+}
+
+/// A value as an input error names it: shortened, with its JSON type
+/// (`"three pools" (a string)`).
+pub fn found(value: &Value) -> String {
+    format!("{} ({})", short(value), type_name(value))
+}
+
+/// The JSON type of a value, with an article: `a string`, `an array`...
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 fn unresolved<T>(node: &Node<'_>) -> Field<T> {
     Field::Unresolved {
-        expression: node.as_str().unwrap_or_default().to_owned(),
+        // Shown in reasons: one long expression is not copied whole into
+        // every field that lies below it.
+        expression: super::cap::capped(node.as_str().unwrap_or_default()).into_owned(),
         pointer: node.pointer.clone(),
     }
+}
+
+/// The deepest nesting of calls and brackets an ARM template expression may
+/// have; deeper ones are refused as input errors. Real templates nest a few
+/// levels (`[concat(parameters('a'), '-', uniqueString(resourceGroup().id))]`).
+pub const MAX_EXPRESSION_DEPTH: usize = 64;
+
+/// The first ARM expression in `root` (any string value in `[...]`) that nests
+/// deeper than [`MAX_EXPRESSION_DEPTH`]: its pointer and depth. Depth is
+/// counted over `(` and `[` outside quoted literals, without recursion.
+pub fn too_deep_expression(root: &Value) -> Option<(String, usize)> {
+    let mut stack = vec![Node::root(root)];
+    while let Some(node) = stack.pop() {
+        match node.value {
+            Value::String(s) if is_expression(s) => {
+                let depth = expression_depth(s);
+                if depth > MAX_EXPRESSION_DEPTH {
+                    return Some((node.pointer, depth));
+                }
+            }
+            Value::Array(_) => stack.extend(node.items().collect::<Vec<_>>()),
+            Value::Object(_) => stack.extend(node.entries().map(|(_, n)| n).collect::<Vec<_>>()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// How deep `(` and `[` nest in an expression, outside quoted literals.
+fn expression_depth(expression: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for b in expression.bytes() {
+        match b {
+            b'\'' => quoted = !quoted,
+            b'(' | b'[' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// True for an ARM template expression string (see [`Node::is_expression`]).
@@ -202,14 +290,45 @@ pub fn is_expression(s: &str) -> bool {
     s.starts_with('[') && s.ends_with(']') && !s.starts_with("[[")
 }
 
-/// A value rendered for an error message, cut to a readable length.
+/// A value rendered for an error message, cut to a readable length. Only
+/// the beginning of a large value is rendered: a 32 MB string or a deep
+/// object costs no more than a short one.
 pub fn short(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 80 {
-        let cut: String = text.chars().take(77).collect();
+    const SHOWN: usize = 80;
+    let mut head = Bounded {
+        bytes: Vec::new(),
+        limit: SHOWN * 4 + 4,
+    };
+    // Serialisation stops with an error once the limit is reached.
+    let _ = serde_json::to_writer(&mut head, value);
+    let text = String::from_utf8_lossy(&head.bytes);
+    if text.chars().count() > SHOWN {
+        let cut: String = text.chars().take(SHOWN - 3).collect();
         format!("{cut}...")
     } else {
-        text
+        text.into_owned()
+    }
+}
+
+/// A writer that keeps at most `limit` bytes and then refuses more.
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.limit.saturating_sub(self.bytes.len());
+        if room == 0 {
+            return Err(std::io::Error::other("long enough"));
+        }
+        let n = room.min(buf.len());
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -283,6 +402,14 @@ mod tests {
         assert_eq!(root.bool_field("b.c.deeper"), not_set("/b/c"));
         assert_eq!(root.bool_field("d.c"), Field::Missing);
         assert_eq!(root.bool_field("e"), Field::Missing);
+    }
+
+    #[test]
+    fn properties_built_by_a_copy_loop_are_unresolved_not_missing() {
+        let doc = json!({"copy": [{"name": "agentPoolProfiles", "count": 2, "input": {}}]});
+        let field = Node::root(&doc).string_field("agentPoolProfiles");
+        assert!(matches!(field, Field::Unresolved { ref pointer, .. } if pointer == "/copy/0"));
+        assert_eq!(Node::root(&doc).string_field("other"), Field::Missing);
     }
 
     #[test]

@@ -450,9 +450,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> ImportContext<'static> {
-        ImportContext {
-            path: "tickmark-scope.toml",
-        }
+        ImportContext::new("tickmark-scope.toml")
     }
 
     const FILE: &str = r#"# Harbourline scope

@@ -141,6 +141,46 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// How [`decode`] will judge a file from its first bytes alone: the
+/// [`TextError::Binary`] it will give, when `head` already shows one (a NUL,
+/// or bytes that are not UTF-8 and not cut short by the end of `head`).
+/// Lets a caller refuse a large binary file before reading the rest.
+pub fn binary_in_head(head: &[u8]) -> Option<TextError> {
+    if let Some(rest) = head.strip_prefix(&[0xFF, 0xFE]) {
+        return nul_unit(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = head.strip_prefix(&[0xFE, 0xFF]) {
+        return nul_unit(rest, u16::from_be_bytes);
+    }
+    let (base, rest) = match head.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (3, rest),
+        None => (0, head),
+    };
+    if let Some(offset) = memchr_nul(rest) {
+        return Some(TextError::Binary {
+            offset: base + offset,
+        });
+    }
+    match std::str::from_utf8(rest) {
+        // `error_len` is `None` when the bytes end inside a character: the
+        // rest of the file may complete it.
+        Err(e) if e.error_len().is_some() => Some(TextError::Binary {
+            offset: base + e.valid_up_to(),
+        }),
+        _ => None,
+    }
+}
+
+/// The first UTF-16 NUL character in `bytes` (after a two-byte BOM).
+fn nul_unit(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Option<TextError> {
+    bytes
+        .chunks_exact(2)
+        .position(|pair| unit([pair[0], pair[1]]) == 0)
+        .map(|index| TextError::Binary {
+            offset: 2 + index * 2,
+        })
+}
+
 /// The first non-white-space character, if any.
 pub fn first_significant_char(text: &str) -> Option<char> {
     text.chars().find(|c| !c.is_whitespace())
@@ -181,6 +221,23 @@ mod tests {
             decode(&[0xFF, 0xFE, 0x41]),
             Err(TextError::BadUtf16 { .. })
         ));
+    }
+
+    #[test]
+    fn the_head_of_a_file_shows_binary_content_as_decode_would() {
+        for bytes in [
+            &b"ab\0cd"[..],
+            b"\xEF\xBB\xBF{\"a\":\0}",
+            b"{\"a\": \"\xFF\xFE\"}",
+            &[0xFF, 0xFE, 0x41, 0x00, 0x00, 0x00],
+            &[0xFE, 0xFF, 0x00, 0x41, 0x00, 0x00],
+        ] {
+            assert_eq!(binary_in_head(bytes), decode(bytes).err(), "{bytes:?}");
+        }
+        // Text, and text cut inside a character, is not judged binary.
+        assert_eq!(binary_in_head(b"{\"a\": 1}"), None);
+        assert_eq!(binary_in_head("{\"é\"".as_bytes().split_at(4).0), None);
+        assert_eq!(binary_in_head(&[0xFF, 0xFE, 0x41, 0x00, 0x42]), None);
     }
 
     #[test]

@@ -22,11 +22,19 @@
 //!
 //! [`verify_bundle`] recomputes the SHA-256 and size of every entry, checks
 //! that the manifest lists exactly the entries present (directory entries
-//! aside), that evidence and attachment entries carry the SHA-256 the
-//! bundled record gives them, and that the record's chain head is the
-//! manifest's. It names the first mismatch. The chain head ties the bundle
-//! to the review record: `tickmark verify` on the record shows whether that
-//! event still carries that hash.
+//! aside), and requires every part the manifest format promises: the four
+//! documents, `record.json` above all (nothing is skipped because it is
+//! absent), an evidence file or attachment ID on every such entry, the
+//! SHA-256 the bundled record gives each, an entry for every evidence file
+//! and attachment the record lists, and the record's assessment and chain
+//! head being the manifest's. It names the first mismatch. The chain head
+//! ties the bundle to the review record: `tickmark verify` on the record
+//! shows whether that event still carries that hash.
+//!
+//! Every read from the zip is capped before anything is inflated: an entry
+//! whose declared size differs from the manifest's is not read, no entry is
+//! read past the size the manifest lists, and the manifest and the record
+//! are refused beyond [`MAX_MANIFEST_BYTES`] and [`MAX_RECORD_BYTES`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
@@ -58,7 +66,12 @@ pub const MANIFEST_FORMAT: &str = "tickmark-evidence-bundle";
 /// The manifest shape this build writes and reads.
 pub const MANIFEST_VERSION: u32 = 1;
 /// The largest manifest [`verify_bundle`] reads.
-const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest `record.json` [`verify_bundle`] reads (a record of thousands
+/// of resources is a few tens of megabytes).
+pub const MAX_RECORD_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest report, OSCAL document or CSV [`verify_bundle`] reads.
+pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The bundle's table of contents (`manifest.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -476,6 +489,15 @@ pub enum BundleProblem {
         /// How.
         reason: String,
     },
+    /// A part every bundle of this manifest version holds is missing, or an
+    /// entry lacks what its kind promises (an evidence entry without its
+    /// evidence file).
+    Promised {
+        /// The entry or part.
+        part: String,
+        /// What is missing.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for BundleProblem {
@@ -507,6 +529,7 @@ impl std::fmt::Display for BundleProblem {
             }
             BundleProblem::Manifest { reason } => write!(f, "{MANIFEST_ENTRY}: {reason}"),
             BundleProblem::Record { reason } => write!(f, "{RECORD_ENTRY}: {reason}"),
+            BundleProblem::Promised { part, reason } => write!(f, "{part}: {reason}"),
         }
     }
 }
@@ -546,7 +569,15 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
         path: path.to_owned(),
         message: super::output::describe_io(&e),
     })?;
-    let mut zip = ZipArchive::new(file).map_err(|e| BundleError::NotZip {
+    verify_bundle_from(path, io::BufReader::new(file))
+}
+
+/// [`verify_bundle`] on a zip read from `reader`; `path` only names it.
+pub fn verify_bundle_from<R: Read + io::Seek>(
+    path: &Path,
+    reader: R,
+) -> Result<BundleReport, BundleError> {
+    let mut zip = ZipArchive::new(reader).map_err(|e| BundleError::NotZip {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
@@ -560,14 +591,14 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
     let names = entry_names(&mut zip, path)?;
     let Some(manifest_index) = names
         .iter()
-        .position(|n| n.as_deref() == Some(MANIFEST_ENTRY))
+        .position(|n| n.as_ref().is_some_and(|n| n.name == MANIFEST_ENTRY))
     else {
         return Err(BundleError::NotABundle {
             path: path.to_owned(),
             reason: format!("it has no {MANIFEST_ENTRY}"),
         });
     };
-    let manifest = match read_manifest(&mut zip, manifest_index) {
+    let manifest = match read_manifest(&mut zip, manifest_index, names[manifest_index].as_ref()) {
         Ok(manifest) => manifest,
         Err(ManifestError::Foreign(reason)) => {
             return Err(BundleError::NotABundle {
@@ -580,15 +611,35 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
             return Ok(report);
         }
     };
-    let listed: HashMap<&str, &ManifestEntry> = manifest
-        .entries
-        .iter()
-        .map(|e| (e.path.as_str(), e))
-        .collect();
+    check_entries(&mut zip, &names, manifest_index, &manifest, &mut report);
+    check_promised_parts(&manifest, &mut report.problems);
+    check_record(&mut zip, &names, &manifest, &mut report.problems);
+    report.manifest = Some(manifest);
+    Ok(report)
+}
+
+/// Hashes every entry the manifest lists (never more bytes than it lists)
+/// and compares; names entries that are extra, doubled or missing.
+fn check_entries<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
+    names: &[Option<EntryName>],
+    manifest_index: usize,
+    manifest: &Manifest,
+    report: &mut BundleReport,
+) {
+    let mut listed: HashMap<&str, &ManifestEntry> = HashMap::new();
+    for entry in &manifest.entries {
+        if listed.insert(entry.path.as_str(), entry).is_some() {
+            report.problems.push(BundleProblem::Manifest {
+                reason: format!("it lists {} twice", entry.path),
+            });
+        }
+    }
     let mut seen = HashSet::new();
-    let mut found: BTreeMap<String, (String, u64)> = BTreeMap::new();
     for (index, name) in names.iter().enumerate() {
-        let Some(name) = name else { continue };
+        let Some(EntryName { name, declared }) = name else {
+            continue;
+        };
         if !seen.insert(name.clone()) {
             report.problems.push(BundleProblem::Duplicate {
                 entry: name.clone(),
@@ -598,8 +649,31 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
         if index == manifest_index {
             continue;
         }
-        let hashed = hash_entry(&mut zip, index);
-        let (sha256, size) = match hashed {
+        // An entry the manifest does not list is not read at all.
+        let Some(entry) = listed.get(name.as_str()) else {
+            report.problems.push(BundleProblem::Extra {
+                entry: name.clone(),
+            });
+            continue;
+        };
+        // The zip's own size is checked before a byte is inflated: a bomb
+        // that declares gigabytes is refused unread.
+        if *declared > limit_of(&entry.kind) {
+            report.problems.push(BundleProblem::Unreadable {
+                entry: name.clone(),
+                reason: too_large(*declared, limit_of(&entry.kind)),
+            });
+            continue;
+        }
+        if *declared != entry.size {
+            report.problems.push(BundleProblem::Changed {
+                entry: name.clone(),
+                expected: (entry.sha256.clone(), entry.size),
+                found: ("(not read)".to_owned(), *declared),
+            });
+            continue;
+        }
+        let (sha256, size) = match hash_entry(zip, index, entry.size) {
             Ok(h) => h,
             Err(reason) => {
                 report.problems.push(BundleProblem::Unreadable {
@@ -611,20 +685,13 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
         };
         report.entries_checked += 1;
         report.bytes_checked += size;
-        match listed.get(name.as_str()) {
-            None => report.problems.push(BundleProblem::Extra {
+        if entry.sha256 != sha256 || entry.size != size {
+            report.problems.push(BundleProblem::Changed {
                 entry: name.clone(),
-            }),
-            Some(entry) if entry.sha256 != sha256 || entry.size != size => {
-                report.problems.push(BundleProblem::Changed {
-                    entry: name.clone(),
-                    expected: (entry.sha256.clone(), entry.size),
-                    found: (sha256.clone(), size),
-                })
-            }
-            Some(_) => {}
+                expected: (entry.sha256.clone(), entry.size),
+                found: (sha256, size),
+            });
         }
-        found.insert(name.clone(), (sha256, size));
     }
     for entry in &manifest.entries {
         if !seen.contains(&entry.path) {
@@ -633,18 +700,69 @@ pub fn verify_bundle(path: &Path) -> Result<BundleReport, BundleError> {
             });
         }
     }
-    if report.is_intact() {
-        check_record(&mut zip, &names, &manifest, &mut report.problems);
-    }
-    report.manifest = Some(manifest);
-    Ok(report)
 }
 
-/// The name of every entry, `None` for directories.
-fn entry_names(
-    zip: &mut ZipArchive<File>,
+/// The documents every bundle of this manifest version holds, by kind.
+const PROMISED_DOCUMENTS: [(&str, &str); 4] = [
+    ("report", REPORT_ENTRY),
+    ("record", RECORD_ENTRY),
+    ("oscal", OSCAL_ENTRY),
+    ("csv", CSV_ENTRY),
+];
+
+/// What a manifest of this version promises: each of the four documents
+/// under its own name, and every evidence and attachment entry naming the
+/// evidence file or attachment of the record it holds.
+fn check_promised_parts(manifest: &Manifest, problems: &mut Vec<BundleProblem>) {
+    for (kind, path) in PROMISED_DOCUMENTS {
+        if !manifest
+            .entries
+            .iter()
+            .any(|e| e.path == path && e.kind == kind)
+        {
+            problems.push(BundleProblem::Promised {
+                part: path.to_owned(),
+                reason: format!(
+                    "every bundle holds it (kind {kind}), but the manifest does not list it"
+                ),
+            });
+        }
+    }
+    for entry in &manifest.entries {
+        let reason = match entry.kind.as_str() {
+            "evidence" if entry.evidence_file.is_none() => {
+                "an evidence entry, but the manifest names no evidence file for it"
+            }
+            "attachment" if entry.attachment.is_none() => {
+                "an attachment entry, but the manifest names no attachment for it"
+            }
+            "evidence" | "attachment" => continue,
+            kind if PROMISED_DOCUMENTS
+                .iter()
+                .any(|(k, path)| *k == kind && entry.path == *path) =>
+            {
+                continue;
+            }
+            _ => "an entry of a kind or name this manifest version does not have",
+        };
+        problems.push(BundleProblem::Promised {
+            part: entry.path.clone(),
+            reason: reason.to_owned(),
+        });
+    }
+}
+
+/// An entry's name and the uncompressed size the zip declares for it.
+struct EntryName {
+    name: String,
+    declared: u64,
+}
+
+/// The name and declared size of every entry, `None` for directories.
+fn entry_names<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
     path: &Path,
-) -> Result<Vec<Option<String>>, BundleError> {
+) -> Result<Vec<Option<EntryName>>, BundleError> {
     (0..zip.len())
         .map(|index| {
             let entry = zip.by_index_raw(index).map_err(|e| BundleError::NotZip {
@@ -652,7 +770,12 @@ fn entry_names(
                 message: e.to_string(),
             })?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            Ok((!(entry.is_dir() && entry.size() == 0)).then_some(name))
+            Ok(
+                (!(entry.is_dir() && entry.size() == 0)).then_some(EntryName {
+                    name,
+                    declared: entry.size(),
+                }),
+            )
         })
         .collect()
 }
@@ -664,13 +787,53 @@ enum ManifestError {
     Broken(String),
 }
 
-fn read_manifest(zip: &mut ZipArchive<File>, index: usize) -> Result<Manifest, ManifestError> {
+/// The bytes of entry `index`: refused unread when the zip declares more
+/// than `limit` bytes, and never read past what it declares (a stream that
+/// inflates to more is an error, not a larger buffer).
+fn read_capped<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    declared: u64,
+    limit: u64,
+) -> Result<Vec<u8>, String> {
+    if declared > limit {
+        return Err(too_large(declared, limit));
+    }
     let mut bytes = Vec::new();
     zip.by_index(index)
-        .map_err(|e| ManifestError::Broken(e.to_string()))?
-        .take(MAX_MANIFEST_BYTES)
+        .map_err(|e| e.to_string())?
+        .take(declared + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ManifestError::Broken(format!("cannot be read ({e})")))?;
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    if bytes.len() as u64 > declared {
+        return Err(format!(
+            "it inflates to more than the {declared} bytes the zip declares"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn too_large(declared: u64, limit: u64) -> String {
+    format!("the zip declares {declared} bytes, more than the {limit} bytes Tickmark reads from it")
+}
+
+/// The most bytes read from an entry of `kind`.
+fn limit_of(kind: &str) -> u64 {
+    match kind {
+        "record" => MAX_RECORD_BYTES,
+        "evidence" | "attachment" => crate::evidence::MAX_FILE_BYTES,
+        _ => MAX_DOCUMENT_BYTES,
+    }
+}
+
+fn read_manifest<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    name: Option<&EntryName>,
+) -> Result<Manifest, ManifestError> {
+    let declared = name.map_or(0, |n| n.declared);
+    let bytes =
+        read_capped(zip, index, declared, MAX_MANIFEST_BYTES).map_err(ManifestError::Broken)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| ManifestError::Broken(format!("is not valid JSON ({e})")))?;
     let format = value.get("format").and_then(|f| f.as_str());
@@ -691,9 +854,15 @@ fn read_manifest(zip: &mut ZipArchive<File>, index: usize) -> Result<Manifest, M
         .map_err(|e| ManifestError::Broken(format!("does not have the manifest's shape ({e})")))
 }
 
-/// SHA-256 and size of an entry's bytes, read in chunks.
-fn hash_entry(zip: &mut ZipArchive<File>, index: usize) -> Result<(String, u64), String> {
-    let mut entry = zip.by_index(index).map_err(|e| e.to_string())?;
+/// SHA-256 and size of an entry's bytes, read in chunks, never more than
+/// one byte past `expected` (the size the manifest lists).
+fn hash_entry<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    expected: u64,
+) -> Result<(String, u64), String> {
+    let entry = zip.by_index(index).map_err(|e| e.to_string())?;
+    let mut entry = entry.take(expected.saturating_add(1));
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut size = 0u64;
@@ -708,72 +877,93 @@ fn hash_entry(zip: &mut ZipArchive<File>, index: usize) -> Result<(String, u64),
     Ok((hex::encode(hasher.finalize()), size))
 }
 
-/// Cross-checks the manifest against the bundled record: the chain head,
-/// and each evidence file's and attachment's SHA-256.
-fn check_record(
-    zip: &mut ZipArchive<File>,
-    names: &[Option<String>],
+/// Cross-checks the manifest against the bundled record: the record must be
+/// there, readable and within [`MAX_RECORD_BYTES`]; the assessment and the
+/// chain head are the manifest's; every evidence file and attachment the
+/// record lists has its entry, with the SHA-256 the record gives it, and
+/// every entry is one the record lists.
+fn check_record<R: Read + io::Seek>(
+    zip: &mut ZipArchive<R>,
+    names: &[Option<EntryName>],
     manifest: &Manifest,
     problems: &mut Vec<BundleProblem>,
 ) {
-    let Some(index) = names
-        .iter()
-        .position(|n| n.as_deref() == Some(RECORD_ENTRY))
-    else {
+    let Some((index, declared)) = names.iter().enumerate().find_map(|(i, n)| {
+        n.as_ref()
+            .filter(|n| n.name == RECORD_ENTRY)
+            .map(|n| (i, n.declared))
+    }) else {
+        problems.push(BundleProblem::Record {
+            reason: "it is not in the bundle, so nothing can be checked against it".to_owned(),
+        });
         return;
     };
-    let mut bytes = Vec::new();
-    let read = zip
-        .by_index(index)
-        .map_err(|e| e.to_string())
-        .and_then(|mut e| e.read_to_end(&mut bytes).map_err(|e| e.to_string()));
-    if let Err(reason) = read {
-        problems.push(BundleProblem::Record { reason });
-        return;
-    }
-    let record = match json::parse(&bytes) {
+    let record = match read_capped(zip, index, declared, MAX_RECORD_BYTES)
+        .and_then(|bytes| json::parse(&bytes).map_err(|e| e.to_string()))
+    {
         Ok(record) => record,
-        Err(e) => {
-            problems.push(BundleProblem::Record {
-                reason: e.to_string(),
-            });
+        Err(reason) => {
+            problems.push(BundleProblem::Record { reason });
             return;
         }
     };
+    let mut problem = |reason: String| problems.push(BundleProblem::Record { reason });
     if record.chain_head != manifest.chain_head {
-        problems.push(BundleProblem::Record {
-            reason: "its chain head differs from the manifest's".to_owned(),
-        });
+        problem("its chain head differs from the manifest's".to_owned());
     }
-    let files: HashMap<i64, &str> = record
+    let a = &record.assessment;
+    let m = &manifest.assessment;
+    if (a.id, &a.name, &a.cluster, &a.catalog_id) != (m.id, &m.name, &m.cluster, &m.catalog) {
+        problem(format!(
+            "it is the record of assessment #{} \"{}\", the manifest says #{} \"{}\"",
+            a.id, a.name, m.id, m.name
+        ));
+    }
+    let files: BTreeMap<i64, &str> = record
         .files
         .iter()
         .map(|f| (f.id, f.provenance.sha256.as_str()))
         .collect();
-    let attachments: HashMap<i64, &str> = record
+    let attachments: BTreeMap<i64, &str> = record
         .requirements
         .iter()
         .flat_map(|r| r.attachments.iter())
         .map(|a| (a.id, a.sha256.as_str()))
         .collect();
+    let mut bundled_files = HashSet::new();
+    let mut bundled_attachments = HashSet::new();
     for entry in &manifest.entries {
-        let recorded = match (entry.evidence_file, entry.attachment) {
-            (Some(id), _) => Some(files.get(&id)),
-            (_, Some(id)) => Some(attachments.get(&id)),
-            _ => None,
+        let (what, recorded) = match (entry.kind.as_str(), entry.evidence_file, entry.attachment) {
+            ("evidence", Some(id), _) => {
+                bundled_files.insert(id);
+                (format!("evidence file #{id}"), files.get(&id))
+            }
+            ("attachment", _, Some(id)) => {
+                bundled_attachments.insert(id);
+                (format!("attachment #{id}"), attachments.get(&id))
+            }
+            _ => continue,
         };
         match recorded {
-            Some(Some(sha)) if *sha == entry.sha256 => {}
-            Some(Some(sha)) => problems.push(BundleProblem::Record {
-                reason: format!(
-                    "it gives {} SHA-256 {sha}, the manifest {}",
-                    entry.path, entry.sha256
-                ),
-            }),
-            Some(None) => problems.push(BundleProblem::Record {
-                reason: format!("it does not list {}", entry.path),
-            }),
-            None => {}
+            Some(sha) if *sha == entry.sha256 => {}
+            Some(sha) => problem(format!(
+                "it gives {} ({what}) SHA-256 {sha}, the manifest {}",
+                entry.path, entry.sha256
+            )),
+            None => problem(format!("it does not list {} ({what})", entry.path)),
         }
+    }
+    for id in files.keys().filter(|id| !bundled_files.contains(id)) {
+        problem(format!(
+            "it lists evidence file #{id}, which the bundle does not hold"
+        ));
+    }
+    for id in attachments
+        .keys()
+        .filter(|id| !bundled_attachments.contains(id))
+    {
+        problem(format!(
+            "it lists attachment #{id}, which the bundle does not hold"
+        ));
     }
 }

@@ -77,7 +77,7 @@ use crate::catalog::Catalog;
 use crate::store::{AssessmentRecord, ChainHead, HistoryEntry, Store, StoreError};
 
 pub use layout::{BundleLayout, bundle_layout};
-pub use text::{markdown_to_html, markdown_to_plain_text};
+pub use text::{markdown_note, markdown_text, markdown_to_html, markdown_to_plain_text};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -289,6 +289,18 @@ pub enum ExportError {
     /// `cancel` was set.
     #[error("the export was cancelled; nothing was written")]
     Cancelled,
+    /// The review record's tables do not match its event log (edited outside
+    /// Tickmark): an export would show what no event recorded.
+    #[error(
+        "nothing was exported: the review record does not match its own history ({first}{}); run `tickmark verify`",
+        if *more > 0 { format!(", and {more} more problem(s)") } else { String::new() }
+    )]
+    Tampered {
+        /// The first problem, as `tickmark verify` names it.
+        first: crate::store::Problem,
+        /// How many more there are.
+        more: usize,
+    },
 }
 
 /// Attachments up to this size (PNG, JPEG, GIF) are embedded in the HTML
@@ -329,7 +341,15 @@ impl ReportData {
         progress: &mut dyn FnMut(ExportProgress),
         cancel: &AtomicBool,
     ) -> Result<ReportData, ExportError> {
-        let record = store.record(assessment)?;
+        // Only what `verify` accepts is rendered: the rows this export
+        // reads must be what the event log says.
+        let (record, problems) = store.checked_record(assessment)?;
+        if let Some(first) = problems.first() {
+            return Err(ExportError::Tampered {
+                first: first.clone(),
+                more: problems.len() - 1,
+            });
+        }
         check_catalog(&record, catalog)?;
         let mut histories = BTreeMap::new();
         let mut images = BTreeMap::new();
@@ -409,6 +429,15 @@ fn embedded_images(
         }
         check_cancel(cancel)?;
         if let Some(bytes) = store.evidence_bytes(&attachment.sha256)? {
+            if crate::evidence::sha256_hex(&bytes) != attachment.sha256 {
+                return Err(ExportError::Render {
+                    format: "html",
+                    message: format!(
+                        "the stored bytes of attachment {} no longer match their SHA-256 {}; run `tickmark verify`",
+                        attachment.file_name, attachment.sha256
+                    ),
+                });
+            }
             total += bytes.len() as u64;
             images.insert(attachment.sha256.clone(), bytes);
         }

@@ -194,6 +194,106 @@ fn tidy_lines(text: &str) -> String {
     out
 }
 
+/// Text from evidence, a person or a file name as Markdown that renders as
+/// exactly that text on one line: whitespace runs collapsed, and every
+/// character that Markdown, its common extensions or HTML could read as
+/// markup escaped with a backslash (CommonMark lets any ASCII punctuation be
+/// escaped). For OSCAL's `title`, `description` and `remarks`, which are
+/// Markdown.
+pub fn markdown_text(text: &str) -> String {
+    let line = one_line(text);
+    let mut out = String::with_capacity(line.len() + line.len() / 8);
+    // Leading digits then `.` or `)` would start an ordered list.
+    let leading_digits = line.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in line.chars().enumerate() {
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|' | '!' | '#' | '$'
+            | '{' | '}' | '^' | ':' => true,
+            '-' | '+' | '=' => i == 0,
+            '.' | ')' => i == leading_digits && i > 0,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A reviewer's note as Markdown for an export whose readers render it
+/// (OSCAL): the note keeps its Markdown, but raw HTML, links to anything but
+/// `http(s)` and `mailto`, and images are escaped so they show as the text
+/// they were typed as (as in the HTML report, nothing is fetched or run).
+pub fn markdown_note(note: &str) -> String {
+    let mut text = note.to_owned();
+    // Each pass escapes at least one `<`, `[` or `!` that was markup; text a
+    // pass frees (an HTML block's later lines) is caught by the next. A note
+    // that still holds such markup after many passes loses those
+    // characters' meaning altogether.
+    for _ in 0..32 {
+        let spots = markup_to_escape(&text);
+        if spots.is_empty() {
+            return text;
+        }
+        for at in spots.into_iter().rev() {
+            text.insert(at, '\\');
+        }
+    }
+    text.chars()
+        .flat_map(|c| {
+            let escape = matches!(c, '<' | '[' | '!' | '\\');
+            escape.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+/// Where a backslash goes before raw HTML, unsafe links and images of
+/// `markdown` (byte offsets, ascending, each once).
+fn markup_to_escape(markdown: &str) -> Vec<usize> {
+    let mut spots = std::collections::BTreeSet::new();
+    let bytes = markdown.as_bytes();
+    // Read with and without the extensions a viewer may have on: a
+    // construct either reading finds is escaped.
+    let readings = [
+        Options::empty(),
+        markdown_options() | Options::ENABLE_FOOTNOTES | Options::ENABLE_GFM,
+    ];
+    let events = readings
+        .into_iter()
+        .flat_map(|options| Parser::new_ext(markdown, options).into_offset_iter());
+    for (event, range) in events {
+        let first = |wanted: u8| {
+            bytes[range.clone()]
+                .iter()
+                .position(|&b| b == wanted)
+                .map(|p| range.start + p)
+        };
+        match event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                // Every `<` of the raw HTML: a later line of an HTML block
+                // must not become inline HTML once the block is broken up.
+                spots.extend(
+                    bytes[range.clone()]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| **b == b'<')
+                        .map(|(p, _)| range.start + p),
+                );
+            }
+            Event::Start(Tag::Link { dest_url, .. }) if !is_safe_link(&dest_url) => {
+                spots.extend(first(b'[').or_else(|| first(b'<')));
+            }
+            Event::Start(Tag::Image { .. }) => {
+                spots.extend(first(b'!'));
+                spots.extend(first(b'['));
+            }
+            _ => {}
+        }
+    }
+    spots.into_iter().collect()
+}
+
 /// `text` on one line: runs of whitespace (line breaks included) become one
 /// space, ends trimmed.
 pub(crate) fn one_line(text: &str) -> String {
@@ -267,6 +367,62 @@ pub(crate) fn uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The HTML elements (opening tags) in `html`.
+    fn elements(html: &str) -> Vec<String> {
+        html.split('<')
+            .skip(1)
+            .filter_map(|t| t.split('>').next())
+            .filter(|t| !t.starts_with('/'))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn inputs_the_markdown_fuzzer_stopped_on_render_no_unmeant_element() {
+        // fuzz/markdown's first property matched the text `href="javascript:`
+        // anywhere in the HTML; these inputs (its findings) have it only as
+        // escaped words. No element is made that was not meant.
+        for input in [
+            "\u{0}\u{0}\u{0}href=\"javascript:leript>\n</div>",
+            "<img src=x o\u{0}\u{0}\u{0}pnerror=alhref=\"javascript:ert(>alert(1)</script>\n\n<t(>>",
+            "=im' . !fi anote\n- od -href=\"javascript:te\n-1*_--",
+            "1href=\"javascript:\u{0}\u{0}\u{0}a\u{0}\u{0}\u{0}\u{0}0\u{0}\u{0}",
+        ] {
+            for tag in elements(&markdown_to_html(input)) {
+                assert!(
+                    !tag.starts_with("img") && !tag.starts_with("script"),
+                    "<{tag}>"
+                );
+                assert!(
+                    !tag.starts_with("a ") || tag.starts_with("a href=\"http"),
+                    "<{tag}>"
+                );
+            }
+            let note = markdown_note(input);
+            for event in Parser::new_ext(&note, markdown_options() | Options::ENABLE_GFM) {
+                assert!(
+                    !matches!(
+                        event,
+                        Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::Image { .. })
+                    ),
+                    "{event:?} in {note:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn script_link_text_in_a_note_stays_text() {
+        // Found by fuzz/markdown (its first property matched text, not
+        // elements): raw HTML whose attribute text survives as words.
+        let html = markdown_to_html("\0\0\0href=\"javascript:leript>\n</div>");
+        assert!(!html.contains("<a"), "{html}");
+        assert!(html.contains("href=\"javascript:leript&gt;"), "{html}");
+        let note = markdown_note("<a href=\"javascript:x\">y</a>\n</div>");
+        assert!(!note.contains("\n<a"), "{note}");
+        assert!(note.starts_with("\\<a"), "{note}");
+    }
 
     #[test]
     fn raw_html_in_notes_is_text_and_links_are_filtered() {

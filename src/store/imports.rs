@@ -1,10 +1,13 @@
 //! Evidence into the record, and evaluation runs out of it.
 //!
-//! Files are imported one by one, each in its own transaction, so an import
-//! of a large folder holds one file in memory at a time and a crash loses
-//! at most the file being written. The store keeps the bytes, so the typed
-//! evidence is rebuilt from them ([`Store::evidence_set`]) whenever the
-//! assessment is evaluated again.
+//! An import is one unit ([`Store::atomically`]): the assessment it
+//! creates, its files and the run that evaluates them are committed
+//! together or not at all, so a crash, a `kill -9` or a store error
+//! part-way never leaves files without their run. Files are still read one
+//! at a time, so an import of a large folder holds one file in memory at a
+//! time. The store keeps the bytes, so the typed evidence is rebuilt from
+//! them ([`Store::evidence_set`]) whenever the assessment is evaluated
+//! again.
 
 use std::path::PathBuf;
 
@@ -21,8 +24,11 @@ use super::model::*;
 use super::read::{self, People};
 use crate::catalog::Catalog;
 use crate::checks::{self, CheckResult, Settings};
-use crate::evidence::custody::CustodyIndex;
 use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
+
+/// Stored files at most this large are read to see which others they
+/// change (parameter files, kustomizations, templates are small).
+const COMPANION_SCAN_BYTES: u64 = 4 * 1024 * 1024;
 
 /// An assessment's evidence rebuilt from the stored bytes.
 #[derive(Debug, Clone, Default)]
@@ -104,9 +110,23 @@ impl Store {
     ///
     /// If the assessment does not exist it is created from `create` when the
     /// first file imports well (and never, if none does); with `create`
-    /// `None` a missing assessment is [`StoreError::NotFound`]. Store errors
-    /// (busy, disk full) stop the import; files stored before stay.
+    /// `None` a missing assessment is [`StoreError::NotFound`]. The files
+    /// are one unit ([`Store::atomically`]): a store error (busy, disk full)
+    /// stops the import and nothing of it is kept. Call it inside
+    /// [`Store::atomically`] together with the run that evaluates the files
+    /// (as `tickmark import` and the app do) to make both one unit.
     pub fn import_paths(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        create: Option<&NewAssessment>,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
+        self.atomically(|store| store.import_paths_now(actor, assessment, create, paths, progress))
+    }
+
+    fn import_paths_now(
         &mut self,
         actor: &Actor,
         assessment: &str,
@@ -124,20 +144,23 @@ impl Store {
                 "there is no assessment named \"{assessment}\""
             )));
         }
+        let mut files = Vec::new();
         for path in paths {
             let walked = evidence::walk(std::slice::from_ref(path));
             for error in walked.errors {
                 let report = FileReport {
                     path: error.path.clone(),
                     result: Err(error),
+                    input_errors: Vec::new(),
                 };
                 progress(&report);
                 summary.files.push(report);
             }
-            let custody = CustodyIndex::scan(&walked.files);
-            for file in &walked.files {
-                let report =
-                    self.import_one(actor, file, create, &mut summary, &custody, &walked.files)?;
+            files.extend(walked.files);
+        }
+        let batch = evidence::Batch::prepare(&files);
+        for file in files {
+            for report in self.import_one(actor, &batch, &file, create, &mut summary)? {
                 progress(&report);
                 summary.files.push(report);
             }
@@ -145,53 +168,46 @@ impl Store {
         Ok(summary)
     }
 
-    /// Imports one file from disk into the assessment named `assessment`
-    /// (see [`Store::import_paths`]), with the custody `custody` finds for
-    /// it. `batch` is every file of the same import: a collection manifest
-    /// notes the files it lists that are not among them. For callers that
-    /// walk a folder themselves and import file by file (the desktop app,
-    /// between cancellation checks).
-    pub fn import_walked_file(
+    /// Imports one file of `batch` (prepared from the files imported
+    /// together) into the existing assessment `assessment`: one report, or
+    /// two for a Bicep file (the source and the template it compiled to).
+    /// For callers that show progress file by file.
+    pub fn import_batch_file(
         &mut self,
         actor: &Actor,
-        assessment: &str,
+        assessment: i64,
+        batch: &evidence::Batch,
         path: &std::path::Path,
-        custody: &CustodyIndex,
-        batch: &[PathBuf],
-    ) -> Result<ImportSummary> {
+    ) -> Result<Vec<FileReport>> {
+        let found = self.read(|conn| read::require_assessment(conn, assessment))?;
         let mut summary = ImportSummary {
-            assessment: self.assessment(assessment)?,
+            assessment: Some(found),
             created: false,
             files: Vec::new(),
         };
-        if summary.assessment.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "there is no assessment named \"{assessment}\""
-            )));
-        }
-        let report = self.import_one(actor, path, None, &mut summary, custody, batch)?;
-        summary.files.push(report);
-        Ok(summary)
+        self.import_one(actor, batch, path, None, &mut summary)
     }
 
+    /// Imports one file of `batch`: one report, or two for a Bicep file (the
+    /// source and the template it compiled to).
     fn import_one(
         &mut self,
         actor: &Actor,
+        batch: &evidence::Batch,
         path: &std::path::Path,
         create: Option<&NewAssessment>,
         summary: &mut ImportSummary,
-        custody: &CustodyIndex,
-        batch: &[PathBuf],
-    ) -> Result<FileReport> {
-        let shown = evidence::display_path(path);
-        let (bytes, parsed) = evidence::import_file(path, Utc::now());
-        let (mut file, bytes) = match (parsed, bytes) {
+    ) -> Result<Vec<FileReport>> {
+        let imported = batch.import(path, Utc::now());
+        let shown = imported.path;
+        let (file, bytes) = match (imported.result, imported.bytes) {
             (Ok(file), Some(bytes)) => (file, bytes),
             (Err(e), _) => {
-                return Ok(FileReport {
+                return Ok(vec![FileReport {
                     path: shown,
                     result: Err(e),
-                });
+                    input_errors: Vec::new(),
+                }]);
             }
             (Ok(_), None) => {
                 return Err(StoreError::Corrupt(format!(
@@ -199,7 +215,6 @@ impl Store {
                 )));
             }
         };
-        custody.apply(path, &mut file, batch);
         let assessment = match (&summary.assessment, create) {
             (Some(a), _) => a.id,
             (None, Some(new)) => {
@@ -213,11 +228,19 @@ impl Store {
                 return Err(StoreError::NotFound("no assessment to import into".into()));
             }
         };
-        let outcome = self.import_evidence(actor, assessment, &file, &bytes)?;
-        Ok(FileReport {
+        let mut reports = vec![FileReport {
             path: shown,
-            result: Ok(outcome),
-        })
+            result: Ok(self.import_evidence(actor, assessment, &file, &bytes)?),
+            input_errors: file.problems,
+        }];
+        if let Some((bytes, compiled)) = imported.compiled {
+            reports.push(FileReport {
+                path: compiled.provenance.path.clone(),
+                result: Ok(self.import_evidence(actor, assessment, &compiled, &bytes)?),
+                input_errors: compiled.problems,
+            });
+        }
+        Ok(reports)
     }
 
     /// Rebuilds the typed evidence of `assessment`'s current files from the
@@ -227,20 +250,60 @@ impl Store {
             let people = People::load(conn)?;
             read::require_assessment(conn, assessment)?;
             let files = read::evidence_files(conn, &people, assessment, true)?;
-            let mut out = StoredEvidence::default();
-            for file in files {
-                let provenance = file.provenance;
-                let bytes = read::blob(conn, &provenance.sha256)?.ok_or_else(|| {
+            let blob = |provenance: &Provenance| {
+                read::blob(conn, &provenance.sha256)?.ok_or_else(|| {
                     StoreError::Corrupt(format!(
                         "the bytes of {} (SHA-256 {}) are missing",
                         provenance.path, provenance.sha256
                     ))
-                })?;
-                match evidence::import_bytes(&provenance.path, &bytes, provenance.imported_at) {
+                })
+            };
+            let mut companions = evidence::Companions::new();
+            for file in &files {
+                let small = file.provenance.size <= COMPANION_SCAN_BYTES;
+                let bytes = if small {
+                    blob(&file.provenance)?
+                } else {
+                    Vec::new()
+                };
+                companions.scan(&file.provenance.path, &bytes);
+            }
+            let mut out = StoredEvidence::default();
+            for file in files {
+                let provenance = file.provenance;
+                if provenance.format == evidence::Format::Bicep {
+                    // Evaluated through the compiled template stored beside it.
+                    out.set.add(ImportedFile {
+                        provenance,
+                        evidence: Default::default(),
+                        problems: Vec::new(),
+                    });
+                    continue;
+                }
+                let bytes = blob(&provenance)?;
+                match evidence::import_bytes_with(
+                    &provenance.path,
+                    &bytes,
+                    provenance.imported_at,
+                    &companions,
+                ) {
                     Ok(imported) => out.set.add(ImportedFile {
                         provenance,
                         evidence: imported.evidence,
+                        problems: imported.problems,
                     }),
+                    // A Bicep file an earlier release kept as a text
+                    // attachment stays one: it cannot be compiled here.
+                    Err(e)
+                        if e.kind == evidence::ImportErrorKind::NotCompiled
+                            && provenance.format == evidence::Format::Attachment =>
+                    {
+                        out.set.add(ImportedFile {
+                            provenance,
+                            evidence: Default::default(),
+                            problems: Vec::new(),
+                        });
+                    }
                     Err(e) => out.problems.push(e),
                 }
             }

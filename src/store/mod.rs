@@ -44,6 +44,9 @@
 //! transaction; a second process that cannot get the write lock within the
 //! busy timeout gets [`StoreError::Busy`] ("the review record is busy
 //! (another Tickmark is writing); try again"), never a half-written record.
+//! [`Store::atomically`] makes several changes one unit (an import: the
+//! assessment it creates, its files and the run that evaluates them): they
+//! commit together or not at all, whatever stops the process part-way.
 //! A [`Store`] is one connection: it is `Send` but not `Sync`; a worker
 //! thread (e.g. a long import) opens its own `Store` on the same file.
 //!
@@ -214,8 +217,15 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it is
-    /// committed, or nothing.
+    /// committed, or nothing. Inside [`Store::atomically`] it is a savepoint
+    /// of the enclosing unit: committed only with the whole unit.
     fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            let savepoint = self.conn.savepoint()?;
+            let out = f(&savepoint)?;
+            savepoint.commit()?;
+            return Ok(out);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -224,12 +234,59 @@ impl Store {
         Ok(out)
     }
 
-    /// Runs `f` on one consistent snapshot of the record.
+    /// Runs `f` on one consistent snapshot of the record (inside
+    /// [`Store::atomically`], on the unit's own view, its writes included).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(&self.conn);
+        }
         let tx = self.conn.unchecked_transaction()?;
         let out = f(&tx)?;
         tx.finish()?;
         Ok(out)
+    }
+
+    /// Runs `f` as one unit of work: every change it makes through the
+    /// store (assessments, evidence files, runs...) is committed together
+    /// when it returns `Ok`, and none is when it returns `Err`, panics or the
+    /// process dies part-way. The write lock is held throughout, so another
+    /// process that writes meanwhile waits (and gets [`StoreError::Busy`]
+    /// after the busy timeout). Called inside another unit, `f` simply
+    /// becomes part of it.
+    pub fn atomically<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        match f(self) {
+            Ok(out) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(out),
+                Err(e) => {
+                    self.roll_back();
+                    Err(StoreError::from(e).into())
+                }
+            },
+            Err(e) => {
+                self.roll_back();
+                Err(e)
+            }
+        }
+    }
+
+    fn roll_back(&self) {
+        if !self.conn.is_autocommit()
+            && let Err(e) = self.conn.execute_batch("ROLLBACK")
+        {
+            log::warn!(
+                "{}: rolling back an import failed: {e}",
+                self.path.display()
+            );
+        }
     }
 }
 

@@ -300,6 +300,11 @@ pub struct FileReport {
     pub path: String,
     /// What happened to it.
     pub result: Result<ImportOutcome, ImportError>,
+    /// Fields of a file that was read that hold a value of the wrong type
+    /// (see [`crate::evidence::ImportedFile::problems`]): input errors, though
+    /// the rest of the file was kept and judged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_errors: Vec<ImportError>,
 }
 
 /// What [`Store::import_paths`](super::Store::import_paths) did.
@@ -318,6 +323,11 @@ impl ImportSummary {
     /// The files that could not be imported.
     pub fn unusable(&self) -> impl Iterator<Item = &ImportError> {
         self.files.iter().filter_map(|f| f.result.as_ref().err())
+    }
+
+    /// The wrongly typed fields of the files that were imported.
+    pub fn input_errors(&self) -> impl Iterator<Item = &ImportError> {
+        self.files.iter().flat_map(|f| f.input_errors.iter())
     }
 }
 

@@ -60,29 +60,50 @@ pub struct AssessmentRecord {
 impl Store {
     /// The whole record of `assessment`.
     pub fn record(&self, assessment: i64) -> super::Result<AssessmentRecord> {
+        self.read(|conn| record(conn, assessment))
+    }
+
+    /// The whole record of `assessment` and, from the same snapshot, what
+    /// [`Store::check_assessment`] finds wrong with it and with the prior
+    /// period it shows (empty when their rows match the event log): what an
+    /// export renders and whether it may.
+    pub fn checked_record(
+        &self,
+        assessment: i64,
+    ) -> super::Result<(AssessmentRecord, Vec<super::Problem>)> {
         self.read(|conn| {
-            let people = People::load(conn)?;
-            let found = read::require_assessment(conn, assessment)?;
-            let latest_run = match read::latest_run_id(conn, assessment)? {
-                Some(id) => read::run(conn, &people, id)?,
-                None => None,
-            };
-            Ok(AssessmentRecord {
-                schema_version: RECORD_SCHEMA_VERSION,
-                tickmark_version: env!("CARGO_PKG_VERSION").to_owned(),
-                assessment: found,
-                profiles: read::profiles(conn)?,
-                files: read::evidence_files(conn, &people, assessment, false)?,
-                runs: read::runs(conn, &people, assessment)?,
-                latest_run,
-                requirements: requirement_states(conn, assessment)?,
-                approval: read::approvals(conn, &people, assessment)?,
-                events: history::events(conn, &people, Some(assessment))?,
-                chain_head: read::chain_head(conn)?,
-                prior_period: super::prior::prior_period(conn, assessment)?,
-                requests: super::requests::tracked(conn, &people, assessment)?,
-                scopes: super::scope::scopes(conn, &people, assessment)?,
-            })
+            let record = record(conn, assessment)?;
+            // The prior period's findings are rendered too: its rows are
+            // checked with this assessment's.
+            let mut checked = vec![assessment];
+            checked.extend(record.prior_period.as_ref().map(|p| p.assessment.id));
+            let problems = super::verify::check_assessments(conn, &checked)?;
+            Ok((record, problems))
         })
     }
+}
+
+fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<AssessmentRecord> {
+    let people = People::load(conn)?;
+    let found = read::require_assessment(conn, assessment)?;
+    let latest_run = match read::latest_run_id(conn, assessment)? {
+        Some(id) => read::run(conn, &people, id)?,
+        None => None,
+    };
+    Ok(AssessmentRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        tickmark_version: env!("CARGO_PKG_VERSION").to_owned(),
+        assessment: found,
+        profiles: read::profiles(conn)?,
+        files: read::evidence_files(conn, &people, assessment, false)?,
+        runs: read::runs(conn, &people, assessment)?,
+        latest_run,
+        requirements: requirement_states(conn, assessment)?,
+        approval: read::approvals(conn, &people, assessment)?,
+        events: history::events(conn, &people, Some(assessment))?,
+        chain_head: read::chain_head(conn)?,
+        prior_period: super::prior::prior_period(conn, assessment)?,
+        requests: super::requests::tracked(conn, &people, assessment)?,
+        scopes: super::scope::scopes(conn, &people, assessment)?,
+    })
 }

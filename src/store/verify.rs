@@ -11,7 +11,7 @@ use super::Store;
 use super::apply::apply;
 use super::canonical::canonical_json;
 use super::error::Result;
-use super::event::{Change, EVENT_COLUMNS, GENESIS_HASH, event_hash, event_row};
+use super::event::{Change, EVENT_COLUMNS, EventRow, GENESIS_HASH, event_hash, event_row};
 use super::model::ChainHead;
 use super::schema::{self, ENTITY_TABLES, SCHEMA_VERSION};
 
@@ -100,6 +100,17 @@ impl Problems {
 }
 
 impl Store {
+    /// Checks what an export of `assessment` renders against the event log,
+    /// without the cost of a whole [`Store::verify`]: the hash chain of the
+    /// whole log (each event's hash recomputed), and the rows of this
+    /// assessment (and the profiles) against a replay of its own events.
+    /// Returns the problems found, first first (empty when it matches).
+    /// Stored file bytes are not rehashed here: the bundle checks each file
+    /// as it writes it.
+    pub fn check_assessment(&self, assessment: i64) -> Result<Vec<Problem>> {
+        self.read(|conn| check_assessments(conn, &[assessment]))
+    }
+
     /// Recomputes the hash chain, replays every event into an empty database
     /// and compares it with the tables row by row, recomputes every stored
     /// file's SHA-256 and compares the schema with this version's. Errors
@@ -110,14 +121,63 @@ impl Store {
     }
 }
 
-fn verify(conn: &Connection) -> Result<VerifyReport> {
-    let mut problems = Problems(Vec::new());
+/// An empty in-memory database with this version's schema, to replay into.
+fn replay_database() -> Result<Connection> {
     let mut replay = Connection::open_in_memory()?;
     // Rows are compared, not constrained: stored files are not copied here.
     replay.pragma_update(None, "foreign_keys", "OFF")?;
     schema::migrate(&mut replay, "replay", SCHEMA_VERSION)?;
+    Ok(replay)
+}
+
+/// [`Store::check_assessment`] for several assessments at once (an
+/// assessment and the prior period its record shows).
+pub(super) fn check_assessments(conn: &Connection, assessments: &[i64]) -> Result<Vec<Problem>> {
+    let mut problems = Problems(Vec::new());
+    let mut replay = replay_database()?;
     let tx = replay.transaction()?;
-    let chain_head = check_chain(conn, &tx, &mut problems).unwrap_or_else(|e| {
+    if let Err(e) = check_chain(conn, &tx, &mut problems, Some(assessments)) {
+        problems.add("table events", format!("cannot be read: {e}"));
+    }
+    for (table, keys) in ENTITY_TABLES {
+        let rows = Scope::of(table, assessments);
+        compare_table(conn, &tx, (table, keys), &rows, &mut problems)?;
+    }
+    tx.rollback()?;
+    Ok(problems.0)
+}
+
+/// Which rows of an entity table belong to one assessment (an SQL
+/// condition, the same in the file and in the replay).
+struct Scope(String);
+
+impl Scope {
+    fn all() -> Scope {
+        Scope("1".to_owned())
+    }
+
+    fn of(table: &str, assessments: &[i64]) -> Scope {
+        let ids = assessments
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        Scope(match table {
+            "profiles" => "1".to_owned(),
+            "assessments" => format!("id IN ({ids})"),
+            "check_results" | "verdicts" => {
+                format!("run IN (SELECT id FROM runs WHERE assessment IN ({ids}))")
+            }
+            _ => format!("assessment IN ({ids})"),
+        })
+    }
+}
+
+fn verify(conn: &Connection) -> Result<VerifyReport> {
+    let mut problems = Problems(Vec::new());
+    let mut replay = replay_database()?;
+    let tx = replay.transaction()?;
+    let chain_head = check_chain(conn, &tx, &mut problems, None).unwrap_or_else(|e| {
         problems.add("table events", format!("cannot be read: {e}"));
         None
     });
@@ -126,7 +186,7 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         RecordCounts::default()
     });
     for (table, keys) in ENTITY_TABLES {
-        compare_table(conn, &tx, table, keys, &mut problems)?;
+        compare_table(conn, &tx, (table, keys), &Scope::all(), &mut problems)?;
     }
     // Last: a dropped guard matters less than the edit it made possible.
     check_schema(conn, &mut problems)?;
@@ -140,11 +200,14 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
 }
 
 /// Walks the events in order: numbering, links, hashes, payloads; replays
-/// each into `replay`.
+/// each into `replay`. With `scope`, only the events of that assessment and
+/// those of no assessment (profiles) are parsed and replayed; the others'
+/// hashes are recomputed from their stored text.
 fn check_chain(
     conn: &Connection,
     replay: &Connection,
     problems: &mut Problems,
+    scope: Option<&[i64]>,
 ) -> Result<Option<ChainHead>> {
     let mut stmt = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
@@ -189,43 +252,22 @@ fn check_chain(
                 "its link to the previous event is broken (the previous event was changed, removed or inserted)",
             );
         }
-        match ev.payload_value() {
-            Err(e) => problems.add(&at, e),
-            Ok(payload) => {
-                if canonical_json(&payload) != ev.payload {
-                    problems.add(
-                        &at,
-                        "its payload is not in canonical form (edited outside Tickmark?)",
-                    );
-                }
-                let hash = event_hash(
-                    &ev.prev_hash,
-                    ev.seq,
-                    &ev.at,
-                    ev.actor_profile,
-                    &ev.actor_os_user,
-                    &ev.kind,
-                    ev.assessment,
-                    &payload,
+        let outside = match (scope, ev.assessment) {
+            (Some(scope), Some(assessment)) => !scope.contains(&assessment),
+            _ => false,
+        };
+        if outside {
+            if event_hash_of_text(&ev) != ev.hash {
+                problems.add(
+                    &at,
+                    format!(
+                        "its hash does not match its content ({} at {}): the event was changed after it was written",
+                        ev.kind, ev.at
+                    ),
                 );
-                if hash != ev.hash {
-                    problems.add(
-                        &at,
-                        format!(
-                            "its hash does not match its content ({} at {}): the event was changed after it was written",
-                            ev.kind, ev.at
-                        ),
-                    );
-                }
-                match Change::from_parts(&ev.kind, &payload) {
-                    Err(e) => problems.add(&at, e),
-                    Ok(change) => {
-                        if let Err(e) = apply(replay, &ev, &change) {
-                            problems.add(&at, format!("cannot be replayed: {e}"));
-                        }
-                    }
-                }
             }
+        } else {
+            check_event(replay, problems, &ev, &at);
         }
         prev_hash = ev.hash.clone();
         expected_seq = ev.seq + 1;
@@ -235,6 +277,85 @@ fn check_chain(
         });
     }
     Ok(head)
+}
+
+/// One event's payload, canonical form and hash; replays it into `replay`.
+fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: &str) {
+    match ev.payload_value() {
+        Err(e) => problems.add(at, e),
+        Ok(payload) => {
+            let canonical = canonical_json(&payload) == ev.payload;
+            if !canonical {
+                problems.add(
+                    at,
+                    "its payload is not in canonical form (edited outside Tickmark?)",
+                );
+            }
+            // A canonical payload is hashed as stored: the same hash without
+            // writing a large payload (a run's results) out a second time.
+            let hash = if canonical {
+                event_hash_of_text(ev)
+            } else {
+                event_hash(
+                    &ev.prev_hash,
+                    ev.seq,
+                    &ev.at,
+                    ev.actor_profile,
+                    &ev.actor_os_user,
+                    &ev.kind,
+                    ev.assessment,
+                    &payload,
+                )
+            };
+            if hash != ev.hash {
+                problems.add(
+                        at,
+                        format!(
+                            "its hash does not match its content ({} at {}): the event was changed after it was written",
+                            ev.kind, ev.at
+                        ),
+                    );
+            }
+            match Change::from_parts(&ev.kind, &payload) {
+                Err(e) => problems.add(at, e),
+                Ok(change) => {
+                    if let Err(e) = apply(replay, ev, &change) {
+                        problems.add(at, format!("cannot be replayed: {e}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An event's hash computed over its payload exactly as stored (no parse):
+/// equal to [`event_hash`] when the stored payload is canonical, and
+/// different from the recorded hash when anything was changed.
+fn event_hash_of_text(ev: &EventRow) -> String {
+    const MARK: &str = "\u{1}payload\u{1}";
+    let content = serde_json::json!({
+        "seq": ev.seq,
+        "at": ev.at,
+        "actor": {"profile": ev.actor_profile, "os_user": ev.actor_os_user},
+        "kind": ev.kind,
+        "assessment": ev.assessment,
+        "payload": MARK,
+    });
+    let marked = canonical_json(&content);
+    let mark = canonical_json(&serde_json::Value::from(MARK));
+    // Keys are sorted: only `seq` (a number) follows `payload`, so the last
+    // occurrence of the mark is the payload's, whatever the other fields hold.
+    let Some(at) = marked.rfind(&mark) else {
+        return String::new();
+    };
+    let text = format!(
+        "{}\n{}{}{}",
+        ev.prev_hash,
+        &marked[..at],
+        ev.payload,
+        &marked[at + mark.len()..]
+    );
+    crate::evidence::sha256_hex(text.as_bytes())
 }
 
 fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
@@ -406,16 +527,16 @@ type Rows = BTreeMap<Vec<KeyPart>, Vec<SqlValue>>;
 fn compare_table(
     conn: &Connection,
     replay: &Connection,
-    table: &str,
-    keys: &[&str],
+    (table, keys): (&str, &[&str]),
+    scope: &Scope,
     problems: &mut Problems,
 ) -> Result<()> {
     let columns: Vec<String> = replay
         .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
         .query_map([table], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    let expected = load_rows(replay, table, &columns, keys)?;
-    let found = match load_rows(conn, table, &columns, keys) {
+    let expected = load_rows(replay, table, &columns, keys, scope)?;
+    let found = match load_rows(conn, table, &columns, keys, scope) {
         Ok(rows) => rows,
         Err(e) => {
             problems.add(format!("table {table}"), format!("cannot be read: {e}"));
@@ -457,11 +578,18 @@ fn compare_table(
     Ok(())
 }
 
-fn load_rows(conn: &Connection, table: &str, columns: &[String], keys: &[&str]) -> Result<Rows> {
+fn load_rows(
+    conn: &Connection,
+    table: &str,
+    columns: &[String],
+    keys: &[&str],
+    scope: &Scope,
+) -> Result<Rows> {
     let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
     let sql = format!(
-        "SELECT {} FROM \"{table}\" ORDER BY {}",
+        "SELECT {} FROM \"{table}\" WHERE {} ORDER BY {}",
         quoted.join(", "),
+        scope.0,
         keys.join(", ")
     );
     let key_positions: Vec<usize> = keys
@@ -566,4 +694,42 @@ fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
     counts.attachments = count("attachments");
     counts.sign_offs = count("sign_offs");
     counts.approvals = count("approvals");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_the_stored_text_equals_hashing_the_value() {
+        let payload = serde_json::json!({"b": [1, "x\u{1}payload\u{1}"], "a": {"z": null}});
+        let ev = EventRow {
+            seq: 7,
+            at: "2026-01-01T00:00:00.000000Z".into(),
+            actor_profile: Some(2),
+            // Even an OS user that spells the mark cannot mislead it.
+            actor_os_user: "\u{1}payload\u{1}".into(),
+            kind: "review.recorded".into(),
+            assessment: Some(3),
+            payload: canonical_json(&payload),
+            prev_hash: "ab".repeat(32),
+            hash: String::new(),
+        };
+        let expected = event_hash(
+            &ev.prev_hash,
+            ev.seq,
+            &ev.at,
+            ev.actor_profile,
+            &ev.actor_os_user,
+            &ev.kind,
+            ev.assessment,
+            &payload,
+        );
+        assert_eq!(event_hash_of_text(&ev), expected);
+        let edited = EventRow {
+            payload: ev.payload.replace("\"z\"", "\"y\""),
+            ..ev
+        };
+        assert_ne!(event_hash_of_text(&edited), expected);
+    }
 }

@@ -375,7 +375,6 @@ impl Workbench {
         self.start_job(Job::Import {
             actor: self.actor(),
             assessment: assessment.id,
-            name: assessment.name,
             paths,
         });
     }

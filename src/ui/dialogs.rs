@@ -860,6 +860,13 @@ fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
         .filter_map(|f| f.result.as_ref().err().map(ToString::to_string))
         .chain(
             report
+                .files
+                .iter()
+                .flat_map(|f| f.input_errors.iter())
+                .map(|e| format!("input error: {e}")),
+        )
+        .chain(
+            report
                 .problems
                 .iter()
                 .map(|p| format!("stored file no longer readable: {p}")),

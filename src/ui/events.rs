@@ -261,10 +261,14 @@ impl Workbench {
 
     pub(super) fn on_imported(&mut self, report: ImportReport) {
         let unusable = report.unusable();
+        let input_errors = report.input_errors();
         let stored = report.files.len() - unusable;
         let mut summary = format!("Import: {stored} file(s) stored or already present");
         if unusable > 0 {
             summary.push_str(&format!(", {unusable} unusable"));
+        }
+        if input_errors > 0 {
+            summary.push_str(&format!(", {input_errors} input error(s)"));
         }
         if report.cancelled {
             summary.push_str("; cancelled (the files stored so far are kept)");
@@ -274,11 +278,17 @@ impl Workbench {
         }
         match &report.error {
             Some(error) => self.error(format!("{summary}. Stopped: {error}")),
-            None if unusable > 0 || !report.problems.is_empty() => self.error(summary),
+            None if unusable > 0 || input_errors > 0 || !report.problems.is_empty() => {
+                self.error(summary)
+            }
             None => self.info(summary),
         }
         let assessment = report.assessment;
-        if unusable > 0 || report.error.is_some() || report.cancelled || !report.problems.is_empty()
+        if unusable > 0
+            || input_errors > 0
+            || report.error.is_some()
+            || report.cancelled
+            || !report.problems.is_empty()
         {
             self.import_report = Some(report);
         }

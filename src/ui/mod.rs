@@ -25,6 +25,7 @@ mod review;
 mod scope;
 mod snippet;
 mod status_bar;
+pub mod system_libraries;
 mod theme;
 mod thumbnails;
 mod top_bar;

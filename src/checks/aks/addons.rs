@@ -1,9 +1,9 @@
 //! Add-ons and profiles: Azure Policy, monitoring, the Key Vault secrets
 //! provider, and Defender.
 
-use super::defaults::{self, bool_answer, default_for, expect_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
+use crate::checks::defaults::{self, bool_answer, default_for, expect_setting};
 use crate::checks::judge::{Answer, evidence_at, result_of, unknown_reason};
 use crate::evidence::EvidenceRef;
 use crate::evidence::azure::AksCluster;
@@ -14,7 +14,7 @@ use crate::evidence::azure::AksCluster;
 /// as `null`.
 fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
     if let Some((_, why)) = default_for(
-        cluster,
+        &cluster.info,
         &cluster.addons,
         "addonProfiles",
         defaults::ADDON_PROFILES,
@@ -39,7 +39,13 @@ fn addon_answer(cluster: &AksCluster, name: &str) -> (Answer, EvidenceRef) {
         );
     };
     let field_name = format!("addonProfiles.{name}.enabled");
-    let answer = match bool_answer(cluster, &addon.enabled, &field_name, true, defaults::ADDON) {
+    let answer = match bool_answer(
+        &cluster.info,
+        &addon.enabled,
+        &field_name,
+        true,
+        defaults::ADDON,
+    ) {
         Answer::Yes(why) => Answer::Yes(format!("the {name} add-on is enabled ({why})")),
         Answer::No(why) => Answer::No(format!("the {name} add-on is disabled ({why})")),
         unknown => unknown,
@@ -71,14 +77,14 @@ pub(super) fn secrets_store_csi(cluster: &AksCluster) -> Vec<ResourceResult> {
 pub(super) fn monitoring(cluster: &AksCluster) -> Vec<ResourceResult> {
     let (oms, oms_evidence) = addon_answer(cluster, "omsagent");
     let insights = bool_answer(
-        cluster,
+        &cluster.info,
         &cluster.container_insights,
         "azureMonitorProfile.containerInsights.enabled",
         true,
         defaults::CONTAINER_INSIGHTS,
     );
     let metrics = bool_answer(
-        cluster,
+        &cluster.info,
         &cluster.azure_monitor,
         "azureMonitorProfile.metrics.enabled",
         true,
@@ -125,7 +131,7 @@ pub(super) fn defender(cluster: &AksCluster) -> Vec<ResourceResult> {
         "securityProfile.defender.securityMonitoring.enabled"
     };
     vec![expect_setting(
-        cluster,
+        &cluster.info,
         &cluster_label(cluster),
         at(cluster, field),
         (field, name),

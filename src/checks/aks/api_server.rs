@@ -1,8 +1,8 @@
 //! The API server's exposure: private cluster, public FQDN, private DNS zone.
 
-use super::defaults::{self, bool_answer, expect_setting, string_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
+use crate::checks::defaults::{self, bool_answer, expect_setting, string_setting};
 use crate::checks::judge::{Answer, result_of};
 use crate::evidence::azure::AksCluster;
 
@@ -13,7 +13,7 @@ const DNS_ZONE: &str = "apiServerAccessProfile.privateDNSZone";
 /// `aks.private-cluster`.
 pub(super) fn private_cluster(cluster: &AksCluster) -> Vec<ResourceResult> {
     vec![expect_setting(
-        cluster,
+        &cluster.info,
         &cluster_label(cluster),
         at(cluster, &cluster.private_cluster),
         (&cluster.private_cluster, PRIVATE),
@@ -30,7 +30,7 @@ pub(super) fn private_cluster(cluster: &AksCluster) -> Vec<ResourceResult> {
 /// that only make sense for a private cluster.
 fn is_private(cluster: &AksCluster) -> Answer {
     match bool_answer(
-        cluster,
+        &cluster.info,
         &cluster.private_cluster,
         PRIVATE,
         true,
@@ -46,7 +46,7 @@ fn is_private(cluster: &AksCluster) -> Answer {
 /// `aks.no-public-fqdn`.
 pub(super) fn no_public_fqdn(cluster: &AksCluster) -> Vec<ResourceResult> {
     let fqdn = match bool_answer(
-        cluster,
+        &cluster.info,
         &cluster.private_cluster_public_fqdn,
         PUBLIC_FQDN,
         false,
@@ -79,7 +79,7 @@ pub(super) fn private_dns_zone(cluster: &AksCluster) -> Vec<ResourceResult> {
     let zone = match cluster.private_dns_zone.value() {
         Some(zone) => judge_zone(zone),
         None => match string_setting(
-            cluster,
+            &cluster.info,
             &cluster.private_dns_zone,
             DNS_ZONE,
             defaults::PRIVATE_DNS_ZONE,

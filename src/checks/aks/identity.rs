@@ -1,17 +1,21 @@
 //! Who may use the cluster: Entra ID, Azure RBAC, local accounts,
 //! Kubernetes RBAC, and the cluster's own identity.
 
-use super::defaults::{self, bool_answer, expect_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
+use crate::checks::defaults::{self, bool_answer, expect_setting};
 use crate::checks::judge::{Answer, all_of, expect_bool, is_one_of, result_of, unknown_reason};
 use crate::evidence::Field;
 use crate::evidence::azure::AksCluster;
 
-/// `aks.entra-rbac`.
+/// `aks.entra-rbac`: sign-in through AKS-managed Microsoft Entra ID, no
+/// local accounts to bypass it, and authorisation by Azure RBAC or by
+/// Kubernetes RBAC (role bindings to Entra groups, a design Microsoft
+/// documents); the reason says which.
 pub(super) fn entra_rbac(cluster: &AksCluster) -> Vec<ResourceResult> {
+    let info = &cluster.info;
     let managed = match bool_answer(
-        cluster,
+        info,
         &cluster.aad_managed,
         "aadProfile.managed",
         true,
@@ -22,38 +26,66 @@ pub(super) fn entra_rbac(cluster: &AksCluster) -> Vec<ResourceResult> {
         )),
         other => other,
     };
-    let azure_rbac = match bool_answer(
-        cluster,
-        &cluster.azure_rbac,
-        "aadProfile.enableAzureRBAC",
+    let local = match bool_answer(
+        info,
+        &cluster.disable_local_accounts,
+        "disableLocalAccounts",
         true,
-        defaults::AZURE_RBAC,
+        defaults::DISABLE_LOCAL_ACCOUNTS,
     ) {
         Answer::No(why) => Answer::No(format!(
-            "Kubernetes authorisation is not done with Azure RBAC ({why})"
+            "local accounts are enabled, so a static admin kubeconfig bypasses Entra ID ({why})"
         )),
         other => other,
     };
-    let answer = match all_of(vec![managed, azure_rbac]) {
-        Answer::Yes(why) => Answer::Yes(format!(
-            "sign-in through Microsoft Entra ID and authorisation with Azure RBAC ({why})"
+    let sign_in = all_of(vec![managed, local]);
+    let answer = match (sign_in, authorisation(cluster)) {
+        (Answer::Yes(sign_in), Answer::Yes(authorised)) => Answer::Yes(format!(
+            "sign-in only through Microsoft Entra ID ({sign_in}), {authorised}"
         )),
-        other => other,
+        (sign_in, authorised) => all_of(vec![sign_in, authorised]),
     };
     vec![result_of(
         &cluster_label(cluster),
         answer,
         vec![
             at(cluster, &cluster.aad_managed),
+            at(cluster, &cluster.disable_local_accounts),
             at(cluster, &cluster.azure_rbac),
+            at(cluster, &cluster.enable_rbac),
         ],
     )]
+}
+
+/// How requests are authorised: Azure RBAC, else Kubernetes RBAC.
+fn authorisation(cluster: &AksCluster) -> Answer {
+    let (azure_off, no_azure) = match bool_answer(
+        &cluster.info,
+        &cluster.azure_rbac,
+        "aadProfile.enableAzureRBAC",
+        true,
+        defaults::AZURE_RBAC,
+    ) {
+        Answer::Yes(why) => return Answer::Yes(format!("authorisation with Azure RBAC ({why})")),
+        Answer::No(why) => (true, why),
+        Answer::Unknown(why) => (false, why),
+    };
+    match Answer::of_bool(&cluster.enable_rbac, "enableRBAC", true) {
+        Answer::Yes(why) => Answer::Yes(format!(
+            "authorisation with Kubernetes RBAC: role bindings to Entra users and groups decide access ({why}; {no_azure})"
+        )),
+        Answer::No(why) if azure_off => Answer::No(format!(
+            "neither Azure RBAC nor Kubernetes RBAC authorises requests ({no_azure}; {why})"
+        )),
+        Answer::No(_) => Answer::Unknown(no_azure),
+        Answer::Unknown(why) => Answer::Unknown(why),
+    }
 }
 
 /// `aks.local-accounts-disabled`.
 pub(super) fn local_accounts_disabled(cluster: &AksCluster) -> Vec<ResourceResult> {
     vec![expect_setting(
-        cluster,
+        &cluster.info,
         &cluster_label(cluster),
         at(cluster, &cluster.disable_local_accounts),
         (&cluster.disable_local_accounts, "disableLocalAccounts"),

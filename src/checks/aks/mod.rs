@@ -9,19 +9,19 @@
 //! answer, and say so.
 //!
 //! A live-state export (az CLI, ARM GET or list) writes `null` for a setting
-//! that was never configured, and Azure then applies its documented default:
-//! there a `null` is judged as that default, and the reason names the `null`.
-//! The defaults are in [`defaults`]; a template's `null` decides nothing.
+//! that was never configured, and a template's resource definition leaves
+//! out what it does not set; Azure then applies its documented default, so
+//! the setting is judged as that default and the reason says so. The
+//! defaults are in `checks/defaults.rs`; a template's `null` decides nothing.
 
 mod addons;
 mod api_server;
-mod defaults;
 mod identity;
 mod network;
 mod pools;
 mod upgrade;
 
-use super::judge::evidence_at;
+use super::judge::{evidence_at, unless_conditional};
 use super::{CheckResult, ResourceResult, Settings};
 use crate::evidence::azure::{AgentPool, AksCluster};
 use crate::evidence::{Evidence, EvidenceRef, Field};
@@ -89,18 +89,25 @@ const CHECKS: &[(&str, &str, Judge)] = &[
         addons::secrets_store_csi,
     ),
     ("aks.auto-upgrade", "cluster", upgrade::auto_upgrade),
-    (
-        "aks.system-user-pool-separation",
-        "cluster",
-        pools::system_user_separation,
-    ),
 ];
 
+/// `aks.system-user-pool-separation`, which also reads the workloads.
+const SEPARATION: &str = "aks.system-user-pool-separation";
+
 /// Runs this family's checks, adding one result per static check.
-pub(super) fn run(evidence: &Evidence, _settings: &Settings, out: &mut Vec<CheckResult>) {
+pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckResult>) {
     let clusters = &evidence.azure.clusters;
+    let workloads = pools::PlacedWorkloads::of(&evidence.k8s, settings);
+    let separation = |cluster: &AksCluster| pools::system_user_separation(cluster, &workloads);
     for (id, noun, judge) in CHECKS {
-        let resources = clusters.iter().flat_map(judge).collect();
+        let resources = clusters
+            .iter()
+            .flat_map(|cluster| {
+                judge(cluster)
+                    .into_iter()
+                    .map(|r| unless_conditional(&cluster.info, r))
+            })
+            .collect();
         out.push(CheckResult::from_resources(
             id,
             noun,
@@ -108,6 +115,20 @@ pub(super) fn run(evidence: &Evidence, _settings: &Settings, out: &mut Vec<Check
             &no_cluster(),
         ));
     }
+    let resources = clusters
+        .iter()
+        .flat_map(|cluster| {
+            separation(cluster)
+                .into_iter()
+                .map(|r| unless_conditional(&cluster.info, r))
+        })
+        .collect();
+    out.push(CheckResult::from_resources(
+        SEPARATION,
+        "cluster",
+        resources,
+        &no_cluster(),
+    ));
 }
 
 /// How a cluster is named in results: its resource ID, else its name.

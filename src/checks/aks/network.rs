@@ -1,8 +1,8 @@
 //! Cluster networking: the network policy engine and the egress path.
 
-use super::defaults::{self, string_setting};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
+use crate::checks::defaults::{self, string_setting};
 use crate::checks::judge::{Answer, is_one_of, result_of};
 use crate::evidence::azure::AksCluster;
 
@@ -12,7 +12,7 @@ const OUTBOUND: &str = "networkProfile.outboundType";
 /// `aks.network-policy`.
 pub(super) fn network_policy(cluster: &AksCluster) -> Vec<ResourceResult> {
     let setting = string_setting(
-        cluster,
+        &cluster.info,
         &cluster.network_policy,
         POLICY,
         defaults::NETWORK_POLICY,
@@ -39,7 +39,7 @@ pub(super) fn network_policy(cluster: &AksCluster) -> Vec<ResourceResult> {
 /// `aks.egress-udr`.
 pub(super) fn egress_udr(cluster: &AksCluster) -> Vec<ResourceResult> {
     let setting = string_setting(
-        cluster,
+        &cluster.info,
         &cluster.outbound_type,
         OUTBOUND,
         defaults::OUTBOUND_TYPE,

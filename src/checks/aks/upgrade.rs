@@ -1,8 +1,8 @@
 //! Automatic upgrades of Kubernetes and of the node OS images.
 
-use super::defaults::{self, AzureDefault, default_for};
 use super::{at, cluster_label};
 use crate::checks::ResourceResult;
+use crate::checks::defaults::{self, AzureDefault, default_for};
 use crate::checks::judge::{Answer, all_of, is_one_of, result_of, unknown_reason};
 use crate::evidence::Field;
 use crate::evidence::azure::AksCluster;
@@ -56,7 +56,7 @@ fn channel_answer(
             Answer::No(format!("{name} is {value:?}"))
         }
         Some(value) => Answer::Yes(format!("{name} is {value}")),
-        None => match default.and_then(|d| default_for(cluster, field, name, d)) {
+        None => match default.and_then(|d| default_for(&cluster.info, field, name, d)) {
             Some((value, why)) if is_one_of(value, off) => Answer::No(why),
             Some((_, why)) => Answer::Yes(why),
             None => Answer::Unknown(unknown_reason(field, name)),

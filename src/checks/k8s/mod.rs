@@ -10,6 +10,8 @@ mod pod_security;
 mod rbac;
 mod scope;
 
+pub(crate) use scope::Controllers;
+
 use super::{CheckResult, Settings};
 use crate::evidence::Evidence;
 use crate::scope::Scope;

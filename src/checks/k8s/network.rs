@@ -42,6 +42,19 @@ fn default_deny(k8s: &K8sEvidence, settings: &Settings, pci: &Scope) -> CheckRes
     if let Some(note) = namespaces.note {
         notes.push(note);
     }
+    let unplaced: Vec<&str> = k8s
+        .network_policies
+        .iter()
+        .filter(|p| p.namespace.is_none())
+        .map(|p| p.name.as_str())
+        .collect();
+    if !unplaced.is_empty() {
+        notes.push(format!(
+            "{} network policy(ies) without a namespace (set at deploy time): {}",
+            unplaced.len(),
+            unplaced.join(", ")
+        ));
+    }
     if !excluded.is_empty() {
         let names: Vec<&str> = excluded.iter().map(|(name, _)| *name).collect();
         notes.push(format!(
@@ -78,34 +91,41 @@ fn append_notes(reason: &mut String, notes: &[String]) {
     }
 }
 
-/// The namespaces from Namespace objects, or failing those, from workloads.
+/// The namespaces to judge: those of the imported Namespace objects and
+/// every namespace that holds an imported workload (a workload's namespace
+/// is a workload namespace whatever its name, unless the settings exclude
+/// it).
 fn namespaces(k8s: &K8sEvidence) -> Option<WorkloadNamespaces<'_>> {
-    if !k8s.namespaces.is_empty() {
-        let names = k8s
-            .namespaces
-            .iter()
-            .map(|ns| (ns.name.as_str(), ns.source.clone()))
-            .collect();
-        return Some(WorkloadNamespaces { names, note: None });
-    }
-    let mut names = BTreeMap::new();
+    let mut names: BTreeMap<&str, EvidenceRef> = k8s
+        .namespaces
+        .iter()
+        .map(|ns| (ns.name.as_str(), ns.source.clone()))
+        .collect();
+    let mut from_workloads = 0;
     for workload in &k8s.workloads {
-        if let Some(namespace) = workload.namespace.as_deref() {
-            names
-                .entry(namespace)
-                .or_insert_with(|| workload.source.clone());
+        if let Some(namespace) = workload.namespace.as_deref()
+            && !names.contains_key(namespace)
+        {
+            names.insert(namespace, workload.source.clone());
+            from_workloads += 1;
         }
     }
     if names.is_empty() {
         return None;
     }
-    Some(WorkloadNamespaces {
-        note: Some(format!(
-            "no Namespace objects were imported, so the namespaces are those of the {} imported workload(s)",
-            k8s.workloads.len()
-        )),
-        names,
-    })
+    let note = (from_workloads > 0).then(|| {
+        if k8s.namespaces.is_empty() {
+            format!(
+                "no Namespace objects were imported, so the namespaces are those of the {} imported workload(s)",
+                k8s.workloads.len()
+            )
+        } else {
+            format!(
+                "{from_workloads} namespace(s) judged because imported workloads run there, though no Namespace object for them was imported"
+            )
+        }
+    });
+    Some(WorkloadNamespaces { names, note })
 }
 
 fn judge_namespace(k8s: &K8sEvidence, name: &str, source: EvidenceRef) -> ResourceResult {
@@ -127,21 +147,32 @@ fn judge_namespace(k8s: &K8sEvidence, name: &str, source: EvidenceRef) -> Resour
         .filter(|p| p.namespace.as_deref() == Some(name))
         .collect();
     let mut evidence = vec![source];
-    if let Some(policy) = policies.iter().find(|p| shortfall(p).is_none()) {
+    if let Some((policy, dns)) = policies
+        .iter()
+        .find_map(|p| default_deny_kind(p).map(|dns| (p, dns)))
+    {
         evidence.push(policy.source.clone());
-        return ResourceResult::new(
-            resource,
-            CheckStatus::Pass,
+        let reason = if dns {
+            format!(
+                "policy {} selects every pod and denies all ingress and egress unless another policy allows it; the only traffic it allows itself is DNS (port 53) to the cluster DNS (kube-dns / kube-system)",
+                policy.name
+            )
+        } else {
             format!(
                 "policy {} selects every pod and denies all ingress and egress unless another policy allows it",
                 policy.name
-            ),
-            evidence,
-        );
+            )
+        };
+        return ResourceResult::new(resource, CheckStatus::Pass, reason, evidence);
     }
     evidence.extend(policies.iter().map(|p| p.source.clone()));
-    let reason = if policies.is_empty() {
-        "no network policy in this namespace, so all traffic is allowed".to_owned()
+    let unplaced: Vec<&NetworkPolicy> = k8s
+        .network_policies
+        .iter()
+        .filter(|p| p.namespace.is_none() && default_deny_kind(p).is_some())
+        .collect();
+    let own = if policies.is_empty() {
+        "no network policy of its own".to_owned()
     } else {
         let misses: Vec<String> = policies
             .iter()
@@ -153,7 +184,34 @@ fn judge_namespace(k8s: &K8sEvidence, name: &str, source: EvidenceRef) -> Resour
             misses.join("; ")
         )
     };
+    if !unplaced.is_empty() {
+        evidence.extend(unplaced.iter().map(|p| p.source.clone()));
+        let names: Vec<&str> = unplaced.iter().map(|p| p.name.as_str()).collect();
+        return ResourceResult::new(
+            resource,
+            CheckStatus::NotEvaluated,
+            format!(
+                "{own}; default-deny policy(ies) {} have no namespace (it is set at deploy time), so whether one is deployed here is unknown: import them with the kustomization.yaml that sets it, or kubectl get networkpolicies -A -o json",
+                names.join(", ")
+            ),
+            evidence,
+        );
+    }
+    let reason = if policies.is_empty() {
+        "no network policy in this namespace, so all traffic is allowed".to_owned()
+    } else {
+        own
+    };
     ResourceResult::new(resource, CheckStatus::Fail, reason, evidence)
+}
+
+/// `Some(false)` for a plain default deny, `Some(true)` for one that allows
+/// DNS to the cluster DNS only, `None` if `policy` is not a default deny.
+fn default_deny_kind(policy: &NetworkPolicy) -> Option<bool> {
+    match shortfall(policy) {
+        None => Some(policy.egress.iter().any(|r| r.dns_only)),
+        Some(_) => None,
+    }
 }
 
 /// Why `policy` is not a default deny, or `None` if it is one.
@@ -173,9 +231,10 @@ fn shortfall(policy: &NetworkPolicy) -> Option<String> {
     if allow_all(&policy.ingress) || allow_all(&policy.egress) {
         return Some("has an allow-all rule ({}), so it denies nothing".to_owned());
     }
-    if !policy.ingress.is_empty() || !policy.egress.is_empty() {
+    let dns_egress_only = policy.egress.iter().all(|r| r.dns_only);
+    if !policy.ingress.is_empty() || !dns_egress_only {
         return Some(format!(
-            "allows traffic itself ({} ingress and {} egress rule(s))",
+            "allows traffic itself ({} ingress and {} egress rule(s)), beyond DNS to the cluster DNS",
             policy.ingress.len(),
             policy.egress.len()
         ));

@@ -206,7 +206,7 @@ fn in_template(controller: &Workload, container: &Container) -> bool {
 }
 
 /// The imported controllers, to find a workload's owner.
-pub(super) struct Controllers<'a> {
+pub(crate) struct Controllers<'a> {
     by_uid: HashMap<&'a str, &'a Workload>,
     by_name: HashMap<(Option<&'a str>, ObjectKind, &'a str), &'a Workload>,
 }

@@ -7,6 +7,7 @@
 
 use super::refs::{WAF_POLICY_TYPE, part_name, refers_to, same_id};
 use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
+use crate::checks::judge::unless_conditional;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::{
@@ -156,6 +157,8 @@ pub(super) fn waf_enabled(azure: &AzureEvidence) -> CheckResult {
             };
             ResourceResult::new(label, status, reason, evidence)
         })
+        .zip(&azure.app_gateways)
+        .map(|(result, gateway)| unless_conditional(&gateway.info, result))
         .collect();
     CheckResult::from_resources("agw.waf-enabled", "gateway", results, &no_gateway())
 }
@@ -378,7 +381,10 @@ fn judge_waf(
             let mut judgements = vec![whole];
             judgements.extend(listener_policies(gateway, azure, policy));
             let (status, reason, evidence) = worst(judgements);
-            ResourceResult::new(gateway.info.label(), status, reason, evidence)
+            unless_conditional(
+                &gateway.info,
+                ResourceResult::new(gateway.info.label(), status, reason, evidence),
+            )
         })
         .collect();
     for waf in &azure.waf_policies {
@@ -397,11 +403,9 @@ fn judge_waf(
         });
         if !used {
             let (status, reason, evidence) = policy(waf);
-            results.push(ResourceResult::new(
-                waf.info.label(),
-                status,
-                reason,
-                evidence,
+            results.push(unless_conditional(
+                &waf.info,
+                ResourceResult::new(waf.info.label(), status, reason, evidence),
             ));
         }
     }
@@ -487,7 +491,11 @@ fn worst(judgements: Vec<Judgement>) -> Judgement {
 
 /// `agw.tls12`.
 pub(super) fn tls12(azure: &AzureEvidence) -> CheckResult {
-    let results = azure.app_gateways.iter().map(gateway_tls).collect();
+    let results = azure
+        .app_gateways
+        .iter()
+        .map(|g| unless_conditional(&g.info, gateway_tls(g)))
+        .collect();
     CheckResult::from_resources("agw.tls12", "gateway", results, &no_gateway())
 }
 
@@ -632,7 +640,11 @@ fn disabled_protocols(policy: &SslPolicy) -> (Tri, String) {
 
 /// `agw.no-plain-http`.
 pub(super) fn no_plain_http(azure: &AzureEvidence) -> CheckResult {
-    let results = azure.app_gateways.iter().map(gateway_http).collect();
+    let results = azure
+        .app_gateways
+        .iter()
+        .map(|g| unless_conditional(&g.info, gateway_http(g)))
+        .collect();
     CheckResult::from_resources("agw.no-plain-http", "gateway", results, &no_gateway())
 }
 

@@ -10,6 +10,7 @@ use super::refs::{
     FIREWALL_POLICY_TYPE, expression_could_be, group_id_in_policy, group_of_policy, refers_to,
 };
 use super::{Findings, Tri, evidence_at, field_is, name_of, reference_text};
+use crate::checks::judge::unless_conditional;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::{
@@ -60,7 +61,7 @@ pub(super) fn threat_intel_deny(azure: &AzureEvidence) -> CheckResult {
     let mut results: Vec<ResourceResult> = azure
         .firewalls
         .iter()
-        .map(|fw| firewall_threat_intel(fw, azure))
+        .map(|fw| unless_conditional(&fw.info, firewall_threat_intel(fw, azure)))
         .collect();
     for policy in &azure.firewall_policies {
         let used = azure.firewalls.iter().any(|fw| {
@@ -72,7 +73,10 @@ pub(super) fn threat_intel_deny(azure: &AzureEvidence) -> CheckResult {
             )
         }) || is_base_of_another(policy, azure);
         if !used {
-            results.push(policy_threat_intel(policy, policy.info.label(), azure));
+            results.push(unless_conditional(
+                &policy.info,
+                policy_threat_intel(policy, policy.info.label(), azure),
+            ));
         }
     }
     CheckResult::from_resources("fw.threat-intel-deny", "firewall", results, &no_firewall())
@@ -229,7 +233,10 @@ fn judge_rules(
     let mut results = Vec::new();
     for fw in &azure.firewalls {
         if fw.policy_id.pointer().is_none() {
-            results.push(judge_classic(fw, verdict, scope));
+            results.push(unless_conditional(
+                &fw.info,
+                judge_classic(fw, verdict, scope),
+            ));
             continue;
         }
         let policy_imported = azure.firewall_policies.iter().any(|p| {
@@ -276,7 +283,7 @@ fn judge_rules(
     }
     for group in &azure.rule_collection_groups {
         let label = group.info.label();
-        results.push(match group.rule_collections.require("ruleCollections") {
+        let judged = match group.rule_collections.require("ruleCollections") {
             Ok(collections) => {
                 judge_collections(label, &group.info.source, collections, verdict, scope)
             }
@@ -286,7 +293,8 @@ fn judge_rules(
                 why,
                 vec![group.info.at_field(&group.rule_collections)],
             ),
-        });
+        };
+        results.push(unless_conditional(&group.info, judged));
     }
     CheckResult::from_resources(check, "rule set", results, &no_firewall())
 }

@@ -7,6 +7,7 @@
 //! hold node pools and which NSG, route table or gateway sits on a subnet.
 
 mod app_gateway;
+mod bastion;
 mod cde;
 mod firewall;
 mod nsg;
@@ -114,6 +115,7 @@ fn reference_text(reference: &Field<String>) -> String {
         Field::Known { value, .. } => value.clone(),
         Field::Unresolved { expression, .. } => expression.clone(),
         Field::Invalid { found, .. } => found.clone(),
+        Field::Withheld { why, .. } => format!("(a value that {why})"),
         Field::Missing | Field::NotSet { .. } => "(not stated)".to_owned(),
     }
 }

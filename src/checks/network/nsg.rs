@@ -2,7 +2,8 @@
 //! internet inbound only to the gateway on 443, rules restrict the protocol.
 
 use super::topology::{Attached, GatewaySubnets, NodePools, nsg_of_subnet, subnets_of_nsg};
-use super::{Findings, Tri, evidence_at, field_is, name_of};
+use super::{Findings, Tri, bastion, evidence_at, field_is, name_of};
+use crate::checks::judge::unless_conditional;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::{AzureEvidence, Nsg, SecurityRule};
@@ -67,7 +68,10 @@ pub(super) fn no_ssh_rdp_from_internet(azure: &AzureEvidence) -> CheckResult {
                 nsg,
                 Rules::All,
                 ssh_rdp_verdict,
-                "no Allow inbound rule opens 22 (SSH) or 3389 (RDP) to the internet",
+                (
+                    "no Allow inbound rule opens 22 (SSH) or 3389 (RDP) to the internet",
+                    "",
+                ),
             )
         })
         .collect();
@@ -111,7 +115,10 @@ pub(super) fn inbound_internet_only_to_gateway(azure: &AzureEvidence) -> CheckRe
                 nsg,
                 Rules::All,
                 |rule| internet_verdict(rule, &placement, &gateways),
-                "no Allow inbound rule admits the internet",
+                (
+                    "no Allow inbound rule admits the internet",
+                    "only these rules admit the internet",
+                ),
             )
         })
         .collect();
@@ -134,6 +141,9 @@ struct Placement {
     on_node_subnet: bool,
     /// Only on subnets named `AzureBastionSubnet`.
     bastion: bool,
+    /// Subnets it is attached to whose ID the evidence does not state (a
+    /// template's VNet named by an expression), by name.
+    unplaced: Vec<String>,
 }
 
 impl Placement {
@@ -141,7 +151,14 @@ impl Placement {
         let subnets = subnets_of_nsg(nsg, azure);
         let ids = || subnets.iter().filter_map(|s| s.id.as_deref());
         let on_gateway = ids().any(|id| gateways.contains(id));
-        let attachments_known = !subnets.is_empty() || !nsg.network_interface_ids.is_empty();
+        // Only subnets known by ID can be told apart from the gateway's.
+        let unplaced: Vec<String> = subnets
+            .iter()
+            .filter(|s| s.id.is_none())
+            .map(|s| s.name.clone().unwrap_or_else(|| "(unnamed)".to_owned()))
+            .collect();
+        let attachments_known =
+            (!subnets.is_empty() || !nsg.network_interface_ids.is_empty()) && unplaced.is_empty();
         Placement {
             on_gateway,
             off_gateway: gateways.any_gateway
@@ -149,12 +166,8 @@ impl Placement {
                 && attachments_known
                 && !on_gateway,
             on_node_subnet: ids().any(|id| pools.holds(id)),
-            bastion: !subnets.is_empty()
-                && subnets.iter().all(|s| {
-                    s.name
-                        .as_deref()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(BASTION_SUBNET))
-                }),
+            bastion: on_bastion_subnet(nsg, azure),
+            unplaced,
         }
     }
 }
@@ -185,6 +198,14 @@ fn internet_verdict(
     if placement.on_node_subnet {
         return Verdict::Fails(format!("{what} on a node-pool subnet's NSG"));
     }
+    if placement.bastion
+        && let Some(required) = bastion::required_rule(rule)
+    {
+        return Verdict::Note(format!(
+            "{what}: Azure Bastion's required rule for {}",
+            required.purpose
+        ));
+    }
     if placement.bastion && only_443 {
         return Verdict::Note(format!(
             "{what}: Azure Bastion's subnet, which Bastion requires to admit 443"
@@ -209,7 +230,12 @@ fn internet_verdict(
             "{what}: only 443, on the Application Gateway's subnet, may be open to the internet{infrastructure_hint}"
         ));
     }
-    let unknown = if !gateways.any_gateway {
+    let unknown = if !placement.unplaced.is_empty() {
+        format!(
+            "the NSG is on subnet(s) {} whose ID the evidence does not state (its VNet is named by a template expression), so whether that is the Application Gateway's subnet is not known",
+            placement.unplaced.join(", ")
+        )
+    } else if !gateways.any_gateway {
         format!(
             "no Application Gateway evidence, so it is unknown whether this NSG is on the gateway's subnet (export {})",
             cmd("application-gateways")
@@ -227,38 +253,63 @@ fn internet_verdict(
     Verdict::Unknown(format!("{what}: {unknown}"))
 }
 
-/// `nsg.rules-restrict-protocol`: no custom Allow rule uses protocol `*`.
+/// `nsg.rules-restrict-protocol`: no custom Allow rule uses protocol `*`,
+/// except, on `AzureBastionSubnet`, the rules Azure Bastion requires.
 pub(super) fn rules_restrict_protocol(azure: &AzureEvidence) -> CheckResult {
     let results = azure
         .nsgs
         .iter()
         .map(|nsg| {
+            let bastion = on_bastion_subnet(nsg, azure);
             judge_rules(
                 nsg,
                 Rules::Custom,
-                |rule| {
-                    let any_protocol = match rule.protocol.require("protocol") {
-                        Ok(p) => Tri::from_bool(is_any_protocol(p)),
-                        Err(why) => Tri::Unknown(why),
-                    };
-                    match Tri::all([field_is(&rule.access, "access", "Allow"), any_protocol]) {
-                        Tri::Yes => Verdict::Fails(format!(
-                            "{} ({}) allows any protocol (*) on port(s) {}",
-                            describe(rule),
-                            rule.direction
-                                .value()
-                                .map_or("direction unknown", String::as_str),
-                            ports_text(rule)
-                        )),
-                        Tri::No => Verdict::Fine,
-                        Tri::Unknown(why) => Verdict::Unknown(format!("{}: {why}", describe(rule))),
-                    }
-                },
-                "every custom Allow rule names its protocol",
+                |rule| protocol_verdict(rule, bastion),
+                (
+                    "every custom Allow rule names its protocol",
+                    "the only rules that allow any protocol are the ones Azure Bastion requires on its subnet",
+                ),
             )
         })
         .collect();
     CheckResult::from_resources("nsg.rules-restrict-protocol", "NSG", results, &no_nsgs())
+}
+
+fn protocol_verdict(rule: &SecurityRule, bastion: bool) -> Verdict {
+    let any_protocol = match rule.protocol.require("protocol") {
+        Ok(p) => Tri::from_bool(is_any_protocol(p)),
+        Err(why) => Tri::Unknown(why),
+    };
+    match Tri::all([field_is(&rule.access, "access", "Allow"), any_protocol]) {
+        Tri::Yes => match bastion.then(|| bastion::required_rule(rule)).flatten() {
+            Some(required) => Verdict::Note(format!(
+                "{} is Azure Bastion's required rule for {}",
+                describe(rule),
+                required.purpose
+            )),
+            None => Verdict::Fails(format!(
+                "{} ({}) allows any protocol (*) on port(s) {}",
+                describe(rule),
+                rule.direction
+                    .value()
+                    .map_or("direction unknown", String::as_str),
+                ports_text(rule)
+            )),
+        },
+        Tri::No => Verdict::Fine,
+        Tri::Unknown(why) => Verdict::Unknown(format!("{}: {why}", describe(rule))),
+    }
+}
+
+/// True if the NSG sits only on subnets named `AzureBastionSubnet`.
+fn on_bastion_subnet(nsg: &Nsg, azure: &AzureEvidence) -> bool {
+    let subnets = subnets_of_nsg(nsg, azure);
+    !subnets.is_empty()
+        && subnets.iter().all(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(BASTION_SUBNET))
+        })
 }
 
 /// Which rules of an NSG a check reads.
@@ -286,7 +337,7 @@ fn judge_rules(
     nsg: &Nsg,
     which: Rules,
     verdict: impl Fn(&SecurityRule) -> Verdict,
-    pass: &str,
+    (pass, noted): (&str, &str),
 ) -> ResourceResult {
     let label = nsg.info.label();
     let custom = match nsg.rules.require("securityRules") {
@@ -323,11 +374,14 @@ fn judge_rules(
     } else {
         let texts: Vec<&str> = notes.iter().map(|(t, _)| t.as_str()).collect();
         (
-            format!("only these rules admit the internet: {}", texts.join("; ")),
+            format!("{noted}: {}", texts.join("; ")),
             notes.into_iter().map(|(_, at)| at).collect(),
         )
     };
-    findings.into_result(label, pass_reason, pass_evidence)
+    unless_conditional(
+        &nsg.info,
+        findings.into_result(label, pass_reason, pass_evidence),
+    )
 }
 
 /// An inclusive range of ports.

@@ -166,6 +166,8 @@ mod tests {
                 resource: Some(name.to_owned()),
             },
             in_template: true,
+            deployed_if: None,
+            api_version: None,
         }
     }
 

@@ -3,11 +3,11 @@
 //! from either side (an NSG's `subnets`, a subnet's `networkSecurityGroup`),
 //! so both are read.
 
-use super::evidence_at;
 use super::refs::{NSG_TYPE, ROUTE_TABLE_TYPE, last_segment, refers_to, same_id};
+use super::{evidence_at, name_of};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::collect::export_command as cmd;
-use crate::evidence::azure::{AzureEvidence, Nsg, RouteTable, Subnet};
+use crate::evidence::azure::{AzureEvidence, Nsg, ResourceInfo, RouteTable, Subnet};
 use crate::evidence::{EvidenceRef, Field};
 
 /// The reason when no cluster was imported, so no node-pool subnet is known.
@@ -58,6 +58,14 @@ impl NodePools {
         };
         for cluster in &azure.clusters {
             let label = cluster.info.label();
+            if let Some(condition) = &cluster.info.deployed_if {
+                pools.unknown.push(UnknownPool {
+                    resource: label.clone(),
+                    reason: format!("the cluster is deployed only if {condition}, so its node pools are not judged"),
+                    evidence: cluster.info.source.clone(),
+                });
+                continue;
+            }
             let list = match &cluster.agent_pools {
                 Field::Known { value, .. } => value,
                 other => {
@@ -163,7 +171,7 @@ pub(super) fn nsg_of_subnet<'a>(subnet_id: &str, azure: &'a AzureEvidence) -> At
         .iter()
         .find(|nsg| nsg.subnet_ids.iter().any(|s| same_id(s, subnet_id)))
     {
-        return Attached::Found(nsg, nsg.info.source.clone());
+        return found(nsg, &nsg.info, nsg.info.source.clone());
     }
     attached_via_vnet(
         subnet_id,
@@ -175,6 +183,7 @@ pub(super) fn nsg_of_subnet<'a>(subnet_id: &str, azure: &'a AzureEvidence) -> At
                 .nsgs
                 .iter()
                 .find(|n| refers_to(reference, path, &n.info, NSG_TYPE))
+                .map(|n| (n, &n.info))
         },
     )
 }
@@ -189,7 +198,7 @@ pub(super) fn route_table_of_subnet<'a>(
         .iter()
         .find(|t| t.subnet_ids.iter().any(|s| same_id(s, subnet_id)))
     {
-        return Attached::Found(table, table.info.source.clone());
+        return found(table, &table.info, table.info.source.clone());
     }
     attached_via_vnet(
         subnet_id,
@@ -201,6 +210,7 @@ pub(super) fn route_table_of_subnet<'a>(
                 .route_tables
                 .iter()
                 .find(|t| refers_to(reference, path, &t.info, ROUTE_TABLE_TYPE))
+                .map(|t| (t, &t.info))
         },
     )
 }
@@ -210,7 +220,7 @@ fn attached_via_vnet<'a, T>(
     azure: &'a AzureEvidence,
     field_name: &str,
     field: impl Fn(&'a Subnet) -> &'a Field<String>,
-    imported: impl Fn(&Field<String>, &str) -> Option<&'a T>,
+    imported: impl Fn(&Field<String>, &str) -> Option<(&'a T, &'a ResourceInfo)>,
 ) -> Attached<'a, T> {
     for vnet in &azure.vnets {
         for subnet in &vnet.subnets {
@@ -219,8 +229,13 @@ fn attached_via_vnet<'a, T>(
             }
             let attached = field(subnet);
             let evidence = vnet.info.at_field(attached);
-            if let Some(found) = imported(attached, &vnet.info.source.path) {
-                return Attached::Found(found, evidence);
+            if let Some(condition) = &vnet.info.deployed_if {
+                return Attached::Unknown(format!(
+                    "subnet {subnet_id}: its VNet is deployed only if {condition}"
+                ));
+            }
+            if let Some((resource, info)) = imported(attached, &vnet.info.source.path) {
+                return found(resource, info, evidence);
             }
             return match attached {
                 Field::Known { value, .. } => Attached::NotImported(value.clone(), evidence),
@@ -237,6 +252,18 @@ fn attached_via_vnet<'a, T>(
     Attached::Unknown(format!(
         "no imported NSG, route table or VNet mentions subnet {subnet_id}"
     ))
+}
+
+/// `resource`, found attached, unless a template deploys it only under a
+/// condition (then whether anything is attached is not known).
+fn found<'a, T>(resource: &'a T, info: &ResourceInfo, evidence: EvidenceRef) -> Attached<'a, T> {
+    match &info.deployed_if {
+        Some(condition) => Attached::Unknown(format!(
+            "{} is attached, but deployed only if {condition}",
+            name_of(info)
+        )),
+        None => Attached::Found(resource, evidence),
+    }
 }
 
 /// A subnet an NSG is associated with.

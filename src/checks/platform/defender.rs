@@ -2,7 +2,7 @@
 
 use super::at;
 use crate::checks::CheckResult;
-use crate::checks::judge::{Answer, result_of, unknown_reason};
+use crate::checks::judge::{Answer, result_of, unknown_reason, unless_conditional};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::DefenderPlan;
 
@@ -34,7 +34,10 @@ pub(super) fn containers_plan(plans: &[DefenderPlan]) -> CheckResult {
                 Some(t) => Answer::No(format!("the Containers plan is off (pricingTier is {t})")),
                 None => Answer::Unknown(unknown_reason(tier, "pricingTier")),
             };
-            result_of(&plan.info.label(), answer, vec![at(&plan.info, tier)])
+            unless_conditional(
+                &plan.info,
+                result_of(&plan.info.label(), answer, vec![at(&plan.info, tier)]),
+            )
         })
         .collect();
     if resources.is_empty() {

@@ -2,7 +2,8 @@
 
 use super::at;
 use super::private_endpoints::{VAULT, approved_endpoint};
-use crate::checks::judge::{Answer, all_of, result_of, unknown_reason};
+use crate::checks::defaults::{self, bool_answer, string_setting};
+use crate::checks::judge::{Answer, all_of, result_of, unless_conditional};
 use crate::checks::{CheckResult, ResourceResult};
 use crate::collect::export_command as cmd;
 use crate::evidence::Field;
@@ -19,7 +20,10 @@ fn none() -> String {
 /// endpoint resources.
 pub(super) fn run(vaults: &[KeyVault], endpoints: &[PrivateEndpoint]) -> Vec<CheckResult> {
     let check = |id: &str, judge: &dyn Fn(&KeyVault) -> ResourceResult| {
-        let resources = vaults.iter().map(judge).collect();
+        let resources = vaults
+            .iter()
+            .map(|vault| unless_conditional(&vault.info, judge(vault)))
+            .collect();
         CheckResult::from_resources(id, "Key Vault", resources, &none())
     };
     let siblings: Vec<&ResourceInfo> = vaults.iter().map(|v| &v.info).collect();
@@ -40,14 +44,14 @@ fn rbac_authorization(vault: &KeyVault) -> ResourceResult {
     let info = &vault.info;
     let field = &vault.rbac_authorization;
     let name = "enableRbacAuthorization";
-    let answer = match field.value() {
-        Some(true) => Answer::Yes(format!(
-            "{name} is true: keys and secrets are reached only through Azure role assignments"
+    let answer = match bool_answer(info, field, name, true, defaults::KEY_VAULT_RBAC) {
+        Answer::Yes(why) => Answer::Yes(format!(
+            "keys and secrets are reached only through Azure role assignments ({why})"
         )),
-        Some(false) => Answer::No(format!(
-            "{name} is false: vault access policies grant access outside Azure RBAC"
+        Answer::No(why) => Answer::No(format!(
+            "vault access policies grant access outside Azure RBAC ({why})"
         )),
-        None => Answer::Unknown(unknown_reason(field, name)),
+        unknown => unknown,
     };
     result_of(&info.label(), answer, vec![at(info, field)])
 }
@@ -88,12 +92,12 @@ fn network_deny_default(vault: &KeyVault) -> ResourceResult {
                 .to_owned(),
         )
     } else {
-        match action.value() {
-            Some(v) if v.trim().eq_ignore_ascii_case("deny") => Answer::Yes(format!(
-                "{name} is {v}: only listed networks and trusted services reach the vault"
+        match string_setting(info, action, name, defaults::KEY_VAULT_DEFAULT_ACTION) {
+            Ok((v, said)) if v.trim().eq_ignore_ascii_case("deny") => Answer::Yes(format!(
+                "{said}: only listed networks and trusted services reach the vault"
             )),
-            Some(v) => Answer::No(format!("{name} is {v}: any network may reach the vault")),
-            None => Answer::Unknown(unknown_reason(action, name)),
+            Ok((_, said)) => Answer::No(format!("{said}: any network may reach the vault")),
+            Err(why) => Answer::Unknown(why),
         }
     };
     result_of(
@@ -108,7 +112,13 @@ fn network_deny_default(vault: &KeyVault) -> ResourceResult {
 /// protection is off, so its absence counts as off.
 fn purge_protection(vault: &KeyVault) -> ResourceResult {
     let info = &vault.info;
-    let soft = Answer::of_bool(&vault.soft_delete, "enableSoftDelete", true);
+    let soft = bool_answer(
+        info,
+        &vault.soft_delete,
+        "enableSoftDelete",
+        true,
+        defaults::KEY_VAULT_SOFT_DELETE,
+    );
     let purge = match &vault.purge_protection {
         Field::Missing | Field::NotSet { .. } => Answer::No(
             "enablePurgeProtection is not set (Azure records it only once purge protection is on)"

@@ -3,7 +3,10 @@
 //! public networks.
 
 use super::at;
-use crate::checks::judge::{Answer, all_of, evidence_at, result_of, unknown_reason};
+use crate::checks::defaults::{self, default_for, string_setting};
+use crate::checks::judge::{
+    Answer, all_of, evidence_at, result_of, unknown_reason, unless_conditional,
+};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::{AksCluster, DiagnosticLog, DiagnosticSetting, LogAnalyticsWorkspace};
@@ -15,7 +18,7 @@ const AKS_TYPE: &str = "microsoft.containerservice/managedclusters";
 pub(super) fn retention(workspaces: &[LogAnalyticsWorkspace], settings: &Settings) -> CheckResult {
     let resources = workspaces
         .iter()
-        .map(|w| retention_of(w, settings))
+        .map(|w| unless_conditional(&w.info, retention_of(w, settings)))
         .collect();
     CheckResult::from_resources("logs.retention", "workspace", resources, &no_workspace())
 }
@@ -28,17 +31,22 @@ fn retention_of(workspace: &LogAnalyticsWorkspace, settings: &Settings) -> Resou
         i64::from(settings.log_retention_days),
         i64::from(settings.log_retention_min_days),
     );
-    let answer = match field.value() {
-        Some(&days) if days >= year => Answer::Yes(format!(
-            "{name} is {days}: logs are kept at least {year} days"
+    let stated = match field.value() {
+        Some(&days) => Ok((days, format!("{name} is {days}"))),
+        None => default_for(info, field, name, defaults::WORKSPACE_RETENTION)
+            .ok_or_else(|| unknown_reason(field, name)),
+    };
+    let answer = match stated {
+        Ok((days, said)) if days >= year => {
+            Answer::Yes(format!("{said}: logs are kept at least {year} days"))
+        }
+        Ok((days, said)) if days >= floor => Answer::No(format!(
+            "{said}, under {year} days: this passes only with an archive or export that keeps the logs for a year, which must be shown separately"
         )),
-        Some(&days) if days >= floor => Answer::No(format!(
-            "{name} is {days}, under {year} days: this passes only with an archive or export that keeps the logs for a year, which must be shown separately"
+        Ok((_, said)) => Answer::No(format!(
+            "{said}, below the {floor}-day minimum for immediately available logs"
         )),
-        Some(&days) => Answer::No(format!(
-            "{name} is {days}, below the {floor}-day minimum for immediately available logs"
-        )),
-        None => Answer::Unknown(unknown_reason(field, name)),
+        Err(why) => Answer::Unknown(why),
     };
     result_of(&info.label(), answer, vec![at(info, field)])
 }
@@ -47,7 +55,10 @@ fn retention_of(workspace: &LogAnalyticsWorkspace, settings: &Settings) -> Resou
 /// only over private links, so the audit trail cannot be written to or read
 /// from the internet.
 pub(super) fn workspace_private(workspaces: &[LogAnalyticsWorkspace]) -> CheckResult {
-    let resources = workspaces.iter().map(workspace_private_of).collect();
+    let resources = workspaces
+        .iter()
+        .map(|w| unless_conditional(&w.info, workspace_private_of(w)))
+        .collect();
     CheckResult::from_resources(
         "logs.workspace-private",
         "workspace",
@@ -58,12 +69,15 @@ pub(super) fn workspace_private(workspaces: &[LogAnalyticsWorkspace]) -> CheckRe
 
 fn workspace_private_of(workspace: &LogAnalyticsWorkspace) -> ResourceResult {
     let info = &workspace.info;
-    let closed = |field: &Field<String>, name: &str, what: &str| match field.value() {
-        Some(v) if v.trim().eq_ignore_ascii_case("disabled") => {
-            Answer::Yes(format!("{name} is {v}"))
-        }
-        Some(v) => Answer::No(format!("{name} is {v}: {what} from public networks")),
-        None => Answer::Unknown(unknown_reason(field, name)),
+    let closed = |field: &Field<String>, name: &str, what: &str| match string_setting(
+        info,
+        field,
+        name,
+        defaults::WORKSPACE_PUBLIC_ACCESS,
+    ) {
+        Ok((v, said)) if v.trim().eq_ignore_ascii_case("disabled") => Answer::Yes(said),
+        Ok((_, said)) => Answer::No(format!("{said}: {what} from public networks")),
+        Err(why) => Answer::Unknown(why),
     };
     let answer = all_of(vec![
         closed(
@@ -224,6 +238,14 @@ fn judge_target(target: &str, settings: &[&DiagnosticSetting]) -> Option<Resourc
         };
         for log in logs {
             match audit_entry(log) {
+                Answer::Yes(why) if setting.info.deployed_if.is_some() => {
+                    evidence.push(entry_evidence(setting, log));
+                    unknown.get_or_insert(format!(
+                        "{why} in diagnostic setting {}, which is deployed only if {}",
+                        setting_name(setting),
+                        setting.info.deployed_if.as_deref().unwrap_or_default()
+                    ));
+                }
                 Answer::Yes(why) => {
                     let found = vec![evidence_at(&setting.info, &log.enabled, &log.pointer)];
                     let reason = format!("{why} in diagnostic setting {}", setting_name(setting));

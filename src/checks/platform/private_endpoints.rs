@@ -191,12 +191,17 @@ fn separate_answers(
         for link in &endpoint.links {
             let label = format!("private endpoint {}", endpoint.info.label());
             let answer = match names(info, endpoint, link, siblings, target) {
-                Naming::This(how) => {
-                    match link_answer(info, endpoint, link, &label, &how, target) {
-                        Some(answer) => answer,
-                        None => continue,
-                    }
-                }
+                Naming::This(how) => match (
+                    &endpoint.info.deployed_if,
+                    link_answer(info, endpoint, link, &label, &how, target),
+                ) {
+                    (_, None) => continue,
+                    (Some(condition), Some(Answer::Yes(_))) => Answer::Unknown(format!(
+                        "{label} connects to this {} but is deployed only if {condition}",
+                        target.noun
+                    )),
+                    (_, Some(answer)) => answer,
+                },
                 Naming::Other => continue,
                 Naming::Unknown(why) => Answer::Unknown(format!(
                     "{label} may connect to this {}: {why}",

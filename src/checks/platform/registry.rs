@@ -3,7 +3,8 @@
 use super::at;
 use super::key_vault::public_access_disabled;
 use super::private_endpoints::{REGISTRY, approved_endpoint};
-use crate::checks::judge::{Answer, expect_bool, result_of, unknown_reason};
+use crate::checks::defaults::{self, expect_setting, string_setting};
+use crate::checks::judge::{Answer, result_of, unknown_reason, unless_conditional};
 use crate::checks::{CheckResult, ResourceResult};
 use crate::collect::export_command as cmd;
 use crate::evidence::azure::{ContainerRegistry, PrivateEndpoint, ResourceInfo};
@@ -22,7 +23,10 @@ pub(super) fn run(
     endpoints: &[PrivateEndpoint],
 ) -> Vec<CheckResult> {
     let check = |id: &str, judge: &dyn Fn(&ContainerRegistry) -> ResourceResult| {
-        let resources = registries.iter().map(judge).collect();
+        let resources = registries
+            .iter()
+            .map(|registry| unless_conditional(&registry.info, judge(registry)))
+            .collect();
         CheckResult::from_resources(id, "registry", resources, &none())
     };
     let siblings: Vec<&ResourceInfo> = registries.iter().map(|r| &r.info).collect();
@@ -37,16 +41,17 @@ pub(super) fn run(
 /// `acr.admin-disabled`.
 fn admin_disabled(registry: &ContainerRegistry) -> ResourceResult {
     let info = &registry.info;
-    expect_bool(
+    expect_setting(
+        info,
         &info.label(),
         at(info, &registry.admin_user_enabled),
-        &registry.admin_user_enabled,
-        "adminUserEnabled",
+        (&registry.admin_user_enabled, "adminUserEnabled"),
         false,
         (
             "the shared admin account is disabled; access needs an Entra identity",
             "the shared admin account is enabled: one username and password can push and pull",
         ),
+        defaults::ACR_ADMIN_USER,
     )
 }
 
@@ -96,24 +101,27 @@ fn private(
             "sku is {tier}: only Premium registries can turn off public access or use private endpoints"
         ))
     } else {
-        public_answer(pna, endpoint, deny)
+        public_answer(info, pna, endpoint, deny)
     };
     result_of(&info.label(), answer, evidence)
 }
 
 /// The answer for a registry that neither passed nor is below Premium.
-fn public_answer(pna: &crate::evidence::Field<String>, endpoint: Answer, deny: Answer) -> Answer {
+fn public_answer(
+    info: &ResourceInfo,
+    pna: &crate::evidence::Field<String>,
+    endpoint: Answer,
+    deny: Answer,
+) -> Answer {
     let name = "publicNetworkAccess";
-    match pna.value() {
-        Some(value) => match (endpoint, deny) {
-            (Answer::No(why), _) | (_, Answer::No(why)) => {
-                Answer::No(format!("{name} is {value} and {why}"))
-            }
+    match string_setting(info, pna, name, defaults::ACR_PUBLIC_NETWORK_ACCESS) {
+        Ok((_, said)) => match (endpoint, deny) {
+            (Answer::No(why), _) | (_, Answer::No(why)) => Answer::No(format!("{said} and {why}")),
             (Answer::Unknown(why), _) | (_, Answer::Unknown(why)) => {
-                Answer::Unknown(format!("{name} is {value}; {why}"))
+                Answer::Unknown(format!("{said}; {why}"))
             }
-            _ => Answer::Unknown(format!("{name} is {value}")),
+            _ => Answer::Unknown(said),
         },
-        None => Answer::Unknown(unknown_reason(pna, name)),
+        Err(why) => Answer::Unknown(why),
     }
 }

@@ -21,7 +21,7 @@ mod route_table;
 mod sub_resources;
 mod vnet;
 
-use super::arm::ArmResource;
+use super::arm::{ArmResource, Deployed};
 use super::{EvidenceRef, Field, Format, ImportContext, ImportError};
 
 pub use aks::{Addon, AgentPool, AksCluster};
@@ -55,6 +55,15 @@ pub struct ResourceInfo {
     pub source: EvidenceRef,
     /// True if it came from an ARM template (values may be unresolved).
     pub in_template: bool,
+    /// In a template: the `condition` the deployment of this resource hangs
+    /// on (its own, or its parent's), when it is not literally true. Such a
+    /// resource may never exist, so checks do not judge it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_if: Option<String>,
+    /// The `apiVersion` a template deploys it with, if literal (Azure's
+    /// defaults for absent properties are per API version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 impl ResourceInfo {
@@ -65,6 +74,14 @@ impl ResourceInfo {
             name: resource.name().map(str::to_owned),
             source: ctx.at(resource.node.pointer(), Some(resource.label())),
             in_template: resource.in_template,
+            deployed_if: match &resource.deployed {
+                Deployed::If(condition) => Some(condition.clone()),
+                _ => None,
+            },
+            api_version: resource
+                .in_template
+                .then(|| resource.api_version().map(str::to_owned))
+                .flatten(),
         }
     }
 

@@ -84,7 +84,14 @@ pub(super) fn read(
         .get("subnets")
         .map(|list| {
             list.items()
-                .map(|subnet| read_subnet(&subnet, resource.id(), vnet_name.as_ref()))
+                .map(|subnet| {
+                    read_subnet(
+                        &subnet,
+                        resource.id(),
+                        vnet_name.as_ref(),
+                        resource.in_template,
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -98,14 +105,19 @@ pub(super) fn read(
     Ok(())
 }
 
-fn read_subnet(subnet: &Node<'_>, vnet_id: Option<&str>, vnet_name: Option<&Node<'_>>) -> Subnet {
+fn read_subnet(
+    subnet: &Node<'_>,
+    vnet_id: Option<&str>,
+    vnet_name: Option<&Node<'_>>,
+    in_template: bool,
+) -> Subnet {
     let settings = match subnet.get("properties") {
         Some(props) if props.value().is_object() => props,
         _ => subnet.clone(),
     };
     let name = subnet.string_field("name");
     Subnet {
-        id: subnet_id(subnet, &name, vnet_id, vnet_name),
+        id: subnet_id(subnet, &name, vnet_id, vnet_name, in_template),
         pointer: subnet.pointer().to_owned(),
         nsg_id: settings.string_field("networkSecurityGroup.id"),
         route_table_id: settings.string_field("routeTable.id"),
@@ -151,12 +163,16 @@ fn literal_strings(node: Option<&Node<'_>>, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The subnet's own `id`, else one built from its network and its name.
+/// The subnet's own `id`, else one built from its network and its name. In
+/// a template the network's ID depends on the subscription and resource
+/// group it is deployed to, so a network known only by name gives the
+/// `resourceId(...)` expression ARM itself would evaluate, not an ID.
 fn subnet_id(
     subnet: &Node<'_>,
     name: &Field<String>,
     vnet_id: Option<&str>,
     vnet_name: Option<&Node<'_>>,
+    in_template: bool,
 ) -> Field<String> {
     let own = subnet.string_field("id");
     if !own.is_absent() {
@@ -172,6 +188,17 @@ fn subnet_id(
     };
     let parent = match (vnet_id, vnet_name.as_str()) {
         (Some(id), _) => id.to_owned(),
+        (None, Some(literal)) if !is_expression(literal) && in_template => {
+            let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+            return Field::Unresolved {
+                expression: format!(
+                    "[resourceId('Microsoft.Network/virtualNetworks/subnets', {}, {})]",
+                    quote(literal),
+                    quote(name)
+                ),
+                pointer: pointer.clone(),
+            };
+        }
         (None, Some(literal)) if !is_expression(literal) => literal.to_owned(),
         (None, Some(expression)) => {
             return Field::Unresolved {

@@ -7,6 +7,7 @@ use super::K8sEvidence;
 use super::boundary::{
     IpBlock, Mesh, MeshPolicy, Node, PolicyPeer, Selector, SelectorRequirement, Taint, Toleration,
 };
+use super::kustomize::Kustomization;
 use super::objects::{
     ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, Namespace,
     NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, Placement, PodSpec, PolicyRule,
@@ -17,7 +18,7 @@ use super::raw::{
     RawPolicyPort, RawPolicyRule, RawRequirement, RawSecurityContext, RawSpec, RawStatus,
     RawToleration, in_group,
 };
-use crate::evidence::{Format, ImportContext, ImportError, ImportErrorKind, Recognised};
+use crate::evidence::{Format, ImportContext, Recognised};
 
 /// What the importers report as the tool.
 const TOOL: &str = "kubectl";
@@ -50,30 +51,6 @@ impl<'a> Collector<'a> {
     /// How many objects were skipped for their kind.
     pub fn skipped_count(&self) -> usize {
         self.skipped.values().sum()
-    }
-
-    /// The skipped kinds with their counts, e.g. `ConfigMap (3)`.
-    pub fn skipped_kinds(&self) -> String {
-        let kinds: Vec<String> = self
-            .skipped
-            .iter()
-            .map(|(kind, count)| format!("{kind} ({count})"))
-            .collect();
-        kinds.join(", ")
-    }
-
-    /// The error for a file that holds Kubernetes objects, but only of kinds
-    /// Tickmark does not read.
-    pub fn unsupported_error(&self) -> ImportError {
-        self.ctx
-            .error(
-                ImportErrorKind::NotRecognised,
-                format!(
-                    "Kubernetes objects, but only of kinds Tickmark does not evaluate: {}",
-                    self.skipped_kinds()
-                ),
-            )
-            .tried("kubectl")
     }
 
     /// Adds a note for the reviewer.
@@ -424,13 +401,103 @@ impl<'a> Collector<'a> {
                 .push("the list is empty: it holds no objects".to_owned());
         }
         for (kind, count) in &self.skipped {
-            recognised.notes.push(format!(
-                "{count} object(s) of kind {kind} skipped: Tickmark does not evaluate that kind"
-            ));
+            recognised.notes.push(unused_note(kind, *count));
         }
+        let mut evidence = self.evidence;
+        recognised
+            .notes
+            .extend(apply_kustomizations(self.ctx, &mut evidence));
         recognised.notes.extend(self.notes);
-        (self.evidence, recognised)
+        (evidence, recognised)
     }
+}
+
+/// The note for objects of a kind no check reads.
+pub(super) fn unused_note(kind: &str, count: usize) -> String {
+    format!("{count} object(s) of kind {kind} read, not used by any check")
+}
+
+/// Applies the kustomizations that list this file (innermost first): the
+/// outermost `namespace` set wins, as in kustomize, and each `images` entry
+/// rewrites the images it matches. Returns notes saying what changed.
+fn apply_kustomizations(ctx: ImportContext<'_>, evidence: &mut K8sEvidence) -> Vec<String> {
+    let chain = ctx.companions.kustomizations_for(ctx.path);
+    let Some(namespace) = chain.iter().rev().find_map(|k| k.namespace.as_deref()) else {
+        return rewrite_images(&chain, evidence);
+    };
+    let from = chain
+        .iter()
+        .rev()
+        .find(|k| k.namespace.is_some())
+        .map_or("", |k| k.path.as_str());
+    let mut count = 0;
+    let mut set =
+        |ns: &mut Option<String>, source: &mut crate::evidence::EvidenceRef, kind, name: &str| {
+            *ns = Some(namespace.to_owned());
+            source.resource = Some(resource_label(Some(namespace), kind, name));
+            count += 1;
+        };
+    for p in &mut evidence.network_policies {
+        set(
+            &mut p.namespace,
+            &mut p.source,
+            ObjectKind::NetworkPolicy,
+            &p.name,
+        );
+    }
+    for s in &mut evidence.services {
+        set(
+            &mut s.namespace,
+            &mut s.source,
+            ObjectKind::Service,
+            &s.name,
+        );
+    }
+    for i in &mut evidence.ingresses {
+        set(
+            &mut i.namespace,
+            &mut i.source,
+            ObjectKind::Ingress,
+            &i.name,
+        );
+    }
+    for w in &mut evidence.workloads {
+        set(&mut w.namespace, &mut w.source, w.kind, &w.name);
+    }
+    let mut notes = Vec::new();
+    if count > 0 {
+        notes.push(format!(
+            "namespace {namespace} from {from} applied to {count} object(s)"
+        ));
+    }
+    notes.extend(rewrite_images(&chain, evidence));
+    notes
+}
+
+fn rewrite_images(chain: &[&Kustomization], evidence: &mut K8sEvidence) -> Vec<String> {
+    let mut notes = Vec::new();
+    for kustomization in chain {
+        for rewrite in &kustomization.images {
+            let mut count = 0;
+            for container in evidence
+                .workloads
+                .iter_mut()
+                .flat_map(|w| w.pod.containers.iter_mut())
+            {
+                if let Some(new) = container.image.as_deref().and_then(|i| rewrite.apply(i)) {
+                    container.image = Some(new);
+                    count += 1;
+                }
+            }
+            if count > 0 {
+                notes.push(format!(
+                    "image {} rewritten by {} in {count} container(s)",
+                    rewrite.name, kustomization.path
+                ));
+            }
+        }
+    }
+    notes
 }
 
 /// An object's identity while it is being converted.
@@ -478,17 +545,20 @@ fn rules(
     raw.into_iter()
         .flatten()
         .map(|mut rule| {
-            let peer_list: Vec<PolicyPeer> = peers(&mut rule)
-                .into_iter()
-                .flatten()
-                .map(policy_peer)
-                .collect();
-            let port_list: Vec<String> = rule.ports.iter().flatten().map(policy_port).collect();
+            let raw_peers = peers(&mut rule).unwrap_or_default();
+            let raw_ports = rule.ports.as_deref().unwrap_or_default();
+            let dns_only = !raw_ports.is_empty()
+                && raw_ports.iter().all(is_dns_port)
+                && !raw_peers.is_empty()
+                && raw_peers.iter().all(is_cluster_dns);
+            let port_list: Vec<String> = raw_ports.iter().map(policy_port).collect();
+            let peer_list: Vec<PolicyPeer> = raw_peers.into_iter().map(policy_peer).collect();
             PolicyRule {
                 peers: peer_list.len(),
                 ports: port_list.len(),
                 peer_list,
                 port_list,
+                dns_only,
             }
         })
         .collect()
@@ -543,6 +613,41 @@ fn toleration(raw: RawToleration) -> Toleration {
         value: raw.value,
         effect: raw.effect,
     }
+}
+
+/// Port 53 (UDP or TCP), or the named ports CoreDNS declares.
+fn is_dns_port(port: &RawPolicyPort) -> bool {
+    let protocol_fits = port
+        .protocol
+        .as_deref()
+        .is_none_or(|p| p.eq_ignore_ascii_case("UDP") || p.eq_ignore_ascii_case("TCP"));
+    let port_fits = match &port.port {
+        Some(IntOrString::Int(53)) => port.end_port.is_none_or(|end| end == 53),
+        Some(IntOrString::Str(name)) => matches!(name.as_str(), "dns" | "dns-tcp"),
+        _ => false,
+    };
+    protocol_fits && port_fits
+}
+
+/// A peer that is the cluster DNS: pods labelled `k8s-app: kube-dns`, or the
+/// `kube-system` namespace (by its `kubernetes.io/metadata.name` label).
+fn is_cluster_dns(peer: &RawPeer) -> bool {
+    if peer.ip_block.is_some() {
+        return false;
+    }
+    let label = |selector: &Option<super::raw::RawLabelSelector>, key: &str, value: &str| {
+        selector
+            .as_ref()
+            .and_then(|s| s.match_labels.as_ref())
+            .and_then(|labels| labels.get(key))
+            .is_some_and(|v| v == value)
+    };
+    label(&peer.pod_selector, "k8s-app", "kube-dns")
+        || label(
+            &peer.namespace_selector,
+            "kubernetes.io/metadata.name",
+            "kube-system",
+        )
 }
 
 fn pod_spec(raw: RawPodSpec, pointer: String) -> PodSpec {

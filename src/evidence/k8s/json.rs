@@ -49,9 +49,6 @@ pub(super) fn read(
             }
         }
     }
-    if collector.read_count() == 0 && collector.skipped_count() > 0 {
-        return Some(Err(collector.unsupported_error()));
-    }
     Some(Ok(collector.finish()))
 }
 
@@ -66,7 +63,7 @@ mod tests {
     use serde_json::json;
 
     fn ctx() -> ImportContext<'static> {
-        ImportContext { path: "x.json" }
+        ImportContext::new("x.json")
     }
 
     #[test]
@@ -90,12 +87,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_kinds_alone_are_not_recognised() {
+    fn unknown_kinds_alone_are_read_and_said_to_be_unused() {
         let root = json!({"kind": "List", "apiVersion": "v1",
             "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}]});
-        let err = read(ctx(), &root).unwrap().unwrap_err();
-        assert_eq!(err.kind, ImportErrorKind::NotRecognised);
-        assert!(err.message.contains("ConfigMap (1)"), "{}", err.message);
+        let (evidence, recognised) = read(ctx(), &root).unwrap().unwrap();
+        assert!(evidence.is_empty());
+        assert_eq!(recognised.format, crate::evidence::Format::KubectlObjects);
+        assert_eq!(
+            recognised.notes,
+            vec!["1 object(s) of kind ConfigMap read, not used by any check"]
+        );
         assert!(read(ctx(), &json!({"kind": "x"})).is_none());
     }
 

@@ -12,6 +12,7 @@
 pub mod boundary;
 mod collect;
 mod json;
+pub mod kustomize;
 mod objects;
 mod raw;
 mod stream;
@@ -20,13 +21,13 @@ mod yaml;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Evidence, ImportContext, ImportError, Recognised};
+use super::{Evidence, Format, ImportContext, ImportError, Recognised};
 
 pub use boundary::{MeshPolicy, Node, Selector};
 pub use objects::{
-    ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, Namespace,
-    NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, Placement, PodSpec, PolicyRule,
-    SecurityContext, Service, Subject, Workload, resource_label,
+    ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, NO_NAMESPACE,
+    Namespace, NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, Placement, PodSpec,
+    PolicyRule, SecurityContext, Service, Subject, Workload, resource_label,
 };
 
 /// Typed Kubernetes objects.
@@ -122,8 +123,41 @@ pub fn read_yaml(
             out.k8s.extend(evidence);
             Ok(recognised)
         }
-        Ok(yaml::YamlRead::OtherObject(root)) => super::read_json_value(ctx, &root, out),
+        Ok(yaml::YamlRead::OtherObject(root)) => super::read_value(ctx, &root, out, "YAML"),
         Err(e) => Err(e),
     };
     Some(result)
+}
+
+/// A kustomization file: no objects of its own; the notes say what it
+/// applies and, when imported with others, which listed files are missing.
+pub(crate) fn kustomization_file(
+    ctx: ImportContext<'_>,
+    kustomization: &kustomize::Kustomization,
+) -> Recognised {
+    let mut recognised = Recognised::new(Format::Kustomization).tool("kustomize", None);
+    recognised.notes.push(kustomization.summary());
+    if ctx.companions.has(ctx.path) {
+        let missing = ctx.companions.missing_resources(kustomization);
+        if !missing.is_empty() {
+            recognised.notes.push(format!(
+                "lists {}, not imported with it",
+                missing.join(", ")
+            ));
+        }
+    }
+    recognised.notes.extend(kustomization.not_applied_note());
+    recognised
+}
+
+/// A single Kubernetes object (`apiVersion`, `kind`, `metadata`) of a kind
+/// no check reads: read, and said to be unused.
+pub(crate) fn object_of_other_kind(root: &Value) -> Option<Recognised> {
+    let object = root.as_object()?;
+    let kind = object.get("kind")?.as_str()?;
+    object.get("apiVersion")?.as_str()?;
+    object.get("metadata").filter(|m| m.is_object())?;
+    let mut recognised = Recognised::new(Format::KubectlObjects).tool("kubectl", None);
+    recognised.notes.push(collect::unused_note(kind, 1));
+    Some(recognised)
 }

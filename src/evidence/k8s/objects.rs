@@ -128,6 +128,10 @@ impl std::fmt::Display for ObjectKind {
     }
 }
 
+/// How a namespaced object without `metadata.namespace` is named: its
+/// namespace is chosen when it is deployed (`kubectl apply -n`, kustomize).
+pub const NO_NAMESPACE: &str = "(namespace set at deploy time)";
+
 /// `namespace/Kind/name` for namespaced objects, `Kind/name` otherwise: the
 /// label used in evidence references and check results.
 pub fn resource_label(namespace: Option<&str>, kind: ObjectKind, name: &str) -> String {
@@ -166,6 +170,11 @@ pub struct PolicyRule {
     /// The `ports` entries, as `port/PROTOCOL`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub port_list: Vec<PolicyPort>,
+    /// True when the rule allows DNS only: every port is 53 (UDP or TCP, or
+    /// the named port `dns` / `dns-tcp`) and every peer is the cluster DNS
+    /// (pods labelled `k8s-app: kube-dns`, or the `kube-system` namespace).
+    #[serde(default)]
+    pub dns_only: bool,
 }
 
 impl PolicyRule {
@@ -372,7 +381,8 @@ pub struct Placement {
 }
 
 impl Workload {
-    /// `namespace/Kind/name`.
+    /// `namespace/Kind/name`; a workload without a namespace is named as
+    /// such (its namespace is set at deploy time).
     pub fn label(&self) -> String {
         resource_label(self.namespace.as_deref(), self.kind, &self.name)
     }
@@ -380,7 +390,7 @@ impl Workload {
     /// `namespace/Kind/name/container`, naming a pod spec without a namespace
     /// as such rather than guessing one.
     pub fn container_label(&self, container: &Container) -> String {
-        let namespace = self.namespace.as_deref().unwrap_or("(no namespace)");
+        let namespace = self.namespace.as_deref().unwrap_or(NO_NAMESPACE);
         format!("{namespace}/{}/{}/{}", self.kind, self.name, container.name)
     }
 }

@@ -216,7 +216,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> ImportContext<'static> {
-        ImportContext { path: "pods.json" }
+        ImportContext::new("pods.json")
     }
 
     #[test]

@@ -109,11 +109,11 @@ fn collect(
             )),
         }
     }
-    if collector.read_count() == 0 && collector.skipped_count() > 0 {
-        if let Some(index) = single_other {
-            return document_as_json(ctx, text, index).map(YamlRead::OtherObject);
-        }
-        return Err(collector.unsupported_error());
+    if collector.read_count() == 0
+        && collector.skipped_count() > 0
+        && let Some(index) = single_other
+    {
+        return document_as_json(ctx, text, index).map(YamlRead::OtherObject);
     }
     let (evidence, recognised) = collector.finish();
     Ok(YamlRead::Objects(evidence, recognised))
@@ -316,7 +316,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> ImportContext<'static> {
-        ImportContext { path: "x.yaml" }
+        ImportContext::new("x.yaml")
     }
 
     fn objects(text: &str) -> (K8sEvidence, Recognised) {

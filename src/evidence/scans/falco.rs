@@ -170,7 +170,7 @@ mod tests {
 
     fn lines(text: &str) -> Option<Result<(Recognised, ScanEvidence), ImportError>> {
         let mut out = ScanEvidence::default();
-        read_lines(ImportContext { path: "f.jsonl" }, text, &mut out).map(|r| r.map(|x| (x, out)))
+        read_lines(ImportContext::new("f.jsonl"), text, &mut out).map(|r| r.map(|x| (x, out)))
     }
 
     #[test]

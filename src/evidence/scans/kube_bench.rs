@@ -135,13 +135,9 @@ mod tests {
         let value = json!({"Controls": [{"id": "4", "version": "cis-1.20", "node_type": "node", "tests": [
             {"section": "4.1", "results": [{"test_number": "4.1.1", "status": "MAYBE", "scored": true}]}]}]});
         let mut out = ScanEvidence::default();
-        let err = read(
-            ImportContext { path: "kb.json" },
-            &Node::root(&value),
-            &mut out,
-        )
-        .unwrap()
-        .unwrap_err();
+        let err = read(ImportContext::new("kb.json"), &Node::root(&value), &mut out)
+            .unwrap()
+            .unwrap_err();
         assert_eq!(
             err.location.as_deref(),
             Some("/Controls/0/tests/0/results/0/status")
@@ -152,6 +148,6 @@ mod tests {
     fn other_objects_with_controls_fall_through() {
         let value = json!({"Controls": [{"name": "something else"}]});
         let mut out = ScanEvidence::default();
-        assert!(read(ImportContext { path: "x" }, &Node::root(&value), &mut out).is_none());
+        assert!(read(ImportContext::new("x"), &Node::root(&value), &mut out).is_none());
     }
 }

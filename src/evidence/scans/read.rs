@@ -209,7 +209,7 @@ mod tests {
     use serde_json::json;
 
     fn doc() -> Doc<'static> {
-        Doc::new(ImportContext { path: "f.json" }, "Test")
+        Doc::new(ImportContext::new("f.json"), "Test")
     }
 
     #[test]

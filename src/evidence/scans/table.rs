@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn rows_are_numbered_like_a_spreadsheet() {
-        let ctx = ImportContext { path: "x.csv" };
+        let ctx = ImportContext::new("x.csv");
         let table = read(ctx, "CSV", "a;b\r\n1;2\r\n3;4\r\n", b';').unwrap();
         assert_eq!(table.headers, vec!["a", "b"]);
         assert_eq!(table.rows[1].0, 3);

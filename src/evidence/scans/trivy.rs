@@ -407,7 +407,7 @@ mod tests {
 
     fn read_value(value: &Value) -> Option<Result<(Recognised, ScanEvidence), ImportError>> {
         let mut out = ScanEvidence::default();
-        let ctx = ImportContext { path: "t.json" };
+        let ctx = ImportContext::new("t.json");
         read(ctx, &Node::root(value), &mut out).map(|r| r.map(|rec| (rec, out)))
     }
 

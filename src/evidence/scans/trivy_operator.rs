@@ -279,7 +279,7 @@ mod tests {
             "spec": {"compliance": {"id": "nsa", "title": "NSA", "controls": [{"id": "1.0", "name": "Non-root", "severity": "MEDIUM"}]}},
             "status": {"summaryReport": {"controlCheck": [{"id": "1.0", "totalFail": 2}, {"id": "1.1", "name": "x", "severity": "HIGH"}]}}});
         let mut out = ScanEvidence::default();
-        let ctx = ImportContext { path: "c.json" };
+        let ctx = ImportContext::new("c.json");
         read(ctx, &Node::root(&value), &mut out).unwrap().unwrap();
         let controls = &out.compliance_reports[0].controls;
         assert_eq!(controls[0].outcome, ComplianceOutcome::Failed);

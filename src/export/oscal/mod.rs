@@ -52,7 +52,7 @@ use crate::catalog::Catalog;
 use crate::store::{AssessmentRecord, Person, Profile, Role};
 
 use super::layout::{BundleLayout, bundle_layout};
-use super::text::{base64, one_line, time_data, uri_path};
+use super::text::{base64, markdown_text, one_line, time_data, uri_path};
 use super::view::View;
 use super::{ExportError, ReportData};
 
@@ -102,7 +102,7 @@ pub fn assessment_results(data: &ReportData, catalog: &Catalog) -> Result<Value,
     let plan_resource = context.id("resource", "assessment-plan");
     let mut resources = vec![json!({
         "uuid": plan_resource,
-        "title": format!("Assessment plan of {}", context.line(&view.record.assessment.name)),
+        "title": format!("Assessment plan of {}", context.line(&markdown_text(&view.record.assessment.name))),
         "description": "The OSCAL assessment plan these results import: the assessment's scope \
                         (every requirement of the catalog), its subject and its parties.",
         "base64": {
@@ -126,7 +126,7 @@ pub fn assessment_results(data: &ReportData, catalog: &Catalog) -> Result<Value,
                 format!(
                     "{} assessment results: {}",
                     catalog.name,
-                    context.line(&view.record.assessment.name)
+                    context.line(&markdown_text(&view.record.assessment.name))
                 ),
                 view.as_of(),
                 view.last_event()
@@ -471,14 +471,17 @@ impl<'a> Context<'a> {
                     .map_or_else(|| uri_path(&p.path), |entry| uri_path(entry));
                 let mut resource = Map::new();
                 resource.insert("uuid".into(), json!(self.evidence_resource(f.id)));
-                resource.insert("title".into(), json!(self.line(file_name(&p.path))));
+                resource.insert(
+                    "title".into(),
+                    json!(self.line(&markdown_text(file_name(&p.path)))),
+                );
                 resource.insert(
                     "description".into(),
                     json!(format!(
-                        "Evidence file #{} ({}), imported from `{}`{}.",
+                        "Evidence file #{} ({}), imported from {}{}.",
                         f.id,
                         p.format.label(),
-                        p.path,
+                        markdown_text(&p.path),
                         if f.superseded_by.is_some() {
                             "; replaced by a later import of the same path"
                         } else {
@@ -520,11 +523,11 @@ impl<'a> Context<'a> {
                     "Attachment #{} to requirement {}, added by {}.",
                     a.id,
                     a.requirement,
-                    a.added_by.display()
+                    markdown_text(&a.added_by.display())
                 );
                 if let Some(w) = &a.withdrawn {
                     props.push(prop("withdrawn-at", time_data(&w.at)));
-                    description.push_str(&format!(" Withdrawn: {}", w.reason));
+                    description.push_str(&format!(" Withdrawn: {}", markdown_text(&w.reason)));
                 }
                 let href = self
                     .layout
@@ -533,7 +536,10 @@ impl<'a> Context<'a> {
                     .map_or_else(|| uri_path(&a.file_name), |entry| uri_path(entry));
                 let mut resource = Map::new();
                 resource.insert("uuid".into(), json!(self.attachment_resource(a.id)));
-                resource.insert("title".into(), json!(self.line(&a.file_name)));
+                resource.insert(
+                    "title".into(),
+                    json!(self.line(&markdown_text(&a.file_name))),
+                );
                 resource.insert("description".into(), json!(description));
                 put_array(
                     &mut resource,

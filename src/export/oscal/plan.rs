@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::catalog::Catalog;
 
 use super::super::ReportData;
+use super::super::text::markdown_text;
 use super::super::view::View;
 use super::{Context, NAMESPACE, control_id};
 
@@ -37,7 +38,7 @@ pub fn assessment_plan(data: &ReportData, catalog: &Catalog) -> Value {
                 format!("{}/{}/{}/{}", a.cluster, a.period_start, a.period_end, catalog.id),
             ),
             "metadata": context.metadata(
-                format!("{} assessment plan: {}", catalog.name, a.name),
+                format!("{} assessment plan: {}", catalog.name, markdown_text(&a.name)),
                 last_change,
                 "1".to_owned(),
                 false,
@@ -58,16 +59,16 @@ pub fn assessment_plan(data: &ReportData, catalog: &Catalog) -> Value {
             "assessment-subjects": [{
                 "type": "component",
                 "description": format!(
-                    "AKS cluster `{}` and the Azure resources around it (network, firewall, \
+                    "AKS cluster {} and the Azure resources around it (network, firewall, \
                      gateway, Key Vault, registry, workspace), for the period {} to {}.",
-                    a.cluster, a.period_start, a.period_end
+                    markdown_text(&a.cluster), a.period_start, a.period_end
                 ),
                 "include-all": {},
             }],
             "back-matter": {"resources": [
                 {
                     "uuid": ssp,
-                    "title": context.line(&format!("System under assessment: AKS cluster {}", a.cluster)),
+                    "title": context.line(&format!("System under assessment: AKS cluster {}", markdown_text(&a.cluster))),
                     "description": "No OSCAL system security plan exists for this system in \
                                     Tickmark. The evidence imported into the assessment describes it.",
                     "props": [{"name": "cluster", "ns": NAMESPACE, "value": context.line(&a.cluster)}],

@@ -9,7 +9,7 @@ use crate::checks::{CheckResult, CheckStatus, VerdictStatus};
 use crate::evidence::custody::Custody;
 use crate::store::{Approval, Conclusion, Decision, Finding, Method, Review, Role, SignOff};
 
-use super::super::text::time_data;
+use super::super::text::{markdown_note, markdown_text as md, time_data};
 use super::super::view::{NOT_RUN, Row};
 use super::{Context, control_id, objective_id, prop, put_array, role_id};
 use crate::export::ExportError;
@@ -50,7 +50,9 @@ pub(super) fn result(context: &Context<'_>) -> Result<Value, ExportError> {
         "title".into(),
         json!(context.line(&format!(
             "Review of {}: {} on AKS cluster {}",
-            a.name, view.catalog.name, a.cluster
+            md(&a.name),
+            view.catalog.name,
+            md(&a.cluster)
         ))),
     );
     result.insert("description".into(), json!(description(context)));
@@ -99,10 +101,10 @@ fn description(context: &Context<'_>) -> String {
     let t = &view.tally;
     let a = &view.record.assessment;
     let mut text = format!(
-        "Review of AKS cluster `{}` against {} for the period {} to {}, recorded with Tickmark.\n\n\
+        "Review of AKS cluster {} against {} for the period {} to {}, recorded with Tickmark.\n\n\
          Automated verdicts: {}{}.\n\n\
          Review: {} of {} requirements concluded, {} signed off ({} sign-off(s) stale).",
-        a.cluster,
+        md(&a.cluster),
         view.catalog.name,
         a.period_start,
         a.period_end,
@@ -135,15 +137,15 @@ pub(super) fn decision_text(d: &Approval) -> String {
     let mut text = format!(
         "{} by {} on {}: \"{}\"",
         d.decision.label(),
-        d.by.display(),
+        md(&d.by.display()),
         time_data(&d.at),
-        d.statement
+        md(&d.statement)
     );
     if !d.unconcluded.is_empty() {
         text.push_str(&format!(
             " ({} requirement(s) without a conclusion; justification: \"{}\")",
             d.unconcluded.len(),
-            d.justification.as_deref().unwrap_or("")
+            md(d.justification.as_deref().unwrap_or(""))
         ));
     }
     if d.stale {
@@ -250,7 +252,7 @@ fn check_observation(
     result: &CheckResult,
     at: &chrono::DateTime<chrono::Utc>,
 ) -> Value {
-    let mut description = result.reason.clone();
+    let mut description = md(&result.reason);
     let not_passing: Vec<_> = result
         .resources
         .iter()
@@ -264,10 +266,10 @@ fn check_observation(
         ));
         for r in not_passing.iter().take(RESOURCES_LISTED) {
             description.push_str(&format!(
-                "\n- {} `{}`: {}",
+                "\n- {} {}: {}",
                 check_status_label(r.status),
-                r.resource,
-                r.reason
+                md(&r.resource),
+                md(&r.reason)
             ));
         }
         if not_passing.len() > RESOURCES_LISTED {
@@ -413,7 +415,7 @@ fn cited_evidence(context: &Context<'_>, result: &CheckResult) -> Vec<Value> {
             }
             evidence.insert(
                 "description".into(),
-                json!(format!("`{path}` at {}", shown.join(", "))),
+                json!(format!("{} at {}", md(path), md(&shown.join(", ")))),
             );
             Value::Object(evidence)
         })
@@ -439,7 +441,7 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
     let note = if review.note.trim().is_empty() {
         format!("Finding: {label}. No note recorded.")
     } else {
-        review.note.clone()
+        markdown_note(&review.note)
     };
     observation.insert("description".into(), json!(note));
     put_array(
@@ -474,8 +476,10 @@ fn review_observation(context: &Context<'_>, row: &Row<'_>) -> Option<(String, V
             json!({
                 "href": format!("#{}", context.attachment_resource(a.id)),
                 "description": format!(
-                    "Attachment `{}` ({}, SHA-256 {})",
-                    a.file_name, a.media_type, a.sha256
+                    "Attachment {} ({}, SHA-256 {})",
+                    md(&a.file_name),
+                    md(&a.media_type),
+                    a.sha256
                 ),
             })
         })
@@ -528,7 +532,7 @@ fn ccw_risk(
                 what.to_lowercase()
             )
         } else {
-            description
+            markdown_note(&description)
         }),
     );
     risk.insert(
@@ -698,7 +702,7 @@ fn finding(
             review
                 .conclusion()
                 .map_or_else(|| "none".to_owned(), |c| c.label()),
-            review.reviewer.display(),
+            md(&review.reviewer.display()),
             time_data(&review.reviewed_at)
         )),
         None => description.push_str(" No finding recorded."),
@@ -706,7 +710,7 @@ fn finding(
     if let Some(sign_off) = row.latest_sign_off() {
         description.push_str(&format!(
             " Signed off by {} on {}{}.",
-            sign_off.signer.display(),
+            md(&sign_off.signer.display()),
             time_data(&sign_off.signed_at),
             if sign_off.stale {
                 " (stale: changed since)"
@@ -777,8 +781,8 @@ fn sign_off_prose(s: &SignOff) -> String {
         "{}\n\nSigned off by {} as {} on {}. The sign-off binds the cited evidence, the check \
          results, the conclusion, the note and the attachments as they were then (binding \
          SHA-256 `{}`).",
-        s.statement,
-        s.signer.display(),
+        md(&s.statement),
+        md(&s.signer.display()),
         s.role.label(),
         time_data(&s.signed_at),
         s.binding_hash
@@ -921,10 +925,10 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
                 format!(
                     "{} signed off by {}{}",
                     row.id(),
-                    s.signer.name.as_deref().unwrap_or(&s.signer.os_user),
+                    md(s.signer.name.as_deref().unwrap_or(&s.signer.os_user)),
                     if s.stale { " (stale)" } else { "" }
                 ),
-                s.statement.clone(),
+                md(&s.statement),
                 &s.signed_at,
             );
             if let Some(by) = context.logged_by(&s.signer, Some(s.role)) {
@@ -952,7 +956,7 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
             format!(
                 "Assessment {} by {}",
                 d.decision.label().to_lowercase(),
-                d.by.name.as_deref().unwrap_or(&d.by.os_user)
+                md(d.by.name.as_deref().unwrap_or(&d.by.os_user))
             ),
             decision_text(d),
             &d.at,

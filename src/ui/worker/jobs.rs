@@ -1,7 +1,6 @@
 //! The long jobs.
 
 use super::*;
-use crate::evidence::custody::CustodyIndex;
 
 type Progress<'a> = &'a dyn Fn(usize, usize, String);
 
@@ -16,16 +15,9 @@ pub(super) fn run(
         Job::Import {
             actor,
             assessment,
-            name,
             paths,
         } => Reply::Imported(import(
-            store,
-            shared,
-            &actor,
-            (assessment, &name),
-            &paths,
-            progress,
-            cancel,
+            store, shared, &actor, assessment, &paths, progress, cancel,
         )),
         Job::Seed => Reply::Seeded(
             crate::sample::seed(store, &shared.settings)
@@ -56,12 +48,15 @@ pub(super) fn run(
 }
 
 /// Imports file by file (so a cancel takes effect between files), then
-/// evaluates the assessment's evidence and records the run.
+/// evaluates the assessment's evidence and records the run: all of it one
+/// unit ([`Store::atomically`]), so a store error or a crash part-way keeps
+/// nothing of the import. A cancel keeps the files read before it, with the
+/// run that evaluates them.
 fn import(
     store: &mut Store,
     shared: &Shared,
     actor: &Actor,
-    (assessment, name): (i64, &str),
+    assessment: i64,
     paths: &[PathBuf],
     progress: Progress<'_>,
     cancel: &AtomicBool,
@@ -83,48 +78,69 @@ fn import(
             .extend(walked.errors.into_iter().map(|error| FileReport {
                 path: error.path.clone(),
                 result: Err(error),
+                input_errors: Vec::new(),
             }));
     }
+    let unit = store.atomically(|store| {
+        import_unit(
+            store,
+            shared,
+            actor,
+            assessment,
+            &files,
+            progress,
+            cancel,
+            &mut report,
+        )
+    });
+    if let Err(e) = unit {
+        report.run = None;
+        report.problems.clear();
+        report.error = Some(format!("{e}; nothing of this import was kept"));
+    }
+    report
+}
+
+/// The files and the run of one import (see [`import`]).
+#[allow(clippy::too_many_arguments)]
+fn import_unit(
+    store: &mut Store,
+    shared: &Shared,
+    actor: &Actor,
+    assessment: i64,
+    files: &[PathBuf],
+    progress: Progress<'_>,
+    cancel: &AtomicBool,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
     let total = files.len();
-    let custody = CustodyIndex::scan(&files);
+    progress(0, total, "Reading the files".to_owned());
+    let batch = evidence::Batch::prepare(files);
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
             break;
         }
         progress(done, total, evidence::display_path(file));
-        match store.import_walked_file(actor, name, file, &custody, &files) {
-            Ok(summary) => report.files.extend(summary.files),
-            Err(e) => {
-                report.error = Some(e.to_string());
-                break;
-            }
-        }
+        let heard = store.import_batch_file(actor, assessment, &batch, file)?;
+        report.files.extend(heard);
     }
     progress(total, total, "Evaluating the checks".to_owned());
-    let catalog = match super::super::actions::catalog_of_assessment(store, assessment) {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            report.error.get_or_insert(e);
-            return report;
-        }
+    // The run is part of the unit: an assessment whose framework cannot be
+    // told keeps none of the files just read.
+    let catalog = super::super::actions::catalog_of_assessment(store, assessment)
+        .map_err(StoreError::Invalid)?;
+    let (outcome, problems) =
+        store.evaluate_and_record(actor, assessment, catalog, &shared.settings)?;
+    report.problems = problems;
+    let run = outcome.run();
+    let c = run.counts();
+    let what = match outcome {
+        RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
+        RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
     };
-    match store.evaluate_and_record(actor, assessment, catalog, &shared.settings) {
-        Ok((outcome, problems)) => {
-            report.problems = problems;
-            let run = outcome.run();
-            let c = run.counts();
-            let what = match outcome {
-                RunOutcome::Recorded(_) => format!("Run #{} recorded", run.id),
-                RunOutcome::Unchanged(_) => format!("No change since run #{}", run.id),
-            };
-            report.run = Some(format!("{what}: {}", c.describe()));
-        }
-        Err(e) => {
-            report.error.get_or_insert_with(|| e.to_string());
-        }
-    }
-    report
+    report.run = Some(format!("{what}: {}", c.describe()));
+    Ok(())
 }
 
 /// Creates `new` from the earlier assessment `prior` and evaluates its

@@ -26,7 +26,7 @@ use crate::requests::RequestList;
 use crate::store::{
     Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
     NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate, RequirementState, ReviewInput,
-    Run, RunOutcome, Store,
+    Run, RunOutcome, Store, StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
@@ -127,6 +127,11 @@ impl ImportReport {
     /// How many files could not be imported.
     pub fn unusable(&self) -> usize {
         self.files.iter().filter(|f| f.result.is_err()).count()
+    }
+
+    /// How many wrongly typed fields the imported files hold.
+    pub fn input_errors(&self) -> usize {
+        self.files.iter().map(|f| f.input_errors.len()).sum()
     }
 }
 
@@ -294,8 +299,6 @@ pub enum Job {
         actor: Actor,
         /// The assessment's ID.
         assessment: i64,
-        /// Its name.
-        name: String,
         /// Files and folders.
         paths: Vec<PathBuf>,
     },

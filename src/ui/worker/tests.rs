@@ -45,7 +45,6 @@ fn an_import_reports_progress_stops_between_files_when_cancelled_and_still_evalu
         Job::Import {
             actor: Actor::os_user_only(),
             assessment: a.id,
-            name: a.name.clone(),
             paths: vec![azure],
         },
         &progress,
@@ -58,9 +57,10 @@ fn an_import_reports_progress_stops_between_files_when_cancelled_and_still_evalu
     assert_eq!(report.files.len(), 3, "files 0, 1 and 2 were read");
     assert!(report.run.as_deref().unwrap().starts_with("Run #"));
     let heard = heard.borrow();
-    assert_eq!(heard[0].0, 0);
-    assert_eq!(heard[0].1, 16);
-    assert!(heard[0].2.ends_with("aks-cluster.json"));
+    assert_eq!(heard[0], (0, 16, "Reading the files".to_owned()));
+    assert_eq!(heard[1].0, 0);
+    assert_eq!(heard[1].1, 16);
+    assert!(heard[1].2.ends_with("aks-cluster.json"));
     assert_eq!(store.current_evidence_files(a.id).unwrap().len(), 3);
     assert!(store.latest_run(a.id).unwrap().is_some());
 }
