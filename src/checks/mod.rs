@@ -323,6 +323,9 @@ pub struct RequirementVerdict {
     pub checks: Vec<CheckResult>,
 }
 
+/// One family of checks, writing its results.
+type Family<'a> = dyn Fn(&mut Vec<CheckResult>) + 'a;
+
 /// Runs every check on the evidence. Static checks produce exactly one result
 /// each; per-requirement checks one per requirement their evidence names.
 /// Every text of every result is capped (see [`CheckResult::cap_texts`]).
@@ -330,7 +333,7 @@ pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult>
     let mut out = Vec::new();
     let evidence = &evidence.evidence;
     let scope = Scope::derive(evidence);
-    let families: [&dyn Fn(&mut Vec<CheckResult>); 6] = [
+    let families: [&Family; 6] = [
         &|out| aks::run(evidence, settings, out),
         &|out| network::run(evidence, settings, out),
         &|out| platform::run(evidence, settings, out),
