@@ -40,6 +40,7 @@ pub const EVENT_KINDS: &[&str] = &[
     "signoff.recorded",
     "approval.recorded",
     "request.updated",
+    "scope.recorded",
 ];
 
 /// One change to the review record. The serde tag is the event kind.
@@ -165,6 +166,10 @@ pub(crate) enum Change {
         status: RequestStatus,
         note: String,
     },
+    /// The effective PCI scope of the assessment's evidence, kept as the
+    /// JSON it was recorded as (like a run's results).
+    #[serde(rename = "scope.recorded")]
+    ScopeRecorded { scope: Value },
 }
 
 /// A requirement's verdict in a run: its status and the indexes of the
