@@ -20,6 +20,7 @@ pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod sensitive;
 pub mod template;
 pub mod terraform;
 pub mod text;
@@ -109,6 +110,9 @@ pub struct Evidence {
     pub k8s: k8s::K8sEvidence,
     /// Scanner, policy and runtime findings.
     pub scans: scans::ScanEvidence,
+    /// Sensitive data found in the files (masked; see [`sensitive`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<sensitive::SensitiveFinding>,
 }
 
 impl Evidence {
@@ -117,6 +121,7 @@ impl Evidence {
         self.azure.extend(other.azure);
         self.k8s.extend(other.k8s);
         self.scans.extend(other.scans);
+        self.sensitive.extend(other.sensitive);
     }
 }
 
@@ -249,6 +254,14 @@ pub fn import_bytes_with(
     let (recognised, sha256) =
         read_and_hash(bytes, |bytes| detect_and_read(ctx, bytes, &mut evidence));
     let mut recognised = recognised?;
+    evidence.sensitive = sensitive::scan(bytes)
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.path = path.to_owned();
+            f
+        })
+        .collect();
     let problems = input_errors(ctx, recognised.format, &evidence.azure);
     recognised.notes.extend(problems.iter().map(|e| {
         format!(
