@@ -456,6 +456,19 @@ pub const CHECKS: &[CheckDef] = &[
         "Log Analytics workspace",
         "publicNetworkAccessForIngestion and publicNetworkAccessForQuery are both Disabled",
     ),
+    // Added with the sensitive-data scan of imported files.
+    check(
+        "k8s.no-secrets-in-env",
+        "No literal secrets in workload environment variables",
+        "Pods / workloads",
+        "no container sets an environment variable whose name says password, secret, token or key (or whose value is a credential or card number) to a literal value",
+    ),
+    check(
+        "k8s.no-secret-in-annotations",
+        "No Secret data in last-applied-configuration annotations",
+        "Kubernetes objects",
+        "no object's kubectl.kubernetes.io/last-applied-configuration annotation holds the data of a Secret",
+    ),
 ];
 
 /// The definition of check `id`.

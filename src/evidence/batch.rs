@@ -104,6 +104,10 @@ impl Batch {
         };
         if let Ok(file) = &mut result {
             self.custody.apply(path, file, &self.files);
+            file.provenance.modified_at = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(DateTime::<Utc>::from);
         }
         FileImport {
             path: shown,
@@ -184,6 +188,7 @@ impl Batch {
                     template.provenance.sha256
                 )],
                 custody: None,
+                modified_at: None,
             },
             evidence: Default::default(),
             problems: Vec::new(),

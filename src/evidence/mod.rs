@@ -16,6 +16,7 @@ pub mod custody;
 mod error;
 mod field;
 mod format;
+pub mod identity;
 pub mod jsonc;
 pub mod k8s;
 pub mod node;
@@ -99,6 +100,11 @@ pub struct Provenance {
     /// imported with it (see [`custody`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custody: Option<custody::Custody>,
+    /// When the file was last written (its modification time), where it
+    /// was read from disk: orders files imported at the same moment that
+    /// describe the same resource (see [`identity`]). Not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_at: Option<DateTime<Utc>>,
 }
 
 /// All typed evidence of one or more files.
@@ -281,6 +287,7 @@ pub fn import_bytes_with(
             imported_at,
             notes: recognised.notes.into_iter().map(cap::cap).collect(),
             custody: None,
+            modified_at: None,
         },
         evidence,
         problems,

@@ -362,6 +362,7 @@ fn files_where(
                 imported_at: parse_time(&imported_at)?,
                 notes: serde_json::from_str(&notes)?,
                 custody: custody.as_deref().map(serde_json::from_str).transpose()?,
+                modified_at: None,
             },
             imported_by: people.person_at(by, os_user, id),
             supersedes,

@@ -8,6 +8,7 @@ mod network;
 mod pod_security;
 mod rbac;
 mod scope;
+mod secrets;
 
 pub(crate) use scope::Controllers;
 
@@ -27,6 +28,8 @@ pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckR
     exposure::run_dashboard(k8s, out);
     exposure::run_ingress_tls(k8s, out);
     out.push(namespaces::no_default_namespace(&k8s.workloads));
+    out.push(secrets::no_secrets_in_env(evidence));
+    out.push(secrets::no_secret_in_annotations(evidence));
 }
 
 #[cfg(test)]

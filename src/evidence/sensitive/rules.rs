@@ -22,7 +22,10 @@ pub(crate) struct Rules {
     /// A run of 13 to 19 digits, optionally grouped by spaces or dashes.
     card: Regex,
     /// Names of environment variables and keys that hold secrets.
-    pub(super) secret_name: Regex,
+    secret_name: Regex,
+    /// Names that say they hold something about a secret, not the secret
+    /// (`TOKENIZATION_KEY_NAME`, `API_KEY_PATH`, `KEYVAULT_URI`).
+    not_secret_name: Regex,
     /// `NAME=value` lines of env files whose name says it is a secret.
     env_line: Regex,
 }
@@ -149,6 +152,9 @@ impl Rules {
             secret_name: compile(
                 r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key|(?:^|[_.-])key$|credential|conn(?:ection)?[_-]?str)",
             ),
+            not_secret_name: compile(
+                r"(?i)[_.-](?:names?|uri|url|id|path|file|dir|host|endpoint|ref|version|type|mode|length|size|ttl|count|enabled|header|algorithm|vault|issuer)$",
+            ),
             env_line: compile(
                 r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*([^\s#]{4,})",
             ),
@@ -219,6 +225,11 @@ impl Rules {
         out
     }
 
+    /// True if a variable or key named `name` holds a secret by its name.
+    pub(super) fn is_secret_name(&self, name: &str) -> bool {
+        self.secret_name.is_match(name) && !self.not_secret_name.is_match(name)
+    }
+
     /// `NAME=value` lines of plain text (env files) whose name says secret.
     fn env_lines(&self, text: &str) -> Vec<SensitiveFinding> {
         let mut found = Vec::new();
@@ -226,7 +237,7 @@ impl Rules {
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
                 continue;
             };
-            if !self.secret_name.is_match(name.as_str()) || super::is_marker(value.as_str()) {
+            if !self.is_secret_name(name.as_str()) || super::is_marker(value.as_str()) {
                 continue;
             }
             let mut f = finding(

@@ -167,7 +167,7 @@ impl<'r> Walker<'r> {
         let (Some(name), Some(value)) = (object.get("name"), object.get("value")) else {
             return;
         };
-        if !self.rules.secret_name.is_match(name) || !literal_secret(value) {
+        if !self.rules.is_secret_name(name) || !literal_secret(value) {
             return;
         }
         let mut path = self.path.clone();
