@@ -75,7 +75,7 @@ const PATTERNS: &[(&str, SensitiveKind, &str)] = &[
     (
         "azure-storage-account-key",
         SensitiveKind::CloudCredential,
-        r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
+        r"(?i)AccountKey=([A-Za-z0-9+/]{40,}={0,2})",
     ),
     (
         "azure-connection-string-key",
