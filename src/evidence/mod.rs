@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-pub use batch::{Batch, FileImport};
+pub use batch::{Batch, FileImport, Survey};
 pub use companions::Companions;
 pub use error::{ImportError, ImportErrorKind};
 pub use field::Field;

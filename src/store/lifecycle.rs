@@ -164,6 +164,101 @@ impl EvidenceFile {
     }
 }
 
+impl EvidenceFile {
+    /// What the inventory says about a file beyond its format, size and
+    /// path, one line each: hash and importer, custody, resources,
+    /// supersession, redaction, retirement, purge and sensitive data.
+    pub fn lifecycle_lines(&self) -> Vec<String> {
+        let f = self;
+        let p = &f.provenance;
+        let mut lines = vec![format!(
+            "sha256 {}  imported by {}",
+            p.sha256,
+            f.imported_by.display()
+        )];
+        if let Some(custody) = &p.custody {
+            lines.push(custody.summary());
+        }
+        let resources = &f.lifecycle.resources;
+        if !resources.is_empty() {
+            let shown: Vec<&str> = resources.iter().take(3).map(String::as_str).collect();
+            let more = resources.len().saturating_sub(3);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "{} resource(s): {}{more}",
+                resources.len(),
+                shown.join(", ")
+            ));
+        }
+        if let Some(old) = f.supersedes {
+            lines.push(format!("supersedes #{old}"));
+        }
+        if let Some(new) = f.superseded_by {
+            lines.push(format!("superseded by #{new}"));
+        }
+        if let Some(original) = &f.lifecycle.original {
+            lines.push(match original.file {
+                Some(file) => format!("redacted copy of #{file} (SHA-256 {})", original.sha256),
+                None => format!(
+                    "redacted on import; the bytes as read (SHA-256 {}, {} bytes) were never stored",
+                    original.sha256, original.size
+                ),
+            });
+        }
+        if let Some(retired) = &f.lifecycle.retired {
+            lines.push(format!(
+                "retired by event #{}: {}",
+                retired.seq, retired.reason
+            ));
+        }
+        if let Some(purged) = &f.lifecycle.purged {
+            lines.push(format!(
+                "PURGED by event #{} ({}, {}): {}",
+                purged.seq,
+                purged.by.display(),
+                purged.at,
+                purged.reason
+            ));
+        }
+        for s in &f.lifecycle.sensitive {
+            let state = if s.redacted {
+                "redacted"
+            } else if f.lifecycle.purged.is_some() {
+                "purged"
+            } else {
+                "SENSITIVE"
+            };
+            let name = s
+                .name
+                .as_deref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "{state}: {}{name} at {}: {}",
+                s.kind.label(),
+                s.place(),
+                s.preview
+            ));
+        }
+        if f.sensitive_pending() {
+            lines.push(format!(
+                "sensitive data not yet reviewed: keep, redact or purge it (`tickmark evidence redact --file {}` or the Evidence screen); exports leave its bytes out",
+                f.id
+            ));
+        } else if let Some(kept) = &f.lifecycle.kept {
+            lines.push(format!(
+                "kept as it is with its sensitive data by event #{}: {}",
+                kept.seq, kept.reason
+            ));
+        }
+        lines
+    }
+}
+
 /// A document that arrived with evidence but is attached to no requirement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnassignedDocument {

@@ -285,6 +285,10 @@ ALTER TABLE evidence_files ADD COLUMN retired_at TEXT;
 ALTER TABLE evidence_files ADD COLUMN retired_reason TEXT;
 ALTER TABLE evidence_files ADD COLUMN kept_seq INTEGER;
 ALTER TABLE evidence_files ADD COLUMN kept_reason TEXT;
+UPDATE evidence_files SET
+    resources = (SELECT json_extract(e.payload, '$.resources') FROM events e WHERE e.seq = evidence_files.id),
+    sensitive = (SELECT json_extract(e.payload, '$.sensitive') FROM events e WHERE e.seq = evidence_files.id),
+    original = (SELECT json_extract(e.payload, '$.original') FROM events e WHERE e.seq = evidence_files.id);
 CREATE TABLE purges (
     sha256 TEXT PRIMARY KEY,
     assessment INTEGER NOT NULL REFERENCES assessments(id),

@@ -167,16 +167,17 @@ impl<'r> Walker<'r> {
         let (Some(name), Some(value)) = (object.get("name"), object.get("value")) else {
             return;
         };
-        if !self.rules.is_secret_name(name) || !literal_secret(value) {
-            return;
-        }
         let mut path = self.path.clone();
         path.push("value".to_owned());
         let location = pointer_of(&path);
-        let already = self.findings[start..]
-            .iter()
-            .any(|f| f.location == location && f.inner.is_none());
-        if already {
+        let mut already = false;
+        for f in &mut self.findings[start..] {
+            if f.location == location && f.inner.is_none() {
+                f.name.get_or_insert_with(|| name.to_owned());
+                already = true;
+            }
+        }
+        if already || !self.rules.is_secret_name(name) || !literal_secret(value) {
             return;
         }
         let mut f = whole(
