@@ -66,6 +66,8 @@ pub enum Screen {
     Compare,
     /// The evidence request list.
     Requests,
+    /// The evidence inventory, sensitive data and unassigned documents.
+    Evidence,
 }
 
 /// A line in the status bar.
@@ -154,6 +156,7 @@ pub struct Workbench {
     pub(super) import_report: Option<ImportReport>,
     pub(super) compare: CompareState,
     pub(super) requests: super::requests::RequestsState,
+    pub(super) inventory: super::inventory::InventoryState,
     /// The chain of custody of the open assessment's evidence files, by
     /// (path, SHA-256), from the collection manifests imported with them.
     pub(super) custody: HashMap<(String, String), crate::evidence::custody::Custody>,
@@ -213,6 +216,7 @@ impl Workbench {
             import_report: None,
             compare: CompareState::default(),
             requests: Default::default(),
+            inventory: Default::default(),
             custody: HashMap::new(),
             failing_resources_only: HashSet::new(),
             selected_resource: HashMap::new(),
@@ -320,6 +324,7 @@ impl Workbench {
             Screen::Dashboard => dashboard::show(self, ui),
             Screen::Compare => compare::show(self, ui),
             Screen::Requests => requests::show(self, ui),
+            Screen::Evidence => super::inventory::show(self, ui),
         }
     }
 

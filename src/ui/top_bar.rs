@@ -191,6 +191,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
         (Screen::Requests, "Requests", "Ctrl+4"),
+        (Screen::Evidence, "Evidence", "Ctrl+5"),
     ];
     if fit.compact {
         // A narrow window: the screens fold into one menu named after the
