@@ -171,11 +171,10 @@ impl EvidenceFile {
     pub fn lifecycle_lines(&self) -> Vec<String> {
         let f = self;
         let p = &f.provenance;
-        let mut lines = vec![format!(
-            "sha256 {}  imported by {}",
-            p.sha256,
-            f.imported_by.display()
-        )];
+        let mut lines = vec![
+            format!("sha256 {}", p.sha256),
+            format!("imported by {}", f.imported_by.display()),
+        ];
         if let Some(custody) = &p.custody {
             lines.push(custody.summary());
         }
@@ -189,10 +188,18 @@ impl EvidenceFile {
                 String::new()
             };
             lines.push(format!(
-                "{} resource(s): {}{more}",
+                "{} resource(s){}",
                 resources.len(),
-                shown.join(", ")
+                if more.is_empty() {
+                    ":"
+                } else {
+                    ", among them:"
+                }
             ));
+            lines.extend(shown.iter().map(|r| format!("  {r}")));
+            if !more.is_empty() {
+                lines.push(format!("  {}", more.trim()));
+            }
         }
         if let Some(old) = f.supersedes {
             lines.push(format!("supersedes #{old}"));

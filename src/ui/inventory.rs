@@ -162,12 +162,17 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             });
         ui.separator();
         ui.columns(2, |columns| {
-            egui::ScrollArea::vertical()
-                .id_salt("inventory-file")
-                .show(&mut columns[0], |ui| selected_file(wb, ui));
-            egui::ScrollArea::vertical()
-                .id_salt("inventory-documents")
-                .show(&mut columns[1], |ui| documents(wb, ui));
+            let left = egui::Layout::top_down(egui::Align::Min);
+            columns[0].with_layout(left, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("inventory-file")
+                    .show(ui, |ui| selected_file(wb, ui));
+            });
+            columns[1].with_layout(left, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("inventory-documents")
+                    .show(ui, |ui| documents(wb, ui));
+            });
         });
     });
 }
