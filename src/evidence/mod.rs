@@ -21,6 +21,7 @@ pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod scope_file;
 pub mod sensitive;
 pub mod template;
 pub mod terraform;
@@ -116,6 +117,9 @@ pub struct Evidence {
     pub k8s: k8s::K8sEvidence,
     /// Scanner, policy and runtime findings.
     pub scans: scans::ScanEvidence,
+    /// What scope files declare (scope and allowed flows).
+    #[serde(default)]
+    pub scope: scope_file::ScopeFileEvidence,
     /// Sensitive data found in the files (masked; see [`sensitive`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive: Vec<sensitive::SensitiveFinding>,
@@ -127,6 +131,7 @@ impl Evidence {
         self.azure.extend(other.azure);
         self.k8s.extend(other.k8s);
         self.scans.extend(other.scans);
+        self.scope.extend(other.scope);
         self.sensitive.extend(other.sensitive);
     }
 }
@@ -659,6 +664,9 @@ fn read_other_text(
     text: &str,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if let Some(result) = scope_file::read(ctx, text, &mut out.scope) {
+        return result;
+    }
     if bicep::looks_like_bicep(text) {
         return Err(batch::not_compiled(ctx.path, None));
     }

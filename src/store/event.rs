@@ -41,6 +41,7 @@ pub const EVENT_KINDS: &[&str] = &[
     "signoff.recorded",
     "approval.recorded",
     "request.updated",
+    "scope.recorded",
     "evidence.retired",
     "evidence.kept",
     "evidence.redacted",
@@ -210,6 +211,10 @@ pub(crate) enum Change {
         status: RequestStatus,
         note: String,
     },
+    /// The effective PCI scope of the assessment's evidence, kept as the
+    /// JSON it was recorded as (like a run's results).
+    #[serde(rename = "scope.recorded")]
+    ScopeRecorded { scope: Value },
 }
 
 /// The hash and size of bytes that were redacted before they were stored.

@@ -51,6 +51,10 @@ pub struct AssessmentRecord {
     /// status), by key; empty in records made before it existed.
     #[serde(default)]
     pub requests: Vec<TrackedRequest>,
+    /// Every PCI scope recorded for the assessment, oldest first (the last
+    /// is the current one); empty in records made before scope existed.
+    #[serde(default)]
+    pub scopes: Vec<super::RecordedScope>,
 }
 
 impl Store {
@@ -100,5 +104,6 @@ fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<Assessm
         chain_head: read::chain_head(conn)?,
         prior_period: super::prior::prior_period(conn, assessment)?,
         requests: super::requests::tracked(conn, &people, assessment)?,
+        scopes: super::scope::scopes(conn, &people, assessment)?,
     })
 }

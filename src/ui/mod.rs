@@ -23,6 +23,7 @@ mod model;
 mod prefs;
 mod requests;
 mod review;
+mod scope;
 mod snippet;
 mod status_bar;
 pub mod system_libraries;

@@ -34,7 +34,7 @@ pub(super) fn run(
             ))
         }
         Job::Seed => Reply::Seeded(
-            crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
+            crate::sample::seed(store, &shared.settings)
                 .map(|seeded| (seeded.assessment, seeded.skipped.len()))
                 .map_err(|e| e.to_string()),
         ),
