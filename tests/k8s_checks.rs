@@ -514,6 +514,13 @@ fn results_serialise_with_the_contract_ids() {
     assert_eq!(statuses[..11], ["fail"; 11]);
     assert_eq!(
         statuses[11..],
-        ["pass", "not_evaluated", "not_evaluated", "not_evaluated", "pass", "pass"]
+        [
+            "pass",
+            "not_evaluated",
+            "not_evaluated",
+            "not_evaluated",
+            "pass",
+            "pass"
+        ]
     );
 }

@@ -146,9 +146,9 @@ fn sensitive_data_is_reviewed_and_redacted_on_the_evidence_screen() {
     let pods = h.state().files_with_pending_sensitive_data()[0].clone();
     type_into(&mut h, "Filter files", "cluster-export");
     click(&mut h, &format!("#{}", pods.id));
-    h.get_by_label(&format!(
-        "SENSITIVE: Card number CARD_FOR_SMOKE_TEST at /items/0/spec/containers/0/env/1/value: card ending 6467, 16 digits"
-    ));
+    h.get_by_label(
+        "SENSITIVE: Card number CARD_FOR_SMOKE_TEST at /items/0/spec/containers/0/env/1/value: card ending 6467, 16 digits",
+    );
     type_into(&mut h, "Reason", "card data and a key in a pods export");
     click(&mut h, "Store redacted copy");
     assert!(h.state().files_with_pending_sensitive_data().is_empty());

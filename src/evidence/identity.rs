@@ -249,7 +249,7 @@ pub fn observed_at(provenance: &Provenance) -> DateTime<Utc> {
 /// file older than another current file holding the same resource are left
 /// out (and the sensitive findings on them). Borrowed when nothing repeats.
 pub fn newest(set: &EvidenceSet) -> (Cow<'_, Evidence>, Vec<Supersession>) {
-    let rank: HashMap<&str, (DateTime<Utc>, Option<DateTime<Utc>>, usize)> = set
+    let rank: HashMap<&str, Rank> = set
         .files
         .iter()
         .enumerate()

@@ -175,9 +175,7 @@ fn redaction_keeps_the_json_valid_and_leaves_no_value() {
 
 #[test]
 fn yaml_streams_and_plain_text_are_scanned_and_redacted() {
-    let yaml = format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  namespace: ns\nspec:\n  containers:\n  - name: c\n    env:\n    - name: API_TOKEN\n      value: s3cr3t-t0ken-value\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  aws: AKIAIOSFODNN7EXAMPL3\n"
-    );
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  namespace: ns\nspec:\n  containers:\n  - name: c\n    env:\n    - name: API_TOKEN\n      value: s3cr3t-t0ken-value\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  aws: AKIAIOSFODNN7EXAMPL3\n".to_owned();
     let found = scan(yaml.as_bytes());
     assert_eq!(found.method, "YAML");
     let places: Vec<String> = found.findings.iter().map(SensitiveFinding::place).collect();
