@@ -79,11 +79,11 @@ fn planted_pods(dir: &Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_corrected_reexport_supersedes_the_sample_nsgs_and_1_1_6_no_longer_fails() {
+fn a_corrected_reexport_supersedes_the_sample_nsgs_and_1_2_5_no_longer_fails() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(&dir.path().join("t.sqlite3"));
     let verdict =
-        |h: &Harness<'_, Workbench>| h.state().requirement_state("1.1.6").unwrap().verdict;
+        |h: &Harness<'_, Workbench>| h.state().requirement_state("1.2.5").unwrap().verdict;
     assert_eq!(verdict(&h), Some(VerdictStatus::Fail));
     let mut nsgs: serde_json::Value = serde_json::from_slice(
         &std::fs::read(concat!(
@@ -109,7 +109,7 @@ fn a_corrected_reexport_supersedes_the_sample_nsgs_and_1_1_6_no_longer_fails() {
     )
     .unwrap();
     import_typed(&mut h, &fixed.join("nsgs.json"));
-    // 1.1.6 is only supported by the NSG check in 3.2.1: it can pass no
+    // 1.2.5 is only supported by the NSG check: it can pass no
     // further than Supported, and it no longer fails.
     assert_eq!(verdict(&h), Some(VerdictStatus::Supported));
     click(&mut h, "Evidence");
@@ -195,7 +195,7 @@ fn an_unassigned_document_is_attached_from_the_evidence_screen() {
         &mut h,
         &format!("network-diagram.dot  ({} bytes)", doc.provenance.size),
     );
-    type_into(&mut h, "Requirements", "1.1.7, 1.1.6");
+    type_into(&mut h, "Requirements", "1.2.7, 1.2.5");
     click(&mut h, "Attach to requirements");
     assert_eq!(h.state().unassigned_documents().len(), before - 1);
     let attached = |r: &str| {
@@ -206,5 +206,5 @@ fn an_unassigned_document_is_attached_from_the_evidence_screen() {
             .iter()
             .any(|a| a.file_name == "network-diagram.dot")
     };
-    assert!(attached("1.1.7") && attached("1.1.6"));
+    assert!(attached("1.2.7") && attached("1.2.5"));
 }
