@@ -482,6 +482,19 @@ pub const CHECKS: &[CheckDef] = &[
         "Namespaces, pods + Istio PeerAuthentication / Linkerd Server / OSM MeshConfig",
         "every in-scope namespace has mesh injection on, its imported pods carry the proxy, and a strict mTLS policy applies (Istio STRICT for the namespace or mesh-wide, Linkerd an authenticated default inbound policy, OSM)",
     ),
+    // Added with the sensitive-data scan of imported files.
+    check(
+        "k8s.no-secrets-in-env",
+        "No literal secrets in workload environment variables",
+        "Pods / workloads",
+        "no container sets an environment variable whose name says password, secret, token or key (or whose value is a credential or card number) to a literal value",
+    ),
+    check(
+        "k8s.no-secret-in-annotations",
+        "No Secret data in last-applied-configuration annotations",
+        "Kubernetes objects",
+        "no object's kubectl.kubernetes.io/last-applied-configuration annotation holds the data of a Secret",
+    ),
 ];
 
 /// The definition of check `id`.

@@ -187,8 +187,10 @@ fn evidence_is_stored_once_per_hash_with_provenance() {
 fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     let mut f = Fixture::new();
     let dir = f.evidence_dir();
-    let a = write(&dir, "aks-a.json", &aks_json("one"));
-    let b = write(&dir, "aks-b.json", &aks_json("two"));
+    // Two NSGs in two files; then B is exported again holding exactly A's
+    // bytes, so it describes A's NSG anew and supersedes A as well.
+    let a = write(&dir, "nsg-a.json", &nsg_json("one"));
+    let b = write(&dir, "nsg-b.json", &nsg_json("two"));
     f.import(&[a.clone(), b.clone()]);
     let id = f.assessment.id;
     let current = |f: &Fixture| -> Vec<(String, String, i64)> {
@@ -203,7 +205,7 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     let old_b = before[1].2;
     let sha_one = before[0].1.clone();
     // B now holds exactly A's bytes.
-    write(&dir, "aks-b.json", &aks_json("one"));
+    write(&dir, "nsg-b.json", &nsg_json("one"));
     let outcome = f.import(std::slice::from_ref(&b));
     let Ok(ImportOutcome::Imported(new_b)) = &outcome.files[0].result else {
         panic!("B's new content was not recorded: {outcome:?}")
@@ -212,13 +214,10 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     assert_eq!(new_b.provenance.sha256, sha_one);
     assert_eq!(new_b.supersedes, Some(old_b));
     let now = current(&f);
-    assert_eq!(
-        now,
-        [
-            (path_text(&a), sha_one.clone(), before[0].2),
-            (path_text(&b), sha_one.clone(), new_b.id)
-        ]
-    );
+    assert_eq!(now, [(path_text(&b), sha_one.clone(), new_b.id)]);
+    let all = f.store.evidence_files(id).unwrap();
+    let old_a = all.iter().find(|x| x.id == before[0].2).unwrap();
+    assert_eq!(old_a.superseded_by, Some(new_b.id), "A's NSG is B's now");
     // The evidence evaluated for B is its new content.
     let stored = f.store.evidence_set(id).unwrap();
     let b_file = stored
@@ -234,16 +233,16 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
         .query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))
         .unwrap();
     assert_eq!(blobs, 2);
-    // Importing B again, or A, changes nothing; a new path with the same
-    // bytes is the file already imported.
+    // Importing B again, or A, changes nothing; a path with the same bytes
+    // as a current file is that file.
     for path in [&b, &a] {
         let again = f.import(std::slice::from_ref(path));
         let Ok(ImportOutcome::Unchanged(same)) = &again.files[0].result else {
             panic!("{again:?}")
         };
-        assert_eq!(same.provenance.path, path_text(path));
+        assert_eq!(same.provenance.path, path_text(&b));
     }
-    let c = write(&dir, "aks-c.json", &aks_json("one"));
+    let c = write(&dir, "nsg-c.json", &nsg_json("one"));
     let copy = f.import(std::slice::from_ref(&c));
     assert!(matches!(
         copy.files[0].result,

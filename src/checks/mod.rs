@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
 use crate::evidence::cap::{cap, cap_in_place};
+use crate::evidence::identity::Supersession;
 use crate::evidence::{EvidenceRef, EvidenceSet};
 use crate::scope::{Scope, ScopeClass};
 
@@ -329,9 +330,14 @@ type Family<'a> = dyn Fn(&mut Vec<CheckResult>) + 'a;
 /// Runs every check on the evidence. Static checks produce exactly one result
 /// each; per-requirement checks one per requirement their evidence names.
 /// Every text of every result is capped (see [`CheckResult::cap_texts`]).
+///
+/// A resource that several current files describe is judged once, from the
+/// newest observation ([`crate::evidence::identity::newest`]); the results
+/// about it say which file they used and which older file it superseded.
 pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
     let mut out = Vec::new();
-    let evidence = &evidence.evidence;
+    let (evidence, superseded) = crate::evidence::identity::newest(evidence);
+    let evidence: &crate::evidence::Evidence = &evidence;
     let scope = Scope::derive(evidence);
     let families: [&Family; 6] = [
         &|out| aks::run(evidence, settings, out),
@@ -344,9 +350,52 @@ pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult>
     for family in families {
         let start = out.len();
         family(&mut out);
-        out[start..].iter_mut().for_each(CheckResult::cap_texts);
+        for result in &mut out[start..] {
+            note_supersessions(result, &superseded);
+            result.cap_texts();
+        }
     }
     out
+}
+
+/// Adds to the reason of every judgement of a superseded resource which
+/// file it used and which it superseded.
+fn note_supersessions(result: &mut CheckResult, superseded: &[Supersession]) {
+    if superseded.is_empty() {
+        return;
+    }
+    let about = |resource: Option<&str>, evidence: &[EvidenceRef]| -> Vec<&Supersession> {
+        superseded
+            .iter()
+            .filter(|s| {
+                let named = |r: &str| r.eq_ignore_ascii_case(&s.resource);
+                evidence.iter().any(|e| {
+                    e.path == s.used
+                        && (e.resource.as_deref().is_some_and(named) || resource.is_some_and(named))
+                })
+            })
+            .collect()
+    };
+    let note = |found: Vec<&Supersession>| -> String {
+        found
+            .iter()
+            .map(|s| {
+                format!(
+                    "; judged from {}, which supersedes {} for it",
+                    s.used, s.superseded
+                )
+            })
+            .collect()
+    };
+    if result.resources.is_empty() {
+        let found = about(None, &result.evidence);
+        result.reason.push_str(&note(found));
+        return;
+    }
+    for r in &mut result.resources {
+        let found = about(Some(&r.resource), &r.evidence);
+        r.reason.push_str(&note(found));
+    }
 }
 
 /// The verdict of every assessed requirement of `catalog` (appendix ones

@@ -13,6 +13,7 @@ mod assessment;
 mod catalog;
 mod collect;
 mod evaluate;
+mod evidence;
 mod export;
 mod import;
 mod profile;
@@ -81,6 +82,30 @@ pub enum Command {
         /// Files or directories (walked) of evidence.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Store a redacted copy of every file in which sensitive data is
+        /// found (card numbers, keys, credentials, Secret data), without
+        /// asking; the values never reach the record.
+        #[arg(long)]
+        redact: bool,
+        /// Import even when the paths hold more than 500 files or 256 MB
+        /// (without it such an import is refused, saying how much it found).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The evidence inventory of an assessment, and retiring, keeping,
+    /// redacting and purging evidence files; documents not attached yet.
+    ///
+    /// Exit codes: 0 done, 1 refused by a rule, 2 unusable input.
+    Evidence {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME", global = true)]
+        assessment: Option<String>,
+        /// Who acts (for changes): a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME", global = true)]
+        profile: Option<String>,
+        /// What to do.
+        #[command(subcommand)]
+        command: EvidenceCommand,
     },
     /// Create or list assessments.
     #[command(subcommand)]
@@ -232,6 +257,80 @@ pub enum Command {
         #[arg(long, value_name = "ID", value_parser = parse_catalog)]
         catalog: Option<&'static Catalog>,
     },
+}
+
+/// The subcommands of `tickmark evidence`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Every evidence file: format, tool, collected and imported times, who
+    /// imported it, hash, size, resources, supersession, sensitive data and
+    /// state (current, superseded, retired, purged).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Take a file out of evaluation (it stays in the record).
+    Retire {
+        /// The evidence file's ID (see `evidence list`).
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Keep a file with sensitive data as it is; exports then carry it and say so.
+    Keep {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why it must stay as it is.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Store a redacted copy in a file's place and purge the original bytes.
+    Redact {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Remove a file's or an attachment's stored bytes for good; the log
+    /// keeps their hash and size, and `verify` reports them as purged.
+    Purge {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID", conflicts_with = "attachment")]
+        file: Option<i64>,
+        /// The attachment's ID.
+        #[arg(long, value_name = "ID")]
+        attachment: Option<i64>,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The documents (images, PDFs, Markdown, text) imported with the
+    /// evidence that no requirement has as an attachment.
+    Documents,
+    /// Attach an imported document to one or more requirements.
+    Attach {
+        /// The evidence file's ID (see `evidence documents`).
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// A requirement ID; repeat for several.
+        #[arg(long = "requirement", value_name = "ID", required = true)]
+        requirements: Vec<String>,
+    },
+}
+
+/// Table or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
 }
 
 /// `tickmark assessment ...`.
@@ -428,6 +527,42 @@ pub fn default_settings_path() -> Option<PathBuf> {
         .map(|dirs| dirs.config_dir().join("settings.toml"))
 }
 
+/// What `tickmark evidence SUBCOMMAND` asks for.
+fn evidence_action(command: &EvidenceCommand) -> evidence::Action {
+    use evidence::Action;
+    match command {
+        EvidenceCommand::List { format } => Action::List {
+            json: *format == ListFormat::Json,
+        },
+        EvidenceCommand::Retire { file, reason } => Action::Retire {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Keep { file, reason } => Action::Keep {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Redact { file, reason } => Action::Redact {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Purge {
+            file,
+            attachment,
+            reason,
+        } => Action::Purge {
+            file: *file,
+            attachment: *attachment,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Documents => Action::Documents,
+        EvidenceCommand::Attach { file, requirements } => Action::Attach {
+            file: *file,
+            requirements: requirements.clone(),
+        },
+    }
+}
+
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
     run(Cli::parse())
@@ -473,11 +608,38 @@ fn run(cli: Cli) -> ExitCode {
             assessment,
             catalog,
             paths,
+            redact,
+            yes,
         }) => match assessment::chosen_catalog(catalog.as_deref()) {
-            Ok(chosen) => import::run(&cli, chosen, catalog.is_some(), assessment, paths),
+            Ok(chosen) => import::run(
+                &cli,
+                (chosen, catalog.is_some()),
+                assessment,
+                paths,
+                import::Flags {
+                    redact: *redact,
+                    yes: *yes,
+                },
+            ),
             Err(failure) => {
                 eprintln!("tickmark import: {}", failure.message);
                 ExitCode::from(failure.code)
+            }
+        },
+        Some(Command::Evidence {
+            assessment,
+            profile,
+            command,
+        }) => match assessment {
+            Some(assessment) => evidence::run(
+                &cli,
+                assessment,
+                &evidence_action(command),
+                profile.as_deref(),
+            ),
+            None => {
+                eprintln!("tickmark evidence: name the assessment with --assessment NAME");
+                ExitCode::from(EXIT_UNUSABLE)
             }
         },
         Some(Command::Assessment(AssessmentCommand::Create {

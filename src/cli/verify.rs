@@ -118,6 +118,13 @@ fn print_report(report: &VerifyReport, out: &mut dyn Write, err: &mut dyn Write)
         );
         let _ = writeln!(out, "Chain head: {head}");
         let _ = writeln!(out, "{counts}");
+        for purged in &report.purged {
+            let _ = writeln!(
+                out,
+                "Purged (not tampered): SHA-256 {} by event #{}, used by {}",
+                purged.sha256, purged.seq, purged.users
+            );
+        }
         return EXIT_OK;
     };
     let _ = writeln!(out, "TAMPERED: {first}");

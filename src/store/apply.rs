@@ -99,6 +99,10 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             notes,
             supersedes,
             custody,
+            resources,
+            sensitive,
+            replaces,
+            original,
         } => {
             let id = assessment()?;
             let custody = custody
@@ -107,9 +111,21 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                 .transpose()
                 .map_err(|e| fail(e.to_string()))?
                 .map(|value| canonical_json(&value));
+            let listed = |value: Value| {
+                (!value.as_array().is_some_and(Vec::is_empty)).then(|| canonical_json(&value))
+            };
+            let resources = listed(Value::from(resources.clone()));
+            let sensitive =
+                listed(serde_json::to_value(sensitive).map_err(|e| fail(e.to_string()))?);
+            let original = original
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?
+                .map(|value| canonical_json(&value));
             conn.execute(
-                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14)",
+                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15, ?16, ?17)",
                 params![
                     ev.seq,
                     id,
@@ -124,10 +140,22 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     ev.actor_profile,
                     ev.actor_os_user,
                     supersedes,
-                    custody
+                    custody,
+                    resources,
+                    sensitive,
+                    original
                 ],
             )
             .map_err(sql)?;
+            for old in replaces {
+                let changed = conn
+                    .execute(
+                        "UPDATE evidence_files SET superseded_by = ?2 WHERE id = ?1 AND assessment = ?3 AND superseded_by IS NULL",
+                        params![old, ev.seq, id],
+                    )
+                    .map_err(sql)?;
+                expect_one(changed, &format!("current evidence file #{old}"))?;
+            }
             if let Some(old) = supersedes {
                 let changed = conn
                     .execute(
@@ -332,6 +360,12 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                 ],
             )
             .map_err(sql)?;
+        }
+        Change::EvidenceRetired { .. }
+        | Change::EvidenceKept { .. }
+        | Change::EvidenceRedacted { .. }
+        | Change::BlobPurged { .. } => {
+            super::lifecycle::apply(conn, ev, change, assessment()?).map_err(fail)?;
         }
         Change::RequestUpdated {
             key,

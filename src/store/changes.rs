@@ -119,6 +119,10 @@ impl Store {
                         notes,
                         supersedes: None,
                         custody: p.custody.clone().map(Box::new),
+                        resources: file.lifecycle.resources.clone(),
+                        sensitive: file.lifecycle.sensitive.clone(),
+                        replaces: Vec::new(),
+                        original: None,
                     },
                 )?;
                 files.extend(read::evidence_file(conn, &People::load(conn)?, seq)?);
@@ -585,6 +589,11 @@ pub fn media_type_of(file_name: &str, bytes: &[u8]) -> &'static str {
 
 /// Stores bytes under their SHA-256 (once).
 pub(crate) fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> Result<()> {
+    if super::lifecycle::purged_hashes(conn)?.contains(sha256) {
+        return Err(StoreError::Rule(
+            "these exact bytes were purged from the record; they cannot be stored again".into(),
+        ));
+    }
     conn.execute(
         "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
         params![sha256, super::apply::to_i64(bytes.len() as u64), bytes],
@@ -671,7 +680,7 @@ fn check_actor(conn: &Connection, actor: &Actor) -> Result<Option<Profile>> {
     actor.profile.map(|id| find_profile(conn, id)).transpose()
 }
 
-fn require_reviewer(conn: &Connection, actor: &Actor, action: &str) -> Result<Profile> {
+pub(super) fn require_reviewer(conn: &Connection, actor: &Actor, action: &str) -> Result<Profile> {
     check_actor(conn, actor)?.ok_or_else(|| {
         StoreError::Rule(format!(
             "a reviewer profile is needed to {action}; choose or create one first"

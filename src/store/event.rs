@@ -22,6 +22,7 @@ use super::model::{
 };
 use crate::evidence::Format;
 use crate::evidence::custody::Custody;
+use crate::evidence::sensitive::SensitiveFinding;
 
 /// The previous hash of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -41,6 +42,10 @@ pub const EVENT_KINDS: &[&str] = &[
     "approval.recorded",
     "request.updated",
     "scope.recorded",
+    "evidence.retired",
+    "evidence.kept",
+    "evidence.redacted",
+    "blob.purged",
 ];
 
 /// One change to the review record. The serde tag is the event kind.
@@ -93,6 +98,21 @@ pub(crate) enum Change {
         /// it (absent in events written before schema step 3).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custody: Option<Box<Custody>>,
+        /// The resources the file describes (ARM IDs, `namespace/Kind/name`);
+        /// absent before schema step 3 and for files that describe none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resources: Vec<String>,
+        /// Sensitive data found in it, masked (absent before schema step 3).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sensitive: Vec<SensitiveFinding>,
+        /// Current files of other paths whose every resource this one
+        /// describes anew: it supersedes them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaces: Vec<i64>,
+        /// When the file was redacted before it was stored: the hash and
+        /// size of the bytes as they were (never stored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        original: Option<OriginalBytes>,
     },
     /// Results are kept as the JSON they were recorded as, so that a later
     /// version of `CheckResult` replays old runs byte for byte.
@@ -156,6 +176,31 @@ pub(crate) enum Change {
         bindings: BTreeMap<String, String>,
         binding_hash: String,
     },
+    /// An evidence file taken out of evaluation, with the reason.
+    #[serde(rename = "evidence.retired")]
+    EvidenceRetired { file: i64, reason: String },
+    /// An evidence file with sensitive data kept as it is, deliberately.
+    #[serde(rename = "evidence.kept")]
+    EvidenceKept { file: i64, reason: String },
+    /// A redacted copy of `file` stored in its place (a new evidence file
+    /// that supersedes it); `replaced` lists what was replaced, masked.
+    #[serde(rename = "evidence.redacted")]
+    EvidenceRedacted {
+        file: i64,
+        sha256: String,
+        size: u64,
+        replaced: Vec<SensitiveFinding>,
+        reason: String,
+    },
+    /// The stored bytes with `sha256` removed for good; the event keeps
+    /// their hash and size, and who, why and what used them.
+    #[serde(rename = "blob.purged")]
+    BlobPurged {
+        sha256: String,
+        size: u64,
+        subject: String,
+        reason: String,
+    },
     /// The auditor's tracking of one evidence request.
     #[serde(rename = "request.updated")]
     RequestUpdated {
@@ -170,6 +215,15 @@ pub(crate) enum Change {
     /// JSON it was recorded as (like a run's results).
     #[serde(rename = "scope.recorded")]
     ScopeRecorded { scope: Value },
+}
+
+/// The hash and size of bytes that were redacted before they were stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginalBytes {
+    /// SHA-256 of the bytes as read.
+    pub sha256: String,
+    /// Their size.
+    pub size: u64,
 }
 
 /// A requirement's verdict in a run: its status and the indexes of the

@@ -193,6 +193,10 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             }
             text
         }
+        Change::EvidenceRetired { .. }
+        | Change::EvidenceKept { .. }
+        | Change::EvidenceRedacted { .. }
+        | Change::BlobPurged { .. } => super::lifecycle::summarize(change),
         Change::RequestUpdated {
             title,
             owner,

@@ -68,6 +68,7 @@ mod event;
 mod finding;
 mod history;
 mod imports;
+mod lifecycle;
 mod model;
 mod prior;
 mod queries;
@@ -89,14 +90,19 @@ pub use canonical::{canonical_json, canonical_sha256};
 pub use changes::media_type_of;
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
+pub use event::OriginalBytes;
 pub use event::{EVENT_KINDS, GENESIS_HASH};
-pub use imports::StoredEvidence;
+pub use imports::{ImportOptions, StoredEvidence};
+pub use lifecycle::{
+    Documents, FileLifecycle, FileState, Marked, Purge, PurgeOutcome, Redaction, Scrubbed,
+    UnassignedDocument,
+};
 pub use model::*;
 pub use prior::{Mapping, PriorFinding, PriorPeriod};
 pub use record::{AssessmentRecord, RECORD_SCHEMA_VERSION};
 pub use schema::SCHEMA_VERSION;
 pub use scope::{RecordedScope, summary as scope_summary};
-pub use verify::{Problem, RecordCounts, VerifyReport};
+pub use verify::{Problem, PurgedFile, RecordCounts, VerifyReport};
 
 /// The database file's name in the data directory.
 pub const DB_FILE_NAME: &str = "tickmark.sqlite3";

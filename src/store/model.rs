@@ -269,9 +269,17 @@ pub struct EvidenceFile {
     pub imported_by: Person,
     /// The earlier file of the same path that this one replaced.
     pub supersedes: Option<i64>,
-    /// The later file of the same path that replaced this one; a replaced
+    /// The later file that replaced this one (of the same path, a
+    /// re-export of the same resources, or its redacted copy); a replaced
     /// file is kept but no longer evaluated.
     pub superseded_by: Option<i64>,
+    /// What it describes, what was found in it, and whether it was
+    /// retired, kept despite sensitive data, redacted or purged.
+    #[serde(
+        default,
+        skip_serializing_if = "super::lifecycle::FileLifecycle::is_empty"
+    )]
+    pub lifecycle: super::lifecycle::FileLifecycle,
 }
 
 /// What importing one file did.

@@ -288,7 +288,8 @@ pub(crate) fn evidence_files(
     current_only: bool,
 ) -> Result<Vec<EvidenceFile>> {
     let filter = if current_only {
-        " AND superseded_by IS NULL"
+        " AND superseded_by IS NULL AND retired_seq IS NULL \
+          AND sha256 NOT IN (SELECT sha256 FROM purges)"
     } else {
         ""
     };
@@ -362,19 +363,22 @@ fn files_where(
                 imported_at: parse_time(&imported_at)?,
                 notes: serde_json::from_str(&notes)?,
                 custody: custody.as_deref().map(serde_json::from_str).transpose()?,
+                modified_at: None,
             },
             imported_by: people.person_at(by, os_user, id),
             supersedes,
             superseded_by,
+            lifecycle: Default::default(),
         });
     }
+    super::lifecycle::fill(conn, people, &mut out)?;
     Ok(out)
 }
 
 pub(crate) fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
     Ok(conn
         .query_row(
-            "SELECT bytes FROM blobs WHERE sha256 = ?1",
+            "SELECT bytes FROM blobs WHERE sha256 = ?1 AND sha256 NOT IN (SELECT sha256 FROM purges)",
             [sha256],
             |row| row.get(0),
         )
@@ -687,11 +691,24 @@ pub(crate) fn sign_offs(
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    let purged = if rows.is_empty() {
+        Default::default()
+    } else {
+        super::lifecycle::purged_hashes(conn)?
+    };
     rows.into_iter()
         .map(
             |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
-                let stale_reasons = binding.differences(now);
+                let mut stale_reasons = binding.differences(now);
+                if binding
+                    .evidence_sha256
+                    .iter()
+                    .chain(&binding.attachments_sha256)
+                    .any(|sha| purged.contains(sha))
+                {
+                    stale_reasons.push("purged evidence".to_owned());
+                }
                 let role = role(&role_id)?;
                 Ok(SignOff {
                     id,

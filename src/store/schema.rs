@@ -55,6 +55,7 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("approvals", &["id"]),
     ("evidence_requests", &["assessment", "key"]),
     ("scopes", &["seq"]),
+    ("purges", &["sha256"]),
 ];
 
 const V1_TABLES: &str = "
@@ -283,6 +284,46 @@ BEGIN SELECT RAISE(ABORT, 'a recorded scope cannot be changed; record a new one'
 CREATE TRIGGER scopes_no_delete BEFORE DELETE ON scopes
 BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
 CREATE INDEX scopes_by_assessment ON scopes(assessment, seq);
+
+-- Evidence over its life (issue 13): the resources each file describes and
+-- the sensitive data found in it (JSON, NULL when none), the bytes a
+-- redacted copy was made from, retired files, files kept as they are
+-- despite sensitive data, and purged bytes. A stored file's bytes may be
+-- emptied (its hash and size stay) only once a `blob.purged` event has
+-- recorded why (its `purges` row); rows are still never deleted.
+ALTER TABLE evidence_files ADD COLUMN resources TEXT;
+ALTER TABLE evidence_files ADD COLUMN sensitive TEXT;
+ALTER TABLE evidence_files ADD COLUMN original TEXT;
+ALTER TABLE evidence_files ADD COLUMN retired_seq INTEGER;
+ALTER TABLE evidence_files ADD COLUMN retired_at TEXT;
+ALTER TABLE evidence_files ADD COLUMN retired_reason TEXT;
+ALTER TABLE evidence_files ADD COLUMN kept_seq INTEGER;
+ALTER TABLE evidence_files ADD COLUMN kept_reason TEXT;
+UPDATE evidence_files SET
+    resources = (SELECT json_extract(e.payload, '$.resources') FROM events e WHERE e.seq = evidence_files.id),
+    sensitive = (SELECT json_extract(e.payload, '$.sensitive') FROM events e WHERE e.seq = evidence_files.id),
+    original = (SELECT json_extract(e.payload, '$.original') FROM events e WHERE e.seq = evidence_files.id);
+CREATE TABLE purges (
+    sha256 TEXT PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    size INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    purged_by INTEGER,
+    os_user TEXT NOT NULL,
+    purged_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TRIGGER purges_no_delete BEFORE DELETE ON purges
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER purges_no_update BEFORE UPDATE ON purges
+BEGIN SELECT RAISE(ABORT, 'a purge cannot be changed'); END;
+DROP TRIGGER blobs_no_update;
+CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs
+WHEN NOT (NEW.sha256 = OLD.sha256 AND NEW.size = OLD.size AND length(NEW.bytes) = 0
+          AND EXISTS (SELECT 1 FROM purges WHERE purges.sha256 = OLD.sha256))
+BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed, only purged by an event'); END;
+-- End of issue 13's block.
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

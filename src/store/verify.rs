@@ -72,6 +72,21 @@ pub struct VerifyReport {
     /// order, then the stored files, the tables and the schema); empty if
     /// the record is intact. At most 50 are listed.
     pub problems: Vec<Problem>,
+    /// Stored files whose bytes were purged by an event (their hash and
+    /// size kept in the log): accounted for, not tampered with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purged: Vec<PurgedFile>,
+}
+
+/// Bytes the record no longer holds because an event purged them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedFile {
+    /// Their SHA-256.
+    pub sha256: String,
+    /// The `blob.purged` event.
+    pub seq: i64,
+    /// What used them.
+    pub users: String,
 }
 
 impl VerifyReport {
@@ -181,7 +196,8 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         problems.add("table events", format!("cannot be read: {e}"));
         None
     });
-    let mut counts = check_blobs(conn, &tx, &mut problems).unwrap_or_else(|e| {
+    let mut purged = Vec::new();
+    let mut counts = check_blobs(conn, &tx, &mut problems, &mut purged).unwrap_or_else(|e| {
         problems.add("table blobs", format!("cannot be read: {e}"));
         RecordCounts::default()
     });
@@ -196,6 +212,7 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         chain_head,
         counts,
         problems: problems.0,
+        purged,
     })
 }
 
@@ -423,7 +440,12 @@ fn check_blobs(
     conn: &Connection,
     replay: &Connection,
     problems: &mut Problems,
+    purged: &mut Vec<PurgedFile>,
 ) -> Result<RecordCounts> {
+    let purges: BTreeMap<String, i64> = replay
+        .prepare("SELECT sha256, seq FROM purges")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut needed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut stmt = replay.prepare(
         "SELECT sha256, 'evidence file #' || id || ' (' || path || ')' FROM evidence_files
@@ -462,6 +484,23 @@ fn check_blobs(
                 continue;
             }
         };
+        if let Some(seq) = purges.get(&key) {
+            let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
+            if bytes.is_empty() {
+                purged.push(PurgedFile {
+                    sha256: key.clone(),
+                    seq: *seq,
+                    users,
+                });
+            } else {
+                problems.add(
+                    format!("blob {}", short(&key)),
+                    format!("event #{seq} purged these bytes, but they are stored (put back outside Tickmark?)"),
+                );
+            }
+            seen.insert(key);
+            continue;
+        }
         counts.blobs += 1;
         counts.blob_bytes += bytes.len() as u64;
         let location = format!("blob {}", short(&key));

@@ -376,6 +376,35 @@ impl Workbench {
             actor: self.actor(),
             assessment: assessment.id,
             paths,
+            confirmed: false,
+        });
+    }
+
+    /// Imports a large set of files the user agreed to import.
+    pub(super) fn import_confirmed(&mut self, assessment: i64, paths: Vec<PathBuf>) {
+        self.start_job(Job::Import {
+            actor: self.actor(),
+            assessment,
+            paths,
+            confirmed: true,
+        });
+    }
+
+    /// Retires, keeps, redacts or purges an evidence file of the open
+    /// assessment, or attaches a document (needs a reviewer profile).
+    pub(super) fn lifecycle(&mut self, action: super::worker::LifecycleAction) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(actor) = self.reviewer("change evidence") else {
+            return;
+        };
+        let settings = Box::new(self.worker.settings().clone());
+        self.worker.submit(Task::Lifecycle {
+            actor,
+            assessment,
+            action,
+            settings,
         });
     }
 

@@ -68,6 +68,8 @@ pub enum Screen {
     Requests,
     /// The PCI scope and its diagram.
     Scope,
+    /// The evidence inventory, sensitive data and unassigned documents.
+    Evidence,
 }
 
 /// A line in the status bar.
@@ -160,6 +162,7 @@ pub struct Workbench {
     pub(super) import_report: Option<ImportReport>,
     pub(super) compare: CompareState,
     pub(super) requests: super::requests::RequestsState,
+    pub(super) inventory: super::inventory::InventoryState,
     /// The chain of custody of the open assessment's evidence files, by
     /// (path, SHA-256), from the collection manifests imported with them.
     pub(super) custody: HashMap<(String, String), crate::evidence::custody::Custody>,
@@ -221,6 +224,7 @@ impl Workbench {
             import_report: None,
             compare: CompareState::default(),
             requests: Default::default(),
+            inventory: Default::default(),
             custody: HashMap::new(),
             failing_resources_only: HashSet::new(),
             selected_resource: HashMap::new(),
@@ -333,6 +337,7 @@ impl Workbench {
             Screen::Compare => compare::show(self, ui),
             Screen::Requests => requests::show(self, ui),
             Screen::Scope => scope::show(self, ui),
+            Screen::Evidence => super::inventory::show(self, ui),
         }
     }
 

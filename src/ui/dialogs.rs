@@ -55,6 +55,15 @@ pub enum Dialog {
     },
     /// What the last import could not read.
     ImportReport,
+    /// A large import: go ahead?
+    ConfirmImport {
+        /// The assessment.
+        assessment: i64,
+        /// What was asked for.
+        paths: Vec<PathBuf>,
+        /// How much it holds.
+        survey: crate::evidence::Survey,
+    },
     /// Declare an appendix that applies only to some entities not
     /// applicable, with a reason.
     NotApplicable(NotApplicableForm),
@@ -249,6 +258,9 @@ impl Dialog {
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
             Dialog::ImportReport => "Import report".to_owned(),
+            Dialog::ConfirmImport { survey, .. } => {
+                format!("Import {}?", survey.describe())
+            }
             Dialog::NotApplicable(form) => format!("{} does not apply", form.scope),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
@@ -297,6 +309,11 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 ..
             } => withdraw(wb, ui, requirement, *attachment, reason),
             Dialog::ImportReport => import_report(wb, ui),
+            Dialog::ConfirmImport {
+                assessment,
+                paths,
+                survey,
+            } => confirm_import(wb, ui, *assessment, paths, survey),
             Dialog::NotApplicable(form) => not_applicable(wb, ui, form),
             Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
         };
@@ -835,6 +852,35 @@ fn withdraw(
     })
 }
 
+fn confirm_import(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    assessment: i64,
+    paths: &[PathBuf],
+    survey: &crate::evidence::Survey,
+) -> Outcome {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| crate::evidence::display_path(p))
+        .collect();
+    ui.label(format!(
+        "{} holds {}: more than {} files or {} MB. Every file is stored in the review record for good, unless purged.",
+        shown.join(", "),
+        survey.describe(),
+        crate::evidence::Survey::CONFIRM_FILES,
+        crate::evidence::Survey::CONFIRM_BYTES / 1_000_000
+    ));
+    ui.label("Cancelling part-way keeps nothing of the import.");
+    buttons(ui, |ui| {
+        if ui.button("Import them all").clicked() {
+            wb.import_confirmed(assessment, paths.to_vec());
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
+}
+
 fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
     let palette = Palette::of(ui);
     let Some(report) = &wb.import_report else {
@@ -845,11 +891,25 @@ fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
     }
     if report.cancelled {
         ui.label(
-            RichText::new(
-                "Cancelled: the files stored before the cancel are kept and were evaluated.",
-            )
-            .color(palette.partial),
+            RichText::new("Cancelled: nothing of this import was kept; the record is as it was.")
+                .color(palette.partial),
         );
+    }
+    let lines = super::inventory::import_lines(report);
+    if !lines.is_empty() && !report.cancelled {
+        egui::ScrollArea::vertical()
+            .id_salt("import-classified")
+            .max_height(220.0)
+            .show(ui, |ui| {
+                for (text, warn) in &lines {
+                    let text = RichText::new(text);
+                    ui.label(if *warn {
+                        text.color(palette.fail)
+                    } else {
+                        text
+                    });
+                }
+            });
     }
     if let Some(error) = &report.error {
         ui.label(RichText::new(format!("Stopped: {error}")).color(palette.fail));

@@ -129,6 +129,17 @@ impl Workbench {
                 Err(message) => self.error(format!("Opening {file_name}: {message}")),
             },
             Reply::Imported(report) => self.on_imported(report),
+            Reply::ConfirmImport {
+                assessment,
+                paths,
+                survey,
+            } => {
+                self.dialog = Some(super::dialogs::Dialog::ConfirmImport {
+                    assessment,
+                    paths,
+                    survey,
+                });
+            }
             Reply::Seeded(result) => self.on_seeded(result),
             Reply::Compared(result) => {
                 self.compare.running = false;
@@ -271,7 +282,8 @@ impl Workbench {
             summary.push_str(&format!(", {input_errors} input error(s)"));
         }
         if report.cancelled {
-            summary.push_str("; cancelled (the files stored so far are kept)");
+            summary =
+                "Import cancelled: nothing of it was kept, the record is as it was".to_owned();
         }
         if let Some(run) = &report.run {
             summary.push_str(&format!(". {run}"));
@@ -284,10 +296,17 @@ impl Workbench {
             None => self.info(summary),
         }
         let assessment = report.assessment;
+        let sensitive = super::inventory::sensitive_files(&report);
+        if sensitive > 0 {
+            self.error(format!(
+                "Sensitive data found in {sensitive} imported file(s): review it on the Evidence screen (keep, redact or purge); exports leave those files out until then"
+            ));
+        }
         if unusable > 0
             || input_errors > 0
             || report.error.is_some()
             || report.cancelled
+            || sensitive > 0
             || !report.problems.is_empty()
         {
             self.import_report = Some(report);

@@ -16,6 +16,7 @@ mod dashboard;
 mod detail;
 mod dialogs;
 mod events;
+mod inventory;
 mod keyboard;
 mod markdown;
 mod model;

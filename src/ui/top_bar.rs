@@ -192,6 +192,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
         (Screen::Compare, "Compare", "Ctrl+3"),
         (Screen::Requests, "Requests", "Ctrl+4"),
         (Screen::Scope, "Scope", "Ctrl+5"),
+        (Screen::Evidence, "Evidence", "Ctrl+6"),
     ];
     if fit.compact {
         // A narrow window: the screens fold into one menu named after the

@@ -286,6 +286,24 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Undo step 3's evidence lifecycle block (issue 13).
+    conn.execute_batch(
+        "DROP TRIGGER purges_no_delete;
+         DROP TRIGGER purges_no_update;
+         DROP TABLE purges;
+         DROP TRIGGER blobs_no_update;
+         CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs
+         BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed'); END;
+         ALTER TABLE evidence_files DROP COLUMN resources;
+         ALTER TABLE evidence_files DROP COLUMN sensitive;
+         ALTER TABLE evidence_files DROP COLUMN original;
+         ALTER TABLE evidence_files DROP COLUMN retired_seq;
+         ALTER TABLE evidence_files DROP COLUMN retired_at;
+         ALTER TABLE evidence_files DROP COLUMN retired_reason;
+         ALTER TABLE evidence_files DROP COLUMN kept_seq;
+         ALTER TABLE evidence_files DROP COLUMN kept_reason;",
+    )
+    .unwrap();
     // Undo step 3: the custody column, the request list and the scopes.
     conn.execute_batch(
         "DROP INDEX scopes_by_assessment;

@@ -9,6 +9,7 @@ mod network;
 mod pod_security;
 mod rbac;
 mod scope;
+mod secrets;
 
 pub(crate) use scope::Controllers;
 
@@ -35,6 +36,8 @@ pub(super) fn run(
     exposure::run_ingress_tls(k8s, out);
     out.push(namespaces::no_default_namespace(&k8s.workloads, pci));
     boundary::run(evidence, settings, pci, out);
+    out.push(secrets::no_secrets_in_env(evidence));
+    out.push(secrets::no_secret_in_annotations(evidence));
 }
 
 #[cfg(test)]

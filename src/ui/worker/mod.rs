@@ -106,6 +106,46 @@ pub enum PickPurpose {
     },
 }
 
+/// What happens to an evidence file (see [`Task::Lifecycle`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleAction {
+    /// Take it out of evaluation.
+    Retire {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Keep it with its sensitive data.
+    Keep {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Store a redacted copy in its place.
+    Redact {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Purge its bytes.
+    Purge {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Attach a document to requirements.
+    Attach {
+        /// The evidence file.
+        file: i64,
+        /// The requirements.
+        requirements: Vec<String>,
+    },
+}
+
 /// What an import did.
 #[derive(Debug, Clone)]
 pub struct ImportReport {
@@ -267,6 +307,18 @@ pub enum Task {
     CreateAssessment(NewAssessment),
     /// Read an evidence snippet.
     Snippet(SnippetKey),
+    /// Retire, keep, redact or purge an evidence file, or attach a
+    /// document; then evaluate the assessment again and reload it.
+    Lifecycle {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// What to do.
+        action: LifecycleAction,
+        /// The check settings to evaluate with.
+        settings: Box<Settings>,
+    },
     /// Decode an image attachment into a thumbnail.
     Thumbnail {
         /// The bytes' SHA-256.
@@ -301,6 +353,10 @@ pub enum Job {
         assessment: i64,
         /// Files and folders.
         paths: Vec<PathBuf>,
+        /// The user already agreed to import this many files: without it, a
+        /// large import ([`evidence::Survey::needs_confirmation`]) only
+        /// counts and asks ([`Reply::ConfirmImport`]).
+        confirmed: bool,
     },
     /// Create (or find) the bundled sample assessment.
     Seed,
@@ -436,6 +492,15 @@ pub enum Reply {
     },
     /// An import finished (or was cancelled).
     Imported(ImportReport),
+    /// An import is large: asks before reading anything.
+    ConfirmImport {
+        /// The assessment.
+        assessment: i64,
+        /// What was asked for.
+        paths: Vec<PathBuf>,
+        /// How much it holds.
+        survey: evidence::Survey,
+    },
     /// The sample assessment exists.
     Seeded(Result<(Assessment, usize), String>),
     /// Two assessments compared.
@@ -550,6 +615,11 @@ impl Worker {
             pending_tasks: 0,
             next_job: 1,
         }
+    }
+
+    /// The check settings imports and evaluations use.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
     }
 
     /// The review record's file.
@@ -742,6 +812,13 @@ fn task_action(task: &Task) -> String {
         Task::CreateAssessment(_) => "Creating the assessment".to_owned(),
         Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
         Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
+        Task::Lifecycle { action, .. } => match action {
+            LifecycleAction::Retire { file, .. } => format!("Retiring evidence file #{file}"),
+            LifecycleAction::Keep { file, .. } => format!("Keeping evidence file #{file}"),
+            LifecycleAction::Redact { file, .. } => format!("Redacting evidence file #{file}"),
+            LifecycleAction::Purge { file, .. } => format!("Purging evidence file #{file}"),
+            LifecycleAction::Attach { file, .. } => format!("Attaching document #{file}"),
+        },
         Task::Open { file_name, .. } => format!("Opening {file_name}"),
         Task::Document { file_name, .. } => format!("Reading {file_name}"),
     }

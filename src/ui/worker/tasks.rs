@@ -47,6 +47,24 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             profiles: store.profiles().map_err(text)?,
         }),
         Task::Load { assessment } => load(store, assessment).map_err(text),
+        Task::Lifecycle {
+            actor,
+            assessment,
+            action,
+            settings,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let done = lifecycle(store, catalog, &actor, assessment, action).map_err(text)?;
+            store
+                .evaluate_and_record(&actor, assessment, catalog, &settings)
+                .map_err(text)?;
+            let _ = store.scrub();
+            let mut reply = load(store, assessment).map_err(text)?;
+            if let Reply::Loaded(loaded) = &mut reply {
+                loaded.done = Some(done);
+            }
+            Ok(reply)
+        }
         Task::LatestRun { assessment } => Ok(Reply::LatestRun {
             assessment,
             run: store.latest_run(assessment).map_err(text)?.map(|r| r.id),
@@ -362,4 +380,55 @@ fn requests_reply(
         result,
         done,
     }
+}
+
+/// Does what `action` asks to an evidence file; returns a line for the
+/// status bar.
+fn lifecycle(
+    store: &mut Store,
+    catalog: &Catalog,
+    actor: &Actor,
+    assessment: i64,
+    action: LifecycleAction,
+) -> Result<String, StoreError> {
+    Ok(match action {
+        LifecycleAction::Retire { file, reason } => {
+            let f = store.retire_evidence(actor, assessment, file, &reason)?;
+            format!("Retired {} (#{}): {reason}", f.provenance.path, f.id)
+        }
+        LifecycleAction::Keep { file, reason } => {
+            let f = store.keep_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Kept {} (#{}) as it is with its sensitive data; exports carry it and say so",
+                f.provenance.path, f.id
+            )
+        }
+        LifecycleAction::Redact { file, reason } => {
+            let r = store.redact_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Stored a redacted copy of {} as #{} ({} finding(s) replaced); the original bytes were purged",
+                r.original.provenance.path, r.copy.id, r.replaced
+            )
+        }
+        LifecycleAction::Purge { file, reason } => {
+            let p = store.purge_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Purged {} bytes (SHA-256 {}…) for good; the record keeps their hash",
+                p.size,
+                p.sha256.get(..12).unwrap_or(&p.sha256)
+            )
+        }
+        LifecycleAction::Attach { file, requirements } => {
+            let attached =
+                store.attach_document(actor, assessment, catalog, file, &requirements)?;
+            format!(
+                "Attached document #{file} to {}",
+                attached
+                    .iter()
+                    .map(|a| a.requirement.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    })
 }
