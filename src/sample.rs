@@ -84,7 +84,7 @@ fn seed_now(
     settings: &Settings,
 ) -> Result<Seeded, StoreError> {
     let system = Actor::os_user_only();
-    let assessment = store.create_assessment(
+    let assessment = store.create_sample_assessment(
         &system,
         &NewAssessment {
             name: ASSESSMENT_NAME.to_owned(),
@@ -136,14 +136,10 @@ fn import_files(
 }
 
 fn sample_auditor(store: &mut Store, system: &Actor) -> Result<Profile, StoreError> {
-    if let Some(existing) = store
-        .profiles()?
-        .into_iter()
-        .find(|p| p.name == AUDITOR_NAME)
-    {
+    if let Some(existing) = store.profiles()?.into_iter().find(|p| p.sample) {
         return Ok(existing);
     }
-    store.create_profile(
+    store.create_sample_profile(
         system,
         &NewProfile {
             name: AUDITOR_NAME.to_owned(),

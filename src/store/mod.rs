@@ -75,6 +75,7 @@ mod read;
 mod record;
 mod requests;
 mod schema;
+mod signed;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -85,7 +86,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use binding::SignOffBinding;
 pub use canonical::{canonical_json, canonical_sha256};
-pub use changes::media_type_of;
+pub use changes::{MIN_JUSTIFICATION_WORDS, media_type_of};
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::{EVENT_KINDS, GENESIS_HASH};

@@ -264,8 +264,20 @@ impl Fixture {
         f.store
             .sign_off(&f.auditor, id, &catalog, "1.2.1", "I checked the evidence.")
             .unwrap();
+        let open = f.store.approval_gate(id, &catalog, None).unwrap().open;
         f.store
-            .approve(&f.lead, id, &catalog, "Approved for H1.", None)
+            .approve(
+                &f.lead,
+                id,
+                &catalog,
+                "Approved for H1.",
+                Some(&ApprovalOverride {
+                    justification: "The other sign-offs follow in the second half of the year."
+                        .into(),
+                    items: open,
+                }),
+                None,
+            )
             .unwrap();
         f
     }

@@ -127,23 +127,17 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             assessment,
             approve,
             statement,
-            justification,
+            justification: _,
         } => {
             let catalog = catalog_of(store, assessment)?;
             let done = if approve {
                 store
-                    .approve(
-                        &actor,
-                        assessment,
-                        catalog,
-                        &statement,
-                        justification.as_deref(),
-                    )
+                    .approve(&actor, assessment, catalog, &statement, None, None)
                     .map_err(text)?;
                 "Approved the assessment".to_owned()
             } else {
                 store
-                    .send_back(&actor, assessment, catalog, &statement)
+                    .send_back(&actor, assessment, catalog, &statement, None)
                     .map_err(text)?;
                 "Sent the assessment back to the auditors".to_owned()
             };
