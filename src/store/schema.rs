@@ -293,8 +293,10 @@ ALTER TABLE profiles ADD COLUMN retired_at TEXT;
 ALTER TABLE profiles ADD COLUMN retired_reason TEXT;
 UPDATE profiles SET sample = 1 WHERE id IN (
     SELECT seq FROM events WHERE kind = 'profile.created'
-    AND json_extract(payload, '$.name') = 'Robin Sample (fictional sample auditor)'
-    AND json_extract(payload, '$.email') = 'robin.sample@auditor.example');
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.name') END
+        = 'Robin Sample (fictional sample auditor)'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.email') END
+        = 'robin.sample@auditor.example');
 ALTER TABLE assessments ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE assessments ADD COLUMN archived_seq INTEGER;
 ALTER TABLE assessments ADD COLUMN archived_at TEXT;
