@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
 use crate::evidence::cap::{cap, cap_in_place};
 use crate::evidence::{EvidenceRef, EvidenceSet};
+use crate::scope::{Scope, ScopeClass};
 
 pub use crate::check_registry::{CHECKS, CheckDef, CheckScope, check_def};
 pub use settings::{Settings, image_registry};
@@ -57,6 +58,10 @@ pub struct ResourceResult {
     pub reason: String,
     /// Where the evidence for this resource is.
     pub evidence: Vec<EvidenceRef>,
+    /// The PCI scope of the resource (its namespace's, pool's or subnet's),
+    /// where the check knows it; absent in results recorded before scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeClass>,
 }
 
 impl ResourceResult {
@@ -72,7 +77,14 @@ impl ResourceResult {
             status,
             reason: cap(reason.into()),
             evidence,
+            scope: None,
         }
+    }
+
+    /// The same result labelled with the resource's PCI scope.
+    pub fn in_scope(mut self, scope: Option<ScopeClass>) -> Self {
+        self.scope = scope;
+        self
     }
 
     fn cap_texts(&mut self) {
@@ -311,17 +323,27 @@ pub struct RequirementVerdict {
     pub checks: Vec<CheckResult>,
 }
 
+/// One family of checks, writing its results.
+type Family<'a> = dyn Fn(&mut Vec<CheckResult>) + 'a;
+
 /// Runs every check on the evidence. Static checks produce exactly one result
 /// each; per-requirement checks one per requirement their evidence names.
 /// Every text of every result is capped (see [`CheckResult::cap_texts`]).
 pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
     let mut out = Vec::new();
     let evidence = &evidence.evidence;
-    let families: [fn(&crate::evidence::Evidence, &Settings, &mut Vec<CheckResult>); 5] =
-        [aks::run, network::run, platform::run, k8s::run, scans::run];
+    let scope = Scope::derive(evidence);
+    let families: [&Family; 6] = [
+        &|out| aks::run(evidence, settings, out),
+        &|out| network::run(evidence, settings, out),
+        &|out| platform::run(evidence, settings, out),
+        &|out| k8s::run(evidence, settings, &scope, out),
+        &|out| scans::run(evidence, settings, out),
+        &|out| network::run_cde(evidence, &scope, out),
+    ];
     for family in families {
         let start = out.len();
-        family(evidence, settings, &mut out);
+        family(&mut out);
         out[start..].iter_mut().for_each(CheckResult::cap_texts);
     }
     out

@@ -78,7 +78,7 @@ pub(super) fn run(
 }
 
 /// Imports every file below `paths`; the good ones are kept when others fail.
-fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
+pub(super) fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
     let batch = evidence::Batch::prepare(&walked.files);

@@ -153,6 +153,14 @@ fn import_and_evaluate(
         )?;
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
+    let scope = crate::scope::Scope::derive(&stored.set.evidence);
+    if store.record_scope(&actor, assessment.id, &scope)?.is_some() {
+        let _ = writeln!(
+            out,
+            "Scope recorded: {}",
+            crate::store::scope_summary(&scope)
+        );
+    }
     let results = checks::evaluate(&stored.set, settings);
     super::report_unplaced("import", catalog, &results, err);
     let outcome = store.record_run(

@@ -19,6 +19,7 @@ mod profile;
 mod record;
 mod requests;
 mod review;
+mod scope;
 mod sign;
 mod verify;
 
@@ -58,6 +59,16 @@ pub enum Command {
         /// or pci-dss-3.2.1.
         #[arg(long, value_name = "ID", value_parser = parse_catalog)]
         catalog: Option<&'static Catalog>,
+    },
+    /// Print the PCI scope the evidence implies (pci-scope labels, pool subnets,
+    /// a tickmark-scope.toml), with the grounds for each part; or the scope diagram.
+    Scope {
+        /// Files or directories (walked) of evidence.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ScopeFormat::Text)]
+        format: ScopeFormat,
     },
     /// Import evidence into an assessment (created if missing), evaluate and record it.
     Import {
@@ -437,6 +448,17 @@ pub enum EvaluateFormat {
     Json,
 }
 
+/// The output of `tickmark scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeFormat {
+    /// What is in, connected and out, with the grounds.
+    Text,
+    /// The scope as JSON (what the review record keeps).
+    Json,
+    /// The scope diagram as a self-contained SVG document.
+    Svg,
+}
+
 /// `evaluate --fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -546,6 +568,7 @@ fn run(cli: Cli) -> ExitCode {
             *format,
             *fail_on,
         ),
+        Some(Command::Scope { paths, format }) => scope::run(&cli, paths, *format),
         Some(Command::Import {
             assessment,
             catalog,

@@ -20,6 +20,7 @@ pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod scope_file;
 pub mod template;
 pub mod terraform;
 pub mod text;
@@ -109,6 +110,9 @@ pub struct Evidence {
     pub k8s: k8s::K8sEvidence,
     /// Scanner, policy and runtime findings.
     pub scans: scans::ScanEvidence,
+    /// What scope files declare (scope and allowed flows).
+    #[serde(default)]
+    pub scope: scope_file::ScopeFileEvidence,
 }
 
 impl Evidence {
@@ -117,6 +121,7 @@ impl Evidence {
         self.azure.extend(other.azure);
         self.k8s.extend(other.k8s);
         self.scans.extend(other.scans);
+        self.scope.extend(other.scope);
     }
 }
 
@@ -639,6 +644,9 @@ fn read_other_text(
     text: &str,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if let Some(result) = scope_file::read(ctx, text, &mut out.scope) {
+        return result;
+    }
     if bicep::looks_like_bicep(text) {
         return Err(batch::not_compiled(ctx.path, None));
     }

@@ -342,6 +342,9 @@ pub struct ReportData {
     /// SHA-256 → bytes of the small image attachments the HTML report
     /// shows (see [`EMBED_IMAGE_LIMIT`]).
     pub images: BTreeMap<String, Vec<u8>>,
+    /// The scope diagram of the current evidence with the latest run's
+    /// boundary failures (HTML report only; empty otherwise).
+    pub diagram: crate::scope::diagram::Diagram,
 }
 
 impl ReportData {
@@ -368,8 +371,17 @@ impl ReportData {
         check_catalog(&record, catalog)?;
         let mut histories = BTreeMap::new();
         let mut images = BTreeMap::new();
+        let mut diagram = crate::scope::diagram::Diagram::default();
         if for_report {
             images = embedded_images(store, &record, cancel)?;
+            let stored = store.evidence_set(assessment)?;
+            let scope = crate::scope::Scope::derive(&stored.set.evidence);
+            let results = record
+                .latest_run
+                .as_ref()
+                .map(|r| r.results.as_slice())
+                .unwrap_or_default();
+            diagram = crate::scope::diagram::Diagram::build(&stored.set.evidence, &scope, results);
             let limit = record.chain_head.as_ref().map_or(0, |h| h.seq);
             let total = catalog.requirements().count();
             for (done, requirement) in catalog.requirements().enumerate() {
@@ -394,6 +406,7 @@ impl ReportData {
             record,
             histories,
             images,
+            diagram,
         })
     }
 
@@ -406,6 +419,7 @@ impl ReportData {
             record,
             histories,
             images: BTreeMap::new(),
+            diagram: crate::scope::diagram::Diagram::default(),
         }
     }
 }

@@ -430,6 +430,21 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
         Change::RecordSealed { signature, .. } => {
             insert_signature(conn, ev, "seal", Some(signature)).map_err(sql)?;
         }
+        Change::ScopeRecorded { scope } => {
+            conn.execute(
+                "INSERT INTO scopes (seq, assessment, scope, recorded_by, os_user, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    canonical_json(scope),
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at
+                ],
+            )
+            .map_err(sql)?;
+        }
     }
     Ok(())
 }

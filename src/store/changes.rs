@@ -19,9 +19,9 @@ impl Store {
     /// [`Actor::os_user_only`].
     pub fn create_profile(&mut self, actor: &Actor, profile: &NewProfile) -> Result<Profile> {
         let profile = clean_profile(profile)?;
-        if profile.name == crate::sample::AUDITOR_NAME {
+        if [crate::sample::AUDITOR_NAME, crate::sample::LEAD_NAME].contains(&profile.name.as_str()) {
             return Err(StoreError::Rule(format!(
-                "\"{}\" is the bundled sample's fictional auditor; choose your own name",
+                "\"{}\" is one of the bundled sample's fictional people; choose your own name",
                 profile.name
             )));
         }
@@ -226,12 +226,7 @@ impl Store {
     /// Creates an assessment. Names are unique.
     pub fn create_assessment(&mut self, actor: &Actor, new: &NewAssessment) -> Result<Assessment> {
         check_new_assessment(new)?;
-        if new.name.trim() == crate::sample::ASSESSMENT_NAME {
-            return Err(StoreError::Rule(format!(
-                "\"{}\" is the name of the bundled sample; choose another",
-                crate::sample::ASSESSMENT_NAME
-            )));
-        }
+        check_reserved_name(new)?;
         self.write(|conn| insert_assessment(conn, actor, new, None, false))
     }
 
@@ -261,10 +256,32 @@ impl Store {
         prior: i64,
         new: &NewAssessment,
     ) -> Result<(Assessment, Vec<EvidenceFile>)> {
+        check_reserved_name(new)?;
+        self.start(actor, prior, new, false)
+    }
+
+    /// [`Store::start_from`] for the bundled sample (only [`crate::sample`]
+    /// does it).
+    pub(crate) fn start_sample_from(
+        &mut self,
+        actor: &Actor,
+        prior: i64,
+        new: &NewAssessment,
+    ) -> Result<(Assessment, Vec<EvidenceFile>)> {
+        self.start(actor, prior, new, true)
+    }
+
+    fn start(
+        &mut self,
+        actor: &Actor,
+        prior: i64,
+        new: &NewAssessment,
+        sample: bool,
+    ) -> Result<(Assessment, Vec<EvidenceFile>)> {
         check_new_assessment(new)?;
         self.write(|conn| {
             let earlier = read::require_assessment(conn, prior)?;
-            let created = insert_assessment(conn, actor, new, Some(prior), false)?;
+            let created = insert_assessment(conn, actor, new, Some(prior), sample)?;
             let people = People::load(conn)?;
             let mut files = Vec::new();
             for file in read::evidence_files(conn, &people, prior, true)? {
@@ -869,6 +886,23 @@ fn clean_profile(profile: &NewProfile) -> Result<NewProfile> {
         email,
         role: profile.role,
     })
+}
+
+/// Refuses the names of the bundled sample's assessments (kept for the
+/// sample, which is flagged as such).
+fn check_reserved_name(new: &NewAssessment) -> Result<()> {
+    let name = new.name.trim();
+    let reserved = [
+        crate::sample::ASSESSMENT_NAME,
+        crate::sample::EARLIER_ASSESSMENT_NAME,
+        super::signed::LEGACY_SAMPLE_ASSESSMENT,
+    ];
+    if reserved.contains(&name) {
+        return Err(StoreError::Rule(format!(
+            "\"{name}\" is the name of the bundled sample; choose another"
+        )));
+    }
+    Ok(())
 }
 
 fn check_new_assessment(new: &NewAssessment) -> Result<()> {

@@ -40,6 +40,7 @@ pub const EVENT_KINDS: &[&str] = &[
     "signoff.recorded",
     "approval.recorded",
     "request.updated",
+    "scope.recorded",
     "profile.key_registered",
     "profile.retired",
     "assessment.archived",
@@ -188,6 +189,10 @@ pub(crate) enum Change {
         status: RequestStatus,
         note: String,
     },
+    /// The effective PCI scope of the assessment's evidence, kept as the
+    /// JSON it was recorded as (like a run's results).
+    #[serde(rename = "scope.recorded")]
+    ScopeRecorded { scope: Value },
     /// An SSH public key bound to a profile from this event on (replacing
     /// any earlier one).
     #[serde(rename = "profile.key_registered")]

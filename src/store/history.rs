@@ -238,6 +238,12 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             }
             text
         }
+        Change::ScopeRecorded { scope } => {
+            match serde_json::from_value::<crate::scope::Scope>(scope.clone()) {
+                Ok(scope) => format!("Scope recorded: {}", super::scope::summary(&scope)),
+                Err(_) => "Scope recorded (in a shape this version does not read)".to_owned(),
+            }
+        }
         Change::KeyRegistered {
             profile,
             fingerprint,

@@ -322,6 +322,11 @@ impl Store {
         settings: &Settings,
     ) -> Result<(RunOutcome, Vec<ImportError>)> {
         let stored = self.evidence_set(assessment)?;
+        self.record_scope(
+            actor,
+            assessment,
+            &crate::scope::Scope::derive(&stored.set.evidence),
+        )?;
         let results = checks::evaluate(&stored.set, settings);
         let outcome = self.record_run(
             actor,

@@ -83,6 +83,7 @@ mod read;
 mod record;
 mod requests;
 mod schema;
+mod scope;
 mod signed;
 mod verify;
 
@@ -103,6 +104,7 @@ pub use model::*;
 pub use prior::{Mapping, PriorFinding, PriorPeriod};
 pub use record::{AssessmentRecord, RECORD_SCHEMA_VERSION};
 pub use schema::SCHEMA_VERSION;
+pub use scope::{RecordedScope, summary as scope_summary};
 pub use verify::{Problem, RecordCounts, VerifyReport};
 
 /// The database file's name in the data directory.

@@ -51,6 +51,10 @@ pub struct AssessmentRecord {
     /// status), by key; empty in records made before it existed.
     #[serde(default)]
     pub requests: Vec<TrackedRequest>,
+    /// Every PCI scope recorded for the assessment, oldest first (the last
+    /// is the current one); empty in records made before scope existed.
+    #[serde(default)]
+    pub scopes: Vec<super::RecordedScope>,
     /// Every signature of the assessment (signed sign-offs, approvals,
     /// seals), oldest first, with the statement, the signature, the key and
     /// the principal to check each with `ssh-keygen -Y verify`; empty in
@@ -113,6 +117,7 @@ fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<Assessm
         chain_head: read::chain_head(conn)?,
         prior_period: super::prior::prior_period(conn, assessment)?,
         requests: super::requests::tracked(conn, &people, assessment)?,
+        scopes: super::scope::scopes(conn, &people, assessment)?,
         seal: signatures
             .iter()
             .rev()

@@ -36,7 +36,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; signing keys, signatures and seals, retired profiles and the sample kept apart",
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope; signing keys, signatures and seals, retired profiles and the sample kept apart",
         sql: &[V3_FINDINGS_CUSTODY_AND_REQUESTS, V3_SIGNING],
     },
 ];
@@ -55,6 +55,7 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("sign_offs", &["id"]),
     ("approvals", &["id"]),
     ("evidence_requests", &["assessment", "key"]),
+    ("scopes", &["seq"]),
     ("signatures", &["event"]),
 ];
 
@@ -271,6 +272,19 @@ CREATE TABLE evidence_requests (
 );
 CREATE TRIGGER evidence_requests_no_delete BEFORE DELETE ON evidence_requests
 BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TABLE scopes (
+    seq INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    scope TEXT NOT NULL,
+    recorded_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER scopes_no_update BEFORE UPDATE ON scopes
+BEGIN SELECT RAISE(ABORT, 'a recorded scope cannot be changed; record a new one'); END;
+CREATE TRIGGER scopes_no_delete BEFORE DELETE ON scopes
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX scopes_by_assessment ON scopes(assessment, seq);
 ";
 
 /// Signing (schema step 3, its own block): a profile's registered SSH key

@@ -50,16 +50,26 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The sample assessment's name in the releases before schema 3.
+pub(crate) const LEGACY_SAMPLE_ASSESSMENT: &str = "Sample: Harbourline Payments (fictional)";
+
+/// The sample auditor's name and e-mail address in the releases before
+/// schema 3.
+pub(crate) const LEGACY_SAMPLE_AUDITOR: (&str, &str) = (
+    "Robin Sample (fictional sample auditor)",
+    "robin.sample@auditor.example",
+);
+
 /// The bundled sample's fictional auditor as the releases before schema 3
 /// created it (without the `sample` flag).
 pub(crate) fn is_legacy_sample_profile(name: &str, email: &str) -> bool {
-    name == crate::sample::AUDITOR_NAME && email == crate::sample::AUDITOR_EMAIL
+    (name, email) == LEGACY_SAMPLE_AUDITOR
 }
 
 /// The bundled sample assessment as the releases before schema 3 created
 /// it.
 pub(crate) fn is_legacy_sample_assessment(name: &str) -> bool {
-    name == crate::sample::ASSESSMENT_NAME
+    name == LEGACY_SAMPLE_ASSESSMENT
 }
 
 /// A profile's signing state as it stands in `conn`.
@@ -514,9 +524,14 @@ mod tests {
             .flat_map(|m| m.sql.iter())
             .copied()
             .collect::<String>();
-        assert!(sql.contains(&format!("'{}'", crate::sample::AUDITOR_NAME)));
-        assert!(sql.contains(&format!("'{}'", crate::sample::AUDITOR_EMAIL)));
-        assert!(sql.contains(&format!("'{}'", crate::sample::ASSESSMENT_NAME)));
+        assert!(sql.contains(&format!("'{}'", LEGACY_SAMPLE_AUDITOR.0)));
+        assert!(sql.contains(&format!("'{}'", LEGACY_SAMPLE_AUDITOR.1)));
+        assert!(sql.contains(&format!("'{LEGACY_SAMPLE_ASSESSMENT}'")));
+        // Today's sample auditor still has the legacy name and address.
+        assert_eq!(
+            (crate::sample::AUDITOR_NAME, crate::sample::AUDITOR_EMAIL),
+            LEGACY_SAMPLE_AUDITOR
+        );
     }
 
     #[test]

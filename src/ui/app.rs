@@ -20,8 +20,8 @@ use super::snippet::{Snippet, SnippetKey};
 use super::thumbnails::Thumbnails;
 use super::worker::{ImportReport, JobId, Loaded, Task, Worker, WorkerMode};
 use super::{
-    compare, dashboard, detail, dialogs, keyboard, requests, review, status_bar, theme, top_bar,
-    tree,
+    compare, dashboard, detail, dialogs, keyboard, requests, review, scope, status_bar, theme,
+    top_bar, tree,
 };
 use crate::catalog::Catalog;
 use crate::checks::Settings;
@@ -66,6 +66,8 @@ pub enum Screen {
     Compare,
     /// The evidence request list.
     Requests,
+    /// The PCI scope and its diagram.
+    Scope,
 }
 
 /// A line in the status bar.
@@ -141,6 +143,10 @@ pub struct Workbench {
     pub(super) search: String,
     pub(super) collapsed: HashSet<String>,
     pub(super) screen: Screen,
+    /// The box selected on the scope screen.
+    pub(super) scope_selected: Option<usize>,
+    /// The scope diagram is scaled to the screen's width (else 100 %).
+    pub(super) scope_fit: bool,
     pub(super) drafts: Drafts,
     pub(super) note_preview: bool,
     pub(super) statement: String,
@@ -203,6 +209,8 @@ impl Workbench {
             search: String::new(),
             collapsed: HashSet::new(),
             screen: Screen::Review,
+            scope_selected: None,
+            scope_fit: true,
             note_preview: false,
             statement: String::new(),
             signing: super::signing::SigningForm::new(),
@@ -314,7 +322,11 @@ impl Workbench {
     }
 
     fn main_area(&mut self, ui: &mut Ui) {
-        tree::show(self, ui);
+        // The scope diagram needs the width; it is about the estate, not a
+        // requirement.
+        if self.screen != Screen::Scope {
+            tree::show(self, ui);
+        }
         match self.screen {
             Screen::Review => {
                 review::show(self, ui);
@@ -323,6 +335,7 @@ impl Workbench {
             Screen::Dashboard => dashboard::show(self, ui),
             Screen::Compare => compare::show(self, ui),
             Screen::Requests => requests::show(self, ui),
+            Screen::Scope => scope::show(self, ui),
         }
     }
 

@@ -69,6 +69,7 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
         (Key::Num2, Screen::Dashboard),
         (Key::Num3, Screen::Compare),
         (Key::Num4, Screen::Requests),
+        (Key::Num5, Screen::Scope),
     ] {
         if command(key) {
             wb.screen = screen;

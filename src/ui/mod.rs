@@ -22,6 +22,7 @@ mod model;
 mod prefs;
 mod requests;
 mod review;
+mod scope;
 mod signing;
 mod snippet;
 mod status_bar;

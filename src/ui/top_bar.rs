@@ -231,6 +231,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
         (Screen::Requests, "Requests", "Ctrl+4"),
+        (Screen::Scope, "Scope", "Ctrl+5"),
     ];
     if fit.compact {
         // A narrow window: the screens fold into one menu named after the
@@ -251,7 +252,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
             }
         })
         .response
-        .on_hover_text("Review, Dashboard, Compare, Requests (Ctrl+1 to Ctrl+4)");
+        .on_hover_text("Review, Dashboard, Compare, Requests, Scope (Ctrl+1 to Ctrl+5)");
         return;
     }
     for (screen, label, key) in all {

@@ -314,9 +314,13 @@ pub fn downgrade(db: &Path, version: i64) {
          ALTER TABLE profiles DROP COLUMN retired_reason;",
     )
     .unwrap();
-    // Undo step 3: the custody column and the request list.
+    // Undo step 3: the custody column, the request list and the scopes.
     conn.execute_batch(
-        "DROP TRIGGER evidence_requests_no_delete;
+        "DROP INDEX scopes_by_assessment;
+         DROP TRIGGER scopes_no_update;
+         DROP TRIGGER scopes_no_delete;
+         DROP TABLE scopes;
+         DROP TRIGGER evidence_requests_no_delete;
          DROP TABLE evidence_requests;
          ALTER TABLE evidence_files DROP COLUMN custody;",
     )

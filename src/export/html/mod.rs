@@ -15,6 +15,7 @@
 
 mod chart;
 mod requirement;
+mod scope;
 
 use std::fmt::Write;
 
@@ -63,6 +64,7 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> String {
         esc(&a.name)
     );
     cover(&mut out, &view);
+    scope::render(&mut out, data);
     for family in &view.families {
         family_section(&mut out, &view, data, family);
     }

@@ -20,7 +20,7 @@ pub(super) fn run(
             store, shared, &actor, assessment, &paths, progress, cancel,
         )),
         Job::Seed => Reply::Seeded(
-            crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
+            crate::sample::seed(store, &shared.settings)
                 .map(|seeded| (seeded.assessment, seeded.skipped.len()))
                 .map_err(|e| e.to_string()),
         ),

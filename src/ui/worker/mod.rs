@@ -90,6 +90,20 @@ pub struct Loaded {
     /// What a change that reloaded the whole assessment did, for the
     /// status line.
     pub done: Option<String>,
+    /// The PCI scope and its diagram.
+    pub scope: ScopeView,
+}
+
+/// The scope screen's data: the effective scope of the current evidence,
+/// its diagram, and every scope the record kept.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeView {
+    /// The scope the current evidence implies.
+    pub scope: crate::scope::Scope,
+    /// Its diagram, with the boundary checks' failures of the latest run.
+    pub diagram: crate::scope::diagram::Diagram,
+    /// Every scope recorded, oldest first.
+    pub recorded: Vec<crate::store::RecordedScope>,
 }
 
 /// What the user picks a file or folder for.
@@ -227,6 +241,16 @@ pub enum Task {
         requirement: String,
         /// The file.
         path: PathBuf,
+    },
+    /// Attach the scope diagram (SVG, drawn from the evidence) to a
+    /// requirement.
+    AttachScopeDiagram {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
     },
     /// Withdraw an attachment.
     Withdraw {
@@ -791,6 +815,9 @@ fn task_action(task: &Task) -> String {
         Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),
         Task::DeclareNotApplicable { scope, .. } => format!("Declaring {scope} not applicable"),
         Task::Attach { path, .. } => format!("Attaching {}", evidence::display_path(path)),
+        Task::AttachScopeDiagram { requirement, .. } => {
+            format!("Attaching the scope diagram to {requirement}")
+        }
         Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
         Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),

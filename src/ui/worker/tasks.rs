@@ -147,6 +147,31 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             let catalog = catalog_of(store, assessment)?;
             attach(store, catalog, &actor, assessment, &requirement, &path)
         }
+        Task::AttachScopeDiagram {
+            actor,
+            assessment,
+            requirement,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let bytes = scope_svg(store, assessment).map_err(text)?;
+            let name = format!(
+                "scope-diagram-{}.svg",
+                chrono::Utc::now().format("%Y-%m-%d")
+            );
+            store
+                .add_attachment(
+                    &actor,
+                    assessment,
+                    catalog,
+                    &requirement,
+                    &name,
+                    None,
+                    &bytes,
+                )
+                .map_err(text)?;
+            let done = format!("Attached the scope diagram ({name}) to {requirement}");
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
         Task::Withdraw {
             actor,
             assessment,
@@ -346,8 +371,31 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
         prior: store.prior_period(assessment)?,
+        scope: scope_view(store, assessment)?,
         assessment: found,
     })))
+}
+
+/// The scope of `assessment`'s current evidence, its diagram with the
+/// latest run's boundary failures, and the scopes recorded.
+pub(super) fn scope_view(store: &Store, assessment: i64) -> Result<super::ScopeView, StoreError> {
+    let stored = store.evidence_set(assessment)?;
+    let scope = crate::scope::Scope::derive(&stored.set.evidence);
+    let results = store
+        .latest_run(assessment)?
+        .map(|run| run.results)
+        .unwrap_or_default();
+    Ok(super::ScopeView {
+        diagram: crate::scope::diagram::Diagram::build(&stored.set.evidence, &scope, &results),
+        scope,
+        recorded: store.scopes(assessment)?,
+    })
+}
+
+/// The scope diagram of `assessment` as SVG.
+fn scope_svg(store: &Store, assessment: i64) -> Result<Vec<u8>, StoreError> {
+    let view = scope_view(store, assessment)?;
+    Ok(crate::scope::svg::render(&view.diagram, None).into_bytes())
 }
 
 fn requirement_reply(
