@@ -19,6 +19,7 @@ pub mod export;
 pub mod requests;
 pub mod sample;
 pub mod scope;
+pub mod signing;
 pub mod store;
 
 pub mod cli;

@@ -16,8 +16,8 @@ use crate::catalog::{self, Catalog};
 use crate::checks::Settings;
 use crate::evidence::{self, ImportError};
 use crate::store::{
-    Actor, Assessment, Finding, NewAssessment, NewProfile, Profile, ReviewInput, Role, Store,
-    StoreError,
+    Actor, ApprovalOverride, Assessment, Finding, NewAssessment, NewProfile, Profile, ReviewInput,
+    Role, Store, StoreError,
 };
 
 /// One embedded file of the sample.
@@ -119,7 +119,7 @@ fn seed_now(store: &mut Store, settings: &Settings) -> Result<Seeded, StoreError
     let earlier = match store.assessment(EARLIER_ASSESSMENT_NAME)? {
         Some(earlier) => earlier,
         None => {
-            let earlier = store.create_assessment(
+            let earlier = store.create_sample_assessment(
                 &system,
                 &NewAssessment {
                     name: EARLIER_ASSESSMENT_NAME.to_owned(),
@@ -140,18 +140,25 @@ fn seed_now(store: &mut Store, settings: &Settings) -> Result<Seeded, StoreError
                 earlier_catalog,
                 EARLIER_REVIEWS,
             )?;
+            // The sample records eight requirements: the fictional lead
+            // approves over the others with an override naming each.
+            let open = store.approval_gate(earlier.id, earlier_catalog, None)?.open;
             store.approve(
                 &lead,
                 earlier.id,
                 earlier_catalog,
                 "I approve the 2023-24 assessment of the Harbourline Payments cluster against PCI DSS 3.2.1 (fictional sample).",
-                Some("The sample records eight requirements; in this fictional assessment the others were concluded in the report on compliance's own worksheets."),
+                Some(&ApprovalOverride {
+                    justification: "The sample records eight requirements; in this fictional assessment the others were concluded in the report on compliance's own worksheets.".to_owned(),
+                    items: open,
+                }),
+                None,
             )?;
             earlier
         }
     };
 
-    let (assessment, _) = store.start_from(
+    let (assessment, _) = store.start_sample_from(
         &system,
         earlier.id,
         &NewAssessment {
@@ -220,7 +227,7 @@ fn sample_profile(
     if let Some(existing) = store.profiles()?.into_iter().find(|p| p.name == name) {
         return Ok(existing);
     }
-    store.create_profile(
+    store.create_sample_profile(
         system,
         &NewProfile {
             name: name.to_owned(),

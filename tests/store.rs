@@ -690,12 +690,12 @@ fn a_new_import_that_changes_cited_evidence_or_results_makes_it_stale() {
 }
 
 #[test]
-fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
+fn approval_needs_a_security_lead_and_every_conclusion_or_an_override() {
     let (mut f, ..) = signed();
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     let err = f
         .store
-        .approve(&f.auditor, id, &catalog, "ok", None)
+        .approve(&f.auditor, id, &catalog, "ok", None, None)
         .unwrap_err();
     assert!(err.to_string().contains("only a security lead"), "{err}");
     assert_eq!(
@@ -704,31 +704,32 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
     );
     let err = f
         .store
-        .approve(&f.lead, id, &catalog, "ok", None)
+        .approve(&f.lead, id, &catalog, "ok", None, None)
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("4 requirement(s) have no conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
+            .contains("4 without a conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
         "{err}"
     );
     assert!(f.store.approval_state(id).unwrap().current.is_none());
+    let open = f.store.approval_gate(id, &catalog, None).unwrap().open;
+    let override_ = ApprovalOverride {
+        justification: "Requirements 1.1.2, 1.3.1, 2.1 and 2.2 are out of scope this half.".into(),
+        items: open,
+    };
     let approval = f
         .store
-        .approve(
-            &f.lead,
-            id,
-            &catalog,
-            "Approved.",
-            Some("Requirements 1.1.2, 1.3.1, 2.1 and 2.2 are out of scope this half."),
-        )
+        .approve(&f.lead, id, &catalog, "Approved.", Some(&override_), None)
         .unwrap();
     assert_eq!(approval.decision, Decision::Approved);
     assert_eq!(approval.unconcluded, vec!["1.1.2", "1.3.1", "2.1", "2.2"]);
     assert!(approval.justification.is_some());
+    assert_eq!(approval.open_items.as_ref(), Some(&override_.items));
     assert!(!approval.stale);
     assert!(f.store.approval_state(id).unwrap().is_approved());
     assert!(matches!(
-        f.store.approve(&f.lead, id, &catalog, "again", Some("x")),
+        f.store
+            .approve(&f.lead, id, &catalog, "again", Some(&override_), None),
         Err(StoreError::Rule(_))
     ));
     // A later change makes the approval stale and names the requirement.
@@ -746,14 +747,14 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
     assert_eq!(state.current.unwrap().changed_requirements, vec!["2.1"]);
     let back = f
         .store
-        .send_back(&f.lead, id, &catalog, "Please conclude 1.1.2.")
+        .send_back(&f.lead, id, &catalog, "Please conclude 1.1.2.", None)
         .unwrap();
     assert_eq!(back.decision, Decision::SentBack);
     assert_eq!(f.store.approval_state(id).unwrap().history.len(), 2);
 }
 
 #[test]
-fn approval_without_justification_when_everything_is_concluded() {
+fn approval_without_an_override_when_everything_is_concluded_and_signed_off() {
     let mut f = Fixture::new();
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     for r in REQUIREMENTS {
@@ -763,16 +764,30 @@ fn approval_without_justification_when_everything_is_concluded() {
                 id,
                 &catalog,
                 r,
-                &ReviewInput::defined(Some(Finding::NotApplicable), "n/a"),
+                &ReviewInput::defined(Some(Finding::NotApplicable), "No such component here."),
             )
+            .unwrap();
+    }
+    let err = f
+        .store
+        .approve(&f.lead, id, &catalog, "All concluded.", None, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("5 concluded but not signed off"),
+        "{err}"
+    );
+    for r in REQUIREMENTS {
+        f.store
+            .sign_off(&f.auditor, id, &catalog, r, "I checked it.")
             .unwrap();
     }
     let approval = f
         .store
-        .approve(&f.lead, id, &catalog, "All concluded.", None)
+        .approve(&f.lead, id, &catalog, "All concluded.", None, None)
         .unwrap();
     assert!(approval.unconcluded.is_empty());
     assert_eq!(approval.justification, None);
+    assert_eq!(approval.open_items, None);
     assert_eq!(approval.by.name.as_deref(), Some("Lee Lead"));
 }
 

@@ -437,7 +437,7 @@ fn the_last_assessment_and_preferences_are_remembered() {
 }
 
 #[test]
-fn the_security_lead_approves_with_a_justification() {
+fn the_security_lead_approves_over_the_open_items_with_a_justification() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample_harness(dir.path());
     create_profile(&mut h, "Lee Lead", Role::SecurityLead);
@@ -447,11 +447,18 @@ fn the_security_lead_approves_with_a_justification() {
         "Statement (or the reason for sending back)",
         "Reviewed.",
     );
-    h.get_by_label_contains("approving needs a justification");
+    h.get_by_label_contains("open item(s):");
+    assert!(
+        h.get_all_by_label_contains("has no signing key: this is recorded unsigned")
+            .count()
+            >= 1
+    );
+    h.get_by_label_contains("Approve over these").click();
+    h.run();
     type_into(
         &mut h,
-        "Justification for the requirements without a conclusion",
-        "Scoped review of Requirement 1 only.",
+        "Justification for approving with open items",
+        "Scoped review of Requirement 1 only, as agreed with the QSA.",
     );
     click(&mut h, "Approve");
     h.get_by_label("Approved by Lee Lead");
@@ -459,9 +466,15 @@ fn the_security_lead_approves_with_a_justification() {
     let id = h.state().assessment().unwrap().id;
     let approval = store.approval_state(id).unwrap();
     assert!(approval.is_approved());
+    let current = approval.current.unwrap();
     assert_eq!(
-        approval.current.unwrap().justification.as_deref(),
-        Some("Scoped review of Requirement 1 only.")
+        current.justification.as_deref(),
+        Some("Scoped review of Requirement 1 only, as agreed with the QSA.")
+    );
+    assert!(current.open_items.is_some());
+    assert_eq!(
+        current.signature, None,
+        "a lead without a key approves unsigned"
     );
 }
 
@@ -659,7 +672,7 @@ fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thre
     click_step(&mut h, "Choose a reviewer");
     click_step(
         &mut h,
-        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor · no key",
     );
     h.state_mut().set_finding(Some(Finding::NotApplicable));
     wait(&mut h, &|wb| {
@@ -767,7 +780,7 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
     click_step(&mut h, "Choose a reviewer");
     click_step(
         &mut h,
-        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor",
+        "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor · no key",
     );
     let ids: Vec<String> = h
         .state()
@@ -880,7 +893,7 @@ fn a_refused_new_assessment_says_why_in_the_dialog() {
     replace_text(&mut h, "Period to", "2027-05-31");
     replace_text(&mut h, "Name", sample::ASSESSMENT_NAME);
     click(&mut h, "Create assessment");
-    h.get_by_label_contains("already exists");
+    h.get_by_label_contains("is the name of the bundled sample");
     assert_eq!(h.state().assessments().len(), 2);
 
     replace_text(&mut h, "Name", "Forwards");
@@ -907,6 +920,11 @@ fn the_approval_dialog_names_stale_sign_offs_and_why_approve_is_unavailable() {
         "Statement (or the reason for sending back)",
         "Reviewed.",
     );
+    h.get_by_label("Approve").hover();
+    h.run();
+    h.get_by_label_contains("approve over them with an override");
+    h.get_by_label_contains("Approve over these").click();
+    h.run();
     h.get_by_label("Approve").hover();
     h.run();
     h.get_by_label_contains("Write the justification");

@@ -21,6 +21,7 @@ mod record;
 mod requests;
 mod review;
 mod scope;
+mod sign;
 mod verify;
 
 pub use record::EXIT_REFUSED;
@@ -159,6 +160,57 @@ pub enum Command {
         /// Who signs: a profile's name, e-mail address or #ID.
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
+        /// Sign with this private key file (asks for its passphrase); without it a profile with a
+        /// key signs through the running ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// The security lead approves an assessment (signed with the lead's key).
+    ///
+    /// Refused (exit 1, with the reason) to a lead who recorded a finding or
+    /// signed off a requirement of it, and while requirements are
+    /// unconcluded, not signed off or stale, unless --override-file names
+    /// each open item and says why. Exit codes: 0 approved, 1 refused, 2
+    /// unusable input.
+    Approve {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The approval statement.
+        #[arg(
+            long,
+            value_name = "TEXT",
+            default_value = "I reviewed the auditors' conclusions and approve this assessment."
+        )]
+        statement: String,
+        /// A TOML file naming every open item and the justification (see --override-template).
+        #[arg(long, value_name = "FILE")]
+        override_file: Option<PathBuf>,
+        /// Print an override file listing what is open now, to fill in, and exit.
+        #[arg(long, conflicts_with = "override_file")]
+        override_template: bool,
+        /// Who approves: a security lead's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Sign with this private key file instead of ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Seal the record: sign the chain head, so that the history up to now
+    /// can be shown unchanged later (`verify`, `verify --against` an export).
+    Seal {
+        /// The assessment whose exports carry the seal.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// Why (e.g. "Sent to the QSA").
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+        /// Who signs: a profile with a registered key.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Sign with this private key file instead of ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Declare a whole appendix that applies only to some entities (A1, A2, A3) not applicable.
     ///
@@ -197,8 +249,12 @@ pub enum Command {
     /// 1 tampered, 2 unusable (no record, not a record, busy, newer schema).
     Verify {
         /// Verify this evidence bundle (zip) instead of the database.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "against")]
         bundle: Option<PathBuf>,
+        /// Also check that the record still holds exactly the history this earlier export (bundle,
+        /// JSON record, OSCAL or HTML report) was made from and sealed.
+        #[arg(long, value_name = "EXPORT")]
+        against: Option<PathBuf>,
     },
     /// Collect the evidence with your own az and kubectl, into a folder
     /// with a collection manifest; or print the same as a script.
@@ -358,8 +414,27 @@ pub enum AssessmentCommand {
         #[arg(long, value_name = "NAME")]
         from: Option<String>,
     },
-    /// List the assessments.
-    List,
+    /// List the assessments (archived ones only with --all).
+    List {
+        /// Also list archived assessments.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Archive an assessment: out of sight in lists (e.g. the bundled sample), kept as it is.
+    Archive {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Why.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        reason: String,
+    },
+    /// Show an archived assessment in the lists again.
+    Restore {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
 }
 
 /// `tickmark profile ...`.
@@ -376,8 +451,30 @@ pub enum ProfileCommand {
         /// The role.
         #[arg(long, value_enum)]
         role: ProfileRole,
+        /// The reviewer's SSH public key (a .pub file: Ed25519, ECDSA or a security key): their
+        /// sign-offs and approvals are signed with it.
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_key: Option<PathBuf>,
     },
-    /// List the reviewer profiles.
+    /// Register or replace a profile's SSH public key (from now on it signs with it).
+    Key {
+        /// The profile: name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// The public key file (.pub).
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_key: PathBuf,
+    },
+    /// Retire a profile: it stays in the record but records and signs nothing new.
+    Retire {
+        /// The profile: name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// Why (e.g. "left the firm").
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// List the reviewer profiles with their keys.
     List,
 }
 
@@ -481,6 +578,9 @@ pub enum ExportFormat {
     Oscal,
     /// A zip of the report, the record, every evidence file and attachment, and a manifest.
     Bundle,
+    /// A new folder: each signed statement with its .sig, allowed_signers and a README with the
+    /// `ssh-keygen -Y verify` line for each.
+    Signatures,
 }
 
 /// `collect --script`.
@@ -660,9 +760,26 @@ fn run(cli: Cli) -> ExitCode {
                 from: from.as_deref(),
             },
         ),
-        Some(Command::Assessment(AssessmentCommand::List)) => assessment::run_list(&cli),
-        Some(Command::Profile(ProfileCommand::Add { name, email, role })) => {
-            profile::run_add(&cli, name, email, *role)
+        Some(Command::Assessment(AssessmentCommand::List { all })) => {
+            assessment::run_list(&cli, *all)
+        }
+        Some(Command::Assessment(AssessmentCommand::Archive { name, reason })) => {
+            assessment::run_archive(&cli, name, Some(reason))
+        }
+        Some(Command::Assessment(AssessmentCommand::Restore { name })) => {
+            assessment::run_archive(&cli, name, None)
+        }
+        Some(Command::Profile(ProfileCommand::Add {
+            name,
+            email,
+            role,
+            ssh_key,
+        })) => profile::run_add(&cli, name, email, *role, ssh_key.as_deref()),
+        Some(Command::Profile(ProfileCommand::Key { profile, ssh_key })) => {
+            profile::run_key(&cli, profile, ssh_key)
+        }
+        Some(Command::Profile(ProfileCommand::Retire { profile, reason })) => {
+            profile::run_retire(&cli, profile, reason)
         }
         Some(Command::Profile(ProfileCommand::List)) => profile::run_list(&cli),
         Some(Command::Review {
@@ -690,13 +807,41 @@ fn run(cli: Cli) -> ExitCode {
             requirement,
             statement,
             profile,
+            key,
         }) => review::run_sign_off(
             &cli,
-            assessment,
-            requirement,
-            statement.as_deref(),
-            profile.as_deref(),
+            &review::SignOffArgs {
+                assessment,
+                requirement,
+                statement: statement.as_deref(),
+                profile: profile.as_deref(),
+                key: key.as_deref(),
+            },
         ),
+        Some(Command::Approve {
+            assessment,
+            statement,
+            override_file,
+            override_template,
+            profile,
+            key,
+        }) => sign::run_approve(
+            &cli,
+            &sign::ApproveArgs {
+                assessment,
+                statement,
+                override_file: override_file.as_deref(),
+                template: *override_template,
+                profile: profile.as_deref(),
+                key: key.as_deref(),
+            },
+        ),
+        Some(Command::Seal {
+            assessment,
+            note,
+            profile,
+            key,
+        }) => sign::run_seal(&cli, assessment, note, profile.as_deref(), key.as_deref()),
         Some(Command::NotApplicable {
             assessment,
             appendix,
@@ -708,7 +853,9 @@ fn run(cli: Cli) -> ExitCode {
             format,
             out,
         }) => export::run(&cli, assessment, *format, out),
-        Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+        Some(Command::Verify { bundle, against }) => {
+            verify::run(&cli, bundle.as_deref(), against.as_deref())
+        }
         Some(Command::Requests {
             assessment,
             format,

@@ -189,6 +189,16 @@ pub(crate) fn write_bundle(
     let purged = store.purged_hashes().map_err(ExportError::Store)?;
     let (files, withheld) = file_sources(&data.record, &layout, &purged);
     sources.extend(files);
+    sources.extend(
+        super::signatures::files(&data.record)
+            .into_iter()
+            .map(|(name, text)| {
+                (
+                    format!("{SIGNATURES_DIR}{name}"),
+                    Source::Text("signature", text),
+                )
+            }),
+    );
     let time = zip_time(&View::new(data, catalog).as_of());
     let total = sources.len() + 1;
     let mut entries = Vec::with_capacity(sources.len());
@@ -785,6 +795,10 @@ fn check_entries<R: Read + io::Seek>(
     }
 }
 
+/// The folder of the signature files (`signature` entries): statements,
+/// `.sig` files, `allowed_signers` and a README.
+pub const SIGNATURES_DIR: &str = "signatures/";
+
 /// The documents every bundle of this manifest version holds, by kind.
 const PROMISED_DOCUMENTS: [(&str, &str); 4] = [
     ("report", REPORT_ENTRY),
@@ -820,6 +834,7 @@ fn check_promised_parts(manifest: &Manifest, problems: &mut Vec<BundleProblem>) 
                 "an attachment entry, but the manifest names no attachment for it"
             }
             "evidence" | "attachment" => continue,
+            "signature" if entry.path.starts_with(SIGNATURES_DIR) => continue,
             kind if PROMISED_DOCUMENTS
                 .iter()
                 .any(|(k, path)| *k == kind && entry.path == *path) =>

@@ -17,8 +17,9 @@ pub(crate) struct Migration {
     pub version: i64,
     /// What it does.
     pub name: &'static str,
-    /// The SQL.
-    pub sql: &'static str,
+    /// The SQL, in parts run in order (each feature's part of a step is
+    /// its own block).
+    pub sql: &'static [&'static str],
 }
 
 /// Every step, oldest first.
@@ -26,17 +27,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "entities, stored files and the event log",
-        sql: V1_TABLES,
+        sql: &[V1_TABLES],
     },
     Migration {
         version: 2,
         name: "append-only guards and lookup indexes",
-        sql: V2_GUARDS,
+        sql: &[V2_GUARDS],
     },
     Migration {
         version: 3,
-        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope",
-        sql: V3_FINDINGS_CUSTODY_AND_REQUESTS,
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope; signing keys, signatures and seals, retired profiles and the sample kept apart",
+        sql: &[V3_FINDINGS_CUSTODY_AND_REQUESTS, V3_SIGNING],
     },
 ];
 
@@ -56,6 +57,7 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("evidence_requests", &["assessment", "key"]),
     ("scopes", &["seq"]),
     ("purges", &["sha256"]),
+    ("signatures", &["event"]),
 ];
 
 const V1_TABLES: &str = "
@@ -326,6 +328,50 @@ BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed, only purged by an eve
 -- End of issue 13's block.
 ";
 
+/// Signing (schema step 3, its own block): a profile's registered SSH key
+/// (the event that bound it), its retirement, and whether it is the bundled
+/// sample's fictional auditor; whether an assessment is the sample and
+/// whether it is archived; the open items an approval overrode; and
+/// `signatures`, one row per signed sign-off, approval or seal: the exact
+/// statement signed and its SSHSIG signature.
+///
+/// A record written before this step has no signatures (its sign-offs read
+/// as unsigned); its sample profile and assessment are recognised by the
+/// names the sample has always had.
+const V3_SIGNING: &str = "
+ALTER TABLE profiles ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE profiles ADD COLUMN ssh_key TEXT;
+ALTER TABLE profiles ADD COLUMN key_fingerprint TEXT;
+ALTER TABLE profiles ADD COLUMN key_seq INTEGER;
+ALTER TABLE profiles ADD COLUMN retired_seq INTEGER;
+ALTER TABLE profiles ADD COLUMN retired_at TEXT;
+ALTER TABLE profiles ADD COLUMN retired_reason TEXT;
+UPDATE profiles SET sample = 1 WHERE id IN (
+    SELECT seq FROM events WHERE kind = 'profile.created'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.name') END
+        = 'Robin Sample (fictional sample auditor)'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.email') END
+        = 'robin.sample@auditor.example');
+ALTER TABLE assessments ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE assessments ADD COLUMN archived_seq INTEGER;
+ALTER TABLE assessments ADD COLUMN archived_at TEXT;
+ALTER TABLE assessments ADD COLUMN archived_reason TEXT;
+UPDATE assessments SET sample = 1 WHERE name = 'Sample: Harbourline Payments (fictional)';
+ALTER TABLE approvals ADD COLUMN open_items TEXT;
+CREATE TABLE signatures (
+    event INTEGER PRIMARY KEY,
+    assessment INTEGER REFERENCES assessments(id),
+    kind TEXT NOT NULL,
+    profile INTEGER NOT NULL REFERENCES profiles(id),
+    key_fingerprint TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX signatures_by_assessment ON signatures(assessment, event);
+";
+
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),
 /// one step per transaction. `label` names the file in errors.
 pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result<()> {
@@ -351,7 +397,9 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
         .iter()
         .filter(|m| m.version > current && m.version <= target)
     {
-        tx.execute_batch(step.sql)?;
+        for part in step.sql {
+            tx.execute_batch(part)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![step.version, step.name, super::now_text()],

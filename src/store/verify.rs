@@ -55,6 +55,9 @@ pub struct RecordCounts {
     pub sign_offs: u64,
     /// Approvals and send-backs.
     pub approvals: u64,
+    /// Signed sign-offs, decisions and seals (each checked).
+    #[serde(default)]
+    pub signatures: u64,
     /// Stored files (distinct SHA-256s).
     pub blobs: u64,
     /// Their total size in bytes.
@@ -231,6 +234,9 @@ fn check_chain(
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut head = None;
+    // The last event an intact signature covers: a broken one names the
+    // stretch of history the change must be in.
+    let mut covered = 0;
     while let Some(row) = rows.next()? {
         let ev = match event_row(row) {
             Ok(ev) => ev,
@@ -284,7 +290,7 @@ fn check_chain(
                 );
             }
         } else {
-            check_event(replay, problems, &ev, &at);
+            check_event(replay, problems, &ev, &at, &mut covered);
         }
         prev_hash = ev.hash.clone();
         expected_seq = ev.seq + 1;
@@ -297,7 +303,13 @@ fn check_chain(
 }
 
 /// One event's payload, canonical form and hash; replays it into `replay`.
-fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: &str) {
+fn check_event(
+    replay: &Connection,
+    problems: &mut Problems,
+    ev: &EventRow,
+    at: &str,
+    covered: &mut i64,
+) {
     match ev.payload_value() {
         Err(e) => problems.add(at, e),
         Ok(payload) => {
@@ -336,6 +348,15 @@ fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: 
             match Change::from_parts(&ev.kind, &payload) {
                 Err(e) => problems.add(at, e),
                 Ok(change) => {
+                    // Signatures are checked against the record as it stood
+                    // just before the event: the replay so far.
+                    let signed = super::signed::check(replay, ev, &change, *covered);
+                    if signed.is_empty() && super::signed::is_signed(&change) {
+                        *covered = ev.seq - 1;
+                    }
+                    for problem in signed {
+                        problems.add(at, problem);
+                    }
                     if let Err(e) = apply(replay, ev, &change) {
                         problems.add(at, format!("cannot be replayed: {e}"));
                     }
@@ -733,6 +754,7 @@ fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
     counts.attachments = count("attachments");
     counts.sign_offs = count("sign_offs");
     counts.approvals = count("approvals");
+    counts.signatures = count("signatures");
 }
 
 #[cfg(test)]

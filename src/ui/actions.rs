@@ -324,11 +324,14 @@ impl Workbench {
         } else {
             self.statement.clone()
         };
+        let profile = self.profile().cloned();
+        let sign = self.signing.take(profile.as_ref());
         self.worker.submit(Task::SignOff {
             actor,
             assessment,
             requirement,
             statement,
+            sign,
         });
     }
 
@@ -426,7 +429,7 @@ impl Workbench {
         &mut self,
         approve: bool,
         statement: String,
-        justification: Option<String>,
+        override_: Option<crate::store::ApprovalOverride>,
     ) {
         let Some(assessment) = self.assessment().map(|a| a.id) else {
             return;
@@ -438,12 +441,15 @@ impl Workbench {
             self.error("Only a security lead can approve an assessment or send it back; choose a security lead's profile");
             return;
         }
+        let profile = self.profile().cloned();
+        let sign = self.signing.take(profile.as_ref());
         self.worker.submit(Task::Decide {
             actor,
             assessment,
             approve,
             statement,
-            justification,
+            override_,
+            sign,
         });
     }
 

@@ -152,6 +152,8 @@ pub struct Workbench {
     pub(super) drafts: Drafts,
     pub(super) note_preview: bool,
     pub(super) statement: String,
+    /// How the reviewer signs (agent or key file; the passphrase until used).
+    pub(super) signing: super::signing::SigningForm,
     pub(super) snippets: HashMap<SnippetKey, SnippetState>,
     pub(super) thumbnails: Thumbnails,
     pub(super) history: HashMap<String, Vec<HistoryEntry>>,
@@ -214,6 +216,7 @@ impl Workbench {
             scope_fit: true,
             note_preview: false,
             statement: String::new(),
+            signing: super::signing::SigningForm::new(),
             snippets: HashMap::new(),
             thumbnails: Thumbnails::default(),
             history: HashMap::new(),

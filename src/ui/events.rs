@@ -85,6 +85,43 @@ impl Workbench {
                 }
                 self.dialog = None;
             }
+            Reply::ProfileUpdated { profile, done } => {
+                self.info(done);
+                if let Some(old) = self.profiles.iter_mut().find(|p| p.id == profile.id) {
+                    *old = profile;
+                }
+            }
+            Reply::ApprovalGate {
+                assessment,
+                profile,
+                gate,
+            } => {
+                if self.assessment().map(|a| a.id) == Some(assessment)
+                    && let Some(Dialog::Approval(form)) = &mut self.dialog
+                {
+                    form.set_gate(profile, *gate);
+                }
+            }
+            Reply::Archived(assessment) => {
+                self.info(if assessment.archived.is_some() {
+                    format!(
+                        "Archived \"{}\": it stays in the record, out of the list",
+                        assessment.name
+                    )
+                } else {
+                    format!("Restored \"{}\" to the list", assessment.name)
+                });
+                if let Some(old) = self.assessments.iter_mut().find(|a| a.id == assessment.id) {
+                    *old = assessment.clone();
+                }
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment.id)
+                {
+                    loaded.assessment = assessment;
+                }
+            }
             Reply::ProfileCreated(profile) => {
                 self.info(format!(
                     "Created the profile {} ({}); it is now in use",

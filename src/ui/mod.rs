@@ -24,6 +24,7 @@ mod prefs;
 mod requests;
 mod review;
 mod scope;
+mod signing;
 mod snippet;
 mod status_bar;
 pub mod system_libraries;

@@ -225,8 +225,8 @@ impl Fixture {
     }
 
     /// A record with something in every table: two evidence files, a run,
-    /// reviews of every requirement, an attachment, a sign-off and an
-    /// approval.
+    /// reviews of every requirement, an attachment, a sign-off of each and
+    /// an approval (nothing left open, so no override).
     pub fn populated() -> Fixture {
         let mut f = Fixture::new();
         let dir = f.evidence_dir();
@@ -261,11 +261,19 @@ impl Fixture {
                 b"\x89PNG\r\n\x1a\n fake diagram",
             )
             .unwrap();
+        for requirement in ["1.2.1", "1.1.2", "1.3.1", "2.1", "2.2"] {
+            f.store
+                .sign_off(
+                    &f.auditor,
+                    id,
+                    &catalog,
+                    requirement,
+                    "I checked the evidence.",
+                )
+                .unwrap();
+        }
         f.store
-            .sign_off(&f.auditor, id, &catalog, "1.2.1", "I checked the evidence.")
-            .unwrap();
-        f.store
-            .approve(&f.lead, id, &catalog, "Approved for H1.", None)
+            .approve(&f.lead, id, &catalog, "Approved for H1.", None, None)
             .unwrap();
         f
     }
@@ -286,6 +294,26 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Undo step 3's signing block: keys, retirement, the sample flags,
+    // archives, overrides and the signatures.
+    conn.execute_batch(
+        "DROP INDEX signatures_by_assessment;
+         DROP TRIGGER signatures_no_delete;
+         DROP TABLE signatures;
+         ALTER TABLE approvals DROP COLUMN open_items;
+         ALTER TABLE assessments DROP COLUMN sample;
+         ALTER TABLE assessments DROP COLUMN archived_seq;
+         ALTER TABLE assessments DROP COLUMN archived_at;
+         ALTER TABLE assessments DROP COLUMN archived_reason;
+         ALTER TABLE profiles DROP COLUMN sample;
+         ALTER TABLE profiles DROP COLUMN ssh_key;
+         ALTER TABLE profiles DROP COLUMN key_fingerprint;
+         ALTER TABLE profiles DROP COLUMN key_seq;
+         ALTER TABLE profiles DROP COLUMN retired_seq;
+         ALTER TABLE profiles DROP COLUMN retired_at;
+         ALTER TABLE profiles DROP COLUMN retired_reason;",
+    )
+    .unwrap();
     // Undo step 3's evidence lifecycle block (issue 13).
     conn.execute_batch(
         "DROP TRIGGER purges_no_delete;

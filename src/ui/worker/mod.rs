@@ -24,12 +24,40 @@ use crate::export::ExportFormat;
 use crate::export::requests::RequestFormat;
 use crate::requests::RequestList;
 use crate::store::{
-    Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
-    NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate, RequirementState, ReviewInput,
-    Run, RunOutcome, Store, StoreError,
+    Actor, ApprovalGate, ApprovalOverride, ApprovalState, Assessment, Comparison, EvidenceFile,
+    FileReport, HistoryEntry, NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate,
+    RequirementState, ReviewInput, Run, RunOutcome, Store, StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
+
+/// How a sign-off or decision is signed: through ssh-agent, or with a
+/// private key file and its passphrase (used once by the worker, never
+/// kept or logged).
+#[derive(Clone, PartialEq, Eq)]
+pub enum SignWith {
+    /// The running ssh-agent.
+    Agent,
+    /// A private key file.
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Its passphrase (empty: none).
+        passphrase: String,
+    },
+}
+
+impl std::fmt::Debug for SignWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignWith::Agent => f.write_str("Agent"),
+            SignWith::KeyFile { path, .. } => f
+                .debug_struct("KeyFile")
+                .field("path", path)
+                .finish_non_exhaustive(),
+        }
+    }
+}
 
 /// How the worker runs its tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +315,8 @@ pub enum Task {
         requirement: String,
         /// The statement.
         statement: String,
+        /// How to sign (for a profile with a key).
+        sign: Option<SignWith>,
     },
     /// Approve the assessment, or send it back.
     Decide {
@@ -298,11 +328,47 @@ pub enum Task {
         approve: bool,
         /// The statement (or the reason for sending back).
         statement: String,
-        /// Why unconcluded requirements may stay so.
-        justification: Option<String>,
+        /// The open items approved over, with the justification.
+        override_: Option<ApprovalOverride>,
+        /// How to sign (for a lead with a key).
+        sign: Option<SignWith>,
     },
-    /// Create a reviewer profile.
-    CreateProfile(NewProfile),
+    /// What stands between the assessment and its approval, and whether
+    /// the profile may approve it.
+    ApprovalGate {
+        /// The assessment.
+        assessment: i64,
+        /// The profile in use.
+        profile: Option<i64>,
+    },
+    /// Create a reviewer profile (and bind its SSH public key).
+    CreateProfile {
+        /// The details.
+        new: NewProfile,
+        /// The public key (one OpenSSH line), if given.
+        key: Option<String>,
+    },
+    /// Bind an SSH public key to a profile.
+    RegisterKey {
+        /// The profile.
+        profile: i64,
+        /// The key: one OpenSSH line, or the path of a .pub file.
+        key: String,
+    },
+    /// Retire a profile.
+    RetireProfile {
+        /// The profile.
+        profile: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Archive an assessment (or restore it).
+    Archive {
+        /// The assessment.
+        assessment: i64,
+        /// True to archive, false to restore.
+        archive: bool,
+    },
     /// Create an assessment.
     CreateAssessment(NewAssessment),
     /// Read an evidence snippet.
@@ -458,6 +524,24 @@ pub enum Reply {
     },
     /// A profile was created.
     ProfileCreated(Profile),
+    /// A profile got a key or was retired.
+    ProfileUpdated {
+        /// The profile now.
+        profile: Profile,
+        /// What was done.
+        done: String,
+    },
+    /// The approval gate of an assessment for a profile.
+    ApprovalGate {
+        /// The assessment.
+        assessment: i64,
+        /// The profile asked about.
+        profile: Option<i64>,
+        /// What is open and whether the profile may approve.
+        gate: Box<ApprovalGate>,
+    },
+    /// An assessment was archived or restored.
+    Archived(Assessment),
     /// An assessment was created.
     AssessmentCreated(Assessment),
     /// An evidence snippet.
@@ -808,7 +892,12 @@ fn task_action(task: &Task) -> String {
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
         Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),
         Task::Decide { approve: false, .. } => "Sending the assessment back".to_owned(),
-        Task::CreateProfile(_) => "Creating the profile".to_owned(),
+        Task::CreateProfile { .. } => "Creating the profile".to_owned(),
+        Task::RegisterKey { .. } => "Registering the signing key".to_owned(),
+        Task::RetireProfile { .. } => "Retiring the profile".to_owned(),
+        Task::ApprovalGate { .. } => "Checking what is open".to_owned(),
+        Task::Archive { archive: true, .. } => "Archiving the assessment".to_owned(),
+        Task::Archive { archive: false, .. } => "Restoring the assessment".to_owned(),
         Task::CreateAssessment(_) => "Creating the assessment".to_owned(),
         Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
         Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
