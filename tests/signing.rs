@@ -478,13 +478,25 @@ fn close(f: Fixture) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, db)
 }
 
+/// One stored event: seq, at, actor profile, OS user, kind, assessment,
+/// payload.
+type EventRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
+
 /// Rewrites event `seq`'s payload with `edit`, then recomputes the hash of
 /// it and of every later event, as someone who read the source would.
 fn rewrite_history(db: &std::path::Path, seq: i64, edit: impl Fn(&mut serde_json::Value)) {
     let conn = Connection::open(db).unwrap();
     conn.execute_batch("DROP TRIGGER events_no_update;")
         .unwrap();
-    let rows: Vec<(i64, String, Option<i64>, String, String, Option<i64>, String)> = conn
+    let rows: Vec<EventRow> = conn
         .prepare("SELECT seq, at, actor_profile, actor_os_user, kind, assessment, payload FROM events WHERE seq >= ?1 ORDER BY seq")
         .unwrap()
         .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))

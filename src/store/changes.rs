@@ -19,7 +19,8 @@ impl Store {
     /// [`Actor::os_user_only`].
     pub fn create_profile(&mut self, actor: &Actor, profile: &NewProfile) -> Result<Profile> {
         let profile = clean_profile(profile)?;
-        if [crate::sample::AUDITOR_NAME, crate::sample::LEAD_NAME].contains(&profile.name.as_str()) {
+        if [crate::sample::AUDITOR_NAME, crate::sample::LEAD_NAME].contains(&profile.name.as_str())
+        {
             return Err(StoreError::Rule(format!(
                 "\"{}\" is one of the bundled sample's fictional people; choose your own name",
                 profile.name

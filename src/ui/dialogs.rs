@@ -858,10 +858,8 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             Some("Only a security lead's profile can decide".into())
         } else if !has_statement {
             Some("Write the statement first".into())
-        } else if let Some(signing) = signing {
-            Some(signing.into())
         } else {
-            None
+            signing.map(Into::into)
         };
         let approve_missing = missing.clone().or_else(|| {
             if gate.is_none() {
