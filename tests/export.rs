@@ -37,6 +37,7 @@ fn csv_has_every_requirement_in_catalog_order() {
             "signed by",
             "signed at",
             "stale",
+            "signature",
             "note",
             "evidence count",
             "attachments",
@@ -65,6 +66,8 @@ fn csv_has_every_requirement_in_catalog_order() {
     assert_eq!(&row("1.1.3")[column("prior period")], "");
     assert!(ccw[column("signed by")].contains("Ana Auditor"), "{ccw:?}");
     assert_eq!(&ccw[column("stale")], "no");
+    assert_eq!(&ccw[column("signature")], "unsigned");
+    assert_eq!(&row("12.1")[column("signature")], "");
     assert_eq!(&row("2.1")[column("stale")], "yes");
     assert_eq!(&row("9.1")[column("finding")], "Not Applicable");
     assert_eq!(&row("1.1.3")[column("finding")], "");

@@ -22,6 +22,8 @@ use super::{Cli, Detail, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, F
 use crate::catalog::{Catalog, MappingStrength};
 use crate::checks::{self, CheckResult, CheckStatus, LinkedVerdict, ResourceResult, VerdictStatus};
 use crate::evidence::custody::Custody;
+use crate::evidence::identity::Supersession;
+use crate::evidence::sensitive::SensitiveFinding;
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 use crate::store::VerdictCounts;
 
@@ -120,7 +122,7 @@ fn exit_code(
 }
 
 /// Imports every file below `paths`; the good ones are kept when others fail.
-fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
+pub(super) fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
     let batch = evidence::Batch::prepare(&walked.files);
@@ -152,6 +154,9 @@ struct Report<'a> {
     inputs: Vec<Input<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<&'a ImportError>,
+    /// Resources that several inputs describe: judged from the newest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    superseded: Vec<Supersession>,
     summary: VerdictCounts,
     requirements: Vec<RequirementOut<'a>>,
 }
@@ -169,6 +174,9 @@ struct Input<'a> {
     notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     custody: Option<&'a Custody>,
+    /// Sensitive data found in it (masked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sensitive: Vec<&'a SensitiveFinding>,
 }
 
 #[derive(Serialize)]
@@ -210,6 +218,7 @@ impl<'a> Report<'a> {
             catalog_name: &catalog.name,
             inputs: inputs(set),
             errors: errors.iter().collect(),
+            superseded: evidence::identity::newest(set).1,
             summary: VerdictCounts::of(verdicts.iter().map(|v| &v.status)),
             requirements: verdicts
                 .iter()
@@ -255,6 +264,12 @@ fn inputs(set: &EvidenceSet) -> Vec<Input<'_>> {
             tool_version: file.tool_version.as_deref(),
             notes: &file.notes,
             custody: file.custody.as_ref(),
+            sensitive: set
+                .evidence
+                .sensitive
+                .iter()
+                .filter(|f| f.path == file.path && !f.redacted)
+                .collect(),
         })
         .collect()
 }
@@ -298,11 +313,37 @@ fn write_table(
     let mut out = io::BufWriter::new(io::stdout().lock());
     writeln!(out, "{} ({})", catalog.name, catalog.id)?;
     writeln!(out)?;
+    let superseded = evidence::identity::newest(set).1;
     writeln!(out, "Inputs ({}):", set.files.len())?;
-    for input in &set.files {
-        writeln!(out, "  {:<34} {}", input.format.id(), input.path)?;
-        if let Some(custody) = &input.custody {
+    for input in inputs(set) {
+        writeln!(out, "  {:<34} {}", input.format, input.path)?;
+        if let Some(custody) = input.custody {
             writeln!(out, "  {:<34} {}", "", custody.summary())?;
+        }
+        let by: std::collections::BTreeMap<&str, usize> = superseded
+            .iter()
+            .filter(|s| s.superseded == input.path)
+            .fold(Default::default(), |mut by, s| {
+                *by.entry(s.used.as_str()).or_default() += 1;
+                by
+            });
+        for (newer, count) in by {
+            writeln!(
+                out,
+                "  {:<34} superseded by {newer} for {count} resource(s)",
+                ""
+            )?;
+        }
+        if !input.sensitive.is_empty() {
+            let kinds: std::collections::BTreeSet<&str> =
+                input.sensitive.iter().map(|f| f.kind.label()).collect();
+            writeln!(
+                out,
+                "  {:<34} SENSITIVE DATA: {} finding(s): {}",
+                "",
+                input.sensitive.len(),
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
+            )?;
         }
     }
     writeln!(out)?;
@@ -374,6 +415,9 @@ struct ReportV2<'a> {
     inputs: Vec<Input<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<&'a ImportError>,
+    /// Resources that several inputs describe: judged from the newest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    superseded: Vec<Supersession>,
     summary: VerdictCounts,
     results: Vec<ResultOut<'a>>,
     requirements: Vec<RequirementRefs<'a>>,
@@ -559,6 +603,7 @@ impl<'a> ReportV2<'a> {
             },
             inputs: inputs(set),
             errors: errors.iter().collect(),
+            superseded: evidence::identity::newest(set).1,
             summary: VerdictCounts::of(verdicts.iter().map(|v| &v.status)),
             results: results_out,
             requirements: verdicts

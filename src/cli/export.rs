@@ -34,6 +34,7 @@ fn library_format(format: ExportFormat) -> export::ExportFormat {
         ExportFormat::Html => export::ExportFormat::Html,
         ExportFormat::Oscal => export::ExportFormat::Oscal,
         ExportFormat::Bundle => export::ExportFormat::Bundle,
+        ExportFormat::Signatures => export::ExportFormat::Signatures,
     }
 }
 

@@ -8,7 +8,8 @@
 //! `worksheet` (the compensating controls worksheet or the customized
 //! approach's documentation, one `Field: text` line per field), `reviewer`, `reviewed at`, `signed by`, `signed at`,
 //! `stale` (whether the latest sign-off no longer covers what is there:
-//! `yes`/`no`, empty when never signed), `note` (plain text, Markdown
+//! `yes`/`no`, empty when never signed), `signature` (the latest
+//! sign-off's SSH key fingerprint, or `unsigned`; empty when never signed), `note` (plain text, Markdown
 //! removed), `evidence count` (how many evidence files the checks cite) and
 //! `attachments` (how many, withdrawn ones not counted) and `prior period`
 //! (for an assessment started from an earlier one: each earlier requirement
@@ -31,7 +32,7 @@ use crate::store::Review;
 pub const NOT_RUN: &str = "Not run";
 
 /// The header row.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "requirement",
     "title",
     "new in v4.0",
@@ -45,6 +46,7 @@ pub const COLUMNS: [&str; 17] = [
     "signed by",
     "signed at",
     "stale",
+    "signature",
     "note",
     "evidence count",
     "attachments",
@@ -71,7 +73,7 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportErr
     })
 }
 
-fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 17] {
+fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 18] {
     let review = row.review();
     let sign_off = row.latest_sign_off();
     let failing: Vec<&str> = row.failing_checks().map(|c| c.check.as_str()).collect();
@@ -101,6 +103,11 @@ fn cells(view: &View<'_>, row: &Row<'_>) -> [String; 17] {
         sign_off
             .map_or("", |s| if s.stale { "yes" } else { "no" })
             .to_owned(),
+        sign_off.map_or(String::new(), |s| {
+            s.signature
+                .as_ref()
+                .map_or_else(|| "unsigned".to_owned(), |sig| sig.key_fingerprint.clone())
+        }),
         guard(&text::markdown_to_plain_text(row.note())),
         view.cited_files(row).len().to_string(),
         row.current_attachments().count().to_string(),

@@ -173,6 +173,25 @@ impl Store {
         })
     }
 
+    /// The results of `assessment`'s latest run with only their resources
+    /// that do not pass: what the scope diagram and the failures by scope
+    /// need, read in proportion to the findings (empty without a run).
+    pub fn latest_run_not_passing(&self, assessment: i64) -> Result<Vec<CheckResult>> {
+        self.read(|conn| {
+            let Some(id) = read::latest_run_id(conn, assessment)? else {
+                return Ok(Vec::new());
+            };
+            let mut stmt =
+                conn.prepare("SELECT result FROM check_results WHERE run = ?1 ORDER BY idx")?;
+            let mut out = Vec::new();
+            for text in stmt.query_map([id], |row| row.get::<_, String>(0))? {
+                let value: Value = serde_json::from_str(&text?)?;
+                out.push(results::not_passing_of(conn, &value)?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Rows `offset..offset + limit` of result `result` of run `run`: those
     /// that do not pass, or those that pass.
     pub fn resource_page(

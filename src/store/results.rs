@@ -28,6 +28,7 @@ use sha2::Digest;
 use super::error::{Result, StoreError};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::EvidenceRef;
+use crate::scope::ScopeClass;
 
 /// The key of a compact result that holds its resources' counts and lists.
 pub(crate) const LISTS_KEY: &str = "resource_lists";
@@ -126,13 +127,21 @@ pub(crate) struct ListText {
     pub text: Vec<u8>,
 }
 
-/// One resource in a list: `[position, resource, status, reason, evidence]`
-/// for resources that do not pass, `[resource, reason, evidence]` for those
-/// that do (their positions are the gaps the others leave). Each evidence
-/// reference is `[file index, pointer, resource]`.
+/// One resource in a list: `[position, resource, status, reason, evidence,
+/// scope]` for resources that do not pass, `[resource, reason, evidence,
+/// scope]` for those that do (their positions are the gaps the others
+/// leave). Each evidence reference is `[file index, pointer, resource]`;
+/// the scope is the resource's PCI scope class, or null.
 type Reference = (usize, String, Option<String>);
-type NotPassingRow = (usize, String, CheckStatus, String, Vec<Reference>);
-type PassingRow = (String, String, Vec<Reference>);
+type NotPassingRow = (
+    usize,
+    String,
+    CheckStatus,
+    String,
+    Vec<Reference>,
+    Option<ScopeClass>,
+);
+type PassingRow = (String, String, Vec<Reference>, Option<ScopeClass>);
 
 #[derive(Serialize, Deserialize)]
 struct ListDoc<R> {
@@ -175,6 +184,7 @@ pub(crate) fn compact(result: &CheckResult) -> Result<(Value, Vec<ListText>)> {
                 resource.resource.clone(),
                 resource.reason.clone(),
                 references(resource),
+                resource.scope,
             ));
         } else {
             not_passing.push((
@@ -183,6 +193,7 @@ pub(crate) fn compact(result: &CheckResult) -> Result<(Value, Vec<ListText>)> {
                 resource.status,
                 resource.reason.clone(),
                 references(resource),
+                resource.scope,
             ));
         }
     }
@@ -396,7 +407,7 @@ fn decode_not_passing(text: &[u8], key: &str) -> Result<Vec<(usize, ResourceResu
     let paths = doc.paths;
     doc.rows
         .into_iter()
-        .map(|(position, resource, status, reason, refs)| {
+        .map(|(position, resource, status, reason, refs, scope)| {
             let evidence = refs
                 .into_iter()
                 .map(|r| reference(&paths, key, r))
@@ -408,6 +419,7 @@ fn decode_not_passing(text: &[u8], key: &str) -> Result<Vec<(usize, ResourceResu
                     status,
                     reason,
                     evidence,
+                    scope,
                 },
             ))
         })
@@ -419,7 +431,7 @@ fn decode_passing(text: &[u8], key: &str) -> Result<Vec<ResourceResult>> {
     let paths = doc.paths;
     doc.rows
         .into_iter()
-        .map(|(resource, reason, refs)| {
+        .map(|(resource, reason, refs, scope)| {
             let evidence = refs
                 .into_iter()
                 .map(|r| reference(&paths, key, r))
@@ -429,9 +441,31 @@ fn decode_passing(text: &[u8], key: &str) -> Result<Vec<ResourceResult>> {
                 status: CheckStatus::Pass,
                 reason,
                 evidence,
+                scope,
             })
         })
         .collect()
+}
+
+/// The result a stored value describes with only its resources that do not
+/// pass (read from the list that holds them; the passing list is not read).
+pub(crate) fn not_passing_of(conn: &Connection, value: &Value) -> Result<CheckResult> {
+    if !is_compact(value) {
+        let mut result: CheckResult = serde_json::from_value(value.clone())?;
+        result.resources.retain(|r| r.status != CheckStatus::Pass);
+        return Ok(result);
+    }
+    let compact: CompactResult = serde_json::from_value(value.clone())?;
+    let resources = rows_of(conn, value, ResourceKind::NotPassing)?;
+    Ok(CheckResult {
+        check: compact.check,
+        requirement: compact.requirement,
+        framework: compact.framework,
+        status: compact.status,
+        reason: compact.reason,
+        evidence: compact.evidence,
+        resources,
+    })
 }
 
 /// The result a stored value describes, resources and all (read from the
