@@ -390,8 +390,17 @@ fn a_bad_file_gets_a_readable_error_naming_it_and_nothing_crashes() {
         "{messages:?}"
     );
     click(&mut h, "Show the import report");
-    h.get_by_label_contains("broken-nsgs.json");
-    h.get_by_label_contains("line 1");
+    // The report names the file (in its list of files and in the error).
+    assert!(
+        h.query_all_by_label_contains("broken-nsgs.json")
+            .next()
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("at line 1, column 11")
+            .next()
+            .is_some()
+    );
     assert_eq!(h.state().phase(), &Phase::Ready);
 }
 
@@ -1152,6 +1161,14 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
     let mut edited = nsgs.clone();
     edited.extend_from_slice(b"\n");
     std::fs::write(folder.join("azure/nsgs.json"), &edited).unwrap();
+    // Collected after the sample was imported: the newest observation of
+    // the NSGs, so it is the file the checks and the evidence list use.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let time = |offset: i64| {
+        (at + chrono::Duration::seconds(offset))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     let manifest = serde_json::json!({
         "tickmark_collection_manifest": 1,
         "generator": "tickmark collect 0.1.0",
@@ -1163,11 +1180,11 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
                     "kube_context": null, "kube_server": null, "cluster_id": null},
         "tools": {"az": "2.67.0", "kubectl": null},
         "os_user": "mara",
-        "started_at": "2026-11-20T09:14:00Z",
-        "finished_at": "2026-11-20T09:15:00Z",
+        "started_at": time(0),
+        "finished_at": time(60),
         "outcome": "complete", "failures": [], "warnings": [],
         "steps": [{"id": "nsgs", "tool": "az", "command": "az network nsg list --subscription s --resource-group g --output json",
-                   "status": "ok", "started_at": "2026-11-20T09:14:10Z", "finished_at": "2026-11-20T09:14:12Z",
+                   "status": "ok", "started_at": time(10), "finished_at": time(12),
                    "exit_code": 0, "file": "azure/nsgs.json", "sha256": collected_sha, "size": nsgs.len()}]
     });
     std::fs::write(
@@ -1185,9 +1202,10 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
     evidence.click();
     h.run();
     let line = h
-        .query_all_by_label_contains(
-            "Collected 2026-11-20 09:14 UTC by mara.lindqvist@harbourline.example",
-        )
+        .query_all_by_label_contains(&format!(
+            "Collected {} by mara.lindqvist@harbourline.example",
+            (at + chrono::Duration::seconds(12)).format("%Y-%m-%d %H:%M UTC")
+        ))
         .count();
     assert!(
         line > 0,

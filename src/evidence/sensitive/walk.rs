@@ -252,11 +252,8 @@ fn literal_secret(value: &str) -> bool {
         )
 }
 
-/// A JSON pointer for a path.
+/// A JSON pointer for a path (empty for the whole document).
 fn pointer_of(path: &[String]) -> String {
-    if path.is_empty() {
-        return "/".to_owned();
-    }
     let mut pointer = String::new();
     for part in path {
         pointer.push('/');
