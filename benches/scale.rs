@@ -229,7 +229,7 @@ fn run_measured(mut command: Command, keep_lines: bool) -> Measured {
     let peak = watcher.join().unwrap_or(0);
     let errors = errors.join().unwrap_or_default();
     let code = status.code().unwrap_or(-1);
-    if code > 1 || code < 0 {
+    if !(0..=1).contains(&code) {
         eprintln!("{command:?} exited with {code}: {errors}");
     }
     Measured {

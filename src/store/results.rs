@@ -208,7 +208,14 @@ pub(crate) fn compact(result: &CheckResult) -> Result<(Value, Vec<ListText>)> {
         lists.push(list);
         key
     });
-    let (evidence, evidence_from_resources) = own_evidence(result);
+    // A result over a few resources keeps its whole evidence list (the app
+    // lists it under the result); a large one leaves its resources' own
+    // references to their rows, and they are merged back on reading.
+    let (evidence, evidence_from_resources) = if result.resources.len() > EVIDENCE_KEPT_WHOLE {
+        own_evidence(result)
+    } else {
+        (result.evidence.clone(), false)
+    };
     let compact = CompactResult {
         check: result.check.clone(),
         requirement: result.requirement.clone(),
@@ -228,6 +235,9 @@ pub(crate) fn compact(result: &CheckResult) -> Result<(Value, Vec<ListText>)> {
     };
     Ok((serde_json::to_value(&compact)?, lists))
 }
+
+/// Up to how many resources a stored result keeps its evidence list whole.
+const EVIDENCE_KEPT_WHOLE: usize = 200;
 
 /// The result's evidence without its resources' references, when it lists
 /// them all in order (then they are merged back on reading); otherwise all
@@ -619,7 +629,7 @@ mod tests {
             status,
             format!("reason {}", i % 3),
             vec![reference(
-                if i % 2 == 0 { "a.json" } else { "b.json" },
+                if i.is_multiple_of(2) { "a.json" } else { "b.json" },
                 &format!("/items/{i}"),
             )],
         )
@@ -669,16 +679,33 @@ mod tests {
         );
         assert_eq!(
             value["evidence"].as_array().unwrap().len(),
+            result.evidence.len(),
+            "a result over a few resources keeps its whole evidence list"
+        );
+        assert_eq!(expand(&conn, &value).unwrap(), result);
+        // A large one keeps only its own reference; its resources' come back
+        // from the rows.
+        let many: Vec<ResourceResult> = (0..=EVIDENCE_KEPT_WHOLE)
+            .map(|i| resource(i, CheckStatus::Pass))
+            .collect();
+        let mut large = CheckResult::from_resources("k8s.pod-non-root", "container", many, "none");
+        large.evidence.push(reference("z.json", "/own"));
+        let (large_value, large_lists) = compact(&large).unwrap();
+        for list in &large_lists {
+            store_list(&conn, list).unwrap();
+        }
+        assert_eq!(
+            large_value["evidence"].as_array().unwrap().len(),
             1,
             "only its own reference"
         );
-        assert_eq!(expand(&conn, &value).unwrap(), result);
+        assert_eq!(expand(&conn, &large_value).unwrap(), large);
         // Storing the same list again stores nothing new.
         store_list(&conn, &lists[0]).unwrap();
         let n: i64 = conn
             .query_row("SELECT count(*) FROM result_lists", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n as usize, 2 + large_lists.len());
         let passing = rows_of(&conn, &value, ResourceKind::Passing).unwrap();
         let names: Vec<&str> = passing.iter().map(|r| r.resource.as_str()).collect();
         assert_eq!(names, ["ns/Pod/p0/app", "ns/Pod/p2/app", "ns/Pod/p4/app"]);
