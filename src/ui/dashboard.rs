@@ -95,7 +95,12 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
 /// The failing resources of the latest run, in-scope ones apart from
 /// out-of-scope ones (both fail; the scope says which the CDE depends on).
 fn failures_by_scope(wb: &Workbench, ui: &mut Ui, palette: &Palette) {
-    let Some(split) = wb.loaded.as_ref().map(|l| l.scope.failures.clone()) else {
+    let Some(split) = wb
+        .loaded
+        .as_ref()
+        .and_then(|l| l.scope.as_ref())
+        .map(|s| s.failures.clone())
+    else {
         return;
     };
     if split.iter().all(Vec::is_empty) {

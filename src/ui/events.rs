@@ -39,6 +39,15 @@ impl Workbench {
                 profiles,
             } => self.on_directory(assessments, profiles),
             Reply::Loaded(loaded) => self.on_loaded(*loaded),
+            Reply::Scope { assessment, view } => {
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment)
+                {
+                    loaded.scope = Some(*view);
+                }
+            }
             Reply::Requests {
                 assessment,
                 result,
@@ -296,7 +305,11 @@ impl Workbench {
             .selected
             .as_ref()
             .is_some_and(|id| same && self.catalog.get(id).is_some_and(|n| n.is_assessed()));
+        let id = loaded.assessment.id;
         self.loaded = Some(loaded);
+        // The scope is derived from every evidence file: it follows the
+        // tree instead of holding it back.
+        self.worker.submit(Task::LoadScope { assessment: id });
         if !keep {
             let first = self
                 .visible_requirements()

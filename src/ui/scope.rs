@@ -26,9 +26,18 @@ pub fn diagram_requirement(catalog_id: &str) -> &'static str {
 
 /// Shows the scope screen.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
-    let Some(view) = wb.loaded.as_ref().map(|l| l.scope.clone()) else {
+    let Some(loaded) = wb.loaded.as_ref() else {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.label("No assessment is open.");
+        });
+        return;
+    };
+    let Some(view) = loaded.scope.clone() else {
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the PCI scope from the evidence…");
+            });
         });
         return;
     };

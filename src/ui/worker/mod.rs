@@ -95,8 +95,10 @@ pub struct Loaded {
     /// What a change that reloaded the whole assessment did, for the
     /// status line.
     pub done: Option<String>,
-    /// The PCI scope and its diagram.
-    pub scope: ScopeView,
+    /// The PCI scope and its diagram: `None` until it has been read (it
+    /// is derived from every evidence file, so it follows the tree rather
+    /// than delaying it).
+    pub scope: Option<ScopeView>,
 }
 
 /// The scope screen's data: the effective scope of the current evidence,
@@ -241,6 +243,12 @@ pub enum Task {
     },
     /// Load an assessment.
     Load {
+        /// The assessment.
+        assessment: i64,
+    },
+    /// Derive the assessment's PCI scope and its diagram from its current
+    /// evidence.
+    LoadScope {
         /// The assessment.
         assessment: i64,
     },
@@ -494,6 +502,13 @@ impl Job {
 /// What the worker sends back.
 #[derive(Debug)]
 pub enum Reply {
+    /// The PCI scope of an assessment, read after the assessment itself.
+    Scope {
+        /// The assessment.
+        assessment: i64,
+        /// Its scope and diagram.
+        view: Box<ScopeView>,
+    },
     /// The evidence request list.
     Requests {
         /// The assessment.
@@ -912,6 +927,7 @@ fn task_action(task: &Task) -> String {
             )
         }
         Task::Load { .. } => "Loading the assessment".to_owned(),
+        Task::LoadScope { .. } => "Reading the PCI scope from the evidence".to_owned(),
         Task::LatestRun { .. } => "Looking for changes by other programs".to_owned(),
         Task::Requirement { requirement, .. } => format!("Reloading {requirement}"),
         Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),

@@ -98,6 +98,10 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             profiles: store.profiles().map_err(text)?,
         }),
         Task::Load { assessment } => load(store, assessment).map_err(text),
+        Task::LoadScope { assessment } => Ok(Reply::Scope {
+            assessment,
+            view: Box::new(scope_view(store, assessment).map_err(text)?),
+        }),
         Task::Lifecycle {
             actor,
             assessment,
@@ -403,7 +407,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
         prior: store.prior_period(assessment)?,
-        scope: scope_view(store, assessment)?,
+        scope: None,
         assessment: found,
     })))
 }
