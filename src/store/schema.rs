@@ -17,8 +17,9 @@ pub(crate) struct Migration {
     pub version: i64,
     /// What it does.
     pub name: &'static str,
-    /// The SQL.
-    pub sql: &'static str,
+    /// The SQL, in blocks run in order (one step may gather the changes of
+    /// several features, each in its own block).
+    pub sql: &'static [&'static str],
 }
 
 /// Every step, oldest first.
@@ -26,17 +27,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "entities, stored files and the event log",
-        sql: V1_TABLES,
+        sql: &[V1_TABLES],
     },
     Migration {
         version: 2,
         name: "append-only guards and lookup indexes",
-        sql: V2_GUARDS,
+        sql: &[V2_GUARDS],
     },
     Migration {
         version: 3,
-        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list",
-        sql: V3_FINDINGS_CUSTODY_AND_REQUESTS,
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; evidence reference numbers",
+        sql: &[V3_FINDINGS_CUSTODY_AND_REQUESTS, V3_EVIDENCE_REFERENCES],
     },
 ];
 
@@ -271,6 +272,26 @@ CREATE TRIGGER evidence_requests_no_delete BEFORE DELETE ON evidence_requests
 BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
 ";
 
+/// Evidence references (E-1, E-2, ...): every evidence file and attachment
+/// of an assessment is numbered in the order its event was recorded, one
+/// sequence per assessment over both tables, so that a note or a report
+/// can cite it. The number is derived state like every other column:
+/// [`super::apply`] gives a new file or attachment the next number, and
+/// this block numbers the rows an older record already holds in the same
+/// order, so a replay of the log gives the same numbers.
+const V3_EVIDENCE_REFERENCES: &str = "
+ALTER TABLE evidence_files ADD COLUMN reference INTEGER;
+ALTER TABLE attachments ADD COLUMN reference INTEGER;
+CREATE TEMP TABLE numbered_evidence AS
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY assessment ORDER BY id) AS reference
+    FROM (SELECT id, assessment FROM evidence_files UNION ALL SELECT id, assessment FROM attachments);
+UPDATE evidence_files SET reference = (SELECT n.reference FROM numbered_evidence n WHERE n.id = evidence_files.id);
+UPDATE attachments SET reference = (SELECT n.reference FROM numbered_evidence n WHERE n.id = attachments.id);
+DROP TABLE numbered_evidence;
+CREATE UNIQUE INDEX evidence_files_by_reference ON evidence_files(assessment, reference);
+CREATE UNIQUE INDEX attachments_by_reference ON attachments(assessment, reference);
+";
+
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),
 /// one step per transaction. `label` names the file in errors.
 pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result<()> {
@@ -296,7 +317,9 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
         .iter()
         .filter(|m| m.version > current && m.version <= target)
     {
-        tx.execute_batch(step.sql)?;
+        for block in step.sql {
+            tx.execute_batch(block)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![step.version, step.name, super::now_text()],

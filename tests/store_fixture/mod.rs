@@ -277,7 +277,8 @@ pub fn path_text(path: &Path) -> String {
 }
 
 /// Takes the closed record at `db` back to schema `version` (1 or 2) as
-/// that version's Tickmark would have written it: undoes step 3 (a review's
+/// that version's Tickmark would have written it: undoes step 3 (evidence
+/// references are dropped, a review's
 /// finding and method become one conclusion again, worksheets and the prior
 /// assessment are dropped), drops what step 2 adds (the guards and indexes)
 /// for version 1, and removes the later steps from the migration log. The
@@ -286,9 +287,14 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
-    // Undo step 3: the custody column and the request list.
+    // Undo step 3: the evidence references, the custody column and the
+    // request list.
     conn.execute_batch(
-        "DROP TRIGGER evidence_requests_no_delete;
+        "DROP INDEX evidence_files_by_reference;
+         DROP INDEX attachments_by_reference;
+         ALTER TABLE evidence_files DROP COLUMN reference;
+         ALTER TABLE attachments DROP COLUMN reference;
+         DROP TRIGGER evidence_requests_no_delete;
          DROP TABLE evidence_requests;
          ALTER TABLE evidence_files DROP COLUMN custody;",
     )
