@@ -350,8 +350,10 @@ pub enum FailOn {
 /// `export --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// One row per requirement.
+    /// One row per requirement, after a short assessment header.
     Csv,
+    /// The Excel workpaper: summary, requirements, evidence index, checks.
+    Xlsx,
     /// The whole record, versioned schema.
     Json,
     /// A self-contained, printable report.

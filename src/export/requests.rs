@@ -83,24 +83,13 @@ pub fn csv(list: &RequestList) -> Result<Vec<u8>, ExportError> {
         .map_err(fail)?;
     for row in rows(list) {
         writer
-            .write_record(row.iter().map(csv_text))
+            .write_record(row.iter().map(super::csv::csv_text))
             .map_err(fail)?;
     }
     writer.into_inner().map_err(|e| ExportError::Render {
         format: "CSV",
         message: e.to_string(),
     })
-}
-
-fn csv_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(text) | Cell::Toned(text, _) => super::csv::guard(text),
-        Cell::Number(n) => n.to_string(),
-        Cell::Date(date) => date.to_string(),
-        Cell::Time(time) => super::text::time_data(time),
-        Cell::Link { text, .. } => super::csv::guard(text),
-    }
 }
 
 /// The list as an Excel workbook: a summary sheet and the requests.

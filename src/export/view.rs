@@ -75,6 +75,11 @@ impl<'a> Row<'a> {
         self.sign_offs().last()
     }
 
+    /// The latest sign-off made in `role`.
+    pub fn latest_sign_off_as(&self, role: crate::store::Role) -> Option<&'a SignOff> {
+        self.sign_offs().iter().rev().find(|s| s.role == role)
+    }
+
     pub fn sign_off_state(&self) -> SignOffState {
         self.state.map_or(SignOffState::None, |s| s.sign_off_state)
     }
@@ -316,4 +321,15 @@ pub(crate) fn histories_from_events(
             });
     }
     out
+}
+
+/// The fields of a review's worksheet (the compensating controls worksheet
+/// or the customized approach's documentation) as (label, text); empty
+/// without one.
+pub(crate) fn worksheet_fields(review: &Review) -> Vec<(&'static str, &str)> {
+    match (&review.compensating, &review.customized) {
+        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, None) => Vec::new(),
+    }
 }
