@@ -14,9 +14,43 @@ use super::theme::Palette;
 use super::worker::{PickPurpose, Task};
 use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role, SignOffState};
 
+/// What to do once the user has answered about unsaved drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// Select this requirement.
+    Select(String),
+    /// Open this assessment.
+    Open(i64),
+    /// Close the window.
+    Close,
+}
+
+/// The user's answer about unsaved drafts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftChoice {
+    /// Record them in the review record.
+    Save,
+    /// Keep them as private drafts beside the record.
+    Keep,
+    /// Throw them away.
+    Discard,
+}
+
 /// The dialog on screen.
 #[derive(Debug, Clone)]
 pub enum Dialog {
+    /// Text typed but not saved, and the user is leaving it.
+    UnsavedDrafts {
+        /// The requirements with drafts.
+        requirements: Vec<String>,
+        /// What was interrupted.
+        then: Then,
+    },
+    /// Confirm clearing a requirement's finding.
+    ClearFinding {
+        /// The requirement.
+        requirement: String,
+    },
     /// Shortcuts and icons.
     Help,
     /// Create an assessment.
@@ -197,6 +231,11 @@ impl Dialog {
         Dialog::Approval(ApprovalForm::default())
     }
 
+    /// The question about unsaved drafts.
+    pub fn unsaved(requirements: Vec<String>, then: Then) -> Dialog {
+        Dialog::UnsavedDrafts { requirements, then }
+    }
+
     /// A typed-path dialog.
     pub fn typed_path(purpose: PickPurpose) -> Dialog {
         Dialog::TypedPath {
@@ -227,6 +266,11 @@ impl Dialog {
 
     fn title(&self) -> String {
         match self {
+            Dialog::UnsavedDrafts { requirements, .. } => match requirements.as_slice() {
+                [one] => format!("Unsaved changes to {one}"),
+                many => format!("Unsaved changes to {} requirements", many.len()),
+            },
+            Dialog::ClearFinding { requirement } => format!("Clear the finding of {requirement}?"),
             Dialog::Help => "Keyboard shortcuts and icons".to_owned(),
             Dialog::NewAssessment(_) => "New assessment".to_owned(),
             Dialog::Profiles(_) => "Reviewer profiles".to_owned(),
@@ -280,6 +324,10 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
         ui.label(RichText::new(dialog.title()).size(17.0).strong());
         ui.add_space(6.0);
         outcome = match &mut dialog {
+            Dialog::UnsavedDrafts { requirements, then } => {
+                unsaved_drafts(wb, ui, requirements, then)
+            }
+            Dialog::ClearFinding { requirement } => clear_finding(wb, ui, requirement),
             Dialog::Help => help(ui),
             Dialog::NewAssessment(form) => new_assessment(wb, ui, form),
             Dialog::Profiles(form) => profiles(wb, ui, form),
@@ -307,6 +355,113 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     if matches!(outcome, Outcome::Keep) && wb.dialog.is_none() {
         wb.dialog = Some(dialog);
     }
+}
+
+/// Text typed but not saved: save it, keep it as a draft, or discard it;
+/// Cancel (or Esc) stays where the user was.
+fn unsaved_drafts(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirements: &[String],
+    then: &Then,
+) -> Outcome {
+    let palette = Palette::of(ui);
+    let leaving = match then {
+        Then::Select(_) => "You are leaving this requirement.",
+        Then::Open(_) => "You are opening another assessment.",
+        Then::Close => "Tickmark is closing.",
+    };
+    ui.label(format!(
+        "{leaving} The text typed here is not in the review record yet."
+    ));
+    for requirement in requirements.iter().take(6) {
+        let typed = wb.review_as_typed(requirement);
+        let saved = wb.saved_review(requirement);
+        let mut what = Vec::new();
+        if typed.note != saved.note {
+            what.push("note");
+        }
+        if typed.compensating != saved.compensating || typed.customized != saved.customized {
+            what.push("worksheet");
+        }
+        ui.label(RichText::new(format!("{requirement}: {}", what.join(" and "))).strong());
+        let preview: String = typed.note.lines().take(3).collect::<Vec<_>>().join("\n");
+        if !preview.trim().is_empty() {
+            egui::Frame::new()
+                .fill(ui.visuals().faint_bg_color)
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(RichText::new(preview).italics());
+                });
+        }
+    }
+    if requirements.len() > 6 {
+        ui.label(format!("and {} more", requirements.len() - 6));
+    }
+    ui.label(
+        RichText::new(
+            "Save records it (an event in the review record). Keep as draft leaves it on this \
+             computer, outside the record, until you save or discard it; it survives closing \
+             the app. Discard throws it away.",
+        )
+        .small()
+        .color(palette.muted),
+    );
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let mut choice = None;
+    let cancelled = buttons(ui, |ui| {
+        if ui
+            .button(RichText::new("Save").strong())
+            .on_hover_text("Enter")
+            .clicked()
+            || enter
+        {
+            choice = Some(DraftChoice::Save);
+        }
+        if ui.button("Keep as draft").clicked() {
+            choice = Some(DraftChoice::Keep);
+        }
+        if ui.button("Discard").clicked() {
+            choice = Some(DraftChoice::Discard);
+        }
+        Outcome::Keep
+    });
+    if matches!(cancelled, Outcome::Close) {
+        return Outcome::Close;
+    }
+    match choice {
+        Some(choice) => {
+            wb.resolve_drafts(requirements, choice, then.clone());
+            Outcome::Close
+        }
+        None => Outcome::Keep,
+    }
+}
+
+/// Clearing a finding is asked for explicitly and confirmed here.
+fn clear_finding(wb: &mut Workbench, ui: &mut Ui, requirement: &str) -> Outcome {
+    let finding = wb
+        .requirement_state(requirement)
+        .and_then(|s| s.conclusion())
+        .map_or_else(|| "none".to_owned(), |c| c.label());
+    ui.label(format!(
+        "The finding recorded now is {finding}. Clearing it records a change: the earlier \
+         finding stays in the history, and a sign-off of the requirement goes stale."
+    ));
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    buttons(ui, |ui| {
+        if ui
+            .button(RichText::new("Clear finding").strong())
+            .on_hover_text("Enter")
+            .clicked()
+            || enter
+        {
+            wb.clear_finding();
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
 }
 
 fn buttons(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> Outcome) -> Outcome {

@@ -15,6 +15,7 @@ mod compare;
 mod dashboard;
 mod detail;
 mod dialogs;
+mod drafts;
 mod events;
 mod keyboard;
 mod markdown;
@@ -46,8 +47,8 @@ use crate::checks::Settings;
 /// The window title (also what `xdotool search --name` finds).
 pub const WINDOW_TITLE: &str = "Tickmark";
 
-/// The eframe shell around the workbench: remembers preferences and saves
-/// typed notes on exit.
+/// The eframe shell around the workbench: remembers preferences and, on
+/// exit, finishes the changes already submitted and the drafts file.
 struct TickmarkApp {
     workbench: Workbench,
 }
@@ -61,14 +62,14 @@ impl eframe::App for TickmarkApp {
         eframe::set_value(storage, prefs::STORAGE_KEY, &self.workbench.prefs());
     }
 
-    /// Preferences (the reviewer profile in use, typed notes) are small:
+    /// Preferences (the reviewer profile in use, the filters) are small:
     /// save them often.
     fn auto_save_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(5)
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.workbench.save_all_notes_now();
+        self.workbench.finish_on_exit();
     }
 }
 

@@ -425,6 +425,9 @@ pub enum Reply {
         /// What was picked (`None`: cancelled or no dialog available).
         paths: Option<Vec<PathBuf>>,
     },
+    /// The drafts an earlier session left in the drafts file, or why the
+    /// file cannot be used.
+    Drafts(Result<Vec<crate::drafts::Draft>, String>),
     /// A task failed.
     Failed {
         /// What was tried, e.g. "Saving the review of 1.1.2".
@@ -439,6 +442,8 @@ pub enum Reply {
 pub enum Event {
     /// A quick task finished.
     Task(Reply),
+    /// Word from the drafts thread (not an answer to a task).
+    Drafts(Reply),
     /// A long job made progress.
     Progress {
         /// The job.
@@ -505,27 +510,54 @@ pub struct Worker {
     inline_events: VecDeque<Event>,
     pending_tasks: usize,
     next_job: JobId,
+    drafts: drafts::DraftWriter,
 }
 
 impl Worker {
     /// A worker on the review record at `db_path`.
+    /// The drafts file beside it is read (its drafts arrive as
+    /// [`Reply::Drafts`]) and written on a thread of its own.
     pub fn new(mode: WorkerMode, db_path: PathBuf, settings: Settings) -> Worker {
         let (sender, inbox) = channel();
+        let outbox = Outbox {
+            sender,
+            waker: Waker::default(),
+        };
+        let mut inline_events = VecDeque::new();
+        let drafts = drafts::DraftWriter::start(
+            mode,
+            &crate::drafts::path_beside(&db_path),
+            &outbox,
+            &mut inline_events,
+        );
         Worker {
             mode,
             shared: Shared { db_path, settings },
-            outbox: Outbox {
-                sender,
-                waker: Waker::default(),
-            },
+            outbox,
             inbox,
             record_thread: None,
             record_handle: None,
             inline_store: None,
-            inline_events: VecDeque::new(),
+            inline_events,
             pending_tasks: 0,
             next_job: 1,
+            drafts,
         }
+    }
+
+    /// The drafts file.
+    pub fn drafts_path(&self) -> &Path {
+        self.drafts.path()
+    }
+
+    /// Keeps a change to the drafts in the drafts file.
+    pub fn keep_draft(&mut self, op: crate::ui::drafts::DraftOp) {
+        self.drafts.send(op, &mut self.inline_events);
+    }
+
+    /// Waits until every draft change is on disk (the app is closing).
+    pub fn finish_drafts(&mut self) {
+        self.drafts.finish();
     }
 
     /// The review record's file.
@@ -754,6 +786,8 @@ fn run_job(shared: &Shared, outbox: &Outbox, id: JobId, cancel: &AtomicBool, job
 fn cancelled(flag: &AtomicBool) -> bool {
     flag.load(Ordering::Relaxed)
 }
+
+mod drafts;
 
 mod tasks;
 
