@@ -327,9 +327,5 @@ pub(crate) fn histories_from_events(
 /// or the customized approach's documentation) as (label, text); empty
 /// without one.
 pub(crate) fn worksheet_fields(review: &Review) -> Vec<(&'static str, &str)> {
-    match (&review.compensating, &review.customized) {
-        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
-        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
-        (None, None) => Vec::new(),
-    }
+    crate::store::worksheet_fields(review.compensating.as_ref(), review.customized.as_ref())
 }
