@@ -26,6 +26,26 @@ use super::{ExportError, ReportData};
 
 pub use super::columns::NOT_RUN;
 
+fn fail(e: ::csv::Error) -> ExportError {
+    ExportError::Render {
+        format: "CSV",
+        message: e.to_string(),
+    }
+}
+
+fn builder() -> ::csv::WriterBuilder {
+    let mut builder = ::csv::WriterBuilder::new();
+    builder.terminator(::csv::Terminator::CRLF);
+    builder
+}
+
+fn finish(writer: ::csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ExportError> {
+    writer.into_inner().map_err(|e| ExportError::Render {
+        format: "CSV",
+        message: e.to_string(),
+    })
+}
+
 /// The table's header row.
 pub fn columns() -> Vec<&'static str> {
     requirement_headers()
@@ -36,25 +56,13 @@ pub fn columns() -> Vec<&'static str> {
 pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportError> {
     let view = View::new(data, catalog);
     let index = EvidenceIndex::of(&view);
-    let fail = |e: ::csv::Error| ExportError::Render {
-        format: "CSV",
-        message: e.to_string(),
-    };
-    let builder = || {
-        let mut builder = ::csv::WriterBuilder::new();
-        builder.terminator(::csv::Terminator::CRLF);
-        builder
-    };
     let mut header = builder().from_writer(Vec::new());
     for (label, value) in super::summary::assessment_lines(&view) {
         header
             .write_record([label.to_owned(), guard(&value)])
             .map_err(fail)?;
     }
-    let mut bytes = header.into_inner().map_err(|e| ExportError::Render {
-        format: "CSV",
-        message: e.to_string(),
-    })?;
+    let mut bytes = finish(header)?;
     // A blank line (a record of one empty field would be written `""`).
     bytes.extend_from_slice(b"\r\n");
     let mut writer = builder().from_writer(bytes);
@@ -65,10 +73,25 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportErr
             .write_record(cells.iter().map(csv_text))
             .map_err(fail)?;
     }
-    writer.into_inner().map_err(|e| ExportError::Render {
-        format: "CSV",
-        message: e.to_string(),
-    })
+    finish(writer)
+}
+
+/// A table as CSV (RFC 4180, CRLF): a header row of `columns`, then
+/// `rows`, each cell guarded as [`csv_text`] guards it.
+pub(crate) fn table(
+    columns: &[super::xlsx::Column],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, ExportError> {
+    let mut writer = builder().from_writer(Vec::new());
+    writer
+        .write_record(columns.iter().map(|c| c.header))
+        .map_err(fail)?;
+    for row in rows {
+        writer
+            .write_record(row.iter().map(csv_text))
+            .map_err(fail)?;
+    }
+    finish(writer)
 }
 
 /// How many lines come before the table's header row (the assessment

@@ -60,6 +60,7 @@
 
 pub mod bundle;
 mod columns;
+pub mod compare;
 pub mod csv;
 pub mod html;
 mod index;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use chrono::NaiveDate;
 use tickmark::catalog::Catalog;
@@ -343,4 +344,22 @@ pub fn downgrade(db: &Path, version: i64) {
     )
     .unwrap();
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Runs the real `tickmark` binary on the review record `db` with `args`,
+/// with no display.
+pub fn tickmark(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap()
+}
+
+/// A command's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
