@@ -59,6 +59,22 @@ impl Workbench {
                     self.export(format, out);
                 }
             }
+            PickPurpose::ExportComparison { format, .. } => {
+                let comparison = self
+                    .compare
+                    .result
+                    .as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .cloned();
+                match (paths.into_iter().next(), comparison) {
+                    (Some(out), Some(comparison)) => self.worker.submit(Task::ExportComparison {
+                        comparison,
+                        format,
+                        out,
+                    }),
+                    _ => self.error("Compare two assessments before exporting the comparison"),
+                }
+            }
             PickPurpose::ExportRequests { format, .. } => {
                 if let (Some(out), Some(assessment)) =
                     (paths.into_iter().next(), self.assessment().map(|a| a.id))

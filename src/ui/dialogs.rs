@@ -46,6 +46,8 @@ pub enum Dialog {
         /// What was interrupted.
         then: Then,
     },
+    /// What changed between two moments of a requirement.
+    Diff(Box<super::diff_view::DiffDialog>),
     /// Confirm clearing a requirement's finding.
     ClearFinding {
         /// The requirement.
@@ -271,6 +273,7 @@ impl Dialog {
                 many => format!("Unsaved changes to {} requirements", many.len()),
             },
             Dialog::ClearFinding { requirement } => format!("Clear the finding of {requirement}?"),
+            Dialog::Diff(diff) => diff.title.clone(),
             Dialog::Help => "Keyboard shortcuts and icons".to_owned(),
             Dialog::NewAssessment(_) => "New assessment".to_owned(),
             Dialog::Profiles(_) => "Reviewer profiles".to_owned(),
@@ -283,6 +286,9 @@ impl Dialog {
                     format!("Attach a document to {requirement}")
                 }
                 PickPurpose::Export { format, .. } => format!("Export ({})", format.label()),
+                PickPurpose::ExportComparison { format, .. } => {
+                    format!("Export the comparison ({})", format.label())
+                }
                 PickPurpose::ExportRequests { format, .. } => {
                     format!(
                         "Export the request list ({})",
@@ -312,7 +318,7 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     };
     let mut outcome = Outcome::Keep;
     let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
-        if matches!(dialog, Dialog::Document { .. }) {
+        if matches!(dialog, Dialog::Document { .. } | Dialog::Diff(_)) {
             // A fixed width: wrapped text would otherwise widen an
             // auto-sized dialog a little every frame.
             let width = (ctx.content_rect().width() - 80.0).clamp(360.0, 880.0);
@@ -328,6 +334,15 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 unsaved_drafts(wb, ui, requirements, then)
             }
             Dialog::ClearFinding { requirement } => clear_finding(wb, ui, requirement),
+            Dialog::Diff(diff) => {
+                super::diff_view::show(wb, ui, diff);
+                ui.add_space(6.0);
+                if ui.button("Close").clicked() {
+                    Outcome::Close
+                } else {
+                    Outcome::Keep
+                }
+            }
             Dialog::Help => help(ui),
             Dialog::NewAssessment(form) => new_assessment(wb, ui, form),
             Dialog::Profiles(form) => profiles(wb, ui, form),
@@ -899,7 +914,9 @@ fn typed_path(
             "A PNG, JPEG, PDF, Markdown or text file",
             "Attach this file",
         ),
-        PickPurpose::Export { .. } | PickPurpose::ExportRequests { .. } => {
+        PickPurpose::Export { .. }
+        | PickPurpose::ExportRequests { .. }
+        | PickPurpose::ExportComparison { .. } => {
             ("Where to write the export", "Export to this path")
         }
     };

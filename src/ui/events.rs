@@ -143,6 +143,13 @@ impl Workbench {
             },
             Reply::Picked { purpose, paths } => self.on_picked(purpose, paths),
             Reply::Drafts(loaded) => self.on_drafts(loaded),
+            Reply::Diff { request, result } => {
+                if let Some(Dialog::Diff(shown)) = self.dialog.as_mut()
+                    && shown.request == request
+                {
+                    shown.result = Some(result);
+                }
+            }
             Reply::Failed { action, message } => self.on_failed(action, message),
         }
     }

@@ -15,6 +15,7 @@ mod compare;
 mod dashboard;
 mod detail;
 mod dialogs;
+mod diff_view;
 mod drafts;
 mod events;
 mod keyboard;

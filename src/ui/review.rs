@@ -12,7 +12,7 @@ use super::markdown;
 use super::theme::Palette;
 use super::thumbnails::{ThumbnailState, is_thumbnailable};
 use super::widgets;
-use super::worker::{PickPurpose, Task};
+use super::worker::{DiffRequest, PickPurpose, Task};
 use crate::checks::CheckStatus;
 use crate::store::{
     AttachmentMeta, CompensatingControl, CustomizedApproach, Finding, Method, ReviewInput, SignOff,
@@ -544,6 +544,24 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                         "Changed since it was signed: {}. Review the changes and sign off again.",
                         latest.stale_reasons.join(", ")
                     ));
+                    if ui
+                        .button("See what changed…")
+                        .on_hover_text(
+                            "The note, finding, check results and evidence as signed, against now",
+                        )
+                        .clicked()
+                        && let Some(assessment) = wb.assessment().map(|a| a.id)
+                    {
+                        wb.open_diff(
+                            DiffRequest::SignOff {
+                                assessment,
+                                requirement: id.to_owned(),
+                                sign_off: latest.id,
+                            },
+                            format!("What changed in {id} since it was signed off"),
+                            ("As signed", "Now"),
+                        );
+                    }
                 });
         }
         _ => {
@@ -668,6 +686,7 @@ fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         ui.label(RichText::new("Nothing recorded yet.").weak());
         return;
     }
+    let mut open = None;
     for entry in entries.iter().rev() {
         ui.horizontal_wrapped(|ui| {
             ui.label(
@@ -682,11 +701,28 @@ fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     .strong(),
             );
         });
-        ui.label(RichText::new(&entry.summary).small())
+        let response = ui
+            .add(
+                egui::Label::new(RichText::new(&entry.summary).small()).sense(egui::Sense::click()),
+            )
             .on_hover_text(format!(
-                "Event #{} · {}\nHash {}",
+                "Event #{} · {}\nHash {}\nClick to see what it changed",
                 entry.seq, entry.kind, entry.hash
             ));
+        if response.clicked() {
+            open = Some(entry.clone());
+        }
         ui.add_space(3.0);
+    }
+    if let (Some(entry), Some(assessment)) = (open, wb.assessment().map(|a| a.id)) {
+        wb.open_diff(
+            DiffRequest::History {
+                assessment,
+                requirement: id.to_owned(),
+                seq: entry.seq,
+            },
+            format!("{id}: what event #{} changed", entry.seq),
+            ("Before", "After"),
+        );
     }
 }

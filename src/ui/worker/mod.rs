@@ -83,6 +83,13 @@ pub enum PickPurpose {
         /// The file name to suggest (from the assessment's name).
         suggested: String,
     },
+    /// Where to write the comparison shown.
+    ExportComparison {
+        /// CSV, XLSX or HTML.
+        format: crate::export::compare::CompareFormat,
+        /// The file name to suggest.
+        suggested: String,
+    },
     /// Where to write the evidence request list.
     ExportRequests {
         /// CSV or XLSX.
@@ -121,9 +128,51 @@ impl ImportReport {
     }
 }
 
+/// Which two moments of a requirement to compare.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DiffRequest {
+    /// As signed off, against now.
+    SignOff {
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The sign-off's event.
+        sign_off: i64,
+    },
+    /// Just before an event of the requirement's history, against just after.
+    History {
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The event.
+        seq: i64,
+    },
+    /// A comparison's row: the earlier assessment's requirement against the
+    /// later one's.
+    Compare {
+        /// The earlier assessment and its requirement.
+        from: (i64, Option<String>),
+        /// The later assessment and its requirement.
+        to: (i64, Option<String>),
+    },
+}
+
 /// Work for the record thread: short, in order.
 #[derive(Debug, Clone)]
 pub enum Task {
+    /// Work out what changed between two moments of a requirement.
+    Diff(DiffRequest),
+    /// Write the comparison shown to a file.
+    ExportComparison {
+        /// The comparison.
+        comparison: Box<Comparison>,
+        /// CSV, XLSX or HTML.
+        format: crate::export::compare::CompareFormat,
+        /// Where.
+        out: PathBuf,
+    },
     /// List assessments and profiles.
     Directory,
     /// Derive the evidence request list.
@@ -425,6 +474,13 @@ pub enum Reply {
         /// What was picked (`None`: cancelled or no dialog available).
         paths: Option<Vec<PathBuf>>,
     },
+    /// What changed between two moments of a requirement.
+    Diff {
+        /// Which moments.
+        request: DiffRequest,
+        /// The differences, or why not.
+        result: Result<Box<crate::store::RequirementDiff>, String>,
+    },
     /// The drafts an earlier session left in the drafts file, or why the
     /// file cannot be used.
     Drafts(Result<Vec<crate::drafts::Draft>, String>),
@@ -725,6 +781,10 @@ fn run_task(store: &mut Result<Store, String>, task: Task) -> Reply {
 fn task_action(task: &Task) -> String {
     match task {
         Task::Directory => "Reading the review record".to_owned(),
+        Task::Diff(_) => "Working out what changed".to_owned(),
+        Task::ExportComparison { out, .. } => {
+            format!("Writing the comparison to {}", evidence::display_path(out))
+        }
         Task::Requests { .. } => "Listing the evidence requests".to_owned(),
         Task::SetRequest { update, .. } => format!("Saving the request \"{}\"", update.title),
         Task::ExportRequests { out, .. } => {
