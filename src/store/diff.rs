@@ -126,7 +126,7 @@ pub enum DiffPart {
 
 /// The most words either side of a text diff is worked out for; longer
 /// texts are compared line by line.
-const WORD_DIFF_LIMIT: usize = 3_000;
+const WORD_DIFF_LIMIT: usize = 6_000;
 
 /// How `before` became `after`, word by word (whitespace kept), or line by
 /// line for long texts.
@@ -152,14 +152,16 @@ pub fn text_diff(before: &str, after: &str) -> Vec<DiffPart> {
     merge(lcs_diff(&a, &b))
 }
 
-/// Words and the whitespace after each, so that joining them gives the text.
+/// Words and the runs of whitespace between them, apart (so that a word at
+/// the end of a paragraph still matches the same word before a line
+/// break); joining them gives the text.
 fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut in_space = false;
     for c in text.chars() {
         let space = c.is_whitespace();
-        if !space && in_space {
+        if space != in_space && !current.is_empty() {
             out.push(std::mem::take(&mut current));
         }
         in_space = space;
@@ -208,15 +210,45 @@ fn lcs_diff(a: &[String], b: &[String]) -> Vec<DiffPart> {
 
 /// Joins neighbouring parts of the same kind.
 fn merge(parts: Vec<DiffPart>) -> Vec<DiffPart> {
+    // Whitespace alone between two changes is part of the change: "a b"
+    // replaced by "x y" reads as one replacement, not a, x, b, y.
+    let lone_space = |at: usize| {
+        if at == 0 || at + 1 >= parts.len() {
+            return false;
+        }
+        let around = [&parts[at - 1], &parts[at + 1]];
+        matches!(&parts[at], DiffPart::Same(t) if t.chars().all(char::is_whitespace))
+            && around.iter().any(|p| matches!(p, DiffPart::Removed(_)))
+            && around.iter().any(|p| matches!(p, DiffPart::Added(_)))
+    };
     let mut out: Vec<DiffPart> = Vec::new();
-    for part in parts {
-        match (out.last_mut(), part) {
-            (Some(DiffPart::Same(t)), DiffPart::Same(u))
-            | (Some(DiffPart::Removed(t)), DiffPart::Removed(u))
-            | (Some(DiffPart::Added(t)), DiffPart::Added(u)) => t.push_str(&u),
-            (_, part) => out.push(part),
+    let (mut removed, mut added) = (String::new(), String::new());
+    let flush = |out: &mut Vec<DiffPart>, removed: &mut String, added: &mut String| {
+        if !removed.is_empty() {
+            out.push(DiffPart::Removed(std::mem::take(removed)));
+        }
+        if !added.is_empty() {
+            out.push(DiffPart::Added(std::mem::take(added)));
+        }
+    };
+    for at in 0..parts.len() {
+        match &parts[at] {
+            DiffPart::Same(t) if lone_space(at) => {
+                removed.push_str(t);
+                added.push_str(t);
+            }
+            DiffPart::Same(t) => {
+                flush(&mut out, &mut removed, &mut added);
+                match out.last_mut() {
+                    Some(DiffPart::Same(u)) => u.push_str(t),
+                    _ => out.push(DiffPart::Same(t.clone())),
+                }
+            }
+            DiffPart::Removed(t) => removed.push_str(t),
+            DiffPart::Added(t) => added.push_str(t),
         }
     }
+    flush(&mut out, &mut removed, &mut added);
     out
 }
 
@@ -502,6 +534,29 @@ mod tests {
 
     fn joined(parts: &[DiffPart], keep: fn(&DiffPart) -> Option<&str>) -> String {
         parts.iter().filter_map(keep).collect()
+    }
+
+    #[test]
+    fn a_word_before_a_new_paragraph_is_not_a_change() {
+        let before = "Tracked with owners and dates.";
+        let after = "Tracked with owners and dates.\n\nAddendum: closed.";
+        assert_eq!(
+            text_diff(before, after),
+            vec![
+                DiffPart::Same(before.to_owned()),
+                DiffPart::Added("\n\nAddendum: closed.".to_owned())
+            ]
+        );
+        // Two words replaced read as one replacement.
+        assert_eq!(
+            text_diff("a b c d", "a x y d"),
+            vec![
+                DiffPart::Same("a ".to_owned()),
+                DiffPart::Removed("b c".to_owned()),
+                DiffPart::Added("x y".to_owned()),
+                DiffPart::Same(" d".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -106,10 +106,14 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             .cloned()
             .collect();
         let mut action = None;
-        // Scrolls sideways in a narrow window rather than cutting columns off.
-        egui::ScrollArea::horizontal()
-            .id_salt("compare-sideways")
+        // One scroll area both ways (the table's own scrolls only
+        // vertically): a narrow window scrolls sideways rather than cutting
+        // columns off.
+        egui::ScrollArea::both()
+            .id_salt("compare-scroll")
+            .auto_shrink([false, false])
             .show(ui, |ui| {
+                ui.set_min_width(if across { 1130.0 } else { 970.0 });
                 table(ui, &rows, (across, open_is_later), &mut action);
             });
         match action {
@@ -206,9 +210,10 @@ fn table(
     let mut builder = TableBuilder::new(ui)
         .id_salt(("compare-table", across))
         .striped(true)
+        .vscroll(false)
         .resizable(true)
         .column(Column::exact(90.0))
-        .column(Column::exact(110.0));
+        .column(Column::exact(124.0));
     if across {
         builder = builder.column(Column::initial(150.0).at_least(110.0));
     }

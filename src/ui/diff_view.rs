@@ -119,10 +119,12 @@ fn facts(ui: &mut Ui, diff: &RequirementDiff, (before, after): (&str, &str), pal
                 };
                 ui.label(&fact.what);
                 if fact.changed() {
-                    ui.label(RichText::new(shown(&fact.before)).color(palette.fail));
+                    // Neutral colours: a change is not good or bad in itself
+                    // (a verdict may go from Pass to Fail).
+                    ui.label(RichText::new(shown(&fact.before)).strikethrough().weak());
                     ui.label(
                         RichText::new(shown(&fact.after))
-                            .color(palette.pass)
+                            .color(palette.partial)
                             .strong(),
                     );
                 } else {
@@ -226,6 +228,11 @@ fn status_text(result: &Option<CheckResult>) -> &'static str {
 }
 
 fn results(ui: &mut Ui, results: &[ResultChange], show_all: bool, palette: &Palette) {
+    if results.is_empty() {
+        super::widgets::section(ui, "Automated check results");
+        ui.label(RichText::new("No automated check covers this requirement.").weak());
+        return;
+    }
     let changed = results.iter().filter(|r| r.changed()).count();
     super::widgets::section(
         ui,
@@ -275,6 +282,11 @@ fn evidence(
     show_all: bool,
     palette: &Palette,
 ) {
+    if places.is_empty() {
+        super::widgets::section(ui, "Evidence cited");
+        ui.label(RichText::new("No evidence file is cited, then or now.").weak());
+        return;
+    }
     let changed = places.iter().filter(|e| e.changed()).count();
     super::widgets::section(
         ui,
