@@ -231,8 +231,8 @@ fn merge(parts: Vec<DiffPart>) -> Vec<DiffPart> {
             out.push(DiffPart::Added(std::mem::take(added)));
         }
     };
-    for at in 0..parts.len() {
-        match &parts[at] {
+    for (at, part) in parts.iter().enumerate() {
+        match part {
             DiffPart::Same(t) if lone_space(at) => {
                 removed.push_str(t);
                 added.push_str(t);
