@@ -456,6 +456,45 @@ pub const CHECKS: &[CheckDef] = &[
         "Log Analytics workspace",
         "publicNetworkAccessForIngestion and publicNetworkAccessForQuery are both Disabled",
     ),
+    // Added with the CDE boundary (PCI scope as data: the pci-scope labels
+    // and the scope file).
+    check(
+        "k8s.cde-placement",
+        "In-scope and out-of-scope pods never share a node",
+        "Pods, workloads, nodes + AKS pools + scope",
+        "every pod of an in-scope namespace runs on an in-scope pool and no pod of an out-of-scope namespace does; in-scope pod specs pin in-scope pools and tolerate their taint, out-of-scope ones tolerate no in-scope taint (and pin other pools where an in-scope pool has none)",
+    ),
+    check(
+        "k8s.cde-network-isolation",
+        "No network path between in-scope and out-of-scope namespaces",
+        "Network policies + namespaces + VNets + scope",
+        "every in-scope namespace has network policies, and none admits ingress from or allows egress to out-of-scope namespaces (an empty namespaceSelector, a selector matching them) or out-of-scope subnets (an ipBlock covering them), except flows the scope file declares",
+    ),
+    check(
+        "nsg.cde-subnet-isolation",
+        "NSGs keep out-of-scope subnets out of in-scope subnets",
+        "NSGs + VNets + AKS pools + scope",
+        "the NSG of every in-scope subnet, read in priority order with Azure's default rules, admits nothing from the address ranges of out-of-scope subnets beyond declared flows",
+    ),
+    check(
+        "k8s.mesh-mtls",
+        "Service mesh enforces mTLS in the CDE",
+        "Namespaces, pods + Istio PeerAuthentication / Linkerd Server / OSM MeshConfig",
+        "every in-scope namespace has mesh injection on, its imported pods carry the proxy, and a strict mTLS policy applies (Istio STRICT for the namespace or mesh-wide, Linkerd an authenticated default inbound policy, OSM)",
+    ),
+    // Added with the sensitive-data scan of imported files.
+    check(
+        "k8s.no-secrets-in-env",
+        "No literal secrets in workload environment variables",
+        "Pods / workloads",
+        "no container sets an environment variable whose name says password, secret, token or key (or whose value is a credential or card number) to a literal value",
+    ),
+    check(
+        "k8s.no-secret-in-annotations",
+        "No Secret data in last-applied-configuration annotations",
+        "Kubernetes objects",
+        "no object's kubectl.kubernetes.io/last-applied-configuration annotation holds the data of a Secret",
+    ),
 ];
 
 /// The definition of check `id`.

@@ -20,6 +20,8 @@ pub mod evidence;
 pub mod export;
 pub mod requests;
 pub mod sample;
+pub mod scope;
+pub mod signing;
 pub mod store;
 
 pub mod cli;

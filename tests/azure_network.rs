@@ -177,10 +177,12 @@ fn bare_vnet(id: &str, subnets: &[&str]) -> VirtualNetwork {
                 nsg_id: Field::Missing,
                 route_table_id: Field::Missing,
                 app_gateway_ip_configurations: Vec::new(),
+                address_prefixes: Vec::new(),
             })
             .collect(),
         ddos_protection: Field::Missing,
         ddos_protection_plan: Field::Missing,
+        address_space: Vec::new(),
     }
 }
 

@@ -242,6 +242,7 @@ fn a_bicep_file_an_earlier_release_kept_as_an_attachment_stays_readable() {
             imported_at: chrono::Utc::now(),
             notes: vec!["text document; kept as an attachment, not evaluated".into()],
             custody: None,
+            modified_at: None,
         },
         evidence: Default::default(),
         problems: Vec::new(),

@@ -71,11 +71,13 @@ fn csv_has_every_requirement_in_catalog_order() {
             "Preparer OS user",
             "Prepared at",
             "Preparer sign-off",
+            "Preparer signature",
             "Reviewer",
             "Reviewer e-mail",
             "Reviewer OS user",
             "Reviewed at",
             "Reviewer sign-off",
+            "Reviewer signature",
             "Evidence references",
             "Evidence files",
             "Attachments",
@@ -107,6 +109,8 @@ fn csv_has_every_requirement_in_catalog_order() {
     assert!(!ccw[column("Preparer e-mail")].contains("Ana"), "{ccw:?}");
     assert!(ccw[column("Prepared at")].ends_with('Z'), "{ccw:?}");
     assert_eq!(&ccw[column("Preparer sign-off")], "Current");
+    assert_eq!(&ccw[column("Preparer signature")], "unsigned");
+    assert_eq!(&row("12.1")[column("Preparer signature")], "");
     assert_eq!(&ccw[column("Recorded by")], "Ana Auditor");
     assert_eq!(&row("2.1")[column("Preparer sign-off")], "Stale");
     assert_eq!(&row("9.1")[column("Finding")], "Not Applicable");

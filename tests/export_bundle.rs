@@ -90,10 +90,16 @@ fn the_bundle_holds_everything_and_verifies() {
         .unwrap();
     let renamed = format!("evidence/nsg-list-{}.json", &second.provenance.sha256[..8]);
     assert!(names.contains(&renamed), "{names:?}");
+    // No signature in this record: signatures/ holds allowed_signers and the
+    // README, which lists the unsigned sign-offs.
+    assert!(
+        names.contains(&"signatures/README.txt".to_owned()),
+        "{names:?}"
+    );
     assert_eq!(
         names.len(),
-        4 + record.files.len() + 3 + 1,
-        "documents, evidence, attachments, manifest"
+        4 + record.files.len() + 3 + 2 + 1,
+        "documents, evidence, attachments, signatures/, manifest"
     );
     assert_eq!(summary.entries, names.len() - 1);
 

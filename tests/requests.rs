@@ -22,8 +22,7 @@ fn sample() -> Sample {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_owned();
     let mut store = Store::open(&path.join("record.sqlite3")).unwrap();
-    let catalog = tickmark::catalog::pci_dss_321();
-    let seeded = tickmark::sample::seed(&mut store, catalog, &Settings::default()).unwrap();
+    let seeded = tickmark::sample::seed(&mut store, &Settings::default()).unwrap();
     Sample {
         _dir: dir,
         dir: path,
@@ -32,13 +31,14 @@ fn sample() -> Sample {
     }
 }
 
+/// The current sample assessment's catalog, PCI DSS 4.0.1.
+fn v4() -> &'static tickmark::catalog::Catalog {
+    tickmark::catalog::builtin(tickmark::catalog::PCI_DSS_401_ID).unwrap()
+}
+
 fn list(s: &Sample) -> tickmark::requests::RequestList {
     let record = s.store.record(s.assessment).unwrap();
-    request_list(
-        tickmark::collect::builtin(),
-        tickmark::catalog::pci_dss_321(),
-        &record,
-    )
+    request_list(tickmark::collect::builtin(), v4(), &record)
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn the_sample_asks_for_every_missing_piece_with_its_command() {
             .iter()
             .any(|r| r.starts_with("kv.purge-protection not evaluated"))
     );
-    assert!(vaults.requirements.contains(&"3.6.4".to_owned()));
+    assert!(vaults.requirements.contains(&"3.7.4".to_owned()));
     // Scanner output the platform team provides.
     let trivy_k8s = find("step:trivy-k8s");
     assert_eq!(trivy_k8s.kind, RequestKind::Scan);
@@ -90,12 +90,12 @@ fn the_sample_asks_for_every_missing_piece_with_its_command() {
     }
     // Requirements reviewed by hand with nothing attached ask for their
     // documents; those the sample auditor attached to do not.
-    let policy = find("doc:12.1");
+    let policy = find("doc:12.1.1");
     assert_eq!(policy.kind, RequestKind::Document);
     assert!(!policy.ask.is_empty());
     assert!(
-        !list.requests.iter().any(|r| r.key == "doc:1.1.2"),
-        "1.1.2 has the network diagram attached"
+        !list.requests.iter().any(|r| r.key == "doc:1.2.3"),
+        "1.2.3 has the network diagram attached"
     );
     // References number the list.
     assert_eq!(list.requests[0].reference, "R-1");
@@ -263,12 +263,7 @@ fn a_tracked_request_stays_listed_when_its_evidence_arrives() {
         )
         .unwrap();
     s.store
-        .evaluate_and_record(
-            &system,
-            s.assessment,
-            tickmark::catalog::pci_dss_321(),
-            &Settings::default(),
-        )
+        .evaluate_and_record(&system, s.assessment, v4(), &Settings::default())
         .unwrap();
     let list = list(&s);
     let vaults = list

@@ -187,8 +187,10 @@ fn evidence_is_stored_once_per_hash_with_provenance() {
 fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     let mut f = Fixture::new();
     let dir = f.evidence_dir();
-    let a = write(&dir, "aks-a.json", &aks_json("one"));
-    let b = write(&dir, "aks-b.json", &aks_json("two"));
+    // Two NSGs in two files; then B is exported again holding exactly A's
+    // bytes, so it describes A's NSG anew and supersedes A as well.
+    let a = write(&dir, "nsg-a.json", &nsg_json("one"));
+    let b = write(&dir, "nsg-b.json", &nsg_json("two"));
     f.import(&[a.clone(), b.clone()]);
     let id = f.assessment.id;
     let current = |f: &Fixture| -> Vec<(String, String, i64)> {
@@ -203,7 +205,7 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     let old_b = before[1].2;
     let sha_one = before[0].1.clone();
     // B now holds exactly A's bytes.
-    write(&dir, "aks-b.json", &aks_json("one"));
+    write(&dir, "nsg-b.json", &nsg_json("one"));
     let outcome = f.import(std::slice::from_ref(&b));
     let Ok(ImportOutcome::Imported(new_b)) = &outcome.files[0].result else {
         panic!("B's new content was not recorded: {outcome:?}")
@@ -212,13 +214,10 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
     assert_eq!(new_b.provenance.sha256, sha_one);
     assert_eq!(new_b.supersedes, Some(old_b));
     let now = current(&f);
-    assert_eq!(
-        now,
-        [
-            (path_text(&a), sha_one.clone(), before[0].2),
-            (path_text(&b), sha_one.clone(), new_b.id)
-        ]
-    );
+    assert_eq!(now, [(path_text(&b), sha_one.clone(), new_b.id)]);
+    let all = f.store.evidence_files(id).unwrap();
+    let old_a = all.iter().find(|x| x.id == before[0].2).unwrap();
+    assert_eq!(old_a.superseded_by, Some(new_b.id), "A's NSG is B's now");
     // The evidence evaluated for B is its new content.
     let stored = f.store.evidence_set(id).unwrap();
     let b_file = stored
@@ -234,16 +233,16 @@ fn a_file_whose_new_bytes_equal_another_current_file_takes_those_bytes() {
         .query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))
         .unwrap();
     assert_eq!(blobs, 2);
-    // Importing B again, or A, changes nothing; a new path with the same
-    // bytes is the file already imported.
+    // Importing B again, or A, changes nothing; a path with the same bytes
+    // as a current file is that file.
     for path in [&b, &a] {
         let again = f.import(std::slice::from_ref(path));
         let Ok(ImportOutcome::Unchanged(same)) = &again.files[0].result else {
             panic!("{again:?}")
         };
-        assert_eq!(same.provenance.path, path_text(path));
+        assert_eq!(same.provenance.path, path_text(&b));
     }
-    let c = write(&dir, "aks-c.json", &aks_json("one"));
+    let c = write(&dir, "nsg-c.json", &nsg_json("one"));
     let copy = f.import(std::slice::from_ref(&c));
     assert!(matches!(
         copy.files[0].result,
@@ -691,12 +690,12 @@ fn a_new_import_that_changes_cited_evidence_or_results_makes_it_stale() {
 }
 
 #[test]
-fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
+fn approval_needs_a_security_lead_and_every_conclusion_or_an_override() {
     let (mut f, ..) = signed();
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     let err = f
         .store
-        .approve(&f.auditor, id, &catalog, "ok", None)
+        .approve(&f.auditor, id, &catalog, "ok", None, None)
         .unwrap_err();
     assert!(err.to_string().contains("only a security lead"), "{err}");
     assert_eq!(
@@ -705,31 +704,32 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
     );
     let err = f
         .store
-        .approve(&f.lead, id, &catalog, "ok", None)
+        .approve(&f.lead, id, &catalog, "ok", None, None)
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("4 requirement(s) have no conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
+            .contains("4 without a conclusion (1.1.2, 1.3.1, 2.1, 2.2)"),
         "{err}"
     );
     assert!(f.store.approval_state(id).unwrap().current.is_none());
+    let open = f.store.approval_gate(id, &catalog, None).unwrap().open;
+    let override_ = ApprovalOverride {
+        justification: "Requirements 1.1.2, 1.3.1, 2.1 and 2.2 are out of scope this half.".into(),
+        items: open,
+    };
     let approval = f
         .store
-        .approve(
-            &f.lead,
-            id,
-            &catalog,
-            "Approved.",
-            Some("Requirements 1.1.2, 1.3.1, 2.1 and 2.2 are out of scope this half."),
-        )
+        .approve(&f.lead, id, &catalog, "Approved.", Some(&override_), None)
         .unwrap();
     assert_eq!(approval.decision, Decision::Approved);
     assert_eq!(approval.unconcluded, vec!["1.1.2", "1.3.1", "2.1", "2.2"]);
     assert!(approval.justification.is_some());
+    assert_eq!(approval.open_items.as_ref(), Some(&override_.items));
     assert!(!approval.stale);
     assert!(f.store.approval_state(id).unwrap().is_approved());
     assert!(matches!(
-        f.store.approve(&f.lead, id, &catalog, "again", Some("x")),
+        f.store
+            .approve(&f.lead, id, &catalog, "again", Some(&override_), None),
         Err(StoreError::Rule(_))
     ));
     // A later change makes the approval stale and names the requirement.
@@ -747,14 +747,14 @@ fn approval_needs_a_security_lead_and_every_conclusion_or_a_justification() {
     assert_eq!(state.current.unwrap().changed_requirements, vec!["2.1"]);
     let back = f
         .store
-        .send_back(&f.lead, id, &catalog, "Please conclude 1.1.2.")
+        .send_back(&f.lead, id, &catalog, "Please conclude 1.1.2.", None)
         .unwrap();
     assert_eq!(back.decision, Decision::SentBack);
     assert_eq!(f.store.approval_state(id).unwrap().history.len(), 2);
 }
 
 #[test]
-fn approval_without_justification_when_everything_is_concluded() {
+fn approval_without_an_override_when_everything_is_concluded_and_signed_off() {
     let mut f = Fixture::new();
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     for r in REQUIREMENTS {
@@ -764,16 +764,30 @@ fn approval_without_justification_when_everything_is_concluded() {
                 id,
                 &catalog,
                 r,
-                &ReviewInput::defined(Some(Finding::NotApplicable), "n/a"),
+                &ReviewInput::defined(Some(Finding::NotApplicable), "No such component here."),
             )
+            .unwrap();
+    }
+    let err = f
+        .store
+        .approve(&f.lead, id, &catalog, "All concluded.", None, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("5 concluded but not signed off"),
+        "{err}"
+    );
+    for r in REQUIREMENTS {
+        f.store
+            .sign_off(&f.auditor, id, &catalog, r, "I checked it.")
             .unwrap();
     }
     let approval = f
         .store
-        .approve(&f.lead, id, &catalog, "All concluded.", None)
+        .approve(&f.lead, id, &catalog, "All concluded.", None, None)
         .unwrap();
     assert!(approval.unconcluded.is_empty());
     assert_eq!(approval.justification, None);
+    assert_eq!(approval.open_items, None);
     assert_eq!(approval.by.name.as_deref(), Some("Lee Lead"));
 }
 

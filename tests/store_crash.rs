@@ -249,7 +249,8 @@ fn a_killed_sign_off_leaves_the_record_intact() {
     let mut store = assert_sound(&db);
     let a = store.assessment("H1 2026").unwrap().unwrap();
     let state = store.requirement_state(a.id, "1.2.1").unwrap();
-    assert!(state.sign_offs.len() as i64 >= before + 10);
+    // The populated record signed 1.2.1 off once; the child at least ten times more.
+    assert!(state.sign_offs.len() >= 11, "{}", state.sign_offs.len());
     // Every sign-off reads back; the record keeps working.
     let auditor = store.profiles().unwrap()[0].id;
     let catalog = catalog();

@@ -3,6 +3,7 @@
 //! file is imported again with other content.
 
 mod export_fixture;
+mod signing_fixture;
 
 use std::path::PathBuf;
 
@@ -145,4 +146,73 @@ fn evidence_imported_again_with_other_content_shows_both_files_and_results() {
             assert!(f.store.evidence_bytes(sha).unwrap().is_some(), "{sha}");
         }
     }
+}
+
+#[test]
+fn a_signed_sign_off_shows_what_changed_like_an_unsigned_one() {
+    if !signing_fixture::have_ssh_keygen() {
+        return;
+    }
+    let mut f = reviewed();
+    let (id, catalog) = (f.assessment.id, f.catalog);
+    let key = signing_fixture::make_key(f.dir.path(), "ana", "ed25519", "");
+    f.store
+        .register_key(
+            &Actor::os_user_only(),
+            f.auditor.profile.unwrap(),
+            &key.public_key(),
+        )
+        .unwrap();
+    let note = "Data-flow diagram DFD-7 reviewed with the platform team.";
+    f.store
+        .set_review(
+            &f.auditor,
+            id,
+            catalog,
+            "1.1.3",
+            &ReviewInput::defined(Some(Finding::InPlace), note),
+        )
+        .unwrap();
+    let signed = f
+        .store
+        .sign_off_with(
+            &f.auditor,
+            id,
+            catalog,
+            "1.1.3",
+            "I checked the diagram.",
+            Some(&key.signer(None)),
+        )
+        .unwrap();
+    assert!(signed.signature.is_some(), "a signed sign-off");
+    f.store
+        .set_review(
+            &f.auditor,
+            id,
+            catalog,
+            "1.1.3",
+            &ReviewInput::defined(
+                Some(Finding::NotInPlace),
+                "Data-flow diagram DFD-7 misses the ops subnet.",
+            ),
+        )
+        .unwrap();
+    let diff = f.store.sign_off_diff(id, "1.1.3", signed.id).unwrap();
+    assert_eq!(diff.note.from, note);
+    let finding = diff.facts.iter().find(|f| f.what == "Finding").unwrap();
+    assert_eq!(
+        (finding.before.as_str(), finding.after.as_str()),
+        ("In Place", "Not in Place")
+    );
+    assert_eq!(
+        text_diff(&diff.note.from, &diff.note.to),
+        vec![
+            DiffPart::Same("Data-flow diagram DFD-7 ".to_owned()),
+            DiffPart::Removed("reviewed with".to_owned()),
+            DiffPart::Added("misses".to_owned()),
+            DiffPart::Same(" the ".to_owned()),
+            DiffPart::Removed("platform team.".to_owned()),
+            DiffPart::Added("ops subnet.".to_owned()),
+        ]
+    );
 }

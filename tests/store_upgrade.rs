@@ -255,3 +255,83 @@ fn an_upgraded_record_numbers_its_evidence_and_attachments_in_event_order() {
     assert_eq!(parse_reference("E-0"), None);
     assert_eq!(parse_reference("EX-1"), None);
 }
+
+#[test]
+fn sign_offs_and_approvals_of_the_previous_release_stay_valid_and_read_as_unsigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(dir.path());
+    let mut store = Store::open_existing(&db).unwrap();
+    let assessment = store
+        .assessment("FY2025 cluster review (3.2.1)")
+        .unwrap()
+        .unwrap();
+    let catalog = pci_dss_321();
+    let record = store.record(assessment.id).unwrap();
+    let sign_offs: Vec<&SignOff> = record
+        .requirements
+        .iter()
+        .flat_map(|r| r.sign_offs.iter())
+        .collect();
+    assert_eq!(sign_offs.len(), 4);
+    assert!(sign_offs.iter().all(|s| s.signature.is_none()));
+    assert!(sign_offs.iter().all(|s| s.signature_label() == "unsigned"));
+    assert_eq!(
+        sign_offs.iter().filter(|s| !s.stale).count(),
+        3,
+        "the sign-offs that held still hold"
+    );
+    assert!(record.signatures.is_empty());
+    assert_eq!(record.seal, None);
+    let approval = record.approval.current.clone().unwrap();
+    assert_eq!(approval.signature, None);
+    assert_eq!(approval.open_items, None, "recorded before overrides");
+    assert!(approval.justification.is_some());
+    // Profiles of the previous release have no key, are not retired and
+    // are not the sample's.
+    let profiles = store.profiles().unwrap();
+    assert!(
+        profiles
+            .iter()
+            .all(|p| p.key.is_none() && p.retired.is_none() && !p.sample)
+    );
+    assert!(!assessment.sample && assessment.archived.is_none());
+    // From now on the auditor can register a key and sign; the old
+    // unsigned sign-offs stay valid beside the new signed one.
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_ok()
+    {
+        let keys = dir.path().join("ana");
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(&keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let ana = profiles.iter().find(|p| p.role == Role::Auditor).unwrap();
+        let key = tickmark::signing::PublicKey::read_file(&keys.with_extension("pub")).unwrap();
+        store
+            .register_key(&Actor::os_user_only(), ana.id, &key)
+            .unwrap();
+        let signer = tickmark::signing::KeyFile::open(&keys, None).unwrap();
+        let actor = Actor::with_profile(ana.id);
+        // 1.1.6 was amended after its sign-off: sign it again, signed.
+        let signed = store
+            .sign_off_with(
+                &actor,
+                assessment.id,
+                catalog,
+                "1.1.6",
+                "Re-checked after the amendment.",
+                Some(&signer),
+            )
+            .unwrap();
+        assert!(signed.signature.is_some());
+        let report = store.verify().unwrap();
+        assert!(report.is_intact(), "{:?}", report.problems);
+        assert_eq!(report.counts.signatures, 1);
+    }
+    let report = store.verify().unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+}

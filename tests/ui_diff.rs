@@ -14,12 +14,12 @@ use ui_support::{click, create_profile, sample, type_into};
 fn a_stale_sign_off_shows_the_note_as_signed_against_now() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample(&dir.path().join("t.sqlite3"));
-    h.state_mut().select("1.1.7");
+    h.state_mut().select("1.2.7");
     h.run();
-    let state = h.state().requirement_state("1.1.7").unwrap().clone();
+    let state = h.state().requirement_state("1.2.7").unwrap().clone();
     assert_eq!(state.sign_off_state, SignOffState::Stale);
     click(&mut h, "See what changed…");
-    h.get_by_label("What changed in 1.1.7 since it was signed off");
+    h.get_by_label("What changed in 1.2.7 since it was signed off");
     h.get_by_label("As signed");
     h.get_by_label("Now");
     // The note as one word diff: the addendum typed after signing is in
@@ -34,7 +34,7 @@ fn a_stale_sign_off_shows_the_note_as_signed_against_now() {
     );
     assert!(!signed_note.stale_reasons.is_empty());
     // The finding stayed; the checks and the evidence did not change.
-    // 1.1.7 is reviewed by hand: no check, no evidence file.
+    // 1.2.7 is reviewed by hand: no check, no evidence file.
     h.get_by_label("No automated check covers this requirement.");
     h.get_by_label("No evidence file is cited, then or now.");
     click(&mut h, "Close");
@@ -45,14 +45,14 @@ fn a_stale_sign_off_shows_the_note_as_signed_against_now() {
 fn a_history_entry_opens_what_its_event_changed() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample(&dir.path().join("t.sqlite3"));
-    h.state_mut().select("1.1.7");
+    h.state_mut().select("1.2.7");
     h.run();
     // The latest "note edited" entry is the amendment.
     let entries: Vec<_> = h.get_all_by_label_contains("note edited").collect();
     assert!(!entries.is_empty());
     entries[0].click();
     h.run();
-    h.get_by_label_contains("1.1.7: what event #");
+    h.get_by_label_contains("1.2.7: what event #");
     h.get_by_label("Before");
     h.get_by_label("After");
     h.get_by_label_contains("Addendum: RR-2026-H2-02");
@@ -108,7 +108,7 @@ fn evidence_imported_again_shows_each_check_and_snippet_then_and_now() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample(&dir.path().join("t.sqlite3"));
     create_profile(&mut h, "Ada Auditor", Role::Auditor);
-    click(&mut h, "1.1.4");
+    click(&mut h, "1.3.2");
     click(&mut h, "In Place");
     click(&mut h, "Sign off");
     // The cluster is exported again with network policy off.
@@ -124,34 +124,28 @@ fn evidence_imported_again_shows_each_check_and_snippet_then_and_now() {
     type_into(&mut h, "Path", &path.display().to_string());
     click(&mut h, "Import this path");
     assert_eq!(
-        h.state().requirement_state("1.1.4").unwrap().sign_off_state,
+        h.state().requirement_state("1.3.2").unwrap().sign_off_state,
         SignOffState::Stale
     );
     click(&mut h, "See what changed…");
     // The verdict and the failing check, then and now.
     h.get_by_label("Pass → Fail");
-    h.get_by_label("Automated check results (3 of 5 changed)");
-    // The places cited in the new cluster export, not cited when signed,
-    // the first few opened to their snippets.
-    h.get_by_label_contains("Evidence cited (4 of");
-    assert_eq!(
-        h.query_all_by_label_contains("As signed: not cited · Now: SHA-256")
-            .count(),
-        4
-    );
-    assert_eq!(h.query_all_by_label("Not cited then.").count(), 3);
-    assert!(
-        h.query_all_by_label_contains("\"enableAutoScaling\": true")
-            .count()
-            >= 3
-    );
+    h.get_by_label("Automated check results (3 of 7 changed)");
+    // The re-export replaced the earlier cluster file: each place cited
+    // in it then is cited in the new file now, the first few opened to
+    // their snippets.
+    h.get_by_label_contains("Evidence cited (10 of");
+    let places = |h: &egui_kittest::Harness<'_, tickmark::ui::Workbench>, text: &str| {
+        h.query_all_by_label_contains(text).count()
+    };
+    assert_eq!(places(&h, "As signed: not cited · Now: SHA-256"), 5);
+    assert_eq!(places(&h, "· Now: not cited"), 5);
+    assert_eq!(h.query_all_by_label("Not cited.").count(), 3);
+    assert!(places(&h, "\"enableAutoScaling\": true") >= 3);
     // What stayed the same is left out until asked for.
-    assert_eq!(
-        h.query_all_by_label_contains("As signed: SHA-256").count(),
-        0
-    );
+    assert_eq!(places(&h, "As signed: SHA-256"), 5);
     click(&mut h, "Show what stayed the same too");
-    assert!(h.query_all_by_label_contains("As signed: SHA-256").count() > 0);
+    assert!(places(&h, "As signed: SHA-256") > 5);
     // The failing check's reason as a word diff, words kept apart.
     h.get_by_label_contains(
         "is azure: none: no engine enforces Kubernetes network policies are enforced",

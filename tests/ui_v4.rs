@@ -1,5 +1,5 @@
 //! A PCI DSS 4.0.1 assessment in the app, driven through AccessKit with
-//! egui_kittest: started from the 3.2.1 sample in the new-assessment
+//! egui_kittest: started from the sample's 3.2.1 assessment in the new-assessment
 //! dialog, the prior period beside a requirement, a finding by a
 //! compensating control with its worksheet (the sign-off waits for every
 //! field), an appendix declared not applicable from the dashboard, and the
@@ -54,19 +54,25 @@ fn a_4_0_1_assessment_from_the_sample_reviewed_in_the_window() {
     let db = dir.path().join("t.sqlite3");
     let mut h = harness(&db);
     assert_eq!(h.state().phase(), &Phase::Ready);
-    let sample_id = h.state().assessment().unwrap().id;
+    let sample_id = Store::open_existing(&db)
+        .unwrap()
+        .assessment(sample::EARLIER_ASSESSMENT_NAME)
+        .unwrap()
+        .unwrap()
+        .id;
     // A reviewer profile.
     click(&mut h, "Choose a reviewer");
     type_into(&mut h, "Name", "Ada Auditor");
     click(&mut h, "Create profile");
 
-    // New assessment: 4.0.1 is chosen already; start from the sample.
+    // New assessment: 4.0.1 is chosen already; start from the sample's
+    // earlier (3.2.1) assessment.
     click(&mut h, &format!("Assessment: {}", sample::ASSESSMENT_NAME));
     click(&mut h, "New assessment…");
     type_into(&mut h, "Name", "Harbourline FY2027");
     h.get_by_label("PCI DSS 4.0.1 (current)");
     click(&mut h, "Start from");
-    h.get_all_by_label(sample::ASSESSMENT_NAME)
+    h.get_all_by_label(sample::EARLIER_ASSESSMENT_NAME)
         .last()
         .unwrap()
         .click();
@@ -81,9 +87,12 @@ fn a_4_0_1_assessment_from_the_sample_reviewed_in_the_window() {
 
     // The prior period beside 10.5.1: the sample's 3.2.1 10.7 note.
     go_to(&mut h, "10.5.1");
-    h.get_by_label_contains("Prior period: Sample: Harbourline Payments (fictional)");
+    h.get_by_label_contains(&format!(
+        "Prior period: {}",
+        sample::EARLIER_ASSESSMENT_NAME
+    ));
     h.get_by_label("Earlier finding: In Place");
-    h.get_by_label_contains("immutable storage kept for");
+    h.get_by_label_contains("immutable storage for 400 days");
     // Nothing was copied in as this period's finding.
     assert_eq!(
         h.state()
@@ -182,16 +191,21 @@ fn the_new_flag_filters_the_tree_to_the_requirements_new_in_v4() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
     let mut h = harness(&db);
-    // The 3.2.1 sample has no requirement new in v4.0: no filter.
-    assert!(h.query_by_label("New").is_none());
-    click(&mut h, &format!("Assessment: {}", sample::ASSESSMENT_NAME));
-    click(&mut h, "New assessment…");
-    type_into(&mut h, "Name", "Empty FY2027");
-    click(&mut h, "Create assessment");
+    // The sample opens on its 4.0.1 assessment.
     assert_eq!(h.state().assessment().unwrap().catalog_id, "pci-dss-4.0.1");
     click(&mut h, "New");
     let visible = h.state().visible_requirements();
     let catalog = tickmark::catalog::builtin("pci-dss-4.0.1").unwrap();
     assert_eq!(visible.len(), catalog.new_in_v4().count());
     assert!(visible.iter().all(|id| catalog.get(id).unwrap().new_in_v4));
+    // Its earlier 3.2.1 assessment has no requirement new in v4.0: no filter.
+    click(&mut h, &format!("Assessment: {}", sample::ASSESSMENT_NAME));
+    h.get_by_label_contains(&format!(
+        "{}  ·  PCI DSS 3.2.1",
+        sample::EARLIER_ASSESSMENT_NAME
+    ))
+    .click();
+    h.run();
+    assert_eq!(h.state().assessment().unwrap().catalog_id, "pci-dss-3.2.1");
+    assert!(h.query_by_label("New").is_none());
 }

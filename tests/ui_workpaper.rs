@@ -75,7 +75,7 @@ fn a_draft_is_not_an_event_and_survives_a_crash() {
     h.get_by_label_contains("Draft, not in the record");
     // Saving records it, once; the draft is gone, from the file too.
     click(&mut h, "Choose a reviewer");
-    click(&mut h, "Ada Auditor · Auditor");
+    click(&mut h, "Ada Auditor · Auditor · no key");
     click(&mut h, "Save note");
     let events = review_events(&db, "1.3.1");
     assert_eq!(events.len(), 1);

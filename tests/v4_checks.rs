@@ -41,7 +41,18 @@ fn the_new_checks_are_registered_static_and_report_once() {
     }
     // Appended: the older IDs keep their places.
     let ids: Vec<&str> = tickmark::checks::CHECKS.iter().map(|c| c.id).collect();
-    assert_eq!(&ids[ids.len() - 3..], NEW_CHECKS);
+    let at = ids.iter().position(|id| *id == NEW_CHECKS[0]).unwrap();
+    assert_eq!(&ids[at..at + 3], NEW_CHECKS);
+    // The boundary checks came after them.
+    assert_eq!(
+        &ids[at + 3..],
+        [
+            "k8s.cde-placement",
+            "k8s.cde-network-isolation",
+            "nsg.cde-subnet-isolation",
+            "k8s.mesh-mtls"
+        ]
+    );
     assert_eq!(ids[0], "aks.private-cluster");
 }
 

@@ -329,6 +329,8 @@ NSG_RULES = {
     "nodepools-inscope": [
         ("DenySshInBound", 100, "Inbound", "Deny", "Tcp", "*", "*", "22",
          "No SSH to in-scope (CDE) node pool nodes."),
+        ("DenyOutOfScopeNodesInBound", 200, "Inbound", "Deny", "*", "10.240.8.0/22", "*", "*",
+         "Nothing from the out-of-scope node pool's subnet reaches CDE nodes and pods."),
     ],
     "nodepools-outofscope": [
         ("DenySshInBound", 100, "Inbound", "Deny", "Tcp", "*", "*", "22",

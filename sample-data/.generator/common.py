@@ -162,7 +162,7 @@ def firewall_policy_id():
 # Node pools: name -> (mode, subnet, count, vm size, taints, labels).
 NODE_POOLS = [
     ("npsystem", "System", "snet-clusternodes-system", 3, "Standard_D4ds_v5",
-     ["CriticalAddonsOnly=true:NoSchedule"], {}),
+     ["CriticalAddonsOnly=true:NoSchedule"], {"pci-scope": "connected"}),
     ("npinscope01", "User", "snet-clusternodes-inscope", 2, "Standard_D8ds_v5",
      ["pci-scope=in-scope:NoSchedule"], {"pci-scope": "in-scope"}),
     ("npooscope01", "User", "snet-clusternodes-outofscope", 2, "Standard_D4ds_v5",
@@ -190,6 +190,11 @@ IMAGES = {
     "microservice-c": ("a0005/microservice-c", "1.3.1"),
     "ingress-nginx-controller": ("ingress-nginx/controller", "v1.13.3"),
     "falco": ("falcosecurity/falco", "0.41.3"),
+    # The mesh's proxy, mirrored into the ACR; the injector is configured
+    # with its digest.
+    "istio-proxy": ("istio/proxyv2", "1.26.3-distroless"),
+    # A troubleshooting image an SRE used (gap 9).
+    "netshoot": ("tools/netshoot", "0.14"),
 }
 
 

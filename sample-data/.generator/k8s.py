@@ -2,8 +2,8 @@
 
 import copy
 
-from common import (ACR_LOGIN, CLUSTER, ILB_IP, INGRESS_HOST, guid, hexid, image_id, image_ref,
-                    node_names, write_json, write_yaml)
+from common import (ACR_LOGIN, CLUSTER, ILB_IP, INGRESS_HOST, NODE_POOLS, guid, hexid, image_id,
+                    image_ref, node_names, write_json, write_text, write_yaml)
 
 _rv = [48211934]
 
@@ -11,6 +11,16 @@ _rv = [48211934]
 def rv():
     _rv[0] += 137
     return str(_rv[0])
+
+
+_rv_new = [48990001]
+
+
+def rv_new():
+    """Resource versions of the objects added for the CDE boundary, counted
+    apart so that the other objects keep theirs."""
+    _rv_new[0] += 113
+    return str(_rv_new[0])
 
 
 def kubectl_list(items):
@@ -45,14 +55,17 @@ NAMESPACES = [
         "pod-security.kubernetes.io/enforce": "privileged"}),
     ("aks-command", "2026-06-02T09:17:44Z", {}),
     ("falco-system", "2026-03-12T10:05:27Z", {
-        "app.kubernetes.io/managed-by": "flux", "pci-scope": "shared-security-tooling",
+        "app.kubernetes.io/managed-by": "flux", "pci-scope": "connected",
         "pod-security.kubernetes.io/enforce": "privileged"}),
+    ("istio-system", "2026-03-12T10:05:12Z", {
+        "app.kubernetes.io/managed-by": "flux", "pci-scope": "connected",
+        "pod-security.kubernetes.io/enforce": "baseline"}),
     ("a0005-i", "2026-03-12T10:06:03Z", {
-        "app.kubernetes.io/managed-by": "flux", "pci-scope": "in-scope",
+        "app.kubernetes.io/managed-by": "flux", "istio-injection": "enabled", "pci-scope": "in-scope",
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest"}),
     ("a0005-o", "2026-03-12T10:06:03Z", {
-        "app.kubernetes.io/managed-by": "flux", "pci-scope": "out-of-scope",
+        "app.kubernetes.io/managed-by": "flux", "istio-injection": "enabled", "pci-scope": "out-of-scope",
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/warn": "restricted"}),
 ]
@@ -70,7 +83,7 @@ def namespaces():
                 "creationTimestamp": created,
                 "labels": all_labels,
                 "name": name,
-                "resourceVersion": rv(),
+                "resourceVersion": rv_new() if name == "istio-system" else rv(),
                 "uid": guid("ns:" + name),
             },
             "spec": {"finalizers": ["kubernetes"]},
@@ -83,7 +96,7 @@ def namespaces():
 # Network policies
 # --------------------------------------------------------------------------
 
-def netpol(ns, name, created, spec):
+def netpol(ns, name, created, spec, version=None):
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -94,19 +107,19 @@ def netpol(ns, name, created, spec):
                        "kustomize.toolkit.fluxcd.io/name": "cluster-baseline-settings"},
             "name": name,
             "namespace": ns,
-            "resourceVersion": rv(),
+            "resourceVersion": version or rv(),
             "uid": guid(f"netpol:{ns}/{name}"),
         },
         "spec": spec,
     }
 
 
-def default_deny(ns, created):
+def default_deny(ns, created, version=None):
     return netpol(ns, "default-deny-all", created,
-                  {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+                  {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}, version)
 
 
-def allow_dns(ns, created):
+def allow_dns(ns, created, version=None):
     return netpol(ns, "allow-dns-egress", created, {
         "egress": [{
             "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
@@ -115,7 +128,20 @@ def allow_dns(ns, created):
         }],
         "podSelector": {},
         "policyTypes": ["Egress"],
-    })
+    }, version)
+
+
+def allow_istiod(ns, created):
+    """Sidecars fetch their certificates and configuration from istiod."""
+    return netpol(ns, "allow-istio-control-plane", created, {
+        "egress": [{
+            "ports": [{"port": 15012, "protocol": "TCP"}],
+            "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}},
+                    "podSelector": {"matchLabels": {"app": "istiod"}}}],
+        }],
+        "podSelector": {},
+        "policyTypes": ["Egress"],
+    }, rv_new())
 
 
 def app(name):
@@ -125,6 +151,7 @@ def app(name):
 def network_policies():
     t = "2026-03-12T10:06:41Z"
     t2 = "2026-10-06T08:12:19Z"
+    t3 = "2026-06-02T09:30:41Z"
     ns_sel = lambda ns: {"kubernetes.io/metadata.name": ns}  # noqa: E731
     return [
         default_deny("default", t),
@@ -147,7 +174,8 @@ def network_policies():
         netpol("a0005-i", "allow-ingress-controller-egress", t2, {
             "egress": [
                 {"ports": [{"port": 8443, "protocol": "TCP"}], "to": [{"podSelector": app("web-frontend")}]},
-                {"ports": [{"port": 443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "10.240.0.0/16"}}]},
+                # The API server's private endpoint sits in the system pool's subnet.
+                {"ports": [{"port": 443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "10.240.0.0/22"}}]},
             ],
             "podSelector": app("ingress-nginx"),
             "policyTypes": ["Egress"],
@@ -190,8 +218,20 @@ def network_policies():
             "podSelector": {},
             "policyTypes": ["Ingress"],
         }),
+        allow_istiod("a0005-i", t3),
         default_deny("a0005-o", t),
         allow_dns("a0005-o", t),
+        allow_istiod("a0005-o", t3),
+        default_deny("istio-system", t3, rv_new()),
+        allow_dns("istio-system", t3, rv_new()),
+        netpol("istio-system", "allow-istiod", t3, {
+            "egress": [{"ports": [{"port": 443, "protocol": "TCP"}],
+                        "to": [{"ipBlock": {"cidr": "10.240.0.0/22"}}]}],
+            "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"istio-injection": "enabled"}}}],
+                         "ports": [{"port": 15012, "protocol": "TCP"}, {"port": 15017, "protocol": "TCP"}]}],
+            "podSelector": {"matchLabels": {"app": "istiod"}},
+            "policyTypes": ["Ingress", "Egress"],
+        }, rv_new()),
         netpol("a0005-o", "allow-microservice-b", t2, {
             "egress": [{"ports": [{"port": 443, "protocol": "TCP"}],
                         "to": [{"ipBlock": {"cidr": "0.0.0.0/0",
@@ -597,6 +637,128 @@ def with_runtime_fields(spec, node, sa_automount):
     return spec
 
 
+ISTIO_SECURITY = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "privileged": False,
+    "readOnlyRootFilesystem": True,
+    "runAsGroup": 1337,
+    "runAsNonRoot": True,
+    "runAsUser": 1337,
+}
+
+
+def inject_istio(pod, app_name):
+    """What Istio's injector adds in CNI mode: the validation init container,
+    the proxy, and the labels and annotations saying so."""
+    spec = pod["spec"]
+    proxy_args = ["proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local",
+                  "--proxyLogLevel=warning", "--proxyComponentLogLevel=misc:error", "--log_output_level=default:info"]
+    spec["initContainers"] = [{
+        "args": ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*",
+                 "-x", "", "-b", "*", "-d", "15090,15021,15020", "--log_output_level=default:info",
+                 "--run-validation", "--skip-rule-apply"],
+        "image": image_ref("istio-proxy"),
+        "imagePullPolicy": "IfNotPresent",
+        "name": "istio-validation",
+        "resources": {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "10m", "memory": "40Mi"}},
+        "securityContext": dict(ISTIO_SECURITY),
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+    }]
+    spec["containers"] = spec["containers"] + [{
+        "args": proxy_args,
+        "env": [{"name": "PILOT_CERT_PROVIDER", "value": "istiod"},
+                {"name": "CA_ADDR", "value": "istiod.istio-system.svc:15012"},
+                {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+                {"name": "POD_NAMESPACE",
+                 "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
+                {"name": "ISTIO_META_WORKLOAD_NAME", "value": app_name}],
+        "image": image_ref("istio-proxy"),
+        "imagePullPolicy": "IfNotPresent",
+        "name": "istio-proxy",
+        "ports": [{"containerPort": 15090, "name": "http-envoy-prom", "protocol": "TCP"}],
+        "readinessProbe": {"failureThreshold": 4, "httpGet": {"path": "/healthz/ready", "port": 15021,
+                                                               "scheme": "HTTP"},
+                           "periodSeconds": 15, "successThreshold": 1, "timeoutSeconds": 3},
+        "resources": {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "10m", "memory": "40Mi"}},
+        "securityContext": dict(ISTIO_SECURITY),
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "volumeMounts": [{"mountPath": "/var/run/secrets/workload-spiffe-uds", "name": "workload-socket"},
+                         {"mountPath": "/etc/istio/proxy", "name": "istio-envoy"},
+                         {"mountPath": "/var/run/secrets/tokens", "name": "istio-token"}],
+    }]
+    spec["volumes"] = spec["volumes"] + [
+        {"emptyDir": {}, "name": "workload-socket"},
+        {"emptyDir": {"medium": "Memory"}, "name": "istio-envoy"},
+        {"name": "istio-token", "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"audience": "istio-ca", "expirationSeconds": 43200, "path": "istio-token"}}]}},
+    ]
+    meta = pod["metadata"]
+    meta["annotations"] = dict(meta["annotations"], **{
+        "istio.io/rev": "default",
+        "sidecar.istio.io/status": '{"initContainers":["istio-validation"],"containers":["istio-proxy"],'
+                                   '"volumes":["workload-socket","istio-envoy","istio-token"],'
+                                   '"imagePullSecrets":null,"revision":"default"}',
+    })
+    meta["labels"] = dict(meta["labels"], **{"security.istio.io/tlsMode": "istio",
+                                             "service.istio.io/canonical-name": app_name})
+
+
+def debug_pod(node, node_ip, pod_ip):
+    """Gap 9: a troubleshooting pod an SRE started in the out-of-scope
+    namespace with a blanket toleration, pinned to an in-scope node, and left
+    running."""
+    started = "2026-11-12T14:03:27Z"
+    container = {
+        "command": ["sleep", "infinity"],
+        "image": image_ref("netshoot"),
+        "imagePullPolicy": "IfNotPresent",
+        "name": "netshoot-debug",
+        "resources": {},
+        "securityContext": copy.deepcopy(RESTRICTED),
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "volumeMounts": [{"mountPath": "/tmp", "name": "tmp"}],
+    }
+    spec = {
+        "automountServiceAccountToken": False,
+        "containers": [container],
+        "dnsPolicy": "ClusterFirst",
+        "enableServiceLinks": True,
+        "nodeName": node,
+        "preemptionPolicy": "PreemptLowerPriority",
+        "priority": 0,
+        "restartPolicy": "Always",
+        "schedulerName": "default-scheduler",
+        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "serviceAccount": "default",
+        "serviceAccountName": "default",
+        "terminationGracePeriodSeconds": 30,
+        "tolerations": [{"operator": "Exists"}],
+        "volumes": [{"emptyDir": {"sizeLimit": "64Mi"}, "name": "tmp"}],
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "annotations": {"kubernetes.azure.com/set-kube-service-host-fqdn": "true"},
+            "creationTimestamp": started,
+            "labels": {"run": "netshoot-debug"},
+            "name": "netshoot-debug",
+            "namespace": "a0005-o",
+            "resourceVersion": rv_new(),
+            "uid": guid("pod:a0005-o/netshoot-debug"),
+        },
+        "spec": spec,
+        "status": None,
+    }
+    inject_istio(pod, "netshoot-debug")
+    pod["status"] = pod_status(spec["containers"], node_ip, pod_ip, started, ["netshoot", "istio-proxy"])
+    return pod
+
+
 def pods():
     nodes = node_names()
     by_pool = {}
@@ -616,7 +778,7 @@ def pods():
             pod_name = f"{rs_name}-{pod_suffix(rs_name + str(i))}"
             started = f"2026-11-10T02:{38 + i:02d}:{(17 * (i + 3)) % 60:02d}Z"
             pspec = with_runtime_fields(spec, node, spec["automountServiceAccountToken"])
-            out.append({
+            pod = {
                 "apiVersion": "v1",
                 "kind": "Pod",
                 "metadata": {
@@ -633,8 +795,10 @@ def pods():
                     "uid": guid(f"pod:{ns}/{pod_name}"),
                 },
                 "spec": pspec,
-                "status": pod_status(pspec["containers"], node_ip, pod_ip, started, [key]),
-            })
+            }
+            inject_istio(pod, app_name)
+            pod["status"] = pod_status(pspec["containers"], node_ip, pod_ip, started, [key, "istio-proxy"])
+            out.append(pod)
     ds = daemonsets()[0]
     for node, pool, node_ip in nodes:
         pod_ip = subnet_base[pool] + str(next_ip[pool])
@@ -668,6 +832,8 @@ def pods():
             "spec": pspec,
             "status": pod_status(pspec["containers"], node_ip, pod_ip, started, ["falco"]),
         })
+    node, node_ip = by_pool["npinscope01"][1]
+    out.append(debug_pod(node, node_ip, subnet_base["npinscope01"] + str(next_ip["npinscope01"])))
     return out
 
 
@@ -848,6 +1014,119 @@ def cluster_role_bindings():
     ]
 
 
+# --------------------------------------------------------------------------
+# Nodes, the mesh's mTLS policies and the scope file
+# --------------------------------------------------------------------------
+
+def nodes():
+    out = []
+    pools = {p[0]: p for p in NODE_POOLS}
+    for name, pool, ip in node_names():
+        _pool, mode, _subnet, _count, size, taints, pool_labels = pools[pool]
+        index = int(name[-1])
+        zone = f"eastus2-{index % 3 + 1}"
+        labels = {
+            "agentpool": pool,
+            "beta.kubernetes.io/arch": "amd64",
+            "beta.kubernetes.io/instance-type": size,
+            "beta.kubernetes.io/os": "linux",
+            "failure-domain.beta.kubernetes.io/region": "eastus2",
+            "failure-domain.beta.kubernetes.io/zone": zone,
+            "kubernetes.azure.com/agentpool": pool,
+            "kubernetes.azure.com/cluster": "rg-bu0001a0005-nodepools",
+            "kubernetes.azure.com/mode": mode.lower(),
+            "kubernetes.azure.com/node-image-version": "AKSUbuntu-2204gen2containerd-202611.03.0",
+            "kubernetes.azure.com/os-sku": "Ubuntu",
+            "kubernetes.io/arch": "amd64",
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "node.kubernetes.io/instance-type": size,
+            "topology.kubernetes.io/region": "eastus2",
+            "topology.kubernetes.io/zone": zone,
+        }
+        labels.update(pool_labels)
+        node_taints = []
+        for taint in taints:
+            pair, effect = taint.rsplit(":", 1)
+            key, value = pair.split("=", 1)
+            node_taints.append({"effect": effect, "key": key, "value": value})
+        out.append({
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {
+                "annotations": {"node.alpha.kubernetes.io/ttl": "0",
+                                "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
+                "creationTimestamp": "2026-11-04T03:12:09Z",
+                "labels": labels,
+                "name": name,
+                "resourceVersion": rv_new(),
+                "uid": guid("node:" + name),
+            },
+            "spec": {
+                "providerID": "azure:///subscriptions/0b7d5e2a-6c41-4f83-a9e2-3d1c8f47b905/resourceGroups/"
+                              f"rg-bu0001a0005-nodepools/providers/Microsoft.Compute/virtualMachineScaleSets/"
+                              f"aks-{pool}-28461735-vmss/virtualMachines/{index}",
+                "taints": node_taints,
+            },
+            "status": {
+                "addresses": [{"address": ip, "type": "InternalIP"}, {"address": name, "type": "Hostname"}],
+                "allocatable": {"cpu": "3860m" if size == "Standard_D4ds_v5" else "7820m", "pods": "50"},
+                "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.28-1",
+                             "kernelVersion": "5.15.0-1089-azure", "kubeletVersion": "v1.33.5",
+                             "operatingSystem": "linux", "osImage": "Ubuntu 22.04.5 LTS"},
+            },
+        })
+    return out
+
+
+def peer_authentications():
+    def pa(ns, name, created):
+        return {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
+            "metadata": {"annotations": {}, "creationTimestamp": created, "generation": 1,
+                         "labels": {"app.kubernetes.io/managed-by": "flux"}, "name": name, "namespace": ns,
+                         "resourceVersion": rv_new(), "uid": guid(f"pa:{ns}/{name}")},
+            "spec": {"mtls": {"mode": "STRICT"}},
+        }
+    return [pa("istio-system", "default", "2026-06-02T09:31:02Z"),
+            pa("a0005-i", "default", "2026-06-02T09:31:02Z")]
+
+
+SCOPE_FILE = """# PCI scope of the Harbourline Payments sample cluster (fictional), as the
+# security team states it for the 2026-H2 assessment. The pci-scope labels on
+# namespaces and node pools say most of it; this file adds what labels cannot
+# carry and the one flow allowed across the boundary.
+tickmark_scope = 1
+
+[[scope]]
+subnet = "snet-clusteringressservices"
+scope = "in-scope"
+reason = "Internal load balancer in front of the CDE's ingress controller"
+
+[[scope]]
+subnet = "snet-applicationgateway"
+scope = "connected"
+reason = "The WAF terminates TLS for the checkout and forwards card data to the CDE"
+
+[[scope]]
+subnet = "snet-privatelinkendpoints"
+scope = "connected"
+reason = "Private endpoints of the Key Vault and the registry the CDE uses"
+
+[[scope]]
+vnet = "vnet-hub-eastus2"
+scope = "connected"
+reason = "Azure Firewall in the hub inspects all egress from the CDE"
+
+[[flow]]
+from = { namespace = "a0005-i", pods = { "app.kubernetes.io/name" = "microservice-a" } }
+to = { namespace = "a0005-o", pods = { "app.kubernetes.io/name" = "microservice-b" } }
+ports = ["8443/TCP"]
+why = "Address lookup for the checkout form: a postcode goes out, addresses come back; no account data crosses (DFD-A0005 v2, change CHG-47102)"
+"""
+
+
 def write_all():
     write_kjson("kubernetes/namespaces.json", namespaces())
     write_kyaml("kubernetes/networkpolicies.yaml", network_policies())
@@ -861,3 +1140,6 @@ def write_all():
     write_kyaml("kubernetes/services.yaml", services())
     write_kjson("kubernetes/ingresses.json", ingresses())
     write_kyaml("kubernetes/clusterrolebindings.yaml", cluster_role_bindings())
+    write_kjson("kubernetes/nodes.json", nodes())
+    write_kjson("kubernetes/peerauthentications.json", peer_authentications())
+    write_text("tickmark-scope.toml", SCOPE_FILE)

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, MappingStrength, NodeKind, PCI_DSS_321_ID};
 use crate::evidence::cap::{cap, cap_in_place};
+use crate::evidence::identity::Supersession;
 use crate::evidence::{EvidenceRef, EvidenceSet};
+use crate::scope::{Scope, ScopeClass};
 
 pub use crate::check_registry::{CHECKS, CheckDef, CheckScope, check_def};
 pub use settings::{Settings, image_registry};
@@ -57,6 +59,10 @@ pub struct ResourceResult {
     pub reason: String,
     /// Where the evidence for this resource is.
     pub evidence: Vec<EvidenceRef>,
+    /// The PCI scope of the resource (its namespace's, pool's or subnet's),
+    /// where the check knows it; absent in results recorded before scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeClass>,
 }
 
 impl ResourceResult {
@@ -72,7 +78,14 @@ impl ResourceResult {
             status,
             reason: cap(reason.into()),
             evidence,
+            scope: None,
         }
+    }
+
+    /// The same result labelled with the resource's PCI scope.
+    pub fn in_scope(mut self, scope: Option<ScopeClass>) -> Self {
+        self.scope = scope;
+        self
     }
 
     fn cap_texts(&mut self) {
@@ -311,20 +324,78 @@ pub struct RequirementVerdict {
     pub checks: Vec<CheckResult>,
 }
 
+/// One family of checks, writing its results.
+type Family<'a> = dyn Fn(&mut Vec<CheckResult>) + 'a;
+
 /// Runs every check on the evidence. Static checks produce exactly one result
 /// each; per-requirement checks one per requirement their evidence names.
 /// Every text of every result is capped (see [`CheckResult::cap_texts`]).
+///
+/// A resource that several current files describe is judged once, from the
+/// newest observation ([`crate::evidence::identity::newest`]); the results
+/// about it say which file they used and which older file it superseded.
 pub fn evaluate(evidence: &EvidenceSet, settings: &Settings) -> Vec<CheckResult> {
     let mut out = Vec::new();
-    let evidence = &evidence.evidence;
-    let families: [fn(&crate::evidence::Evidence, &Settings, &mut Vec<CheckResult>); 5] =
-        [aks::run, network::run, platform::run, k8s::run, scans::run];
+    let (evidence, superseded) = crate::evidence::identity::newest(evidence);
+    let evidence: &crate::evidence::Evidence = &evidence;
+    let scope = Scope::derive(evidence);
+    let families: [&Family; 6] = [
+        &|out| aks::run(evidence, settings, out),
+        &|out| network::run(evidence, settings, out),
+        &|out| platform::run(evidence, settings, out),
+        &|out| k8s::run(evidence, settings, &scope, out),
+        &|out| scans::run(evidence, settings, out),
+        &|out| network::run_cde(evidence, &scope, out),
+    ];
     for family in families {
         let start = out.len();
-        family(evidence, settings, &mut out);
-        out[start..].iter_mut().for_each(CheckResult::cap_texts);
+        family(&mut out);
+        for result in &mut out[start..] {
+            note_supersessions(result, &superseded);
+            result.cap_texts();
+        }
     }
     out
+}
+
+/// Adds to the reason of every judgement of a superseded resource which
+/// file it used and which it superseded.
+fn note_supersessions(result: &mut CheckResult, superseded: &[Supersession]) {
+    if superseded.is_empty() {
+        return;
+    }
+    let about = |resource: Option<&str>, evidence: &[EvidenceRef]| -> Vec<&Supersession> {
+        superseded
+            .iter()
+            .filter(|s| {
+                let named = |r: &str| r.eq_ignore_ascii_case(&s.resource);
+                evidence.iter().any(|e| {
+                    e.path == s.used
+                        && (e.resource.as_deref().is_some_and(named) || resource.is_some_and(named))
+                })
+            })
+            .collect()
+    };
+    let note = |found: Vec<&Supersession>| -> String {
+        found
+            .iter()
+            .map(|s| {
+                format!(
+                    "; judged from {}, which supersedes {} for it",
+                    s.used, s.superseded
+                )
+            })
+            .collect()
+    };
+    if result.resources.is_empty() {
+        let found = about(None, &result.evidence);
+        result.reason.push_str(&note(found));
+        return;
+    }
+    for r in &mut result.resources {
+        let found = about(Some(&r.resource), &r.evidence);
+        r.reason.push_str(&note(found));
+    }
 }
 
 /// The verdict of every assessed requirement of `catalog` (appendix ones

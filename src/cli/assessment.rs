@@ -42,8 +42,38 @@ pub(super) fn run_create(cli: &Cli, args: &CreateArgs<'_>) -> ExitCode {
 }
 
 /// Runs `tickmark assessment list`.
-pub(super) fn run_list(cli: &Cli) -> ExitCode {
-    report("assessment list", list(cli))
+pub(super) fn run_list(cli: &Cli, all: bool) -> ExitCode {
+    report("assessment list", list(cli, all))
+}
+
+/// Runs `tickmark assessment archive` (with a reason) or `restore`
+/// (without).
+pub(super) fn run_archive(cli: &Cli, name: &str, reason: Option<&str>) -> ExitCode {
+    let command = if reason.is_some() {
+        "assessment archive"
+    } else {
+        "assessment restore"
+    };
+    report(command, archive(cli, name, reason))
+}
+
+fn archive(cli: &Cli, name: &str, reason: Option<&str>) -> Result<Vec<String>, Failure> {
+    let (mut store, db) = record::open(cli, false)?;
+    let assessment = record::assessment(&store, name, &db)?;
+    let actor = Actor::os_user_only();
+    Ok(vec![match reason {
+        Some(reason) => {
+            store.archive_assessment(&actor, assessment.id, reason)?;
+            format!(
+                "Archived \"{}\": it is kept as it is, out of the lists (`assessment list --all` shows it)",
+                assessment.name
+            )
+        }
+        None => {
+            store.restore_assessment(&actor, assessment.id)?;
+            format!("Restored \"{}\" to the lists", assessment.name)
+        }
+    }])
 }
 
 fn report(command: &str, result: Result<Vec<String>, Failure>) -> ExitCode {
@@ -150,14 +180,28 @@ fn create(cli: &Cli, args: &CreateArgs<'_>) -> Result<Vec<String>, Failure> {
     Ok(lines)
 }
 
-fn list(cli: &Cli) -> Result<Vec<String>, Failure> {
+fn list(cli: &Cli, all: bool) -> Result<Vec<String>, Failure> {
     let (store, db) = record::open(cli, false)?;
-    let assessments = store.assessments()?;
+    let every = store.assessments()?;
+    let hidden = every.iter().filter(|a| a.archived.is_some()).count();
+    let assessments: Vec<_> = every
+        .iter()
+        .filter(|a| all || a.archived.is_none())
+        .cloned()
+        .collect();
     if assessments.is_empty() {
-        return Ok(vec![format!("{} has no assessments yet", db.display())]);
+        let archived = if hidden > 0 {
+            format!(" ({hidden} archived: `assessment list --all`)")
+        } else {
+            String::new()
+        };
+        return Ok(vec![format!(
+            "{} has no assessments yet{archived}",
+            db.display()
+        )]);
     }
     let names: std::collections::HashMap<i64, String> =
-        assessments.iter().map(|a| (a.id, a.name.clone())).collect();
+        every.iter().map(|a| (a.id, a.name.clone())).collect();
     Ok(assessments
         .iter()
         .map(|a| {
@@ -166,10 +210,18 @@ fn list(cli: &Cli) -> Result<Vec<String>, Failure> {
                 .and_then(|id| names.get(&id))
                 .map(|name| format!(", from \"{name}\""))
                 .unwrap_or_default();
+            let archived = if a.archived.is_some() {
+                " (archived)"
+            } else {
+                ""
+            };
             format!(
-                "\"{}\": {}, cluster {}, {} to {}{prior}",
+                "\"{}\": {}, cluster {}, {} to {}{prior}{archived}",
                 a.name, a.catalog_id, a.cluster, a.period_start, a.period_end
             )
         })
+        .chain((hidden > 0 && !all).then(|| {
+            format!("({hidden} archived assessment(s) not shown: `assessment list --all`)")
+        }))
         .collect())
 }

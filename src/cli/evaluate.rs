@@ -15,6 +15,8 @@ use super::{Cli, EXIT_FAILING, EXIT_OK, EXIT_UNUSABLE, EvaluateFormat, FailOn};
 use crate::catalog::{Catalog, MappingStrength};
 use crate::checks::{self, CheckResult, RequirementVerdict, ResourceResult, VerdictStatus};
 use crate::evidence::custody::Custody;
+use crate::evidence::identity::Supersession;
+use crate::evidence::sensitive::SensitiveFinding;
 use crate::evidence::{self, EvidenceRef, EvidenceSet, ImportError};
 use crate::store::VerdictCounts;
 
@@ -78,7 +80,7 @@ pub(super) fn run(
 }
 
 /// Imports every file below `paths`; the good ones are kept when others fail.
-fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
+pub(super) fn import_all(paths: &[PathBuf]) -> (EvidenceSet, Vec<ImportError>) {
     let walked = evidence::walk(paths);
     let now = Utc::now();
     let batch = evidence::Batch::prepare(&walked.files);
@@ -110,6 +112,9 @@ struct Report<'a> {
     inputs: Vec<Input<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<&'a ImportError>,
+    /// Resources that several inputs describe: judged from the newest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    superseded: Vec<Supersession>,
     summary: VerdictCounts,
     requirements: Vec<RequirementOut<'a>>,
 }
@@ -127,6 +132,9 @@ struct Input<'a> {
     notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     custody: Option<&'a Custody>,
+    /// Sensitive data found in it (masked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sensitive: Vec<&'a SensitiveFinding>,
 }
 
 #[derive(Serialize)]
@@ -176,9 +184,16 @@ impl<'a> Report<'a> {
                     tool_version: file.tool_version.as_deref(),
                     notes: &file.notes,
                     custody: file.custody.as_ref(),
+                    sensitive: set
+                        .evidence
+                        .sensitive
+                        .iter()
+                        .filter(|f| f.path == file.path && !f.redacted)
+                        .collect(),
                 })
                 .collect(),
             errors: errors.iter().collect(),
+            superseded: evidence::identity::newest(set).1,
             summary: VerdictCounts::of(verdicts.iter().map(|v| &v.status)),
             requirements: verdicts
                 .iter()
@@ -238,6 +253,32 @@ fn write_table(report: &Report<'_>) -> io::Result<()> {
         writeln!(out, "  {:<34} {}", input.format, input.path)?;
         if let Some(custody) = input.custody {
             writeln!(out, "  {:<34} {}", "", custody.summary())?;
+        }
+        let by: std::collections::BTreeMap<&str, usize> = report
+            .superseded
+            .iter()
+            .filter(|s| s.superseded == input.path)
+            .fold(Default::default(), |mut by, s| {
+                *by.entry(s.used.as_str()).or_default() += 1;
+                by
+            });
+        for (newer, count) in by {
+            writeln!(
+                out,
+                "  {:<34} superseded by {newer} for {count} resource(s)",
+                ""
+            )?;
+        }
+        if !input.sensitive.is_empty() {
+            let kinds: std::collections::BTreeSet<&str> =
+                input.sensitive.iter().map(|f| f.kind.label()).collect();
+            writeln!(
+                out,
+                "  {:<34} SENSITIVE DATA: {} finding(s): {}",
+                "",
+                input.sensitive.len(),
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
+            )?;
         }
     }
     writeln!(out)?;

@@ -35,6 +35,7 @@ fn library_format(format: ExportFormat) -> export::ExportFormat {
         ExportFormat::Html => export::ExportFormat::Html,
         ExportFormat::Oscal => export::ExportFormat::Oscal,
         ExportFormat::Bundle => export::ExportFormat::Bundle,
+        ExportFormat::Signatures => export::ExportFormat::Signatures,
     }
 }
 

@@ -16,11 +16,12 @@ use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
 use crate::catalog::Catalog;
 use crate::checks;
 use crate::evidence::EvidenceSet;
+use crate::evidence::Survey;
 use crate::evidence::cap::capped;
 use crate::evidence::node::is_expression;
 use crate::store::{
-    Actor, AssessmentUpdate, FileReport, ImportOutcome, NewAssessment, RunOutcome, Store,
-    StoreError,
+    Actor, AssessmentUpdate, EvidenceFile, FileReport, ImportOptions, ImportOutcome, NewAssessment,
+    RunOutcome, Store, StoreError,
 };
 
 /// The cluster name of an assessment created before any AKS evidence names it.
@@ -34,16 +35,30 @@ const UNKNOWN_CLUSTER: &str = "unknown";
 /// evaluated against its own framework.
 pub(super) fn run(
     cli: &Cli,
-    catalog: &'static Catalog,
-    explicit: bool,
+    (catalog, explicit): (&'static Catalog, bool),
     assessment: &str,
     paths: &[PathBuf],
+    flags: Flags,
 ) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    let survey = Survey::of(paths);
+    if survey.needs_confirmation() && !flags.yes {
+        let _ = writeln!(
+            err,
+            "tickmark import: the paths hold {}, more than {} files or {} MB; nothing was imported. Check the paths, and run again with --yes to import them all",
+            survey.describe(),
+            Survey::CONFIRM_FILES,
+            Survey::CONFIRM_BYTES / 1_000_000
+        );
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    let options = ImportOptions {
+        redact: flags.redact,
+    };
     let code = match import(
         cli,
         (catalog, explicit),
-        assessment,
+        (assessment, &options),
         paths,
         &mut out,
         &mut err,
@@ -57,12 +72,21 @@ pub(super) fn run(
     ExitCode::from(code)
 }
 
+/// What `tickmark import` was told besides the paths.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Flags {
+    /// `--redact`.
+    pub redact: bool,
+    /// `--yes`.
+    pub yes: bool,
+}
+
 /// Imports, evaluates and reports; `Err` for errors that stop the whole
 /// command (no settings, no record, busy).
 fn import(
     cli: &Cli,
     (chosen, explicit): (&'static Catalog, bool),
-    name: &str,
+    (name, options): (&str, &ImportOptions),
     paths: &[PathBuf],
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -99,8 +123,25 @@ fn import(
     // One unit: if anything below fails (or the process dies), nothing of
     // this import is in the record: no assessment, no files, no run.
     let code = store
-        .atomically(|store| import_and_evaluate(store, catalog, &settings, &new, paths, out, err))
+        .atomically(|store| {
+            import_and_evaluate(
+                store,
+                (catalog, &settings),
+                (&new, options),
+                paths,
+                out,
+                err,
+            )
+        })
         .map_err(|e| e.to_string())?;
+    if let Ok(scrubbed) = store.scrub()
+        && !scrubbed.complete
+    {
+        let _ = writeln!(
+            err,
+            "tickmark import: another program is reading the record; its write-ahead log is written back later"
+        );
+    }
     Ok(code)
 }
 
@@ -108,17 +149,17 @@ fn import(
 /// unit of work).
 fn import_and_evaluate(
     store: &mut Store,
-    catalog: &Catalog,
-    settings: &crate::checks::Settings,
-    new: &NewAssessment,
+    (catalog, settings): (&Catalog, &crate::checks::Settings),
+    (new, options): (&NewAssessment, &ImportOptions),
     paths: &[PathBuf],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, StoreError> {
     let (actor, name, today) = (Actor::os_user_only(), &new.name, new.period_start);
-    let summary = store.import_paths(&actor, name, Some(new), paths, &mut |report| {
-        print_file(report, out, err)
-    })?;
+    let summary =
+        store.import_paths_with(&actor, name, Some(new), paths, options, &mut |report| {
+            print_file(report, out, err)
+        })?;
     let unusable = summary.unusable().count();
     let input_errors = summary.input_errors().count();
     let Some(mut assessment) = summary.assessment else {
@@ -153,6 +194,14 @@ fn import_and_evaluate(
         )?;
         let _ = writeln!(out, "Cluster: {cluster} (from the AKS evidence)");
     }
+    let scope = crate::scope::Scope::derive(&stored.set.evidence);
+    if store.record_scope(&actor, assessment.id, &scope)?.is_some() {
+        let _ = writeln!(
+            out,
+            "Scope recorded: {}",
+            crate::store::scope_summary(&scope)
+        );
+    }
     let results = checks::evaluate(&stored.set, settings);
     super::report_unplaced("import", catalog, &results, err);
     let outcome = store.record_run(
@@ -169,6 +218,18 @@ fn import_and_evaluate(
         out,
         "{imported} file(s) imported or already present, {unusable} unusable, {input_errors} input error(s)"
     );
+    let pending = summary
+        .files
+        .iter()
+        .filter_map(|f| f.result.as_ref().ok())
+        .filter(|o| matches!(o, ImportOutcome::Imported(f) if f.sensitive_pending()))
+        .count();
+    if pending > 0 {
+        let _ = writeln!(
+            err,
+            "tickmark import: sensitive data was found in {pending} file(s) and stored as it is; review it with `tickmark evidence list --assessment \"{name}\"`, then keep, redact or purge each file (or import with --redact); exports leave these files out until then"
+        );
+    }
     Ok(
         if unusable > 0 || input_errors > 0 || !stored.problems.is_empty() {
             EXIT_UNUSABLE
@@ -207,14 +268,20 @@ fn print_file(report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) {
                 .supersedes
                 .map(|id| format!(", replaces file #{id}"))
                 .unwrap_or_default();
-            writeln!(
+            let what = if file.is_document() {
+                "kept as a document (attach it with `tickmark evidence attach`)".to_owned()
+            } else {
+                format!("evaluated as {}", p.format.id())
+            };
+            let result = writeln!(
                 out,
-                "  imported   {}  {}  {} bytes  sha256 {}{replaces}",
+                "  imported   {}  {what}  {} bytes  sha256 {}{replaces}",
                 p.path,
-                p.format.id(),
                 p.size,
                 &p.sha256[..12.min(p.sha256.len())]
-            )
+            );
+            print_lifecycle(file, out);
+            result
         }
         Ok(ImportOutcome::Unchanged(file)) => writeln!(
             out,
@@ -225,6 +292,18 @@ fn print_file(report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) {
     };
     for e in &report.input_errors {
         let _ = writeln!(err, "  input error {e}");
+    }
+}
+
+/// What the import found in a file: the files it superseded by their
+/// resources, and its sensitive data (masked).
+fn print_lifecycle(file: &EvidenceFile, out: &mut dyn Write) {
+    for line in file.lifecycle_lines().into_iter().filter(|l| {
+        l.starts_with("SENSITIVE")
+            || l.starts_with("redacted")
+            || l.starts_with("sensitive data not yet")
+    }) {
+        let _ = writeln!(out, "             {line}");
     }
 }
 
@@ -259,7 +338,16 @@ mod tests {
 
     fn run_import(cli: &Cli, paths: &[PathBuf]) -> (u8, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = import(cli, (pci_dss_321(), true), "Q1", paths, &mut out, &mut err).unwrap();
+        let options = ImportOptions::default();
+        let code = import(
+            cli,
+            (pci_dss_321(), true),
+            ("Q1", &options),
+            paths,
+            &mut out,
+            &mut err,
+        )
+        .unwrap();
         (
             code,
             String::from_utf8(out).unwrap(),
@@ -322,7 +410,7 @@ mod tests {
         let e = import(
             &with_settings,
             (pci_dss_321(), true),
-            "Q1",
+            ("Q1", &ImportOptions::default()),
             &[],
             &mut Vec::new(),
             &mut Vec::new(),

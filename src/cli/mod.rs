@@ -14,12 +14,15 @@ mod catalog;
 mod collect;
 mod compare;
 mod evaluate;
+mod evidence;
 mod export;
 mod import;
 mod profile;
 mod record;
 mod requests;
 mod review;
+mod scope;
+mod sign;
 mod verify;
 
 pub use record::EXIT_REFUSED;
@@ -59,6 +62,16 @@ pub enum Command {
         #[arg(long, value_name = "ID", value_parser = parse_catalog)]
         catalog: Option<&'static Catalog>,
     },
+    /// Print the PCI scope the evidence implies (pci-scope labels, pool subnets,
+    /// a tickmark-scope.toml), with the grounds for each part; or the scope diagram.
+    Scope {
+        /// Files or directories (walked) of evidence.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ScopeFormat::Text)]
+        format: ScopeFormat,
+    },
     /// Import evidence into an assessment (created if missing), evaluate and record it.
     Import {
         /// The assessment's name.
@@ -71,6 +84,30 @@ pub enum Command {
         /// Files or directories (walked) of evidence.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Store a redacted copy of every file in which sensitive data is
+        /// found (card numbers, keys, credentials, Secret data), without
+        /// asking; the values never reach the record.
+        #[arg(long)]
+        redact: bool,
+        /// Import even when the paths hold more than 500 files or 256 MB
+        /// (without it such an import is refused, saying how much it found).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The evidence inventory of an assessment, and retiring, keeping,
+    /// redacting and purging evidence files; documents not attached yet.
+    ///
+    /// Exit codes: 0 done, 1 refused by a rule, 2 unusable input.
+    Evidence {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME", global = true)]
+        assessment: Option<String>,
+        /// Who acts (for changes): a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME", global = true)]
+        profile: Option<String>,
+        /// What to do.
+        #[command(subcommand)]
+        command: EvidenceCommand,
     },
     /// Create or list assessments.
     #[command(subcommand)]
@@ -124,6 +161,57 @@ pub enum Command {
         /// Who signs: a profile's name, e-mail address or #ID.
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
+        /// Sign with this private key file (asks for its passphrase); without it a profile with a
+        /// key signs through the running ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// The security lead approves an assessment (signed with the lead's key).
+    ///
+    /// Refused (exit 1, with the reason) to a lead who recorded a finding or
+    /// signed off a requirement of it, and while requirements are
+    /// unconcluded, not signed off or stale, unless --override-file names
+    /// each open item and says why. Exit codes: 0 approved, 1 refused, 2
+    /// unusable input.
+    Approve {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// The approval statement.
+        #[arg(
+            long,
+            value_name = "TEXT",
+            default_value = "I reviewed the auditors' conclusions and approve this assessment."
+        )]
+        statement: String,
+        /// A TOML file naming every open item and the justification (see --override-template).
+        #[arg(long, value_name = "FILE")]
+        override_file: Option<PathBuf>,
+        /// Print an override file listing what is open now, to fill in, and exit.
+        #[arg(long, conflicts_with = "override_file")]
+        override_template: bool,
+        /// Who approves: a security lead's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Sign with this private key file instead of ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Seal the record: sign the chain head, so that the history up to now
+    /// can be shown unchanged later (`verify`, `verify --against` an export).
+    Seal {
+        /// The assessment whose exports carry the seal.
+        #[arg(long, value_name = "NAME")]
+        assessment: String,
+        /// Why (e.g. "Sent to the QSA").
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+        /// Who signs: a profile with a registered key.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Sign with this private key file instead of ssh-agent.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Declare a whole appendix that applies only to some entities (A1, A2, A3) not applicable.
     ///
@@ -186,8 +274,12 @@ pub enum Command {
     /// 1 tampered, 2 unusable (no record, not a record, busy, newer schema).
     Verify {
         /// Verify this evidence bundle (zip) instead of the database.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "against")]
         bundle: Option<PathBuf>,
+        /// Also check that the record still holds exactly the history this earlier export (bundle,
+        /// JSON record, OSCAL or HTML report) was made from and sealed.
+        #[arg(long, value_name = "EXPORT")]
+        against: Option<PathBuf>,
     },
     /// Collect the evidence with your own az and kubectl, into a folder
     /// with a collection manifest; or print the same as a script.
@@ -248,6 +340,80 @@ pub enum Command {
     },
 }
 
+/// The subcommands of `tickmark evidence`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Every evidence file: format, tool, collected and imported times, who
+    /// imported it, hash, size, resources, supersession, sensitive data and
+    /// state (current, superseded, retired, purged).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Take a file out of evaluation (it stays in the record).
+    Retire {
+        /// The evidence file's ID (see `evidence list`).
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Keep a file with sensitive data as it is; exports then carry it and say so.
+    Keep {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why it must stay as it is.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Store a redacted copy in a file's place and purge the original bytes.
+    Redact {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Remove a file's or an attachment's stored bytes for good; the log
+    /// keeps their hash and size, and `verify` reports them as purged.
+    Purge {
+        /// The evidence file's ID.
+        #[arg(long, value_name = "ID", conflicts_with = "attachment")]
+        file: Option<i64>,
+        /// The attachment's ID.
+        #[arg(long, value_name = "ID")]
+        attachment: Option<i64>,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The documents (images, PDFs, Markdown, text) imported with the
+    /// evidence that no requirement has as an attachment.
+    Documents,
+    /// Attach an imported document to one or more requirements.
+    Attach {
+        /// The evidence file's ID (see `evidence documents`).
+        #[arg(long, value_name = "ID")]
+        file: i64,
+        /// A requirement ID; repeat for several.
+        #[arg(long = "requirement", value_name = "ID", required = true)]
+        requirements: Vec<String>,
+    },
+}
+
+/// Table or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+}
+
 /// `tickmark assessment ...`.
 #[derive(Debug, Subcommand)]
 pub enum AssessmentCommand {
@@ -273,8 +439,27 @@ pub enum AssessmentCommand {
         #[arg(long, value_name = "NAME")]
         from: Option<String>,
     },
-    /// List the assessments.
-    List,
+    /// List the assessments (archived ones only with --all).
+    List {
+        /// Also list archived assessments.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Archive an assessment: out of sight in lists (e.g. the bundled sample), kept as it is.
+    Archive {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Why.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        reason: String,
+    },
+    /// Show an archived assessment in the lists again.
+    Restore {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
 }
 
 /// `tickmark profile ...`.
@@ -291,8 +476,30 @@ pub enum ProfileCommand {
         /// The role.
         #[arg(long, value_enum)]
         role: ProfileRole,
+        /// The reviewer's SSH public key (a .pub file: Ed25519, ECDSA or a security key): their
+        /// sign-offs and approvals are signed with it.
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_key: Option<PathBuf>,
     },
-    /// List the reviewer profiles.
+    /// Register or replace a profile's SSH public key (from now on it signs with it).
+    Key {
+        /// The profile: name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// The public key file (.pub).
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_key: PathBuf,
+    },
+    /// Retire a profile: it stays in the record but records and signs nothing new.
+    Retire {
+        /// The profile: name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// Why (e.g. "left the firm").
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// List the reviewer profiles with their keys.
     List,
 }
 
@@ -365,6 +572,17 @@ pub enum EvaluateFormat {
     Json,
 }
 
+/// The output of `tickmark scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeFormat {
+    /// What is in, connected and out, with the grounds.
+    Text,
+    /// The scope as JSON (what the review record keeps).
+    Json,
+    /// The scope diagram as a self-contained SVG document.
+    Svg,
+}
+
 /// `evaluate --fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -387,6 +605,9 @@ pub enum ExportFormat {
     Oscal,
     /// A zip of the report, the record, every evidence file and attachment, and a manifest.
     Bundle,
+    /// A new folder: each signed statement with its .sig, allowed_signers and a README with the
+    /// `ssh-keygen -Y verify` line for each.
+    Signatures,
 }
 
 /// `collect --script`.
@@ -446,6 +667,42 @@ pub fn default_settings_path() -> Option<PathBuf> {
         .map(|dirs| dirs.config_dir().join("settings.toml"))
 }
 
+/// What `tickmark evidence SUBCOMMAND` asks for.
+fn evidence_action(command: &EvidenceCommand) -> evidence::Action {
+    use evidence::Action;
+    match command {
+        EvidenceCommand::List { format } => Action::List {
+            json: *format == ListFormat::Json,
+        },
+        EvidenceCommand::Retire { file, reason } => Action::Retire {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Keep { file, reason } => Action::Keep {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Redact { file, reason } => Action::Redact {
+            file: *file,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Purge {
+            file,
+            attachment,
+            reason,
+        } => Action::Purge {
+            file: *file,
+            attachment: *attachment,
+            reason: reason.clone(),
+        },
+        EvidenceCommand::Documents => Action::Documents,
+        EvidenceCommand::Attach { file, requirements } => Action::Attach {
+            file: *file,
+            requirements: requirements.clone(),
+        },
+    }
+}
+
 /// Parses the arguments and runs the command (or the app).
 pub fn main() -> ExitCode {
     run(Cli::parse())
@@ -486,15 +743,43 @@ fn run(cli: Cli) -> ExitCode {
             *format,
             *fail_on,
         ),
+        Some(Command::Scope { paths, format }) => scope::run(&cli, paths, *format),
         Some(Command::Import {
             assessment,
             catalog,
             paths,
+            redact,
+            yes,
         }) => match assessment::chosen_catalog(catalog.as_deref()) {
-            Ok(chosen) => import::run(&cli, chosen, catalog.is_some(), assessment, paths),
+            Ok(chosen) => import::run(
+                &cli,
+                (chosen, catalog.is_some()),
+                assessment,
+                paths,
+                import::Flags {
+                    redact: *redact,
+                    yes: *yes,
+                },
+            ),
             Err(failure) => {
                 eprintln!("tickmark import: {}", failure.message);
                 ExitCode::from(failure.code)
+            }
+        },
+        Some(Command::Evidence {
+            assessment,
+            profile,
+            command,
+        }) => match assessment {
+            Some(assessment) => evidence::run(
+                &cli,
+                assessment,
+                &evidence_action(command),
+                profile.as_deref(),
+            ),
+            None => {
+                eprintln!("tickmark evidence: name the assessment with --assessment NAME");
+                ExitCode::from(EXIT_UNUSABLE)
             }
         },
         Some(Command::Assessment(AssessmentCommand::Create {
@@ -515,9 +800,26 @@ fn run(cli: Cli) -> ExitCode {
                 from: from.as_deref(),
             },
         ),
-        Some(Command::Assessment(AssessmentCommand::List)) => assessment::run_list(&cli),
-        Some(Command::Profile(ProfileCommand::Add { name, email, role })) => {
-            profile::run_add(&cli, name, email, *role)
+        Some(Command::Assessment(AssessmentCommand::List { all })) => {
+            assessment::run_list(&cli, *all)
+        }
+        Some(Command::Assessment(AssessmentCommand::Archive { name, reason })) => {
+            assessment::run_archive(&cli, name, Some(reason))
+        }
+        Some(Command::Assessment(AssessmentCommand::Restore { name })) => {
+            assessment::run_archive(&cli, name, None)
+        }
+        Some(Command::Profile(ProfileCommand::Add {
+            name,
+            email,
+            role,
+            ssh_key,
+        })) => profile::run_add(&cli, name, email, *role, ssh_key.as_deref()),
+        Some(Command::Profile(ProfileCommand::Key { profile, ssh_key })) => {
+            profile::run_key(&cli, profile, ssh_key)
+        }
+        Some(Command::Profile(ProfileCommand::Retire { profile, reason })) => {
+            profile::run_retire(&cli, profile, reason)
         }
         Some(Command::Profile(ProfileCommand::List)) => profile::run_list(&cli),
         Some(Command::Review {
@@ -545,13 +847,41 @@ fn run(cli: Cli) -> ExitCode {
             requirement,
             statement,
             profile,
+            key,
         }) => review::run_sign_off(
             &cli,
-            assessment,
-            requirement,
-            statement.as_deref(),
-            profile.as_deref(),
+            &review::SignOffArgs {
+                assessment,
+                requirement,
+                statement: statement.as_deref(),
+                profile: profile.as_deref(),
+                key: key.as_deref(),
+            },
         ),
+        Some(Command::Approve {
+            assessment,
+            statement,
+            override_file,
+            override_template,
+            profile,
+            key,
+        }) => sign::run_approve(
+            &cli,
+            &sign::ApproveArgs {
+                assessment,
+                statement,
+                override_file: override_file.as_deref(),
+                template: *override_template,
+                profile: profile.as_deref(),
+                key: key.as_deref(),
+            },
+        ),
+        Some(Command::Seal {
+            assessment,
+            note,
+            profile,
+            key,
+        }) => sign::run_seal(&cli, assessment, note, profile.as_deref(), key.as_deref()),
         Some(Command::NotApplicable {
             assessment,
             appendix,
@@ -579,7 +909,9 @@ fn run(cli: Cli) -> ExitCode {
                 changed: *changed,
             },
         ),
-        Some(Command::Verify { bundle }) => verify::run(&cli, bundle.as_deref()),
+        Some(Command::Verify { bundle, against }) => {
+            verify::run(&cli, bundle.as_deref(), against.as_deref())
+        }
         Some(Command::Requests {
             assessment,
             format,

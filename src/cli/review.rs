@@ -76,18 +76,24 @@ pub(super) fn run_review(cli: &Cli, args: &ReviewArgs<'_>) -> ExitCode {
     finish("review", review(cli, args))
 }
 
+/// The options of `tickmark sign-off`.
+#[derive(Debug, Clone)]
+pub struct SignOffArgs<'a> {
+    /// The assessment's name.
+    pub assessment: &'a str,
+    /// The requirement ID.
+    pub requirement: &'a str,
+    /// The statement (default: [`default_statement`]).
+    pub statement: Option<&'a str>,
+    /// Who signs.
+    pub profile: Option<&'a str>,
+    /// The private key file to sign with (else ssh-agent).
+    pub key: Option<&'a Path>,
+}
+
 /// Runs `tickmark sign-off`.
-pub(super) fn run_sign_off(
-    cli: &Cli,
-    assessment: &str,
-    requirement: &str,
-    statement: Option<&str>,
-    profile: Option<&str>,
-) -> ExitCode {
-    finish(
-        "sign-off",
-        sign_off(cli, assessment, requirement, statement, profile),
-    )
+pub(super) fn run_sign_off(cli: &Cli, args: &SignOffArgs<'_>) -> ExitCode {
+    finish("sign-off", sign_off(cli, args))
 }
 
 /// Runs `tickmark not-applicable`.
@@ -241,36 +247,35 @@ fn failing_checks(
     Ok(out)
 }
 
-fn sign_off(
-    cli: &Cli,
-    name: &str,
-    requirement: &str,
-    statement: Option<&str>,
-    profile: Option<&str>,
-) -> Result<Vec<String>, Failure> {
+fn sign_off(cli: &Cli, args: &SignOffArgs<'_>) -> Result<Vec<String>, Failure> {
+    let requirement = args.requirement;
     let (mut store, db) = record::open(cli, false)?;
-    let assessment = record::assessment(&store, name, &db)?;
+    let assessment = record::assessment(&store, args.assessment, &db)?;
     let catalog = record::catalog_of(&assessment)?;
-    let profile = record::profile(&store, profile)?;
-    let statement = statement
+    let profile = record::profile(&store, args.profile)?;
+    let statement = args
+        .statement
         .map(str::to_owned)
         .unwrap_or_else(|| default_statement(requirement));
-    let signed = store.sign_off(
+    let signer = super::sign::signer_for(&profile, args.key)?;
+    let signed = store.sign_off_with(
         &record::actor(&profile),
         assessment.id,
         catalog,
         requirement,
         &statement,
+        signer.as_deref(),
     )?;
     Ok(vec![format!(
-        "Signed off {requirement} of \"{}\" as {} (event #{}, binding {})",
+        "Signed off {requirement} of \"{}\" as {} (event #{}, binding {}, {})",
         assessment.name,
         record::describe(&profile),
         signed.id,
         signed
             .binding_hash
             .get(..12)
-            .unwrap_or(&signed.binding_hash)
+            .unwrap_or(&signed.binding_hash),
+        signed.signature_label()
     )])
 }
 

@@ -14,12 +14,79 @@ use crate::store::{Store, VerifyReport};
 pub const EXIT_TAMPERED: u8 = 1;
 
 /// Runs `tickmark verify`.
-pub(super) fn run(cli: &Cli, bundle: Option<&std::path::Path>) -> ExitCode {
+pub(super) fn run(
+    cli: &Cli,
+    bundle: Option<&std::path::Path>,
+    against: Option<&std::path::Path>,
+) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     if let Some(bundle) = bundle {
         return ExitCode::from(verify_bundle(bundle, &mut out, &mut err));
     }
-    ExitCode::from(verify(cli, &mut out, &mut err))
+    let code = verify(cli, &mut out, &mut err);
+    match against {
+        Some(export) if code != EXIT_UNUSABLE => {
+            let against = verify_against(cli, export, &mut out, &mut err);
+            ExitCode::from(code.max(against))
+        }
+        _ => ExitCode::from(code),
+    }
+}
+
+/// `tickmark verify --against EXPORT`: the record still holds exactly the
+/// history the export was made from and sealed.
+fn verify_against(
+    cli: &Cli,
+    export: &std::path::Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let report = super::db_path(cli).and_then(|db| {
+        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
+        crate::export::against::check_against(&store, export)
+    });
+    let report = match report {
+        Ok(report) => report,
+        Err(message) => {
+            let _ = writeln!(err, "tickmark verify --against: {message}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let e = &report.export;
+    let _ = writeln!(
+        out,
+        "Against {} ({}), made at {}{}:",
+        export.display(),
+        e.kind,
+        e.chain_head.as_ref().map_or_else(
+            || "no chain head".to_owned(),
+            |h| format!("event #{}", h.seq)
+        ),
+        e.seal.as_ref().map_or_else(
+            || ", not sealed".to_owned(),
+            |s| format!(", sealed at event #{} by {}", s.event, s.principal)
+        )
+    );
+    for line in &report.confirmed {
+        let _ = writeln!(out, "  ok: {line}");
+    }
+    let Some(first) = report.problems.first() else {
+        let _ = writeln!(
+            out,
+            "Matches: the record holds exactly the history this export was made from."
+        );
+        return EXIT_OK;
+    };
+    let _ = writeln!(out, "DOES NOT MATCH: {first}");
+    for problem in report.problems.iter().skip(1) {
+        let _ = writeln!(out, "  {problem}");
+    }
+    let _ = writeln!(
+        err,
+        "tickmark verify --against: the record no longer holds what {} was made from: {first}",
+        export.display()
+    );
+    EXIT_TAMPERED
 }
 
 /// `tickmark verify --bundle FILE`: recomputes every entry's SHA-256 and
@@ -98,7 +165,7 @@ fn print_report(report: &VerifyReport, out: &mut dyn Write, err: &mut dyn Write)
     };
     let c = &report.counts;
     let counts = format!(
-        "{} events; {} profile(s), {} assessment(s), {} evidence file(s), {} run(s), {} review(s), {} attachment(s), {} sign-off(s), {} approval decision(s); {} stored file(s), {} bytes",
+        "{} events; {} profile(s), {} assessment(s), {} evidence file(s), {} run(s), {} review(s), {} attachment(s), {} sign-off(s), {} approval decision(s), {} signature(s) checked; {} stored file(s), {} bytes",
         c.events,
         c.profiles,
         c.assessments,
@@ -108,16 +175,24 @@ fn print_report(report: &VerifyReport, out: &mut dyn Write, err: &mut dyn Write)
         c.attachments,
         c.sign_offs,
         c.approvals,
+        c.signatures,
         c.blobs,
         c.blob_bytes
     );
     let Some(first) = report.first_problem() else {
         let _ = writeln!(
             out,
-            "Intact: the chain and every table match the event log."
+            "Intact: the chain and every table match the event log, and every signature verifies."
         );
         let _ = writeln!(out, "Chain head: {head}");
         let _ = writeln!(out, "{counts}");
+        for purged in &report.purged {
+            let _ = writeln!(
+                out,
+                "Purged (not tampered): SHA-256 {} by event #{}, used by {}",
+                purged.sha256, purged.seq, purged.users
+            );
+        }
         return EXIT_OK;
     };
     let _ = writeln!(out, "TAMPERED: {first}");

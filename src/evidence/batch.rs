@@ -104,6 +104,10 @@ impl Batch {
         };
         if let Ok(file) = &mut result {
             self.custody.apply(path, file, &self.files);
+            file.provenance.modified_at = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(DateTime::<Utc>::from);
         }
         FileImport {
             path: shown,
@@ -184,6 +188,7 @@ impl Batch {
                     template.provenance.sha256
                 )],
                 custody: None,
+                modified_at: None,
             },
             evidence: Default::default(),
             problems: Vec::new(),
@@ -216,4 +221,50 @@ pub fn not_compiled(shown: &str, error: Option<&CompileError>) -> ImportError {
         ),
     )
     .tried("Bicep")
+}
+
+/// How much an import of some paths would read, counted before anything is
+/// read: imports above [`Survey::needs_confirmation`]'s limits ask first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Survey {
+    /// Files found below the paths.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+}
+
+impl Survey {
+    /// More files than this in one import asks before it starts.
+    pub const CONFIRM_FILES: usize = 500;
+    /// More bytes than this in one import asks before it starts.
+    pub const CONFIRM_BYTES: u64 = 256 * 1024 * 1024;
+
+    /// Counts the files below `paths` and their sizes (walked as an import
+    /// walks them; nothing is read).
+    pub fn of(paths: &[PathBuf]) -> Survey {
+        let walked = super::walk(paths);
+        Survey {
+            files: walked.files.len(),
+            bytes: walked
+                .files
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum(),
+        }
+    }
+
+    /// True when the import is large enough to ask before it starts.
+    pub fn needs_confirmation(&self) -> bool {
+        self.files > Survey::CONFIRM_FILES || self.bytes > Survey::CONFIRM_BYTES
+    }
+
+    /// `53,638 files, 64.2 MB`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} file(s), {:.1} MB",
+            self.files,
+            self.bytes as f64 / 1_000_000.0
+        )
+    }
 }

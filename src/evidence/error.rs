@@ -24,6 +24,9 @@ pub enum ImportErrorKind {
     /// Source that must be compiled before it can be read (Bicep without a
     /// compiler on `PATH`, or one that failed); the message gives the command.
     NotCompiled,
+    /// Read, but not stored: its exact bytes were purged from the record, or
+    /// the sensitive data in it could not be redacted as asked.
+    Refused,
 }
 
 /// An import failure, naming the file, the format tried and the position.

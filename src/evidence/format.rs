@@ -166,6 +166,17 @@ pub enum Format {
     /// `terraform show -json` of a saved plan.
     #[serde(rename = "terraform-plan")]
     TerraformPlan,
+    /// Kubernetes nodes (`kubectl get nodes -o json`).
+    #[serde(rename = "kubectl-nodes")]
+    KubectlNodes,
+    /// Service mesh mTLS policies: Istio PeerAuthentication, Linkerd
+    /// Server, OSM MeshConfig (`kubectl get ... -A -o json`).
+    #[serde(rename = "kubectl-mesh-policies")]
+    KubectlMeshPolicies,
+    /// A Tickmark scope file (`tickmark-scope.toml`): what is in PCI scope
+    /// and which flows cross the boundary.
+    #[serde(rename = "tickmark-scope")]
+    TickmarkScope,
 }
 
 impl Format {
@@ -221,6 +232,9 @@ impl Format {
         Format::Bicep,
         Format::TerraformState,
         Format::TerraformPlan,
+        Format::KubectlNodes,
+        Format::KubectlMeshPolicies,
+        Format::TickmarkScope,
     ];
 
     /// The stable ID, e.g. `azure-nsg`.
@@ -276,6 +290,9 @@ impl Format {
             Format::Bicep => "bicep",
             Format::TerraformState => "terraform-state",
             Format::TerraformPlan => "terraform-plan",
+            Format::KubectlNodes => "kubectl-nodes",
+            Format::KubectlMeshPolicies => "kubectl-mesh-policies",
+            Format::TickmarkScope => "tickmark-scope",
         }
     }
 
@@ -337,6 +354,9 @@ impl Format {
             Format::Bicep => "Bicep",
             Format::TerraformState => "Terraform state (terraform show -json)",
             Format::TerraformPlan => "Terraform plan (terraform show -json)",
+            Format::KubectlNodes => "Kubernetes nodes",
+            Format::KubectlMeshPolicies => "Service mesh mTLS policies",
+            Format::TickmarkScope => "Tickmark scope file",
         }
     }
 }

@@ -16,10 +16,13 @@ pub mod custody;
 mod error;
 mod field;
 mod format;
+pub mod identity;
 pub mod jsonc;
 pub mod k8s;
 pub mod node;
 pub mod scans;
+pub mod scope_file;
+pub mod sensitive;
 pub mod template;
 pub mod terraform;
 pub mod text;
@@ -32,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-pub use batch::{Batch, FileImport};
+pub use batch::{Batch, FileImport, Survey};
 pub use companions::Companions;
 pub use error::{ImportError, ImportErrorKind};
 pub use field::Field;
@@ -98,6 +101,11 @@ pub struct Provenance {
     /// imported with it (see [`custody`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custody: Option<custody::Custody>,
+    /// When the file was last written (its modification time), where it
+    /// was read from disk: orders files imported at the same moment that
+    /// describe the same resource (see [`identity`]). Not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_at: Option<DateTime<Utc>>,
 }
 
 /// All typed evidence of one or more files.
@@ -109,6 +117,12 @@ pub struct Evidence {
     pub k8s: k8s::K8sEvidence,
     /// Scanner, policy and runtime findings.
     pub scans: scans::ScanEvidence,
+    /// What scope files declare (scope and allowed flows).
+    #[serde(default)]
+    pub scope: scope_file::ScopeFileEvidence,
+    /// Sensitive data found in the files (masked; see [`sensitive`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<sensitive::SensitiveFinding>,
 }
 
 impl Evidence {
@@ -117,6 +131,8 @@ impl Evidence {
         self.azure.extend(other.azure);
         self.k8s.extend(other.k8s);
         self.scans.extend(other.scans);
+        self.scope.extend(other.scope);
+        self.sensitive.extend(other.sensitive);
     }
 }
 
@@ -249,6 +265,14 @@ pub fn import_bytes_with(
     let (recognised, sha256) =
         read_and_hash(bytes, |bytes| detect_and_read(ctx, bytes, &mut evidence));
     let mut recognised = recognised?;
+    evidence.sensitive = sensitive::scan(bytes)
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.path = path.to_owned();
+            f
+        })
+        .collect();
     let problems = input_errors(ctx, recognised.format, &evidence.azure);
     recognised.notes.extend(problems.iter().map(|e| {
         format!(
@@ -268,6 +292,7 @@ pub fn import_bytes_with(
             imported_at,
             notes: recognised.notes.into_iter().map(cap::cap).collect(),
             custody: None,
+            modified_at: None,
         },
         evidence,
         problems,
@@ -639,6 +664,9 @@ fn read_other_text(
     text: &str,
     out: &mut Evidence,
 ) -> Result<Recognised, ImportError> {
+    if let Some(result) = scope_file::read(ctx, text, &mut out.scope) {
+        return result;
+    }
     if bicep::looks_like_bicep(text) {
         return Err(batch::not_compiled(ctx.path, None));
     }

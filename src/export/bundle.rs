@@ -88,6 +88,27 @@ pub struct Manifest {
     pub chain_head: Option<ChainHead>,
     /// Every other entry of the zip, in the order written.
     pub entries: Vec<ManifestEntry>,
+    /// Files of the assessment whose bytes the bundle leaves out: purged
+    /// ones, and those holding sensitive data nobody has reviewed yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<Withheld>,
+}
+
+/// A file a bundle does not carry, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    /// The evidence file's ID, for evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_file: Option<i64>,
+    /// The attachment's ID, for attachments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<i64>,
+    /// Its path or file name.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Why it is left out.
+    pub reason: String,
 }
 
 /// The assessment a bundle holds.
@@ -129,6 +150,10 @@ pub struct ManifestEntry {
     /// For replaced evidence and withdrawn attachments: true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
+    /// For evidence a reviewer kept as it is despite sensitive data: what
+    /// it holds and why it was kept. The bytes hold that data in clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_kept: Option<String>,
 }
 
 /// What goes into an entry.
@@ -139,6 +164,7 @@ enum Source {
         sha256: String,
         original_path: String,
         retired: bool,
+        sensitive_kept: Option<String>,
     },
     Attachment {
         id: i64,
@@ -160,7 +186,19 @@ pub(crate) fn write_bundle(
 ) -> Result<(Written, usize), ExportError> {
     let layout = bundle_layout(&data.record);
     let mut sources = rendered(data, catalog, progress, cancel)?;
-    sources.extend(file_sources(&data.record, &layout));
+    let purged = store.purged_hashes().map_err(ExportError::Store)?;
+    let (files, withheld) = file_sources(&data.record, &layout, &purged);
+    sources.extend(files);
+    sources.extend(
+        super::signatures::files(&data.record)
+            .into_iter()
+            .map(|(name, text)| {
+                (
+                    format!("{SIGNATURES_DIR}{name}"),
+                    Source::Text("signature", text),
+                )
+            }),
+    );
     let time = zip_time(&View::new(data, catalog).as_of());
     let total = sources.len() + 1;
     let mut entries = Vec::with_capacity(sources.len());
@@ -183,7 +221,8 @@ pub(crate) fn write_bundle(
         total,
         Some(MANIFEST_ENTRY.to_owned()),
     ));
-    let manifest = manifest(&data.record, entries);
+    let mut manifest = manifest(&data.record, entries);
+    manifest.withheld = withheld;
     let count = manifest.entries.len();
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| ExportError::Render {
         format: "bundle manifest",
@@ -234,10 +273,49 @@ fn rendered(
     Ok(out)
 }
 
-/// Every evidence file and attachment, with its entry name.
-fn file_sources(record: &AssessmentRecord, layout: &BundleLayout) -> Vec<(String, Source)> {
+/// Every evidence file and attachment, with its entry name; and those
+/// whose bytes stay out (purged, or sensitive data not reviewed yet).
+fn file_sources(
+    record: &AssessmentRecord,
+    layout: &BundleLayout,
+    purged: &std::collections::HashSet<String>,
+) -> (Vec<(String, Source)>, Vec<Withheld>) {
     let mut out = Vec::new();
+    let mut withheld = Vec::new();
     for file in &record.files {
+        let why = if file.lifecycle.purged.is_some() || purged.contains(&file.provenance.sha256) {
+            Some("its bytes were purged from the review record".to_owned())
+        } else if file.sensitive_pending() {
+            Some(format!(
+                "it holds {} finding(s) of sensitive data that no reviewer has kept, redacted or purged yet",
+                file.open_findings().len()
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = why {
+            withheld.push(Withheld {
+                evidence_file: Some(file.id),
+                attachment: None,
+                name: file.provenance.path.clone(),
+                sha256: file.provenance.sha256.clone(),
+                reason,
+            });
+            continue;
+        }
+        let sensitive_kept = file.lifecycle.kept.as_ref().map(|kept| {
+            let kinds: std::collections::BTreeSet<&str> = file
+                .open_findings()
+                .iter()
+                .map(|f| f.kind.label())
+                .collect();
+            format!(
+                "kept as it is by event #{} ({}), holding {}",
+                kept.seq,
+                kept.reason,
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        });
         if let Some(path) = layout.evidence.get(&file.id) {
             out.push((
                 path.clone(),
@@ -246,6 +324,7 @@ fn file_sources(record: &AssessmentRecord, layout: &BundleLayout) -> Vec<(String
                     sha256: file.provenance.sha256.clone(),
                     original_path: file.provenance.path.clone(),
                     retired: file.superseded_by.is_some(),
+                    sensitive_kept,
                 },
             ));
         }
@@ -257,6 +336,16 @@ fn file_sources(record: &AssessmentRecord, layout: &BundleLayout) -> Vec<(String
         .collect();
     attachments.sort_by_key(|a| a.id);
     for a in attachments {
+        if purged.contains(&a.sha256) {
+            withheld.push(Withheld {
+                evidence_file: None,
+                attachment: Some(a.id),
+                name: a.file_name.clone(),
+                sha256: a.sha256.clone(),
+                reason: "its bytes were purged from the review record".to_owned(),
+            });
+            continue;
+        }
         if let Some(path) = layout.attachments.get(&a.id) {
             out.push((
                 path.clone(),
@@ -269,7 +358,7 @@ fn file_sources(record: &AssessmentRecord, layout: &BundleLayout) -> Vec<(String
             ));
         }
     }
-    out
+    (out, withheld)
 }
 
 fn write_entry<W: Write + io::Seek>(
@@ -289,6 +378,7 @@ fn write_entry<W: Write + io::Seek>(
         attachment: None,
         requirement: None,
         retired: false,
+        sensitive_kept: None,
     };
     let bytes: Vec<u8> = match source {
         Source::Text(kind, text) => {
@@ -300,10 +390,12 @@ fn write_entry<W: Write + io::Seek>(
             sha256,
             original_path,
             retired,
+            sensitive_kept,
         } => {
             entry.kind = "evidence".to_owned();
             entry.evidence_file = Some(id);
             entry.retired = retired;
+            entry.sensitive_kept = sensitive_kept;
             let bytes = stored_bytes(store, &sha256, &original_path)?;
             entry.original_path = Some(original_path);
             bytes
@@ -363,6 +455,7 @@ fn manifest(record: &AssessmentRecord, entries: Vec<ManifestEntry>) -> Manifest 
         },
         chain_head: record.chain_head.clone(),
         entries,
+        withheld: Vec::new(),
     }
 }
 
@@ -702,6 +795,10 @@ fn check_entries<R: Read + io::Seek>(
     }
 }
 
+/// The folder of the signature files (`signature` entries): statements,
+/// `.sig` files, `allowed_signers` and a README.
+pub const SIGNATURES_DIR: &str = "signatures/";
+
 /// The documents every bundle of this manifest version holds, by kind.
 const PROMISED_DOCUMENTS: [(&str, &str); 4] = [
     ("report", REPORT_ENTRY),
@@ -737,6 +834,7 @@ fn check_promised_parts(manifest: &Manifest, problems: &mut Vec<BundleProblem>) 
                 "an attachment entry, but the manifest names no attachment for it"
             }
             "evidence" | "attachment" => continue,
+            "signature" if entry.path.starts_with(SIGNATURES_DIR) => continue,
             kind if PROMISED_DOCUMENTS
                 .iter()
                 .any(|(k, path)| *k == kind && entry.path == *path) =>
@@ -951,6 +1049,24 @@ fn check_record<R: Read + io::Seek>(
                 entry.path, entry.sha256
             )),
             None => problem(format!("it does not list {} ({what})", entry.path)),
+        }
+    }
+    // Files the manifest says it leaves out (purged, sensitive data not
+    // reviewed) are accounted for, with the hash the record gives them.
+    for withheld in &manifest.withheld {
+        let (id, recorded, bundled) = match (withheld.evidence_file, withheld.attachment) {
+            (Some(id), _) => (id, files.get(&id), &mut bundled_files),
+            (_, Some(id)) => (id, attachments.get(&id), &mut bundled_attachments),
+            _ => continue,
+        };
+        match recorded {
+            Some(sha) if *sha == withheld.sha256 => {
+                bundled.insert(id);
+            }
+            _ => problem(format!(
+                "the manifest withholds {} (#{id}) with SHA-256 {}, which the record does not give it",
+                withheld.name, withheld.sha256
+            )),
         }
     }
     for id in files.keys().filter(|id| !bundled_files.contains(id)) {

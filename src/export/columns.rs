@@ -43,11 +43,13 @@ pub const REQUIREMENT_COLUMNS: &[Column] = &[
     Column::new("Preparer OS user", 14.0),
     Column::new("Prepared at", 18.0),
     Column::new("Preparer sign-off", 12.0),
+    Column::new("Preparer signature", 24.0),
     Column::new("Reviewer", 20.0),
     Column::new("Reviewer e-mail", 24.0),
     Column::new("Reviewer OS user", 14.0),
     Column::new("Reviewed at", 18.0),
     Column::new("Reviewer sign-off", 12.0),
+    Column::new("Reviewer signature", 24.0),
     Column::wrapped("Evidence references", 18.0),
     Column::wrapped("Evidence files", 40.0),
     Column::wrapped("Attachments", 36.0),
@@ -180,10 +182,11 @@ pub(crate) fn person_cells(person: Option<&Person>) -> [Cell; 3] {
     }
 }
 
-/// Name, e-mail, OS user, time and state of a sign-off (five cells).
+/// Name, e-mail, OS user, time, state and signature (the SSH key's
+/// fingerprint, or `unsigned`) of a sign-off (six cells).
 fn sign_off_cells(sign_off: Option<&SignOff>) -> Vec<Cell> {
     let Some(s) = sign_off else {
-        return vec![Cell::Empty; 5];
+        return vec![Cell::Empty; 6];
     };
     let mut cells = person_cells(Some(&s.signer)).to_vec();
     cells.push(Cell::Time(s.signed_at));
@@ -192,6 +195,10 @@ fn sign_off_cells(sign_off: Option<&SignOff>) -> Vec<Cell> {
     } else {
         Cell::Toned("Current".to_owned(), Tone::Good)
     });
+    cells.push(Cell::text(s.signature.as_ref().map_or_else(
+        || "unsigned".to_owned(),
+        |sig| sig.key_fingerprint.clone(),
+    )));
     cells
 }
 

@@ -54,10 +54,12 @@
 //! | [`ExportFormat::Json`] | [`json`] | the whole [`AssessmentRecord`], versioned, round-trips |
 //! | [`ExportFormat::Html`] | [`html`] | one self-contained, printable report |
 //! | [`ExportFormat::Oscal`] | [`oscal`] | OSCAL 1.2.1 assessment-results (JSON) |
-//! | [`ExportFormat::Bundle`] | [`bundle`] | a zip of all of the above, every evidence file and attachment, and a manifest |
+//! | [`ExportFormat::Bundle`] | [`bundle`] | a zip of all of the above, every evidence file and attachment, the signatures, and a manifest |
+//! | [`ExportFormat::Signatures`] | [`signatures`] | a folder: each signed statement, its `.sig`, `allowed_signers` and a README (checkable with `ssh-keygen -Y verify`) |
 //!
 //! [`bundle::verify_bundle`] checks a bundle later (`tickmark verify --bundle`).
 
+pub mod against;
 pub mod bundle;
 mod columns;
 pub mod compare;
@@ -69,6 +71,7 @@ mod layout;
 pub mod oscal;
 mod output;
 pub mod requests;
+pub mod signatures;
 mod summary;
 mod text;
 mod view;
@@ -103,6 +106,9 @@ pub enum ExportFormat {
     /// A zip of the report, the record, every evidence file and attachment,
     /// and a manifest of SHA-256s.
     Bundle,
+    /// A folder with every signed statement, its SSH signature, an
+    /// `allowed_signers` file and a README: checkable with `ssh-keygen`.
+    Signatures,
 }
 
 impl ExportFormat {
@@ -114,6 +120,7 @@ impl ExportFormat {
         ExportFormat::Html,
         ExportFormat::Oscal,
         ExportFormat::Bundle,
+        ExportFormat::Signatures,
     ];
 
     /// The stable ID: `csv`, `xlsx`, `json`, `html`, `oscal` or `bundle`
@@ -126,7 +133,13 @@ impl ExportFormat {
             ExportFormat::Html => "html",
             ExportFormat::Oscal => "oscal",
             ExportFormat::Bundle => "bundle",
+            ExportFormat::Signatures => "signatures",
         }
+    }
+
+    /// True for a format written as a folder rather than one file.
+    pub fn is_folder(self) -> bool {
+        self == ExportFormat::Signatures
     }
 
     /// A label for menus and dialogs.
@@ -138,6 +151,9 @@ impl ExportFormat {
             ExportFormat::Html => "HTML report (printable)",
             ExportFormat::Oscal => "OSCAL assessment results (JSON)",
             ExportFormat::Bundle => "Evidence bundle (zip)",
+            ExportFormat::Signatures => {
+                "Signatures (folder: statements, .sig files, allowed_signers)"
+            }
         }
     }
 
@@ -149,6 +165,7 @@ impl ExportFormat {
             ExportFormat::Json | ExportFormat::Oscal => "json",
             ExportFormat::Html => "html",
             ExportFormat::Bundle => "zip",
+            ExportFormat::Signatures => "",
         }
     }
 
@@ -164,6 +181,7 @@ impl ExportFormat {
             ExportFormat::Html => "report",
             ExportFormat::Oscal => "assessment-results",
             ExportFormat::Bundle => "evidence-bundle",
+            ExportFormat::Signatures => return format!("{stem}.signatures"),
         };
         format!("{stem}.{kind}.{}", self.extension())
     }
@@ -339,6 +357,9 @@ pub struct ReportData {
     /// SHA-256 → bytes of the small image attachments the HTML report
     /// shows (see [`EMBED_IMAGE_LIMIT`]).
     pub images: BTreeMap<String, Vec<u8>>,
+    /// The scope diagram of the current evidence with the latest run's
+    /// boundary failures (HTML report only; empty otherwise).
+    pub diagram: crate::scope::diagram::Diagram,
 }
 
 impl ReportData {
@@ -365,8 +386,17 @@ impl ReportData {
         check_catalog(&record, catalog)?;
         let mut histories = BTreeMap::new();
         let mut images = BTreeMap::new();
+        let mut diagram = crate::scope::diagram::Diagram::default();
         if for_report {
             images = embedded_images(store, &record, cancel)?;
+            let stored = store.evidence_set(assessment)?;
+            let scope = crate::scope::Scope::derive(&stored.set.evidence);
+            let results = record
+                .latest_run
+                .as_ref()
+                .map(|r| r.results.as_slice())
+                .unwrap_or_default();
+            diagram = crate::scope::diagram::Diagram::build(&stored.set.evidence, &scope, results);
             let limit = record.chain_head.as_ref().map_or(0, |h| h.seq);
             let total = catalog.requirements().count();
             for (done, requirement) in catalog.requirements().enumerate() {
@@ -391,6 +421,7 @@ impl ReportData {
             record,
             histories,
             images,
+            diagram,
         })
     }
 
@@ -403,6 +434,7 @@ impl ReportData {
             record,
             histories,
             images: BTreeMap::new(),
+            diagram: crate::scope::diagram::Diagram::default(),
         }
     }
 }
@@ -462,6 +494,9 @@ pub fn export(
     progress: &mut dyn FnMut(ExportProgress),
     cancel: &AtomicBool,
 ) -> Result<ExportSummary, ExportError> {
+    if format == ExportFormat::Signatures {
+        return export_signatures(store, catalog, assessment, out, progress, cancel);
+    }
     // Fail on an unwritable path before any work is done.
     let pending = output::PendingFile::create(out)?;
     check_cancel(cancel)?;
@@ -504,6 +539,32 @@ pub fn export(
     })
 }
 
+/// [`export`] of [`ExportFormat::Signatures`]: a new folder.
+fn export_signatures(
+    store: &Store,
+    catalog: &Catalog,
+    assessment: i64,
+    out: &Path,
+    progress: &mut dyn FnMut(ExportProgress),
+    cancel: &AtomicBool,
+) -> Result<ExportSummary, ExportError> {
+    progress(ExportProgress::new(ExportStage::Reading, 0, 1, None));
+    let data = ReportData::load(store, catalog, assessment, false, progress, cancel)?;
+    check_cancel(cancel)?;
+    progress(ExportProgress::new(ExportStage::Writing, 0, 1, None));
+    let (bytes, sha256, entries) = signatures::write_folder(&data.record, out)?;
+    progress(ExportProgress::new(ExportStage::Finishing, 1, 1, None));
+    Ok(ExportSummary {
+        format: ExportFormat::Signatures,
+        path: out.to_owned(),
+        bytes,
+        sha256,
+        requirements: catalog.requirements().count(),
+        entries,
+        chain_head: data.record.chain_head.clone(),
+    })
+}
+
 /// Renders one single-file format in memory (CSV, XLSX, JSON, HTML or OSCAL); a
 /// bundle is a zip of several files and is only written by [`export`].
 pub fn render(
@@ -518,10 +579,12 @@ pub fn render(
         ExportFormat::Json => json::render(&data.record)?.into_bytes(),
         ExportFormat::Html => html::render(data, catalog).into_bytes(),
         ExportFormat::Oscal => oscal::render(data, catalog)?.into_bytes(),
-        ExportFormat::Bundle => {
+        ExportFormat::Bundle | ExportFormat::Signatures => {
             return Err(ExportError::Render {
                 format: "bundle",
-                message: "a bundle holds several files; write it with export()".to_owned(),
+                message:
+                    "a bundle or a signatures folder holds several files; write it with export()"
+                        .to_owned(),
             });
         }
     })

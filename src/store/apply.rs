@@ -27,10 +27,16 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
         }
     };
     match change {
-        Change::ProfileCreated { name, email, role } => {
+        Change::ProfileCreated {
+            name,
+            email,
+            role,
+            sample,
+        } => {
+            let sample = *sample || super::signed::is_legacy_sample_profile(name, email);
             conn.execute(
-                "INSERT INTO profiles (id, name, email, role, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?1)",
-                params![ev.seq, name, email, role.id(), ev.at],
+                "INSERT INTO profiles (id, name, email, role, created_at, seq, sample) VALUES (?1, ?2, ?3, ?4, ?5, ?1, ?6)",
+                params![ev.seq, name, email, role.id(), ev.at, sample],
             )
             .map_err(sql)?;
         }
@@ -55,10 +61,12 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             period_end,
             catalog,
             prior_assessment,
+            sample,
         } => {
+            let sample = *sample || super::signed::is_legacy_sample_assessment(name);
             conn.execute(
-                "INSERT INTO assessments (id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, seq, prior_assessment)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1, ?10)",
+                "INSERT INTO assessments (id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, seq, prior_assessment, sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1, ?10, ?11)",
                 params![
                     ev.seq,
                     name,
@@ -69,7 +77,8 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     ev.at,
                     ev.actor_profile,
                     ev.actor_os_user,
-                    prior_assessment
+                    prior_assessment,
+                    sample
                 ],
             )
             .map_err(sql)?;
@@ -99,6 +108,10 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             notes,
             supersedes,
             custody,
+            resources,
+            sensitive,
+            replaces,
+            original,
         } => {
             let id = assessment()?;
             let custody = custody
@@ -107,10 +120,22 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                 .transpose()
                 .map_err(|e| fail(e.to_string()))?
                 .map(|value| canonical_json(&value));
+            let listed = |value: Value| {
+                (!value.as_array().is_some_and(Vec::is_empty)).then(|| canonical_json(&value))
+            };
+            let resources = listed(Value::from(resources.clone()));
+            let sensitive =
+                listed(serde_json::to_value(sensitive).map_err(|e| fail(e.to_string()))?);
+            let original = original
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?
+                .map(|value| canonical_json(&value));
             let reference = next_reference(conn, id).map_err(sql)?;
             conn.execute(
-                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, reference)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15)",
+                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original, reference)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     ev.seq,
                     id,
@@ -126,10 +151,22 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     ev.actor_os_user,
                     supersedes,
                     custody,
+                    resources,
+                    sensitive,
+                    original,
                     reference
                 ],
             )
             .map_err(sql)?;
+            for old in replaces {
+                let changed = conn
+                    .execute(
+                        "UPDATE evidence_files SET superseded_by = ?2 WHERE id = ?1 AND assessment = ?3 AND superseded_by IS NULL",
+                        params![old, ev.seq, id],
+                    )
+                    .map_err(sql)?;
+                expect_one(changed, &format!("current evidence file #{old}"))?;
+            }
             if let Some(old) = supersedes {
                 let changed = conn
                     .execute(
@@ -287,7 +324,9 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             run,
             binding,
             binding_hash,
+            signature,
         } => {
+            insert_signature(conn, ev, "sign-off", signature.as_ref()).map_err(sql)?;
             let binding = serde_json::to_value(binding).map_err(|e| fail(e.to_string()))?;
             conn.execute(
                 "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash)
@@ -316,11 +355,20 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             unconcluded,
             bindings,
             binding_hash,
+            open_items,
+            signature,
         } => {
+            insert_signature(conn, ev, "approval", signature.as_ref()).map_err(sql)?;
             let bindings = serde_json::to_value(bindings).map_err(|e| fail(e.to_string()))?;
+            let open_items = open_items
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| fail(e.to_string()))?
+                .map(|value| canonical_json(&value));
             conn.execute(
-                "INSERT INTO approvals (id, assessment, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO approvals (id, assessment, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash, open_items)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     ev.seq,
                     assessment()?,
@@ -333,10 +381,17 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     justification,
                     canonical_json(&Value::from(unconcluded.clone())),
                     canonical_json(&bindings),
-                    binding_hash
+                    binding_hash,
+                    open_items
                 ],
             )
             .map_err(sql)?;
+        }
+        Change::EvidenceRetired { .. }
+        | Change::EvidenceKept { .. }
+        | Change::EvidenceRedacted { .. }
+        | Change::BlobPurged { .. } => {
+            super::lifecycle::apply(conn, ev, change, assessment()?).map_err(fail)?;
         }
         Change::RequestUpdated {
             key,
@@ -369,6 +424,66 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             )
             .map_err(sql)?;
         }
+        Change::KeyRegistered {
+            profile,
+            key,
+            fingerprint,
+        } => {
+            let changed = conn
+                .execute(
+                    "UPDATE profiles SET ssh_key = ?2, key_fingerprint = ?3, key_seq = ?4 WHERE id = ?1",
+                    params![profile, key, fingerprint, ev.seq],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("profile #{profile}"))?;
+        }
+        Change::ProfileRetired { profile, reason } => {
+            let changed = conn
+                .execute(
+                    "UPDATE profiles SET retired_seq = ?2, retired_at = ?3, retired_reason = ?4 WHERE id = ?1 AND retired_seq IS NULL",
+                    params![profile, ev.seq, ev.at, reason],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("active profile #{profile}"))?;
+        }
+        Change::AssessmentArchived { reason } => {
+            let id = assessment()?;
+            let changed = conn
+                .execute(
+                    "UPDATE assessments SET archived_seq = ?2, archived_at = ?3, archived_reason = ?4 WHERE id = ?1 AND archived_seq IS NULL",
+                    params![id, ev.seq, ev.at, reason],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("assessment #{id} (not archived)"))?;
+        }
+        Change::AssessmentRestored {} => {
+            let id = assessment()?;
+            let changed = conn
+                .execute(
+                    "UPDATE assessments SET archived_seq = NULL, archived_at = NULL, archived_reason = NULL WHERE id = ?1 AND archived_seq IS NOT NULL",
+                    params![id],
+                )
+                .map_err(sql)?;
+            expect_one(changed, &format!("archived assessment #{id}"))?;
+        }
+        Change::RecordSealed { signature, .. } => {
+            insert_signature(conn, ev, "seal", Some(signature)).map_err(sql)?;
+        }
+        Change::ScopeRecorded { scope } => {
+            conn.execute(
+                "INSERT INTO scopes (seq, assessment, scope, recorded_by, os_user, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    canonical_json(scope),
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at
+                ],
+            )
+            .map_err(sql)?;
+        }
     }
     Ok(())
 }
@@ -376,7 +491,7 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
 /// The evidence reference the next evidence file or attachment of
 /// `assessment` gets: one more than the highest of either table's (E-1
 /// first).
-fn next_reference(conn: &Connection, assessment: i64) -> rusqlite::Result<i64> {
+pub(crate) fn next_reference(conn: &Connection, assessment: i64) -> rusqlite::Result<i64> {
     conn.query_row(
         "SELECT coalesce(max(r), 0) + 1 FROM (
              SELECT max(reference) AS r FROM evidence_files WHERE assessment = ?1
@@ -384,6 +499,32 @@ fn next_reference(conn: &Connection, assessment: i64) -> rusqlite::Result<i64> {
         [assessment],
         |row| row.get(0),
     )
+}
+
+/// The `signatures` row of a signed event.
+fn insert_signature(
+    conn: &Connection,
+    ev: &EventRow,
+    kind: &str,
+    signature: Option<&super::event::EventSignature>,
+) -> rusqlite::Result<()> {
+    let Some(signature) = signature else {
+        return Ok(());
+    };
+    conn.execute(
+        "INSERT INTO signatures (event, assessment, kind, profile, key_fingerprint, statement, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            ev.seq,
+            ev.assessment,
+            kind,
+            ev.actor_profile,
+            signature.key,
+            signature.statement,
+            signature.signature
+        ],
+    )?;
+    Ok(())
 }
 
 /// SQLite integers are signed; sizes beyond `i64::MAX` do not occur.

@@ -7,17 +7,45 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Store;
 use super::binding::{RunIndex, assessment_bindings, current_binding};
 use super::error::{Result, StoreError};
-use super::event::{Change, record};
+use super::event::{Change, record, record_signed};
 use super::model::*;
 use super::read::{self, People};
 use crate::catalog::{Catalog, NodeKind};
 use crate::evidence::{MAX_FILE_BYTES, document_kind, sha256_hex};
+use crate::signing::Signer;
 
 impl Store {
     /// Creates a reviewer profile. `actor` is usually
     /// [`Actor::os_user_only`].
     pub fn create_profile(&mut self, actor: &Actor, profile: &NewProfile) -> Result<Profile> {
         let profile = clean_profile(profile)?;
+        if [crate::sample::AUDITOR_NAME, crate::sample::LEAD_NAME].contains(&profile.name.as_str())
+        {
+            return Err(StoreError::Rule(format!(
+                "\"{}\" is one of the bundled sample's fictional people; choose your own name",
+                profile.name
+            )));
+        }
+        self.insert_profile(actor, profile, false)
+    }
+
+    /// Creates the bundled sample's fictional auditor (only [`crate::sample`]
+    /// does).
+    pub(crate) fn create_sample_profile(
+        &mut self,
+        actor: &Actor,
+        profile: &NewProfile,
+    ) -> Result<Profile> {
+        let profile = clean_profile(profile)?;
+        self.insert_profile(actor, profile, true)
+    }
+
+    fn insert_profile(
+        &mut self,
+        actor: &Actor,
+        profile: NewProfile,
+        sample: bool,
+    ) -> Result<Profile> {
         self.write(|conn| {
             check_actor(conn, actor)?;
             let seq = record(
@@ -28,9 +56,136 @@ impl Store {
                     name: profile.name,
                     email: profile.email,
                     role: profile.role,
+                    sample,
                 },
             )?;
             find_profile(conn, seq)
+        })
+    }
+
+    /// Binds `key` to profile `id` from now on: its sign-offs, approvals and
+    /// seals are signed with it. Replacing a key is allowed (a lost or
+    /// rotated key); every earlier signature stays checked against the key
+    /// bound when it was made. Refused for a retired profile, the sample's
+    /// fictional auditor, and a key bound to another profile.
+    pub fn register_key(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        key: &crate::signing::PublicKey,
+    ) -> Result<Profile> {
+        self.write(|conn| {
+            check_actor(conn, actor)?;
+            let profile = find_profile(conn, id)?;
+            if profile.sample {
+                return Err(StoreError::Rule(format!(
+                    "{} is the sample's fictional auditor and signs nothing; register a key on your own profile",
+                    profile.name
+                )));
+            }
+            check_active(&profile)?;
+            let fingerprint = key.fingerprint();
+            if profile.key.as_ref().is_some_and(|k| k.fingerprint == fingerprint) {
+                return Err(StoreError::Rule(format!(
+                    "{} is already {}'s key",
+                    fingerprint, profile.name
+                )));
+            }
+            if let Some(other) = read::profiles(conn)?
+                .into_iter()
+                .find(|p| p.id != id && p.key.as_ref().is_some_and(|k| k.fingerprint == fingerprint))
+            {
+                return Err(StoreError::Rule(format!(
+                    "key {fingerprint} is already bound to profile #{} {}; one key stands for one person",
+                    other.id, other.name
+                )));
+            }
+            record(
+                conn,
+                actor,
+                None,
+                &Change::KeyRegistered {
+                    profile: id,
+                    key: key.openssh(),
+                    fingerprint,
+                },
+            )?;
+            find_profile(conn, id)
+        })
+    }
+
+    /// Retires profile `id`: it stays in the record (who signed what does not
+    /// change) but records and signs nothing new.
+    pub fn retire_profile(&mut self, actor: &Actor, id: i64, reason: &str) -> Result<Profile> {
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "retiring a profile needs a reason".into(),
+            ));
+        }
+        self.write(|conn| {
+            check_actor(conn, actor)?;
+            let profile = find_profile(conn, id)?;
+            check_active(&profile)?;
+            record(
+                conn,
+                actor,
+                None,
+                &Change::ProfileRetired {
+                    profile: id,
+                    reason,
+                },
+            )?;
+            find_profile(conn, id)
+        })
+    }
+
+    /// Archives an assessment: it leaves the lists (the sample, a finished
+    /// review) and stays in the record as it is.
+    pub fn archive_assessment(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        reason: &str,
+    ) -> Result<Assessment> {
+        let reason = reason.trim().to_owned();
+        self.write(|conn| {
+            check_actor(conn, actor)?;
+            let found = read::require_assessment(conn, assessment)?;
+            if found.archived.is_some() {
+                return Err(StoreError::Rule(format!(
+                    "\"{}\" is already archived",
+                    found.name
+                )));
+            }
+            record(
+                conn,
+                actor,
+                Some(assessment),
+                &Change::AssessmentArchived { reason },
+            )?;
+            read::require_assessment(conn, assessment)
+        })
+    }
+
+    /// Shows an archived assessment in the lists again.
+    pub fn restore_assessment(&mut self, actor: &Actor, assessment: i64) -> Result<Assessment> {
+        self.write(|conn| {
+            check_actor(conn, actor)?;
+            let found = read::require_assessment(conn, assessment)?;
+            if found.archived.is_none() {
+                return Err(StoreError::Rule(format!(
+                    "\"{}\" is not archived",
+                    found.name
+                )));
+            }
+            record(
+                conn,
+                actor,
+                Some(assessment),
+                &Change::AssessmentRestored {},
+            )?;
+            read::require_assessment(conn, assessment)
         })
     }
 
@@ -72,7 +227,18 @@ impl Store {
     /// Creates an assessment. Names are unique.
     pub fn create_assessment(&mut self, actor: &Actor, new: &NewAssessment) -> Result<Assessment> {
         check_new_assessment(new)?;
-        self.write(|conn| insert_assessment(conn, actor, new, None))
+        check_reserved_name(new)?;
+        self.write(|conn| insert_assessment(conn, actor, new, None, false))
+    }
+
+    /// Creates the bundled sample assessment (only [`crate::sample`] does).
+    pub(crate) fn create_sample_assessment(
+        &mut self,
+        actor: &Actor,
+        new: &NewAssessment,
+    ) -> Result<Assessment> {
+        check_new_assessment(new)?;
+        self.write(|conn| insert_assessment(conn, actor, new, None, true))
     }
 
     /// Starts assessment `new` from the earlier assessment `prior` (e.g. a
@@ -91,10 +257,32 @@ impl Store {
         prior: i64,
         new: &NewAssessment,
     ) -> Result<(Assessment, Vec<EvidenceFile>)> {
+        check_reserved_name(new)?;
+        self.start(actor, prior, new, false)
+    }
+
+    /// [`Store::start_from`] for the bundled sample (only [`crate::sample`]
+    /// does it).
+    pub(crate) fn start_sample_from(
+        &mut self,
+        actor: &Actor,
+        prior: i64,
+        new: &NewAssessment,
+    ) -> Result<(Assessment, Vec<EvidenceFile>)> {
+        self.start(actor, prior, new, true)
+    }
+
+    fn start(
+        &mut self,
+        actor: &Actor,
+        prior: i64,
+        new: &NewAssessment,
+        sample: bool,
+    ) -> Result<(Assessment, Vec<EvidenceFile>)> {
         check_new_assessment(new)?;
         self.write(|conn| {
             let earlier = read::require_assessment(conn, prior)?;
-            let created = insert_assessment(conn, actor, new, Some(prior))?;
+            let created = insert_assessment(conn, actor, new, Some(prior), sample)?;
             let people = People::load(conn)?;
             let mut files = Vec::new();
             for file in read::evidence_files(conn, &people, prior, true)? {
@@ -119,6 +307,10 @@ impl Store {
                         notes,
                         supersedes: None,
                         custody: p.custody.clone().map(Box::new),
+                        resources: file.lifecycle.resources.clone(),
+                        sensitive: file.lifecycle.sensitive.clone(),
+                        replaces: Vec::new(),
+                        original: None,
                     },
                 )?;
                 files.extend(read::evidence_file(conn, &People::load(conn)?, seq)?);
@@ -178,7 +370,7 @@ impl Store {
     ) -> Result<Review> {
         review.check(catalog.customized_approach)?;
         self.write(|conn| {
-            require_reviewer(conn, actor, "record a review")?;
+            require_reviewer_in(conn, actor, assessment, "record a review")?;
             check_requirement(conn, assessment, catalog, requirement)?;
             record_review(conn, actor, assessment, requirement, review)
         })
@@ -228,7 +420,7 @@ impl Store {
             node.title
         );
         self.write(|conn| {
-            require_reviewer(conn, actor, "declare requirements not applicable")?;
+            require_reviewer_in(conn, actor, assessment, "declare requirements not applicable")?;
             check_catalog(conn, assessment, catalog)?;
             let people = People::load(conn)?;
             let mut concluded = Vec::new();
@@ -301,7 +493,7 @@ impl Store {
             .to_owned();
         let sha256 = sha256_hex(bytes);
         self.write(|conn| {
-            require_reviewer(conn, actor, "attach a document")?;
+            require_reviewer_in(conn, actor, assessment, "attach a document")?;
             check_requirement(conn, assessment, catalog, requirement)?;
             store_blob(conn, &sha256, bytes)?;
             let seq = record(
@@ -335,8 +527,8 @@ impl Store {
             ));
         }
         self.write(|conn| {
-            require_reviewer(conn, actor, "withdraw an attachment")?;
             let old = find_attachment(conn, attachment)?;
+            require_reviewer_in(conn, actor, old.assessment, "withdraw an attachment")?;
             if old.withdrawn.is_some() {
                 return Err(StoreError::Rule(format!(
                     "attachment #{attachment} is already withdrawn"
@@ -356,9 +548,9 @@ impl Store {
         })
     }
 
-    /// Signs a requirement off: binds `statement` to a hash of its cited
-    /// evidence, check results, conclusion, note and attachments as they are
-    /// now. Needs a recorded conclusion.
+    /// Signs a requirement off without a signature: for a profile that has
+    /// no signing key (every view and export says "unsigned"). A profile
+    /// with a key signs with [`Store::sign_off_with`].
     pub fn sign_off(
         &mut self,
         actor: &Actor,
@@ -367,13 +559,31 @@ impl Store {
         requirement: &str,
         statement: &str,
     ) -> Result<SignOff> {
+        self.sign_off_with(actor, assessment, catalog, requirement, statement, None)
+    }
+
+    /// Signs a requirement off: binds `statement` to a hash of its cited
+    /// evidence, check results, conclusion, note and attachments as they are
+    /// now and, for a profile with a registered key, signs that (with the
+    /// chain head) with `signer`. Needs a recorded conclusion. A profile with
+    /// a key must sign; one without cannot.
+    pub fn sign_off_with(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        requirement: &str,
+        statement: &str,
+        signer: Option<&dyn Signer>,
+    ) -> Result<SignOff> {
         let statement = statement.trim();
         if statement.is_empty() {
             return Err(StoreError::Invalid("a sign-off needs a statement".into()));
         }
         self.write(|conn| {
-            let signer = require_reviewer(conn, actor, "sign off")?;
+            let signer_profile = require_reviewer_in(conn, actor, assessment, "sign off")?;
             check_requirement(conn, assessment, catalog, requirement)?;
+            check_signing(conn, &signer_profile, assessment, signer, "a sign-off")?;
             let people = People::load(conn)?;
             let review = read::review(conn, &people, assessment, requirement)?;
             if review.as_ref().and_then(|r| r.finding).is_none() {
@@ -394,25 +604,27 @@ impl Store {
             let existing = read::sign_offs(conn, &people, assessment, requirement, &binding)?;
             if existing
                 .iter()
-                .any(|s| s.signer.profile == Some(signer.id) && !s.stale)
+                .any(|s| s.signer.profile == Some(signer_profile.id) && !s.stale)
             {
                 return Err(StoreError::Rule(format!(
                     "{} has already signed off {requirement} and nothing has changed since",
-                    signer.name
+                    signer_profile.name
                 )));
             }
-            let seq = record(
+            let seq = record_signed(
                 conn,
                 actor,
                 Some(assessment),
-                &Change::SignOffRecorded {
+                Change::SignOffRecorded {
                     requirement: requirement.to_owned(),
-                    role: signer.role,
+                    role: signer_profile.role,
                     statement: statement.to_owned(),
                     run: index.run,
                     binding_hash: binding.hash(),
                     binding: binding.clone(),
+                    signature: None,
                 },
+                signer,
             )?;
             read::sign_offs(
                 conn,
@@ -427,69 +639,92 @@ impl Store {
         })
     }
 
-    /// The security lead approves the assessment. Every assessed requirement
-    /// of `catalog` needs a conclusion, or `justification` must explain why
-    /// the listed unconcluded ones may stay so; both are recorded.
+    /// What stands between `assessment` and its approval, and whether
+    /// `profile` (if given) may approve it at all.
+    pub fn approval_gate(
+        &self,
+        assessment: i64,
+        catalog: &Catalog,
+        profile: Option<i64>,
+    ) -> Result<ApprovalGate> {
+        self.read(|conn| {
+            check_catalog(conn, assessment, catalog)?;
+            let open = open_items(conn, assessment, catalog)?;
+            let refused = match profile {
+                None => None,
+                Some(id) => approver_refusal(conn, &find_profile(conn, id)?, assessment)?,
+            };
+            Ok(ApprovalGate { open, refused })
+        })
+    }
+
+    /// The security lead approves the assessment. Refused to a profile
+    /// that concluded or signed off any requirement of it (segregation of
+    /// duties); refused while requirements are unconcluded, concluded but
+    /// not signed off, or stale, unless `override_` names exactly those
+    /// open items with a justification of at least a sentence (it is
+    /// recorded, and signed, with the approval). A lead with a registered
+    /// key signs the approval, and with it the chain head, with `signer`.
     pub fn approve(
         &mut self,
         actor: &Actor,
         assessment: i64,
         catalog: &Catalog,
         statement: &str,
-        justification: Option<&str>,
+        override_: Option<&ApprovalOverride>,
+        signer: Option<&dyn Signer>,
     ) -> Result<Approval> {
         let statement = statement.trim().to_owned();
         if statement.is_empty() {
             return Err(StoreError::Invalid("an approval needs a statement".into()));
         }
-        let justification = justification
-            .map(str::trim)
-            .filter(|j| !j.is_empty())
-            .map(str::to_owned);
         self.write(|conn| {
             let lead = require_security_lead(conn, actor, "approve an assessment")?;
             check_catalog(conn, assessment, catalog)?;
-            let requirements = assessed(catalog);
-            let unconcluded = unconcluded_in(conn, assessment, &requirements)?;
-            if !unconcluded.is_empty() && justification.is_none() {
-                return Err(StoreError::Rule(format!(
-                    "{} requirement(s) have no conclusion ({}); conclude them or approve with a justification",
-                    unconcluded.len(),
-                    list_some(&unconcluded)
-                )));
+            if let Some(reason) = approver_refusal(conn, &lead, assessment)? {
+                return Err(StoreError::Rule(reason));
             }
+            check_signing(conn, &lead, assessment, signer, "an approval")?;
+            let open = open_items(conn, assessment, catalog)?;
+            let justification = check_override(&open, override_)?;
             let state = read::approvals(conn, &People::load(conn)?, assessment)?;
             if state.is_approved() {
                 return Err(StoreError::Rule(
                     "the assessment is already approved and nothing has changed since".into(),
                 ));
             }
+            let requirements = assessed(catalog);
             let (bindings, binding_hash) = assessment_bindings(conn, assessment, &requirements)?;
-            let seq = record(
+            let seq = record_signed(
                 conn,
                 actor,
                 Some(assessment),
-                &Change::ApprovalRecorded {
+                Change::ApprovalRecorded {
                     decision: Decision::Approved,
                     role: lead.role,
                     statement,
                     justification,
-                    unconcluded,
+                    unconcluded: open.unconcluded.clone(),
                     bindings,
                     binding_hash,
+                    open_items: (!open.is_empty()).then_some(open),
+                    signature: None,
                 },
+                signer,
             )?;
             find_approval(conn, assessment, seq)
         })
     }
 
-    /// The security lead sends the assessment back to the auditors, saying why.
+    /// The security lead sends the assessment back to the auditors, saying
+    /// why (signed with `signer` when the lead has a key).
     pub fn send_back(
         &mut self,
         actor: &Actor,
         assessment: i64,
         catalog: &Catalog,
         reason: &str,
+        signer: Option<&dyn Signer>,
     ) -> Result<Approval> {
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
@@ -500,14 +735,15 @@ impl Store {
         self.write(|conn| {
             let lead = require_security_lead(conn, actor, "send an assessment back")?;
             check_catalog(conn, assessment, catalog)?;
+            check_signing(conn, &lead, assessment, signer, "a decision")?;
             let requirements = assessed(catalog);
             let unconcluded = unconcluded_in(conn, assessment, &requirements)?;
             let (bindings, binding_hash) = assessment_bindings(conn, assessment, &requirements)?;
-            let seq = record(
+            let seq = record_signed(
                 conn,
                 actor,
                 Some(assessment),
-                &Change::ApprovalRecorded {
+                Change::ApprovalRecorded {
                     decision: Decision::SentBack,
                     role: lead.role,
                     statement: reason,
@@ -515,10 +751,57 @@ impl Store {
                     unconcluded,
                     bindings,
                     binding_hash,
+                    open_items: None,
+                    signature: None,
                 },
+                signer,
             )?;
             find_approval(conn, assessment, seq)
         })
+    }
+
+    /// Seals the record for `assessment`: a profile with a registered key
+    /// signs the chain head, so that the history up to now can be shown
+    /// unchanged later (`tickmark verify`, and `verify --against` an export
+    /// that carries the seal). `note` says why (may be empty).
+    pub fn seal(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        note: &str,
+        signer: &dyn Signer,
+    ) -> Result<RecordedSignature> {
+        let note = note.trim().to_owned();
+        self.write(|conn| {
+            let profile = require_reviewer_in(conn, actor, assessment, "seal the record")?;
+            read::require_assessment(conn, assessment)?;
+            check_signing(conn, &profile, assessment, Some(signer), "a seal")?;
+            let placeholder = super::event::EventSignature {
+                key: String::new(),
+                statement: String::new(),
+                signature: String::new(),
+            };
+            let seq = record_signed(
+                conn,
+                actor,
+                Some(assessment),
+                Change::RecordSealed {
+                    note,
+                    signature: placeholder,
+                },
+                Some(signer),
+            )?;
+            super::signed::signatures(conn, &People::load(conn)?, assessment)?
+                .into_iter()
+                .find(|s| s.event == seq)
+                .ok_or_else(|| StoreError::Corrupt("the seal just recorded is not there".into()))
+        })
+    }
+
+    /// Every signature of `assessment`, oldest first, with the keys and
+    /// principals to check them without Tickmark.
+    pub fn signatures(&self, assessment: i64) -> Result<Vec<RecordedSignature>> {
+        self.read(|conn| super::signed::signatures(conn, &People::load(conn)?, assessment))
     }
 
     /// The assessed requirements of `catalog` that have no conclusion in
@@ -585,6 +868,11 @@ pub fn media_type_of(file_name: &str, bytes: &[u8]) -> &'static str {
 
 /// Stores bytes under their SHA-256 (once).
 pub(crate) fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> Result<()> {
+    if super::lifecycle::purged_hashes(conn)?.contains(sha256) {
+        return Err(StoreError::Rule(
+            "these exact bytes were purged from the record; they cannot be stored again".into(),
+        ));
+    }
     conn.execute(
         "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
         params![sha256, super::apply::to_i64(bytes.len() as u64), bytes],
@@ -610,6 +898,23 @@ fn clean_profile(profile: &NewProfile) -> Result<NewProfile> {
     })
 }
 
+/// Refuses the names of the bundled sample's assessments (kept for the
+/// sample, which is flagged as such).
+fn check_reserved_name(new: &NewAssessment) -> Result<()> {
+    let name = new.name.trim();
+    let reserved = [
+        crate::sample::ASSESSMENT_NAME,
+        crate::sample::EARLIER_ASSESSMENT_NAME,
+        super::signed::LEGACY_SAMPLE_ASSESSMENT,
+    ];
+    if reserved.contains(&name) {
+        return Err(StoreError::Rule(format!(
+            "\"{name}\" is the name of the bundled sample; choose another"
+        )));
+    }
+    Ok(())
+}
+
 fn check_new_assessment(new: &NewAssessment) -> Result<()> {
     if new.name.trim().is_empty() {
         return Err(StoreError::Invalid("an assessment needs a name".into()));
@@ -627,6 +932,7 @@ fn insert_assessment(
     actor: &Actor,
     new: &NewAssessment,
     prior_assessment: Option<i64>,
+    sample: bool,
 ) -> Result<Assessment> {
     let name = new.name.trim().to_owned();
     check_actor(conn, actor)?;
@@ -647,6 +953,7 @@ fn insert_assessment(
             period_end: new.period_end,
             catalog: new.catalog_id.trim().to_owned(),
             prior_assessment,
+            sample,
         },
     )?;
     read::require_assessment(conn, seq)
@@ -668,15 +975,248 @@ fn check_actor(conn: &Connection, actor: &Actor) -> Result<Option<Profile>> {
             "every change records the OS user, and it is empty".into(),
         ));
     }
-    actor.profile.map(|id| find_profile(conn, id)).transpose()
+    let profile = actor.profile.map(|id| find_profile(conn, id)).transpose()?;
+    if let Some(profile) = &profile {
+        check_active(profile)?;
+    }
+    Ok(profile)
 }
 
-fn require_reviewer(conn: &Connection, actor: &Actor, action: &str) -> Result<Profile> {
+pub(super) fn require_reviewer(conn: &Connection, actor: &Actor, action: &str) -> Result<Profile> {
     check_actor(conn, actor)?.ok_or_else(|| {
         StoreError::Rule(format!(
             "a reviewer profile is needed to {action}; choose or create one first"
         ))
     })
+}
+
+/// The acting profile, for a change to `assessment`: active, and the
+/// sample's fictional auditor only in the sample assessment.
+fn require_reviewer_in(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: i64,
+    action: &str,
+) -> Result<Profile> {
+    let profile = require_reviewer(conn, actor, action)?;
+    if profile.sample && !read::require_assessment(conn, assessment)?.sample {
+        return Err(StoreError::Rule(format!(
+            "{} is the bundled sample's fictional auditor and works only in the sample assessment; choose your own profile to {action}",
+            profile.name
+        )));
+    }
+    Ok(profile)
+}
+
+/// Refuses a retired profile.
+fn check_active(profile: &Profile) -> Result<()> {
+    match &profile.retired {
+        Some(retired) => Err(StoreError::Rule(format!(
+            "{} was retired at event #{} ({}) and records and signs nothing new",
+            profile.name, retired.event, retired.reason
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Whether `profile` may make a signed change of `assessment` with
+/// `signer`: a profile with a key must sign and one without cannot; the
+/// sample's fictional auditor never signs in a record that holds a real
+/// assessment. (That `signer` holds the registered key is checked when it
+/// signs.)
+fn check_signing(
+    conn: &Connection,
+    profile: &Profile,
+    assessment: i64,
+    signer: Option<&dyn Signer>,
+    what: &str,
+) -> Result<()> {
+    if profile.sample {
+        let real: i64 = conn.query_row(
+            "SELECT count(*) FROM assessments WHERE sample = 0",
+            [],
+            |row| row.get(0),
+        )?;
+        if real > 0 || !read::require_assessment(conn, assessment)?.sample {
+            return Err(StoreError::Rule(format!(
+                "{} is the bundled sample's fictional auditor and never signs in a record that holds a real assessment",
+                profile.name
+            )));
+        }
+    }
+    match (&profile.key, signer) {
+        (Some(key), None) => Err(StoreError::Rule(format!(
+            "{} has a signing key ({}), so {what} by them is signed: sign with ssh-agent or the private key file",
+            profile.name, key.fingerprint
+        ))),
+        (None, Some(_)) => Err(StoreError::Rule(format!(
+            "{} has no signing key registered; register the SSH public key on the profile first",
+            profile.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Why `profile` may not approve `assessment`, if it may not: it concluded
+/// or signed off a requirement of it (segregation of duties: the one who
+/// prepared the work does not approve it).
+fn approver_refusal(
+    conn: &Connection,
+    profile: &Profile,
+    assessment: i64,
+) -> Result<Option<String>> {
+    if profile.role != Role::SecurityLead {
+        return Ok(Some(format!(
+            "only a security lead can approve an assessment; {} is an {}",
+            profile.name,
+            profile.role.label().to_lowercase()
+        )));
+    }
+    if let Err(StoreError::Rule(reason)) = check_active(profile) {
+        return Ok(Some(reason));
+    }
+    let mut signed: Vec<String> = conn
+        .prepare("SELECT DISTINCT requirement FROM sign_offs WHERE assessment = ?1 AND profile = ?2 ORDER BY requirement")?
+        .query_map(params![assessment, profile.id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut concluded = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT kind, payload FROM events WHERE assessment = ?1 AND actor_profile = ?2 AND kind = 'review.recorded' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![assessment, profile.id], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (kind, payload) = row?;
+        let change = serde_json::from_str(&payload)
+            .map_err(|e| e.to_string())
+            .and_then(|p| Change::from_parts(&kind, &p))
+            .map_err(StoreError::Corrupt)?;
+        if let (Change::ReviewRecorded { requirement, .. }, Ok(Some(input))) =
+            (&change, change.review_input())
+            && input.finding.is_some()
+            && !concluded.contains(requirement)
+        {
+            concluded.push(requirement.clone());
+        }
+    }
+    signed.sort();
+    concluded.sort();
+    if signed.is_empty() && concluded.is_empty() {
+        return Ok(None);
+    }
+    let mut did = Vec::new();
+    if !concluded.is_empty() {
+        did.push(format!("recorded the finding of {}", list_some(&concluded)));
+    }
+    if !signed.is_empty() {
+        did.push(format!("signed off {}", list_some(&signed)));
+    }
+    Ok(Some(format!(
+        "segregation of duties: {} {} in this assessment, so another security lead approves it",
+        profile.name,
+        did.join(" and ")
+    )))
+}
+
+/// Everything open in `assessment`: unconcluded requirements, concluded
+/// ones not signed off, stale sign-offs.
+fn open_items(conn: &Connection, assessment: i64, catalog: &Catalog) -> Result<OpenItems> {
+    let people = People::load(conn)?;
+    let index = RunIndex::latest(conn, assessment)?;
+    let mut open = OpenItems::default();
+    for requirement in assessed(catalog) {
+        let state = read::requirement_state(conn, &people, &index, assessment, &requirement)?;
+        if state.conclusion().is_none() {
+            open.unconcluded.push(requirement);
+        } else {
+            match state.sign_off_state {
+                SignOffState::None => open.not_signed_off.push(requirement),
+                SignOffState::Stale => open.stale.push(requirement),
+                SignOffState::Current => {}
+            }
+        }
+    }
+    Ok(open)
+}
+
+/// The fewest words a justification of an override has.
+pub const MIN_JUSTIFICATION_WORDS: usize = 6;
+
+/// Checks an override against what is open: none is needed (or taken)
+/// when nothing is, and one that names exactly the open items with a
+/// justification of at least a sentence is needed otherwise. Returns the
+/// justification to record.
+fn check_override(
+    open: &OpenItems,
+    override_: Option<&ApprovalOverride>,
+) -> Result<Option<String>> {
+    let Some(given) = override_ else {
+        if open.is_empty() {
+            return Ok(None);
+        }
+        return Err(StoreError::Rule(format!(
+            "the assessment is not ready to approve: {} requirement(s) are open: {}. Finish them, or approve with an override that names each open item and says why",
+            open.count(),
+            open.describe()
+        )));
+    };
+    if open.is_empty() {
+        return Err(StoreError::Rule(
+            "nothing is open, so there is nothing to override; approve without one".into(),
+        ));
+    }
+    let mut mismatches = Vec::new();
+    for (what, named, actual) in [
+        (
+            "without a conclusion",
+            &given.items.unconcluded,
+            &open.unconcluded,
+        ),
+        (
+            "not signed off",
+            &given.items.not_signed_off,
+            &open.not_signed_off,
+        ),
+        ("with a stale sign-off", &given.items.stale, &open.stale),
+    ] {
+        let missing: Vec<String> = actual
+            .iter()
+            .filter(|r| !named.contains(r))
+            .cloned()
+            .collect();
+        let extra: Vec<String> = named
+            .iter()
+            .filter(|r| !actual.contains(r))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            mismatches.push(format!(
+                "it does not name {} as {what}",
+                list_some(&missing)
+            ));
+        }
+        if !extra.is_empty() {
+            mismatches.push(format!(
+                "it names {} as {what}, which is not",
+                list_some(&extra)
+            ));
+        }
+    }
+    if !mismatches.is_empty() {
+        return Err(StoreError::Rule(format!(
+            "the override does not match what is open now: {}",
+            mismatches.join("; ")
+        )));
+    }
+    let justification = given.justification.trim();
+    let words = justification.split_whitespace().count();
+    if words < MIN_JUSTIFICATION_WORDS {
+        return Err(StoreError::Rule(format!(
+            "an override needs a justification of at least a sentence ({MIN_JUSTIFICATION_WORDS} words or more); \"{justification}\" has {words}"
+        )));
+    }
+    Ok(Some(justification.to_owned()))
 }
 
 fn require_security_lead(conn: &Connection, actor: &Actor, action: &str) -> Result<Profile> {

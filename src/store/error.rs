@@ -51,6 +51,10 @@ pub enum StoreError {
     /// justification...).
     #[error("{0}")]
     Rule(String),
+    /// A signature could not be made (no agent, a wrong passphrase, the
+    /// wrong key...).
+    #[error("{0}")]
+    Signing(#[from] crate::signing::SigningError),
     /// The input is not acceptable (an empty name, a period that ends before
     /// it starts...).
     #[error("{0}")]

@@ -18,10 +18,11 @@ use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
 use super::model::{
     Actor, CompensatingControl, Conclusion, CustomizedApproach, Decision, Finding, Method,
-    RequestStatus, ReviewInput, Role, RunFile,
+    OpenItems, RequestStatus, ReviewInput, Role, RunFile,
 };
 use crate::evidence::Format;
 use crate::evidence::custody::Custody;
+use crate::evidence::sensitive::SensitiveFinding;
 
 /// The previous hash of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -40,6 +41,16 @@ pub const EVENT_KINDS: &[&str] = &[
     "signoff.recorded",
     "approval.recorded",
     "request.updated",
+    "scope.recorded",
+    "evidence.retired",
+    "evidence.kept",
+    "evidence.redacted",
+    "blob.purged",
+    "profile.key_registered",
+    "profile.retired",
+    "assessment.archived",
+    "assessment.restored",
+    "record.sealed",
 ];
 
 /// One change to the review record. The serde tag is the event kind.
@@ -51,6 +62,10 @@ pub(crate) enum Change {
         name: String,
         email: String,
         role: Role,
+        /// The bundled sample's fictional auditor (absent, false, in every
+        /// other profile's event and in events written before schema 3).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        sample: bool,
     },
     #[serde(rename = "profile.updated")]
     ProfileUpdated {
@@ -70,6 +85,9 @@ pub(crate) enum Change {
         /// as the prior period); absent in events written before v4.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         prior_assessment: Option<i64>,
+        /// The bundled sample assessment (absent, false, otherwise).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        sample: bool,
     },
     #[serde(rename = "assessment.updated")]
     AssessmentUpdated {
@@ -92,6 +110,21 @@ pub(crate) enum Change {
         /// it (absent in events written before schema step 3).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custody: Option<Box<Custody>>,
+        /// The resources the file describes (ARM IDs, `namespace/Kind/name`);
+        /// absent before schema step 3 and for files that describe none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resources: Vec<String>,
+        /// Sensitive data found in it, masked (absent before schema step 3).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sensitive: Vec<SensitiveFinding>,
+        /// Current files of other paths whose every resource this one
+        /// describes anew: it supersedes them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaces: Vec<i64>,
+        /// When the file was redacted before it was stored: the hash and
+        /// size of the bytes as they were (never stored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        original: Option<OriginalBytes>,
     },
     /// Results are kept as the JSON they were recorded as, so that a later
     /// version of `CheckResult` replays old runs byte for byte.
@@ -144,6 +177,10 @@ pub(crate) enum Change {
         run: Option<i64>,
         binding: SignOffBinding,
         binding_hash: String,
+        /// The signer's SSH signature of the statement (absent when the
+        /// profile had no key, and in events written before schema 3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<EventSignature>,
     },
     #[serde(rename = "approval.recorded")]
     ApprovalRecorded {
@@ -154,6 +191,38 @@ pub(crate) enum Change {
         unconcluded: Vec<String>,
         bindings: BTreeMap<String, String>,
         binding_hash: String,
+        /// The open items an approval overrode, named one by one (absent
+        /// when nothing was open, and before schema 3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        open_items: Option<OpenItems>,
+        /// The lead's SSH signature of the decision.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<EventSignature>,
+    },
+    /// An evidence file taken out of evaluation, with the reason.
+    #[serde(rename = "evidence.retired")]
+    EvidenceRetired { file: i64, reason: String },
+    /// An evidence file with sensitive data kept as it is, deliberately.
+    #[serde(rename = "evidence.kept")]
+    EvidenceKept { file: i64, reason: String },
+    /// A redacted copy of `file` stored in its place (a new evidence file
+    /// that supersedes it); `replaced` lists what was replaced, masked.
+    #[serde(rename = "evidence.redacted")]
+    EvidenceRedacted {
+        file: i64,
+        sha256: String,
+        size: u64,
+        replaced: Vec<SensitiveFinding>,
+        reason: String,
+    },
+    /// The stored bytes with `sha256` removed for good; the event keeps
+    /// their hash and size, and who, why and what used them.
+    #[serde(rename = "blob.purged")]
+    BlobPurged {
+        sha256: String,
+        size: u64,
+        subject: String,
+        reason: String,
     },
     /// The auditor's tracking of one evidence request.
     #[serde(rename = "request.updated")]
@@ -165,6 +234,53 @@ pub(crate) enum Change {
         status: RequestStatus,
         note: String,
     },
+    /// The effective PCI scope of the assessment's evidence, kept as the
+    /// JSON it was recorded as (like a run's results).
+    #[serde(rename = "scope.recorded")]
+    ScopeRecorded { scope: Value },
+    /// An SSH public key bound to a profile from this event on (replacing
+    /// any earlier one).
+    #[serde(rename = "profile.key_registered")]
+    KeyRegistered {
+        profile: i64,
+        /// The key as one OpenSSH line without a comment.
+        key: String,
+        /// Its SHA-256 fingerprint.
+        fingerprint: String,
+    },
+    /// A profile that signs and records nothing new from here on.
+    #[serde(rename = "profile.retired")]
+    ProfileRetired { profile: i64, reason: String },
+    /// An assessment put out of sight (the sample, a finished one).
+    #[serde(rename = "assessment.archived")]
+    AssessmentArchived { reason: String },
+    /// An archived assessment shown again.
+    #[serde(rename = "assessment.restored")]
+    AssessmentRestored {},
+    /// A signature over the chain head: everything recorded up to here.
+    #[serde(rename = "record.sealed")]
+    RecordSealed {
+        note: String,
+        signature: EventSignature,
+    },
+}
+
+/// A signed event's signature: the exact statement signed (see
+/// `signed.rs`), the armored SSHSIG signature and the key's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct EventSignature {
+    pub key: String,
+    pub statement: String,
+    pub signature: String,
+}
+
+/// The hash and size of bytes that were redacted before they were stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginalBytes {
+    /// SHA-256 of the bytes as read.
+    pub sha256: String,
+    /// Their size.
+    pub size: u64,
 }
 
 /// A requirement's verdict in a run: its status and the indexes of the
@@ -325,7 +441,19 @@ pub(crate) fn append(
     assessment: Option<i64>,
     change: &Change,
 ) -> Result<EventRow> {
-    let (kind, payload) = change.split()?;
+    let next = next_event(conn)?;
+    append_at(conn, actor, assessment, change, next)
+}
+
+/// Where the next event goes: its number, the hash it follows and its time.
+pub(crate) struct NextEvent {
+    pub seq: i64,
+    pub prev_hash: String,
+    pub at: String,
+}
+
+/// The next event's number and link, and the time now.
+pub(crate) fn next_event(conn: &Connection) -> Result<NextEvent> {
     let last: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
@@ -337,13 +465,30 @@ pub(crate) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
+    Ok(NextEvent {
+        seq,
+        prev_hash,
+        at: super::now_text(),
+    })
+}
+
+/// Appends `change` as event `next` (from [`next_event`], in the same
+/// transaction).
+fn append_at(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: Option<i64>,
+    change: &Change,
+    next: NextEvent,
+) -> Result<EventRow> {
+    let (kind, payload) = change.split()?;
+    let NextEvent { seq, prev_hash, at } = next;
     // An assessment's ID is the number of the event that creates it, and
     // that event belongs to it.
     let assessment = match change {
         Change::AssessmentCreated { .. } => Some(seq),
         _ => assessment,
     };
-    let at = super::now_text();
     let hash = event_hash(
         &prev_hash,
         seq,
@@ -394,6 +539,34 @@ pub(crate) fn record(
 ) -> Result<i64> {
     let row = append(conn, actor, assessment, change)?;
     super::apply::apply(conn, &row, change).map_err(StoreError::Corrupt)?;
+    Ok(row.seq)
+}
+
+/// Appends `change` signed by `signer` (when given) and materialises it, in
+/// the caller's transaction: the statement is made for the event's own
+/// number, time and chain head, signed, and the signature becomes part of
+/// the event. Returns the event's sequence number.
+pub(crate) fn record_signed(
+    conn: &Connection,
+    actor: &Actor,
+    assessment: Option<i64>,
+    mut change: Change,
+    signer: Option<&dyn crate::signing::Signer>,
+) -> Result<i64> {
+    let next = next_event(conn)?;
+    if let Some(signer) = signer {
+        let context = super::signed::Context {
+            seq: next.seq,
+            prev_hash: &next.prev_hash,
+            at: &next.at,
+            profile: actor.profile,
+            os_user: &actor.os_user,
+            assessment,
+        };
+        super::signed::sign(conn, &context, &mut change, signer)?;
+    }
+    let row = append_at(conn, actor, assessment, &change, next)?;
+    super::apply::apply(conn, &row, &change).map_err(StoreError::Corrupt)?;
     Ok(row.seq)
 }
 

@@ -65,8 +65,21 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             .map_or_else(|| format!("profile #{id}"), str::to_owned)
     };
     match change {
-        Change::ProfileCreated { name, email, role } => {
-            format!("Profile created: {name} <{email}>, {}", role.label())
+        Change::ProfileCreated {
+            name,
+            email,
+            role,
+            sample,
+        } => {
+            let sample = if *sample {
+                " (the sample's fictional auditor)"
+            } else {
+                ""
+            };
+            format!(
+                "Profile created: {name} <{email}>, {}{sample}",
+                role.label()
+            )
         }
         Change::ProfileUpdated {
             profile,
@@ -85,6 +98,7 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             period_end,
             catalog,
             prior_assessment,
+            ..
         } => {
             let prior = prior_assessment
                 .map(|id| format!(", started from assessment #{id}"))
@@ -165,11 +179,13 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             role,
             statement,
             binding_hash,
+            signature,
             ..
         } => format!(
-            "{requirement} signed off as {}: \"{statement}\" (binding {})",
+            "{requirement} signed off as {}: \"{statement}\" (binding {}; {})",
             role.label(),
-            short(binding_hash)
+            short(binding_hash),
+            signed_words(signature.as_ref())
         ),
         Change::ApprovalRecorded {
             decision,
@@ -177,14 +193,23 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             statement,
             unconcluded,
             justification,
+            open_items,
+            signature,
             ..
         } => {
             let mut text = format!(
-                "Assessment {} by the {}: \"{statement}\"",
+                "Assessment {} by the {}: \"{statement}\" ({})",
                 decision.label().to_lowercase(),
-                role.label().to_lowercase()
+                role.label().to_lowercase(),
+                signed_words(signature.as_ref())
             );
-            if !unconcluded.is_empty() {
+            if let Some(open) = open_items {
+                text.push_str(&format!(
+                    "; approved over {} open item(s), justified: \"{}\"",
+                    open.count(),
+                    justification.as_deref().unwrap_or("")
+                ));
+            } else if !unconcluded.is_empty() {
                 text.push_str(&format!(
                     "; {} requirement(s) without a conclusion, justified: \"{}\"",
                     unconcluded.len(),
@@ -193,6 +218,10 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             }
             text
         }
+        Change::EvidenceRetired { .. }
+        | Change::EvidenceKept { .. }
+        | Change::EvidenceRedacted { .. }
+        | Change::BlobPurged { .. } => super::lifecycle::summarize(change),
         Change::RequestUpdated {
             title,
             owner,
@@ -213,6 +242,49 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             }
             text
         }
+        Change::ScopeRecorded { scope } => {
+            match serde_json::from_value::<crate::scope::Scope>(scope.clone()) {
+                Ok(scope) => format!("Scope recorded: {}", super::scope::summary(&scope)),
+                Err(_) => "Scope recorded (in a shape this version does not read)".to_owned(),
+            }
+        }
+        Change::KeyRegistered {
+            profile,
+            fingerprint,
+            ..
+        } => format!(
+            "Signing key {fingerprint} bound to profile #{profile} ({})",
+            profile_name(*profile)
+        ),
+        Change::ProfileRetired { profile, reason } => format!(
+            "Profile #{profile} ({}) retired: {reason}",
+            profile_name(*profile)
+        ),
+        Change::AssessmentArchived { reason } if reason.is_empty() => {
+            "Assessment archived".to_owned()
+        }
+        Change::AssessmentArchived { reason } => format!("Assessment archived: {reason}"),
+        Change::AssessmentRestored {} => "Assessment restored from the archive".to_owned(),
+        Change::RecordSealed { note, signature } => {
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(": \"{note}\"")
+            };
+            format!(
+                "Record sealed up to event #{}{note} (signed with {})",
+                seq - 1,
+                signature.key
+            )
+        }
+    }
+}
+
+/// `signed with SHA256:…` or `unsigned`.
+fn signed_words(signature: Option<&super::event::EventSignature>) -> String {
+    match signature {
+        Some(s) => format!("signed with {}", s.key),
+        None => "unsigned".to_owned(),
     }
 }
 

@@ -57,6 +57,24 @@ impl Store {
         file: &ImportedFile,
         bytes: &[u8],
     ) -> Result<ImportOutcome> {
+        self.import_evidence_with(actor, assessment, file, bytes, &ImportOptions::default())
+    }
+
+    /// [`Store::import_evidence`] with `options`. The file's sensitive
+    /// findings (masked) and the resources it describes are recorded with
+    /// it; with [`ImportOptions::redact`] a redacted copy is stored instead
+    /// of the bytes (which never reach the record). A current file of
+    /// another path whose every resource this one describes anew, and that
+    /// was not observed later, is superseded by it. Bytes that were purged
+    /// from the record are refused ([`StoreError::Rule`]).
+    pub fn import_evidence_with(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        file: &ImportedFile,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
         let provenance = &file.provenance;
         let sha256 = evidence::sha256_hex(bytes);
         if sha256 != provenance.sha256 || bytes.len() as u64 != provenance.size {
@@ -65,36 +83,48 @@ impl Store {
                 provenance.path
             )));
         }
+        let prepared = Prepared::of(file, bytes, options)?;
         self.write(|conn| {
             if actor.os_user.trim().is_empty() {
                 return Err(StoreError::Invalid("the OS user is empty".into()));
             }
             read::require_assessment(conn, assessment)?;
+            if super::lifecycle::purged_hashes(conn)?.contains(&sha256) {
+                return Err(StoreError::Rule(format!(
+                    "{}: these exact bytes were purged from the record; import a redacted copy (tickmark import --redact)",
+                    provenance.path
+                )));
+            }
             let people = People::load(conn)?;
             let current = read::evidence_files(conn, &people, assessment, true)?;
             let at_path = current
                 .iter()
                 .find(|f| f.provenance.path == provenance.path);
-            if let Some(same) = unchanged_by(&current, at_path, &sha256) {
+            if let Some(same) = unchanged_by(&current, at_path, &prepared.sha256) {
                 return Ok(ImportOutcome::Unchanged(same.clone()));
             }
             let supersedes = at_path.map(|f| f.id);
-            store_blob(conn, &sha256, bytes)?;
+            let replaces = replaced_by_resources(&current, file, supersedes, &prepared.resources);
+            store_blob(conn, &prepared.sha256, &prepared.bytes)?;
             let seq = record(
                 conn,
                 actor,
                 Some(assessment),
                 &Change::EvidenceImported {
                     path: provenance.path.clone(),
-                    sha256: sha256.clone(),
-                    size: provenance.size,
+                    sha256: prepared.sha256.clone(),
+                    size: prepared.bytes.len() as u64,
                     format: provenance.format,
                     tool: provenance.tool.clone(),
                     tool_version: provenance.tool_version.clone(),
                     imported_at: provenance.imported_at,
-                    notes: provenance.notes.clone(),
+                    notes: prepared.notes.clone(),
                     supersedes,
                     custody: provenance.custody.clone().map(Box::new),
+                    resources: prepared.resources.clone(),
+                    sensitive: prepared.sensitive.clone(),
+                    replaces,
+                    original: prepared.original.clone(),
                 },
             )?;
             read::evidence_file(conn, &people, seq)?
@@ -123,15 +153,37 @@ impl Store {
         paths: &[PathBuf],
         progress: &mut dyn FnMut(&FileReport),
     ) -> Result<ImportSummary> {
-        self.atomically(|store| store.import_paths_now(actor, assessment, create, paths, progress))
+        self.import_paths_with(
+            actor,
+            assessment,
+            create,
+            paths,
+            &ImportOptions::default(),
+            progress,
+        )
     }
 
-    fn import_paths_now(
+    /// [`Store::import_paths`] with `options` (e.g. redact sensitive data).
+    pub fn import_paths_with(
         &mut self,
         actor: &Actor,
         assessment: &str,
         create: Option<&NewAssessment>,
         paths: &[PathBuf],
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
+        self.atomically(|store| {
+            store.import_paths_now(actor, (assessment, create), paths, options, progress)
+        })
+    }
+
+    fn import_paths_now(
+        &mut self,
+        actor: &Actor,
+        (assessment, create): (&str, Option<&NewAssessment>),
+        paths: &[PathBuf],
+        options: &ImportOptions,
         progress: &mut dyn FnMut(&FileReport),
     ) -> Result<ImportSummary> {
         let mut summary = ImportSummary {
@@ -160,7 +212,7 @@ impl Store {
         }
         let batch = evidence::Batch::prepare(&files);
         for file in files {
-            for report in self.import_one(actor, &batch, &file, create, &mut summary)? {
+            for report in self.import_one(actor, &batch, &file, (create, options), &mut summary)? {
                 progress(&report);
                 summary.files.push(report);
             }
@@ -179,13 +231,25 @@ impl Store {
         batch: &evidence::Batch,
         path: &std::path::Path,
     ) -> Result<Vec<FileReport>> {
+        self.import_batch_file_with(actor, assessment, batch, path, &ImportOptions::default())
+    }
+
+    /// [`Store::import_batch_file`] with `options`.
+    pub fn import_batch_file_with(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        batch: &evidence::Batch,
+        path: &std::path::Path,
+        options: &ImportOptions,
+    ) -> Result<Vec<FileReport>> {
         let found = self.read(|conn| read::require_assessment(conn, assessment))?;
         let mut summary = ImportSummary {
             assessment: Some(found),
             created: false,
             files: Vec::new(),
         };
-        self.import_one(actor, batch, path, None, &mut summary)
+        self.import_one(actor, batch, path, (None, options), &mut summary)
     }
 
     /// Imports one file of `batch`: one report, or two for a Bicep file (the
@@ -195,7 +259,7 @@ impl Store {
         actor: &Actor,
         batch: &evidence::Batch,
         path: &std::path::Path,
-        create: Option<&NewAssessment>,
+        (create, options): (Option<&NewAssessment>, &ImportOptions),
         summary: &mut ImportSummary,
     ) -> Result<Vec<FileReport>> {
         let imported = batch.import(path, Utc::now());
@@ -230,17 +294,39 @@ impl Store {
         };
         let mut reports = vec![FileReport {
             path: shown,
-            result: Ok(self.import_evidence(actor, assessment, &file, &bytes)?),
+            result: self.import_refusable(actor, assessment, &file, &bytes, options)?,
             input_errors: file.problems,
         }];
         if let Some((bytes, compiled)) = imported.compiled {
             reports.push(FileReport {
                 path: compiled.provenance.path.clone(),
-                result: Ok(self.import_evidence(actor, assessment, &compiled, &bytes)?),
+                result: self.import_refusable(actor, assessment, &compiled, &bytes, options)?,
                 input_errors: compiled.problems,
             });
         }
         Ok(reports)
+    }
+
+    /// [`Store::import_evidence_with`], a refusal (purged bytes, sensitive
+    /// data that cannot be redacted) being this file's result rather than
+    /// an error that stops the import.
+    fn import_refusable(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        file: &ImportedFile,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<std::result::Result<ImportOutcome, ImportError>> {
+        match self.import_evidence_with(actor, assessment, file, bytes, options) {
+            Ok(outcome) => Ok(Ok(outcome)),
+            Err(StoreError::Rule(message)) => Ok(Err(ImportError::new(
+                &file.provenance.path,
+                evidence::ImportErrorKind::Refused,
+                message,
+            ))),
+            Err(e) => Err(e),
+        }
     }
 
     /// Rebuilds the typed evidence of `assessment`'s current files from the
@@ -322,6 +408,11 @@ impl Store {
         settings: &Settings,
     ) -> Result<(RunOutcome, Vec<ImportError>)> {
         let stored = self.evidence_set(assessment)?;
+        self.record_scope(
+            actor,
+            assessment,
+            &crate::scope::Scope::derive(&stored.set.evidence),
+        )?;
         let results = checks::evaluate(&stored.set, settings);
         let outcome = self.record_run(
             actor,
@@ -489,4 +580,103 @@ fn same_as_run(
             .iter()
             .zip(results)
             .all(|(a, b)| *a == canonical_json(b)))
+}
+
+/// How files are imported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Store a redacted copy of every file in which sensitive data is found
+    /// (`tickmark import --redact`); a file that cannot be redacted is
+    /// refused. Without it the file is stored as it is and its findings
+    /// wait for a reviewer's decision (keep, redact or purge).
+    pub redact: bool,
+}
+
+/// What is stored for one imported file: its bytes (or their redacted
+/// copy) and what the record says about them.
+struct Prepared {
+    bytes: std::borrow::Cow<'static, [u8]>,
+    sha256: String,
+    notes: Vec<String>,
+    resources: Vec<String>,
+    sensitive: Vec<crate::evidence::sensitive::SensitiveFinding>,
+    original: Option<super::event::OriginalBytes>,
+}
+
+impl Prepared {
+    fn of(file: &ImportedFile, bytes: &[u8], options: &ImportOptions) -> Result<Prepared> {
+        let found: Vec<_> = file
+            .evidence
+            .sensitive
+            .iter()
+            .map(super::lifecycle::stored_finding)
+            .collect();
+        let mut prepared = Prepared {
+            bytes: std::borrow::Cow::Owned(Vec::new()),
+            sha256: file.provenance.sha256.clone(),
+            notes: file.provenance.notes.clone(),
+            resources: evidence::identity::resources_of(&file.evidence),
+            sensitive: found,
+            original: None,
+        };
+        let open = prepared.sensitive.iter().filter(|f| !f.redacted).count();
+        if !options.redact || open == 0 {
+            prepared.bytes = std::borrow::Cow::Owned(bytes.to_vec());
+            return Ok(prepared);
+        }
+        let redacted = evidence::sensitive::redact(bytes).map_err(|why| {
+            StoreError::Rule(format!(
+                "{}: sensitive data was found and cannot be redacted ({why}); not imported",
+                file.provenance.path
+            ))
+        })?;
+        prepared.original = Some(super::event::OriginalBytes {
+            sha256: file.provenance.sha256.clone(),
+            size: file.provenance.size,
+        });
+        prepared.sha256 = evidence::sha256_hex(&redacted.bytes);
+        prepared.notes.push(format!(
+            "redacted on import: {} finding(s) replaced by markers; the bytes as read (SHA-256 {}) were never stored",
+            redacted.replaced.len(),
+            file.provenance.sha256
+        ));
+        prepared.sensitive = redacted
+            .replaced
+            .iter()
+            .map(|f| crate::evidence::sensitive::SensitiveFinding {
+                redacted: true,
+                ..super::lifecycle::stored_finding(f)
+            })
+            .collect();
+        prepared.bytes = std::borrow::Cow::Owned(redacted.bytes);
+        Ok(prepared)
+    }
+}
+
+/// The current files (other than the one of the same path) whose every
+/// recorded resource `file` describes, and that were not observed after it.
+fn replaced_by_resources(
+    current: &[EvidenceFile],
+    file: &ImportedFile,
+    same_path: Option<i64>,
+    resources: &[String],
+) -> Vec<i64> {
+    if resources.is_empty() {
+        return Vec::new();
+    }
+    let new: std::collections::HashSet<String> =
+        resources.iter().map(|r| r.to_ascii_lowercase()).collect();
+    let observed = evidence::identity::observed_at(&file.provenance);
+    current
+        .iter()
+        .filter(|f| Some(f.id) != same_path && !f.lifecycle.resources.is_empty())
+        .filter(|f| evidence::identity::observed_at(&f.provenance) <= observed)
+        .filter(|f| {
+            f.lifecycle
+                .resources
+                .iter()
+                .all(|r| new.contains(&r.to_ascii_lowercase()))
+        })
+        .map(|f| f.id)
+        .collect()
 }

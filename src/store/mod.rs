@@ -26,6 +26,14 @@
 //!   consistently; the chain head (printed by `tickmark verify`, kept in
 //!   every export) pins the whole history, so compare it with a copy kept
 //!   elsewhere to rule that out.
+//! * **Signatures.** A profile may have an SSH public key bound to it (an
+//!   event). Its sign-offs, decisions and seals then carry an SSHSIG
+//!   signature over a statement that includes the chain head before them
+//!   (`signed.rs`); `verify` makes each statement again from the replayed
+//!   record and checks the signature with the key bound at the time, so a
+//!   history rewritten with every hash recomputed is still found at the
+//!   first signature after the change. [`Store::approve`] enforces
+//!   segregation of duties and the approval gate.
 //! * **People as they were.** A sign-off, an approval and a review keep
 //!   the name and e-mail their profile had when they were recorded (and
 //!   sign-offs and approvals the role), in their rows, so renaming a
@@ -69,6 +77,7 @@ mod event;
 mod finding;
 mod history;
 mod imports;
+mod lifecycle;
 mod model;
 mod prior;
 mod queries;
@@ -76,6 +85,8 @@ mod read;
 mod record;
 mod requests;
 mod schema;
+mod scope;
+mod signed;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -86,17 +97,23 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use binding::SignOffBinding;
 pub use canonical::{canonical_json, canonical_sha256};
-pub use changes::media_type_of;
+pub use changes::{MIN_JUSTIFICATION_WORDS, media_type_of};
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChange, text_diff};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
+pub use event::OriginalBytes;
 pub use event::{EVENT_KINDS, GENESIS_HASH};
-pub use imports::StoredEvidence;
+pub use imports::{ImportOptions, StoredEvidence};
+pub use lifecycle::{
+    Documents, FileLifecycle, FileState, Marked, Purge, PurgeOutcome, Redaction, Scrubbed,
+    UnassignedDocument,
+};
 pub use model::*;
 pub use prior::{Mapping, PriorFinding, PriorPeriod};
 pub use record::{AssessmentRecord, RECORD_SCHEMA_VERSION};
 pub use schema::SCHEMA_VERSION;
-pub use verify::{Problem, RecordCounts, VerifyReport};
+pub use scope::{RecordedScope, summary as scope_summary};
+pub use verify::{Problem, PurgedFile, RecordCounts, VerifyReport};
 
 /// The database file's name in the data directory.
 pub const DB_FILE_NAME: &str = "tickmark.sqlite3";

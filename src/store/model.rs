@@ -190,6 +190,46 @@ pub struct Profile {
     pub role: Role,
     /// When the profile was created.
     pub created_at: DateTime<Utc>,
+    /// The bundled sample's fictional auditor: works only in the sample
+    /// assessment and never signs in a record that holds a real one.
+    #[serde(default)]
+    pub sample: bool,
+    /// The SSH public key bound to the profile, if one is registered: its
+    /// sign-offs and approvals are signed with it.
+    #[serde(default)]
+    pub key: Option<ProfileKey>,
+    /// Set when the profile is retired: it records and signs nothing new.
+    #[serde(default)]
+    pub retired: Option<Retirement>,
+}
+
+impl Profile {
+    /// True unless the profile is retired.
+    pub fn is_active(&self) -> bool {
+        self.retired.is_none()
+    }
+}
+
+/// The SSH public key bound to a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileKey {
+    /// The key as one OpenSSH line, without a comment.
+    pub openssh: String,
+    /// Its SHA-256 fingerprint (`SHA256:…`).
+    pub fingerprint: String,
+    /// The event that bound it to the profile.
+    pub event: i64,
+}
+
+/// Why and when a profile was retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retirement {
+    /// The event.
+    pub event: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
 }
 
 /// The details of a new or edited profile.
@@ -227,6 +267,12 @@ pub struct Assessment {
     /// show beside the mapped requirements as the prior period.
     #[serde(default)]
     pub prior_assessment: Option<i64>,
+    /// The bundled sample assessment.
+    #[serde(default)]
+    pub sample: bool,
+    /// Set when the assessment is archived (out of sight in lists).
+    #[serde(default)]
+    pub archived: Option<Retirement>,
 }
 
 /// The details of a new assessment.
@@ -269,13 +315,21 @@ pub struct EvidenceFile {
     pub imported_by: Person,
     /// The earlier file of the same path that this one replaced.
     pub supersedes: Option<i64>,
-    /// The later file of the same path that replaced this one; a replaced
+    /// The later file that replaced this one (of the same path, a
+    /// re-export of the same resources, or its redacted copy); a replaced
     /// file is kept but no longer evaluated.
     pub superseded_by: Option<i64>,
     /// Its evidence reference number in the assessment (`E-3` is 3; see
     /// [`reference_label`]); 0 in records exported before references existed.
     #[serde(default)]
     pub reference: i64,
+    /// What it describes, what was found in it, and whether it was
+    /// retired, kept despite sensitive data, redacted or purged.
+    #[serde(
+        default,
+        skip_serializing_if = "super::lifecycle::FileLifecycle::is_empty"
+    )]
+    pub lifecycle: super::lifecycle::FileLifecycle,
 }
 
 impl EvidenceFile {
@@ -639,6 +693,62 @@ pub struct SignOff {
     pub stale: bool,
     /// What changed, when stale (e.g. `note`, `evidence files`).
     pub stale_reasons: Vec<String>,
+    /// The signer's SSH signature, or `None` for an unsigned sign-off (a
+    /// profile without a key, or one recorded before signatures existed).
+    #[serde(default)]
+    pub signature: Option<SignatureInfo>,
+}
+
+impl SignOff {
+    /// `signed with SHA256:…` or `unsigned`.
+    pub fn signature_label(&self) -> String {
+        signature_label(self.signature.as_ref())
+    }
+}
+
+/// `signed with SHA256:…`, or `unsigned`.
+pub fn signature_label(signature: Option<&SignatureInfo>) -> String {
+    match signature {
+        Some(s) => format!("signed with {}", s.key_fingerprint),
+        None => "unsigned".to_owned(),
+    }
+}
+
+/// A signed event's SSH signature, as the record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureInfo {
+    /// The fingerprint of the key that signed (`SHA256:…`).
+    pub key_fingerprint: String,
+    /// The exact text signed (JSON): what, by whom, when, bound to which
+    /// hashes and chain head.
+    pub statement: String,
+    /// The SSHSIG signature, armored (`-----BEGIN SSH SIGNATURE-----`).
+    pub signature: String,
+}
+
+/// One signature of an assessment with everything needed to check it
+/// without Tickmark: the statement, the signature, the public key and the
+/// principal to name in `allowed_signers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedSignature {
+    /// The signed event.
+    pub event: i64,
+    /// `sign-off`, `approval` or `seal`.
+    pub kind: String,
+    /// The requirement, for a sign-off.
+    pub requirement: Option<String>,
+    /// Who signed, as they were then.
+    pub signer: Person,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The name in `allowed_signers` (`ssh-keygen -Y verify -I`).
+    pub principal: String,
+    /// The public key (one OpenSSH line).
+    pub public_key: String,
+    /// The statement, the signature and the key's fingerprint.
+    pub signature: SignatureInfo,
+    /// The history it covers: the event before it and that event's hash.
+    pub sealed_head: ChainHead,
 }
 
 /// Whether a requirement is signed off.
@@ -708,6 +818,90 @@ pub struct Approval {
     pub stale: bool,
     /// The requirements that changed since.
     pub changed_requirements: Vec<String>,
+    /// The open items the approval overrode, named one by one.
+    #[serde(default)]
+    pub open_items: Option<OpenItems>,
+    /// The lead's SSH signature, or `None` (unsigned).
+    #[serde(default)]
+    pub signature: Option<SignatureInfo>,
+}
+
+/// What stands between an assessment and its approval: requirements
+/// without a conclusion, concluded ones nobody signed off, and sign-offs
+/// that went stale. Each list in catalog order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenItems {
+    /// Assessed requirements without a finding.
+    #[serde(default)]
+    pub unconcluded: Vec<String>,
+    /// Requirements with a finding that no one has signed off.
+    #[serde(default)]
+    pub not_signed_off: Vec<String>,
+    /// Requirements whose latest sign-off is stale.
+    #[serde(default)]
+    pub stale: Vec<String>,
+}
+
+impl OpenItems {
+    /// True when nothing is open.
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    /// How many items are open.
+    pub fn count(&self) -> usize {
+        self.unconcluded.len() + self.not_signed_off.len() + self.stale.len()
+    }
+
+    /// `232 without a conclusion (1.1.1, …); 3 not signed off (…)`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (items, what) in [
+            (&self.unconcluded, "without a conclusion"),
+            (&self.not_signed_off, "concluded but not signed off"),
+            (&self.stale, "with a stale sign-off"),
+        ] {
+            if !items.is_empty() {
+                parts.push(format!("{} {what} ({})", items.len(), some_of(items)));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+fn some_of(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+/// The security lead's explicit override of the approval gate: every open
+/// item named, and why the assessment is approved all the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalOverride {
+    /// Why (at least a sentence).
+    pub justification: String,
+    /// Exactly the items open now.
+    #[serde(flatten)]
+    pub items: OpenItems,
+}
+
+/// Whether a profile may approve an assessment now, and what is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalGate {
+    /// What is open (an approval needs an override naming each).
+    pub open: OpenItems,
+    /// Why this profile may not approve at all (segregation of duties, a
+    /// retired or sample profile, not a security lead), if it may not.
+    pub refused: Option<String>,
 }
 
 /// An assessment's approval state.

@@ -151,6 +151,22 @@ impl Store {
     pub fn chain_head(&self) -> Result<Option<ChainHead>> {
         self.read(read::chain_head)
     }
+
+    /// The hash event `seq` carries, if the log has that event.
+    pub fn event_hash(&self, seq: i64) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(rusqlite::OptionalExtension::optional(conn.query_row(
+                "SELECT hash FROM events WHERE seq = ?1",
+                [seq],
+                |row| row.get(0),
+            ))?)
+        })
+    }
+
+    /// The SSH signature of event `seq`, if it is a signed one.
+    pub fn signature_of_event(&self, seq: i64) -> Result<Option<SignatureInfo>> {
+        self.read(|conn| super::signed::signature_info(conn, seq))
+    }
 }
 
 pub(crate) fn requirement_states(

@@ -63,6 +63,9 @@ pub(crate) struct People {
     /// Each profile's versions, oldest first: the event that wrote it and
     /// the name, e-mail and role it wrote.
     versions: HashMap<i64, Vec<ProfileVersion>>,
+    /// Each profile's keys, oldest first: the event that bound it and the
+    /// key (one OpenSSH line).
+    keys: HashMap<i64, Vec<(i64, String)>>,
 }
 
 /// A profile as one `profile.created` or `profile.updated` event left it.
@@ -75,9 +78,18 @@ struct ProfileVersion {
 
 impl People {
     pub fn load(conn: &Connection) -> Result<People> {
-        Ok(People {
-            versions: profile_versions(conn)?,
-        })
+        let (versions, keys) = profile_versions(conn)?;
+        Ok(People { versions, keys })
+    }
+
+    /// The key bound to profile `id` just before event `seq`.
+    pub fn key_at(&self, id: i64, seq: i64) -> Option<&str> {
+        self.keys
+            .get(&id)?
+            .iter()
+            .take_while(|(bound, _)| *bound < seq)
+            .last()
+            .map(|(_, key)| key.as_str())
     }
 
     /// The person who made the change of event `seq`: the profile's name,
@@ -107,11 +119,15 @@ impl People {
     }
 }
 
-/// Every version of every profile, from the event log.
-fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion>>> {
+/// Every profile's keys, oldest first.
+type KeyVersions = HashMap<i64, Vec<(i64, String)>>;
+
+/// Every version of every profile and every key bound to one, from the
+/// event log.
+fn profile_versions(conn: &Connection) -> Result<(HashMap<i64, Vec<ProfileVersion>>, KeyVersions)> {
     let mut stmt = conn.prepare(
         "SELECT seq, kind, payload FROM events
-         WHERE kind IN ('profile.created', 'profile.updated') ORDER BY seq",
+         WHERE kind IN ('profile.created', 'profile.updated', 'profile.key_registered') ORDER BY seq",
     )?;
     let rows = stmt
         .query_map([], |row| {
@@ -123,6 +139,7 @@ fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out: HashMap<i64, Vec<ProfileVersion>> = HashMap::new();
+    let mut keys: KeyVersions = HashMap::new();
     for (seq, kind, payload) in rows {
         // An unreadable event was changed outside Tickmark; `verify` names
         // it. Reading goes on with the versions that do read.
@@ -130,7 +147,13 @@ fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion
             .map_err(|e| e.to_string())
             .and_then(|payload| Change::from_parts(&kind, &payload));
         let (id, name, email, role) = match change {
-            Ok(Change::ProfileCreated { name, email, role }) => (seq, name, email, role),
+            Ok(Change::ProfileCreated {
+                name, email, role, ..
+            }) => (seq, name, email, role),
+            Ok(Change::KeyRegistered { profile, key, .. }) => {
+                keys.entry(profile).or_default().push((seq, key));
+                continue;
+            }
             Ok(Change::ProfileUpdated {
                 profile,
                 name,
@@ -152,7 +175,7 @@ fn profile_versions(conn: &Connection) -> Result<HashMap<i64, Vec<ProfileVersion
             role,
         });
     }
-    Ok(out)
+    Ok((out, keys))
 }
 
 /// A person as they were at event `seq`, with the role their row keeps
@@ -172,32 +195,76 @@ fn person_in_role(
 }
 
 pub(crate) fn profiles(conn: &Connection) -> Result<Vec<Profile>> {
-    let mut stmt =
-        conn.prepare("SELECT id, name, email, role, created_at FROM profiles ORDER BY id")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, name, email, role, created_at, sample, ssh_key, key_fingerprint, key_seq,
+                retired_seq, retired_at, retired_reason
+         FROM profiles ORDER BY id",
+    )?;
     let rows = stmt.query_map([], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
+            (
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, bool>(5)?,
+            ),
+            (
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                row.get::<_, Option<i64>>(8)?,
+                row.get::<_, Option<i64>>(9)?,
+                row.get::<_, Option<String>>(10)?,
+                row.get::<_, Option<String>>(11)?,
+            ),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, email, role_id, created_at) = row?;
+        let (
+            (id, name, email, role_id, created_at, sample),
+            (key, fingerprint, key_seq, retired_seq, retired_at, retired_reason),
+        ) = row?;
+        let key = match (key, fingerprint, key_seq) {
+            (Some(openssh), Some(fingerprint), Some(event)) => Some(ProfileKey {
+                openssh,
+                fingerprint,
+                event,
+            }),
+            _ => None,
+        };
         out.push(Profile {
             id,
             name,
             email,
             role: role(&role_id)?,
             created_at: parse_time(&created_at)?,
+            sample,
+            key,
+            retired: retirement(retired_seq, retired_at, retired_reason)?,
         });
     }
     Ok(out)
 }
 
-const ASSESSMENT_COLUMNS: &str = "id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, prior_assessment";
+/// A retirement or archival from its three columns.
+fn retirement(
+    seq: Option<i64>,
+    at: Option<String>,
+    reason: Option<String>,
+) -> Result<Option<Retirement>> {
+    match (seq, at) {
+        (Some(event), Some(at)) => Ok(Some(Retirement {
+            event,
+            at: parse_time(&at)?,
+            reason: reason.unwrap_or_default(),
+        })),
+        _ => Ok(None),
+    }
+}
+
+const ASSESSMENT_COLUMNS: &str = "id, name, cluster, period_start, period_end, catalog_id, created_at, created_by, created_os_user, prior_assessment, sample, archived_seq, archived_at, archived_reason";
 
 fn assessments_where(
     conn: &Connection,
@@ -219,6 +286,12 @@ fn assessments_where(
             row.get::<_, Option<i64>>(7)?,
             row.get::<_, String>(8)?,
             row.get::<_, Option<i64>>(9)?,
+            (
+                row.get::<_, bool>(10)?,
+                row.get::<_, Option<i64>>(11)?,
+                row.get::<_, Option<String>>(12)?,
+                row.get::<_, Option<String>>(13)?,
+            ),
         ))
     };
     let rows = match param {
@@ -227,7 +300,19 @@ fn assessments_where(
     };
     rows.into_iter()
         .map(
-            |(id, name, cluster, start, end, catalog_id, created_at, by, os_user, prior)| {
+            |(
+                id,
+                name,
+                cluster,
+                start,
+                end,
+                catalog_id,
+                created_at,
+                by,
+                os_user,
+                prior,
+                (sample, archived_seq, archived_at, archived_reason),
+            )| {
                 Ok(Assessment {
                     id,
                     name,
@@ -238,6 +323,8 @@ fn assessments_where(
                     created_at: parse_time(&created_at)?,
                     created_by: people.person_at(by, os_user, id),
                     prior_assessment: prior,
+                    sample,
+                    archived: retirement(archived_seq, archived_at, archived_reason)?,
                 })
             },
         )
@@ -288,7 +375,8 @@ pub(crate) fn evidence_files(
     current_only: bool,
 ) -> Result<Vec<EvidenceFile>> {
     let filter = if current_only {
-        " AND superseded_by IS NULL"
+        " AND superseded_by IS NULL AND retired_seq IS NULL \
+          AND sha256 NOT IN (SELECT sha256 FROM purges)"
     } else {
         ""
     };
@@ -373,20 +461,23 @@ fn files_where(
                 imported_at: parse_time(&imported_at)?,
                 notes: serde_json::from_str(&notes)?,
                 custody: custody.as_deref().map(serde_json::from_str).transpose()?,
+                modified_at: None,
             },
             imported_by: people.person_at(by, os_user, id),
             supersedes,
             superseded_by,
             reference: reference.unwrap_or_default(),
+            lifecycle: Default::default(),
         });
     }
+    super::lifecycle::fill(conn, people, &mut out)?;
     Ok(out)
 }
 
 pub(crate) fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
     Ok(conn
         .query_row(
-            "SELECT bytes FROM blobs WHERE sha256 = ?1",
+            "SELECT bytes FROM blobs WHERE sha256 = ?1 AND sha256 NOT IN (SELECT sha256 FROM purges)",
             [sha256],
             |row| row.get(0),
         )
@@ -701,12 +792,26 @@ pub(crate) fn sign_offs(
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    let purged = if rows.is_empty() {
+        Default::default()
+    } else {
+        super::lifecycle::purged_hashes(conn)?
+    };
     rows.into_iter()
         .map(
             |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
-                let stale_reasons = binding.differences(now);
+                let mut stale_reasons = binding.differences(now);
+                if binding
+                    .evidence_sha256
+                    .iter()
+                    .chain(&binding.attachments_sha256)
+                    .any(|sha| purged.contains(sha))
+                {
+                    stale_reasons.push("purged evidence".to_owned());
+                }
                 let role = role(&role_id)?;
+                let signature = super::signed::signature_info(conn, id)?;
                 Ok(SignOff {
                     id,
                     assessment,
@@ -720,6 +825,7 @@ pub(crate) fn sign_offs(
                     stale_reasons,
                     binding,
                     binding_hash,
+                    signature,
                 })
             },
         )
@@ -781,7 +887,7 @@ pub(crate) fn approvals(
     assessment: i64,
 ) -> Result<ApprovalState> {
     let mut stmt = conn.prepare(
-        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash
+        "SELECT id, decision, profile, role, os_user, at, statement, justification, unconcluded, bindings, binding_hash, open_items
          FROM approvals WHERE assessment = ?1 ORDER BY id",
     )?;
     let rows = stmt
@@ -801,6 +907,7 @@ pub(crate) fn approvals(
                     row.get::<_, String>(8)?,
                     row.get::<_, String>(9)?,
                     row.get::<_, String>(10)?,
+                    row.get::<_, Option<String>>(11)?,
                 ),
             ))
         })?
@@ -809,7 +916,7 @@ pub(crate) fn approvals(
     let mut history = Vec::new();
     for (
         (id, decision_id, profile, role_id, os_user, at),
-        (statement, justification, unconcluded, bindings, binding_hash),
+        (statement, justification, unconcluded, bindings, binding_hash, open_items),
     ) in rows
     {
         let bindings: std::collections::BTreeMap<String, String> = serde_json::from_str(&bindings)?;
@@ -833,6 +940,8 @@ pub(crate) fn approvals(
             binding_hash,
             stale: !changed.is_empty(),
             changed_requirements: changed,
+            open_items: worksheet(open_items.as_deref())?,
+            signature: super::signed::signature_info(conn, id)?,
         });
     }
     Ok(ApprovalState {

@@ -51,6 +51,22 @@ pub struct AssessmentRecord {
     /// status), by key; empty in records made before it existed.
     #[serde(default)]
     pub requests: Vec<TrackedRequest>,
+    /// Every PCI scope recorded for the assessment, oldest first (the last
+    /// is the current one); empty in records made before scope existed.
+    #[serde(default)]
+    pub scopes: Vec<super::RecordedScope>,
+    /// Every signature of the assessment (signed sign-offs, approvals,
+    /// seals), oldest first, with the statement, the signature, the key and
+    /// the principal to check each with `ssh-keygen -Y verify`; empty in
+    /// records made before signatures existed.
+    #[serde(default)]
+    pub signatures: Vec<RecordedSignature>,
+    /// The latest seal of the record for this assessment (a signed seal or
+    /// decision of the security lead): the chain head it signs and the
+    /// signature. What `tickmark verify --against` checks the record
+    /// against, with [`AssessmentRecord::chain_head`].
+    #[serde(default)]
+    pub seal: Option<RecordedSignature>,
 }
 
 impl Store {
@@ -82,6 +98,7 @@ impl Store {
 fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<AssessmentRecord> {
     let people = People::load(conn)?;
     let found = read::require_assessment(conn, assessment)?;
+    let signatures = super::signed::signatures(conn, &people, assessment)?;
     let latest_run = match read::latest_run_id(conn, assessment)? {
         Some(id) => read::run(conn, &people, id)?,
         None => None,
@@ -100,5 +117,12 @@ fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<Assessm
         chain_head: read::chain_head(conn)?,
         prior_period: super::prior::prior_period(conn, assessment)?,
         requests: super::requests::tracked(conn, &people, assessment)?,
+        scopes: super::scope::scopes(conn, &people, assessment)?,
+        seal: signatures
+            .iter()
+            .rev()
+            .find(|s| s.kind != "sign-off")
+            .cloned(),
+        signatures,
     })
 }

@@ -17,8 +17,8 @@ pub(crate) struct Migration {
     pub version: i64,
     /// What it does.
     pub name: &'static str,
-    /// The SQL, in blocks run in order (one step may gather the changes of
-    /// several features, each in its own block).
+    /// The SQL, in parts run in order (each feature's part of a step is
+    /// its own block).
     pub sql: &'static [&'static str],
 }
 
@@ -36,8 +36,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; evidence reference numbers",
-        sql: &[V3_FINDINGS_CUSTODY_AND_REQUESTS, V3_EVIDENCE_REFERENCES],
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope; signing keys, signatures and seals, retired profiles and the sample kept apart; evidence reference numbers",
+        sql: &[
+            V3_FINDINGS_CUSTODY_AND_REQUESTS,
+            V3_SIGNING,
+            V3_EVIDENCE_REFERENCES,
+        ],
     },
 ];
 
@@ -55,6 +59,9 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("sign_offs", &["id"]),
     ("approvals", &["id"]),
     ("evidence_requests", &["assessment", "key"]),
+    ("scopes", &["seq"]),
+    ("purges", &["sha256"]),
+    ("signatures", &["event"]),
 ];
 
 const V1_TABLES: &str = "
@@ -270,6 +277,103 @@ CREATE TABLE evidence_requests (
 );
 CREATE TRIGGER evidence_requests_no_delete BEFORE DELETE ON evidence_requests
 BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TABLE scopes (
+    seq INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    scope TEXT NOT NULL,
+    recorded_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER scopes_no_update BEFORE UPDATE ON scopes
+BEGIN SELECT RAISE(ABORT, 'a recorded scope cannot be changed; record a new one'); END;
+CREATE TRIGGER scopes_no_delete BEFORE DELETE ON scopes
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX scopes_by_assessment ON scopes(assessment, seq);
+
+-- Evidence over its life (issue 13): the resources each file describes and
+-- the sensitive data found in it (JSON, NULL when none), the bytes a
+-- redacted copy was made from, retired files, files kept as they are
+-- despite sensitive data, and purged bytes. A stored file's bytes may be
+-- emptied (its hash and size stay) only once a `blob.purged` event has
+-- recorded why (its `purges` row); rows are still never deleted.
+ALTER TABLE evidence_files ADD COLUMN resources TEXT;
+ALTER TABLE evidence_files ADD COLUMN sensitive TEXT;
+ALTER TABLE evidence_files ADD COLUMN original TEXT;
+ALTER TABLE evidence_files ADD COLUMN retired_seq INTEGER;
+ALTER TABLE evidence_files ADD COLUMN retired_at TEXT;
+ALTER TABLE evidence_files ADD COLUMN retired_reason TEXT;
+ALTER TABLE evidence_files ADD COLUMN kept_seq INTEGER;
+ALTER TABLE evidence_files ADD COLUMN kept_reason TEXT;
+UPDATE evidence_files SET
+    resources = (SELECT json_extract(e.payload, '$.resources') FROM events e WHERE e.seq = evidence_files.id),
+    sensitive = (SELECT json_extract(e.payload, '$.sensitive') FROM events e WHERE e.seq = evidence_files.id),
+    original = (SELECT json_extract(e.payload, '$.original') FROM events e WHERE e.seq = evidence_files.id);
+CREATE TABLE purges (
+    sha256 TEXT PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    size INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    purged_by INTEGER,
+    os_user TEXT NOT NULL,
+    purged_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TRIGGER purges_no_delete BEFORE DELETE ON purges
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE TRIGGER purges_no_update BEFORE UPDATE ON purges
+BEGIN SELECT RAISE(ABORT, 'a purge cannot be changed'); END;
+DROP TRIGGER blobs_no_update;
+CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs
+WHEN NOT (NEW.sha256 = OLD.sha256 AND NEW.size = OLD.size AND length(NEW.bytes) = 0
+          AND EXISTS (SELECT 1 FROM purges WHERE purges.sha256 = OLD.sha256))
+BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed, only purged by an event'); END;
+-- End of issue 13's block.
+";
+
+/// Signing (schema step 3, its own block): a profile's registered SSH key
+/// (the event that bound it), its retirement, and whether it is the bundled
+/// sample's fictional auditor; whether an assessment is the sample and
+/// whether it is archived; the open items an approval overrode; and
+/// `signatures`, one row per signed sign-off, approval or seal: the exact
+/// statement signed and its SSHSIG signature.
+///
+/// A record written before this step has no signatures (its sign-offs read
+/// as unsigned); its sample profile and assessment are recognised by the
+/// names the sample has always had.
+const V3_SIGNING: &str = "
+ALTER TABLE profiles ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE profiles ADD COLUMN ssh_key TEXT;
+ALTER TABLE profiles ADD COLUMN key_fingerprint TEXT;
+ALTER TABLE profiles ADD COLUMN key_seq INTEGER;
+ALTER TABLE profiles ADD COLUMN retired_seq INTEGER;
+ALTER TABLE profiles ADD COLUMN retired_at TEXT;
+ALTER TABLE profiles ADD COLUMN retired_reason TEXT;
+UPDATE profiles SET sample = 1 WHERE id IN (
+    SELECT seq FROM events WHERE kind = 'profile.created'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.name') END
+        = 'Robin Sample (fictional sample auditor)'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.email') END
+        = 'robin.sample@auditor.example');
+ALTER TABLE assessments ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE assessments ADD COLUMN archived_seq INTEGER;
+ALTER TABLE assessments ADD COLUMN archived_at TEXT;
+ALTER TABLE assessments ADD COLUMN archived_reason TEXT;
+UPDATE assessments SET sample = 1 WHERE name = 'Sample: Harbourline Payments (fictional)';
+ALTER TABLE approvals ADD COLUMN open_items TEXT;
+CREATE TABLE signatures (
+    event INTEGER PRIMARY KEY,
+    assessment INTEGER REFERENCES assessments(id),
+    kind TEXT NOT NULL,
+    profile INTEGER NOT NULL REFERENCES profiles(id),
+    key_fingerprint TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX signatures_by_assessment ON signatures(assessment, event);
 ";
 
 /// Evidence references (E-1, E-2, ...): every evidence file and attachment
@@ -317,8 +421,8 @@ pub(crate) fn migrate(conn: &mut Connection, label: &str, target: i64) -> Result
         .iter()
         .filter(|m| m.version > current && m.version <= target)
     {
-        for block in step.sql {
-            tx.execute_batch(block)?;
+        for part in step.sql {
+            tx.execute_batch(part)?;
         }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",

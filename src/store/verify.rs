@@ -55,6 +55,9 @@ pub struct RecordCounts {
     pub sign_offs: u64,
     /// Approvals and send-backs.
     pub approvals: u64,
+    /// Signed sign-offs, decisions and seals (each checked).
+    #[serde(default)]
+    pub signatures: u64,
     /// Stored files (distinct SHA-256s).
     pub blobs: u64,
     /// Their total size in bytes.
@@ -72,6 +75,21 @@ pub struct VerifyReport {
     /// order, then the stored files, the tables and the schema); empty if
     /// the record is intact. At most 50 are listed.
     pub problems: Vec<Problem>,
+    /// Stored files whose bytes were purged by an event (their hash and
+    /// size kept in the log): accounted for, not tampered with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purged: Vec<PurgedFile>,
+}
+
+/// Bytes the record no longer holds because an event purged them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedFile {
+    /// Their SHA-256.
+    pub sha256: String,
+    /// The `blob.purged` event.
+    pub seq: i64,
+    /// What used them.
+    pub users: String,
 }
 
 impl VerifyReport {
@@ -181,7 +199,8 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         problems.add("table events", format!("cannot be read: {e}"));
         None
     });
-    let mut counts = check_blobs(conn, &tx, &mut problems).unwrap_or_else(|e| {
+    let mut purged = Vec::new();
+    let mut counts = check_blobs(conn, &tx, &mut problems, &mut purged).unwrap_or_else(|e| {
         problems.add("table blobs", format!("cannot be read: {e}"));
         RecordCounts::default()
     });
@@ -196,6 +215,7 @@ fn verify(conn: &Connection) -> Result<VerifyReport> {
         chain_head,
         counts,
         problems: problems.0,
+        purged,
     })
 }
 
@@ -214,6 +234,9 @@ fn check_chain(
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut head = None;
+    // The last event an intact signature covers: a broken one names the
+    // stretch of history the change must be in.
+    let mut covered = 0;
     while let Some(row) = rows.next()? {
         let ev = match event_row(row) {
             Ok(ev) => ev,
@@ -267,7 +290,7 @@ fn check_chain(
                 );
             }
         } else {
-            check_event(replay, problems, &ev, &at);
+            check_event(replay, problems, &ev, &at, &mut covered);
         }
         prev_hash = ev.hash.clone();
         expected_seq = ev.seq + 1;
@@ -280,7 +303,13 @@ fn check_chain(
 }
 
 /// One event's payload, canonical form and hash; replays it into `replay`.
-fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: &str) {
+fn check_event(
+    replay: &Connection,
+    problems: &mut Problems,
+    ev: &EventRow,
+    at: &str,
+    covered: &mut i64,
+) {
     match ev.payload_value() {
         Err(e) => problems.add(at, e),
         Ok(payload) => {
@@ -319,6 +348,15 @@ fn check_event(replay: &Connection, problems: &mut Problems, ev: &EventRow, at: 
             match Change::from_parts(&ev.kind, &payload) {
                 Err(e) => problems.add(at, e),
                 Ok(change) => {
+                    // Signatures are checked against the record as it stood
+                    // just before the event: the replay so far.
+                    let signed = super::signed::check(replay, ev, &change, *covered);
+                    if signed.is_empty() && super::signed::is_signed(&change) {
+                        *covered = ev.seq - 1;
+                    }
+                    for problem in signed {
+                        problems.add(at, problem);
+                    }
                     if let Err(e) = apply(replay, ev, &change) {
                         problems.add(at, format!("cannot be replayed: {e}"));
                     }
@@ -423,7 +461,12 @@ fn check_blobs(
     conn: &Connection,
     replay: &Connection,
     problems: &mut Problems,
+    purged: &mut Vec<PurgedFile>,
 ) -> Result<RecordCounts> {
+    let purges: BTreeMap<String, i64> = replay
+        .prepare("SELECT sha256, seq FROM purges")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut needed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut stmt = replay.prepare(
         "SELECT sha256, 'evidence file #' || id || ' (' || path || ')' FROM evidence_files
@@ -462,6 +505,23 @@ fn check_blobs(
                 continue;
             }
         };
+        if let Some(seq) = purges.get(&key) {
+            let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
+            if bytes.is_empty() {
+                purged.push(PurgedFile {
+                    sha256: key.clone(),
+                    seq: *seq,
+                    users,
+                });
+            } else {
+                problems.add(
+                    format!("blob {}", short(&key)),
+                    format!("event #{seq} purged these bytes, but they are stored (put back outside Tickmark?)"),
+                );
+            }
+            seen.insert(key);
+            continue;
+        }
         counts.blobs += 1;
         counts.blob_bytes += bytes.len() as u64;
         let location = format!("blob {}", short(&key));
@@ -694,6 +754,7 @@ fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
     counts.attachments = count("attachments");
     counts.sign_offs = count("sign_offs");
     counts.approvals = count("approvals");
+    counts.signatures = count("signatures");
 }
 
 #[cfg(test)]

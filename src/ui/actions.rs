@@ -410,11 +410,14 @@ impl Workbench {
         } else {
             self.statement.clone()
         };
+        let profile = self.profile().cloned();
+        let sign = self.signing.take(profile.as_ref());
         self.worker.submit(Task::SignOff {
             actor,
             assessment,
             requirement,
             statement,
+            sign,
         });
     }
 
@@ -462,6 +465,35 @@ impl Workbench {
             actor: self.actor(),
             assessment: assessment.id,
             paths,
+            confirmed: false,
+        });
+    }
+
+    /// Imports a large set of files the user agreed to import.
+    pub(super) fn import_confirmed(&mut self, assessment: i64, paths: Vec<PathBuf>) {
+        self.start_job(Job::Import {
+            actor: self.actor(),
+            assessment,
+            paths,
+            confirmed: true,
+        });
+    }
+
+    /// Retires, keeps, redacts or purges an evidence file of the open
+    /// assessment, or attaches a document (needs a reviewer profile).
+    pub(super) fn lifecycle(&mut self, action: super::worker::LifecycleAction) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        let Some(actor) = self.reviewer("change evidence") else {
+            return;
+        };
+        let settings = Box::new(self.worker.settings().clone());
+        self.worker.submit(Task::Lifecycle {
+            actor,
+            assessment,
+            action,
+            settings,
         });
     }
 
@@ -483,7 +515,7 @@ impl Workbench {
         &mut self,
         approve: bool,
         statement: String,
-        justification: Option<String>,
+        override_: Option<crate::store::ApprovalOverride>,
     ) {
         let Some(assessment) = self.assessment().map(|a| a.id) else {
             return;
@@ -495,12 +527,15 @@ impl Workbench {
             self.error("Only a security lead can approve an assessment or send it back; choose a security lead's profile");
             return;
         }
+        let profile = self.profile().cloned();
+        let sign = self.signing.take(profile.as_ref());
         self.worker.submit(Task::Decide {
             actor,
             assessment,
             approve,
             statement,
-            justification,
+            override_,
+            sign,
         });
     }
 

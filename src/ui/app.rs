@@ -21,8 +21,8 @@ use super::snippet::{Snippet, SnippetKey};
 use super::thumbnails::Thumbnails;
 use super::worker::{ImportReport, JobId, Loaded, Task, Worker, WorkerMode};
 use super::{
-    compare, dashboard, detail, dialogs, keyboard, requests, review, status_bar, theme, top_bar,
-    tree,
+    compare, dashboard, detail, dialogs, keyboard, requests, review, scope, status_bar, theme,
+    top_bar, tree,
 };
 use crate::catalog::Catalog;
 use crate::checks::Settings;
@@ -67,6 +67,10 @@ pub enum Screen {
     Compare,
     /// The evidence request list.
     Requests,
+    /// The PCI scope and its diagram.
+    Scope,
+    /// The evidence inventory, sensitive data and unassigned documents.
+    Evidence,
 }
 
 /// A line in the status bar.
@@ -142,9 +146,15 @@ pub struct Workbench {
     pub(super) search: String,
     pub(super) collapsed: HashSet<String>,
     pub(super) screen: Screen,
+    /// The box selected on the scope screen.
+    pub(super) scope_selected: Option<usize>,
+    /// The scope diagram is scaled to the screen's width (else 100 %).
+    pub(super) scope_fit: bool,
     pub(super) drafts: Drafts,
     pub(super) note_preview: bool,
     pub(super) statement: String,
+    /// How the reviewer signs (agent or key file; the passphrase until used).
+    pub(super) signing: super::signing::SigningForm,
     pub(super) snippets: HashMap<SnippetKey, SnippetState>,
     pub(super) thumbnails: Thumbnails,
     pub(super) history: HashMap<String, Vec<HistoryEntry>>,
@@ -155,6 +165,7 @@ pub struct Workbench {
     pub(super) import_report: Option<ImportReport>,
     pub(super) compare: CompareState,
     pub(super) requests: super::requests::RequestsState,
+    pub(super) inventory: super::inventory::InventoryState,
     /// The chain of custody of the open assessment's evidence files, by
     /// (path, SHA-256), from the collection manifests imported with them.
     pub(super) custody: HashMap<(String, String), crate::evidence::custody::Custody>,
@@ -208,8 +219,11 @@ impl Workbench {
             search: String::new(),
             collapsed: HashSet::new(),
             screen: Screen::Review,
+            scope_selected: None,
+            scope_fit: true,
             note_preview: false,
             statement: String::new(),
+            signing: super::signing::SigningForm::new(),
             snippets: HashMap::new(),
             thumbnails: Thumbnails::default(),
             history: HashMap::new(),
@@ -220,6 +234,7 @@ impl Workbench {
             import_report: None,
             compare: CompareState::default(),
             requests: Default::default(),
+            inventory: Default::default(),
             custody: HashMap::new(),
             failing_resources_only: HashSet::new(),
             selected_resource: HashMap::new(),
@@ -323,7 +338,11 @@ impl Workbench {
     }
 
     fn main_area(&mut self, ui: &mut Ui) {
-        tree::show(self, ui);
+        // The scope diagram needs the width; it is about the estate, not a
+        // requirement.
+        if self.screen != Screen::Scope {
+            tree::show(self, ui);
+        }
         match self.screen {
             Screen::Review => {
                 review::show(self, ui);
@@ -332,6 +351,8 @@ impl Workbench {
             Screen::Dashboard => dashboard::show(self, ui),
             Screen::Compare => compare::show(self, ui),
             Screen::Requests => requests::show(self, ui),
+            Screen::Scope => scope::show(self, ui),
+            Screen::Evidence => super::inventory::show(self, ui),
         }
     }
 

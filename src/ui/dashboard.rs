@@ -70,6 +70,7 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 ui.add_space(10.0);
                 ui.label(RichText::new("Automated verdicts").strong());
                 verdict_bar(ui, &verdicts, &palette);
+                failures_by_scope(wb, ui, &palette);
                 ui.add_space(12.0);
                 ui.label(RichText::new("Per family").strong());
                 legend(ui, &palette);
@@ -89,6 +90,41 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 }
             });
     });
+}
+
+/// The failing resources of the latest run, in-scope ones apart from
+/// out-of-scope ones (both fail; the scope says which the CDE depends on).
+fn failures_by_scope(wb: &Workbench, ui: &mut Ui, palette: &Palette) {
+    let Some(run) = wb.loaded.as_ref().and_then(|l| l.run.as_ref()) else {
+        return;
+    };
+    let split = crate::scope::failures_by_scope(&run.results);
+    if split.iter().all(Vec::is_empty) {
+        return;
+    }
+    ui.add_space(10.0);
+    ui.label(RichText::new("Failing resources by PCI scope").strong());
+    let labels = [
+        ("In scope (CDE)", palette.fail),
+        ("Connected", palette.partial),
+        ("Out of scope", palette.muted),
+        ("Scope not stated", palette.muted),
+    ];
+    for ((label, colour), failures) in labels.into_iter().zip(&split) {
+        if failures.is_empty() {
+            continue;
+        }
+        egui::CollapsingHeader::new(
+            RichText::new(format!("{label}: {} failing resource(s)", failures.len())).color(colour),
+        )
+        .id_salt(("failures-by-scope", label))
+        .default_open(label.starts_with("In scope"))
+        .show(ui, |ui| {
+            for failure in failures {
+                ui.label(format!("{} · {}", failure.check, failure.resource));
+            }
+        });
+    }
 }
 
 /// How many requirements have each finding, by which method, and how far

@@ -667,7 +667,7 @@ fn resource_detail(
 }
 
 /// One piece of evidence: file, pointer, resource, and the snippet on demand.
-fn evidence_item(
+pub(super) fn evidence_item(
     wb: &mut Workbench,
     ui: &mut Ui,
     files: &[RunFile],

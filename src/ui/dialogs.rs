@@ -12,7 +12,10 @@ use super::app::Workbench;
 use super::keyboard::SHORTCUTS;
 use super::theme::Palette;
 use super::worker::{PickPurpose, Task};
-use crate::store::{Assessment, AttachmentMeta, NewAssessment, NewProfile, Role, SignOffState};
+use crate::store::{
+    ApprovalGate, ApprovalOverride, Assessment, AttachmentMeta, MIN_JUSTIFICATION_WORDS,
+    NewAssessment, NewProfile, Role, SignOffState,
+};
 
 /// What to do once the user has answered about unsaved drafts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +94,15 @@ pub enum Dialog {
     },
     /// What the last import could not read.
     ImportReport,
+    /// A large import: go ahead?
+    ConfirmImport {
+        /// The assessment.
+        assessment: i64,
+        /// What was asked for.
+        paths: Vec<PathBuf>,
+        /// How much it holds.
+        survey: crate::evidence::Survey,
+    },
     /// Declare an appendix that applies only to some entities not
     /// applicable, with a reason.
     NotApplicable(NotApplicableForm),
@@ -142,6 +154,12 @@ pub struct ProfileForm {
     name: String,
     email: String,
     role: Role,
+    /// The new profile's SSH public key (optional).
+    new_key: String,
+    /// A key to bind to the profile in use.
+    key: String,
+    /// Why the profile in use is retired.
+    retire_reason: String,
     problem: Option<String>,
 }
 
@@ -150,7 +168,20 @@ pub struct ProfileForm {
 pub struct ApprovalForm {
     statement: String,
     justification: String,
+    /// Approve over the open items (an override naming each).
+    override_open: bool,
+    /// What is open and whether the profile may approve, for that profile.
+    gate: Option<(Option<i64>, ApprovalGate)>,
+    /// The profile the gate was last asked for.
+    asked: Option<Option<i64>>,
     problem: Option<String>,
+}
+
+impl ApprovalForm {
+    /// The worker's answer to what is open, for `profile`.
+    pub fn set_gate(&mut self, profile: Option<i64>, gate: ApprovalGate) {
+        self.gate = Some((profile, gate));
+    }
 }
 
 impl Dialog {
@@ -204,6 +235,9 @@ impl Dialog {
             name: String::new(),
             email: String::new(),
             role: Role::Auditor,
+            new_key: String::new(),
+            key: String::new(),
+            retire_reason: String::new(),
             problem: None,
         })
     }
@@ -214,10 +248,17 @@ impl Dialog {
     pub fn show_failure(&mut self, action: &str, message: &str) -> bool {
         let problem = match self {
             Dialog::NewAssessment(form) if action == "Creating the assessment" => &mut form.problem,
-            Dialog::Profiles(form) if action == "Creating the profile" => &mut form.problem,
+            Dialog::Profiles(form)
+                if action == "Creating the profile"
+                    || action == "Registering the signing key"
+                    || action == "Retiring the profile" =>
+            {
+                &mut form.problem
+            }
             Dialog::Approval(form)
                 if action == "Approving the assessment"
-                    || action == "Sending the assessment back" =>
+                    || action == "Sending the assessment back"
+                    || action == "Checking what is open" =>
             {
                 &mut form.problem
             }
@@ -299,6 +340,9 @@ impl Dialog {
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
             Dialog::ImportReport => "Import report".to_owned(),
+            Dialog::ConfirmImport { survey, .. } => {
+                format!("Import {}?", survey.describe())
+            }
             Dialog::NotApplicable(form) => format!("{} does not apply", form.scope),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
@@ -360,6 +404,11 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 ..
             } => withdraw(wb, ui, requirement, *attachment, reason),
             Dialog::ImportReport => import_report(wb, ui),
+            Dialog::ConfirmImport {
+                assessment,
+                paths,
+                survey,
+            } => confirm_import(wb, ui, *assessment, paths, survey),
             Dialog::NotApplicable(form) => not_applicable(wb, ui, form),
             Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
         };
@@ -714,29 +763,116 @@ fn form_to_assessment(form: &AssessmentForm, catalog: &str) -> Result<NewAssessm
 }
 
 fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome {
-    ui.label("Every conclusion, note, attachment and sign-off records your profile and your operating-system user.");
+    let palette = Palette::of(ui);
+    ui.label("Every conclusion, note, attachment and sign-off records your profile and your operating-system user; with an SSH key, your sign-offs and approvals are signed.");
     ui.add_space(4.0);
-    if wb.profiles.is_empty() {
+    // The sample's fictional auditor works only in the sample assessment.
+    let in_sample = wb.assessment().is_some_and(|a| a.sample);
+    let shown: Vec<&crate::store::Profile> = wb
+        .profiles
+        .iter()
+        .filter(|p| !p.sample || in_sample)
+        .collect();
+    if shown.is_empty() {
         ui.label(RichText::new("No profile yet: create one below.").weak());
     } else {
         ui.label(RichText::new("Click a profile to review as it, or create one below.").weak());
     }
     let mut chosen = None;
-    for profile in &wb.profiles {
+    for profile in shown {
         let selected = wb.prefs.profile == Some(profile.id);
         let email = if profile.email.is_empty() {
             String::new()
         } else {
             format!(" <{}>", profile.email)
         };
-        let text = format!("{}{email} · {}", profile.name, profile.role.label());
-        if ui.add(egui::Button::selectable(selected, text)).clicked() {
+        let key = match &profile.key {
+            Some(key) => format!("key {}", short_fingerprint(&key.fingerprint)),
+            None => "no key".to_owned(),
+        };
+        let retired = if profile.retired.is_some() {
+            " · retired"
+        } else {
+            ""
+        };
+        let text = format!(
+            "{}{email} · {} · {key}{retired}",
+            profile.name,
+            profile.role.label()
+        );
+        let button = ui.add_enabled(
+            profile.is_active(),
+            egui::Button::selectable(selected, text),
+        );
+        if button
+            .on_disabled_hover_text("Retired: records and signs nothing new")
+            .clicked()
+        {
             chosen = Some(profile.id);
         }
     }
     if let Some(id) = chosen {
         wb.prefs.profile = Some(id);
         return Outcome::Close;
+    }
+    if let Some(current) = wb.profile().filter(|p| !p.sample && p.is_active()).cloned() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(format!("Signing key of {}", current.name)).strong());
+        match &current.key {
+            Some(key) => ui.label(format!(
+                "{} (bound at event #{}). A new key replaces it; earlier signatures stay checked against the key they were made with.",
+                key.fingerprint, key.event
+            )),
+            None => ui.label(
+                RichText::new("No key: sign-offs and approvals are recorded unsigned.")
+                    .color(palette.partial),
+            ),
+        };
+        field(
+            ui,
+            "SSH public key",
+            &mut form.key,
+            "ssh-ed25519 AAAA… or the path of your .pub file",
+        );
+        ui.horizontal(|ui| {
+            let label = if current.key.is_some() {
+                "Replace key"
+            } else {
+                "Register key"
+            };
+            if ui
+                .add_enabled(!form.key.trim().is_empty(), egui::Button::new(label))
+                .clicked()
+            {
+                form.problem = None;
+                wb.worker.submit(Task::RegisterKey {
+                    profile: current.id,
+                    key: form.key.trim().to_owned(),
+                });
+                form.key.clear();
+            }
+        });
+        field(
+            ui,
+            "Reason to retire",
+            &mut form.retire_reason,
+            "e.g. left the team in March",
+        );
+        if ui
+            .add_enabled(
+                !form.retire_reason.trim().is_empty(),
+                egui::Button::new(format!("Retire {}", current.name)),
+            )
+            .on_hover_text("The profile stays in the record, but records and signs nothing new")
+            .clicked()
+        {
+            form.problem = None;
+            wb.worker.submit(Task::RetireProfile {
+                profile: current.id,
+                reason: form.retire_reason.trim().to_owned(),
+            });
+            form.retire_reason.clear();
+        }
     }
     ui.add_space(6.0);
     ui.label(RichText::new("New profile").strong());
@@ -748,6 +884,12 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             ui.radio_value(&mut form.role, *role, role.label());
         }
     });
+    field(
+        ui,
+        "Public key",
+        &mut form.new_key,
+        "optional: ssh-ed25519 AAAA… or a .pub file's path",
+    );
     problem_line(ui, form.problem.as_ref());
     buttons(ui, |ui| {
         let ready = !form.name.trim().is_empty();
@@ -759,14 +901,25 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
             .clicked()
         {
             form.problem = None;
-            wb.worker.submit(Task::CreateProfile(NewProfile {
-                name: form.name.clone(),
-                email: form.email.clone(),
-                role: form.role,
-            }));
+            wb.worker.submit(Task::CreateProfile {
+                new: NewProfile {
+                    name: form.name.clone(),
+                    email: form.email.clone(),
+                    role: form.role,
+                },
+                key: Some(form.new_key.trim().to_owned()).filter(|k| !k.is_empty()),
+            });
         }
         Outcome::Keep
     })
+}
+
+/// `SHA256:abcdefgh…`.
+fn short_fingerprint(fingerprint: &str) -> String {
+    match fingerprint.get(..15) {
+        Some(head) if fingerprint.len() > 15 => format!("{head}…"),
+        _ => fingerprint.to_owned(),
+    }
 }
 
 fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome {
@@ -783,9 +936,10 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
     {
         let by = current.by.name.as_deref().unwrap_or(&current.by.os_user);
         let mut text = format!(
-            "Latest: {} by {by} on {}",
+            "Latest: {} by {by} on {} ({})",
             current.decision.label(),
-            super::widgets::time(&current.at)
+            super::widgets::time(&current.at),
+            crate::store::signature_label(current.signature.as_ref())
         );
         if current.stale {
             text.push_str(&format!(
@@ -804,16 +958,6 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         "{} of {total} requirements have a conclusion.",
         total - unconcluded.len()
     ));
-    if !unconcluded.is_empty() {
-        ui.label(
-            RichText::new(format!(
-                "{} have none ({}): approving needs a justification, which is recorded with the list.",
-                unconcluded.len(),
-                short_list(&unconcluded)
-            ))
-            .color(palette.partial),
-        );
-    }
     let stale: Vec<String> = wb
         .catalog
         .requirements()
@@ -830,12 +974,39 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             .color(palette.stale),
         );
     }
-    let is_lead = wb.profile().is_some_and(|p| p.role == Role::SecurityLead);
+    let profile = wb.profile().cloned();
+    let profile_id = profile.as_ref().map(|p| p.id);
+    if form.asked != Some(profile_id)
+        && let Some(assessment) = wb.assessment().map(|a| a.id)
+    {
+        form.asked = Some(profile_id);
+        wb.worker.submit(Task::ApprovalGate {
+            assessment,
+            profile: profile_id,
+        });
+    }
+    let gate = form
+        .gate
+        .as_ref()
+        .filter(|(p, _)| *p == profile_id)
+        .map(|(_, g)| g.clone());
+    let is_lead = profile
+        .as_ref()
+        .is_some_and(|p| p.role == Role::SecurityLead);
     if !is_lead {
         ui.label(
             RichText::new("Only a security lead can decide: choose a security lead's profile.")
                 .color(palette.stale),
         );
+    }
+    match &gate {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new("Checking what is open…").weak());
+            });
+        }
+        Some(gate) => gate_lines(ui, form, gate, is_lead, &palette),
     }
     let label = ui.label("Statement (or the reason for sending back)");
     ui.add(
@@ -844,41 +1015,55 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
             .desired_width(f32::INFINITY),
     )
     .labelled_by(label.id);
-    if !unconcluded.is_empty() {
-        let label = ui.label("Justification for the requirements without a conclusion");
-        ui.add(
-            egui::TextEdit::multiline(&mut form.justification)
-                .desired_rows(2)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
-    }
+    wb.signing.ui(ui, profile.as_ref(), "approval");
     problem_line(ui, form.problem.as_ref());
+    let open = gate.as_ref().map(|g| g.open.clone()).unwrap_or_default();
+    let refused = gate.as_ref().and_then(|g| g.refused.clone());
+    let words = form.justification.split_whitespace().count();
+    let justified = open.is_empty() || (form.override_open && words >= MIN_JUSTIFICATION_WORDS);
+    let signing = wb.signing.missing(profile.as_ref());
+    let has_statement = !form.statement.trim().is_empty();
     buttons(ui, |ui| {
-        let has_statement = !form.statement.trim().is_empty();
-        let justified = unconcluded.is_empty() || !form.justification.trim().is_empty();
-        let missing = if !is_lead {
-            "Only a security lead's profile can decide"
+        let missing: Option<String> = if !is_lead {
+            Some("Only a security lead's profile can decide".into())
         } else if !has_statement {
-            "Write the statement first"
+            Some("Write the statement first".into())
         } else {
-            "Write the justification for the requirements without a conclusion first"
+            signing.map(Into::into)
         };
+        let approve_missing = missing.clone().or_else(|| {
+            if gate.is_none() {
+                Some("Checking what is open…".into())
+            } else if let Some(reason) = &refused {
+                Some(upper_first(reason))
+            } else if !open.is_empty() && !form.override_open {
+                Some("Finish the open items, or approve over them with an override".into())
+            } else if !justified {
+                Some(format!(
+                    "Write the justification for approving with open items first (at least a sentence: {MIN_JUSTIFICATION_WORDS} words or more)"
+                ))
+            } else {
+                None
+            }
+        });
         if ui
             .add_enabled(
-                is_lead && has_statement && justified,
+                approve_missing.is_none(),
                 egui::Button::new(RichText::new("Approve").strong()),
             )
-            .on_disabled_hover_text(missing)
+            .on_disabled_hover_text(approve_missing.as_deref().unwrap_or_default())
             .clicked()
         {
-            let justification = (!unconcluded.is_empty()).then(|| form.justification.clone());
+            let override_ = (!open.is_empty()).then(|| ApprovalOverride {
+                justification: form.justification.trim().to_owned(),
+                items: open.clone(),
+            });
             form.problem = None;
-            wb.decide(true, form.statement.clone(), justification);
+            wb.decide(true, form.statement.clone(), override_);
         }
         if ui
-            .add_enabled(is_lead && has_statement, egui::Button::new("Send back"))
-            .on_disabled_hover_text(missing)
+            .add_enabled(missing.is_none(), egui::Button::new("Send back"))
+            .on_disabled_hover_text(missing.as_deref().unwrap_or_default())
             .clicked()
         {
             form.problem = None;
@@ -889,6 +1074,52 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
         }
         Outcome::Keep
     })
+}
+
+/// What is open, whether this lead may approve, and the override.
+fn gate_lines(
+    ui: &mut Ui,
+    form: &mut ApprovalForm,
+    gate: &ApprovalGate,
+    is_lead: bool,
+    palette: &Palette,
+) {
+    if let (Some(reason), true) = (&gate.refused, is_lead) {
+        ui.label(RichText::new(upper_first(reason)).color(palette.fail));
+    }
+    if gate.open.is_empty() {
+        ui.label(
+            RichText::new(
+                "Nothing is open: every requirement is concluded and signed off, and no sign-off is stale.",
+            )
+            .color(palette.pass),
+        );
+        return;
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} open item(s): {}.",
+            gate.open.count(),
+            gate.open.describe()
+        ))
+        .color(palette.partial),
+    );
+    ui.checkbox(
+        &mut form.override_open,
+        format!(
+            "Approve over these {} open items (an override: each is named in the approval, with your justification)",
+            gate.open.count()
+        ),
+    );
+    if form.override_open {
+        let label = ui.label("Justification for approving with open items");
+        ui.add(
+            egui::TextEdit::multiline(&mut form.justification)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    }
 }
 
 fn short_list(items: &[String]) -> String {
@@ -1007,6 +1238,35 @@ fn withdraw(
     })
 }
 
+fn confirm_import(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    assessment: i64,
+    paths: &[PathBuf],
+    survey: &crate::evidence::Survey,
+) -> Outcome {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| crate::evidence::display_path(p))
+        .collect();
+    ui.label(format!(
+        "{} holds {}: more than {} files or {} MB. Every file is stored in the review record for good, unless purged.",
+        shown.join(", "),
+        survey.describe(),
+        crate::evidence::Survey::CONFIRM_FILES,
+        crate::evidence::Survey::CONFIRM_BYTES / 1_000_000
+    ));
+    ui.label("Cancelling part-way keeps nothing of the import.");
+    buttons(ui, |ui| {
+        if ui.button("Import them all").clicked() {
+            wb.import_confirmed(assessment, paths.to_vec());
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
+}
+
 fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
     let palette = Palette::of(ui);
     let Some(report) = &wb.import_report else {
@@ -1017,11 +1277,25 @@ fn import_report(wb: &mut Workbench, ui: &mut Ui) -> Outcome {
     }
     if report.cancelled {
         ui.label(
-            RichText::new(
-                "Cancelled: the files stored before the cancel are kept and were evaluated.",
-            )
-            .color(palette.partial),
+            RichText::new("Cancelled: nothing of this import was kept; the record is as it was.")
+                .color(palette.partial),
         );
+    }
+    let lines = super::inventory::import_lines(report);
+    if !lines.is_empty() && !report.cancelled {
+        egui::ScrollArea::vertical()
+            .id_salt("import-classified")
+            .max_height(220.0)
+            .show(ui, |ui| {
+                for (text, warn) in &lines {
+                    let text = RichText::new(text);
+                    ui.label(if *warn {
+                        text.color(palette.fail)
+                    } else {
+                        text
+                    });
+                }
+            });
     }
     if let Some(error) = &report.error {
         ui.label(RichText::new(format!("Stopped: {error}")).color(palette.fail));

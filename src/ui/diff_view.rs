@@ -347,7 +347,7 @@ fn evidence(
                                 super::detail::snippet(wb, ui, &key, palette);
                             }
                             None => {
-                                ui.label(RichText::new("Not cited then.").weak());
+                                ui.label(RichText::new("Not cited.").weak());
                             }
                         }
                     }

@@ -85,6 +85,43 @@ impl Workbench {
                 }
                 self.dialog = None;
             }
+            Reply::ProfileUpdated { profile, done } => {
+                self.info(done);
+                if let Some(old) = self.profiles.iter_mut().find(|p| p.id == profile.id) {
+                    *old = profile;
+                }
+            }
+            Reply::ApprovalGate {
+                assessment,
+                profile,
+                gate,
+            } => {
+                if self.assessment().map(|a| a.id) == Some(assessment)
+                    && let Some(Dialog::Approval(form)) = &mut self.dialog
+                {
+                    form.set_gate(profile, *gate);
+                }
+            }
+            Reply::Archived(assessment) => {
+                self.info(if assessment.archived.is_some() {
+                    format!(
+                        "Archived \"{}\": it stays in the record, out of the list",
+                        assessment.name
+                    )
+                } else {
+                    format!("Restored \"{}\" to the list", assessment.name)
+                });
+                if let Some(old) = self.assessments.iter_mut().find(|a| a.id == assessment.id) {
+                    *old = assessment.clone();
+                }
+                if let Some(loaded) = self
+                    .loaded
+                    .as_mut()
+                    .filter(|l| l.assessment.id == assessment.id)
+                {
+                    loaded.assessment = assessment;
+                }
+            }
             Reply::ProfileCreated(profile) => {
                 self.info(format!(
                     "Created the profile {} ({}); it is now in use",
@@ -129,6 +166,17 @@ impl Workbench {
                 Err(message) => self.error(format!("Opening {file_name}: {message}")),
             },
             Reply::Imported(report) => self.on_imported(report),
+            Reply::ConfirmImport {
+                assessment,
+                paths,
+                survey,
+            } => {
+                self.dialog = Some(super::dialogs::Dialog::ConfirmImport {
+                    assessment,
+                    paths,
+                    survey,
+                });
+            }
             Reply::Seeded(result) => self.on_seeded(result),
             Reply::Compared(result) => {
                 self.compare.running = false;
@@ -279,7 +327,8 @@ impl Workbench {
             summary.push_str(&format!(", {input_errors} input error(s)"));
         }
         if report.cancelled {
-            summary.push_str("; cancelled (the files stored so far are kept)");
+            summary =
+                "Import cancelled: nothing of it was kept, the record is as it was".to_owned();
         }
         if let Some(run) = &report.run {
             summary.push_str(&format!(". {run}"));
@@ -292,10 +341,17 @@ impl Workbench {
             None => self.info(summary),
         }
         let assessment = report.assessment;
+        let sensitive = super::inventory::sensitive_files(&report);
+        if sensitive > 0 {
+            self.error(format!(
+                "Sensitive data found in {sensitive} imported file(s): review it on the Evidence screen (keep, redact or purge); exports leave those files out until then"
+            ));
+        }
         if unusable > 0
             || input_errors > 0
             || report.error.is_some()
             || report.cancelled
+            || sensitive > 0
             || !report.problems.is_empty()
         {
             self.import_report = Some(report);

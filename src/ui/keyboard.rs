@@ -22,8 +22,8 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+F", "Search requirements"),
     ("Enter in the search", "Go to the first match"),
     (
-        "Ctrl+1 / 2 / 3 / 4",
-        "Review / Dashboard / Compare / Requests",
+        "Ctrl+1 / 2 / 3 / 4 / 5 / 6",
+        "Review / Dashboard / Compare / Requests / Scope / Evidence",
     ),
     ("Ctrl+T", "Light or dark theme"),
     ("? or F1", "This help"),
@@ -73,6 +73,8 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
         (Key::Num2, Screen::Dashboard),
         (Key::Num3, Screen::Compare),
         (Key::Num4, Screen::Requests),
+        (Key::Num5, Screen::Scope),
+        (Key::Num6, Screen::Evidence),
     ] {
         if command(key) {
             wb.screen = screen;

@@ -377,6 +377,8 @@ mod tests {
                 os_user: "tester".into(),
             },
             prior_assessment: None,
+            sample: false,
+            archived: None,
         }
     }
 

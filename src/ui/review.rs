@@ -524,6 +524,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         (SignOffState::Current, Some(latest)) => {
             ui.horizontal_wrapped(|ui| {
                 widgets::chip(ui, "Signed off", palette.signed, &palette);
+                signature_chip(ui, latest, &palette);
                 ui.label(signer(latest));
             });
             statement(ui, latest);
@@ -537,6 +538,7 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     ui.set_width(ui.available_width());
                     ui.horizontal_wrapped(|ui| {
                         widgets::chip(ui, "Stale sign-off", palette.stale, &palette);
+                        signature_chip(ui, latest, &palette);
                         ui.label(signer(latest));
                     });
                     statement(ui, latest);
@@ -591,11 +593,16 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                 }
             });
     }
-    let can_sign = gaps.is_empty() && wb.profile().is_some();
+    let profile = wb.profile().cloned();
+    wb.signing.ui(ui, profile.as_ref(), "sign-off");
+    let missing = wb.signing.missing(profile.as_ref());
+    let can_sign = gaps.is_empty() && profile.is_some() && missing.is_none();
     let hover = if !gaps.is_empty() {
         capitalised(&gaps.join("; "))
-    } else if wb.profile().is_none() {
+    } else if profile.is_none() {
         "Choose a reviewer profile first".to_owned()
+    } else if let Some(missing) = missing {
+        missing.to_owned()
     } else {
         "Bind your statement to the evidence, results, finding, method, worksheet, note and attachments as they are now".to_owned()
     };
@@ -616,9 +623,10 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                 for s in sign_offs.iter().rev().skip(1) {
                     ui.label(
                         RichText::new(format!(
-                            "{}{}",
+                            "{}{}, {}",
                             signer(s),
-                            if s.stale { " (stale)" } else { "" }
+                            if s.stale { " (stale)" } else { "" },
+                            s.signature_label()
                         ))
                         .small(),
                     );
@@ -648,6 +656,23 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// `Signed` (with the key on hover) or `Unsigned`.
+fn signature_chip(ui: &mut Ui, sign_off: &SignOff, palette: &Palette) {
+    match &sign_off.signature {
+        Some(signature) => {
+            widgets::chip(ui, "Signed", palette.signed, palette).on_hover_text(format!(
+                "SSH signature with key {}; anyone can check it with ssh-keygen from an export of the signatures",
+                signature.key_fingerprint
+            ));
+        }
+        None => {
+            widgets::chip(ui, "Unsigned", palette.muted, palette).on_hover_text(
+                "Recorded by a profile without a signing key (or before Tickmark signed): nothing proves who made it",
+            );
+        }
     }
 }
 

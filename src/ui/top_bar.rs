@@ -96,8 +96,14 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
     let shown = shorten(&current, fit.name_chars);
     let menu = ui.menu_button(format!("Assessment: {shown}"), |ui| {
         ui.set_min_width(280.0);
-        for a in wb.assessments.iter().rev() {
-            let selected = wb.assessment().map(|x| x.id) == Some(a.id);
+        let current = wb.assessment().map(|a| (a.id, a.archived.is_some()));
+        let archived = wb
+            .assessments
+            .iter()
+            .filter(|a| a.archived.is_some())
+            .count();
+        for a in wb.assessments.iter().rev().filter(|a| a.archived.is_none()) {
+            let selected = current.map(|c| c.0) == Some(a.id);
             let framework = crate::catalog::builtin(&a.catalog_id)
                 .map_or(a.catalog_id.as_str(), |c| c.name.as_str());
             let text = format!(
@@ -109,8 +115,42 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
                 ui.close();
             }
         }
+        if archived > 0 {
+            ui.menu_button(format!("Archived ({archived})"), |ui| {
+                for a in wb.assessments.iter().rev().filter(|a| a.archived.is_some()) {
+                    let selected = current.map(|c| c.0) == Some(a.id);
+                    if ui
+                        .add(egui::Button::selectable(selected, &a.name))
+                        .clicked()
+                    {
+                        open = Some(a.id);
+                        ui.close();
+                    }
+                }
+            });
+        }
         if !wb.assessments.is_empty() {
             ui.separator();
+        }
+        if let Some((id, is_archived)) = current {
+            let (label, hover) = if is_archived {
+                (
+                    "Restore this assessment to the list",
+                    "Show it in the list again",
+                )
+            } else {
+                (
+                    "Archive this assessment",
+                    "Out of sight in the list (e.g. the sample); kept in the record as it is",
+                )
+            };
+            if ui.button(label).on_hover_text(hover).clicked() {
+                wb.worker.submit(super::worker::Task::Archive {
+                    assessment: id,
+                    archive: !is_archived,
+                });
+                ui.close();
+            }
         }
         if ui.button("New assessment…").clicked() {
             wb.dialog = Some(Dialog::new_assessment(wb.assessment()));
@@ -188,6 +228,8 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
         (Screen::Dashboard, "Dashboard", "Ctrl+2"),
         (Screen::Compare, "Compare", "Ctrl+3"),
         (Screen::Requests, "Requests", "Ctrl+4"),
+        (Screen::Scope, "Scope", "Ctrl+5"),
+        (Screen::Evidence, "Evidence", "Ctrl+6"),
     ];
     if fit.compact {
         // A narrow window: the screens fold into one menu named after the
@@ -208,7 +250,7 @@ fn screens(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
             }
         })
         .response
-        .on_hover_text("Review, Dashboard, Compare, Requests (Ctrl+1 to Ctrl+4)");
+        .on_hover_text("Review, Dashboard, Compare, Requests, Scope (Ctrl+1 to Ctrl+5)");
         return;
     }
     for (screen, label, key) in all {

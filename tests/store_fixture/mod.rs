@@ -226,8 +226,8 @@ impl Fixture {
     }
 
     /// A record with something in every table: two evidence files, a run,
-    /// reviews of every requirement, an attachment, a sign-off and an
-    /// approval.
+    /// reviews of every requirement, an attachment, a sign-off of each and
+    /// an approval (nothing left open, so no override).
     pub fn populated() -> Fixture {
         let mut f = Fixture::new();
         let dir = f.evidence_dir();
@@ -262,11 +262,19 @@ impl Fixture {
                 b"\x89PNG\r\n\x1a\n fake diagram",
             )
             .unwrap();
+        for requirement in ["1.2.1", "1.1.2", "1.3.1", "2.1", "2.2"] {
+            f.store
+                .sign_off(
+                    &f.auditor,
+                    id,
+                    &catalog,
+                    requirement,
+                    "I checked the evidence.",
+                )
+                .unwrap();
+        }
         f.store
-            .sign_off(&f.auditor, id, &catalog, "1.2.1", "I checked the evidence.")
-            .unwrap();
-        f.store
-            .approve(&f.lead, id, &catalog, "Approved for H1.", None)
+            .approve(&f.lead, id, &catalog, "Approved for H1.", None, None)
             .unwrap();
         f
     }
@@ -288,13 +296,58 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
-    // Undo step 3: the evidence references, the custody column and the
-    // request list.
+    // Undo step 3's evidence references block.
     conn.execute_batch(
         "DROP INDEX evidence_files_by_reference;
          DROP INDEX attachments_by_reference;
          ALTER TABLE evidence_files DROP COLUMN reference;
-         ALTER TABLE attachments DROP COLUMN reference;
+         ALTER TABLE attachments DROP COLUMN reference;",
+    )
+    .unwrap();
+    // Undo step 3's signing block: keys, retirement, the sample flags,
+    // archives, overrides and the signatures.
+    conn.execute_batch(
+        "DROP INDEX signatures_by_assessment;
+         DROP TRIGGER signatures_no_delete;
+         DROP TABLE signatures;
+         ALTER TABLE approvals DROP COLUMN open_items;
+         ALTER TABLE assessments DROP COLUMN sample;
+         ALTER TABLE assessments DROP COLUMN archived_seq;
+         ALTER TABLE assessments DROP COLUMN archived_at;
+         ALTER TABLE assessments DROP COLUMN archived_reason;
+         ALTER TABLE profiles DROP COLUMN sample;
+         ALTER TABLE profiles DROP COLUMN ssh_key;
+         ALTER TABLE profiles DROP COLUMN key_fingerprint;
+         ALTER TABLE profiles DROP COLUMN key_seq;
+         ALTER TABLE profiles DROP COLUMN retired_seq;
+         ALTER TABLE profiles DROP COLUMN retired_at;
+         ALTER TABLE profiles DROP COLUMN retired_reason;",
+    )
+    .unwrap();
+    // Undo step 3's evidence lifecycle block (issue 13).
+    conn.execute_batch(
+        "DROP TRIGGER purges_no_delete;
+         DROP TRIGGER purges_no_update;
+         DROP TABLE purges;
+         DROP TRIGGER blobs_no_update;
+         CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs
+         BEGIN SELECT RAISE(ABORT, 'stored files cannot be changed'); END;
+         ALTER TABLE evidence_files DROP COLUMN resources;
+         ALTER TABLE evidence_files DROP COLUMN sensitive;
+         ALTER TABLE evidence_files DROP COLUMN original;
+         ALTER TABLE evidence_files DROP COLUMN retired_seq;
+         ALTER TABLE evidence_files DROP COLUMN retired_at;
+         ALTER TABLE evidence_files DROP COLUMN retired_reason;
+         ALTER TABLE evidence_files DROP COLUMN kept_seq;
+         ALTER TABLE evidence_files DROP COLUMN kept_reason;",
+    )
+    .unwrap();
+    // Undo step 3: the custody column, the request list and the scopes.
+    conn.execute_batch(
+        "DROP INDEX scopes_by_assessment;
+         DROP TRIGGER scopes_no_update;
+         DROP TRIGGER scopes_no_delete;
+         DROP TABLE scopes;
          DROP TRIGGER evidence_requests_no_delete;
          DROP TABLE evidence_requests;
          ALTER TABLE evidence_files DROP COLUMN custody;",

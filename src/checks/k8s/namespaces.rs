@@ -5,18 +5,25 @@
 use super::scope::Controllers;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult};
 use crate::evidence::k8s::Workload;
+use crate::scope::{Scope, ScopeKind};
 
 const CHECK: &str = "k8s.no-default-namespace";
 const DEFAULT: &str = "default";
 
 /// Judges every top-level workload (a Pod whose controller was imported too
 /// is judged once, on the controller).
-pub(super) fn no_default_namespace(workloads: &[Workload]) -> CheckResult {
+pub(super) fn no_default_namespace(workloads: &[Workload], pci: &Scope) -> CheckResult {
     let controllers = Controllers::new(workloads);
     let resources = workloads
         .iter()
         .filter(|w| controllers.top(w).is_none())
-        .map(judge)
+        .map(|w| {
+            judge(w).in_scope(
+                w.namespace
+                    .as_deref()
+                    .and_then(|ns| pci.class_of(ScopeKind::Namespace, ns)),
+            )
+        })
         .collect();
     CheckResult::from_resources(
         CHECK,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::evidence::EvidenceRef;
 use crate::evidence::k8s::{K8sEvidence, NetworkPolicy};
+use crate::scope::{Scope, ScopeKind};
 
 const CHECK: &str = "k8s.default-deny";
 
@@ -18,11 +19,11 @@ struct WorkloadNamespaces<'a> {
 }
 
 /// Runs `k8s.default-deny`.
-pub(super) fn run(k8s: &K8sEvidence, settings: &Settings, out: &mut Vec<CheckResult>) {
-    out.push(default_deny(k8s, settings));
+pub(super) fn run(k8s: &K8sEvidence, settings: &Settings, pci: &Scope, out: &mut Vec<CheckResult>) {
+    out.push(default_deny(k8s, settings, pci));
 }
 
-fn default_deny(k8s: &K8sEvidence, settings: &Settings) -> CheckResult {
+fn default_deny(k8s: &K8sEvidence, settings: &Settings, pci: &Scope) -> CheckResult {
     let Some(namespaces) = namespaces(k8s) else {
         return CheckResult::not_evaluated(
             CHECK,
@@ -74,7 +75,9 @@ fn default_deny(k8s: &K8sEvidence, settings: &Settings) -> CheckResult {
     }
     let resources = judged
         .into_iter()
-        .map(|(name, source)| judge_namespace(k8s, name, source))
+        .map(|(name, source)| {
+            judge_namespace(k8s, name, source).in_scope(pci.class_of(ScopeKind::Namespace, name))
+        })
         .collect();
     let mut result = CheckResult::from_resources(CHECK, "namespace", resources, "");
     append_notes(&mut result.reason, &notes);

@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::checks::{CheckResult, CheckStatus, ResourceResult, Settings};
 use crate::evidence::EvidenceRef;
 use crate::evidence::k8s::{Container, ObjectKind, Workload};
+use crate::scope::{Scope, ScopeClass, ScopeKind};
 
 /// How a check judged one container: the outcome, why, and the pointer of
 /// the decisive field (or of the container).
@@ -59,6 +60,7 @@ pub(super) struct Judged<'a> {
 struct InScope<'a> {
     judged: Judged<'a>,
     label: String,
+    pci: Option<ScopeClass>,
 }
 
 /// The containers to judge and what was left out.
@@ -73,7 +75,7 @@ pub(super) struct ContainerScope<'a> {
 
 impl<'a> ContainerScope<'a> {
     /// Selects the containers of `workloads` to judge.
-    pub fn new(workloads: &'a [Workload], settings: &Settings) -> Self {
+    pub fn new(workloads: &'a [Workload], settings: &Settings, pci: &Scope) -> Self {
         let controllers = Controllers::new(workloads);
         let mut scope = ContainerScope {
             workloads: workloads.len(),
@@ -106,6 +108,10 @@ impl<'a> ContainerScope<'a> {
                             container,
                         },
                         label: workload.container_label(container),
+                        pci: workload
+                            .namespace
+                            .as_deref()
+                            .and_then(|ns| pci.class_of(ScopeKind::Namespace, ns)),
                     }),
                 }
             }
@@ -152,6 +158,7 @@ impl<'a> ContainerScope<'a> {
                     judgement.reason,
                     vec![evidence],
                 )
+                .in_scope(in_scope.pci)
             })
             .collect();
         let mut result = CheckResult::from_resources(check, "container", resources, "");

@@ -8,6 +8,7 @@
 
 mod app_gateway;
 mod bastion;
+mod cde;
 mod firewall;
 mod nsg;
 mod refs;
@@ -36,6 +37,12 @@ pub(super) fn run(evidence: &Evidence, settings: &Settings, out: &mut Vec<CheckR
     out.push(app_gateway::owasp_ruleset(azure));
     out.push(app_gateway::tls12(azure));
     out.push(app_gateway::no_plain_http(azure));
+}
+
+/// Runs the network checks that read the PCI scope (added after the first
+/// release, so they come after the others in the registry).
+pub(super) fn run_cde(evidence: &Evidence, pci: &crate::scope::Scope, out: &mut Vec<CheckResult>) {
+    out.push(cde::cde_subnet_isolation(&evidence.azure, pci));
 }
 
 /// The answer to a yes/no question about evidence, which may be unknown

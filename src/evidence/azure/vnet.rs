@@ -18,6 +18,9 @@ pub struct VirtualNetwork {
     pub ddos_protection: Field<bool>,
     /// `ddosProtectionPlan.id`.
     pub ddos_protection_plan: Field<String>,
+    /// `addressSpace.addressPrefixes`: the network's address ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address_space: Vec<String>,
 }
 
 impl VirtualNetwork {
@@ -63,6 +66,10 @@ pub struct Subnet {
     /// `applicationGatewayIPConfigurations[].id`: the Application Gateway IP
     /// configurations placed in this subnet (Azure fills this in on export).
     pub app_gateway_ip_configurations: Vec<String>,
+    /// `addressPrefix` and `addressPrefixes` together: the subnet's address
+    /// ranges (CIDRs; expressions left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address_prefixes: Vec<String>,
 }
 
 /// Reads a virtual network into `out`.
@@ -93,6 +100,7 @@ pub(super) fn read(
         subnets,
         ddos_protection: props.bool_field("enableDdosProtection"),
         ddos_protection_plan: props.string_field("ddosProtectionPlan.id"),
+        address_space: literal_strings(props.get("addressSpace").as_ref(), "addressPrefixes"),
     });
     Ok(())
 }
@@ -122,8 +130,37 @@ fn read_subnet(
                     .collect()
             })
             .unwrap_or_default(),
+        address_prefixes: subnet_prefixes(&settings),
         name,
     }
+}
+
+/// A subnet's `addressPrefix` and `addressPrefixes`, literal CIDRs only.
+fn subnet_prefixes(settings: &Node<'_>) -> Vec<String> {
+    let mut prefixes: Vec<String> = settings
+        .get("addressPrefix")
+        .and_then(|p| p.as_str().map(str::to_owned))
+        .filter(|p| !is_expression(p))
+        .into_iter()
+        .collect();
+    for prefix in literal_strings(Some(settings), "addressPrefixes") {
+        if !prefixes.contains(&prefix) {
+            prefixes.push(prefix);
+        }
+    }
+    prefixes
+}
+
+/// The literal strings of the list `key` of `node` (expressions left out).
+fn literal_strings(node: Option<&Node<'_>>, key: &str) -> Vec<String> {
+    node.and_then(|n| n.get(key))
+        .map(|list| {
+            list.items()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .filter(|s| !is_expression(s))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The subnet's own `id`, else one built from its network and its name. In

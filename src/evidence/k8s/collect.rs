@@ -4,15 +4,19 @@
 use std::collections::BTreeMap;
 
 use super::K8sEvidence;
+use super::boundary::{
+    IpBlock, Mesh, MeshPolicy, Node, PolicyPeer, Selector, SelectorRequirement, Taint, Toleration,
+};
 use super::kustomize::Kustomization;
 use super::objects::{
     ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, Namespace,
-    NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, PodSpec, PolicyRule,
+    NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, Placement, PodSpec, PolicyRule,
     SecurityContext, Service, Subject, Workload, resource_label,
 };
 use super::raw::{
-    IntOrString, RawContainer, RawMeta, RawObject, RawPeer, RawPodSpec, RawPolicyPort,
-    RawPolicyRule, RawSecurityContext,
+    IntOrString, RawContainer, RawLabelSelector, RawMeta, RawObject, RawPeer, RawPodSpec,
+    RawPolicyPort, RawPolicyRule, RawRequirement, RawSecurityContext, RawSpec, RawStatus,
+    RawToleration, in_group,
 };
 use crate::evidence::{Format, ImportContext, Recognised};
 
@@ -72,8 +76,16 @@ impl<'a> Collector<'a> {
     /// (`PodList`) implies for items that do not state their own.
     pub fn add(&mut self, raw: RawObject, base: String, implied_kind: Option<&str>) {
         let kind_name = raw.kind.as_deref().or(implied_kind);
-        let Some(kind) = kind_name.and_then(ObjectKind::from_name) else {
-            let skipped = kind_name.unwrap_or("(no kind)").to_owned();
+        let Some(kind) = kind_name
+            .and_then(ObjectKind::from_name)
+            .filter(|kind| in_group(*kind, raw.api_version.as_deref()))
+        else {
+            let skipped = match (kind_name, raw.api_version.as_deref()) {
+                (Some(kind), Some(version)) if ObjectKind::from_name(kind).is_some() => {
+                    format!("{kind} ({version})")
+                }
+                (kind, _) => kind.unwrap_or("(no kind)").to_owned(),
+            };
             *self.skipped.entry(skipped).or_default() += 1;
             return;
         };
@@ -104,29 +116,132 @@ impl<'a> Collector<'a> {
             ObjectKind::ClusterRoleBinding => {
                 self.add_cluster_role_binding(object, raw.role_ref, raw.subjects)
             }
+            ObjectKind::Node => self.add_node(object, raw.spec, raw.status),
+            ObjectKind::PeerAuthentication | ObjectKind::Server | ObjectKind::MeshConfig => {
+                self.add_mesh_policy(object, raw.spec)
+            }
             _ => self.add_workload(object, raw.spec),
         }
     }
 
-    fn add_namespace(&mut self, object: ObjectParts) {
+    fn add_namespace(&mut self, mut object: ObjectParts) {
         let source = object.source(self.ctx, None);
         self.evidence.namespaces.push(Namespace {
+            labels: object.meta.labels.take().unwrap_or_default(),
+            annotations: object.meta.annotations.take().unwrap_or_default(),
             name: object.name,
             source,
         });
     }
 
-    fn add_network_policy(&mut self, object: ObjectParts, spec: Option<super::raw::RawSpec>) {
+    fn add_node(
+        &mut self,
+        mut object: ObjectParts,
+        spec: Option<RawSpec>,
+        status: Option<RawStatus>,
+    ) {
         let spec = spec.unwrap_or_default();
+        let source = object.source(self.ctx, None);
+        let taints = spec
+            .taints
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(Taint {
+                    key: t.key?,
+                    value: t.value.unwrap_or_default(),
+                    effect: t.effect.unwrap_or_default(),
+                })
+            })
+            .collect();
+        let mut pod_cidrs = spec.pod_cidrs.unwrap_or_default();
+        if let Some(cidr) = spec.pod_cidr.filter(|c| !pod_cidrs.contains(c)) {
+            pod_cidrs.insert(0, cidr);
+        }
+        let internal_ips = status
+            .and_then(|s| s.addresses)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.kind.as_deref() == Some("InternalIP"))
+            .filter_map(|a| a.address)
+            .collect();
+        self.evidence.nodes.push(Node {
+            labels: object.meta.labels.take().unwrap_or_default(),
+            name: object.name,
+            taints,
+            pod_cidrs,
+            internal_ips,
+            source,
+        });
+    }
+
+    fn add_mesh_policy(&mut self, object: ObjectParts, spec: Option<RawSpec>) {
+        let spec = spec.unwrap_or_default();
+        let namespace = object.meta.namespace.clone();
+        let source = object.source(self.ctx, namespace.as_deref());
+        let (mesh, workloads, mode) = match object.kind {
+            ObjectKind::PeerAuthentication => (
+                Mesh::Istio,
+                spec.selector.filter(|s| !s.is_empty()).map(selector),
+                spec.mtls
+                    .and_then(|m| m.mode)
+                    .map(|m| m.trim().to_ascii_uppercase()),
+            ),
+            ObjectKind::Server => (
+                Mesh::Linkerd,
+                spec.pod_selector.map(selector),
+                // A Server without accessPolicy denies what no policy allows.
+                Some(spec.access_policy.unwrap_or_else(|| "deny".to_owned())),
+            ),
+            _ => (
+                Mesh::Osm,
+                None,
+                Some(
+                    match spec
+                        .traffic
+                        .and_then(|t| t.enable_permissive_traffic_policy_mode)
+                    {
+                        Some(true) => "permissive-traffic-policy",
+                        _ => "smi-policy",
+                    }
+                    .to_owned(),
+                ),
+            ),
+        };
+        let port_modes = spec
+            .port_level_mtls
+            .into_iter()
+            .flatten()
+            .filter_map(|(port, mtls)| Some((port.to_string(), mtls.mode?.to_ascii_uppercase())))
+            .collect();
+        self.evidence.mesh_policies.push(MeshPolicy {
+            mesh,
+            kind: object.kind.name().to_owned(),
+            name: object.name,
+            namespace,
+            workloads,
+            mode,
+            port_modes,
+            source,
+        });
+    }
+
+    fn add_network_policy(&mut self, object: ObjectParts, spec: Option<super::raw::RawSpec>) {
+        let mut spec = spec.unwrap_or_default();
         let namespace = object.meta.namespace.clone();
         let source = object.source(self.ctx, namespace.as_deref());
         self.evidence.network_policies.push(NetworkPolicy {
             name: object.name,
             namespace,
             selects_all_pods: spec.pod_selector.as_ref().is_none_or(|s| s.is_empty()),
+            pod_selector: spec
+                .pod_selector
+                .take()
+                .filter(|s| !s.is_empty())
+                .map(selector),
             policy_types: spec.policy_types,
-            ingress: rules(spec.ingress, |r| r.from.as_ref()),
-            egress: rules(spec.egress, |r| r.to.as_ref()),
+            ingress: rules(spec.ingress, |r| r.from.take()),
+            egress: rules(spec.egress, |r| r.to.take()),
             source,
         });
     }
@@ -210,6 +325,7 @@ impl<'a> Collector<'a> {
         let kind = object.kind;
         let namespace = object.meta.namespace.take();
         let label = resource_label(namespace.as_deref(), kind, &object.name);
+        let node_name = spec.as_ref().and_then(|s| s.node_name.clone());
         let (raw_pod, suffix) = match (kind, spec) {
             (_, None) => (None, "/spec"),
             (ObjectKind::Pod, Some(mut spec)) => (Some(spec.take_pod_spec()), "/spec"),
@@ -247,6 +363,21 @@ impl<'a> Collector<'a> {
                 })
             })
             .collect();
+        let mut raw_pod = raw_pod;
+        let placement = Placement {
+            node_name: node_name.filter(|_| kind == ObjectKind::Pod),
+            tolerations: raw_pod
+                .tolerations
+                .take()
+                .into_iter()
+                .flatten()
+                .map(toleration)
+                .collect(),
+        };
+        let annotations = match kind {
+            ObjectKind::Pod => object.meta.annotations.take().unwrap_or_default(),
+            _ => BTreeMap::new(),
+        };
         self.evidence.workloads.push(Workload {
             kind,
             name: object.name,
@@ -255,6 +386,8 @@ impl<'a> Collector<'a> {
             labels: object.meta.labels.take().unwrap_or_default(),
             owners,
             pod: pod_spec(raw_pod, pointer),
+            placement,
+            annotations,
             source,
         });
     }
@@ -407,23 +540,79 @@ pub(super) fn item_kind_of(list_kind: &str) -> Option<&str> {
 
 fn rules(
     raw: Option<Vec<RawPolicyRule>>,
-    peers: impl Fn(&RawPolicyRule) -> Option<&Vec<RawPeer>>,
+    peers: impl Fn(&mut RawPolicyRule) -> Option<Vec<RawPeer>>,
 ) -> Vec<PolicyRule> {
     raw.into_iter()
         .flatten()
-        .map(|rule| {
-            let peer_list = peers(&rule).map(Vec::as_slice).unwrap_or_default();
-            let ports = rule.ports.as_deref().unwrap_or_default();
+        .map(|mut rule| {
+            let raw_peers = peers(&mut rule).unwrap_or_default();
+            let raw_ports = rule.ports.as_deref().unwrap_or_default();
+            let dns_only = !raw_ports.is_empty()
+                && raw_ports.iter().all(is_dns_port)
+                && !raw_peers.is_empty()
+                && raw_peers.iter().all(is_cluster_dns);
+            let port_list: Vec<String> = raw_ports.iter().map(policy_port).collect();
+            let peer_list: Vec<PolicyPeer> = raw_peers.into_iter().map(policy_peer).collect();
             PolicyRule {
                 peers: peer_list.len(),
-                ports: ports.len(),
-                dns_only: !ports.is_empty()
-                    && ports.iter().all(is_dns_port)
-                    && !peer_list.is_empty()
-                    && peer_list.iter().all(is_cluster_dns),
+                ports: port_list.len(),
+                peer_list,
+                port_list,
+                dns_only,
             }
         })
         .collect()
+}
+
+fn policy_peer(raw: RawPeer) -> PolicyPeer {
+    PolicyPeer {
+        namespace_selector: raw.namespace_selector.map(selector),
+        pod_selector: raw.pod_selector.map(selector),
+        ip_block: raw.ip_block.map(|block| IpBlock {
+            cidr: block.cidr.unwrap_or_default(),
+            except: block.except.unwrap_or_default(),
+        }),
+    }
+}
+
+/// `8443/TCP`, `dns/UDP`, `30000-32767/TCP`; a port without a number is
+/// every port of the protocol (`*/TCP`).
+fn policy_port(raw: &RawPolicyPort) -> String {
+    let protocol = raw.protocol.as_deref().unwrap_or("TCP");
+    let port = match (&raw.port, raw.end_port) {
+        (Some(IntOrString::Int(n)), Some(end)) if end != *n => format!("{n}-{end}"),
+        (Some(IntOrString::Int(n)), _) => n.to_string(),
+        (Some(IntOrString::Str(name)), _) => name.clone(),
+        (None, _) => "*".to_owned(),
+    };
+    format!("{port}/{protocol}")
+}
+
+fn selector(raw: RawLabelSelector) -> Selector {
+    Selector {
+        match_labels: raw.match_labels.unwrap_or_default(),
+        match_expressions: raw
+            .match_expressions
+            .into_iter()
+            .flatten()
+            .filter_map(|r: RawRequirement| {
+                Some(SelectorRequirement {
+                    key: r.key?,
+                    operator: r.operator.unwrap_or_default(),
+                    values: r.values.unwrap_or_default(),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn toleration(raw: RawToleration) -> Toleration {
+    Toleration {
+        key: raw.key,
+        operator: raw.operator,
+        value: raw.value,
+        effect: raw.effect,
+    }
 }
 
 /// Port 53 (UDP or TCP), or the named ports CoreDNS declares.
@@ -556,6 +745,10 @@ fn format_of(kinds: impl Iterator<Item = ObjectKind>) -> Format {
             ObjectKind::Service => Format::KubectlServices,
             ObjectKind::Ingress => Format::KubectlIngresses,
             ObjectKind::ClusterRoleBinding => Format::KubectlClusterRoleBindings,
+            ObjectKind::Node => Format::KubectlNodes,
+            ObjectKind::PeerAuthentication | ObjectKind::Server | ObjectKind::MeshConfig => {
+                Format::KubectlMeshPolicies
+            }
             _ => Format::KubectlWorkloads,
         })
         .collect();

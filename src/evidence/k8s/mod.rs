@@ -9,6 +9,7 @@
 //! such as `/items/12/spec/containers/0`, prefixed by the document in a YAML
 //! stream of several (`doc 2 /items/3`).
 
+pub mod boundary;
 mod collect;
 mod json;
 pub mod kustomize;
@@ -22,10 +23,11 @@ use serde_json::Value;
 
 use super::{Evidence, Format, ImportContext, ImportError, Recognised};
 
+pub use boundary::{MeshPolicy, Node, Selector};
 pub use objects::{
     ClusterRoleBinding, Container, ContainerRole, Ingress, IngressRule, IngressTls, NO_NAMESPACE,
-    Namespace, NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, PodSpec, PolicyRule,
-    SecurityContext, Service, Subject, Workload, resource_label,
+    Namespace, NetworkPolicy, NodeRequirement, ObjectKind, OwnerReference, Placement, PodSpec,
+    PolicyRule, SecurityContext, Service, Subject, Workload, resource_label,
 };
 
 /// Typed Kubernetes objects.
@@ -43,6 +45,12 @@ pub struct K8sEvidence {
     pub ingresses: Vec<Ingress>,
     /// Cluster role bindings.
     pub cluster_role_bindings: Vec<ClusterRoleBinding>,
+    /// Nodes.
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    /// Service mesh mTLS policies.
+    #[serde(default)]
+    pub mesh_policies: Vec<MeshPolicy>,
 }
 
 impl K8sEvidence {
@@ -55,6 +63,8 @@ impl K8sEvidence {
         self.ingresses.extend(other.ingresses);
         self.cluster_role_bindings
             .extend(other.cluster_role_bindings);
+        self.nodes.extend(other.nodes);
+        self.mesh_policies.extend(other.mesh_policies);
     }
 
     /// True if no object was imported.
@@ -65,6 +75,8 @@ impl K8sEvidence {
             && self.services.is_empty()
             && self.ingresses.is_empty()
             && self.cluster_role_bindings.is_empty()
+            && self.nodes.is_empty()
+            && self.mesh_policies.is_empty()
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::boundary::{PolicyPeer, PolicyPort, Selector, Toleration};
 use crate::evidence::EvidenceRef;
 
 /// The kinds of object Tickmark reads; everything else is skipped with a note.
@@ -36,6 +37,14 @@ pub enum ObjectKind {
     Ingress,
     /// `rbac.authorization.k8s.io/v1/ClusterRoleBinding`.
     ClusterRoleBinding,
+    /// `v1/Node`.
+    Node,
+    /// `security.istio.io/v1/PeerAuthentication`.
+    PeerAuthentication,
+    /// `policy.linkerd.io/*/Server`.
+    Server,
+    /// `config.openservicemesh.io/*/MeshConfig`.
+    MeshConfig,
 }
 
 impl ObjectKind {
@@ -55,6 +64,10 @@ impl ObjectKind {
             ObjectKind::Service => "Service",
             ObjectKind::Ingress => "Ingress",
             ObjectKind::ClusterRoleBinding => "ClusterRoleBinding",
+            ObjectKind::Node => "Node",
+            ObjectKind::PeerAuthentication => "PeerAuthentication",
+            ObjectKind::Server => "Server",
+            ObjectKind::MeshConfig => "MeshConfig",
         }
     }
 
@@ -74,8 +87,23 @@ impl ObjectKind {
             "Service" => ObjectKind::Service,
             "Ingress" => ObjectKind::Ingress,
             "ClusterRoleBinding" => ObjectKind::ClusterRoleBinding,
+            "Node" => ObjectKind::Node,
+            "PeerAuthentication" => ObjectKind::PeerAuthentication,
+            "Server" => ObjectKind::Server,
+            "MeshConfig" => ObjectKind::MeshConfig,
             _ => return None,
         })
+    }
+
+    /// The API group a kind of this name must come from, where another
+    /// project's custom resource may use the same name (Linkerd's `Server`).
+    pub fn api_group(self) -> Option<&'static str> {
+        match self {
+            ObjectKind::PeerAuthentication => Some("security.istio.io"),
+            ObjectKind::Server => Some("policy.linkerd.io"),
+            ObjectKind::MeshConfig => Some("config.openservicemesh.io"),
+            _ => None,
+        }
     }
 
     /// True for Pods and the controllers that carry a pod template.
@@ -118,18 +146,30 @@ pub fn resource_label(namespace: Option<&str>, kind: ObjectKind, name: &str) -> 
 pub struct Namespace {
     /// Its name.
     pub name: String,
+    /// `metadata.labels` (the `pci-scope` label says its PCI scope).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations` (service mesh injection).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     /// Where it is.
     pub source: EvidenceRef,
 }
 
 /// One rule of a network policy, reduced to what decides whether it allows
 /// anything: a rule with no peers and no ports allows all traffic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRule {
     /// Entries in `from` (ingress) or `to` (egress).
     pub peers: usize,
     /// Entries in `ports`.
     pub ports: usize,
+    /// The `from` / `to` entries themselves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peer_list: Vec<PolicyPeer>,
+    /// The `ports` entries, as `port/PROTOCOL`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub port_list: Vec<PolicyPort>,
     /// True when the rule allows DNS only: every port is 53 (UDP or TCP, or
     /// the named port `dns` / `dns-tcp`) and every peer is the cluster DNS
     /// (pods labelled `k8s-app: kube-dns`, or the `kube-system` namespace).
@@ -154,6 +194,9 @@ pub struct NetworkPolicy {
     /// True when `podSelector` is empty (or absent, which Kubernetes reads
     /// as empty): the policy applies to every pod of its namespace.
     pub selects_all_pods: bool,
+    /// `podSelector`, where it selects some pods only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_selector: Option<Selector>,
     /// `policyTypes` as written; `None` when the field is absent.
     pub policy_types: Option<Vec<String>>,
     /// The `ingress` rules.
@@ -314,8 +357,27 @@ pub struct Workload {
     pub owners: Vec<OwnerReference>,
     /// What runs.
     pub pod: PodSpec,
+    /// Where it runs and may run: `spec.nodeName` (Pods) and the pod spec's
+    /// `tolerations`.
+    #[serde(default)]
+    pub placement: Placement,
+    /// `metadata.annotations` of a Pod (service mesh injection); empty for
+    /// controllers, whose annotations are not read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     /// Where it is.
     pub source: EvidenceRef,
+}
+
+/// Where a pod runs and which tainted nodes it may run on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placement {
+    /// `spec.nodeName`: the node a Pod was scheduled to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_name: Option<String>,
+    /// `tolerations`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
 }
 
 impl Workload {

@@ -19,6 +19,7 @@ pub(super) struct RawObject {
     pub kind: Option<String>,
     pub metadata: Option<RawMeta>,
     pub spec: Option<RawSpec>,
+    pub status: Option<RawStatus>,
     pub role_ref: Option<RawRoleRef>,
     pub subjects: Option<Vec<RawSubject>>,
     pub items: Option<Vec<RawObject>>,
@@ -75,6 +76,8 @@ pub(super) struct RawSpec {
     pub security_context: Option<RawSecurityContext>,
     pub node_selector: Option<BTreeMap<String, String>>,
     pub affinity: Option<RawAffinity>,
+    pub node_name: Option<String>,
+    pub tolerations: Option<Vec<RawToleration>>,
     // Controllers.
     pub template: Option<RawPodTemplate>,
     pub job_template: Option<RawJobTemplate>,
@@ -91,6 +94,81 @@ pub(super) struct RawSpec {
     pub tls: Option<Vec<RawIngressTls>>,
     pub default_backend: Option<IgnoredAny>,
     pub backend: Option<IgnoredAny>,
+    // Node.
+    pub taints: Option<Vec<RawTaint>>,
+    #[serde(rename = "podCIDR")]
+    pub pod_cidr: Option<String>,
+    #[serde(rename = "podCIDRs")]
+    pub pod_cidrs: Option<Vec<String>>,
+    // Istio PeerAuthentication (`selector`), Linkerd Server (`podSelector`
+    // above, `accessPolicy`), OSM MeshConfig (`traffic`).
+    pub selector: Option<RawLabelSelector>,
+    pub mtls: Option<RawMtls>,
+    pub port_level_mtls: Option<BTreeMap<PortKey, RawMtls>>,
+    pub access_policy: Option<String>,
+    pub traffic: Option<RawOsmTraffic>,
+}
+
+/// `status`, read for Nodes only.
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "an object status (a map)")]
+pub(super) struct RawStatus {
+    pub addresses: Option<Vec<RawNodeAddress>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a node address (a map with type and address)")]
+pub(super) struct RawNodeAddress {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a taint (a map with key, value and effect)")]
+pub(super) struct RawTaint {
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "a toleration (a map with key, operator, value and effect)")]
+pub(super) struct RawToleration {
+    pub key: Option<String>,
+    pub operator: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "an mTLS setting (a map with mode)")]
+pub(super) struct RawMtls {
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "OSM traffic settings (a map)")]
+pub(super) struct RawOsmTraffic {
+    pub enable_permissive_traffic_policy_mode: Option<bool>,
+}
+
+/// A port as a map key: YAML may write it as a number, JSON as a string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(untagged, expecting = "a port number or name")]
+pub(super) enum PortKey {
+    Int(i64),
+    Str(String),
+}
+
+impl fmt::Display for PortKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PortKey::Int(n) => write!(f, "{n}"),
+            PortKey::Str(s) => f.write_str(s),
+        }
+    }
 }
 
 impl RawSpec {
@@ -106,6 +184,7 @@ impl RawSpec {
             security_context: self.security_context.take(),
             node_selector: self.node_selector.take(),
             affinity: self.affinity.take(),
+            tolerations: self.tolerations.take(),
         }
     }
 }
@@ -126,6 +205,7 @@ pub(super) struct RawPodSpec {
     pub security_context: Option<RawSecurityContext>,
     pub node_selector: Option<BTreeMap<String, String>>,
     pub affinity: Option<RawAffinity>,
+    pub tolerations: Option<Vec<RawToleration>>,
 }
 
 /// `affinity`, reduced to the node affinity the scheduler must honour.
@@ -215,7 +295,7 @@ pub(super) struct RawCapabilities {
 #[serde(expecting = "a label selector (a map with matchLabels or matchExpressions)")]
 pub(super) struct RawLabelSelector {
     pub match_labels: Option<BTreeMap<String, String>>,
-    pub match_expressions: Option<Vec<IgnoredAny>>,
+    pub match_expressions: Option<Vec<RawRequirement>>,
 }
 
 impl RawLabelSelector {
@@ -241,7 +321,15 @@ pub(super) struct RawPolicyRule {
 pub(super) struct RawPeer {
     pub namespace_selector: Option<RawLabelSelector>,
     pub pod_selector: Option<RawLabelSelector>,
-    pub ip_block: Option<IgnoredAny>,
+    pub ip_block: Option<RawIpBlock>,
+}
+
+/// An `ipBlock` peer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(expecting = "an ipBlock (a map with cidr and except)")]
+pub(super) struct RawIpBlock {
+    pub cidr: Option<String>,
+    pub except: Option<Vec<String>>,
 }
 
 /// A port of a network policy rule: a number or a named port.
@@ -298,6 +386,7 @@ enum ObjectKey {
     Kind,
     Metadata,
     Spec,
+    Status,
     RoleRef,
     Subjects,
     Items,
@@ -374,22 +463,28 @@ pub(super) fn visit_object<'de, A: MapAccess<'de>>(
                 }
             }
             ObjectKey::Metadata => {
-                // Annotations matter only for Services; a Deployment's
-                // last-applied-configuration can be as large as the object.
+                // Annotations matter only for Services, Namespaces and Pods
+                // (mesh injection); a Deployment's last-applied-configuration
+                // can be as large as the object.
                 let keep_annotations = match object.kind.as_deref() {
-                    Some(kind) => kind == "Service",
+                    Some(kind) => matches!(kind, "Service" | "Namespace" | "Pod"),
                     None => true,
                 };
                 object.metadata = map.next_value_seed(MetaSeed { keep_annotations })?;
             }
-            ObjectKey::Spec if kind_is_skipped(object.kind.as_deref()) => {
+            ObjectKey::Spec
+                if kind_is_skipped(object.kind.as_deref(), object.api_version.as_deref()) =>
+            {
                 map.next_value::<IgnoredAny>()?;
             }
             ObjectKey::Spec => object.spec = map.next_value()?,
+            ObjectKey::Status if object.kind.as_deref().is_none_or(|k| k == "Node") => {
+                object.status = map.next_value()?;
+            }
             ObjectKey::RoleRef => object.role_ref = map.next_value()?,
             ObjectKey::Subjects => object.subjects = map.next_value()?,
             ObjectKey::Items => object.items = map.next_value()?,
-            ObjectKey::Other => {
+            ObjectKey::Status | ObjectKey::Other => {
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -398,10 +493,28 @@ pub(super) fn visit_object<'de, A: MapAccess<'de>>(
 }
 
 /// True when the object has already said it is of a kind Tickmark does not
-/// read, so its spec is skipped unread (a custom resource's spec may reuse
-/// field names with other types).
-fn kind_is_skipped(kind: Option<&str>) -> bool {
-    kind.is_some_and(|kind| ObjectKind::from_name(kind).is_none())
+/// read (or of a kind it reads, from another project's API group), so its
+/// spec is skipped unread (a custom resource's spec may reuse field names
+/// with other types).
+fn kind_is_skipped(kind: Option<&str>, api_version: Option<&str>) -> bool {
+    let Some(kind) = kind else {
+        return false;
+    };
+    match ObjectKind::from_name(kind) {
+        None => true,
+        Some(known) => !in_group(known, api_version),
+    }
+}
+
+/// True unless `kind` must come from an API group and `api_version` names
+/// another one.
+pub(super) fn in_group(kind: ObjectKind, api_version: Option<&str>) -> bool {
+    match (kind.api_group(), api_version) {
+        (Some(group), Some(version)) => version
+            .split_once('/')
+            .is_some_and(|(found, _)| found == group),
+        _ => true,
+    }
 }
 
 struct MetaSeed {
@@ -469,9 +582,10 @@ mod tests {
         let object: RawObject = serde_json::from_str(text).unwrap();
         let meta = object.metadata.unwrap();
         assert_eq!(meta.name.as_deref(), Some("p"));
-        assert!(
-            meta.annotations.is_none(),
-            "annotations are kept for Services only"
+        assert_eq!(
+            meta.annotations.unwrap().get("a").map(String::as_str),
+            Some("b"),
+            "annotations are kept for Pods (mesh injection)"
         );
         let spec = object.spec.unwrap().take_pod_spec();
         assert_eq!(spec.host_pid, Some(true));

@@ -80,6 +80,7 @@ pub(super) fn vnet(estate: &Estate<'_>, r: &Resource<'_>) -> VirtualNetwork {
     let ddos = v.block("ddos_protection_plan");
     VirtualNetwork {
         info: estate.info(r),
+        address_space: known_strings(v, "address_space"),
         subnets: v
             .get("subnet")
             .map(|list| list.items().iter().map(inline_subnet).collect())
@@ -100,12 +101,32 @@ pub(super) fn vnet(estate: &Estate<'_>, r: &Resource<'_>) -> VirtualNetwork {
     }
 }
 
+/// The strings of the list `path`, none when it is not a known list.
+fn known_strings(values: &Tf<'_>, path: &str) -> Vec<String> {
+    match values.strings(path) {
+        Field::Known { value, .. } => value,
+        _ => Vec::new(),
+    }
+}
+
+/// A subnet's `address_prefixes` (and the older single `address_prefix`).
+fn subnet_prefixes(subnet: &Tf<'_>) -> Vec<String> {
+    let mut prefixes = known_strings(subnet, "address_prefixes");
+    if let Field::Known { value, .. } = subnet.string("address_prefix")
+        && !prefixes.contains(&value)
+    {
+        prefixes.push(value);
+    }
+    prefixes
+}
+
 /// A subnet written inside `azurerm_virtual_network` (`subnet` blocks).
 fn inline_subnet(subnet: &Tf<'_>) -> Subnet {
     Subnet {
         id: subnet.string("id"),
         name: subnet.string("name"),
         pointer: subnet.pointer().to_owned(),
+        address_prefixes: subnet_prefixes(subnet),
         nsg_id: subnet.string("security_group"),
         route_table_id: Field::Withheld {
             why: ASSOCIATION_ELSEWHERE.to_owned(),
@@ -135,6 +156,7 @@ fn subnet_resource(estate: &Estate<'_>, r: &Resource<'_>) -> Subnet {
         },
         name: r.values.string("name"),
         pointer: r.values.pointer().to_owned(),
+        address_prefixes: subnet_prefixes(&r.values),
         nsg_id: association(
             "azurerm_subnet_network_security_group_association",
             "network_security_group_id",

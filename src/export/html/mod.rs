@@ -15,6 +15,7 @@
 
 mod chart;
 mod requirement;
+mod scope;
 
 use std::fmt::Write;
 
@@ -58,12 +59,14 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"Tickmark {}\">\n\
-         <title>{} assessment report: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<div class=\"page\">\n",
+         {}<title>{} assessment report: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<div class=\"page\">\n",
         esc(&view.record.tickmark_version),
+        record_meta(view.record),
         esc(&catalog.name),
         esc(&a.name)
     );
     cover(&mut out, &view);
+    scope::render(&mut out, data);
     for family in &view.families {
         family_section(&mut out, &view, &index, data, family);
     }
@@ -96,6 +99,7 @@ fn cover(out: &mut String, view: &View<'_>) {
     out.push_str("<div class=\"status-row\">\n");
     approval_callout(out, view);
     chain_callout(out, view);
+    seal_callout(out, view);
     out.push_str("</div>\n");
     summary(out, view);
     out.push_str("<h2 class=\"section\">By family</h2>\n<div class=\"chart\">\n");
@@ -400,6 +404,66 @@ fn approval_callout(out: &mut String, view: &View<'_>) {
         out,
         "<div class=\"callout {class}\"><h2>Security lead's approval</h2>\
          <div class=\"big\">{headline}</div><p>{detail}</p></div>\n"
+    );
+}
+
+/// What `tickmark verify --against` reads from a report: the assessment,
+/// the chain head it was made at and the seal it carries.
+fn record_meta(record: &crate::store::AssessmentRecord) -> String {
+    let mut out = format!(
+        "<meta name=\"tickmark-assessment\" content=\"{}\">\n",
+        record.assessment.id
+    );
+    if let Some(head) = &record.chain_head {
+        out.push_str(&format!(
+            "<meta name=\"tickmark-chain-head\" content=\"{} {}\">\n",
+            head.seq,
+            esc(&head.hash)
+        ));
+    }
+    if let Some(seal) = &record.seal {
+        out.push_str(&format!(
+            "<meta name=\"tickmark-seal\" content=\"{}\">\n",
+            super::signatures::seal_token(seal)
+        ));
+    }
+    out
+}
+
+/// The seal: which history is signed, by whom, and the signature itself.
+fn seal_callout(out: &mut String, view: &View<'_>) {
+    let record = view.record;
+    let Some(seal) = &record.seal else {
+        out.push_str(
+            "<div class=\"callout none\"><h2>Seal</h2><div class=\"big\">Not sealed</div>\
+             <p>No security lead's signed decision or signed seal covers this assessment yet.</p></div>\n",
+        );
+        return;
+    };
+    let after = record.chain_head.as_ref().map_or(0, |h| h.seq - seal.event);
+    let later = if after > 0 {
+        format!(" {after} event(s) were recorded after the seal and are not covered by it.")
+    } else {
+        " Nothing was recorded after it.".to_owned()
+    };
+    w!(
+        out,
+        "<div class=\"callout chain\"><h2>Seal</h2><div class=\"big\">Event #{} signed</div>\
+         <p>The {} of event #{} by {} on {} signs the history up to event #{}:</p>\
+         <p class=\"hash\">{}</p><p>Key {}.{later} <code>tickmark verify --against</code> this report \
+         checks the record still holds exactly this history.</p>\
+         <details><summary>Signed statement and signature</summary><pre class=\"signed\">{}</pre>\
+         <pre class=\"signed\">{}</pre></details></div>\n",
+        seal.event,
+        esc(&seal.kind),
+        seal.event,
+        esc(seal.signer.name.as_deref().unwrap_or(&seal.signer.os_user)),
+        time_human(&seal.at),
+        seal.sealed_head.seq,
+        esc(&seal.sealed_head.hash),
+        esc(&seal.signature.key_fingerprint),
+        esc(&seal.signature.statement),
+        esc(&seal.signature.signature)
     );
 }
 

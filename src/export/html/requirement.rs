@@ -481,6 +481,16 @@ fn sign_offs(out: &mut String, sign_offs: &[SignOff]) {
             esc(&s.statement),
             esc(short_hash(&s.binding_hash))
         );
+        match &s.signature {
+            Some(signature) => w!(
+                out,
+                "<br><span class=\"badge b-signed\">Signed</span> SSH signature with key {}",
+                esc(&signature.key_fingerprint)
+            ),
+            None => out.push_str(
+                "<br><span class=\"badge b-unsigned\">Unsigned</span> no signature proves who made it",
+            ),
+        }
         if s.stale {
             w!(
                 out,

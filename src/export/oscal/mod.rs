@@ -112,6 +112,7 @@ pub fn assessment_results(data: &ReportData, catalog: &Catalog) -> Result<Value,
         },
     })];
     resources.push(context.catalog_resource());
+    resources.extend(context.seal_resource());
     resources.extend(context.evidence_resources());
     resources.extend(context.attachment_resources());
     let result = result::result(&context)?;
@@ -284,6 +285,18 @@ impl<'a> Context<'a> {
         if let Some(head) = &record.chain_head {
             props.push(prop("record-chain-head-event", head.seq.to_string()));
             props.push(prop("record-chain-head-sha256", &head.hash));
+        }
+        if let Some(seal) = &record.seal {
+            props.push(prop("record-seal-event", seal.event.to_string()));
+            props.push(prop(
+                "record-sealed-event",
+                seal.sealed_head.seq.to_string(),
+            ));
+            props.push(prop(
+                "record-sealed-chain-head-sha256",
+                &seal.sealed_head.hash,
+            ));
+            props.push(prop("record-seal-key", &seal.signature.key_fingerprint));
         }
         let mut metadata = Map::new();
         metadata.insert("title".into(), json!(self.line(&title)));
@@ -505,6 +518,32 @@ impl<'a> Context<'a> {
                 Value::Object(resource)
             })
             .collect()
+    }
+
+    /// The seal (the latest signed decision or seal of the record), as a
+    /// base64 JSON resource: the statement, the SSH signature, the key and
+    /// the chain head it signs, for `tickmark verify --against`.
+    fn seal_resource(&self) -> Option<Value> {
+        let seal = self.record().seal.as_ref()?;
+        Some(json!({
+            "uuid": self.id("resource", "seal"),
+            "title": "Seal of the review record",
+            "description": format!(
+                "The {} of event #{} signs the review record's history up to event #{} (chain head                  SHA-256 `{}`) with SSH key {}. The resource holds the signed statement, the SSH                  signature (namespace `{}`) and the public key.",
+                seal.kind,
+                seal.event,
+                seal.sealed_head.seq,
+                seal.sealed_head.hash,
+                seal.signature.key_fingerprint,
+                crate::signing::NAMESPACE
+            ),
+            "props": [{"name": "tickmark-seal", "ns": NAMESPACE, "value": "true"}],
+            "base64": {
+                "filename": "seal.json",
+                "media-type": "application/json",
+                "value": super::signatures::seal_token(seal),
+            },
+        }))
     }
 
     fn attachment_resources(&self) -> Vec<Value> {

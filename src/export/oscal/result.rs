@@ -704,14 +704,15 @@ fn finding(
     }
     if let Some(sign_off) = row.latest_sign_off() {
         description.push_str(&format!(
-            " Signed off by {} on {}{}.",
+            " Signed off by {} on {}{} ({}).",
             md(&sign_off.signer.display()),
             time_data(&sign_off.signed_at),
             if sign_off.stale {
                 " (stale: changed since)"
             } else {
                 ""
-            }
+            },
+            sign_off.signature_label()
         ));
     }
     let mut related: Vec<Value> = row
@@ -782,6 +783,15 @@ fn sign_off_prose(s: &SignOff) -> String {
         time_data(&s.signed_at),
         s.binding_hash
     );
+    match &s.signature {
+        Some(signature) => prose.push_str(&format!(
+            "\n\nSigned with SSH key {} (SSHSIG, namespace `{}`); the signed statement and its \
+             signature are in the evidence bundle under `signatures/`.",
+            signature.key_fingerprint,
+            crate::signing::NAMESPACE
+        )),
+        None => prose.push_str("\n\n**Unsigned:** no signature proves who made this sign-off."),
+    }
     if s.stale {
         prose.push_str(&format!(
             "\n\n**Stale:** changed since: {}.",
@@ -817,6 +827,12 @@ fn attestations(context: &Context<'_>) -> Vec<Value> {
                     prop("stale-reasons", s.stale_reasons.join(", ")),
                     prop("run", s.run.map(|r| r.to_string()).unwrap_or_default()),
                     prop("os-user", &s.signer.os_user),
+                    prop(
+                        "signature",
+                        s.signature
+                            .as_ref()
+                            .map_or("unsigned", |sig| sig.key_fingerprint.as_str()),
+                    ),
                 ]
                 .into_iter()
                 .flatten()

@@ -16,11 +16,25 @@ pub(super) fn run(
             actor,
             assessment,
             paths,
-        } => Reply::Imported(import(
-            store, shared, &actor, assessment, &paths, progress, cancel,
-        )),
+            confirmed,
+        } => {
+            if !confirmed {
+                progress(0, 0, "Counting the files".to_owned());
+                let survey = evidence::Survey::of(&paths);
+                if survey.needs_confirmation() {
+                    return Reply::ConfirmImport {
+                        assessment,
+                        paths,
+                        survey,
+                    };
+                }
+            }
+            Reply::Imported(import(
+                store, shared, &actor, assessment, &paths, progress, cancel,
+            ))
+        }
         Job::Seed => Reply::Seeded(
-            crate::sample::seed(store, crate::catalog::pci_dss_321(), &shared.settings)
+            crate::sample::seed(store, &shared.settings)
                 .map(|seeded| (seeded.assessment, seeded.skipped.len()))
                 .map_err(|e| e.to_string()),
         ),
@@ -49,9 +63,8 @@ pub(super) fn run(
 
 /// Imports file by file (so a cancel takes effect between files), then
 /// evaluates the assessment's evidence and records the run: all of it one
-/// unit ([`Store::atomically`]), so a store error or a crash part-way keeps
-/// nothing of the import. A cancel keeps the files read before it, with the
-/// run that evaluates them.
+/// unit ([`Store::atomically`]), so a store error, a crash or a cancel
+/// part-way keeps nothing of the import: the record is as it was.
 fn import(
     store: &mut Store,
     shared: &Shared,
@@ -96,8 +109,12 @@ fn import(
     if let Err(e) = unit {
         report.run = None;
         report.problems.clear();
-        report.error = Some(format!("{e}; nothing of this import was kept"));
+        if !report.cancelled {
+            report.error = Some(format!("{e}; nothing of this import was kept"));
+        }
     }
+    // Pages of anything purged or rolled back leave the write-ahead log.
+    let _ = store.scrub();
     report
 }
 
@@ -119,7 +136,7 @@ fn import_unit(
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
-            break;
+            return Err(StoreError::Invalid("the import was cancelled".into()));
         }
         progress(done, total, evidence::display_path(file));
         let heard = store.import_batch_file(actor, assessment, &batch, file)?;

@@ -24,12 +24,40 @@ use crate::export::ExportFormat;
 use crate::export::requests::RequestFormat;
 use crate::requests::RequestList;
 use crate::store::{
-    Actor, ApprovalState, Assessment, Comparison, EvidenceFile, FileReport, HistoryEntry,
-    NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate, RequirementState, ReviewInput,
-    Run, RunOutcome, Store, StoreError,
+    Actor, ApprovalGate, ApprovalOverride, ApprovalState, Assessment, Comparison, EvidenceFile,
+    FileReport, HistoryEntry, NewAssessment, NewProfile, PriorPeriod, Profile, RequestUpdate,
+    RequirementState, ReviewInput, Run, RunOutcome, Store, StoreError,
 };
 
 use super::snippet::{Snippet, SnippetKey};
+
+/// How a sign-off or decision is signed: through ssh-agent, or with a
+/// private key file and its passphrase (used once by the worker, never
+/// kept or logged).
+#[derive(Clone, PartialEq, Eq)]
+pub enum SignWith {
+    /// The running ssh-agent.
+    Agent,
+    /// A private key file.
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Its passphrase (empty: none).
+        passphrase: String,
+    },
+}
+
+impl std::fmt::Debug for SignWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignWith::Agent => f.write_str("Agent"),
+            SignWith::KeyFile { path, .. } => f
+                .debug_struct("KeyFile")
+                .field("path", path)
+                .finish_non_exhaustive(),
+        }
+    }
+}
 
 /// How the worker runs its tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +90,20 @@ pub struct Loaded {
     /// What a change that reloaded the whole assessment did, for the
     /// status line.
     pub done: Option<String>,
+    /// The PCI scope and its diagram.
+    pub scope: ScopeView,
+}
+
+/// The scope screen's data: the effective scope of the current evidence,
+/// its diagram, and every scope the record kept.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeView {
+    /// The scope the current evidence implies.
+    pub scope: crate::scope::Scope,
+    /// Its diagram, with the boundary checks' failures of the latest run.
+    pub diagram: crate::scope::diagram::Diagram,
+    /// Every scope recorded, oldest first.
+    pub recorded: Vec<crate::store::RecordedScope>,
 }
 
 /// What the user picks a file or folder for.
@@ -96,6 +138,46 @@ pub enum PickPurpose {
         format: RequestFormat,
         /// The file name to suggest.
         suggested: String,
+    },
+}
+
+/// What happens to an evidence file (see [`Task::Lifecycle`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleAction {
+    /// Take it out of evaluation.
+    Retire {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Keep it with its sensitive data.
+    Keep {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Store a redacted copy in its place.
+    Redact {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Purge its bytes.
+    Purge {
+        /// The evidence file.
+        file: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Attach a document to requirements.
+    Attach {
+        /// The evidence file.
+        file: i64,
+        /// The requirements.
+        requirements: Vec<String>,
     },
 }
 
@@ -249,6 +331,16 @@ pub enum Task {
         /// The file.
         path: PathBuf,
     },
+    /// Attach the scope diagram (SVG, drawn from the evidence) to a
+    /// requirement.
+    AttachScopeDiagram {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+    },
     /// Withdraw an attachment.
     Withdraw {
         /// Who.
@@ -272,6 +364,8 @@ pub enum Task {
         requirement: String,
         /// The statement.
         statement: String,
+        /// How to sign (for a profile with a key).
+        sign: Option<SignWith>,
     },
     /// Approve the assessment, or send it back.
     Decide {
@@ -283,15 +377,63 @@ pub enum Task {
         approve: bool,
         /// The statement (or the reason for sending back).
         statement: String,
-        /// Why unconcluded requirements may stay so.
-        justification: Option<String>,
+        /// The open items approved over, with the justification.
+        override_: Option<ApprovalOverride>,
+        /// How to sign (for a lead with a key).
+        sign: Option<SignWith>,
     },
-    /// Create a reviewer profile.
-    CreateProfile(NewProfile),
+    /// What stands between the assessment and its approval, and whether
+    /// the profile may approve it.
+    ApprovalGate {
+        /// The assessment.
+        assessment: i64,
+        /// The profile in use.
+        profile: Option<i64>,
+    },
+    /// Create a reviewer profile (and bind its SSH public key).
+    CreateProfile {
+        /// The details.
+        new: NewProfile,
+        /// The public key (one OpenSSH line), if given.
+        key: Option<String>,
+    },
+    /// Bind an SSH public key to a profile.
+    RegisterKey {
+        /// The profile.
+        profile: i64,
+        /// The key: one OpenSSH line, or the path of a .pub file.
+        key: String,
+    },
+    /// Retire a profile.
+    RetireProfile {
+        /// The profile.
+        profile: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Archive an assessment (or restore it).
+    Archive {
+        /// The assessment.
+        assessment: i64,
+        /// True to archive, false to restore.
+        archive: bool,
+    },
     /// Create an assessment.
     CreateAssessment(NewAssessment),
     /// Read an evidence snippet.
     Snippet(SnippetKey),
+    /// Retire, keep, redact or purge an evidence file, or attach a
+    /// document; then evaluate the assessment again and reload it.
+    Lifecycle {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// What to do.
+        action: LifecycleAction,
+        /// The check settings to evaluate with.
+        settings: Box<Settings>,
+    },
     /// Decode an image attachment into a thumbnail.
     Thumbnail {
         /// The bytes' SHA-256.
@@ -326,6 +468,10 @@ pub enum Job {
         assessment: i64,
         /// Files and folders.
         paths: Vec<PathBuf>,
+        /// The user already agreed to import this many files: without it, a
+        /// large import ([`evidence::Survey::needs_confirmation`]) only
+        /// counts and asks ([`Reply::ConfirmImport`]).
+        confirmed: bool,
     },
     /// Create (or find) the bundled sample assessment.
     Seed,
@@ -427,6 +573,24 @@ pub enum Reply {
     },
     /// A profile was created.
     ProfileCreated(Profile),
+    /// A profile got a key or was retired.
+    ProfileUpdated {
+        /// The profile now.
+        profile: Profile,
+        /// What was done.
+        done: String,
+    },
+    /// The approval gate of an assessment for a profile.
+    ApprovalGate {
+        /// The assessment.
+        assessment: i64,
+        /// The profile asked about.
+        profile: Option<i64>,
+        /// What is open and whether the profile may approve.
+        gate: Box<ApprovalGate>,
+    },
+    /// An assessment was archived or restored.
+    Archived(Assessment),
     /// An assessment was created.
     AssessmentCreated(Assessment),
     /// An evidence snippet.
@@ -461,6 +625,15 @@ pub enum Reply {
     },
     /// An import finished (or was cancelled).
     Imported(ImportReport),
+    /// An import is large: asks before reading anything.
+    ConfirmImport {
+        /// The assessment.
+        assessment: i64,
+        /// What was asked for.
+        paths: Vec<PathBuf>,
+        /// How much it holds.
+        survey: evidence::Survey,
+    },
     /// The sample assessment exists.
     Seeded(Result<(Assessment, usize), String>),
     /// Two assessments compared.
@@ -614,6 +787,11 @@ impl Worker {
     /// Waits until every draft change is on disk (the app is closing).
     pub fn finish_drafts(&mut self) {
         self.drafts.finish();
+    }
+
+    /// The check settings imports and evaluations use.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
     }
 
     /// The review record's file.
@@ -799,14 +977,29 @@ fn task_action(task: &Task) -> String {
         Task::SetReview { requirement, .. } => format!("Saving the review of {requirement}"),
         Task::DeclareNotApplicable { scope, .. } => format!("Declaring {scope} not applicable"),
         Task::Attach { path, .. } => format!("Attaching {}", evidence::display_path(path)),
+        Task::AttachScopeDiagram { requirement, .. } => {
+            format!("Attaching the scope diagram to {requirement}")
+        }
         Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
         Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),
         Task::Decide { approve: false, .. } => "Sending the assessment back".to_owned(),
-        Task::CreateProfile(_) => "Creating the profile".to_owned(),
+        Task::CreateProfile { .. } => "Creating the profile".to_owned(),
+        Task::RegisterKey { .. } => "Registering the signing key".to_owned(),
+        Task::RetireProfile { .. } => "Retiring the profile".to_owned(),
+        Task::ApprovalGate { .. } => "Checking what is open".to_owned(),
+        Task::Archive { archive: true, .. } => "Archiving the assessment".to_owned(),
+        Task::Archive { archive: false, .. } => "Restoring the assessment".to_owned(),
         Task::CreateAssessment(_) => "Creating the assessment".to_owned(),
         Task::Snippet(key) => format!("Reading {} at {}", key.path, key.pointer),
         Task::Thumbnail { .. } => "Making a thumbnail".to_owned(),
+        Task::Lifecycle { action, .. } => match action {
+            LifecycleAction::Retire { file, .. } => format!("Retiring evidence file #{file}"),
+            LifecycleAction::Keep { file, .. } => format!("Keeping evidence file #{file}"),
+            LifecycleAction::Redact { file, .. } => format!("Redacting evidence file #{file}"),
+            LifecycleAction::Purge { file, .. } => format!("Purging evidence file #{file}"),
+            LifecycleAction::Attach { file, .. } => format!("Attaching document #{file}"),
+        },
         Task::Open { file_name, .. } => format!("Opening {file_name}"),
         Task::Document { file_name, .. } => format!("Reading {file_name}"),
     }

@@ -3,6 +3,57 @@
 use super::*;
 use crate::store::StoreError;
 
+/// A public key typed in: one OpenSSH line, or the path of a `.pub` file.
+fn read_public_key(text: &str) -> Result<crate::signing::PublicKey, String> {
+    let text = text.trim();
+    let path = std::path::Path::new(text);
+    let key = if !text.starts_with("ssh-")
+        && !text.starts_with("ecdsa-")
+        && !text.starts_with("sk-")
+        && path.is_file()
+    {
+        crate::signing::PublicKey::read_file(path)
+    } else {
+        crate::signing::PublicKey::parse(text)
+    };
+    key.map_err(|e| e.to_string())
+}
+
+/// The signer `sign` asks for, for the actor's profile: `None` when the
+/// profile has no key or nothing was asked for (the store then says what
+/// is needed).
+fn signer(
+    store: &Store,
+    actor: &Actor,
+    sign: Option<SignWith>,
+) -> Result<Option<Box<dyn crate::signing::Signer>>, String> {
+    let (Some(sign), Some(id)) = (sign, actor.profile) else {
+        return Ok(None);
+    };
+    let profile = store
+        .profile(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no profile #{id}"))?;
+    let Some(key) = profile.key else {
+        return Ok(None);
+    };
+    let signer: Box<dyn crate::signing::Signer> = match sign {
+        SignWith::Agent => Box::new(
+            crate::signing::PublicKey::parse(&key.openssh)
+                .and_then(crate::signing::Agent::new)
+                .map_err(|e| e.to_string())?,
+        ),
+        SignWith::KeyFile { path, passphrase } => Box::new(
+            crate::signing::KeyFile::open(
+                &path,
+                Some(passphrase.as_str()).filter(|p| !p.is_empty()),
+            )
+            .map_err(|e| e.to_string())?,
+        ),
+    };
+    Ok(Some(signer))
+}
+
 pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
     let text = |e: StoreError| e.to_string();
     let catalog_of = |store: &Store, assessment: i64| {
@@ -81,6 +132,24 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             profiles: store.profiles().map_err(text)?,
         }),
         Task::Load { assessment } => load(store, assessment).map_err(text),
+        Task::Lifecycle {
+            actor,
+            assessment,
+            action,
+            settings,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let done = lifecycle(store, catalog, &actor, assessment, action).map_err(text)?;
+            store
+                .evaluate_and_record(&actor, assessment, catalog, &settings)
+                .map_err(text)?;
+            let _ = store.scrub();
+            let mut reply = load(store, assessment).map_err(text)?;
+            if let Reply::Loaded(loaded) = &mut reply {
+                loaded.done = Some(done);
+            }
+            Ok(reply)
+        }
         Task::LatestRun { assessment } => Ok(Reply::LatestRun {
             assessment,
             run: store.latest_run(assessment).map_err(text)?.map(|r| r.id),
@@ -130,6 +199,31 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             let catalog = catalog_of(store, assessment)?;
             attach(store, catalog, &actor, assessment, &requirement, &path)
         }
+        Task::AttachScopeDiagram {
+            actor,
+            assessment,
+            requirement,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let bytes = scope_svg(store, assessment).map_err(text)?;
+            let name = format!(
+                "scope-diagram-{}.svg",
+                chrono::Utc::now().format("%Y-%m-%d")
+            );
+            store
+                .add_attachment(
+                    &actor,
+                    assessment,
+                    catalog,
+                    &requirement,
+                    &name,
+                    None,
+                    &bytes,
+                )
+                .map_err(text)?;
+            let done = format!("Attached the scope diagram ({name}) to {requirement}");
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
         Task::Withdraw {
             actor,
             assessment,
@@ -148,12 +242,21 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             assessment,
             requirement,
             statement,
+            sign,
         } => {
             let catalog = catalog_of(store, assessment)?;
-            store
-                .sign_off(&actor, assessment, catalog, &requirement, &statement)
+            let signer = signer(store, &actor, sign)?;
+            let signed = store
+                .sign_off_with(
+                    &actor,
+                    assessment,
+                    catalog,
+                    &requirement,
+                    &statement,
+                    signer.as_deref(),
+                )
                 .map_err(text)?;
-            let done = format!("Signed off {requirement}");
+            let done = format!("Signed off {requirement} ({})", signed.signature_label());
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
         }
         Task::Decide {
@@ -161,23 +264,29 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             assessment,
             approve,
             statement,
-            justification,
+            override_,
+            sign,
         } => {
             let catalog = catalog_of(store, assessment)?;
+            let signer = signer(store, &actor, sign)?;
             let done = if approve {
-                store
+                let approval = store
                     .approve(
                         &actor,
                         assessment,
                         catalog,
                         &statement,
-                        justification.as_deref(),
+                        override_.as_ref(),
+                        signer.as_deref(),
                     )
                     .map_err(text)?;
-                "Approved the assessment".to_owned()
+                format!(
+                    "Approved the assessment ({})",
+                    crate::store::signature_label(approval.signature.as_ref())
+                )
             } else {
                 store
-                    .send_back(&actor, assessment, catalog, &statement)
+                    .send_back(&actor, assessment, catalog, &statement, signer.as_deref())
                     .map_err(text)?;
                 "Sent the assessment back to the auditors".to_owned()
             };
@@ -187,10 +296,65 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
                 done,
             })
         }
-        Task::CreateProfile(new) => store
-            .create_profile(&Actor::os_user_only(), &new)
-            .map(Reply::ProfileCreated)
-            .map_err(text),
+        Task::ApprovalGate {
+            assessment,
+            profile,
+        } => {
+            let catalog = catalog_of(store, assessment)?;
+            let gate = store
+                .approval_gate(assessment, catalog, profile)
+                .map_err(text)?;
+            Ok(Reply::ApprovalGate {
+                assessment,
+                profile,
+                gate: Box::new(gate),
+            })
+        }
+        Task::CreateProfile { new, key } => {
+            let key = key.as_deref().map(read_public_key).transpose()?;
+            let actor = Actor::os_user_only();
+            store
+                .atomically(|store| {
+                    let profile = store.create_profile(&actor, &new)?;
+                    match &key {
+                        Some(key) => store.register_key(&actor, profile.id, key),
+                        None => Ok(profile),
+                    }
+                })
+                .map(Reply::ProfileCreated)
+                .map_err(text)
+        }
+        Task::RegisterKey { profile, key } => {
+            let key = read_public_key(&key)?;
+            let profile = store
+                .register_key(&Actor::os_user_only(), profile, &key)
+                .map_err(text)?;
+            Ok(Reply::ProfileUpdated {
+                done: format!("Bound {key} to {}", profile.name),
+                profile,
+            })
+        }
+        Task::RetireProfile { profile, reason } => {
+            let profile = store
+                .retire_profile(&Actor::os_user_only(), profile, &reason)
+                .map_err(text)?;
+            Ok(Reply::ProfileUpdated {
+                done: format!("Retired the profile {}", profile.name),
+                profile,
+            })
+        }
+        Task::Archive {
+            assessment,
+            archive,
+        } => {
+            let actor = Actor::os_user_only();
+            let changed = if archive {
+                store.archive_assessment(&actor, assessment, "")
+            } else {
+                store.restore_assessment(&actor, assessment)
+            };
+            changed.map(Reply::Archived).map_err(text)
+        }
         Task::CreateAssessment(new) => store
             .create_assessment(&Actor::os_user_only(), &new)
             .map(Reply::AssessmentCreated)
@@ -259,8 +423,31 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
         prior: store.prior_period(assessment)?,
+        scope: scope_view(store, assessment)?,
         assessment: found,
     })))
+}
+
+/// The scope of `assessment`'s current evidence, its diagram with the
+/// latest run's boundary failures, and the scopes recorded.
+pub(super) fn scope_view(store: &Store, assessment: i64) -> Result<super::ScopeView, StoreError> {
+    let stored = store.evidence_set(assessment)?;
+    let scope = crate::scope::Scope::derive(&stored.set.evidence);
+    let results = store
+        .latest_run(assessment)?
+        .map(|run| run.results)
+        .unwrap_or_default();
+    Ok(super::ScopeView {
+        diagram: crate::scope::diagram::Diagram::build(&stored.set.evidence, &scope, &results),
+        scope,
+        recorded: store.scopes(assessment)?,
+    })
+}
+
+/// The scope diagram of `assessment` as SVG.
+fn scope_svg(store: &Store, assessment: i64) -> Result<Vec<u8>, StoreError> {
+    let view = scope_view(store, assessment)?;
+    Ok(crate::scope::svg::render(&view.diagram, None).into_bytes())
 }
 
 fn requirement_reply(
@@ -348,4 +535,55 @@ fn requests_reply(
         result,
         done,
     }
+}
+
+/// Does what `action` asks to an evidence file; returns a line for the
+/// status bar.
+fn lifecycle(
+    store: &mut Store,
+    catalog: &Catalog,
+    actor: &Actor,
+    assessment: i64,
+    action: LifecycleAction,
+) -> Result<String, StoreError> {
+    Ok(match action {
+        LifecycleAction::Retire { file, reason } => {
+            let f = store.retire_evidence(actor, assessment, file, &reason)?;
+            format!("Retired {} (#{}): {reason}", f.provenance.path, f.id)
+        }
+        LifecycleAction::Keep { file, reason } => {
+            let f = store.keep_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Kept {} (#{}) as it is with its sensitive data; exports carry it and say so",
+                f.provenance.path, f.id
+            )
+        }
+        LifecycleAction::Redact { file, reason } => {
+            let r = store.redact_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Stored a redacted copy of {} as #{} ({} finding(s) replaced); the original bytes were purged",
+                r.original.provenance.path, r.copy.id, r.replaced
+            )
+        }
+        LifecycleAction::Purge { file, reason } => {
+            let p = store.purge_evidence(actor, assessment, file, &reason)?;
+            format!(
+                "Purged {} bytes (SHA-256 {}…) for good; the record keeps their hash",
+                p.size,
+                p.sha256.get(..12).unwrap_or(&p.sha256)
+            )
+        }
+        LifecycleAction::Attach { file, requirements } => {
+            let attached =
+                store.attach_document(actor, assessment, catalog, file, &requirements)?;
+            format!(
+                "Attached document #{file} to {}",
+                attached
+                    .iter()
+                    .map(|a| a.requirement.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    })
 }

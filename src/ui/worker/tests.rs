@@ -25,11 +25,12 @@ fn assessment(store: &mut Store) -> Assessment {
 }
 
 #[test]
-fn an_import_reports_progress_stops_between_files_when_cancelled_and_still_evaluates() {
+fn an_import_reports_progress_and_a_cancel_rolls_the_whole_import_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.sqlite3");
     let mut store = Store::open(&db).unwrap();
     let a = assessment(&mut store);
+    let before = store.verify().unwrap();
     let azure = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/azure"));
     let cancel = AtomicBool::new(false);
     let heard = std::cell::RefCell::new(Vec::new());
@@ -46,6 +47,7 @@ fn an_import_reports_progress_stops_between_files_when_cancelled_and_still_evalu
             actor: Actor::os_user_only(),
             assessment: a.id,
             paths: vec![azure],
+            confirmed: false,
         },
         &progress,
         &cancel,
@@ -55,14 +57,63 @@ fn an_import_reports_progress_stops_between_files_when_cancelled_and_still_evalu
     };
     assert!(report.cancelled);
     assert_eq!(report.files.len(), 3, "files 0, 1 and 2 were read");
-    assert!(report.run.as_deref().unwrap().starts_with("Run #"));
+    assert!(report.run.is_none() && report.error.is_none());
     let heard = heard.borrow();
-    assert_eq!(heard[0], (0, 16, "Reading the files".to_owned()));
-    assert_eq!(heard[1].0, 0);
-    assert_eq!(heard[1].1, 16);
-    assert!(heard[1].2.ends_with("aks-cluster.json"));
-    assert_eq!(store.current_evidence_files(a.id).unwrap().len(), 3);
-    assert!(store.latest_run(a.id).unwrap().is_some());
+    assert_eq!(heard[1], (0, 16, "Reading the files".to_owned()));
+    assert!(heard[2].2.ends_with("aks-cluster.json"));
+    // Nothing of it stays: the same events, the same stored files.
+    assert!(store.current_evidence_files(a.id).unwrap().is_empty());
+    assert!(store.latest_run(a.id).unwrap().is_none());
+    let after = store.verify().unwrap();
+    assert!(after.is_intact());
+    assert_eq!(
+        (after.chain_head, after.counts),
+        (before.chain_head, before.counts)
+    );
+}
+
+#[test]
+fn a_large_import_asks_before_it_reads_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let a = assessment(&mut store);
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..=evidence::Survey::CONFIRM_FILES {
+        std::fs::write(many.join(format!("note-{i}.txt")), "a note").unwrap();
+    }
+    let job = |confirmed| Job::Import {
+        actor: Actor::os_user_only(),
+        assessment: a.id,
+        paths: vec![many.clone()],
+        confirmed,
+    };
+    let reply = jobs::run(
+        &mut store,
+        &shared(&db),
+        job(false),
+        &|_, _, _| {},
+        &AtomicBool::new(false),
+    );
+    let Reply::ConfirmImport { survey, .. } = reply else {
+        panic!("not asked: {reply:?}");
+    };
+    assert_eq!(survey.files, evidence::Survey::CONFIRM_FILES + 1);
+    assert!(store.current_evidence_files(a.id).unwrap().is_empty());
+    let reply = jobs::run(
+        &mut store,
+        &shared(&db),
+        job(true),
+        &|_, _, _| {},
+        &AtomicBool::new(false),
+    );
+    assert!(matches!(reply, Reply::Imported(_)));
+    assert_eq!(
+        store.current_evidence_files(a.id).unwrap().len(),
+        1,
+        "the same bytes are one document"
+    );
 }
 
 #[test]
