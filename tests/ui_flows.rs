@@ -345,16 +345,16 @@ fn leaving_a_typed_note_asks_to_save_keep_or_discard_it() {
     type_into(&mut h, "Note (Markdown)", "Typed, then moved on.");
     let before = events();
     // Leaving asks; Cancel stays, and nothing is recorded.
-    click(&mut h, "1.2.3");
+    click(&mut h, "1.2.6");
     h.get_by_label("Unsaved changes to 1.2.2");
     click(&mut h, "Cancel");
     assert!(h.query_by_label("Unsaved changes to 1.2.2").is_none());
     assert_eq!(h.state().selected(), Some("1.2.2"));
     assert_eq!(events(), before, "a draft is not an event");
     // Save records it and goes on.
-    click(&mut h, "1.2.3");
+    click(&mut h, "1.2.6");
     click(&mut h, "Save");
-    assert_eq!(h.state().selected(), Some("1.2.3"));
+    assert_eq!(h.state().selected(), Some("1.2.6"));
     assert_eq!(
         state_of(&h, "1.2.2").review.map(|r| r.note),
         Some("Typed, then moved on.".to_owned())
@@ -365,9 +365,9 @@ fn leaving_a_typed_note_asks_to_save_keep_or_discard_it() {
     click(&mut h, "1.3.2");
     click(&mut h, "Keep as draft");
     assert_eq!(h.state().selected(), Some("1.3.2"));
-    assert_eq!(h.state().draft("1.2.3"), Some("Half a thought"));
-    assert!(state_of(&h, "1.2.3").review.is_none());
-    click(&mut h, "1.2.3");
+    assert_eq!(h.state().draft("1.2.6"), Some("Half a thought"));
+    assert!(state_of(&h, "1.2.6").review.is_none());
+    click(&mut h, "1.2.6");
     h.get_by_label_contains("Draft, not in the record, typed");
     click(&mut h, "1.3.2");
     assert_eq!(
@@ -427,8 +427,17 @@ fn a_bad_file_gets_a_readable_error_naming_it_and_nothing_crashes() {
         "{messages:?}"
     );
     click(&mut h, "Show the import report");
-    h.get_by_label_contains("broken-nsgs.json");
-    h.get_by_label_contains("line 1");
+    // The report names the file (in its list of files and in the error).
+    assert!(
+        h.query_all_by_label_contains("broken-nsgs.json")
+            .next()
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("at line 1, column 11")
+            .next()
+            .is_some()
+    );
     assert_eq!(h.state().phase(), &Phase::Ready);
 }
 
@@ -1080,7 +1089,7 @@ fn an_import_by_another_program_shows_up_in_the_open_app() {
         !h.state()
             .messages()
             .iter()
-            .any(|(_, m)| m.contains("Another program recorded run"))
+            .any(|(_, m)| m.contains("Another program recorded a new run"))
     );
     let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
     let mut bytes = nsgs.bytes.to_vec();
@@ -1105,7 +1114,7 @@ fn an_import_by_another_program_shows_up_in_the_open_app() {
         h.state()
             .messages()
             .iter()
-            .any(|(_, m)| m.contains("Another program recorded run")),
+            .any(|(_, m)| m.contains("Another program recorded a new run")),
         "{:?}",
         h.state().messages()
     );
@@ -1189,6 +1198,14 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
     let mut edited = nsgs.clone();
     edited.extend_from_slice(b"\n");
     std::fs::write(folder.join("azure/nsgs.json"), &edited).unwrap();
+    // Collected after the sample was imported: the newest observation of
+    // the NSGs, so it is the file the checks and the evidence list use.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let time = |offset: i64| {
+        (at + chrono::Duration::seconds(offset))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     let manifest = serde_json::json!({
         "tickmark_collection_manifest": 1,
         "generator": "tickmark collect 0.1.0",
@@ -1200,11 +1217,11 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
                     "kube_context": null, "kube_server": null, "cluster_id": null},
         "tools": {"az": "2.67.0", "kubectl": null},
         "os_user": "mara",
-        "started_at": "2026-11-20T09:14:00Z",
-        "finished_at": "2026-11-20T09:15:00Z",
+        "started_at": time(0),
+        "finished_at": time(60),
         "outcome": "complete", "failures": [], "warnings": [],
         "steps": [{"id": "nsgs", "tool": "az", "command": "az network nsg list --subscription s --resource-group g --output json",
-                   "status": "ok", "started_at": "2026-11-20T09:14:10Z", "finished_at": "2026-11-20T09:14:12Z",
+                   "status": "ok", "started_at": time(10), "finished_at": time(12),
                    "exit_code": 0, "file": "azure/nsgs.json", "sha256": collected_sha, "size": nsgs.len()}]
     });
     std::fs::write(
@@ -1222,9 +1239,10 @@ fn an_imported_collection_shows_who_collected_each_file_and_flags_an_edit() {
     evidence.click();
     h.run();
     let line = h
-        .query_all_by_label_contains(
-            "Collected 2026-11-20 09:14 UTC by mara.lindqvist@harbourline.example",
-        )
+        .query_all_by_label_contains(&format!(
+            "Collected {} by mara.lindqvist@harbourline.example",
+            (at + chrono::Duration::seconds(12)).format("%Y-%m-%d %H:%M UTC")
+        ))
         .count();
     assert!(
         line > 0,

@@ -13,6 +13,9 @@ use crate::catalog::Catalog;
 use crate::export::ExportFormat;
 use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store};
 
+/// How many messages the message area shows at most.
+const MESSAGES_SHOWN: usize = 4;
+
 impl Workbench {
     /// What the app does as its window closes: waits for the changes
     /// already submitted to the worker (a finding or sign-off still queued
@@ -28,21 +31,34 @@ impl Workbench {
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            error: false,
-            text: text.into(),
-            at: Instant::now(),
-        });
+        self.push_message(false, text.into());
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         log::warn!("{text}");
+        self.push_message(true, text);
+    }
+
+    /// Messages are about the assessment they arose in: the user opening
+    /// another one clears them.
+    pub(super) fn clear_messages_when_leaving(&mut self, next: i64) {
+        if self.assessment().is_some_and(|a| a.id != next) {
+            self.messages.clear();
+        }
+    }
+
+    /// Shows a message in the one message area: the same text again moves
+    /// to the end rather than piling up, and only the latest few stay.
+    fn push_message(&mut self, error: bool, text: String) {
+        self.messages.retain(|m| m.text != text);
         self.messages.push(Message {
-            error: true,
+            error,
             text,
             at: Instant::now(),
         });
+        let extra = self.messages.len().saturating_sub(MESSAGES_SHOWN);
+        self.messages.drain(..extra);
     }
 
     /// Does what `purpose` says with `paths`.
@@ -198,6 +214,7 @@ impl Workbench {
     pub(super) fn switch_assessment(&mut self, id: i64) {
         let undecided = self.undecided_drafts();
         if undecided.is_empty() {
+            self.clear_messages_when_leaving(id);
             self.open_assessment(id);
         } else {
             self.dialog = Some(Dialog::unsaved(undecided, Then::Open(id)));
@@ -224,7 +241,10 @@ impl Workbench {
         }
         match then {
             Then::Select(id) => self.select_now(&id),
-            Then::Open(id) => self.open_assessment(id),
+            Then::Open(id) => {
+                self.clear_messages_when_leaving(id);
+                self.open_assessment(id);
+            }
             Then::Close => {
                 self.closing = true;
                 self.close_now = true;

@@ -70,6 +70,9 @@ pub enum Dialog {
         purpose: PickPurpose,
         /// The path typed.
         path: String,
+        /// Why the path typed cannot be used (shown under it; the path
+        /// stays for correcting).
+        problem: Option<String>,
     },
     /// Files dropped onto the window: import or attach?
     Dropped {
@@ -284,6 +287,7 @@ impl Dialog {
         Dialog::TypedPath {
             purpose,
             path: String::new(),
+            problem: None,
         }
     }
 
@@ -391,7 +395,11 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
             Dialog::NewAssessment(form) => new_assessment(wb, ui, form),
             Dialog::Profiles(form) => profiles(wb, ui, form),
             Dialog::Approval(form) => approval(wb, ui, form),
-            Dialog::TypedPath { purpose, path } => typed_path(wb, ui, purpose, path),
+            Dialog::TypedPath {
+                purpose,
+                path,
+                problem,
+            } => typed_path(wb, ui, purpose, path, problem),
             Dialog::Dropped {
                 paths,
                 requirement,
@@ -1135,26 +1143,35 @@ fn typed_path(
     ui: &mut Ui,
     purpose: &PickPurpose,
     path: &mut String,
+    problem: &mut Option<String>,
 ) -> Outcome {
+    let writes = matches!(
+        purpose,
+        PickPurpose::Export { .. }
+            | PickPurpose::ExportRequests { .. }
+            | PickPurpose::ExportComparison { .. }
+    );
     let (hint, action) = match purpose {
         PickPurpose::ImportFiles | PickPurpose::ImportFolder => (
-            "A file or a folder (folders are read with everything below them)",
+            "A file or a folder (folders are read with everything below them); ~ and quotes are fine",
             "Import this path",
         ),
         PickPurpose::Attach { .. } => (
             "A PNG, JPEG, PDF, Markdown or text file",
             "Attach this file",
         ),
-        PickPurpose::Export { .. }
-        | PickPurpose::ExportRequests { .. }
-        | PickPurpose::ExportComparison { .. } => {
-            ("Where to write the export", "Export to this path")
-        }
+        _ => ("Where to write the export", "Export to this path"),
     };
     ui.label(RichText::new(hint).weak());
     let response = field(ui, "Path", path, "/path/to/file-or-folder");
+    if response.changed() {
+        *problem = None;
+    }
     if ui.ctx().memory(|m| m.focused().is_none()) {
         response.request_focus();
+    }
+    if let Some(problem) = problem.as_ref() {
+        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
     }
     let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
     buttons(ui, |ui| {
@@ -1163,7 +1180,14 @@ fn typed_path(
             .add_enabled(ready, egui::Button::new(RichText::new(action).strong()))
             .clicked();
         if ready && (clicked || enter) {
-            wb.use_paths(purpose.clone(), vec![PathBuf::from(path.trim())]);
+            let chosen = super::widgets::typed_path(path);
+            // A path that cannot be used keeps the dialog, and the path
+            // typed, open for correcting.
+            if let Some(why) = super::widgets::typed_path_problem(&chosen, writes) {
+                *problem = Some(why);
+                return Outcome::Keep;
+            }
+            wb.use_paths(purpose.clone(), vec![chosen]);
             return Outcome::Close;
         }
         Outcome::Keep
@@ -1219,18 +1243,22 @@ fn withdraw(
     reason: &mut String,
 ) -> Outcome {
     ui.label("The attachment stays in the record (nothing is deleted) but no longer counts for sign-offs.");
-    field(
+    let response = field(
         ui,
         "Reason",
         reason,
         "e.g. attached by mistake; replaced by version 2",
     );
+    if ui.ctx().memory(|m| m.focused().is_none()) {
+        response.request_focus();
+    }
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
     buttons(ui, |ui| {
         let ready = !reason.trim().is_empty();
-        if ui
+        let clicked = ui
             .add_enabled(ready, egui::Button::new(RichText::new("Withdraw").strong()))
-            .clicked()
-        {
+            .clicked();
+        if ready && (clicked || enter) {
             wb.withdraw(requirement, attachment, reason.trim().to_owned());
             return Outcome::Close;
         }

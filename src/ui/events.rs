@@ -133,6 +133,7 @@ impl Workbench {
                 self.dialog = None;
             }
             Reply::AssessmentCreated(assessment) => {
+                self.clear_messages_when_leaving(assessment.id);
                 self.info(format!("Created the assessment \"{}\"", assessment.name));
                 let id = assessment.id;
                 self.assessments.push(assessment);
@@ -307,10 +308,8 @@ impl Workbench {
         if loaded.assessment.id != assessment || self.loading.is_some() || run <= shown {
             return;
         }
-        if let Some(run) = run {
-            self.info(format!(
-                "Another program recorded run #{run} of this assessment; showing it"
-            ));
+        if run.is_some() {
+            self.info("Another program recorded a new run of this assessment; showing it");
         }
         self.open_assessment(assessment);
     }

@@ -44,6 +44,7 @@ pub use keyboard::SHORTCUTS;
 pub use model::Filters;
 pub use prefs::Prefs;
 pub use theme::ThemeChoice;
+pub use widgets::typed_path;
 pub use worker::WorkerMode;
 
 use crate::checks::Settings;

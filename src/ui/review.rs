@@ -386,7 +386,7 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             let response = ui.add(edit).labelled_by(label.id);
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (clicked || enter) && !path.is_empty() {
-                wb.attach(id, std::path::PathBuf::from(path));
+                wb.attach(id, super::widgets::typed_path(&path));
                 wb.attach_path.clear();
             }
         });
@@ -596,8 +596,12 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let profile = wb.profile().cloned();
     wb.signing.ui(ui, profile.as_ref(), "sign-off");
     let missing = wb.signing.missing(profile.as_ref());
-    let can_sign = gaps.is_empty() && profile.is_some() && missing.is_none();
-    let hover = if !gaps.is_empty() {
+    // The record refuses a second sign-off of what is signed already.
+    let signed = state == SignOffState::Current;
+    let can_sign = !signed && gaps.is_empty() && profile.is_some() && missing.is_none();
+    let hover = if signed {
+        "Signed off already; it can be signed again once anything it covers changes".to_owned()
+    } else if !gaps.is_empty() {
         capitalised(&gaps.join("; "))
     } else if profile.is_none() {
         "Choose a reviewer profile first".to_owned()

@@ -47,10 +47,20 @@ fn search_field(wb: &mut Workbench, ui: &mut Ui) {
             .id(keyboard::search_id())
             .hint_text("ID or text (Ctrl+F)")
             .desired_width(f32::INFINITY);
-        let response = ui.add(edit).labelled_by(label.id);
+        let output = edit.show(ui);
+        let response = output.response.response.clone().labelled_by(label.id);
         if wb.focus_search {
             wb.focus_search = false;
             response.request_focus();
+            // Ctrl+F selects the old query, so typing replaces it.
+            let mut state = output.state;
+            state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::two(
+                    egui::text::CCursor::new(0),
+                    egui::text::CCursor::new(wb.search.chars().count()),
+                )));
+            state.store(ui.ctx(), response.id);
         }
         if response.changed() {
             wb.scroll_to_selected = true;

@@ -78,6 +78,8 @@ pub struct Loaded {
     pub assessment: Assessment,
     /// The latest evaluation run, if any.
     pub run: Option<Run>,
+    /// How many runs the assessment has (the latest is the last of them).
+    pub run_count: usize,
     /// Every requirement's review state, by ID.
     pub states: HashMap<String, RequirementState>,
     /// The security lead's decisions.

@@ -419,6 +419,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
     Ok(Reply::Loaded(Box::new(Loaded {
         done: None,
         run: store.latest_run(assessment)?,
+        run_count: store.runs(assessment)?.len(),
         states,
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
