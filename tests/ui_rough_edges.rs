@@ -212,3 +212,33 @@ fn sign_off_is_unavailable_while_the_sign_off_holds() {
     );
     assert!(!h.get_by_label("Sign off").accesskit_node().is_disabled());
 }
+
+#[test]
+fn filters_for_what_is_left_to_sign_and_for_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(&dir.path().join("t.sqlite3"));
+    let state = |h: &Harness<'_, Workbench>, id: &str| {
+        h.state().requirement_state(id).unwrap().clone()
+    };
+    click(&mut h, "To sign");
+    let to_sign = h.state().visible_requirements();
+    assert!(!to_sign.is_empty());
+    for id in &to_sign {
+        let s = state(&h, id);
+        assert!(
+            s.conclusion().is_some() && s.sign_off_state != SignOffState::Current,
+            "{id}"
+        );
+    }
+    assert!(to_sign.contains(&"1.2.7".to_owned()), "stale: sign again");
+    assert!(!to_sign.contains(&"1.2.3".to_owned()), "signed off");
+    click(&mut h, "To sign");
+    click(&mut h, "Has note");
+    let noted = h.state().visible_requirements();
+    assert!(noted.contains(&"1.2.3".to_owned()), "{noted:?}");
+    for id in &noted {
+        let note = state(&h, id).review.map(|r| r.note).unwrap_or_default();
+        assert!(!note.trim().is_empty(), "{id}");
+    }
+    assert!(noted.len() < 40, "{noted:?}");
+}

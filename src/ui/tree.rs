@@ -109,6 +109,16 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
                 "Stale",
                 format!("{stale} sign-off(s) that no longer cover what is there"),
             ),
+            (
+                &mut filters.concluded_unsigned,
+                "To sign",
+                "Requirements with a finding but no current sign-off".to_owned(),
+            ),
+            (
+                &mut filters.has_note,
+                "Has note",
+                "Requirements with a note recorded".to_owned(),
+            ),
         ];
         for (value, label, hover) in toggles {
             ui.toggle_value(value, label).on_hover_text(hover);
