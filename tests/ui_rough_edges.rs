@@ -217,9 +217,8 @@ fn sign_off_is_unavailable_while_the_sign_off_holds() {
 fn filters_for_what_is_left_to_sign_and_for_notes() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample(&dir.path().join("t.sqlite3"));
-    let state = |h: &Harness<'_, Workbench>, id: &str| {
-        h.state().requirement_state(id).unwrap().clone()
-    };
+    let state =
+        |h: &Harness<'_, Workbench>, id: &str| h.state().requirement_state(id).unwrap().clone();
     click(&mut h, "To sign");
     let to_sign = h.state().visible_requirements();
     assert!(!to_sign.is_empty());
@@ -241,4 +240,27 @@ fn filters_for_what_is_left_to_sign_and_for_notes() {
         assert!(!note.trim().is_empty(), "{id}");
     }
     assert!(noted.len() < 40, "{noted:?}");
+}
+
+#[test]
+fn dashboard_cards_lead_to_what_they_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(&dir.path().join("t.sqlite3"));
+    click(&mut h, "Dashboard");
+    h.get_by_label_contains("Stale sign-offs: ").click();
+    h.run();
+    assert!(matches!(h.state().screen(), tickmark::ui::Screen::Review));
+    let stale = h.state().visible_requirements();
+    assert!(stale.contains(&"1.2.7".to_owned()), "{stale:?}");
+    assert!(
+        stale.iter().all(
+            |id| h.state().requirement_state(id).unwrap().sign_off_state == SignOffState::Stale
+        ),
+        "{stale:?}"
+    );
+    assert_eq!(h.state().selected(), stale.first().map(String::as_str));
+    click(&mut h, "Dashboard");
+    h.get_by_label_contains("Approval: ").click();
+    h.run();
+    h.get_by_label("Security lead's approval");
 }
