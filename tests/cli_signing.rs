@@ -193,9 +193,18 @@ fn a_sign_off_made_with_an_ed25519_key_is_verified_by_ssh_keygen_from_the_export
         .find(|l| l.starts_with("ssh-keygen -Y verify"))
         .expect("the README gives the command")
         .to_owned();
+    // The statement's file is named after its event's sequence number,
+    // which depends on how many events the import recorded.
+    let (command, statement) = line.split_once(" < ").expect("input redirected");
+    assert!(
+        statement.starts_with("event-") && statement.ends_with("-sign-off-1.2.1.json"),
+        "{line}"
+    );
     assert_eq!(
-        line,
-        "ssh-keygen -Y verify -f allowed_signers -I ana@example.com -n tickmark-review -s event-000012-sign-off-1.2.1.json.sig < event-000012-sign-off-1.2.1.json"
+        command,
+        format!(
+            "ssh-keygen -Y verify -f allowed_signers -I ana@example.com -n tickmark-review -s {statement}.sig"
+        )
     );
     // The exact line from the README, run by a shell in the exported folder.
     let out = Command::new("sh")
@@ -216,15 +225,15 @@ fn a_sign_off_made_with_an_ed25519_key_is_verified_by_ssh_keygen_from_the_export
         &folder,
         "allowed_signers",
         "lee@example.com",
-        "event-000012-sign-off-1.2.1.json.sig",
-        "event-000012-sign-off-1.2.1.json",
+        &format!("{statement}.sig"),
+        statement,
     );
     assert!(!ok, "{said}");
     // A rewritten statement does not verify.
-    let statement = folder.join("event-000012-sign-off-1.2.1.json");
-    let text = std::fs::read_to_string(&statement).unwrap();
+    let statement_path = folder.join(statement);
+    let text = std::fs::read_to_string(&statement_path).unwrap();
     std::fs::write(
-        &statement,
+        &statement_path,
         text.replace("\"in_place\"", "\"not_applicable\""),
     )
     .unwrap();
@@ -232,8 +241,8 @@ fn a_sign_off_made_with_an_ed25519_key_is_verified_by_ssh_keygen_from_the_export
         &folder,
         "allowed_signers",
         "ana@example.com",
-        "event-000012-sign-off-1.2.1.json.sig",
-        "event-000012-sign-off-1.2.1.json",
+        &format!("{statement}.sig"),
+        statement,
     );
     assert!(!ok, "a changed statement verified: {said}");
     // An existing folder is not overwritten.

@@ -53,8 +53,9 @@ fn assert_named(person: &Person, (name, email): (&str, &str)) {
 }
 
 /// Every read of the populated record's sign-off, approval and reviews
-/// names the people as they were before the rename.
-fn assert_named_as_they_were(store: &Store, assessment: i64) {
+/// names the people as they were before the rename (but for the reviews of
+/// `reviewed_again`, made after it).
+fn assert_named_as_they_were(store: &Store, assessment: i64, reviewed_again: &[&str]) {
     let sign_off = &store.sign_offs(assessment, "1.2.1").unwrap()[0];
     assert_named(&sign_off.signer, OLD_AUDITOR);
     assert_eq!(sign_off.signer.role, Some(Role::Auditor));
@@ -62,8 +63,10 @@ fn assert_named_as_they_were(store: &Store, assessment: i64) {
     assert_named(&state.sign_offs[0].signer, OLD_AUDITOR);
     assert_named(&state.review.unwrap().reviewer, OLD_AUDITOR);
     for requirement in REQUIREMENTS {
-        let review = store.review(assessment, requirement).unwrap().unwrap();
-        assert_named(&review.reviewer, OLD_AUDITOR);
+        if !reviewed_again.contains(requirement) {
+            let review = store.review(assessment, requirement).unwrap().unwrap();
+            assert_named(&review.reviewer, OLD_AUDITOR);
+        }
     }
     let approval = store.approval_state(assessment).unwrap().current.unwrap();
     assert_named(&approval.by, OLD_LEAD);
@@ -97,11 +100,22 @@ fn assert_named_as_they_were(store: &Store, assessment: i64) {
 fn a_rename_after_signing_does_not_change_who_signed() {
     let mut f = renamed_after_signing();
     let id = f.assessment.id;
-    assert_named_as_they_were(&f.store, id);
+    assert_named_as_they_were(&f.store, id, &[]);
     assert!(f.store.verify().unwrap().is_intact());
 
     // What is done after the rename carries the new name, beside the old.
     let (auditor, catalog) = (f.auditor.clone(), f.catalog.clone());
+    // The populated record signed 1.3.1 off already: a changed review makes
+    // that sign-off stale, so it can be signed off again.
+    f.store
+        .set_review(
+            &auditor,
+            id,
+            &catalog,
+            "1.3.1",
+            &ReviewInput::defined(Some(Finding::InPlace), "Checked 1.3.1 again."),
+        )
+        .unwrap();
     f.store
         .sign_off(&auditor, id, &catalog, "1.3.1", "Checked after my rename.")
         .unwrap();
@@ -115,7 +129,7 @@ fn a_rename_after_signing_does_not_change_who_signed() {
         )
         .unwrap();
     assert_named(
-        &f.store.sign_offs(id, "1.3.1").unwrap()[0].signer,
+        &signed_with(&f.store, id, "1.3.1", "Checked after my rename.").signer,
         NEW_AUDITOR,
     );
     assert_named(
@@ -217,11 +231,30 @@ fn exports_name_the_signer_as_they_were_when_they_signed() {
     );
 }
 
+/// The sign-off of `requirement` made with `statement`.
+fn signed_with(store: &Store, assessment: i64, requirement: &str, statement: &str) -> SignOff {
+    store
+        .sign_offs(assessment, requirement)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.statement == statement)
+        .unwrap_or_else(|| panic!("no sign-off of {requirement} says {statement:?}"))
+}
+
 /// Renames the auditor between two sign-offs and once more after them.
 fn renamed_between_sign_offs() -> Fixture {
     let mut f = Fixture::populated();
     let (auditor, catalog, id) = (f.auditor.clone(), f.catalog.clone(), f.assessment.id);
     rename(&mut f, &auditor, INTERIM_AUDITOR, Role::Auditor);
+    f.store
+        .set_review(
+            &auditor,
+            id,
+            &catalog,
+            "1.3.1",
+            &ReviewInput::defined(Some(Finding::InPlace), "Checked 1.3.1 again."),
+        )
+        .unwrap();
     f.store
         .sign_off(&auditor, id, &catalog, "1.3.1", "Signed while Interim.")
         .unwrap();
@@ -243,9 +276,11 @@ fn an_older_record_upgrades_with_the_names_as_they_were_when_signed() {
         let store = Store::open_existing(&db).unwrap();
         let report = store.verify().unwrap();
         assert!(report.is_intact(), "v{version}: {:#?}", report.problems);
-        assert_named_as_they_were(&store, id);
+        assert_named_as_they_were(&store, id, &["1.3.1"]);
+        let review = store.review(id, "1.3.1").unwrap().unwrap();
+        assert_named(&review.reviewer, INTERIM_AUDITOR);
         assert_named(
-            &store.sign_offs(id, "1.3.1").unwrap()[0].signer,
+            &signed_with(&store, id, "1.3.1", "Signed while Interim.").signer,
             INTERIM_AUDITOR,
         );
         assert_eq!(store.record(id).unwrap(), before, "v{version}");

@@ -41,7 +41,7 @@ fn harness(dir: &Path) -> Harness<'static, Workbench> {
 /// The last node labelled `label`: the one in the dialog, where the review
 /// pane behind it has one of the same name.
 fn last<'a>(h: &'a Harness<'_, Workbench>, label: &'a str) -> egui_kittest::Node<'a> {
-    h.get_all_by_label(label)
+    h.query_all_by_label(label)
         .last()
         .unwrap_or_else(|| panic!("nothing is labelled {label}"))
 }
@@ -111,7 +111,7 @@ fn an_auditor_with_a_key_signs_a_sign_off_in_the_review_pane() {
     let key = make_key(dir.path(), "ada", "ed25519", "ada's passphrase");
     let mut h = harness(dir.path());
     create_profile(&mut h, "Ada Auditor", Role::Auditor, &key);
-    click(&mut h, "1.1.4");
+    click(&mut h, "1.2.6");
     click(&mut h, "In Place");
     h.get_by_label_contains("Signed with Ada Auditor's key SHA256:");
     click(&mut h, "Private key file");
@@ -119,7 +119,7 @@ fn an_auditor_with_a_key_signs_a_sign_off_in_the_review_pane() {
     assert!(h.get_by_label("Sign off").accesskit_node().is_disabled());
     sign_with_file(&mut h, &key, "ada's passphrase");
     click(&mut h, "Sign off");
-    let state = h.state().requirement_state("1.1.4").unwrap().clone();
+    let state = h.state().requirement_state("1.2.6").unwrap().clone();
     let sign_off = state.sign_offs.last().expect("signed off");
     let signature = sign_off.signature.as_ref().expect("and signed");
     assert_eq!(signature.key_fingerprint, key.public_key().fingerprint());
@@ -133,7 +133,7 @@ fn an_auditor_with_a_key_signs_a_sign_off_in_the_review_pane() {
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("Signed off 1.1.4 (signed with SHA256:")),
+            .any(|m| m.contains("Signed off 1.2.6 (signed with SHA256:")),
         "{messages:?}"
     );
     // The passphrase was used once and is gone from the form: signing
@@ -159,7 +159,7 @@ fn an_auditor_with_a_key_signs_a_sign_off_in_the_review_pane() {
     );
     assert_eq!(
         h.state()
-            .requirement_state("1.1.4")
+            .requirement_state("1.2.6")
             .unwrap()
             .sign_offs
             .len(),
@@ -180,10 +180,10 @@ fn a_lead_approves_over_the_open_items_with_a_signed_override_and_a_preparer_can
     let mut h = harness(dir.path());
     // Lee concludes a requirement himself: he may not approve.
     create_profile(&mut h, "Lee Lead", Role::SecurityLead, &lee_key);
-    click(&mut h, "1.1.4");
+    click(&mut h, "1.2.6");
     click(&mut h, "In Place");
     click(&mut h, "Approval…");
-    h.get_by_label_contains("Segregation of duties: Lee Lead recorded the finding of 1.1.4");
+    h.get_by_label_contains("Segregation of duties: Lee Lead recorded the finding of 1.2.6");
     type_into(
         &mut h,
         "Statement (or the reason for sending back)",
@@ -227,7 +227,7 @@ fn a_lead_approves_over_the_open_items_with_a_signed_override_and_a_preparer_can
     assert!(approval.signature.is_some(), "the approval is signed");
     let open = approval.open_items.expect("the override is recorded");
     assert!(open.unconcluded.len() > 200, "{}", open.count());
-    assert!(open.stale.contains(&"1.1.7".to_owned()));
+    assert!(open.stale.contains(&"1.2.7".to_owned()));
     assert!(
         approval
             .justification
@@ -254,9 +254,10 @@ fn the_sample_auditor_is_offered_only_in_the_sample_and_the_sample_can_be_archiv
         .state()
         .assessments()
         .iter()
-        .find(|a| a.sample)
+        .find(|a| a.name == sample::ASSESSMENT_NAME)
         .cloned()
         .unwrap();
+    assert!(archived.sample);
     assert!(archived.archived.is_some());
     // A real assessment: the fictional auditor is not offered there.
     click(&mut h, &menu);
@@ -297,7 +298,7 @@ fn the_sample_auditor_is_offered_only_in_the_sample_and_the_sample_can_be_archiv
             &tickmark::store::Actor::with_profile(robin.id),
             archived.id,
             sample_catalog,
-            "1.1.3",
+            "1.2.6",
             "x",
         )
         .unwrap_err();

@@ -43,14 +43,16 @@ fn the_new_checks_are_registered_static_and_report_once() {
     let ids: Vec<&str> = tickmark::checks::CHECKS.iter().map(|c| c.id).collect();
     let at = ids.iter().position(|id| *id == NEW_CHECKS[0]).unwrap();
     assert_eq!(&ids[at..at + 3], NEW_CHECKS);
-    // The boundary checks came after them.
+    // The boundary checks came after them, then the sensitive-data ones.
     assert_eq!(
         &ids[at + 3..],
         [
             "k8s.cde-placement",
             "k8s.cde-network-isolation",
             "nsg.cde-subnet-isolation",
-            "k8s.mesh-mtls"
+            "k8s.mesh-mtls",
+            "k8s.no-secrets-in-env",
+            "k8s.no-secret-in-annotations"
         ]
     );
     assert_eq!(ids[0], "aks.private-cluster");

@@ -114,7 +114,8 @@ pub(super) fn no_secret_in_annotations(evidence: &Evidence) -> CheckResult {
             .chain(k8s.cluster_role_bindings.iter().map(|b| &b.source))
             .map(|source| EvidenceRef {
                 path: source.path.clone(),
-                pointer: "/".to_owned(),
+                // The whole file (RFC 6901's empty pointer).
+                pointer: String::new(),
                 resource: None,
             })
             .collect();

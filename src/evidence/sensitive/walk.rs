@@ -238,11 +238,8 @@ fn literal_secret(value: &str) -> bool {
         )
 }
 
-/// A JSON pointer for a path.
+/// A JSON pointer for a path (empty for the whole document).
 fn pointer_of(path: &[String]) -> String {
-    if path.is_empty() {
-        return "/".to_owned();
-    }
     path.iter()
         .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
         .collect()
