@@ -893,7 +893,8 @@ fn the_status_bar_stays_at_the_bottom_when_a_message_goes() {
     let bottom =
         |h: &Harness<'_, Workbench>| h.get_by_label_contains("Review record:").rect().max.y;
     let settled = bottom(&h);
-    import_typed(&mut h, &dir.path().join("no-such-file.json"));
+    let broken = write_file(dir.path(), "broken.json", b"{\"value\": [");
+    import_typed(&mut h, &broken);
     assert!(h.state().messages().iter().any(|(error, _)| *error));
     // One frame for the click, one to show the bar without the message, as
     // in the app, which paints nothing more until something asks for it.
