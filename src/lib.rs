@@ -5,7 +5,8 @@
 //! [`catalog`] (frameworks and crosswalks as data), [`check_registry`] (every
 //! check's ID and meaning), [`evidence`] (importers),
 //! [`checks`] (evidence → results → verdicts, pure), [`store`] (the SQLite
-//! review record) and [`export`] (CSV, JSON, HTML, OSCAL, bundle). The binary
+//! review record), [`drafts`] (review text typed but not saved, kept beside
+//! the record) and [`export`] (CSV, XLSX, JSON, HTML, OSCAL, bundle). The binary
 //! adds two thin shells: the desktop app (`ui`) and the command line (`cli`).
 
 #![warn(missing_docs)]
@@ -14,6 +15,7 @@ pub mod catalog;
 pub mod check_registry;
 pub mod checks;
 pub mod collect;
+pub mod drafts;
 pub mod evidence;
 pub mod export;
 pub mod requests;

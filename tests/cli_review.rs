@@ -7,25 +7,9 @@
 mod store_fixture;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use store_fixture::write;
+use store_fixture::{text, tickmark, write};
 use tickmark::store::{Finding, Method, SignOffState, Store};
-
-fn tickmark(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tickmark"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Runs and asserts the exit code; returns stdout and stderr.
 fn run(db: &Path, args: &[&str], code: i32) -> (String, String) {

@@ -7,9 +7,21 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use export_fixture::{NAME, export, reviewed};
-use tickmark::export::{
-    self, ExportError, ExportFormat, ExportStage, ReportData, csv::COLUMNS, json,
-};
+use tickmark::export::{self, ExportError, ExportFormat, ExportStage, ReportData, json};
+
+/// The CSV's table (after the assessment header and a blank line): its
+/// header row and its rows.
+fn csv_table(path: &std::path::Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (head, table) = text
+        .split_once("\r\n\r\n")
+        .expect("a blank line after the header");
+    assert!(head.starts_with("Assessment,"), "{head}");
+    let mut reader = csv::Reader::from_reader(table.as_bytes());
+    let headers = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader.records().map(Result::unwrap).collect();
+    (headers, rows)
+}
 
 #[test]
 fn csv_has_every_requirement_in_catalog_order() {
@@ -17,89 +29,130 @@ fn csv_has_every_requirement_in_catalog_order() {
     let path = f.out("requirements.csv");
     let summary = export(&f, ExportFormat::Csv, &path);
     assert_eq!(summary.requirements, 232);
-    let mut reader = csv::Reader::from_path(&path).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(headers, COLUMNS);
-    // The columns the export issue names, in its order, then attachments.
+    // The assessment header comes first.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], format!("Assessment,{NAME}"));
+    for label in [
+        "Cluster,",
+        "Framework,PCI DSS 3.2.1",
+        "Period,",
+        "Approval,Approved by Lee Lead",
+        "Automated run,\"Run 1 of 1,",
+        "Record,Chain head event #",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(label)),
+            "{label} in {lines:?}"
+        );
+    }
+    let (headers, rows) = csv_table(&path);
+    assert_eq!(headers, export::csv::columns());
+    // The same columns as the XLSX workpaper's requirements sheet: people
+    // split, attachments by name, evidence by reference.
     assert_eq!(
         headers,
         [
-            "requirement",
-            "title",
-            "new in v4.0",
-            "automated verdict",
-            "failing checks",
-            "finding",
-            "method",
-            "worksheet",
-            "reviewer",
-            "reviewed at",
-            "signed by",
-            "signed at",
-            "stale",
-            "signature",
-            "note",
-            "evidence count",
-            "attachments",
-            "prior period",
+            "Requirement",
+            "Title",
+            "New in v4.0",
+            "Automated verdict",
+            "Failing checks",
+            "Finding",
+            "Method",
+            "Worksheet",
+            "Note",
+            "Recorded by",
+            "Recorded by e-mail",
+            "Recorded by OS user",
+            "Recorded at",
+            "Preparer",
+            "Preparer e-mail",
+            "Preparer OS user",
+            "Prepared at",
+            "Preparer sign-off",
+            "Preparer signature",
+            "Reviewer",
+            "Reviewer e-mail",
+            "Reviewer OS user",
+            "Reviewed at",
+            "Reviewer sign-off",
+            "Reviewer signature",
+            "Evidence references",
+            "Evidence files",
+            "Attachments",
+            "Prior period",
         ]
     );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     let expected: Vec<&str> = f.catalog.requirements().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, expected);
     assert_eq!(ids.len(), 232);
 
     let row = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap();
-    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap();
+    let column = |name: &str| headers.iter().position(|c| c == name).unwrap();
     let ccw = row("1.3.7");
-    assert_eq!(&ccw[column("finding")], "In Place");
-    assert_eq!(&ccw[column("method")], "Compensating control");
+    assert_eq!(&ccw[column("Finding")], "In Place");
+    assert_eq!(&ccw[column("Method")], "Compensating control");
     assert!(
-        ccw[column("worksheet")].starts_with("Constraints: The cluster's DNS zone")
-            && ccw[column("worksheet")].contains("\nMaintenance: "),
+        ccw[column("Worksheet")].starts_with("Constraints: The cluster's DNS zone")
+            && ccw[column("Worksheet")].contains("\nMaintenance: "),
         "{ccw:?}"
     );
-    assert_eq!(&row("9.1")[column("method")], "Defined approach");
-    assert_eq!(&row("1.1.3")[column("method")], "");
-    assert_eq!(&row("1.1.3")[column("new in v4.0")], "");
-    assert_eq!(&row("1.1.3")[column("prior period")], "");
-    assert!(ccw[column("signed by")].contains("Ana Auditor"), "{ccw:?}");
-    assert_eq!(&ccw[column("stale")], "no");
-    assert_eq!(&ccw[column("signature")], "unsigned");
-    assert_eq!(&row("12.1")[column("signature")], "");
-    assert_eq!(&row("2.1")[column("stale")], "yes");
-    assert_eq!(&row("9.1")[column("finding")], "Not Applicable");
-    assert_eq!(&row("1.1.3")[column("finding")], "");
-    assert_eq!(&row("12.1")[column("stale")], "");
-    let note = &row("1.1.2")[column("note")];
+    assert_eq!(&row("9.1")[column("Method")], "Defined approach");
+    assert_eq!(&row("1.1.3")[column("Method")], "");
+    assert_eq!(&row("1.1.3")[column("New in v4.0")], "");
+    assert_eq!(&row("1.1.3")[column("Prior period")], "");
+    // Name, e-mail and OS user in their own columns.
+    assert_eq!(&ccw[column("Preparer")], "Ana Auditor");
+    assert_eq!(&ccw[column("Preparer OS user")], "tester");
+    assert!(!ccw[column("Preparer e-mail")].contains("Ana"), "{ccw:?}");
+    assert!(ccw[column("Prepared at")].ends_with('Z'), "{ccw:?}");
+    assert_eq!(&ccw[column("Preparer sign-off")], "Current");
+    assert_eq!(&ccw[column("Preparer signature")], "unsigned");
+    assert_eq!(&row("12.1")[column("Preparer signature")], "");
+    assert_eq!(&ccw[column("Recorded by")], "Ana Auditor");
+    assert_eq!(&row("2.1")[column("Preparer sign-off")], "Stale");
+    assert_eq!(&row("9.1")[column("Finding")], "Not Applicable");
+    assert_eq!(&row("1.1.3")[column("Finding")], "");
+    assert_eq!(&row("12.1")[column("Preparer sign-off")], "");
+    let note = &row("1.1.2")[column("Note")];
     assert!(note.starts_with("The network diagram matches"), "{note}");
     assert!(
         note.contains("\n- hub and spoke\n- private cluster"),
         "{note}"
     );
     assert!(!note.contains("**"), "{note}");
-    assert_eq!(&row("1.1.2")[column("attachments")], "2");
-    assert_eq!(&row("1.1.3")[column("attachments")], "0");
+    // Attachments by name (withdrawn ones left out), with their references.
+    let attachments = &row("1.1.2")[column("Attachments")];
+    assert_eq!(attachments.lines().count(), 2, "{attachments}");
+    assert!(
+        attachments.lines().all(|l| l.starts_with("E-")),
+        "{attachments}"
+    );
+    assert_eq!(&row("1.1.3")[column("Attachments")], "");
     // A note that looks like a formula is kept as text.
-    assert!(row("1.2.1")[column("note")].starts_with("'=HYPERLINK"));
+    assert!(row("1.2.1")[column("Note")].starts_with("'=HYPERLINK"));
     let failing_any = rows.iter().any(|r| {
-        r[column("automated verdict")] == *"Fail" && !r[column("failing checks")].is_empty()
+        r[column("Automated verdict")] == *"Fail" && !r[column("Failing checks")].is_empty()
     });
     assert!(
         failing_any,
         "the fixture has a failing requirement with its checks named"
     );
-    let record = f.record();
-    let with_evidence = rows
+    let with_evidence: Vec<&csv::StringRecord> = rows
         .iter()
-        .filter(|r| r[column("evidence count")] != *"0")
-        .count();
-    assert!(with_evidence > 0);
-    assert!(
-        record.requirements.len() >= with_evidence,
-        "only requirements with results cite evidence"
-    );
+        .filter(|r| !r[column("Evidence files")].is_empty())
+        .collect();
+    assert!(!with_evidence.is_empty());
+    for r in with_evidence {
+        let references = &r[column("Evidence references")];
+        let files = &r[column("Evidence files")];
+        for line in files.lines() {
+            let reference = line.split(' ').next().unwrap();
+            assert!(references.contains(reference), "{references} / {files}");
+        }
+    }
 }
 
 #[test]
@@ -180,8 +233,29 @@ fn html_report_holds_every_requirement_and_fetches_nothing() {
         .nth(1)
         .unwrap();
     assert!(html.contains(&format!("nsg-list-{}.json", &second.provenance.sha256[..8])));
-    // Every family starts a new printed page.
-    assert_eq!(html.matches("<section class=\"family\"").count(), 12);
+    // Every family starts a new printed page, and so does the evidence
+    // index after them.
+    assert_eq!(html.matches("<section class=\"family\"").count(), 12 + 1);
+    assert!(html.contains("<section class=\"family\" id=\"evidence-index\">"));
+    // The index lists every file and attachment under its reference; the
+    // files cited and the attachments carry theirs; a note's [E-4] links
+    // to the index.
+    let attachments: usize = record
+        .requirements
+        .iter()
+        .map(|r| r.attachments.len())
+        .sum();
+    for n in 1..=record.files.len() + attachments {
+        assert!(html.contains(&format!("<tr id=\"E-{n}\"")), "E-{n}");
+    }
+    assert!(html.contains("<a class=\"cite\" href=\"#E-"));
+    assert!(
+        html.contains(
+            "<a href=\"#E-4\" title=\"sample-data/azure/container-registry.json\">E-4</a>"
+        ) || html.contains("<a href=\"#E-4\" title=\""),
+        "the note's citation is a link"
+    );
+    assert!(html.contains("id=\"legend\"") && html.contains("Tick-mark legend"));
     assert!(html.contains(".family { break-before: page; }"));
 }
 
@@ -261,7 +335,7 @@ fn a_cancelled_or_failed_export_leaves_no_file() {
 #[test]
 fn the_command_exports_every_format_without_a_display() {
     let f = reviewed();
-    for format in ["csv", "json", "html", "oscal", "bundle"] {
+    for format in ["csv", "xlsx", "json", "html", "oscal", "bundle"] {
         let out = f.out(&format!("cli.{format}"));
         let output = Command::new(env!("CARGO_BIN_EXE_tickmark"))
             .arg("--db")
@@ -330,11 +404,9 @@ fn an_empty_assessment_with_hostile_names_exports_escaped() {
     assert!(!html.contains("<script>alert(1)"), "the name is escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Q1&quot;"));
     assert!(html.contains("&lt;b&gt;aks&lt;/b&gt;"));
-    assert_eq!(html.matches("class=\"badge b-notrun\"").count(), 232);
-    let mut reader =
-        csv::Reader::from_path(dir.path().join(ExportFormat::Csv.default_file_name("bare")))
-            .unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // Every requirement's, and the tick-mark legend's.
+    assert_eq!(html.matches("class=\"badge b-notrun\"").count(), 232 + 1);
+    let (_, rows) = csv_table(&dir.path().join(ExportFormat::Csv.default_file_name("bare")));
     assert_eq!(rows.len(), 232);
     assert!(rows.iter().all(|r| &r[3] == export::csv::NOT_RUN));
 }

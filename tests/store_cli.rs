@@ -3,25 +3,7 @@
 
 mod store_fixture;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use store_fixture::{aks_json, nsg_json, write};
-
-fn tickmark(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tickmark"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use store_fixture::{aks_json, nsg_json, text, tickmark, write};
 
 #[test]
 fn import_then_verify_then_tamper_then_verify() {

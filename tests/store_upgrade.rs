@@ -196,6 +196,67 @@ fn an_upgraded_record_takes_new_findings_and_stays_intact() {
 }
 
 #[test]
+fn an_upgraded_record_numbers_its_evidence_and_attachments_in_event_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(dir.path());
+    let mut store = Store::open(&db).unwrap();
+    let assessment = store
+        .assessment("FY2025 cluster review (3.2.1)")
+        .unwrap()
+        .unwrap();
+    // The four evidence files (imported first) are E-1 to E-4, in import
+    // order; the attachment of 1.1.5 (added later) is E-5.
+    let files = store.evidence_files(assessment.id).unwrap();
+    let numbered: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.reference_label(), f.provenance.path.clone()))
+        .collect();
+    assert_eq!(files.len(), 4, "{numbered:?}");
+    assert_eq!(
+        files.iter().map(|f| f.reference).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    assert!(
+        files.windows(2).all(|w| w[0].id < w[1].id),
+        "in import order"
+    );
+    let attachments = store.attachments(assessment.id, "1.1.5").unwrap();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].reference_label(), "E-5");
+    // The numbers are what a replay of the log gives: the record verifies.
+    assert!(store.verify().unwrap().is_intact());
+    // The next attachment continues the sequence, and stays intact.
+    let ana = store
+        .profiles()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.role == Role::Auditor)
+        .unwrap();
+    let actor = Actor {
+        profile: Some(ana.id),
+        os_user: "tester".into(),
+    };
+    let added = store
+        .add_attachment(
+            &actor,
+            assessment.id,
+            pci_dss_321(),
+            "10.7",
+            "restore-test.md",
+            None,
+            b"# Restore test\nRestored a 9-month-old day.\n",
+        )
+        .unwrap();
+    assert_eq!(added.reference_label(), "E-6");
+    let report = store.verify().unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(parse_reference("[E-6]".trim_matches(['[', ']'])), Some(6));
+    assert_eq!(parse_reference("e12"), Some(12));
+    assert_eq!(parse_reference("E-0"), None);
+    assert_eq!(parse_reference("EX-1"), None);
+}
+
+#[test]
 fn sign_offs_and_approvals_of_the_previous_release_stay_valid_and_read_as_unsigned() {
     let dir = tempfile::tempdir().unwrap();
     let db = copy(dir.path());

@@ -317,7 +317,12 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
         state_of(&h, "1.2.1").conclusion(),
         Some(Conclusion::defined(Finding::NotTested))
     );
+    // 0 asks before it clears the finding; Enter confirms.
     h.key_press(egui::Key::Num0);
+    h.run();
+    h.get_by_label("Clear the finding of 1.2.1?");
+    assert!(state_of(&h, "1.2.1").conclusion().is_some());
+    h.key_press(egui::Key::Enter);
     h.run();
     assert_eq!(state_of(&h, "1.2.1").conclusion(), None);
     // The help overlay lists the shortcuts.
@@ -328,28 +333,60 @@ fn conclusion_shortcuts_need_a_profile_and_record_the_conclusion() {
 }
 
 #[test]
-fn a_typed_note_is_saved_when_another_requirement_is_selected() {
+fn leaving_a_typed_note_asks_to_save_keep_or_discard_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample_harness(dir.path());
     create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    let events = || {
+        let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        store.events(None).unwrap().len()
+    };
     click(&mut h, "1.2.2");
     type_into(&mut h, "Note (Markdown)", "Typed, then moved on.");
-    click(&mut h, "1.2.3");
+    let before = events();
+    // Leaving asks; Cancel stays, and nothing is recorded.
+    click(&mut h, "1.2.6");
+    h.get_by_label("Unsaved changes to 1.2.2");
+    click(&mut h, "Cancel");
+    assert!(h.query_by_label("Unsaved changes to 1.2.2").is_none());
+    assert_eq!(h.state().selected(), Some("1.2.2"));
+    assert_eq!(events(), before, "a draft is not an event");
+    // Save records it and goes on.
+    click(&mut h, "1.2.6");
+    click(&mut h, "Save");
+    assert_eq!(h.state().selected(), Some("1.2.6"));
     assert_eq!(
         state_of(&h, "1.2.2").review.map(|r| r.note),
         Some("Typed, then moved on.".to_owned())
     );
-    // Discard goes back to the saved note without saving the typed text,
-    // although pressing it takes the focus from the editor.
-    click(&mut h, "1.2.2");
-    type_into(&mut h, "Note (Markdown)", " Not this.");
-    assert!(h.state().draft("1.2.2").is_some());
+    // Keep as draft leaves it out of the record; coming back and leaving
+    // again does not ask until it is typed into.
+    type_into(&mut h, "Note (Markdown)", "Half a thought");
+    click(&mut h, "1.3.2");
+    click(&mut h, "Keep as draft");
+    assert_eq!(h.state().selected(), Some("1.3.2"));
+    assert_eq!(h.state().draft("1.2.6"), Some("Half a thought"));
+    assert!(state_of(&h, "1.2.6").review.is_none());
+    click(&mut h, "1.2.6");
+    h.get_by_label_contains("Draft, not in the record, typed");
+    click(&mut h, "1.3.2");
+    assert_eq!(
+        h.state().selected(),
+        Some("1.3.2"),
+        "a kept draft does not ask"
+    );
+    // Discard throws it away.
+    type_into(&mut h, "Note (Markdown)", "Not this.");
+    click(&mut h, "1.3.3");
     click(&mut h, "Discard");
+    assert_eq!(h.state().selected(), Some("1.3.3"));
+    assert_eq!(h.state().draft("1.3.2"), None);
+    assert!(state_of(&h, "1.3.2").review.is_none());
+    // The Discard button beside the editor does the same, without leaving.
+    click(&mut h, "1.2.2");
+    type_into(&mut h, "Note (Markdown)", " Not this either.");
+    click(&mut h, "Discard draft");
     assert_eq!(h.state().draft("1.2.2"), None);
-    assert_eq!(
-        state_of(&h, "1.2.2").review.map(|r| r.note),
-        Some("Typed, then moved on.".to_owned())
-    );
     // The Markdown preview renders the saved note.
     click(&mut h, "Preview");
     h.get_by_label("Typed, then moved on.");
@@ -683,7 +720,7 @@ fn the_threaded_worker_opens_the_sample_and_records_a_conclusion_off_the_ui_thre
         &mut h,
         "Robin Sample (fictional sample auditor) <robin.sample@auditor.example> · Auditor · no key",
     );
-    h.state_mut().set_finding(Some(Finding::NotApplicable));
+    h.state_mut().set_finding(Finding::NotApplicable);
     wait(&mut h, &|wb| {
         wb.requirement_state("1.2.3").and_then(|s| s.conclusion())
             == Some(Conclusion::defined(Finding::NotApplicable))
@@ -800,10 +837,10 @@ fn closing_the_app_finishes_the_changes_already_submitted() {
     assert!(ids.len() > 20);
     for id in &ids {
         h.state_mut().select(id);
-        h.state_mut().set_finding(Some(Finding::NotTested));
+        h.state_mut().set_finding(Finding::NotTested);
     }
     // What the window does when it closes, with every change still queued.
-    h.state_mut().save_all_notes_now();
+    h.state_mut().finish_on_exit();
     let assessment = h.state().assessment().unwrap().id;
     let store = Store::open(&db).unwrap();
     for id in &ids {
@@ -856,7 +893,8 @@ fn the_status_bar_stays_at_the_bottom_when_a_message_goes() {
     let bottom =
         |h: &Harness<'_, Workbench>| h.get_by_label_contains("Review record:").rect().max.y;
     let settled = bottom(&h);
-    import_typed(&mut h, &dir.path().join("no-such-file.json"));
+    let broken = write_file(dir.path(), "broken.json", b"{\"value\": [");
+    import_typed(&mut h, &broken);
     assert!(h.state().messages().iter().any(|(error, _)| *error));
     // One frame for the click, one to show the bar without the message, as
     // in the app, which paints nothing more until something asks for it.
@@ -1052,7 +1090,7 @@ fn an_import_by_another_program_shows_up_in_the_open_app() {
         !h.state()
             .messages()
             .iter()
-            .any(|(_, m)| m.contains("Another program recorded run"))
+            .any(|(_, m)| m.contains("Another program recorded a new run"))
     );
     let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
     let mut bytes = nsgs.bytes.to_vec();
@@ -1077,7 +1115,7 @@ fn an_import_by_another_program_shows_up_in_the_open_app() {
         h.state()
             .messages()
             .iter()
-            .any(|(_, m)| m.contains("Another program recorded run")),
+            .any(|(_, m)| m.contains("Another program recorded a new run")),
         "{:?}",
         h.state().messages()
     );

@@ -1,4 +1,4 @@
-//! `tickmark export --assessment NAME --format csv|json|html|oscal|bundle --out PATH`.
+//! `tickmark export --assessment NAME --format csv|xlsx|json|html|oscal|bundle --out PATH`.
 //!
 //! Exit codes: 0 written, 2 when nothing was written (no review record, no
 //! such assessment, an unwritable path, a record that cannot be read). The
@@ -30,6 +30,7 @@ pub(super) fn run(cli: &Cli, assessment: &str, format: ExportFormat, out: &Path)
 fn library_format(format: ExportFormat) -> export::ExportFormat {
     match format {
         ExportFormat::Csv => export::ExportFormat::Csv,
+        ExportFormat::Xlsx => export::ExportFormat::Xlsx,
         ExportFormat::Json => export::ExportFormat::Json,
         ExportFormat::Html => export::ExportFormat::Html,
         ExportFormat::Oscal => export::ExportFormat::Oscal,
@@ -197,6 +198,9 @@ mod tests {
         assert_eq!(code, EXIT_OK, "{err}");
         assert!(text.contains("232 requirements"), "{text}");
         let csv = std::fs::read_to_string(&out).unwrap();
-        assert_eq!(csv.lines().count(), 233);
+        // The assessment header, a blank line, the table's header and rows.
+        let (head, table) = csv.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("Assessment,Q1 2026"), "{head}");
+        assert_eq!(table.lines().count(), 233);
     }
 }

@@ -12,6 +12,7 @@ use crate::checks::Settings;
 mod assessment;
 mod catalog;
 mod collect;
+mod compare;
 mod evaluate;
 mod evidence;
 mod export;
@@ -257,6 +258,30 @@ pub enum Command {
         /// Where to write it.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
+    },
+    /// Compare two assessments requirement by requirement (e.g. this
+    /// half-year's with the last): verdict, finding, note, cited evidence
+    /// and sign-off before and after, printed or written as CSV, an Excel
+    /// workbook or an HTML page.
+    ///
+    /// Across frameworks (3.2.1 → 4.0.1) requirements are matched through
+    /// the crosswalk. Exit codes: 0 written, 2 nothing written.
+    Compare {
+        /// The earlier assessment's name.
+        #[arg(long, value_name = "NAME")]
+        from: String,
+        /// The later assessment's name.
+        #[arg(long, value_name = "NAME")]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CompareOutput::Table)]
+        format: CompareOutput,
+        /// Where to write it (needed for xlsx; csv and html go to stdout without it).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Only the requirements where anything changed.
+        #[arg(long)]
+        changed: bool,
     },
     /// Verify the review record's hash chain, or an exported evidence bundle.
     ///
@@ -593,8 +618,10 @@ pub enum FailOn {
 /// `export --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// One row per requirement.
+    /// One row per requirement, after a short assessment header.
     Csv,
+    /// The Excel workpaper: summary, requirements, evidence index, checks.
+    Xlsx,
     /// The whole record, versioned schema.
     Json,
     /// A self-contained, printable report.
@@ -628,6 +655,19 @@ pub enum RequestsFormat {
     Xlsx,
     /// The list as JSON.
     Json,
+}
+
+/// `compare --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareOutput {
+    /// A readable table.
+    Table,
+    /// CSV, one row per compared pair.
+    Csv,
+    /// An Excel workbook: a summary sheet and the rows (needs --out).
+    Xlsx,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// `catalog --format`.
@@ -885,6 +925,22 @@ fn run(cli: Cli) -> ExitCode {
             format,
             out,
         }) => export::run(&cli, assessment, *format, out),
+        Some(Command::Compare {
+            from,
+            to,
+            format,
+            out,
+            changed,
+        }) => compare::run(
+            &cli,
+            &compare::CompareArgs {
+                from,
+                to,
+                format: *format,
+                out: out.as_deref(),
+                changed: *changed,
+            },
+        ),
         Some(Command::Verify { bundle, against }) => {
             verify::run(&cli, bundle.as_deref(), against.as_deref())
         }

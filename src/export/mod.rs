@@ -49,7 +49,8 @@
 //!
 //! | format | module | what |
 //! |---|---|---|
-//! | [`ExportFormat::Csv`] | [`csv`] | one row per catalog requirement |
+//! | [`ExportFormat::Csv`] | [`csv`] | an assessment header, then one row per catalog requirement |
+//! | [`ExportFormat::Xlsx`] | [`workpaper`] | the Excel workpaper: summary, requirements, evidence index, checks |
 //! | [`ExportFormat::Json`] | [`json`] | the whole [`AssessmentRecord`], versioned, round-trips |
 //! | [`ExportFormat::Html`] | [`html`] | one self-contained, printable report |
 //! | [`ExportFormat::Oscal`] | [`oscal`] | OSCAL 1.2.1 assessment-results (JSON) |
@@ -60,16 +61,21 @@
 
 pub mod against;
 pub mod bundle;
+mod columns;
+pub mod compare;
 pub mod csv;
 pub mod html;
+mod index;
 pub mod json;
 mod layout;
 pub mod oscal;
 mod output;
 pub mod requests;
 pub mod signatures;
+mod summary;
 mod text;
 mod view;
+pub mod workpaper;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -79,7 +85,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::catalog::Catalog;
 use crate::store::{AssessmentRecord, ChainHead, HistoryEntry, Store, StoreError};
 
+pub use columns::{INDEX_SHEET, REQUIREMENT_COLUMNS, requirement_headers};
 pub use layout::{BundleLayout, bundle_layout};
+pub use summary::run_position;
 pub use text::{markdown_note, markdown_text, markdown_to_html, markdown_to_plain_text};
 
 /// An export format.
@@ -87,6 +95,8 @@ pub use text::{markdown_note, markdown_text, markdown_to_html, markdown_to_plain
 pub enum ExportFormat {
     /// One row per catalog requirement (RFC 4180).
     Csv,
+    /// The Excel workpaper: summary, requirements, evidence index, checks.
+    Xlsx,
     /// The whole record of the assessment, versioned schema.
     Json,
     /// A self-contained, printable HTML report.
@@ -105,6 +115,7 @@ impl ExportFormat {
     /// Every format, in menu order.
     pub const ALL: &'static [ExportFormat] = &[
         ExportFormat::Csv,
+        ExportFormat::Xlsx,
         ExportFormat::Json,
         ExportFormat::Html,
         ExportFormat::Oscal,
@@ -112,11 +123,12 @@ impl ExportFormat {
         ExportFormat::Signatures,
     ];
 
-    /// The stable ID: `csv`, `json`, `html`, `oscal` or `bundle` (as on the
-    /// command line).
+    /// The stable ID: `csv`, `xlsx`, `json`, `html`, `oscal` or `bundle`
+    /// (as on the command line).
     pub fn id(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
             ExportFormat::Json => "json",
             ExportFormat::Html => "html",
             ExportFormat::Oscal => "oscal",
@@ -134,6 +146,7 @@ impl ExportFormat {
     pub fn label(self) -> &'static str {
         match self {
             ExportFormat::Csv => "CSV (one row per requirement)",
+            ExportFormat::Xlsx => "Excel workpaper (XLSX)",
             ExportFormat::Json => "JSON (the whole review record)",
             ExportFormat::Html => "HTML report (printable)",
             ExportFormat::Oscal => "OSCAL assessment results (JSON)",
@@ -148,6 +161,7 @@ impl ExportFormat {
     pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
             ExportFormat::Json | ExportFormat::Oscal => "json",
             ExportFormat::Html => "html",
             ExportFormat::Bundle => "zip",
@@ -162,6 +176,7 @@ impl ExportFormat {
         let stem = layout::safe_file_name(assessment).replace(' ', "-");
         let kind = match self {
             ExportFormat::Csv => "requirements",
+            ExportFormat::Xlsx => "workpaper",
             ExportFormat::Json => "record",
             ExportFormat::Html => "report",
             ExportFormat::Oscal => "assessment-results",
@@ -550,7 +565,7 @@ fn export_signatures(
     })
 }
 
-/// Renders one single-file format in memory (CSV, JSON, HTML or OSCAL); a
+/// Renders one single-file format in memory (CSV, XLSX, JSON, HTML or OSCAL); a
 /// bundle is a zip of several files and is only written by [`export`].
 pub fn render(
     data: &ReportData,
@@ -560,6 +575,7 @@ pub fn render(
     check_catalog(&data.record, catalog)?;
     Ok(match format {
         ExportFormat::Csv => csv::render(data, catalog)?,
+        ExportFormat::Xlsx => workpaper::render(data, catalog)?,
         ExportFormat::Json => json::render(&data.record)?.into_bytes(),
         ExportFormat::Html => html::render(data, catalog).into_bytes(),
         ExportFormat::Oscal => oscal::render(data, catalog)?.into_bytes(),

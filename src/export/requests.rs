@@ -71,36 +71,7 @@ fn status_tone(status: RequestStatus) -> Tone {
 /// The list as CSV (RFC 4180, CRLF), a header row and one row per request.
 /// Text that a spreadsheet would read as a formula gets a leading `'`.
 pub fn csv(list: &RequestList) -> Result<Vec<u8>, ExportError> {
-    let mut writer = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let fail = |e: ::csv::Error| ExportError::Render {
-        format: "CSV",
-        message: e.to_string(),
-    };
-    writer
-        .write_record(COLUMNS.iter().map(|c| c.header))
-        .map_err(fail)?;
-    for row in rows(list) {
-        writer
-            .write_record(row.iter().map(csv_text))
-            .map_err(fail)?;
-    }
-    writer.into_inner().map_err(|e| ExportError::Render {
-        format: "CSV",
-        message: e.to_string(),
-    })
-}
-
-fn csv_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(text) | Cell::Toned(text, _) => super::csv::guard(text),
-        Cell::Number(n) => n.to_string(),
-        Cell::Date(date) => date.to_string(),
-        Cell::Time(time) => super::text::time_data(time),
-        Cell::Link { text, .. } => super::csv::guard(text),
-    }
+    super::csv::table(&COLUMNS, rows(list))
 }
 
 /// The list as an Excel workbook: a summary sheet and the requests.

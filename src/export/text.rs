@@ -40,9 +40,30 @@ fn is_safe_link(url: &str) -> bool {
 /// become their alt text and address); headings are demoted below the
 /// report's own.
 pub fn markdown_to_html(markdown: &str) -> String {
+    markdown_to_html_citing(markdown, &|_| None)
+}
+
+/// Whether `url` is the anchor of an evidence reference in the report's
+/// evidence index (`#E-12`).
+fn is_citation_anchor(url: &str) -> bool {
+    url.strip_prefix("#E-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// [`markdown_to_html`], with citations: `[E-12]` in the note becomes a link
+/// to `#E-12` (the report's evidence index) when `cite(12)` names the item
+/// (its title, shown on hover); a reference it does not know stays text.
+pub fn markdown_to_html_citing(markdown: &str, cite: &dyn Fn(i64) -> Option<String>) -> String {
     let mut links: Vec<bool> = Vec::new();
     let mut images: Vec<String> = Vec::new();
-    let events = Parser::new_ext(markdown, markdown_options()).filter_map(|event| {
+    let callback = |link: pulldown_cmark::BrokenLink<'_>| {
+        let number = crate::store::parse_reference(&link.reference)?;
+        let title = cite(number)?;
+        Some((CowStr::from(format!("#E-{number}")), CowStr::from(title)))
+    };
+    let parser =
+        Parser::new_with_broken_link_callback(markdown, markdown_options(), Some(callback));
+    let events = parser.filter_map(|event| {
         Some(match event {
             Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
             Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
@@ -65,7 +86,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
                 title,
                 id,
             }) => {
-                let safe = is_safe_link(&dest_url);
+                let safe = is_safe_link(&dest_url) || is_citation_anchor(&dest_url);
                 links.push(safe);
                 if !safe {
                     return None;
@@ -108,9 +129,12 @@ fn demoted(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// A reviewer's note (Markdown) as plain text: markup removed, paragraphs
-/// and list items on their own lines, links as `text <address>`.
+/// and list items on their own lines, links as `text <address>`, and each
+/// table row on a line of its own with its cells separated by ` | `.
 pub fn markdown_to_plain_text(markdown: &str) -> String {
     let mut out = String::new();
+    // Inside a table row: whether a cell of it was written already.
+    let mut row_has_cell = false;
     let mut links: Vec<String> = Vec::new();
     // The open lists, innermost last: the next item's number, if ordered.
     let mut lists: Vec<Option<u64>> = Vec::new();
@@ -143,7 +167,16 @@ pub fn markdown_to_plain_text(markdown: &str) -> String {
                     out.push_str(&format!(" <{url}>"));
                 }
             }
-            Event::End(TagEnd::TableCell) => out.push('\t'),
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                end_line(&mut out);
+                row_has_cell = false;
+            }
+            Event::Start(Tag::TableCell) => {
+                if row_has_cell {
+                    out.push_str(" | ");
+                }
+                row_has_cell = true;
+            }
             Event::End(TagEnd::List(_)) => {
                 lists.pop();
                 end_line(&mut out);
@@ -157,12 +190,12 @@ pub fn markdown_to_plain_text(markdown: &str) -> String {
                 | TagEnd::CodeBlock
                 | TagEnd::BlockQuote(_)
                 | TagEnd::HtmlBlock
-                | TagEnd::TableHead
-                | TagEnd::TableRow,
+                | TagEnd::Table,
             ) => {
                 end_line(&mut out);
                 out.push('\n');
             }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => end_line(&mut out),
             _ => {}
         }
     }
@@ -491,5 +524,34 @@ mod tests {
         );
         assert_eq!(uri_path("evidence/a b#.json"), "evidence/a%20b%23.json");
         assert_eq!(human_size(2048), "2.0 KB");
+    }
+}
+
+#[cfg(test)]
+mod citation_tests {
+    use super::*;
+
+    #[test]
+    fn citations_link_to_the_evidence_index_and_tables_keep_their_rows() {
+        let note = "Checked the NSGs [E-2] and the diagram [E-9].\n\n\
+                    | Rule | Port |\n|---|---|\n| deny-all | * |\n| allow-https | 443 |\n";
+        let cite = |n: i64| (n == 2).then(|| "nsgs.json".to_owned());
+        let html = markdown_to_html_citing(note, &cite);
+        assert!(
+            html.contains("<a href=\"#E-2\" title=\"nsgs.json\">E-2</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("[E-9]"),
+            "an unknown reference stays text: {html}"
+        );
+        assert!(!markdown_to_html(note).contains("href=\"#E-2\""));
+        let plain = markdown_to_plain_text(note);
+        assert!(plain.contains("[E-2]"), "{plain}");
+        assert!(
+            plain.ends_with("Rule | Port\ndeny-all | *\nallow-https | 443"),
+            "{plain}"
+        );
+        assert!(!plain.contains('\t'));
     }
 }

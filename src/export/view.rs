@@ -75,6 +75,11 @@ impl<'a> Row<'a> {
         self.sign_offs().last()
     }
 
+    /// The latest sign-off made in `role`.
+    pub fn latest_sign_off_as(&self, role: crate::store::Role) -> Option<&'a SignOff> {
+        self.sign_offs().iter().rev().find(|s| s.role == role)
+    }
+
     pub fn sign_off_state(&self) -> SignOffState {
         self.state.map_or(SignOffState::None, |s| s.sign_off_state)
     }
@@ -316,4 +321,11 @@ pub(crate) fn histories_from_events(
             });
     }
     out
+}
+
+/// The fields of a review's worksheet (the compensating controls worksheet
+/// or the customized approach's documentation) as (label, text); empty
+/// without one.
+pub(crate) fn worksheet_fields(review: &Review) -> Vec<(&'static str, &str)> {
+    crate::store::worksheet_fields(review.compensating.as_ref(), review.customized.as_ref())
 }

@@ -9,7 +9,8 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatUnderline,
+    Worksheet, XlsxError,
 };
 
 use super::ExportError;
@@ -177,6 +178,19 @@ impl Workbook {
         columns: &[Column],
         rows: &[Vec<Cell>],
     ) -> Result<(), ExportError> {
+        self.table_sheet_across(name, columns, rows, 1)
+    }
+
+    /// [`Workbook::table_sheet`] for a table too wide to read on one
+    /// printed page: it prints `pages_wide` pages across, each repeating the
+    /// first column and the header row (frozen on screen as well).
+    pub fn table_sheet_across(
+        &mut self,
+        name: &str,
+        columns: &[Column],
+        rows: &[Vec<Cell>],
+        pages_wide: u16,
+    ) -> Result<(), ExportError> {
         let sheet = self.book.add_worksheet();
         sheet.set_name(name).map_err(fail)?;
         let header = Format::new()
@@ -193,6 +207,13 @@ impl Workbook {
                 .map_err(fail)?;
             sheet.set_column_width(c, column.width).map_err(fail)?;
         }
+        // Room for a header of two lines in a narrow column.
+        let header_lines = columns
+            .iter()
+            .map(|c| lines(&Cell::text(c.header), c.width))
+            .max()
+            .unwrap_or(1);
+        set_height(sheet, 0, header_lines)?;
         for (r, row) in rows.iter().enumerate() {
             let mut height = 1;
             for (c, cell) in row.iter().enumerate() {
@@ -205,15 +226,19 @@ impl Workbook {
             set_height(sheet, r as u32 + 1, height)?;
         }
         let last_column = columns.len().saturating_sub(1) as u16;
-        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        let frozen_columns = u16::from(pages_wide > 1);
+        sheet.set_freeze_panes(1, frozen_columns).map_err(fail)?;
         sheet
             .autofilter(0, 0, rows.len() as u32, last_column)
             .map_err(fail)?;
         sheet.set_landscape();
         // A3: a wide table stays legible on one page's width.
         sheet.set_paper_size(8);
-        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_print_fit_to_pages(pages_wide.max(1), 0);
         sheet.set_repeat_rows(0, 0).map_err(fail)?;
+        if pages_wide > 1 {
+            sheet.set_repeat_columns(0, 0).map_err(fail)?;
+        }
         Ok(())
     }
 
@@ -228,7 +253,7 @@ impl Workbook {
 /// themselves, so the height is set).
 fn lines(cell: &Cell, width: f64) -> usize {
     let text = match cell {
-        Cell::Text(text) | Cell::Toned(text, _) => text,
+        Cell::Text(text) | Cell::Toned(text, _) | Cell::Link { text, .. } => text,
         _ => return 1,
     };
     let per_line = (width * 1.1).max(1.0);
@@ -312,9 +337,14 @@ fn write_cell(
                 )
                 .map(|_| ())
         }
-        Cell::Link { url, text } => sheet
-            .write_url_with_text(row, column, url.as_str(), text)
-            .map(|_| ()),
+        Cell::Link { url, text } => {
+            let link = base()
+                .set_font_color(Color::RGB(0x1F4E8C))
+                .set_underline(FormatUnderline::Single);
+            sheet
+                .write_url_with_options(row, column, url.as_str(), text, "", Some(&link))
+                .map(|_| ())
+        }
     }
     .map_err(fail)
 }

@@ -132,9 +132,10 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                 .transpose()
                 .map_err(|e| fail(e.to_string()))?
                 .map(|value| canonical_json(&value));
+            let reference = next_reference(conn, id).map_err(sql)?;
             conn.execute(
-                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15, ?16, ?17)",
+                "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original, reference)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     ev.seq,
                     id,
@@ -152,7 +153,8 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     custody,
                     resources,
                     sensitive,
-                    original
+                    original,
+                    reference
                 ],
             )
             .map_err(sql)?;
@@ -280,12 +282,14 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             sha256,
             size,
         } => {
+            let id = assessment()?;
+            let reference = next_reference(conn, id).map_err(sql)?;
             conn.execute(
-                "INSERT INTO attachments (id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO attachments (id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, reference)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     ev.seq,
-                    assessment()?,
+                    id,
                     requirement,
                     file_name,
                     media_type,
@@ -293,7 +297,8 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     to_i64(*size),
                     ev.actor_profile,
                     ev.actor_os_user,
-                    ev.at
+                    ev.at,
+                    reference
                 ],
             )
             .map_err(sql)?;
@@ -481,6 +486,19 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
         }
     }
     Ok(())
+}
+
+/// The evidence reference the next evidence file or attachment of
+/// `assessment` gets: one more than the highest of either table's (E-1
+/// first).
+pub(crate) fn next_reference(conn: &Connection, assessment: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT coalesce(max(r), 0) + 1 FROM (
+             SELECT max(reference) AS r FROM evidence_files WHERE assessment = ?1
+             UNION ALL SELECT max(reference) FROM attachments WHERE assessment = ?1)",
+        [assessment],
+        |row| row.get(0),
+    )
 }
 
 /// The `signatures` row of a signed event.

@@ -175,6 +175,11 @@ impl RunIndex {
         })
     }
 
+    /// The run's files: path → SHA-256.
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
+
     /// The verdict, results and cited evidence of `requirement`.
     pub fn requirement(&self, requirement: &str) -> RequirementEvidence {
         let Some((status, indexes)) = self.verdicts.get(requirement) else {

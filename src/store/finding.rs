@@ -377,6 +377,20 @@ pub struct ReviewInput {
     pub note: String,
 }
 
+/// The fields of a worksheet (the compensating controls worksheet or the
+/// customized approach's documentation) as (label, text); empty without
+/// one.
+pub fn worksheet_fields<'a>(
+    compensating: Option<&'a CompensatingControl>,
+    customized: Option<&'a CustomizedApproach>,
+) -> Vec<(&'static str, &'a str)> {
+    match (compensating, customized) {
+        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
+        (None, None) => Vec::new(),
+    }
+}
+
 impl ReviewInput {
     /// A finding by the defined approach with a note.
     pub fn defined(finding: Option<Finding>, note: &str) -> ReviewInput {

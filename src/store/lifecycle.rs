@@ -823,11 +823,14 @@ pub(super) fn apply(
             let sensitive = super::canonical::canonical_json(
                 &serde_json::to_value(&redacted).map_err(|e| e.to_string())?,
             );
+            // The copy is an evidence file of its own, with the next
+            // evidence reference.
+            let reference = super::apply::next_reference(conn, assessment).map_err(sql)?;
             let changed = conn
                 .execute(
-                    "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original)
+                    "INSERT INTO evidence_files (id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, resources, sensitive, original, reference)
                      SELECT ?1, assessment, path, ?2, ?3, format, tool, tool_version, imported_at, notes, ?4, ?5, id, superseded_by, custody, resources, ?6,
-                            json_object('file', id, 'sha256', sha256, 'size', size)
+                            json_object('file', id, 'sha256', sha256, 'size', size), ?9
                      FROM evidence_files WHERE id = ?7 AND assessment = ?8",
                     params![
                         ev.seq,
@@ -837,7 +840,8 @@ pub(super) fn apply(
                         ev.actor_os_user,
                         sensitive,
                         file,
-                        assessment
+                        assessment,
+                        reference
                     ],
                 )
                 .map_err(sql)?;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::binding::SignOffBinding;
 pub use super::finding::{
     CompensatingControl, Conclusion, CustomizedApproach, Finding, Method, ReviewInput,
-    default_statement, sign_off_gaps,
+    default_statement, sign_off_gaps, worksheet_fields,
 };
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{ImportError, Provenance};
@@ -319,6 +319,10 @@ pub struct EvidenceFile {
     /// re-export of the same resources, or its redacted copy); a replaced
     /// file is kept but no longer evaluated.
     pub superseded_by: Option<i64>,
+    /// Its evidence reference number in the assessment (`E-3` is 3; see
+    /// [`reference_label`]); 0 in records exported before references existed.
+    #[serde(default)]
+    pub reference: i64,
     /// What it describes, what was found in it, and whether it was
     /// retired, kept despite sensitive data, redacted or purged.
     #[serde(
@@ -326,6 +330,29 @@ pub struct EvidenceFile {
         skip_serializing_if = "super::lifecycle::FileLifecycle::is_empty"
     )]
     pub lifecycle: super::lifecycle::FileLifecycle,
+}
+
+impl EvidenceFile {
+    /// Its evidence reference, e.g. `E-3`.
+    pub fn reference_label(&self) -> String {
+        reference_label(self.reference)
+    }
+}
+
+/// An evidence reference as notes and reports cite it: `E-12`.
+pub fn reference_label(number: i64) -> String {
+    format!("E-{number}")
+}
+
+/// The number of an evidence reference as typed (`E-12`, `e-12`, `E12`);
+/// `None` if it is not one.
+pub fn parse_reference(text: &str) -> Option<i64> {
+    let rest = text.trim().strip_prefix(['E', 'e'])?;
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|n| *n > 0)
 }
 
 /// What importing one file did.
@@ -625,6 +652,18 @@ pub struct AttachmentMeta {
     /// Set if it was withdrawn; a withdrawn attachment no longer counts for
     /// sign-offs.
     pub withdrawn: Option<Withdrawal>,
+    /// Its evidence reference number in the assessment (shared with the
+    /// evidence files: `E-7` is 7); 0 in records exported before references
+    /// existed.
+    #[serde(default)]
+    pub reference: i64,
+}
+
+impl AttachmentMeta {
+    /// Its evidence reference, e.g. `E-7`.
+    pub fn reference_label(&self) -> String {
+        reference_label(self.reference)
+    }
 }
 
 /// A requirement sign-off, with whether it still covers what is there now.

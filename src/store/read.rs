@@ -364,7 +364,7 @@ pub(crate) fn require_assessment(conn: &Connection, id: i64) -> Result<Assessmen
         .ok_or_else(|| StoreError::NotFound(format!("there is no assessment #{id}")))
 }
 
-const FILE_COLUMNS: &str = "id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody";
+const FILE_COLUMNS: &str = "id, assessment, path, sha256, size, format, tool, tool_version, imported_at, notes, imported_by, os_user, supersedes, superseded_by, custody, reference";
 
 /// Evidence files of `assessment` (all, or only those not replaced), in
 /// import order.
@@ -427,6 +427,7 @@ fn files_where(
                 row.get::<_, Option<i64>>(12)?,
                 row.get::<_, Option<i64>>(13)?,
                 row.get::<_, Option<String>>(14)?,
+                row.get::<_, Option<i64>>(15)?,
             ),
         ))
     })?;
@@ -434,7 +435,17 @@ fn files_where(
     for row in rows {
         let (
             (id, assessment, path, sha256, n, format, tool),
-            (tool_version, imported_at, notes, by, os_user, supersedes, superseded_by, custody),
+            (
+                tool_version,
+                imported_at,
+                notes,
+                by,
+                os_user,
+                supersedes,
+                superseded_by,
+                custody,
+                reference,
+            ),
         ) = row?;
         out.push(EvidenceFile {
             id,
@@ -455,6 +466,7 @@ fn files_where(
             imported_by: people.person_at(by, os_user, id),
             supersedes,
             superseded_by,
+            reference: reference.unwrap_or_default(),
             lifecycle: Default::default(),
         });
     }
@@ -702,7 +714,7 @@ struct ReviewRow {
     seq: i64,
 }
 
-const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason";
+const ATTACHMENT_COLUMNS: &str = "id, assessment, requirement, file_name, media_type, sha256, size, added_by, os_user, added_at, withdrawn_seq, withdrawn_at, withdrawn_reason, reference";
 
 pub(crate) fn attachments(
     conn: &Connection,
@@ -758,6 +770,7 @@ fn attachments_where(
                     row.get::<_, Option<i64>>(10)?,
                     row.get::<_, Option<String>>(11)?,
                     row.get::<_, Option<String>>(12)?,
+                    row.get::<_, Option<i64>>(13)?,
                 ),
             ))
         })?
@@ -766,7 +779,7 @@ fn attachments_where(
         .map(
             |(
                 (id, assessment, requirement, file_name, media_type, sha256, n),
-                (by, os_user, added_at, w_seq, w_at, w_reason),
+                (by, os_user, added_at, w_seq, w_at, w_reason, reference),
             )| {
                 let withdrawn = match (w_seq, w_at) {
                     (Some(event), Some(at)) => Some(Withdrawal {
@@ -787,6 +800,7 @@ fn attachments_where(
                     added_by: people.person_at(by, os_user, id),
                     added_at: parse_time(&added_at)?,
                     withdrawn,
+                    reference: reference.unwrap_or_default(),
                 })
             },
         )

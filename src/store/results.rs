@@ -629,7 +629,11 @@ mod tests {
             status,
             format!("reason {}", i % 3),
             vec![reference(
-                if i.is_multiple_of(2) { "a.json" } else { "b.json" },
+                if i.is_multiple_of(2) {
+                    "a.json"
+                } else {
+                    "b.json"
+                },
                 &format!("/items/{i}"),
             )],
         )

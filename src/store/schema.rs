@@ -36,11 +36,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope; signing keys, signatures and seals, retired profiles and the sample kept apart; check results' resources stored once as compact lists",
+        name: "findings with their method and worksheets; assessments started from an earlier one; chain of custody and the evidence request list; the recorded PCI scope; signing keys, signatures and seals, retired profiles and the sample kept apart; check results' resources stored once as compact lists; evidence reference numbers",
         sql: &[
             V3_FINDINGS_CUSTODY_AND_REQUESTS,
             V3_SIGNING,
             V3_RESULT_LISTS,
+            V3_EVIDENCE_REFERENCES,
         ],
     },
 ];
@@ -393,6 +394,26 @@ CREATE TRIGGER result_lists_no_update BEFORE UPDATE ON result_lists
 BEGIN SELECT RAISE(ABORT, 'stored result lists cannot be changed'); END;
 CREATE TRIGGER result_lists_no_delete BEFORE DELETE ON result_lists
 BEGIN SELECT RAISE(ABORT, 'stored result lists cannot be deleted'); END;
+";
+
+/// Evidence references (E-1, E-2, ...): every evidence file and attachment
+/// of an assessment is numbered in the order its event was recorded, one
+/// sequence per assessment over both tables, so that a note or a report
+/// can cite it. The number is derived state like every other column:
+/// [`super::apply`] gives a new file or attachment the next number, and
+/// this block numbers the rows an older record already holds in the same
+/// order, so a replay of the log gives the same numbers.
+const V3_EVIDENCE_REFERENCES: &str = "
+ALTER TABLE evidence_files ADD COLUMN reference INTEGER;
+ALTER TABLE attachments ADD COLUMN reference INTEGER;
+CREATE TEMP TABLE numbered_evidence AS
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY assessment ORDER BY id) AS reference
+    FROM (SELECT id, assessment FROM evidence_files UNION ALL SELECT id, assessment FROM attachments);
+UPDATE evidence_files SET reference = (SELECT n.reference FROM numbered_evidence n WHERE n.id = evidence_files.id);
+UPDATE attachments SET reference = (SELECT n.reference FROM numbered_evidence n WHERE n.id = attachments.id);
+DROP TABLE numbered_evidence;
+CREATE UNIQUE INDEX evidence_files_by_reference ON evidence_files(assessment, reference);
+CREATE UNIQUE INDEX attachments_by_reference ON attachments(assessment, reference);
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

@@ -6,78 +6,59 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::app::{Message, RunningJob, SnippetState, Workbench, default_statement};
-use super::dialogs::Dialog;
+use super::dialogs::{Dialog, DraftChoice, Then};
 use super::snippet::SnippetKey;
 use super::worker::{Job, JobId, PickPurpose, Task};
 use crate::catalog::Catalog;
 use crate::export::ExportFormat;
 use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store};
 
+/// How many messages the message area shows at most.
+const MESSAGES_SHOWN: usize = 4;
+
 impl Workbench {
-    /// Saves every typed note and worksheet field now, on this thread
-    /// (when the app closes), after the worker has finished every change
-    /// already submitted (a finding or sign-off still queued would otherwise
-    /// be lost with the process). Text that cannot be saved stays in the
-    /// remembered drafts.
-    pub fn save_all_notes_now(&mut self) {
+    /// What the app does as its window closes: waits for the changes
+    /// already submitted to the worker (a finding or sign-off still queued
+    /// would otherwise die with the process) and for the drafts file to
+    /// hold every draft. Drafts are not saved into the review record: the
+    /// user was asked about them before the window closed.
+    pub fn finish_on_exit(&mut self) {
+        for op in self.drafts.take_ops() {
+            self.worker.keep_draft(op);
+        }
         self.worker.finish_tasks();
-        let Some(profile) = self.profile().map(|p| p.id) else {
-            return;
-        };
-        let pending = self.drafts.requirements();
-        if pending.is_empty() {
-            return;
-        }
-        let mut store = match crate::store::Store::open(self.worker.db_path()) {
-            Ok(store) => store,
-            Err(e) => {
-                log::error!("cannot save the typed notes: {e}");
-                return;
-            }
-        };
-        let actor = Actor::with_profile(profile);
-        for (assessment, requirement) in pending {
-            let saved = store
-                .review(assessment, &requirement)
-                .ok()
-                .flatten()
-                .map(|r| r.input())
-                .unwrap_or_default();
-            let typed = self.drafts.apply(assessment, &requirement, &saved);
-            if typed != saved {
-                let catalog = match catalog_of_assessment(&store, assessment) {
-                    Ok(catalog) => catalog,
-                    Err(e) => {
-                        log::error!("cannot save the note of {requirement}: {e}");
-                        continue;
-                    }
-                };
-                if let Err(e) = store.set_review(&actor, assessment, catalog, &requirement, &typed)
-                {
-                    log::error!("cannot save the note of {requirement}: {e}");
-                    continue;
-                }
-            }
-            self.drafts.settle_review(assessment, &requirement, &typed);
-        }
+        self.worker.finish_drafts();
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            error: false,
-            text: text.into(),
-            at: Instant::now(),
-        });
+        self.push_message(false, text.into());
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         log::warn!("{text}");
+        self.push_message(true, text);
+    }
+
+    /// Messages are about the assessment they arose in: the user opening
+    /// another one clears them.
+    pub(super) fn clear_messages_when_leaving(&mut self, next: i64) {
+        if self.assessment().is_some_and(|a| a.id != next) {
+            self.messages.clear();
+        }
+    }
+
+    /// Shows a message in the one message area: the same text again moves
+    /// to the end rather than piling up, and only the latest few stay.
+    fn push_message(&mut self, error: bool, text: String) {
+        self.messages.retain(|m| m.text != text);
         self.messages.push(Message {
-            error: true,
+            error,
             text,
             at: Instant::now(),
         });
+        let extra = self.messages.len().saturating_sub(MESSAGES_SHOWN);
+        self.messages.drain(..extra);
     }
 
     /// Does what `purpose` says with `paths`.
@@ -92,6 +73,22 @@ impl Workbench {
             PickPurpose::Export { format, .. } => {
                 if let Some(out) = paths.into_iter().next() {
                     self.export(format, out);
+                }
+            }
+            PickPurpose::ExportComparison { format, .. } => {
+                let comparison = self
+                    .compare
+                    .result
+                    .as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .cloned();
+                match (paths.into_iter().next(), comparison) {
+                    (Some(out), Some(comparison)) => self.worker.submit(Task::ExportComparison {
+                        comparison,
+                        format,
+                        out,
+                    }),
+                    _ => self.error("Compare two assessments before exporting the comparison"),
                 }
             }
             PickPurpose::ExportRequests { format, .. } => {
@@ -158,19 +155,117 @@ impl Workbench {
         None
     }
 
-    /// Selects a requirement (saving the note typed for the previous one).
+    /// Selects a requirement. If the one being left has text typed since
+    /// the user last decided about it, asks first: save it, keep it as a
+    /// draft, or discard it.
     pub fn select(&mut self, id: &str) {
         if self.selected.as_deref() == Some(id) {
             return;
         }
-        if let Some(previous) = self.selected.clone() {
-            self.save_note(&previous);
+        let undecided: Vec<String> = self
+            .selected
+            .iter()
+            .filter(|r| self.is_undecided(r))
+            .cloned()
+            .collect();
+        if !undecided.is_empty() {
+            self.dialog = Some(Dialog::unsaved(undecided, Then::Select(id.to_owned())));
+            return;
         }
+        self.select_now(id);
+    }
+
+    /// Selects a requirement without asking about drafts.
+    fn select_now(&mut self, id: &str) {
         self.selected = Some(id.to_owned());
         self.statement.clear();
         self.scroll_to_selected = true;
         if let Some(family) = self.catalog.family_of(id) {
             self.collapsed.remove(&family.id);
+        }
+    }
+
+    /// Whether `requirement` (of the open assessment) has text typed that
+    /// the record does not hold and that the user has not chosen to keep
+    /// as a draft.
+    pub(super) fn is_undecided(&self, requirement: &str) -> bool {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return false;
+        };
+        self.drafts.has_any(assessment, requirement)
+            && !self.drafts.is_kept(assessment, requirement)
+            && self.review_as_typed(requirement) != self.saved_review(requirement)
+    }
+
+    /// Every requirement of the open assessment with undecided drafts.
+    pub fn undecided_drafts(&self) -> Vec<String> {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return Vec::new();
+        };
+        self.drafts
+            .requirements()
+            .into_iter()
+            .filter(|(a, r)| *a == assessment && self.is_undecided(r))
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// Opens another assessment, asking first about undecided drafts.
+    pub(super) fn switch_assessment(&mut self, id: i64) {
+        let undecided = self.undecided_drafts();
+        if undecided.is_empty() {
+            self.clear_messages_when_leaving(id);
+            self.open_assessment(id);
+        } else {
+            self.dialog = Some(Dialog::unsaved(undecided, Then::Open(id)));
+        }
+    }
+
+    /// Applies the user's answer about the drafts of `requirements`, then
+    /// goes on with what was interrupted.
+    pub(super) fn resolve_drafts(
+        &mut self,
+        requirements: &[String],
+        choice: DraftChoice,
+        then: Then,
+    ) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        for requirement in requirements {
+            match choice {
+                DraftChoice::Save => self.save_note(requirement),
+                DraftChoice::Keep => self.drafts.keep(assessment, requirement),
+                DraftChoice::Discard => self.drafts.discard(assessment, requirement),
+            }
+        }
+        match then {
+            Then::Select(id) => self.select_now(&id),
+            Then::Open(id) => {
+                self.clear_messages_when_leaving(id);
+                self.open_assessment(id);
+            }
+            Then::Close => {
+                self.closing = true;
+                self.close_now = true;
+            }
+        }
+    }
+
+    /// When the window is asked to close: with undecided drafts, the close
+    /// waits for the user's answer; once answered, the window closes.
+    pub(super) fn ask_before_closing(&mut self, ctx: &egui::Context) {
+        if std::mem::take(&mut self.close_now) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if self.closing || !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        let undecided = self.undecided_drafts();
+        if !undecided.is_empty() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.dialog = Some(Dialog::unsaved(undecided, Then::Close));
         }
     }
 
@@ -261,10 +356,18 @@ impl Workbench {
         });
     }
 
-    /// Records a finding for the selected requirement (with the note and
-    /// worksheet as typed).
-    pub fn set_finding(&mut self, finding: Option<Finding>) {
-        self.change_review(|review| review.finding = finding);
+    /// Records a finding for the selected requirement (the note and
+    /// worksheet as the record holds them; typed text stays a draft).
+    /// Choosing the finding already recorded changes nothing: a finding
+    /// is cleared only with [`Workbench::clear_finding`].
+    pub fn set_finding(&mut self, finding: Finding) {
+        self.change_review(|review| review.finding = Some(finding));
+    }
+
+    /// Clears the selected requirement's finding (an explicit action: the
+    /// Clear finding button or `0`, each confirmed).
+    pub fn clear_finding(&mut self) {
+        self.change_review(|review| review.finding = None);
     }
 
     /// Records the method for the selected requirement: a compensating
@@ -284,17 +387,20 @@ impl Workbench {
         });
     }
 
-    /// Records the selected requirement's review as typed, changed by
-    /// `change`, unless that is what the record already says.
+    /// Records the selected requirement's review as the record holds it,
+    /// changed by `change`, unless that is what the record already says.
+    /// Text typed but not saved stays a draft: a finding or a method is
+    /// recorded on its own.
     fn change_review(&mut self, change: impl FnOnce(&mut ReviewInput)) {
         let (Some(requirement), Some(assessment)) =
             (self.selected.clone(), self.assessment().map(|a| a.id))
         else {
             return;
         };
-        let mut review = self.review_as_typed(&requirement);
+        let saved = self.saved_review(&requirement);
+        let mut review = saved.clone();
         change(&mut review);
-        if review == self.saved_review(&requirement) {
+        if review == saved {
             return;
         }
         let Some(actor) = self.reviewer("record a finding") else {

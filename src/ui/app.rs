@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 
 use super::dialogs::Dialog;
+use super::drafts::Drafts;
 use super::model::View;
-use super::prefs::{Drafts, Prefs};
+use super::prefs::Prefs;
 use super::snippet::{Snippet, SnippetKey};
 use super::thumbnails::Thumbnails;
 use super::worker::{ImportReport, JobId, Loaded, Task, Worker, WorkerMode};
@@ -218,7 +219,11 @@ pub struct Workbench {
     pub(super) scroll_to_selected: bool,
     pub(super) tree_viewport: (f32, f32),
     pub(super) attach_path: String,
-    pub(super) discard_rect: Option<egui::Rect>,
+    /// The user answered the question about unsaved drafts: the next close
+    /// request closes.
+    pub(super) closing: bool,
+    /// Close the window at the next frame (the user answered).
+    pub(super) close_now: bool,
     window_title: String,
 }
 
@@ -237,12 +242,14 @@ impl Workbench {
     pub fn new(options: WorkbenchOptions) -> Workbench {
         let db_label = crate::evidence::display_path(&options.db_path);
         let mut prefs = options.prefs.for_record(&db_label);
-        // Typed notes live in `drafts` from here on; `prefs()` writes them back.
-        let saved_drafts = std::mem::take(&mut prefs.drafts);
+        // Drafts an earlier version kept in the preferences move to the
+        // drafts file beside the record.
+        let mut drafts = Drafts::default();
+        drafts.adopt(&std::mem::take(&mut prefs.drafts));
         Workbench {
             catalog: crate::catalog::default_catalog(),
             worker: Worker::new(options.mode, options.db_path, options.settings),
-            drafts: Drafts::from_saved(&saved_drafts),
+            drafts,
             prefs,
             seed_when_empty: options.seed_sample_when_empty,
             started: false,
@@ -278,7 +285,8 @@ impl Workbench {
             scroll_to_selected: false,
             tree_viewport: (0.0, 0.0),
             attach_path: String::new(),
-            discard_rect: None,
+            closing: false,
+            close_now: false,
             window_title: super::WINDOW_TITLE.to_owned(),
             outside_check: Instant::now(),
         }
@@ -315,6 +323,10 @@ impl Workbench {
         }
         dialogs::show(self, &ctx);
         drop_overlay(&ctx);
+        self.ask_before_closing(&ctx);
+        for op in self.drafts.take_ops() {
+            self.worker.keep_draft(op);
+        }
 
         if self.worker.has_queued_events() {
             ctx.request_repaint();
@@ -387,11 +399,10 @@ impl Workbench {
         }
     }
 
-    /// What to remember: call when the app saves its state.
+    /// What to remember: call when the app saves its state (drafts are
+    /// kept in the drafts file, not here).
     pub fn prefs(&self) -> Prefs {
-        let mut prefs = self.prefs.clone();
-        prefs.drafts = self.drafts.to_saved();
-        prefs
+        self.prefs.clone()
     }
 
     /// Where the start-up is.
@@ -501,6 +512,11 @@ impl Workbench {
             }
         }
         Some(rows)
+    }
+
+    /// The drafts file beside the review record.
+    pub fn drafts_file(&self) -> &std::path::Path {
+        self.worker.drafts_path()
     }
 
     /// True while the worker has anything to do.

@@ -7,7 +7,17 @@ use egui_extras::{Column, TableBuilder};
 
 use super::app::{Screen, Workbench};
 use super::theme::Palette;
-use crate::store::{Delta, RequirementComparison, SignOffState};
+use super::worker::{DiffRequest, Job, PickPurpose};
+use crate::export::compare::CompareFormat;
+use crate::store::{Comparison, Delta, RequirementComparison, SignOffState};
+
+/// What a click in the table asks for.
+enum RowAction {
+    /// Review this requirement of the open assessment.
+    Review(String),
+    /// Show what changed in this row.
+    Differences(usize),
+}
 
 /// Shows the screen.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
@@ -85,6 +95,9 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 .weak(),
             );
         }
+        let comparison = comparison.clone();
+        export_buttons(wb, ui, &comparison);
+        ui.add_space(4.0);
         let open_is_later = comparison.to.id == this.id;
         let rows: Vec<RequirementComparison> = comparison
             .requirements
@@ -92,25 +105,90 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             .filter(|r| !wb.compare.only_changed || r.changed())
             .cloned()
             .collect();
-        let mut open = None;
-        table(ui, &rows, (across, open_is_later), &mut open);
-        if let Some(id) = open {
-            wb.select(&id);
-            wb.screen = Screen::Review;
+        let mut action = None;
+        // One scroll area both ways (the table's own scrolls only
+        // vertically): a narrow window scrolls sideways rather than cutting
+        // columns off.
+        egui::ScrollArea::both()
+            .id_salt("compare-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.set_min_width(if across { 1130.0 } else { 970.0 });
+                table(ui, &rows, (across, open_is_later), &mut action);
+            });
+        match action {
+            Some(RowAction::Review(id)) => {
+                wb.select(&id);
+                wb.screen = Screen::Review;
+            }
+            Some(RowAction::Differences(at)) => {
+                if let Some(row) = rows.get(at) {
+                    open_differences(wb, &comparison, row);
+                }
+            }
+            None => {}
         }
     });
+}
+
+fn export_buttons(wb: &mut Workbench, ui: &mut Ui, comparison: &Comparison) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Export the comparison:");
+        for format in CompareFormat::ALL {
+            if ui
+                .button(format!("{}…", format.extension().to_uppercase()))
+                .on_hover_text(format!(
+                    "Every row, before and after, as {}",
+                    format.label()
+                ))
+                .clicked()
+            {
+                wb.start_job(Job::Pick(PickPurpose::ExportComparison {
+                    format: *format,
+                    suggested: format.default_file_name(comparison),
+                }));
+            }
+        }
+    });
+}
+
+/// Opens the differences of one row: the earlier assessment's requirement
+/// against the later's.
+fn open_differences(wb: &mut Workbench, comparison: &Comparison, row: &RequirementComparison) {
+    let later = (!row.only_earlier).then(|| row.requirement.clone());
+    let title = match (&row.earlier_requirement, &later) {
+        (Some(earlier), Some(later)) if earlier != later => {
+            format!(
+                "{earlier} ({}) → {later} ({})",
+                comparison.from.name, comparison.to.name
+            )
+        }
+        _ => format!(
+            "{}: {} → {}",
+            row.requirement, comparison.from.name, comparison.to.name
+        ),
+    };
+    wb.open_diff(
+        DiffRequest::Compare {
+            from: (comparison.from.id, row.earlier_requirement.clone()),
+            to: (comparison.to.id, later),
+        },
+        title,
+        (&comparison.from.name, &comparison.to.name),
+    );
 }
 
 fn table(
     ui: &mut Ui,
     rows: &[RequirementComparison],
     (across, open_is_later): (bool, bool),
-    open: &mut Option<String>,
+    action: &mut Option<RowAction>,
 ) {
     let palette = Palette::of(ui);
     let titles: &[&str] = if across {
         &[
             "Requirement",
+            "Changes",
             "Earlier requirement",
             "Automated verdict",
             "Finding",
@@ -121,6 +199,7 @@ fn table(
     } else {
         &[
             "Requirement",
+            "Changes",
             "Automated verdict",
             "Finding",
             "Note",
@@ -131,8 +210,10 @@ fn table(
     let mut builder = TableBuilder::new(ui)
         .id_salt(("compare-table", across))
         .striped(true)
+        .vscroll(false)
         .resizable(true)
-        .column(Column::exact(90.0));
+        .column(Column::exact(90.0))
+        .column(Column::exact(124.0));
     if across {
         builder = builder.column(Column::initial(150.0).at_least(110.0));
     }
@@ -151,7 +232,8 @@ fn table(
         })
         .body(|body| {
             body.rows(22.0, rows.len(), |mut row| {
-                let r = &rows[row.index()];
+                let at = row.index();
+                let r = &rows[at];
                 // The requirement of the open assessment this row is about.
                 let target = if open_is_later {
                     (!r.only_earlier).then(|| r.requirement.clone())
@@ -171,7 +253,7 @@ fn table(
                                 .on_hover_text("Review this requirement")
                                 .clicked()
                             {
-                                *open = Some(target);
+                                *action = Some(RowAction::Review(target));
                             }
                         }
                         None => {
@@ -179,6 +261,16 @@ fn table(
                                 "Not a requirement of the open assessment's framework",
                             );
                         }
+                    }
+                });
+                row.col(|ui| {
+                    let label = if r.changed() { "What changed…" } else { "Details…" };
+                    if ui
+                        .small_button(label)
+                        .on_hover_text("The note as a word diff, each check result and each cited place in the evidence, before and after")
+                        .clicked()
+                    {
+                        *action = Some(RowAction::Differences(at));
                     }
                 });
                 if across {

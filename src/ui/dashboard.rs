@@ -63,7 +63,9 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                     );
                 }
                 ui.add_space(8.0);
-                summary(ui, &counts, approval.as_ref(), &palette);
+                if let Some(card) = summary(ui, &counts, approval.as_ref(), &palette) {
+                    open_card(wb, card);
+                }
                 ui.add_space(6.0);
                 findings_line(wb, ui, &palette);
                 appendices(wb, ui, &palette);
@@ -254,12 +256,45 @@ fn open_family(wb: &mut Workbench, family: &str) {
     wb.screen = Screen::Review;
 }
 
+/// A summary card, clicked.
+#[derive(Debug, Clone, Copy)]
+enum Card {
+    Concluded,
+    SignedOff,
+    Stale,
+    Failing,
+    Approval,
+}
+
+/// A card leads to what it counts: the review with the matching filter
+/// on, or the approval dialog.
+fn open_card(wb: &mut Workbench, card: Card) {
+    if let Card::Approval = card {
+        wb.dialog = Some(super::dialogs::Dialog::approval());
+        return;
+    }
+    let mut filters = super::model::Filters::default();
+    match card {
+        Card::Concluded => filters.unreviewed = true,
+        Card::SignedOff => filters.signed = true,
+        Card::Stale => filters.stale = true,
+        Card::Failing => filters.failing = true,
+        Card::Approval => {}
+    }
+    wb.prefs.filters = filters;
+    wb.search.clear();
+    wb.screen = Screen::Review;
+    if let Some(first) = wb.visible_requirements().first().cloned() {
+        wb.select(&first);
+    }
+}
+
 fn summary(
     ui: &mut Ui,
     counts: &[(String, FamilyCounts)],
     approval: Option<&crate::store::Approval>,
     palette: &Palette,
-) {
+) -> Option<Card> {
     let sum = |f: fn(&FamilyCounts) -> usize| counts.iter().map(|(_, c)| f(c)).sum::<usize>();
     let total = sum(|c| c.total);
     let approval_text = match approval {
@@ -268,46 +303,79 @@ fn summary(
         Some(a) if a.decision == Decision::Approved => ("Approved".to_owned(), palette.pass),
         Some(_) => ("Sent back".to_owned(), palette.partial),
     };
-    ui.horizontal_wrapped(|ui| {
-        card(
-            ui,
+    let cards = [
+        (
+            Card::Concluded,
             "Concluded",
-            &format!("{} / {total}", sum(|c| c.reviewed)),
+            format!("{} / {total}", sum(|c| c.reviewed)),
             palette.ccw,
-        );
-        card(
-            ui,
+            "Review the requirements still without a finding",
+        ),
+        (
+            Card::SignedOff,
             "Signed off",
-            &format!("{} / {total}", sum(|c| c.signed)),
+            format!("{} / {total}", sum(|c| c.signed)),
             palette.signed,
-        );
-        card(
-            ui,
+            "Review the requirements signed off",
+        ),
+        (
+            Card::Stale,
             "Stale sign-offs",
-            &sum(|c| c.stale).to_string(),
+            sum(|c| c.stale).to_string(),
             palette.stale,
-        );
-        card(
-            ui,
+            "Review the sign-offs that no longer cover what is there",
+        ),
+        (
+            Card::Failing,
             "Failing verdicts",
-            &sum(|c| c.failing).to_string(),
+            sum(|c| c.failing).to_string(),
             palette.fail,
-        );
-        card(ui, "Approval", &approval_text.0, approval_text.1);
+            "Review the requirements whose automated verdict is fail",
+        ),
+        (
+            Card::Approval,
+            "Approval",
+            approval_text.0,
+            approval_text.1,
+            "Open the approval",
+        ),
+    ];
+    let mut clicked = None;
+    ui.horizontal_wrapped(|ui| {
+        for (which, title, value, color, hover) in cards {
+            if card(ui, title, &value, color)
+                .on_hover_text(hover)
+                .clicked()
+            {
+                clicked = Some(which);
+            }
+        }
     });
+    clicked
 }
 
-fn card(ui: &mut Ui, title: &str, value: &str, color: Color32) {
-    egui::Frame::group(ui.style())
+/// A card: a title and a figure, clickable as a whole.
+fn card(ui: &mut Ui, title: &str, value: &str, color: Color32) -> egui::Response {
+    let shown = egui::Frame::group(ui.style())
         .inner_margin(egui::Margin::symmetric(12, 8))
         .corner_radius(6.0)
         .show(ui, |ui| {
             ui.set_min_width(120.0);
             ui.vertical(|ui| {
-                ui.label(RichText::new(title).small().weak());
-                ui.label(RichText::new(value).size(20.0).strong().color(color));
+                ui.add(egui::Label::new(RichText::new(title).small().weak()).selectable(false));
+                ui.add(
+                    egui::Label::new(RichText::new(value).size(20.0).strong().color(color))
+                        .selectable(false),
+                );
             });
         });
+    let response = shown
+        .response
+        .interact(Sense::click())
+        .on_hover_cursor(egui::CursorIcon::PointingHand);
+    let label = format!("{title}: {value}");
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    response
 }
 
 fn verdict_bar(ui: &mut Ui, counts: &VerdictCounts, palette: &Palette) {

@@ -829,7 +829,8 @@ fn custody_line(ui: &mut Ui, custody: &Custody, palette: &Palette) {
     });
 }
 
-fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
+/// A snippet as read (a spinner while it is read).
+pub(super) fn snippet(wb: &Workbench, ui: &mut Ui, key: &SnippetKey, palette: &Palette) {
     let frame = egui::Frame::new()
         .fill(palette.code_background)
         .inner_margin(6.0)

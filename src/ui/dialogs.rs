@@ -17,9 +17,45 @@ use crate::store::{
     NewAssessment, NewProfile, Role, SignOffState,
 };
 
+/// What to do once the user has answered about unsaved drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// Select this requirement.
+    Select(String),
+    /// Open this assessment.
+    Open(i64),
+    /// Close the window.
+    Close,
+}
+
+/// The user's answer about unsaved drafts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftChoice {
+    /// Record them in the review record.
+    Save,
+    /// Keep them as private drafts beside the record.
+    Keep,
+    /// Throw them away.
+    Discard,
+}
+
 /// The dialog on screen.
 #[derive(Debug, Clone)]
 pub enum Dialog {
+    /// Text typed but not saved, and the user is leaving it.
+    UnsavedDrafts {
+        /// The requirements with drafts.
+        requirements: Vec<String>,
+        /// What was interrupted.
+        then: Then,
+    },
+    /// What changed between two moments of a requirement.
+    Diff(Box<super::diff_view::DiffDialog>),
+    /// Confirm clearing a requirement's finding.
+    ClearFinding {
+        /// The requirement.
+        requirement: String,
+    },
     /// Shortcuts and icons.
     Help,
     /// Create an assessment.
@@ -34,6 +70,9 @@ pub enum Dialog {
         purpose: PickPurpose,
         /// The path typed.
         path: String,
+        /// Why the path typed cannot be used (shown under it; the path
+        /// stays for correcting).
+        problem: Option<String>,
     },
     /// Files dropped onto the window: import or attach?
     Dropped {
@@ -238,11 +277,17 @@ impl Dialog {
         Dialog::Approval(ApprovalForm::default())
     }
 
+    /// The question about unsaved drafts.
+    pub fn unsaved(requirements: Vec<String>, then: Then) -> Dialog {
+        Dialog::UnsavedDrafts { requirements, then }
+    }
+
     /// A typed-path dialog.
     pub fn typed_path(purpose: PickPurpose) -> Dialog {
         Dialog::TypedPath {
             purpose,
             path: String::new(),
+            problem: None,
         }
     }
 
@@ -268,6 +313,12 @@ impl Dialog {
 
     fn title(&self) -> String {
         match self {
+            Dialog::UnsavedDrafts { requirements, .. } => match requirements.as_slice() {
+                [one] => format!("Unsaved changes to {one}"),
+                many => format!("Unsaved changes to {} requirements", many.len()),
+            },
+            Dialog::ClearFinding { requirement } => format!("Clear the finding of {requirement}?"),
+            Dialog::Diff(diff) => diff.title.clone(),
             Dialog::Help => "Keyboard shortcuts and icons".to_owned(),
             Dialog::NewAssessment(_) => "New assessment".to_owned(),
             Dialog::Profiles(_) => "Reviewer profiles".to_owned(),
@@ -280,6 +331,9 @@ impl Dialog {
                     format!("Attach a document to {requirement}")
                 }
                 PickPurpose::Export { format, .. } => format!("Export ({})", format.label()),
+                PickPurpose::ExportComparison { format, .. } => {
+                    format!("Export the comparison ({})", format.label())
+                }
                 PickPurpose::ExportRequests { format, .. } => {
                     format!(
                         "Export the request list ({})",
@@ -312,7 +366,7 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     };
     let mut outcome = Outcome::Keep;
     let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
-        if matches!(dialog, Dialog::Document { .. }) {
+        if matches!(dialog, Dialog::Document { .. } | Dialog::Diff(_)) {
             // A fixed width: wrapped text would otherwise widen an
             // auto-sized dialog a little every frame.
             let width = (ctx.content_rect().width() - 80.0).clamp(360.0, 880.0);
@@ -324,11 +378,28 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
         ui.label(RichText::new(dialog.title()).size(17.0).strong());
         ui.add_space(6.0);
         outcome = match &mut dialog {
+            Dialog::UnsavedDrafts { requirements, then } => {
+                unsaved_drafts(wb, ui, requirements, then)
+            }
+            Dialog::ClearFinding { requirement } => clear_finding(wb, ui, requirement),
+            Dialog::Diff(diff) => {
+                super::diff_view::show(wb, ui, diff);
+                ui.add_space(6.0);
+                if ui.button("Close").clicked() {
+                    Outcome::Close
+                } else {
+                    Outcome::Keep
+                }
+            }
             Dialog::Help => help(ui),
             Dialog::NewAssessment(form) => new_assessment(wb, ui, form),
             Dialog::Profiles(form) => profiles(wb, ui, form),
             Dialog::Approval(form) => approval(wb, ui, form),
-            Dialog::TypedPath { purpose, path } => typed_path(wb, ui, purpose, path),
+            Dialog::TypedPath {
+                purpose,
+                path,
+                problem,
+            } => typed_path(wb, ui, purpose, path, problem),
             Dialog::Dropped {
                 paths,
                 requirement,
@@ -356,6 +427,113 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     if matches!(outcome, Outcome::Keep) && wb.dialog.is_none() {
         wb.dialog = Some(dialog);
     }
+}
+
+/// Text typed but not saved: save it, keep it as a draft, or discard it;
+/// Cancel (or Esc) stays where the user was.
+fn unsaved_drafts(
+    wb: &mut Workbench,
+    ui: &mut Ui,
+    requirements: &[String],
+    then: &Then,
+) -> Outcome {
+    let palette = Palette::of(ui);
+    let leaving = match then {
+        Then::Select(_) => "You are leaving this requirement.",
+        Then::Open(_) => "You are opening another assessment.",
+        Then::Close => "Tickmark is closing.",
+    };
+    ui.label(format!(
+        "{leaving} The text typed here is not in the review record yet."
+    ));
+    for requirement in requirements.iter().take(6) {
+        let typed = wb.review_as_typed(requirement);
+        let saved = wb.saved_review(requirement);
+        let mut what = Vec::new();
+        if typed.note != saved.note {
+            what.push("note");
+        }
+        if typed.compensating != saved.compensating || typed.customized != saved.customized {
+            what.push("worksheet");
+        }
+        ui.label(RichText::new(format!("{requirement}: {}", what.join(" and "))).strong());
+        let preview: String = typed.note.lines().take(3).collect::<Vec<_>>().join("\n");
+        if !preview.trim().is_empty() {
+            egui::Frame::new()
+                .fill(ui.visuals().faint_bg_color)
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(RichText::new(preview).italics());
+                });
+        }
+    }
+    if requirements.len() > 6 {
+        ui.label(format!("and {} more", requirements.len() - 6));
+    }
+    ui.label(
+        RichText::new(
+            "Save records it (an event in the review record). Keep as draft leaves it on this \
+             computer, outside the record, until you save or discard it; it survives closing \
+             the app. Discard throws it away.",
+        )
+        .small()
+        .color(palette.muted),
+    );
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let mut choice = None;
+    let cancelled = buttons(ui, |ui| {
+        if ui
+            .button(RichText::new("Save").strong())
+            .on_hover_text("Enter")
+            .clicked()
+            || enter
+        {
+            choice = Some(DraftChoice::Save);
+        }
+        if ui.button("Keep as draft").clicked() {
+            choice = Some(DraftChoice::Keep);
+        }
+        if ui.button("Discard").clicked() {
+            choice = Some(DraftChoice::Discard);
+        }
+        Outcome::Keep
+    });
+    if matches!(cancelled, Outcome::Close) {
+        return Outcome::Close;
+    }
+    match choice {
+        Some(choice) => {
+            wb.resolve_drafts(requirements, choice, then.clone());
+            Outcome::Close
+        }
+        None => Outcome::Keep,
+    }
+}
+
+/// Clearing a finding is asked for explicitly and confirmed here.
+fn clear_finding(wb: &mut Workbench, ui: &mut Ui, requirement: &str) -> Outcome {
+    let finding = wb
+        .requirement_state(requirement)
+        .and_then(|s| s.conclusion())
+        .map_or_else(|| "none".to_owned(), |c| c.label());
+    ui.label(format!(
+        "The finding recorded now is {finding}. Clearing it records a change: the earlier \
+         finding stays in the history, and a sign-off of the requirement goes stale."
+    ));
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    buttons(ui, |ui| {
+        if ui
+            .button(RichText::new("Clear finding").strong())
+            .on_hover_text("Enter")
+            .clicked()
+            || enter
+        {
+            wb.clear_finding();
+            return Outcome::Close;
+        }
+        Outcome::Keep
+    })
 }
 
 fn buttons(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> Outcome) -> Outcome {
@@ -965,24 +1143,35 @@ fn typed_path(
     ui: &mut Ui,
     purpose: &PickPurpose,
     path: &mut String,
+    problem: &mut Option<String>,
 ) -> Outcome {
+    let writes = matches!(
+        purpose,
+        PickPurpose::Export { .. }
+            | PickPurpose::ExportRequests { .. }
+            | PickPurpose::ExportComparison { .. }
+    );
     let (hint, action) = match purpose {
         PickPurpose::ImportFiles | PickPurpose::ImportFolder => (
-            "A file or a folder (folders are read with everything below them)",
+            "A file or a folder (folders are read with everything below them); ~ and quotes are fine",
             "Import this path",
         ),
         PickPurpose::Attach { .. } => (
             "A PNG, JPEG, PDF, Markdown or text file",
             "Attach this file",
         ),
-        PickPurpose::Export { .. } | PickPurpose::ExportRequests { .. } => {
-            ("Where to write the export", "Export to this path")
-        }
+        _ => ("Where to write the export", "Export to this path"),
     };
     ui.label(RichText::new(hint).weak());
     let response = field(ui, "Path", path, "/path/to/file-or-folder");
+    if response.changed() {
+        *problem = None;
+    }
     if ui.ctx().memory(|m| m.focused().is_none()) {
         response.request_focus();
+    }
+    if let Some(problem) = problem.as_ref() {
+        ui.label(RichText::new(problem).color(Palette::of(ui).fail));
     }
     let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
     buttons(ui, |ui| {
@@ -991,7 +1180,14 @@ fn typed_path(
             .add_enabled(ready, egui::Button::new(RichText::new(action).strong()))
             .clicked();
         if ready && (clicked || enter) {
-            wb.use_paths(purpose.clone(), vec![PathBuf::from(path.trim())]);
+            let chosen = super::widgets::typed_path(path);
+            // A path that cannot be used keeps the dialog, and the path
+            // typed, open for correcting.
+            if let Some(why) = super::widgets::typed_path_problem(&chosen, writes) {
+                *problem = Some(why);
+                return Outcome::Keep;
+            }
+            wb.use_paths(purpose.clone(), vec![chosen]);
             return Outcome::Close;
         }
         Outcome::Keep
@@ -1047,18 +1243,22 @@ fn withdraw(
     reason: &mut String,
 ) -> Outcome {
     ui.label("The attachment stays in the record (nothing is deleted) but no longer counts for sign-offs.");
-    field(
+    let response = field(
         ui,
         "Reason",
         reason,
         "e.g. attached by mistake; replaced by version 2",
     );
+    if ui.ctx().memory(|m| m.focused().is_none()) {
+        response.request_focus();
+    }
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
     buttons(ui, |ui| {
         let ready = !reason.trim().is_empty();
-        if ui
+        let clicked = ui
             .add_enabled(ready, egui::Button::new(RichText::new("Withdraw").strong()))
-            .clicked()
-        {
+            .clicked();
+        if ready && (clicked || enter) {
             wb.withdraw(requirement, attachment, reason.trim().to_owned());
             return Outcome::Close;
         }

@@ -12,7 +12,7 @@ use crate::store::{Assessment, Profile};
 impl Workbench {
     pub(super) fn handle(&mut self, ctx: &egui::Context, event: Event) {
         match event {
-            Event::Task(reply) => self.apply(ctx, reply),
+            Event::Task(reply) | Event::Drafts(reply) => self.apply(ctx, reply),
             Event::Progress {
                 job,
                 done,
@@ -142,6 +142,7 @@ impl Workbench {
                 self.dialog = None;
             }
             Reply::AssessmentCreated(assessment) => {
+                self.clear_messages_when_leaving(assessment.id);
                 self.info(format!("Created the assessment \"{}\"", assessment.name));
                 let id = assessment.id;
                 self.assessments.push(assessment);
@@ -217,6 +218,14 @@ impl Workbench {
                 Err(message) => self.error(format!("Export: {message}")),
             },
             Reply::Picked { purpose, paths } => self.on_picked(purpose, paths),
+            Reply::Drafts(loaded) => self.on_drafts(loaded),
+            Reply::Diff { request, result } => {
+                if let Some(Dialog::Diff(shown)) = self.dialog.as_mut()
+                    && shown.request == request
+                {
+                    shown.result = Some(result);
+                }
+            }
             Reply::Failed { action, message } => self.on_failed(action, message),
         }
     }
@@ -332,10 +341,8 @@ impl Workbench {
         if loaded.assessment.id != assessment || self.loading.is_some() || run <= shown {
             return;
         }
-        if let Some(run) = run {
-            self.info(format!(
-                "Another program recorded run #{run} of this assessment; showing it"
-            ));
+        if run.is_some() {
+            self.info("Another program recorded a new run of this assessment; showing it");
         }
         self.open_assessment(assessment);
     }
@@ -417,6 +424,30 @@ impl Workbench {
             return;
         };
         self.use_paths(purpose, paths);
+    }
+
+    /// The drafts an earlier session left are offered back: they show in
+    /// the editors (kept as drafts) until saved or discarded.
+    pub(super) fn on_drafts(&mut self, loaded: Result<Vec<crate::drafts::Draft>, String>) {
+        match loaded {
+            Ok(drafts) if drafts.is_empty() => {}
+            Ok(drafts) => {
+                let mut requirements: Vec<String> =
+                    drafts.iter().map(|d| d.requirement.clone()).collect();
+                requirements.dedup();
+                let count = requirements.len();
+                let shown: Vec<String> = requirements.into_iter().take(6).collect();
+                self.drafts.restore(drafts);
+                self.info(format!(
+                    "Unsaved draft(s) kept from before for {count} requirement(s) ({}{}): they show in the editor until you save or discard them",
+                    shown.join(", "),
+                    if count > shown.len() { ", …" } else { "" }
+                ));
+            }
+            Err(message) => self.error(format!(
+                "Drafts cannot be kept on disk ({message}); text typed and not saved is lost when the app closes"
+            )),
+        }
     }
 
     pub(super) fn on_failed(&mut self, action: String, message: String) {

@@ -16,9 +16,9 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("2", "Finding: Not Applicable"),
     ("3", "Finding: Not Tested"),
     ("4", "Finding: Not in Place"),
-    ("0", "Clear the finding"),
+    ("0", "Clear the finding (asks first)"),
     ("N", "Write the note"),
-    ("Ctrl+S", "Save the note"),
+    ("Ctrl+S", "Save the note (a draft until saved)"),
     ("Ctrl+F", "Search requirements"),
     ("Enter in the search", "Go to the first match"),
     (
@@ -27,6 +27,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("Ctrl+T", "Light or dark theme"),
     ("? or F1", "This help"),
+    (
+        "Enter in a dialog",
+        "Its main button (Save, Withdraw, Clear finding…)",
+    ),
     ("Esc", "Close a dialog, leave a text field"),
 ];
 
@@ -115,11 +119,19 @@ pub fn handle(wb: &mut Workbench, ctx: &egui::Context) {
     }
     for (key, finding) in FINDING_KEYS {
         if plain(key) {
-            wb.set_finding(Some(finding));
+            wb.set_finding(finding);
         }
     }
-    if plain(Key::Num0) {
-        wb.set_finding(None);
+    if plain(Key::Num0)
+        && let Some(selected) = wb.selected.clone()
+        && wb
+            .requirement_state(&selected)
+            .and_then(|s| s.conclusion())
+            .is_some()
+    {
+        wb.dialog = Some(Dialog::ClearFinding {
+            requirement: selected,
+        });
     }
     if plain(Key::N) {
         // The same key press also arrives as the text "n", which the

@@ -15,6 +15,8 @@ mod compare;
 mod dashboard;
 mod detail;
 mod dialogs;
+mod diff_view;
+mod drafts;
 mod events;
 mod inventory;
 mod keyboard;
@@ -42,6 +44,7 @@ pub use keyboard::SHORTCUTS;
 pub use model::Filters;
 pub use prefs::Prefs;
 pub use theme::ThemeChoice;
+pub use widgets::typed_path;
 pub use worker::WorkerMode;
 
 use crate::checks::Settings;
@@ -49,8 +52,8 @@ use crate::checks::Settings;
 /// The window title (also what `xdotool search --name` finds).
 pub const WINDOW_TITLE: &str = "Tickmark";
 
-/// The eframe shell around the workbench: remembers preferences and saves
-/// typed notes on exit.
+/// The eframe shell around the workbench: remembers preferences and, on
+/// exit, finishes the changes already submitted and the drafts file.
 struct TickmarkApp {
     workbench: Workbench,
     probe: Option<StartupProbe>,
@@ -70,14 +73,14 @@ impl eframe::App for TickmarkApp {
         eframe::set_value(storage, prefs::STORAGE_KEY, &self.workbench.prefs());
     }
 
-    /// Preferences (the reviewer profile in use, typed notes) are small:
+    /// Preferences (the reviewer profile in use, the filters) are small:
     /// save them often.
     fn auto_save_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(5)
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.workbench.save_all_notes_now();
+        self.workbench.finish_on_exit();
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Glance {
     pub sign_off: SignOffState,
     /// How many attachments (not withdrawn).
     pub attachments: usize,
+    /// A note is recorded.
+    pub has_note: bool,
 }
 
 impl Glance {
@@ -31,6 +33,7 @@ impl Glance {
         conclusion: None,
         sign_off: SignOffState::None,
         attachments: 0,
+        has_note: false,
     };
 
     /// Of a requirement state.
@@ -46,6 +49,10 @@ impl Glance {
                     .iter()
                     .filter(|a| a.withdrawn.is_none())
                     .count(),
+                has_note: state
+                    .review
+                    .as_ref()
+                    .is_some_and(|r| !r.note.trim().is_empty()),
             },
         }
     }
@@ -86,6 +93,13 @@ pub struct Filters {
     /// New in PCI DSS v4.0.
     #[serde(default)]
     pub new_in_v4: bool,
+    /// A finding is recorded but the requirement is not signed off (or its
+    /// sign-off is stale): what is left to sign.
+    #[serde(default)]
+    pub concluded_unsigned: bool,
+    /// A note is recorded.
+    #[serde(default)]
+    pub has_note: bool,
 }
 
 impl Filters {
@@ -97,6 +111,8 @@ impl Filters {
             || self.signed
             || self.stale
             || self.new_in_v4
+            || self.concluded_unsigned
+            || self.has_note
     }
 
     /// Whether a requirement passes every filter that is on.
@@ -110,6 +126,9 @@ impl Filters {
             && (!self.signed || glance.sign_off == SignOffState::Current)
             && (!self.stale || glance.sign_off == SignOffState::Stale)
             && (!self.new_in_v4 || catalog.get(id).is_some_and(|n| n.new_in_v4))
+            && (!self.concluded_unsigned
+                || (glance.conclusion.is_some() && glance.sign_off != SignOffState::Current))
+            && (!self.has_note || glance.has_note)
     }
 }
 
@@ -362,6 +381,7 @@ mod tests {
             conclusion,
             sign_off,
             attachments: 0,
+            has_note: false,
         }
     }
 

@@ -173,9 +173,12 @@ fn toolbar(wb: &mut Workbench, ui: &mut Ui, list: &RequestList, name: &str) {
             0 => String::new(),
             n => format!(", {n} satisfied"),
         },
-        match list.run {
-            Some(run) => format!("run #{run}"),
-            None => "no run yet".to_owned(),
+        match (list.run, wb.loaded.as_ref()) {
+            (Some(run), Some(loaded)) if loaded.run.as_ref().is_some_and(|r| r.id == run) => {
+                format!("the latest run (run {} of {})", loaded.run_count, loaded.run_count)
+            }
+            (Some(_), _) => "the latest run".to_owned(),
+            (None, _) => "no run yet".to_owned(),
         }
     ));
     ui.horizontal(|ui| {

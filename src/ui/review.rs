@@ -6,13 +6,13 @@ use egui::{RichText, Ui};
 
 use super::app::{Workbench, default_statement};
 use super::dialogs::Dialog;
+use super::drafts::worksheet_field;
 use super::keyboard;
 use super::markdown;
-use super::prefs::worksheet_field;
 use super::theme::Palette;
 use super::thumbnails::{ThumbnailState, is_thumbnailable};
 use super::widgets;
-use super::worker::{PickPurpose, Task};
+use super::worker::{DiffRequest, PickPurpose, Task};
 use crate::checks::CheckStatus;
 use crate::store::{
     AttachmentMeta, CompensatingControl, CustomizedApproach, Finding, Method, ReviewInput, SignOff,
@@ -85,7 +85,7 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         .requirement_state(id)
         .and_then(|s| s.review.as_ref())
         .and_then(|r| r.finding);
-    let mut chosen: Option<Option<Finding>> = None;
+    let mut chosen: Option<Finding> = None;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         for (i, f) in Finding::ALL.iter().enumerate() {
@@ -108,31 +108,54 @@ fn conclusion(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     typed.method.label().to_lowercase()
                 )
             };
+            let hover = if selected {
+                format!("{} is recorded; Clear finding… removes it", f.label())
+            } else {
+                hover
+            };
             let response = ui
                 .add_enabled(allowed, button)
                 .on_hover_text(&hover)
                 .on_disabled_hover_text(&hover);
-            if response.clicked() {
-                chosen = Some(if selected { None } else { Some(*f) });
+            // Choosing the recorded finding again changes nothing.
+            if response.clicked() && !selected {
+                chosen = Some(*f);
             }
         }
     });
     method(wb, ui, &typed);
-    if let Some(review) = wb.requirement_state(id).and_then(|s| s.review.as_ref()) {
-        ui.label(
-            RichText::new(format!(
-                "Recorded by {} on {}",
-                review
-                    .reviewer
-                    .name
-                    .as_deref()
-                    .unwrap_or(&review.reviewer.os_user),
-                widgets::time(&review.reviewed_at)
-            ))
-            .small()
-            .weak(),
-        );
-    }
+    let recorded = wb.requirement_state(id).and_then(|s| s.review.clone());
+    ui.horizontal_wrapped(|ui| {
+        if let Some(review) = &recorded {
+            let who = review
+                .reviewer
+                .name
+                .as_deref()
+                .unwrap_or(&review.reviewer.os_user);
+            let text = if review.finding.is_some() {
+                format!(
+                    "Recorded by {who} on {}",
+                    widgets::time(&review.reviewed_at)
+                )
+            } else {
+                format!(
+                    "No finding recorded; last change by {who} on {}",
+                    widgets::time(&review.reviewed_at)
+                )
+            };
+            ui.label(RichText::new(text).small().weak());
+        }
+        if current.is_some()
+            && ui
+                .small_button("Clear finding…")
+                .on_hover_text("Remove the recorded finding (0); asks first")
+                .clicked()
+        {
+            wb.dialog = Some(Dialog::ClearFinding {
+                requirement: id.to_owned(),
+            });
+        }
+    });
     if let Some(finding) = chosen {
         wb.set_finding(finding);
     }
@@ -239,9 +262,6 @@ fn worksheet(wb: &mut Workbench, ui: &mut Ui, id: &str, typed: &ReviewInput) {
             if response.changed() {
                 wb.drafts.set_field(assessment, id, &field, value);
             }
-            if response.lost_focus() {
-                wb.save_note(id);
-            }
         }
     });
 }
@@ -292,40 +312,38 @@ fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         if response.changed() {
             wb.drafts.set(assessment, id, text.clone());
         }
-        // Leaving the editor saves, unless it was left to press Discard.
-        let pointer = ui.input(|i| i.pointer.interact_pos());
-        let to_discard = pointer
-            .zip(wb.discard_rect)
-            .is_some_and(|(p, r)| r.contains(p));
-        if response.lost_focus() && !to_discard {
-            wb.save_note(id);
-        }
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .add_enabled(unsaved, egui::Button::new("Save note"))
-            .on_hover_text(
-                "Ctrl+S; notes are also saved when you leave the editor or the requirement",
-            )
+            .on_hover_text("Ctrl+S: record the note (and worksheet) in the review record")
             .clicked()
         {
             wb.save_note(id);
         }
         if unsaved {
+            let since = wb
+                .drafts
+                .typed_at(assessment, id)
+                .map(|at| format!(", typed {}", widgets::time(&at)))
+                .unwrap_or_default();
+            let file = crate::evidence::display_path(wb.drafts_file());
             ui.label(
-                RichText::new("Unsaved changes")
+                RichText::new(format!("Draft, not in the record{since}"))
                     .color(palette.stale)
                     .small(),
-            );
-            let discard = ui
-                .small_button("Discard")
-                .on_hover_text("Go back to the saved note");
-            wb.discard_rect = Some(discard.rect);
-            if discard.clicked() {
-                wb.drafts.settle(assessment, id, &text);
+            )
+            .on_hover_text(format!(
+                "Kept on this computer in {file} (it survives closing or a crash), outside \
+                 the record's history, until you save or discard it"
+            ));
+            if ui
+                .small_button("Discard draft")
+                .on_hover_text("Throw the draft away and go back to the saved note")
+                .clicked()
+            {
+                wb.drafts.discard(assessment, id);
             }
-        } else {
-            wb.discard_rect = None;
         }
     });
 }
@@ -368,7 +386,7 @@ fn attachments(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             let response = ui.add(edit).labelled_by(label.id);
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (clicked || enter) && !path.is_empty() {
-                wb.attach(id, std::path::PathBuf::from(path));
+                wb.attach(id, super::widgets::typed_path(&path));
                 wb.attach_path.clear();
             }
         });
@@ -528,6 +546,24 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                         "Changed since it was signed: {}. Review the changes and sign off again.",
                         latest.stale_reasons.join(", ")
                     ));
+                    if ui
+                        .button("See what changed…")
+                        .on_hover_text(
+                            "The note, finding, check results and evidence as signed, against now",
+                        )
+                        .clicked()
+                        && let Some(assessment) = wb.assessment().map(|a| a.id)
+                    {
+                        wb.open_diff(
+                            DiffRequest::SignOff {
+                                assessment,
+                                requirement: id.to_owned(),
+                                sign_off: latest.id,
+                            },
+                            format!("What changed in {id} since it was signed off"),
+                            ("As signed", "Now"),
+                        );
+                    }
                 });
         }
         _ => {
@@ -560,8 +596,12 @@ fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let profile = wb.profile().cloned();
     wb.signing.ui(ui, profile.as_ref(), "sign-off");
     let missing = wb.signing.missing(profile.as_ref());
-    let can_sign = gaps.is_empty() && profile.is_some() && missing.is_none();
-    let hover = if !gaps.is_empty() {
+    // The record refuses a second sign-off of what is signed already.
+    let signed = state == SignOffState::Current;
+    let can_sign = !signed && gaps.is_empty() && profile.is_some() && missing.is_none();
+    let hover = if signed {
+        "Signed off already; it can be signed again once anything it covers changes".to_owned()
+    } else if !gaps.is_empty() {
         capitalised(&gaps.join("; "))
     } else if profile.is_none() {
         "Choose a reviewer profile first".to_owned()
@@ -676,6 +716,7 @@ fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
         ui.label(RichText::new("Nothing recorded yet.").weak());
         return;
     }
+    let mut open = None;
     for entry in entries.iter().rev() {
         ui.horizontal_wrapped(|ui| {
             ui.label(
@@ -690,11 +731,28 @@ fn history(wb: &mut Workbench, ui: &mut Ui, id: &str) {
                     .strong(),
             );
         });
-        ui.label(RichText::new(&entry.summary).small())
+        let response = ui
+            .add(
+                egui::Label::new(RichText::new(&entry.summary).small()).sense(egui::Sense::click()),
+            )
             .on_hover_text(format!(
-                "Event #{} · {}\nHash {}",
+                "Event #{} · {}\nHash {}\nClick to see what it changed",
                 entry.seq, entry.kind, entry.hash
             ));
+        if response.clicked() {
+            open = Some(entry.clone());
+        }
         ui.add_space(3.0);
+    }
+    if let (Some(entry), Some(assessment)) = (open, wb.assessment().map(|a| a.id)) {
+        wb.open_diff(
+            DiffRequest::History {
+                assessment,
+                requirement: id.to_owned(),
+                seq: entry.seq,
+            },
+            format!("{id}: what event #{} changed", entry.seq),
+            ("Before", "After"),
+        );
     }
 }

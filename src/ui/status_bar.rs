@@ -27,9 +27,8 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 text.push_str(&format!(" · {files} evidence file(s)"));
                 match &loaded.run {
                     Some(run) => text.push_str(&format!(
-                        " · run #{} of {}",
-                        run.id,
-                        super::widgets::time(&run.at)
+                        " · {}",
+                        super::widgets::run_text(loaded.run_count, &run.at)
                     )),
                     None => text.push_str(" · not evaluated yet"),
                 }

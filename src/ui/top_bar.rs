@@ -172,10 +172,7 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
     if let Some(id) = open
         && wb.assessment().map(|a| a.id) != Some(id)
     {
-        if let Some(selected) = wb.selected.clone() {
-            wb.save_note(&selected);
-        }
-        wb.open_assessment(id);
+        wb.switch_assessment(id);
     }
 }
 

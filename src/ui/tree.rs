@@ -47,10 +47,20 @@ fn search_field(wb: &mut Workbench, ui: &mut Ui) {
             .id(keyboard::search_id())
             .hint_text("ID or text (Ctrl+F)")
             .desired_width(f32::INFINITY);
-        let response = ui.add(edit).labelled_by(label.id);
+        let output = edit.show(ui);
+        let response = output.response.response.clone().labelled_by(label.id);
         if wb.focus_search {
             wb.focus_search = false;
             response.request_focus();
+            // Ctrl+F selects the old query, so typing replaces it.
+            let mut state = output.state;
+            state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::two(
+                    egui::text::CCursor::new(0),
+                    egui::text::CCursor::new(wb.search.chars().count()),
+                )));
+            state.store(ui.ctx(), response.id);
         }
         if response.changed() {
             wb.scroll_to_selected = true;
@@ -98,6 +108,16 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
                 &mut filters.stale,
                 "Stale",
                 format!("{stale} sign-off(s) that no longer cover what is there"),
+            ),
+            (
+                &mut filters.concluded_unsigned,
+                "To sign",
+                "Requirements with a finding but no current sign-off".to_owned(),
+            ),
+            (
+                &mut filters.has_note,
+                "Has note",
+                "Requirements with a note recorded".to_owned(),
             ),
         ];
         for (value, label, hover) in toggles {

@@ -316,9 +316,18 @@ pub fn bullet(ui: &mut Ui, text: &str, palette: &Palette) {
 
 /// A short, human form of a time: `2026-11-19 14:03` in local time.
 pub fn time(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    let local = at.with_timezone(&chrono::Local);
+    let zone = match local.offset().local_minus_utc() {
+        0 => "UTC".to_owned(),
+        _ => local.format("UTC%:z").to_string(),
+    };
+    format!("{} {zone}", local.format("%Y-%m-%d %H:%M"))
+}
+
+/// The latest of `count` runs, recorded `at`: `run 3 of 3, 2026-12-07
+/// 11:24 UTC` (runs are counted, not numbered by event).
+pub fn run_text(count: usize, at: &chrono::DateTime<chrono::Utc>) -> String {
+    format!("run {count} of {count}, {}", time(at))
 }
 
 /// A byte count for people: `132 KB`.
@@ -327,5 +336,77 @@ pub fn bytes(size: u64) -> String {
         0..1_000 => format!("{size} B"),
         1_000..1_000_000 => format!("{} KB", size / 1_000),
         _ => format!("{:.1} MB", size as f64 / 1_000_000.0),
+    }
+}
+
+/// A path as typed or pasted: spaces around it and one pair of quotes
+/// around it removed (a file manager's "copy as path" adds them), and a
+/// leading `~` read as the home directory.
+pub fn typed_path(text: &str) -> std::path::PathBuf {
+    let trimmed = text.trim();
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|q| {
+            trimmed
+                .strip_prefix(*q)
+                .and_then(|rest| rest.strip_suffix(*q))
+        })
+        .unwrap_or(trimmed);
+    let home = || std::env::var_os("HOME").filter(|h| !h.is_empty());
+    match unquoted.strip_prefix('~') {
+        Some("") => home().map_or_else(|| unquoted.into(), std::path::PathBuf::from),
+        Some(rest) if rest.starts_with('/') => match home() {
+            Some(home) => std::path::PathBuf::from(home).join(&rest[1..]),
+            None => unquoted.into(),
+        },
+        _ => unquoted.into(),
+    }
+}
+
+/// Why a typed path cannot be used for `purpose`, if it cannot: a file
+/// or folder to read must exist; a file to write needs an existing folder.
+pub fn typed_path_problem(path: &std::path::Path, writes: bool) -> Option<String> {
+    let shown = crate::evidence::display_path(path);
+    if writes {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        match parent {
+            Some(dir) if !dir.is_dir() => Some(format!(
+                "The folder {} does not exist",
+                crate::evidence::display_path(dir)
+            )),
+            _ if path.is_dir() => Some(format!("{shown} is a folder: add a file name")),
+            _ => None,
+        }
+    } else if !path.exists() {
+        Some(format!("There is no file or folder at {shown}"))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod typed_path_tests {
+    use super::*;
+
+    #[test]
+    fn quotes_spaces_and_the_home_directory() {
+        let home = std::env::var("HOME").unwrap_or_default();
+        assert_eq!(
+            typed_path("  '/tmp/a b.json' "),
+            std::path::PathBuf::from("/tmp/a b.json")
+        );
+        assert_eq!(typed_path("\"/tmp/x\""), std::path::PathBuf::from("/tmp/x"));
+        assert_eq!(
+            typed_path("'/tmp/x\""),
+            std::path::PathBuf::from("'/tmp/x\"")
+        );
+        if !home.is_empty() {
+            assert_eq!(
+                typed_path("~/evidence"),
+                std::path::Path::new(&home).join("evidence")
+            );
+            assert_eq!(typed_path("\"~\""), std::path::PathBuf::from(&home));
+        }
+        assert_eq!(typed_path("~other/x"), std::path::PathBuf::from("~other/x"));
     }
 }

@@ -253,7 +253,7 @@ impl Reviewed {
                 "2.1",
                 &ReviewInput::defined(
                     Some(Finding::InPlace),
-                    "Vendor defaults removed; ACR admin user confirmed off on 2026-06-12.",
+                    "Vendor defaults removed; ACR admin user confirmed off on 2026-06-12 [E-4].",
                 ),
             )
             .unwrap();

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use chrono::NaiveDate;
 use tickmark::catalog::Catalog;
@@ -285,8 +286,8 @@ pub fn path_text(path: &Path) -> String {
 }
 
 /// Takes the closed record at `db` back to schema `version` (1 or 2) as
-/// that version's Tickmark would have written it: undoes step 3 (result
-/// lists, of which there must be none; a review's
+/// that version's Tickmark would have written it: undoes step 3 (evidence
+/// references are dropped; result lists, of which there must be none; a review's
 /// finding and method become one conclusion again, worksheets and the prior
 /// assessment are dropped), drops what step 2 adds (the guards and indexes)
 /// for version 1, and removes the later steps from the migration log. The
@@ -295,6 +296,14 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Undo step 3's evidence references block.
+    conn.execute_batch(
+        "DROP INDEX evidence_files_by_reference;
+         DROP INDEX attachments_by_reference;
+         ALTER TABLE evidence_files DROP COLUMN reference;
+         ALTER TABLE attachments DROP COLUMN reference;",
+    )
+    .unwrap();
     // Undo step 3's result lists (an earlier release kept resources
     // inline; this record must hold none in lists to go back).
     let lists: i64 = conn
@@ -403,4 +412,22 @@ pub fn downgrade(db: &Path, version: i64) {
     )
     .unwrap();
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Runs the real `tickmark` binary on the review record `db` with `args`,
+/// with no display.
+pub fn tickmark(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap()
+}
+
+/// A command's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

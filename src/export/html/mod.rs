@@ -23,7 +23,8 @@ use crate::catalog::Catalog;
 use crate::store::{AttachmentMeta, Decision, Person, Role};
 
 use super::ReportData;
-use super::text::{escape_html as esc, short_hash, time_human};
+use super::index::{EvidenceIndex, Item};
+use super::text::{escape_html as esc, human_size, short_hash, time_human};
 use super::view::{FINDING_ORDER, Family, NOT_RUN, VERDICT_ORDER, View};
 use requirement::verdict_class;
 
@@ -50,6 +51,7 @@ pub(crate) fn is_embeddable(attachment: &AttachmentMeta) -> bool {
 /// The report of `data` as one HTML document.
 pub fn render(data: &ReportData, catalog: &Catalog) -> String {
     let view = View::new(data, catalog);
+    let index = EvidenceIndex::of(&view);
     let a = &view.record.assessment;
     let mut out = String::with_capacity(256 * 1024);
     w!(
@@ -66,8 +68,9 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> String {
     cover(&mut out, &view);
     scope::render(&mut out, data);
     for family in &view.families {
-        family_section(&mut out, &view, data, family);
+        family_section(&mut out, &view, &index, data, family);
     }
+    evidence_index(&mut out, &view, &index);
     colophon(&mut out, &view);
     out.push_str("</div>\n</body>\n</html>\n");
     out
@@ -105,7 +108,170 @@ fn cover(out: &mut String, view: &View<'_>) {
     family_table(out, view);
     out.push_str("</div>\n");
     reading_guide(out);
+    legend(out);
     out.push_str("</section>\n");
+}
+
+/// The tick-mark legend: every mark and badge the report uses, drawn as it
+/// appears, with what it means.
+fn legend(out: &mut String) {
+    let marks: &[(&str, &str)] = &[
+        (
+            "<span class=\"badge b-pass\">Pass</span>",
+            "Automated verdict: every mapped check passed and one of them tests the requirement fully.",
+        ),
+        (
+            "<span class=\"badge b-fail\">Fail</span>",
+            "Automated verdict: a mapped check failed.",
+        ),
+        (
+            "<span class=\"badge b-partial\">Partial</span>",
+            "Automated verdict: some checks passed, the others had no evidence.",
+        ),
+        (
+            "<span class=\"badge b-supported\">Supported</span>",
+            "Automated verdict: only supporting checks passed; a person must still test the requirement.",
+        ),
+        (
+            "<span class=\"badge b-manual\">Manual</span>",
+            "No automated check: reviewed by hand.",
+        ),
+        (
+            "<span class=\"badge b-noev\">No evidence</span>",
+            "Checks exist, none could run on the evidence imported.",
+        ),
+        (
+            "<span class=\"badge b-notrun\">Not run</span>",
+            "No automated run has been recorded for the assessment.",
+        ),
+        (
+            "<span class=\"pill p-pass\">Pass</span> <span class=\"pill p-fail\">Fail</span> <span class=\"pill p-not_evaluated\">Not evaluated</span>",
+            "One check's result; <i>supports</i> beside a check: it only supports the requirement.",
+        ),
+        (
+            "<span class=\"badge b-c-in_place\">In Place</span>",
+            "Finding recorded by the reviewer: In Place.",
+        ),
+        (
+            "<span class=\"badge b-c-not_applicable\">Not Applicable</span>",
+            "Finding: Not Applicable (with the reason in the note).",
+        ),
+        (
+            "<span class=\"badge b-c-not_tested\">Not Tested</span>",
+            "Finding: Not Tested.",
+        ),
+        (
+            "<span class=\"badge b-c-not_in_place\">Not in Place</span>",
+            "Finding: Not in Place.",
+        ),
+        (
+            "<span class=\"badge b-c-none\">No finding</span>",
+            "No finding recorded yet.",
+        ),
+        (
+            "<span class=\"badge b-m-compensating\">Compensating control</span> <span class=\"badge b-m-customized\">Customized approach</span>",
+            "The method, when it is not the defined approach; its worksheet follows the finding.",
+        ),
+        (
+            "<span class=\"badge b-signed\">&#10003; Signed off</span>",
+            "Signed off, and the sign-off still covers what is there.",
+        ),
+        (
+            "<span class=\"badge b-stale\">Sign-off stale</span>",
+            "Signed off, but the evidence, results, finding, note or attachments changed since.",
+        ),
+        (
+            "<span class=\"badge b-new\">New in v4.0</span>",
+            "A requirement PCI DSS v4.0 added.",
+        ),
+        (
+            "<a class=\"cite\">E-12</a>",
+            "An evidence reference: the evidence file or attachment listed under that number in the evidence index at the end. Notes cite evidence as [E-12].",
+        ),
+    ];
+    out.push_str("<div class=\"reading keep\" id=\"legend\"><h2 class=\"section\">Tick-mark legend</h2><dl class=\"legend\">\n");
+    for (mark, meaning) in marks {
+        w!(out, "<dt>{mark}</dt><dd>{meaning}</dd>\n");
+    }
+    out.push_str("</dl></div>\n");
+}
+
+/// The evidence index: every evidence file and attachment under its
+/// reference, with its hash, when it was collected and brought in, by whom,
+/// which requirements use it and whether it still counts.
+fn evidence_index(out: &mut String, view: &View<'_>, index: &EvidenceIndex<'_>) {
+    out.push_str(
+        "<section class=\"family\" id=\"evidence-index\">\n<div class=\"family-head\">\
+         <div class=\"kicker\">Index</div><h2>Evidence index</h2>",
+    );
+    w!(
+        out,
+        "<p>{} item(s): every evidence file and attachment of the assessment, cited as [E-n] in notes and above.</p></div>\n",
+        index.entries.len()
+    );
+    if index.entries.is_empty() {
+        out.push_str(
+            "<p class=\"empty\">No evidence has been imported or attached.</p></section>\n",
+        );
+        return;
+    }
+    out.push_str(
+        "<table class=\"files index\"><thead><tr><th>Ref.</th><th>File</th><th>SHA-256</th>\
+         <th>Collected / brought in</th><th>Used by</th><th>Status</th></tr></thead><tbody>\n",
+    );
+    for entry in &index.entries {
+        let name = match entry.item {
+            Item::File(f) => format!(
+                "{}<div class=\"path\">{}</div>",
+                esc(&view.file_label(f)),
+                esc(&f.provenance.path)
+            ),
+            Item::Attachment(a) => esc(&a.file_name),
+        };
+        let collected = entry
+            .collected()
+            .map(|at| format!("Collected {}<br>", time_human(&at)))
+            .unwrap_or_default();
+        let used: Vec<String> = entry
+            .used_by
+            .iter()
+            .map(|id| format!("<a href=\"#req-{0}\">{0}</a>", esc(id)))
+            .collect();
+        let status = index.status(entry);
+        w!(
+            out,
+            "<tr id=\"{label}\"{class}><td class=\"cid\"><b>{label}</b></td><td class=\"fname\">{name}\
+             <div class=\"path\">{kind} · {format} · {size}</div></td><td class=\"hash\">{sha}</td>\
+             <td>{collected}{verb} {at}<br>by {by}</td><td>{used}</td><td>{status}</td></tr>\n",
+            label = esc(&entry.label()),
+            class = if entry.is_current() {
+                ""
+            } else {
+                " class=\"replaced\""
+            },
+            kind = entry.kind(),
+            format = esc(entry.format()),
+            size = human_size(entry.size()),
+            sha = esc(entry.sha256()),
+            verb = match entry.item {
+                Item::File(_) => "Imported",
+                Item::Attachment(_) => "Attached",
+            },
+            at = time_human(&entry.added()),
+            by = esc(&person_name(entry.added_by())),
+            used = if used.is_empty() {
+                "—".to_owned()
+            } else {
+                used.join(", ")
+            },
+            status = if status.is_empty() {
+                "Current".to_owned()
+            } else {
+                esc(&status)
+            },
+        );
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 fn facts(out: &mut String, view: &View<'_>) {
@@ -433,9 +599,10 @@ fn reading_guide(out: &mut String) {
          If any of them changes later, the sign-off is shown as <b>stale</b>.</dd>\n\
          <dt>Approval</dt><dd>The security lead's decision on the whole assessment, bound the same way \
          to every requirement; it turns stale when any requirement changes.</dd>\n\
-         <dt>Evidence</dt><dd>Every evidence file and attachment is listed with its SHA-256. The \
-         evidence bundle holds the files themselves and a manifest; <code>tickmark verify --bundle</code> \
-         checks it.</dd>\n\
+         <dt>Evidence</dt><dd>Every evidence file and attachment has a reference (E-1, E-2, ...) that \
+         stays the same for the assessment; notes cite evidence by it, and the evidence index at the \
+         end lists each with its SHA-256. The evidence bundle holds the files themselves and a \
+         manifest; <code>tickmark verify --bundle</code> checks it.</dd>\n\
          <dt>Chain head</dt><dd>Every change to the review record is an event whose hash covers the \
          one before. <code>tickmark verify</code> recomputes the chain; the event named on the first \
          page must still carry the hash shown there.</dd>\n\
@@ -443,7 +610,13 @@ fn reading_guide(out: &mut String) {
     );
 }
 
-fn family_section(out: &mut String, view: &View<'_>, data: &ReportData, family: &Family<'_>) {
+fn family_section(
+    out: &mut String,
+    view: &View<'_>,
+    index: &EvidenceIndex<'_>,
+    data: &ReportData,
+    family: &Family<'_>,
+) {
     let t = &family.tally;
     w!(
         out,
@@ -464,7 +637,7 @@ fn family_section(out: &mut String, view: &View<'_>, data: &ReportData, family: 
     );
     for &at in &family.rows {
         if let Some(row) = view.rows.get(at) {
-            requirement::render(out, view, data, row);
+            requirement::render(out, view, index, data, row);
         }
     }
     out.push_str("</section>\n");

@@ -9,8 +9,10 @@ use crate::evidence::EvidenceRef;
 use crate::store::{AttachmentMeta, Method, Review, SignOff, SignOffState};
 
 use super::super::ReportData;
+use super::super::index::EvidenceIndex;
 use super::super::text::{
-    base64, escape_html as esc, human_size, markdown_to_html, short_hash, time_human,
+    base64, escape_html as esc, human_size, markdown_to_html, markdown_to_html_citing, short_hash,
+    time_human,
 };
 use super::super::view::{Row, View};
 use super::{person_detail, person_name, text_with_ids, w};
@@ -22,7 +24,13 @@ const RESOURCES_SHOWN: usize = 20;
 const CITES_SHOWN: usize = 4;
 
 /// Appends one requirement's article.
-pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: &Row<'_>) {
+pub(super) fn render(
+    out: &mut String,
+    view: &View<'_>,
+    index: &EvidenceIndex<'_>,
+    data: &ReportData,
+    row: &Row<'_>,
+) {
     let verdict = row.verdict_status();
     let compact = row.checks().is_empty()
         && row.prior(view.record).is_empty()
@@ -41,11 +49,11 @@ pub(super) fn render(out: &mut String, view: &View<'_>, data: &ReportData, row: 
     if !row.checks().is_empty() {
         checks(out, view, row.id(), row.checks());
     }
-    evidence_files(out, view, row);
+    evidence_files(out, view, index, row);
     prior_period(out, view, row);
-    conclusion(out, row);
+    conclusion(out, index, row);
     if !row.attachments().is_empty() {
-        attachments(out, data, row.attachments());
+        attachments(out, index, data, row.attachments());
     }
     if !row.sign_offs().is_empty() {
         sign_offs(out, row.sign_offs());
@@ -225,7 +233,16 @@ fn cites(out: &mut String, view: &View<'_>, evidence: &[EvidenceRef]) {
     );
 }
 
-fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
+/// `<a class="cite" href="#E-3">E-3</a>`, the reference of an evidence
+/// file or attachment linked to its line of the evidence index.
+fn cite_link(index: &EvidenceIndex<'_>, id: i64) -> String {
+    index.number(id).map_or_else(String::new, |n| {
+        let label = crate::store::reference_label(n);
+        format!("<a class=\"cite\" href=\"#{label}\">{label}</a> ")
+    })
+}
+
+fn evidence_files(out: &mut String, view: &View<'_>, index: &EvidenceIndex<'_>, row: &Row<'_>) {
     let files = view.cited_files(row);
     if files.is_empty() {
         return;
@@ -257,8 +274,9 @@ fn evidence_files(out: &mut String, view: &View<'_>, row: &Row<'_>) {
         });
         w!(
             out,
-            "<tr><td class=\"fname\">{}<div class=\"path\">{}</div>{custody}</td><td>{}{tool}<br>{}</td>\
+            "<tr><td class=\"fname\">{}{}<div class=\"path\">{}</div>{custody}</td><td>{}{tool}<br>{}</td>\
              <td class=\"hash\">SHA-256 {}</td></tr>\n",
+            cite_link(index, file.id),
             esc(&view.file_label(file)),
             esc(&p.path),
             esc(p.format.label()),
@@ -336,7 +354,7 @@ fn prior_period(out: &mut String, view: &View<'_>, row: &Row<'_>) {
     out.push_str("</ul></div>\n");
 }
 
-fn conclusion(out: &mut String, row: &Row<'_>) {
+fn conclusion(out: &mut String, index: &EvidenceIndex<'_>, row: &Row<'_>) {
     // Without a review the head's "Not concluded" badge says it all.
     let Some(review) = row.review() else {
         return;
@@ -356,10 +374,11 @@ fn conclusion(out: &mut String, row: &Row<'_>) {
     if review.note.trim().is_empty() {
         out.push_str("<p class=\"empty\">No note.</p>");
     } else {
+        let cite = |n: i64| index.entry(n).map(|e| e.name().to_owned());
         w!(
             out,
             "<div class=\"note\">{}</div>",
-            markdown_to_html(&review.note)
+            markdown_to_html_citing(&review.note, &cite)
         );
     }
     out.push_str("</div>\n");
@@ -400,19 +419,25 @@ fn worksheet(out: &mut String, review: &Review) {
     out.push_str("</dl></div>");
 }
 
-fn attachments(out: &mut String, data: &ReportData, attachments: &[AttachmentMeta]) {
+fn attachments(
+    out: &mut String,
+    index: &EvidenceIndex<'_>,
+    data: &ReportData,
+    attachments: &[AttachmentMeta],
+) {
     out.push_str("<div class=\"block\"><h4>Attachments</h4><ul class=\"attachments\">\n");
     for a in attachments {
         let withdrawn = a.withdrawn.as_ref();
         w!(
             out,
-            "<li{}><span class=\"aname\"><b>{}</b></span> · {} · {} · added by {} on {}<br>\
+            "<li{}>{}<span class=\"aname\"><b>{}</b></span> · {} · {} · added by {} on {}<br>\
              <span class=\"hash\">SHA-256 {}</span>",
             if withdrawn.is_some() {
                 " class=\"withdrawn\""
             } else {
                 ""
             },
+            cite_link(index, a.id),
             esc(&a.file_name),
             esc(&a.media_type),
             human_size(a.size),

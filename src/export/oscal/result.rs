@@ -579,12 +579,7 @@ fn ccw_risk(
 
 /// The review's worksheet as Markdown: `**Field**: text` paragraphs.
 fn worksheet_markdown(review: &Review) -> String {
-    let fields: Vec<(&str, &str)> = match (&review.compensating, &review.customized) {
-        (Some(w), _) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
-        (None, Some(w)) => w.fields().iter().map(|f| (f.1, f.2)).collect(),
-        (None, None) => Vec::new(),
-    };
-    fields
+    super::super::view::worksheet_fields(review)
         .into_iter()
         .filter(|(_, text)| !text.trim().is_empty())
         .map(|(label, text)| format!("**{label}**: {}", text.trim()))

@@ -209,6 +209,12 @@ pub(super) fn pick(purpose: &PickPurpose) -> Option<Vec<PathBuf>> {
             .set_file_name(suggested)
             .save_file()
             .map(|p| vec![p]),
+        PickPurpose::ExportComparison { format, suggested } => dialog
+            .set_title("Export the comparison")
+            .add_filter(format.label(), &[format.extension()])
+            .set_file_name(suggested)
+            .save_file()
+            .map(|p| vec![p]),
         PickPurpose::ExportRequests { format, suggested } => dialog
             .set_title("Export the evidence request list")
             .add_filter(format.extension().to_uppercase(), &[format.extension()])

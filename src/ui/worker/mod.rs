@@ -83,6 +83,8 @@ pub struct Loaded {
     /// The latest evaluation run, if any: verdicts and each result's
     /// outcome and counts (the resources' rows are read a page at a time).
     pub run: Option<RunOverview>,
+    /// How many runs the assessment has (the latest is the last of them).
+    pub run_count: usize,
     /// Every requirement's review state, by ID.
     pub states: HashMap<String, RequirementState>,
     /// The security lead's decisions.
@@ -133,6 +135,13 @@ pub enum PickPurpose {
         /// The format.
         format: ExportFormat,
         /// The file name to suggest (from the assessment's name).
+        suggested: String,
+    },
+    /// Where to write the comparison shown.
+    ExportComparison {
+        /// CSV, XLSX or HTML.
+        format: crate::export::compare::CompareFormat,
+        /// The file name to suggest.
         suggested: String,
     },
     /// Where to write the evidence request list.
@@ -213,9 +222,51 @@ impl ImportReport {
     }
 }
 
+/// Which two moments of a requirement to compare.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DiffRequest {
+    /// As signed off, against now.
+    SignOff {
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The sign-off's event.
+        sign_off: i64,
+    },
+    /// Just before an event of the requirement's history, against just after.
+    History {
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// The event.
+        seq: i64,
+    },
+    /// A comparison's row: the earlier assessment's requirement against the
+    /// later one's.
+    Compare {
+        /// The earlier assessment and its requirement.
+        from: (i64, Option<String>),
+        /// The later assessment and its requirement.
+        to: (i64, Option<String>),
+    },
+}
+
 /// Work for the record thread: short, in order.
 #[derive(Debug, Clone)]
 pub enum Task {
+    /// Work out what changed between two moments of a requirement.
+    Diff(DiffRequest),
+    /// Write the comparison shown to a file.
+    ExportComparison {
+        /// The comparison.
+        comparison: Box<Comparison>,
+        /// CSV, XLSX or HTML.
+        format: crate::export::compare::CompareFormat,
+        /// Where.
+        out: PathBuf,
+    },
     /// List assessments and profiles.
     Directory,
     /// Derive the evidence request list.
@@ -645,6 +696,16 @@ pub enum Reply {
         /// What was picked (`None`: cancelled or no dialog available).
         paths: Option<Vec<PathBuf>>,
     },
+    /// What changed between two moments of a requirement.
+    Diff {
+        /// Which moments.
+        request: DiffRequest,
+        /// The differences, or why not.
+        result: Result<Box<crate::store::RequirementDiff>, String>,
+    },
+    /// The drafts an earlier session left in the drafts file, or why the
+    /// file cannot be used.
+    Drafts(Result<Vec<crate::drafts::Draft>, String>),
     /// A task failed.
     Failed {
         /// What was tried, e.g. "Saving the review of 1.1.2".
@@ -659,6 +720,8 @@ pub enum Reply {
 pub enum Event {
     /// A quick task finished.
     Task(Reply),
+    /// Word from the drafts thread (not an answer to a task).
+    Drafts(Reply),
     /// A long job made progress.
     Progress {
         /// The job.
@@ -725,27 +788,54 @@ pub struct Worker {
     inline_events: VecDeque<Event>,
     pending_tasks: usize,
     next_job: JobId,
+    drafts: drafts::DraftWriter,
 }
 
 impl Worker {
     /// A worker on the review record at `db_path`.
+    /// The drafts file beside it is read (its drafts arrive as
+    /// [`Reply::Drafts`]) and written on a thread of its own.
     pub fn new(mode: WorkerMode, db_path: PathBuf, settings: Settings) -> Worker {
         let (sender, inbox) = channel();
+        let outbox = Outbox {
+            sender,
+            waker: Waker::default(),
+        };
+        let mut inline_events = VecDeque::new();
+        let drafts = drafts::DraftWriter::start(
+            mode,
+            &crate::drafts::path_beside(&db_path),
+            &outbox,
+            &mut inline_events,
+        );
         Worker {
             mode,
             shared: Shared { db_path, settings },
-            outbox: Outbox {
-                sender,
-                waker: Waker::default(),
-            },
+            outbox,
             inbox,
             record_thread: None,
             record_handle: None,
             inline_store: None,
-            inline_events: VecDeque::new(),
+            inline_events,
             pending_tasks: 0,
             next_job: 1,
+            drafts,
         }
+    }
+
+    /// The drafts file.
+    pub fn drafts_path(&self) -> &Path {
+        self.drafts.path()
+    }
+
+    /// Keeps a change to the drafts in the drafts file.
+    pub fn keep_draft(&mut self, op: crate::ui::drafts::DraftOp) {
+        self.drafts.send(op, &mut self.inline_events);
+    }
+
+    /// Waits until every draft change is on disk (the app is closing).
+    pub fn finish_drafts(&mut self) {
+        self.drafts.finish();
     }
 
     /// The check settings imports and evaluations use.
@@ -918,6 +1008,10 @@ fn run_task(store: &mut Result<Store, String>, task: Task) -> Reply {
 fn task_action(task: &Task) -> String {
     match task {
         Task::Directory => "Reading the review record".to_owned(),
+        Task::Diff(_) => "Working out what changed".to_owned(),
+        Task::ExportComparison { out, .. } => {
+            format!("Writing the comparison to {}", evidence::display_path(out))
+        }
         Task::Requests { .. } => "Listing the evidence requests".to_owned(),
         Task::SetRequest { update, .. } => format!("Saving the request \"{}\"", update.title),
         Task::ExportRequests { out, .. } => {
@@ -996,6 +1090,8 @@ fn run_job(shared: &Shared, outbox: &Outbox, id: JobId, cancel: &AtomicBool, job
 fn cancelled(flag: &AtomicBool) -> bool {
     flag.load(Ordering::Relaxed)
 }
+
+mod drafts;
 
 mod tasks;
 

@@ -60,6 +60,40 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
         super::super::actions::catalog_of_assessment(store, assessment)
     };
     match task {
+        Task::Diff(request) => {
+            let result = match &request {
+                DiffRequest::SignOff {
+                    assessment,
+                    requirement,
+                    sign_off,
+                } => store.sign_off_diff(*assessment, requirement, *sign_off),
+                DiffRequest::History {
+                    assessment,
+                    requirement,
+                    seq,
+                } => store.history_diff(*assessment, requirement, *seq),
+                DiffRequest::Compare { from, to } => {
+                    store.compare_diff((from.0, from.1.as_deref()), (to.0, to.1.as_deref()))
+                }
+            };
+            Ok(Reply::Diff {
+                request,
+                result: result.map(Box::new).map_err(text),
+            })
+        }
+        Task::ExportComparison {
+            comparison,
+            format,
+            out,
+        } => {
+            let bytes = crate::export::compare::write(&comparison, format, &out)
+                .map_err(|e| e.to_string())?;
+            Ok(Reply::Exported(Ok(format!(
+                "Comparison written to {} ({} rows, {bytes} bytes)",
+                evidence::display_path(&out),
+                comparison.requirements.len()
+            ))))
+        }
         Task::Requests { assessment } => {
             let catalog = catalog_of(store, assessment)?;
             Ok(requests_reply(store, catalog, assessment, None))
@@ -403,6 +437,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
     Ok(Reply::Loaded(Box::new(Loaded {
         done: None,
         run: store.latest_run_overview(assessment)?,
+        run_count: store.runs(assessment)?.len(),
         states,
         approval: store.approval_state(assessment)?,
         files: store.evidence_files(assessment)?,
