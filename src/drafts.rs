@@ -43,8 +43,15 @@ pub struct Draft {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The drafts file of a review record: `<stem>.drafts.sqlite3` beside it.
+/// The drafts file of a review record: `<stem>.drafts.sqlite3` beside it
+/// (for a record shared on a server, beside its local copy).
 pub fn path_beside(record: &Path) -> PathBuf {
+    let label = record.to_string_lossy();
+    if crate::store::is_server_url(&label)
+        && let Some(copy) = crate::store::local_copy_path(&label)
+    {
+        return path_beside(&copy);
+    }
     let stem = record
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

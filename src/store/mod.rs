@@ -177,7 +177,12 @@ struct Shared {
     log: Box<dyn engine::RemoteLog>,
     replica: PathBuf,
     unit: Option<engine::Mark>,
+    listening: bool,
+    last_look: std::time::Instant,
 }
+
+/// How long a client that listens for announcements trusts them alone.
+const FULL_LOOK_EVERY: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -234,6 +239,8 @@ impl Store {
             log: Box::new(log),
             replica,
             unit: None,
+            listening: false,
+            last_look: std::time::Instant::now(),
         });
         store.refresh()?;
         Ok(store)
@@ -329,6 +336,26 @@ impl Store {
         Ok(added)
     }
 
+    /// [`Store::refresh`] for a client that looks often: after
+    /// [`Store::listen_for_colleagues`], the server is asked only when it
+    /// announced a write, or when the last look is [`FULL_LOOK_EVERY`] old
+    /// (announcements are lost when a connection drops).
+    pub fn refresh_when_announced(&mut self) -> Result<usize> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(0);
+        };
+        if !shared.listening {
+            shared.log.listen()?;
+            shared.listening = true;
+        } else if shared.last_look.elapsed() < FULL_LOOK_EVERY
+            && !shared.log.wait_for_change(Duration::ZERO)?
+        {
+            return Ok(0);
+        }
+        shared.last_look = std::time::Instant::now();
+        self.refresh()
+    }
+
     /// Waits at most `timeout` for a colleague's write to a shared record
     /// and brings the local copy up to date; returns how many events
     /// arrived. A file record just waits.
@@ -348,7 +375,9 @@ impl Store {
         let Some(shared) = self.shared.as_mut() else {
             return Ok(());
         };
-        shared.log.listen()
+        shared.log.listen()?;
+        shared.listening = true;
+        Ok(())
     }
 
     /// Starts a write on a shared record: the server's write lock, then the
@@ -510,6 +539,12 @@ impl Store {
             );
         }
     }
+}
+
+/// Where this user's local copy of the shared record at `url` is kept by
+/// default (`None` without a cache directory).
+pub fn local_copy_path(url: &str) -> Option<PathBuf> {
+    replica_path(&display_url(url), &OpenOptions::default()).ok()
 }
 
 /// Where the local copy of the record at `url` (shown without a password)

@@ -377,7 +377,9 @@ pub fn connect(url: &str) -> Result<Client> {
 }
 
 fn asks_for_password(e: &postgres::Error) -> bool {
+    let source = std::error::Error::source(e).map(ToString::to_string);
     e.to_string().contains("password missing")
+        || source.is_some_and(|s| s.contains("password missing"))
 }
 
 /// The password `PGPASSWORD` or the `.pgpass` file gives for `config`.

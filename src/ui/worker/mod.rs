@@ -575,6 +575,9 @@ pub enum Reply {
         assessment: i64,
         /// The run's ID, if any.
         run: Option<i64>,
+        /// Events colleagues recorded since the last look (a record shared
+        /// on a server; always 0 for a file).
+        colleagues: usize,
     },
     /// Assessments and profiles.
     Directory {

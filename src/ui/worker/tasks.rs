@@ -154,10 +154,14 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             }
             Ok(reply)
         }
-        Task::LatestRun { assessment } => Ok(Reply::LatestRun {
-            assessment,
-            run: store.latest_run_id(assessment).map_err(text)?,
-        }),
+        Task::LatestRun { assessment } => {
+            let colleagues = store.refresh_when_announced().map_err(text)?;
+            Ok(Reply::LatestRun {
+                assessment,
+                run: store.latest_run_id(assessment).map_err(text)?,
+                colleagues,
+            })
+        }
         Task::Requirement {
             assessment,
             requirement,
