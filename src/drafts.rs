@@ -84,6 +84,10 @@ fn problem(path: &Path, e: impl std::fmt::Display) -> String {
 impl DraftFile {
     /// Opens (or creates, private to the user) the drafts file at `path`.
     pub fn open(path: &Path) -> Result<DraftFile, String> {
+        // A shared record's local copy (and its folder) may not exist yet.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| problem(path, e))?;
+        }
         create_private(path).map_err(|e| problem(path, e))?;
         let conn = Connection::open(path).map_err(|e| problem(path, e))?;
         let setup = || -> rusqlite::Result<()> {

@@ -326,6 +326,10 @@ pub enum Task {
         requirement: String,
         /// The finding, method, worksheet and note.
         review: Box<ReviewInput>,
+        /// The review event the edit started from, when known: refused
+        /// (both versions named) if the requirement was reviewed again
+        /// since.
+        based_on: Option<Option<i64>>,
     },
     /// Declare every requirement under an appendix not applicable.
     DeclareNotApplicable {
