@@ -46,9 +46,19 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 /// A fresh, empty database for `test`, or `None` (said on standard error)
 /// when no PostgreSQL can be had.
 pub fn database(test: &str) -> Option<TestDb> {
+    database_with(test, false)
+}
+
+/// [`database`] on a cluster that syncs its writes to disk like a
+/// production server (for benchmarks; the tests' clusters do not).
+pub fn durable_database(test: &str) -> Option<TestDb> {
+    database_with(test, true)
+}
+
+fn database_with(test: &str, durable: bool) -> Option<TestDb> {
     let (admin_url, cluster) = match std::env::var(SERVER_VAR) {
         Ok(url) if !url.is_empty() => (url, None),
-        _ => match start_cluster() {
+        _ => match start_cluster(durable) {
             Ok((url, cluster)) => (url, Some(cluster)),
             Err(why) => {
                 eprintln!(
@@ -148,7 +158,7 @@ fn checked(what: &str, out: std::io::Result<Output>) -> Result<(), String> {
     }
 }
 
-fn start_cluster() -> Result<(String, Cluster), String> {
+fn start_cluster(durable: bool) -> Result<(String, Cluster), String> {
     let as_nobody = is_root();
     let dir = std::env::temp_dir().join(format!(
         "tickmark-pg-{}-{}",
@@ -179,8 +189,9 @@ fn start_cluster() -> Result<(String, Cluster), String> {
         .map_err(|e| e.to_string())?
         .port();
     let options = format!(
-        "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off -c max_connections=100",
-        dir.display()
+        "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync={} -c max_connections=100",
+        dir.display(),
+        if durable { "on" } else { "off" }
     );
     checked(
         "pg_ctl start",
