@@ -208,3 +208,39 @@ fn an_unassigned_document_is_attached_from_the_evidence_screen() {
     };
     assert!(attached("1.2.7") && attached("1.2.5"));
 }
+
+#[test]
+fn a_reason_typed_before_choosing_a_profile_is_kept_and_the_request_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let mut h = harness(&db);
+    assert!(h.state().profile().is_none());
+    import_typed(&mut h, &planted_pods(dir.path()));
+    click(&mut h, "Evidence");
+    let pods = h.state().files_with_pending_sensitive_data()[0].clone();
+    type_into(&mut h, "Filter files", "cluster-export");
+    click(&mut h, &format!("#{}", pods.id));
+    type_into(&mut h, "Reason", "exported by mistake");
+    click(&mut h, "Retire");
+    let asks_for_profile = |h: &Harness<'_, Workbench>| {
+        h.state()
+            .messages()
+            .iter()
+            .any(|(error, m)| *error && m.starts_with("A reviewer profile is needed"))
+    };
+    assert!(asks_for_profile(&h), "{:?}", h.state().messages());
+    assert_eq!(h.state().inventory_reason(), "exported by mistake");
+    type_into(&mut h, "Name", "Ada Auditor");
+    click(&mut h, "Create profile");
+    assert!(!asks_for_profile(&h), "{:?}", h.state().messages());
+    click(&mut h, "Retire");
+    assert_eq!(h.state().inventory_reason(), "");
+    let now = h
+        .state()
+        .evidence_files()
+        .iter()
+        .find(|f| f.id == pods.id)
+        .cloned()
+        .unwrap();
+    assert_eq!(now.state(), FileState::Retired);
+}
