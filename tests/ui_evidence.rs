@@ -59,6 +59,11 @@ fn create_auditor(h: &mut Harness<'_, Workbench>) {
     assert_eq!(h.state().profile().map(|p| p.role), Some(Role::Auditor));
 }
 
+fn file_state(h: &Harness<'_, Workbench>, id: i64) -> FileState {
+    let files = h.state().evidence_files();
+    files.iter().find(|f| f.id == id).unwrap().state()
+}
+
 fn planted_pods(dir: &Path) -> std::path::PathBuf {
     let key = format!(
         "-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----"
@@ -152,14 +157,7 @@ fn sensitive_data_is_reviewed_and_redacted_on_the_evidence_screen() {
     type_into(&mut h, "Reason", "card data and a key in a pods export");
     click(&mut h, "Store redacted copy");
     assert!(h.state().files_with_pending_sensitive_data().is_empty());
-    let now = h
-        .state()
-        .evidence_files()
-        .iter()
-        .find(|f| f.id == pods.id)
-        .cloned()
-        .unwrap();
-    assert_eq!(now.state(), FileState::Purged);
+    assert_eq!(file_state(&h, pods.id), FileState::Purged);
     drop(h);
     let store = Store::open_existing(&db).unwrap();
     assert!(store.verify().unwrap().is_intact());
@@ -235,12 +233,5 @@ fn a_reason_typed_before_choosing_a_profile_is_kept_and_the_request_leaves() {
     assert!(!asks_for_profile(&h), "{:?}", h.state().messages());
     click(&mut h, "Retire");
     assert_eq!(h.state().inventory_reason(), "");
-    let now = h
-        .state()
-        .evidence_files()
-        .iter()
-        .find(|f| f.id == pods.id)
-        .cloned()
-        .unwrap();
-    assert_eq!(now.state(), FileState::Retired);
+    assert_eq!(file_state(&h, pods.id), FileState::Retired);
 }
