@@ -66,6 +66,15 @@ impl ParsedEvidence {
     }
 }
 
+/// How a stored file's bytes are read back into typed evidence (with or
+/// without the scan for sensitive data).
+type ReadFile = fn(
+    &str,
+    &[u8],
+    chrono::DateTime<Utc>,
+    &evidence::Companions,
+) -> std::result::Result<ImportedFile, ImportError>;
+
 /// An assessment's evidence rebuilt from the stored bytes.
 #[derive(Debug, Clone, Default)]
 pub struct StoredEvidence {
@@ -442,6 +451,26 @@ impl Store {
         assessment: i64,
         parsed: &mut ParsedEvidence,
     ) -> Result<StoredEvidence> {
+        self.read_evidence_set(assessment, parsed, evidence::import_bytes_with)
+    }
+
+    /// [`Store::evidence_set`] for drawing the scope: the files are not
+    /// scanned for sensitive data again, so their findings are left empty.
+    pub fn evidence_set_for_scope(&self, assessment: i64) -> Result<StoredEvidence> {
+        let mut nothing_read = ParsedEvidence::default();
+        self.read_evidence_set(
+            assessment,
+            &mut nothing_read,
+            evidence::import_bytes_unscanned,
+        )
+    }
+
+    fn read_evidence_set(
+        &self,
+        assessment: i64,
+        parsed: &mut ParsedEvidence,
+        read_file: ReadFile,
+    ) -> Result<StoredEvidence> {
         self.read(|conn| {
             let people = People::load(conn)?;
             read::require_assessment(conn, assessment)?;
@@ -487,7 +516,7 @@ impl Store {
                     continue;
                 }
                 let bytes = blob(&provenance)?;
-                match evidence::import_bytes_with(
+                match read_file(
                     &provenance.path,
                     &bytes,
                     provenance.imported_at,
