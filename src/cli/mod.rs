@@ -33,8 +33,10 @@ pub use review::WORKSHEET_EXAMPLE;
 #[derive(Debug, Parser)]
 #[command(name = "tickmark", version, about)]
 pub struct Cli {
-    /// The review record (SQLite). Default: tickmark.sqlite3 in the platform's data directory.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The review record: a SQLite file, or a team's record on PostgreSQL
+    /// (postgresql://USER@HOST:PORT/DBNAME; see `tickmark init-server`). Default: tickmark.sqlite3
+    /// in the platform's data directory.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Check settings (TOML). Default: settings.toml in the platform's config directory.
     #[arg(long, global = true, value_name = "PATH")]
