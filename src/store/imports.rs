@@ -762,8 +762,8 @@ pub struct ImportOptions {
 
 /// What is stored for one imported file: its bytes (or their redacted
 /// copy) and what the record says about them.
-struct Prepared {
-    bytes: std::borrow::Cow<'static, [u8]>,
+struct Prepared<'a> {
+    bytes: std::borrow::Cow<'a, [u8]>,
     sha256: String,
     notes: Vec<String>,
     resources: Vec<String>,
@@ -771,8 +771,8 @@ struct Prepared {
     original: Option<super::event::OriginalBytes>,
 }
 
-impl Prepared {
-    fn of(file: &ImportedFile, bytes: &[u8], options: &ImportOptions) -> Result<Prepared> {
+impl<'a> Prepared<'a> {
+    fn of(file: &ImportedFile, bytes: &'a [u8], options: &ImportOptions) -> Result<Prepared<'a>> {
         let found: Vec<_> = file
             .evidence
             .sensitive
@@ -789,7 +789,8 @@ impl Prepared {
         };
         let open = prepared.sensitive.iter().filter(|f| !f.redacted).count();
         if !options.redact || open == 0 {
-            prepared.bytes = std::borrow::Cow::Owned(bytes.to_vec());
+            // Stored as read: borrowed, never a second copy of a large file.
+            prepared.bytes = std::borrow::Cow::Borrowed(bytes);
             return Ok(prepared);
         }
         let redacted = evidence::sensitive::redact(bytes).map_err(|why| {
