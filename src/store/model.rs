@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::binding::SignOffBinding;
 pub use super::finding::{
     CompensatingControl, Conclusion, CustomizedApproach, Finding, Method, ReviewInput,
-    default_statement, sign_off_gaps, worksheet_fields,
+    default_review_statement, default_statement, sign_off_gaps, worksheet_fields,
 };
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{ImportError, Provenance};
