@@ -266,9 +266,9 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
                 signer.as_deref(),
             )
             .map_err(text)?;
+            let role = if reviewer { " as reviewer" } else { "" };
             let done = format!(
-                "Signed off {requirement} as {} ({})",
-                signed.level.id(),
+                "Signed off {requirement}{role} ({})",
                 signed.signature_label()
             );
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
