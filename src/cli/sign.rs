@@ -210,6 +210,16 @@ fn approve(cli: &Cli, args: &ApproveArgs<'_>) -> Result<Vec<String>, Failure> {
             message: reason,
         });
     }
+    if !gate.review_notes.is_empty() {
+        return Err(Failure {
+            code: record::EXIT_REFUSED,
+            message: format!(
+                "{} review note(s) are open: {}. A review note is answered and cleared (`tickmark review-note`), never overridden",
+                gate.review_notes.len(),
+                gate.describe_review_notes()
+            ),
+        });
+    }
     if !gate.open.is_empty() && override_.is_none() {
         return Err(Failure {
             code: record::EXIT_REFUSED,
