@@ -572,3 +572,93 @@ fn an_edited_migration_log_is_named() {
     let report = r.tamper("UPDATE schema_migrations SET name = 'nothing to see'");
     assert_first(&report, "table schema_migrations", "nothing to see");
 }
+
+/// A record of the sample's Azure exports imported and evaluated by the
+/// real binary, with the keys of its stored result lists in key order.
+struct Evaluated {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    keys: Vec<String>,
+}
+
+fn evaluated() -> Evaluated {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("record.sqlite3");
+    let azure = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/azure");
+    let out = tickmark(&db, &["import", "--assessment", "Q1", azure]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let conn = Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT sha256 FROM result_lists ORDER BY sha256")
+        .unwrap();
+    let keys = stmt
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .unwrap();
+    assert!(keys.len() >= 2, "the run stores result lists: {keys:?}");
+    drop(stmt);
+    drop(conn);
+    Evaluated {
+        _dir: dir,
+        db,
+        keys,
+    }
+}
+
+impl Evaluated {
+    fn tamper(&self, sql: &str) -> VerifyReport {
+        Connection::open(&self.db)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let report = Store::open_existing(&self.db).unwrap().verify().unwrap();
+        assert!(!report.is_intact(), "{sql}: not detected");
+        report
+    }
+}
+
+#[test]
+fn a_result_list_swapped_for_another_is_named() {
+    let r = evaluated();
+    let (changed, other) = (&r.keys[0], &r.keys[1]);
+    let report = r.tamper(&format!(
+        "DROP TRIGGER result_lists_no_update;
+         UPDATE result_lists SET bytes = (SELECT bytes FROM result_lists WHERE sha256 = '{other}')
+         WHERE sha256 = '{changed}'"
+    ));
+    assert_first(
+        &report,
+        &format!("result list {}…", &changed[..12]),
+        "the list was changed after it was stored (used by result ",
+    );
+}
+
+#[test]
+fn result_list_bytes_that_do_not_decompress_are_named() {
+    let r = evaluated();
+    let key = &r.keys[0];
+    let report = r.tamper(&format!(
+        "DROP TRIGGER result_lists_no_update;
+         UPDATE result_lists SET bytes = X'00010203' WHERE sha256 = '{key}'"
+    ));
+    assert_first(
+        &report,
+        &format!("result list {}…", &key[..12]),
+        "does not decompress",
+    );
+}
+
+#[test]
+fn a_deleted_result_list_is_named() {
+    let r = evaluated();
+    let key = &r.keys[0];
+    let report = r.tamper(&format!(
+        "DROP TRIGGER result_lists_no_delete; DELETE FROM result_lists WHERE sha256 = '{key}'"
+    ));
+    assert_first(
+        &report,
+        &format!("result list {}…", &key[..12]),
+        "missing: the resources of result ",
+    );
+}

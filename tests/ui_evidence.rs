@@ -59,6 +59,11 @@ fn create_auditor(h: &mut Harness<'_, Workbench>) {
     assert_eq!(h.state().profile().map(|p| p.role), Some(Role::Auditor));
 }
 
+fn file_state(h: &Harness<'_, Workbench>, id: i64) -> FileState {
+    let files = h.state().evidence_files();
+    files.iter().find(|f| f.id == id).unwrap().state()
+}
+
 fn planted_pods(dir: &Path) -> std::path::PathBuf {
     let key = format!(
         "-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----"
@@ -152,14 +157,7 @@ fn sensitive_data_is_reviewed_and_redacted_on_the_evidence_screen() {
     type_into(&mut h, "Reason", "card data and a key in a pods export");
     click(&mut h, "Store redacted copy");
     assert!(h.state().files_with_pending_sensitive_data().is_empty());
-    let now = h
-        .state()
-        .evidence_files()
-        .iter()
-        .find(|f| f.id == pods.id)
-        .cloned()
-        .unwrap();
-    assert_eq!(now.state(), FileState::Purged);
+    assert_eq!(file_state(&h, pods.id), FileState::Purged);
     drop(h);
     let store = Store::open_existing(&db).unwrap();
     assert!(store.verify().unwrap().is_intact());
@@ -207,4 +205,33 @@ fn an_unassigned_document_is_attached_from_the_evidence_screen() {
             .any(|a| a.file_name == "network-diagram.dot")
     };
     assert!(attached("1.2.7") && attached("1.2.5"));
+}
+
+#[test]
+fn a_reason_typed_before_choosing_a_profile_is_kept_and_the_request_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let mut h = harness(&db);
+    assert!(h.state().profile().is_none());
+    import_typed(&mut h, &planted_pods(dir.path()));
+    click(&mut h, "Evidence");
+    let pods = h.state().files_with_pending_sensitive_data()[0].clone();
+    type_into(&mut h, "Filter files", "cluster-export");
+    click(&mut h, &format!("#{}", pods.id));
+    type_into(&mut h, "Reason", "exported by mistake");
+    click(&mut h, "Retire");
+    let asks_for_profile = |h: &Harness<'_, Workbench>| {
+        h.state()
+            .messages()
+            .iter()
+            .any(|(error, m)| *error && m.starts_with("A reviewer profile is needed"))
+    };
+    assert!(asks_for_profile(&h), "{:?}", h.state().messages());
+    assert_eq!(h.state().inventory_reason(), "exported by mistake");
+    type_into(&mut h, "Name", "Ada Auditor");
+    click(&mut h, "Create profile");
+    assert!(!asks_for_profile(&h), "{:?}", h.state().messages());
+    click(&mut h, "Retire");
+    assert_eq!(h.state().inventory_reason(), "");
+    assert_eq!(file_state(&h, pods.id), FileState::Retired);
 }

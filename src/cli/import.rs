@@ -21,7 +21,7 @@ use crate::evidence::cap::capped;
 use crate::evidence::node::is_expression;
 use crate::store::{
     Actor, AssessmentUpdate, EvidenceFile, FileReport, ImportOptions, ImportOutcome, NewAssessment,
-    RunOutcome, Store, StoreError,
+    ParsedEvidence, RunOutcome, Store, StoreError,
 };
 
 /// The cluster name of an assessment created before any AKS evidence names it.
@@ -156,10 +156,16 @@ fn import_and_evaluate(
     err: &mut dyn Write,
 ) -> Result<u8, StoreError> {
     let (actor, name, today) = (Actor::os_user_only(), &new.name, new.period_start);
-    let summary =
-        store.import_paths_with(&actor, name, Some(new), paths, options, &mut |report| {
-            print_file(report, out, err)
-        })?;
+    let mut parsed = ParsedEvidence::default();
+    let summary = store.import_paths_keeping(
+        &actor,
+        name,
+        Some(new),
+        paths,
+        options,
+        &mut parsed,
+        &mut |report| print_file(report, out, err),
+    )?;
     let unusable = summary.unusable().count();
     let input_errors = summary.input_errors().count();
     let Some(mut assessment) = summary.assessment else {
@@ -176,7 +182,8 @@ fn import_and_evaluate(
             catalog.name
         );
     }
-    let stored = store.evidence_set(assessment.id)?;
+    let stored = store.evidence_set_reusing(assessment.id, &mut parsed)?;
+    drop(parsed);
     for problem in &stored.problems {
         let _ = writeln!(err, "stored file no longer readable: {problem}");
     }

@@ -193,6 +193,15 @@ impl Companions {
         chain
     }
 
+    /// True if a file imported with `path` changes how it reads: a
+    /// kustomization that lists it, a parameter file for it, or the
+    /// template it is the parameter file of.
+    pub fn change(&self, path: &str) -> bool {
+        !self.kustomizations_for(path).is_empty()
+            || !matches!(self.parameters_for(path), Pairing::None)
+            || self.template_for(path).is_ok()
+    }
+
     /// The kustomization read from `path`, if it is one.
     pub fn kustomization(&self, path: &str) -> Option<&Kustomization> {
         self.kustomizations.iter().find(|k| k.path == path)

@@ -389,7 +389,7 @@ impl ReportData {
         let mut diagram = crate::scope::diagram::Diagram::default();
         if for_report {
             images = embedded_images(store, &record, cancel)?;
-            let stored = store.evidence_set(assessment)?;
+            let stored = store.evidence_set_for_scope(assessment)?;
             let scope = crate::scope::Scope::derive(&stored.set.evidence);
             let results = record
                 .latest_run

@@ -7,7 +7,8 @@
 //! at a time, so an import of a large folder holds one file in memory at a
 //! time. The store keeps the bytes, so the typed evidence is rebuilt from
 //! them ([`Store::evidence_set`]) whenever the assessment is evaluated
-//! again.
+//! again; the run that ends an import takes the large files' evidence the
+//! import has just read ([`ParsedEvidence`]) rather than reading them twice.
 
 use std::path::PathBuf;
 
@@ -31,6 +32,48 @@ use crate::evidence::{self, EvidenceSet, ImportError, ImportedFile, Provenance};
 /// Stored files at most this large are read to see which others they
 /// change (parameter files, kustomizations, templates are small).
 const COMPANION_SCAN_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Typed evidence an import has just read, kept so that the run which
+/// evaluates it does not read and parse the same stored bytes again.
+///
+/// Only large files are kept (small ones cost little to read again), only
+/// when the bytes were stored as read (not redacted), and only when no
+/// companion changed how they read: [`Store::evidence_set_reusing`] takes
+/// an entry only if the assessment's stored companions leave the file alone
+/// too, so the evidence is what reading the stored bytes would give.
+#[derive(Debug, Default)]
+pub struct ParsedEvidence {
+    files: std::collections::HashMap<(String, String), ImportedFile>,
+}
+
+impl ParsedEvidence {
+    /// Keeps `file` (stored under `stored_sha256`) if it may be reused.
+    fn keep(&mut self, file: ImportedFile, stored_sha256: &str, companions: &evidence::Companions) {
+        let provenance = &file.provenance;
+        if provenance.size > COMPANION_SCAN_BYTES
+            && provenance.sha256 == stored_sha256
+            && !companions.change(&provenance.path)
+        {
+            let key = (provenance.path.clone(), provenance.sha256.clone());
+            self.files.insert(key, file);
+        }
+    }
+
+    /// The evidence kept for the stored file `provenance`, if any.
+    fn take(&mut self, provenance: &Provenance) -> Option<ImportedFile> {
+        self.files
+            .remove(&(provenance.path.clone(), provenance.sha256.clone()))
+    }
+}
+
+/// How a stored file's bytes are read back into typed evidence (with or
+/// without the scan for sensitive data).
+type ReadFile = fn(
+    &str,
+    &[u8],
+    chrono::DateTime<Utc>,
+    &evidence::Companions,
+) -> std::result::Result<ImportedFile, ImportError>;
 
 /// An assessment's evidence rebuilt from the stored bytes.
 #[derive(Debug, Clone, Default)]
@@ -175,8 +218,39 @@ impl Store {
         options: &ImportOptions,
         progress: &mut dyn FnMut(&FileReport),
     ) -> Result<ImportSummary> {
+        let mut parsed = ParsedEvidence::default();
+        self.import_paths_keeping(
+            actor,
+            assessment,
+            create,
+            paths,
+            options,
+            &mut parsed,
+            progress,
+        )
+    }
+
+    /// [`Store::import_paths_with`], keeping in `parsed` the evidence read
+    /// for the run that evaluates it ([`Store::evaluate_and_record_reusing`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn import_paths_keeping(
+        &mut self,
+        actor: &Actor,
+        assessment: &str,
+        create: Option<&NewAssessment>,
+        paths: &[PathBuf],
+        options: &ImportOptions,
+        parsed: &mut ParsedEvidence,
+        progress: &mut dyn FnMut(&FileReport),
+    ) -> Result<ImportSummary> {
         self.atomically(|store| {
-            store.import_paths_now(actor, (assessment, create), paths, options, progress)
+            store.import_paths_now(
+                actor,
+                (assessment, create),
+                paths,
+                (options, parsed),
+                progress,
+            )
         })
     }
 
@@ -185,7 +259,7 @@ impl Store {
         actor: &Actor,
         (assessment, create): (&str, Option<&NewAssessment>),
         paths: &[PathBuf],
-        options: &ImportOptions,
+        (options, parsed): (&ImportOptions, &mut ParsedEvidence),
         progress: &mut dyn FnMut(&FileReport),
     ) -> Result<ImportSummary> {
         let mut summary = ImportSummary {
@@ -214,7 +288,8 @@ impl Store {
         }
         let batch = evidence::Batch::prepare(&files);
         for file in files {
-            for report in self.import_one(actor, &batch, &file, (create, options), &mut summary)? {
+            let how = (create, options, &mut *parsed);
+            for report in self.import_one(actor, &batch, &file, how, &mut summary)? {
                 progress(&report);
                 summary.files.push(report);
             }
@@ -236,6 +311,20 @@ impl Store {
         self.import_batch_file_with(actor, assessment, batch, path, &ImportOptions::default())
     }
 
+    /// [`Store::import_batch_file`], keeping in `parsed` the evidence read
+    /// for the run that evaluates it ([`Store::evaluate_and_record_reusing`]).
+    pub fn import_batch_file_keeping(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        batch: &evidence::Batch,
+        path: &std::path::Path,
+        parsed: &mut ParsedEvidence,
+    ) -> Result<Vec<FileReport>> {
+        let options = ImportOptions::default();
+        self.import_batch_file_into(actor, assessment, batch, path, (&options, parsed))
+    }
+
     /// [`Store::import_batch_file`] with `options`.
     pub fn import_batch_file_with(
         &mut self,
@@ -245,13 +334,25 @@ impl Store {
         path: &std::path::Path,
         options: &ImportOptions,
     ) -> Result<Vec<FileReport>> {
+        let mut parsed = ParsedEvidence::default();
+        self.import_batch_file_into(actor, assessment, batch, path, (options, &mut parsed))
+    }
+
+    fn import_batch_file_into(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        batch: &evidence::Batch,
+        path: &std::path::Path,
+        (options, parsed): (&ImportOptions, &mut ParsedEvidence),
+    ) -> Result<Vec<FileReport>> {
         let found = self.read(|conn| read::require_assessment(conn, assessment))?;
         let mut summary = ImportSummary {
             assessment: Some(found),
             created: false,
             files: Vec::new(),
         };
-        self.import_one(actor, batch, path, (None, options), &mut summary)
+        self.import_one(actor, batch, path, (None, options, parsed), &mut summary)
     }
 
     /// Imports one file of `batch`: one report, or two for a Bicep file (the
@@ -261,7 +362,7 @@ impl Store {
         actor: &Actor,
         batch: &evidence::Batch,
         path: &std::path::Path,
-        (create, options): (Option<&NewAssessment>, &ImportOptions),
+        (create, options, parsed): (Option<&NewAssessment>, &ImportOptions, &mut ParsedEvidence),
         summary: &mut ImportSummary,
     ) -> Result<Vec<FileReport>> {
         let imported = batch.import(path, Utc::now());
@@ -294,10 +395,16 @@ impl Store {
                 return Err(StoreError::NotFound("no assessment to import into".into()));
             }
         };
+        let result = self.import_refusable(actor, assessment, &file, &bytes, options)?;
+        drop(bytes);
+        let input_errors = file.problems.clone();
+        if let Ok(outcome) = &result {
+            parsed.keep(file, &outcome.file().provenance.sha256, batch.companions());
+        }
         let mut reports = vec![FileReport {
             path: shown,
-            result: self.import_refusable(actor, assessment, &file, &bytes, options)?,
-            input_errors: file.problems,
+            result,
+            input_errors,
         }];
         if let Some((bytes, compiled)) = imported.compiled {
             reports.push(FileReport {
@@ -334,6 +441,36 @@ impl Store {
     /// Rebuilds the typed evidence of `assessment`'s current files from the
     /// stored bytes (one file in memory at a time besides the typed result).
     pub fn evidence_set(&self, assessment: i64) -> Result<StoredEvidence> {
+        self.evidence_set_reusing(assessment, &mut ParsedEvidence::default())
+    }
+
+    /// [`Store::evidence_set`], taking the evidence of files an import has
+    /// just read from `parsed` instead of reading their bytes again.
+    pub fn evidence_set_reusing(
+        &self,
+        assessment: i64,
+        parsed: &mut ParsedEvidence,
+    ) -> Result<StoredEvidence> {
+        self.read_evidence_set(assessment, parsed, evidence::import_bytes_with)
+    }
+
+    /// [`Store::evidence_set`] for drawing the scope: the files are not
+    /// scanned for sensitive data again, so their findings are left empty.
+    pub fn evidence_set_for_scope(&self, assessment: i64) -> Result<StoredEvidence> {
+        let mut nothing_read = ParsedEvidence::default();
+        self.read_evidence_set(
+            assessment,
+            &mut nothing_read,
+            evidence::import_bytes_unscanned,
+        )
+    }
+
+    fn read_evidence_set(
+        &self,
+        assessment: i64,
+        parsed: &mut ParsedEvidence,
+        read_file: ReadFile,
+    ) -> Result<StoredEvidence> {
         self.read(|conn| {
             let people = People::load(conn)?;
             read::require_assessment(conn, assessment)?;
@@ -368,8 +505,18 @@ impl Store {
                     });
                     continue;
                 }
+                if !companions.change(&provenance.path)
+                    && let Some(read) = parsed.take(&provenance)
+                {
+                    out.set.add(ImportedFile {
+                        provenance,
+                        evidence: read.evidence,
+                        problems: read.problems,
+                    });
+                    continue;
+                }
                 let bytes = blob(&provenance)?;
-                match evidence::import_bytes_with(
+                match read_file(
                     &provenance.path,
                     &bytes,
                     provenance.imported_at,
@@ -409,7 +556,21 @@ impl Store {
         catalog: &Catalog,
         settings: &Settings,
     ) -> Result<(RunOutcome, Vec<ImportError>)> {
-        let stored = self.evidence_set(assessment)?;
+        let mut nothing_read = ParsedEvidence::default();
+        self.evaluate_and_record_reusing(actor, assessment, catalog, settings, &mut nothing_read)
+    }
+
+    /// [`Store::evaluate_and_record`] with the evidence an import has just
+    /// read (see [`ParsedEvidence`]).
+    pub fn evaluate_and_record_reusing(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        settings: &Settings,
+        parsed: &mut ParsedEvidence,
+    ) -> Result<(RunOutcome, Vec<ImportError>)> {
+        let stored = self.evidence_set_reusing(assessment, parsed)?;
         self.record_scope(
             actor,
             assessment,
@@ -601,8 +762,8 @@ pub struct ImportOptions {
 
 /// What is stored for one imported file: its bytes (or their redacted
 /// copy) and what the record says about them.
-struct Prepared {
-    bytes: std::borrow::Cow<'static, [u8]>,
+struct Prepared<'a> {
+    bytes: std::borrow::Cow<'a, [u8]>,
     sha256: String,
     notes: Vec<String>,
     resources: Vec<String>,
@@ -610,8 +771,8 @@ struct Prepared {
     original: Option<super::event::OriginalBytes>,
 }
 
-impl Prepared {
-    fn of(file: &ImportedFile, bytes: &[u8], options: &ImportOptions) -> Result<Prepared> {
+impl<'a> Prepared<'a> {
+    fn of(file: &ImportedFile, bytes: &'a [u8], options: &ImportOptions) -> Result<Prepared<'a>> {
         let found: Vec<_> = file
             .evidence
             .sensitive
@@ -628,7 +789,8 @@ impl Prepared {
         };
         let open = prepared.sensitive.iter().filter(|f| !f.redacted).count();
         if !options.redact || open == 0 {
-            prepared.bytes = std::borrow::Cow::Owned(bytes.to_vec());
+            // Stored as read: borrowed, never a second copy of a large file.
+            prepared.bytes = std::borrow::Cow::Borrowed(bytes);
             return Ok(prepared);
         }
         let redacted = evidence::sensitive::redact(bytes).map_err(|why| {

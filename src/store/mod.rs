@@ -108,7 +108,7 @@ pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChan
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::OriginalBytes;
 pub use event::{EVENT_KINDS, GENESIS_HASH};
-pub use imports::{ImportOptions, StoredEvidence};
+pub use imports::{ImportOptions, ParsedEvidence, StoredEvidence};
 pub use lifecycle::{
     Documents, FileLifecycle, FileState, Marked, Purge, PurgeOutcome, Redaction, Scrubbed,
     UnassignedDocument,

@@ -498,24 +498,9 @@ fn check_blobs(
     let mut rows = stmt.query([])?;
     let mut seen = BTreeSet::new();
     while let Some(row) = rows.next()? {
-        let (key, size) = match (row.get::<_, SqlValue>(1)?, row.get::<_, SqlValue>(2)?) {
-            (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
-            (key, size) => {
-                problems.add(
-                    format!("blob {}", short(&show_plain(&key))),
-                    format!(
-                        "its key {} or size {} is not what Tickmark stores (inserted or changed outside Tickmark?)",
-                        show(&key),
-                        show(&size)
-                    ),
-                );
-                continue;
-            }
-        };
-        if row.get::<_, String>(3)? != "blob" {
-            problems.add(format!("blob {}", short(&key)), "its content is not bytes");
+        let Some((key, size)) = stored_key(row, "blob", problems)? else {
             continue;
-        }
+        };
         if let Some(seq) = purges.get(&key) {
             let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
             if row.get::<_, i64>(4)? == 0 {
@@ -565,15 +550,60 @@ fn check_blobs(
         }
         seen.insert(key);
     }
-    for (sha, users) in &needed {
-        if !seen.contains(sha) {
+    report_missing(&needed, &seen, problems, |sha, users| {
+        (
+            format!("blob {}", short(sha)),
+            format!("missing: the bytes of {users} are gone"),
+        )
+    });
+    Ok(counts)
+}
+
+/// The key and recorded size of a row of a content-addressed table (`blobs`,
+/// `result_lists`: rowid, sha256, size, typeof(bytes), length(bytes)), or
+/// `None` with the problem noted when the row is not what Tickmark stores.
+fn stored_key(
+    row: &rusqlite::Row<'_>,
+    what: &str,
+    problems: &mut Problems,
+) -> Result<Option<(String, i64)>> {
+    let (key, size) = match (row.get::<_, SqlValue>(1)?, row.get::<_, SqlValue>(2)?) {
+        (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
+        (key, size) => {
             problems.add(
-                format!("blob {}", short(sha)),
-                format!("missing: the bytes of {} are gone", users.join(", ")),
+                format!("{what} {}", short(&show_plain(&key))),
+                format!(
+                    "its key {} or size {} is not what Tickmark stores (inserted or changed outside Tickmark?)",
+                    show(&key),
+                    show(&size)
+                ),
             );
+            return Ok(None);
+        }
+    };
+    if row.get::<_, String>(3)? != "blob" {
+        problems.add(
+            format!("{what} {}", short(&key)),
+            "its content is not bytes",
+        );
+        return Ok(None);
+    }
+    Ok(Some((key, size)))
+}
+
+/// Notes each needed key no stored row had, with what needed it.
+fn report_missing(
+    needed: &BTreeMap<String, Vec<String>>,
+    seen: &BTreeSet<String>,
+    problems: &mut Problems,
+    describe: impl Fn(&str, &str) -> (String, String),
+) {
+    for (key, users) in needed {
+        if !seen.contains(key) {
+            let (location, message) = describe(key, &users.join(", "));
+            problems.add(location, message);
         }
     }
-    Ok(counts)
 }
 
 /// SHA-256 and length of what `bytes` reads, a megabyte at a time.
@@ -635,25 +665,10 @@ fn check_lists(
     let mut rows = stmt.query([])?;
     let mut seen = BTreeSet::new();
     while let Some(row) = rows.next()? {
-        let (key, size) = match (row.get::<_, SqlValue>(1)?, row.get::<_, SqlValue>(2)?) {
-            (SqlValue::Text(key), SqlValue::Integer(size)) => (key, size),
-            (key, size) => {
-                problems.add(
-                    format!("result list {}", short(&show_plain(&key))),
-                    format!(
-                        "its key {} or size {} is not what Tickmark stores (inserted or changed outside Tickmark?)",
-                        show(&key),
-                        show(&size)
-                    ),
-                );
-                continue;
-            }
+        let Some((key, size)) = stored_key(row, "result list", problems)? else {
+            continue;
         };
         let location = format!("result list {}", short(&key));
-        if row.get::<_, String>(3)? != "blob" {
-            problems.add(&location, "its content is not bytes");
-            continue;
-        }
         counts.result_lists += 1;
         counts.result_list_bytes += u64::try_from(row.get::<_, i64>(4)?).unwrap_or(0);
         let users = needed.get(&key).map(|u| u.join(", ")).unwrap_or_default();
@@ -689,14 +704,12 @@ fn check_lists(
         }
         seen.insert(key);
     }
-    for (key, users) in &needed {
-        if !seen.contains(key) {
-            problems.add(
-                format!("result list {}", short(key)),
-                format!("missing: the resources of {} are gone", users.join(", ")),
-            );
-        }
-    }
+    report_missing(&needed, &seen, problems, |key, users| {
+        (
+            format!("result list {}", short(key)),
+            format!("missing: the resources of {users} are gone"),
+        )
+    });
     Ok(())
 }
 

@@ -13,6 +13,9 @@ use crate::catalog::Catalog;
 use crate::export::ExportFormat;
 use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store, default_review_statement};
 
+/// How a request for a profile begins, so choosing one can retire it.
+const PROFILE_NEEDED: &str = "A reviewer profile is needed to";
+
 /// How many messages the message area shows at most.
 const MESSAGES_SHOWN: usize = 4;
 
@@ -148,11 +151,17 @@ impl Workbench {
         if self.profile().is_some() {
             return Some(self.actor());
         }
-        self.error(format!(
-            "A reviewer profile is needed to {what}; choose or create one"
-        ));
+        self.error(format!("{PROFILE_NEEDED} {what}; choose or create one"));
         self.dialog = Some(Dialog::profiles());
         None
+    }
+
+    /// Puts the profile `id` in use; the requests for a profile it answers
+    /// leave the message area.
+    pub(super) fn use_profile(&mut self, id: i64) {
+        self.prefs.profile = Some(id);
+        self.messages
+            .retain(|m| !m.text.starts_with(PROFILE_NEEDED));
     }
 
     /// Selects a requirement. If the one being left has text typed since
@@ -537,12 +546,14 @@ impl Workbench {
 
     /// Retires, keeps, redacts or purges an evidence file of the open
     /// assessment, or attaches a document (needs a reviewer profile).
-    pub(super) fn lifecycle(&mut self, action: super::worker::LifecycleAction) {
+    /// Submits a change to an evidence file's life; false when it could not
+    /// be submitted yet (no assessment open, no profile chosen).
+    pub(super) fn lifecycle(&mut self, action: super::worker::LifecycleAction) -> bool {
         let Some(assessment) = self.assessment().map(|a| a.id) else {
-            return;
+            return false;
         };
         let Some(actor) = self.reviewer("change evidence") else {
-            return;
+            return false;
         };
         let settings = Box::new(self.worker.settings().clone());
         self.worker.submit(Task::Lifecycle {
@@ -551,6 +562,7 @@ impl Workbench {
             action,
             settings,
         });
+        true
     }
 
     /// Exports the open assessment.

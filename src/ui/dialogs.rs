@@ -820,7 +820,7 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
         }
     }
     if let Some(id) = chosen {
-        wb.prefs.profile = Some(id);
+        wb.use_profile(id);
         return Outcome::Close;
     }
     if let Some(current) = wb.profile().filter(|p| !p.sample && p.is_active()).cloned() {

@@ -137,7 +137,7 @@ impl Workbench {
                     profile.name,
                     profile.role.label()
                 ));
-                self.prefs.profile = Some(profile.id);
+                self.use_profile(profile.id);
                 self.profiles.push(profile);
                 self.dialog = None;
             }

@@ -70,6 +70,11 @@ impl Workbench {
             .map(|l| l.files.iter().filter(|f| f.sensitive_pending()).collect())
             .unwrap_or_default()
     }
+
+    /// The reason typed on the Evidence screen for the next change.
+    pub fn inventory_reason(&self) -> &str {
+        &self.inventory.reason
+    }
 }
 
 /// How many files of an import hold sensitive data nobody has reviewed.
@@ -409,9 +414,11 @@ fn selected_file(wb: &mut Workbench, ui: &mut Ui) {
     if !has_reason {
         ui.label(RichText::new("Type a reason to retire, keep, redact or purge.").weak());
     }
-    if let Some(action) = action {
+    // The reason stays typed when the change waits for a profile.
+    if let Some(action) = action
+        && wb.lifecycle(action)
+    {
         wb.inventory.reason.clear();
-        wb.lifecycle(action);
     }
 }
 

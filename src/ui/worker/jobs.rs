@@ -133,13 +133,15 @@ fn import_unit(
     let total = files.len();
     progress(0, total, "Reading the files".to_owned());
     let batch = evidence::Batch::prepare(files);
+    let mut parsed = crate::store::ParsedEvidence::default();
     for (done, file) in files.iter().enumerate() {
         if cancelled(cancel) {
             report.cancelled = true;
             return Err(StoreError::Invalid("the import was cancelled".into()));
         }
         progress(done, total, evidence::display_path(file));
-        let heard = store.import_batch_file(actor, assessment, &batch, file)?;
+        let heard =
+            store.import_batch_file_keeping(actor, assessment, &batch, file, &mut parsed)?;
         report.files.extend(heard);
     }
     progress(total, total, "Evaluating the checks".to_owned());
@@ -147,8 +149,13 @@ fn import_unit(
     // told keeps none of the files just read.
     let catalog = super::super::actions::catalog_of_assessment(store, assessment)
         .map_err(StoreError::Invalid)?;
-    let (outcome, problems) =
-        store.evaluate_and_record(actor, assessment, catalog, &shared.settings)?;
+    let (outcome, problems) = store.evaluate_and_record_reusing(
+        actor,
+        assessment,
+        catalog,
+        &shared.settings,
+        &mut parsed,
+    )?;
     report.problems = problems;
     let run = outcome.run();
     let c = run.counts();

@@ -489,7 +489,7 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
 /// The scope of `assessment`'s current evidence, its diagram with the
 /// latest run's boundary failures, and the scopes recorded.
 pub(super) fn scope_view(store: &Store, assessment: i64) -> Result<super::ScopeView, StoreError> {
-    let stored = store.evidence_set(assessment)?;
+    let stored = store.evidence_set_for_scope(assessment)?;
     let scope = crate::scope::Scope::derive(&stored.set.evidence);
     // Only failures are drawn and listed: the passing rows are not read.
     let results = store.latest_run_not_passing(assessment)?;
