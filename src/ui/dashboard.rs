@@ -261,6 +261,8 @@ fn open_family(wb: &mut Workbench, family: &str) {
 enum Card {
     Concluded,
     SignedOff,
+    Reviewed,
+    ReviewNotes,
     Stale,
     Failing,
     Approval,
@@ -277,6 +279,8 @@ fn open_card(wb: &mut Workbench, card: Card) {
     match card {
         Card::Concluded => filters.unreviewed = true,
         Card::SignedOff => filters.signed = true,
+        Card::Reviewed => filters.to_review = true,
+        Card::ReviewNotes => filters.open_review_notes = true,
         Card::Stale => filters.stale = true,
         Card::Failing => filters.failing = true,
         Card::Approval => {}
@@ -317,6 +321,24 @@ fn summary(
             format!("{} / {total}", sum(|c| c.signed)),
             palette.signed,
             "Review the requirements signed off",
+        ),
+        (
+            Card::Reviewed,
+            "Reviewer sign-offs",
+            format!("{} / {total}", sum(|c| c.review_signed)),
+            palette.signed,
+            "Review the requirements the preparer signed off and no reviewer has yet",
+        ),
+        (
+            Card::ReviewNotes,
+            "Open review notes",
+            sum(|c| c.open_review_notes).to_string(),
+            if sum(|c| c.open_review_notes) > 0 {
+                palette.fail
+            } else {
+                palette.muted
+            },
+            "Review the requirements with an open review note",
         ),
         (
             Card::Stale,
