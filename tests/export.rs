@@ -78,6 +78,7 @@ fn csv_has_every_requirement_in_catalog_order() {
             "Reviewed at",
             "Reviewer sign-off",
             "Reviewer signature",
+            "Open review notes",
             "Evidence references",
             "Evidence files",
             "Attachments",
@@ -197,6 +198,33 @@ fn html_report_holds_every_requirement_and_fetches_nothing() {
     let head = record.chain_head.as_ref().unwrap();
     assert!(html.contains(&head.hash));
     assert!(html.contains("aks-bu0001a0005-01"));
+    // Both sign-offs, the review notes with their threads, and the legend
+    // explaining the marks.
+    let article = |id: &str| {
+        let start = html.find(&format!("id=\"req-{id}\"")).unwrap();
+        let end = html[start..].find("</article>").unwrap();
+        html[start..start + end].to_owned()
+    };
+    let reviewed = article("1.3.7");
+    assert!(
+        reviewed.contains("<h4>Preparer sign-offs</h4>"),
+        "{reviewed}"
+    );
+    assert!(
+        reviewed.contains("<h4>Reviewer sign-offs</h4>"),
+        "{reviewed}"
+    );
+    assert!(reviewed.contains("&#10003;&#10003; Reviewed"), "{reviewed}");
+    let noted = article("1.2.1");
+    assert!(noted.contains("1 open review note(s)"), "{noted}");
+    assert!(
+        noted.contains("Which NSG rules applied in June?"),
+        "{noted}"
+    );
+    let cleared = article("1.1.2");
+    assert!(cleared.contains("answered by"), "{cleared}");
+    assert!(cleared.contains("cleared by"), "{cleared}");
+    assert!(html.contains("A second person signed as reviewer"));
     assert!(html.contains("Approved"));
     // The note's raw HTML is text; its safe link stays, the unsafe one does not.
     assert!(!html.contains("<script"));

@@ -317,18 +317,36 @@ fn oscal_says_what_the_record_says() {
             .unwrap()
             .to_owned()
     };
-    let (ana, lee) = (party("Ana Auditor"), party("Lee Lead"));
+    let (ana, lee, rey) = (
+        party("Ana Auditor"),
+        party("Lee Lead"),
+        party("Rey Reviewer"),
+    );
     let attestations = result["attestations"].as_array().unwrap();
-    assert_eq!(attestations.len(), 4 + 1);
+    assert_eq!(attestations.len(), 4 + 1 + 1);
     let signed = attestations
         .iter()
         .filter(|a| a["parts"][0]["name"] == "sign-off")
         .collect::<Vec<_>>();
-    assert_eq!(signed.len(), 4);
+    assert_eq!(signed.len(), 5);
     for a in &signed {
         assert_eq!(a["responsible-parties"][0]["role-id"], "auditor");
-        assert_eq!(a["responsible-parties"][0]["party-uuids"][0], ana.as_str());
+        let (level, by) = match prop(&a["parts"][0], "requirement") {
+            Some("1.3.7") if prop(&a["parts"][0], "sign-off-level") == Some("reviewer") => {
+                ("reviewer", rey.as_str())
+            }
+            _ => ("preparer", ana.as_str()),
+        };
+        assert_eq!(prop(&a["parts"][0], "sign-off-level"), Some(level));
+        assert_eq!(a["responsible-parties"][0]["party-uuids"][0], by);
     }
+    assert_eq!(
+        signed
+            .iter()
+            .filter(|a| prop(&a["parts"][0], "sign-off-level") == Some("reviewer"))
+            .count(),
+        1
+    );
     let stale = signed
         .iter()
         .find(|a| prop(&a["parts"][0], "requirement") == Some("2.1"))
@@ -348,7 +366,7 @@ fn oscal_says_what_the_record_says() {
     );
     assert_eq!(ar["metadata"]["actions"][0]["type"], "approval");
     let log = result["assessment-log"]["entries"].as_array().unwrap();
-    assert_eq!(log.len(), record.runs.len() + 4 + 1);
+    assert_eq!(log.len(), record.runs.len() + 5 + 1);
     assert_eq!(
         prop(&ar["metadata"], "record-chain-head-sha256"),
         record.chain_head.as_ref().map(|h| h.hash.as_str())

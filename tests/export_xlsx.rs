@@ -41,7 +41,13 @@ fn the_workpaper_has_its_four_sheets_and_the_csv_columns() {
     let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
     assert_eq!(
         book.sheet_names(),
-        vec!["Summary", "Requirements", "Evidence index", "Checks"]
+        vec![
+            "Summary",
+            "Requirements",
+            "Evidence index",
+            "Checks",
+            "Review notes"
+        ]
     );
 
     // Summary: the assessment, its approval and the counts.
@@ -89,6 +95,40 @@ fn the_workpaper_has_its_four_sheets_and_the_csv_columns() {
         text(sheet.get((row("1.2.1"), column("Note")))).starts_with("=HYPERLINK"),
         "the note is written as text"
     );
+    // Preparer and reviewer are different people; an open review note is
+    // listed on its requirement.
+    let reviewed = row("1.3.7");
+    assert_eq!(
+        text(sheet.get((reviewed, column("Reviewer")))),
+        "Rey Reviewer"
+    );
+    assert_eq!(
+        text(sheet.get((reviewed, column("Reviewer sign-off")))),
+        "Current"
+    );
+    assert_eq!(
+        text(sheet.get((reviewed, column("Reviewer signature")))),
+        "unsigned"
+    );
+    assert_eq!(text(sheet.get((row("1.1.2"), column("Reviewer")))), "");
+    let open = text(sheet.get((row("1.2.1"), column("Open review notes"))));
+    assert!(
+        open.contains("(Rey Reviewer, ") && open.contains("Which NSG rules"),
+        "{open}"
+    );
+    assert_eq!(
+        text(sheet.get((row("1.1.2"), column("Open review notes")))),
+        ""
+    );
+    // Every review note, cleared ones too, with its thread.
+    let notes = book.worksheet_range("Review notes").unwrap();
+    assert_eq!(notes.height(), 3);
+    assert_eq!(text(notes.get((1, 1))), "1.1.2");
+    assert_eq!(text(notes.get((1, 2))), "Cleared");
+    assert!(text(notes.get((1, 6))).contains("Yes, redrawn in May"));
+    assert_eq!(text(notes.get((1, 7))), "Rey Reviewer");
+    assert_eq!(text(notes.get((2, 1))), "1.2.1");
+    assert_eq!(text(notes.get((2, 2))), "Open");
     let references = text(sheet.get((row("1.1.2"), column("Evidence references"))));
     assert!(references.starts_with("E-"), "{references}");
 

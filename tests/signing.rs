@@ -280,17 +280,19 @@ fn the_preparer_cannot_approve_and_the_gate_needs_an_override_naming_each_open_i
     };
     let (id, catalog) = (f.assessment.id, f.catalog.clone());
     let lead_signer = lead_key.signer(Some("lee's passphrase"));
-    // Open: 1.1.2, 2.1 and 2.2 are concluded but not signed off.
+    // Open: 1.1.2, 2.1 and 2.2 are concluded but not signed off; 1.2.1
+    // and 1.3.1 are signed off, but no reviewer has signed them.
     let gate = f.store.approval_gate(id, &catalog, f.lead.profile).unwrap();
     assert_eq!(gate.refused, None);
     assert_eq!(gate.open.not_signed_off, vec!["1.1.2", "2.1", "2.2"]);
+    assert_eq!(gate.open.not_reviewed, vec!["1.2.1", "1.3.1"]);
     let err = f
         .store
         .approve(&f.lead, id, &catalog, "Approved.", None, Some(&lead_signer))
         .unwrap_err();
     assert!(matches!(err, StoreError::Rule(_)));
     assert!(
-        err.to_string().contains("3 requirement(s) are open"),
+        err.to_string().contains("5 requirement(s) are open"),
         "{err}"
     );
     // An override must name exactly what is open, and say why.

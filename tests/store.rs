@@ -785,6 +785,17 @@ fn approval_without_an_override_when_everything_is_concluded_and_signed_off() {
             .sign_off(&f.auditor, id, &catalog, r, "I checked it.")
             .unwrap();
     }
+    // Signed off by the preparer, not yet by a reviewer: still open.
+    let err = f
+        .store
+        .approve(&f.lead, id, &catalog, "All concluded.", None, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("5 signed off but not reviewed"),
+        "{err}"
+    );
+    let reviewer = f.add_reviewer();
+    f.review_all(&reviewer);
     let approval = f
         .store
         .approve(&f.lead, id, &catalog, "All concluded.", None, None)
@@ -1002,7 +1013,7 @@ fn an_old_record_with_data_upgrades_to_the_current_schema() {
 }
 
 fn upgrades_from(version: i64) {
-    let f = Fixture::populated();
+    let f = Fixture::as_released();
     let db = f.db.clone();
     drop(f.store);
     let fresh_dir = tempfile::tempdir().unwrap();

@@ -264,3 +264,36 @@ fn dashboard_cards_lead_to_what_they_count() {
     h.run();
     h.get_by_label("Security lead's approval");
 }
+
+#[test]
+fn the_dashboard_fits_the_window_at_1400x900_and_1000x700() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(&dir.path().join("t.sqlite3"));
+    click(&mut h, "Dashboard");
+    for (width, height) in [(1400.0, 900.0), (1000.0, 700.0)] {
+        h.set_size(egui::vec2(width, height));
+        h.run();
+        let mut seen = 0;
+        for title in [
+            "Concluded: ",
+            "Signed off: ",
+            "Reviewer sign-offs: ",
+            "Open review notes: ",
+            "Stale sign-offs: ",
+            "Failing verdicts: ",
+            "Approval: ",
+            "Declare A1 not applicable",
+            "Declare A3 not applicable",
+            "Requirement 1: ",
+        ] {
+            let rect = h.get_by_label_contains(title).rect();
+            assert!(
+                rect.right() <= width,
+                "at {width}x{height}, {title:?} ends at {} beyond the window",
+                rect.right()
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, 10);
+    }
+}

@@ -21,6 +21,7 @@ mod profile;
 mod record;
 mod requests;
 mod review;
+mod review_notes;
 mod scope;
 mod server;
 mod sign;
@@ -169,8 +170,12 @@ pub enum Command {
     },
     /// Sign a requirement off: bind a statement to what is recorded now.
     ///
-    /// Exit codes: 0 signed, 1 refused (no finding, a reason or worksheet
-    /// missing, already signed), 2 unusable input.
+    /// The preparer signs first (the default); a second person then signs
+    /// `--as reviewer` over the preparer's current sign-off, once every
+    /// review note on it is cleared. Exit codes: 0 signed, 1 refused (no
+    /// finding, a reason or worksheet missing, already signed, no current
+    /// preparer sign-off, the reviewer prepared it, an open review note), 2
+    /// unusable input.
     SignOff {
         /// The assessment's name.
         #[arg(long, value_name = "NAME")]
@@ -189,6 +194,26 @@ pub enum Command {
         /// key signs through the running ssh-agent.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        /// Sign as the requirement's preparer (the default) or as its reviewer.
+        #[arg(long = "as", value_enum, default_value_t = SignAs::Preparer)]
+        as_: SignAs,
+    },
+    /// Review notes: a reviewer raises a point on a requirement, the
+    /// preparer answers it, the reviewer clears it.
+    ///
+    /// An open review note blocks the requirement's reviewer sign-off and
+    /// the assessment's approval. Exit codes: 0 done, 1 refused by a rule,
+    /// 2 unusable input.
+    ReviewNote {
+        /// The assessment's name.
+        #[arg(long, value_name = "NAME", global = true)]
+        assessment: Option<String>,
+        /// Who acts: a profile's name, e-mail address or #ID.
+        #[arg(long, value_name = "NAME", global = true)]
+        profile: Option<String>,
+        /// What to do.
+        #[command(subcommand)]
+        command: ReviewNoteCommand,
     },
     /// The security lead approves an assessment (signed with the lead's key).
     ///
@@ -518,6 +543,53 @@ pub enum AssessmentCommand {
         /// The assessment's name.
         #[arg(long, value_name = "NAME")]
         name: String,
+    },
+}
+
+/// As whom `tickmark sign-off` signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignAs {
+    /// The person who did the work.
+    Preparer,
+    /// A second person who checked it.
+    Reviewer,
+}
+
+/// `tickmark review-note ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewNoteCommand {
+    /// Raise a review note on a requirement.
+    Raise {
+        /// The requirement ID.
+        #[arg(long, value_name = "ID")]
+        requirement: String,
+        /// What the preparer is to answer.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+    },
+    /// Answer an open review note.
+    Answer {
+        /// The note: RN-12 or 12.
+        #[arg(value_name = "NOTE")]
+        note: String,
+        /// The answer.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+    },
+    /// Clear an open review note (the reviewer, once satisfied).
+    Clear {
+        /// The note: RN-12 or 12.
+        #[arg(value_name = "NOTE")]
+        note: String,
+        /// A closing remark (optional).
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        text: String,
+    },
+    /// List the assessment's review notes with their answers.
+    List {
+        /// Only the open ones.
+        #[arg(long)]
+        open: bool,
     },
 }
 
@@ -925,6 +997,7 @@ fn run(cli: Cli) -> ExitCode {
             statement,
             profile,
             key,
+            as_,
         }) => review::run_sign_off(
             &cli,
             &review::SignOffArgs {
@@ -933,8 +1006,14 @@ fn run(cli: Cli) -> ExitCode {
                 statement: statement.as_deref(),
                 profile: profile.as_deref(),
                 key: key.as_deref(),
+                reviewer: *as_ == SignAs::Reviewer,
             },
         ),
+        Some(Command::ReviewNote {
+            assessment,
+            profile,
+            command,
+        }) => review_notes::run(&cli, assessment.as_deref(), profile.as_deref(), command),
         Some(Command::Approve {
             assessment,
             statement,

@@ -29,7 +29,7 @@ use super::record::{self, Failure};
 use super::{Cli, EXIT_OK};
 use crate::store::{
     CompensatingControl, CustomizedApproach, Finding, Method, Review, ReviewInput, Store,
-    default_statement, sign_off_gaps,
+    default_review_statement, default_statement, sign_off_gaps,
 };
 
 /// An example worksheet file, as `tickmark review --help` shows it.
@@ -91,6 +91,8 @@ pub struct SignOffArgs<'a> {
     pub profile: Option<&'a str>,
     /// The private key file to sign with (else ssh-agent).
     pub key: Option<&'a Path>,
+    /// Sign as the reviewer rather than the preparer.
+    pub reviewer: bool,
 }
 
 /// Runs `tickmark sign-off`.
@@ -260,12 +262,21 @@ fn sign_off(cli: &Cli, args: &SignOffArgs<'_>) -> Result<Vec<String>, Failure> {
     let assessment = record::assessment(&store, args.assessment, &db)?;
     let catalog = record::catalog_of(&assessment)?;
     let profile = record::profile(&store, args.profile)?;
-    let statement = args
-        .statement
-        .map(str::to_owned)
-        .unwrap_or_else(|| default_statement(requirement));
+    let statement = args.statement.map(str::to_owned).unwrap_or_else(|| {
+        if args.reviewer {
+            default_review_statement(requirement)
+        } else {
+            default_statement(requirement)
+        }
+    });
     let signer = super::sign::signer_for(&profile, args.key)?;
-    let signed = store.sign_off_with(
+    let sign = if args.reviewer {
+        Store::review_sign_off_with
+    } else {
+        Store::sign_off_with
+    };
+    let signed = sign(
+        &mut store,
         &record::actor(&profile),
         assessment.id,
         catalog,
@@ -274,8 +285,9 @@ fn sign_off(cli: &Cli, args: &SignOffArgs<'_>) -> Result<Vec<String>, Failure> {
         signer.as_deref(),
     )?;
     Ok(vec![format!(
-        "Signed off {requirement} of \"{}\" as {} (event #{}, binding {}, {})",
+        "Signed off {requirement} of \"{}\" as {} {} (event #{}, binding {}, {})",
         assessment.name,
+        signed.level.id(),
         record::describe(&profile),
         signed.id,
         signed

@@ -147,6 +147,8 @@ struct OverrideFile {
     not_signed_off: Vec<String>,
     #[serde(default)]
     stale: Vec<String>,
+    #[serde(default)]
+    not_reviewed: Vec<String>,
 }
 
 fn read_override(path: &Path) -> Result<ApprovalOverride, Failure> {
@@ -164,6 +166,7 @@ fn read_override(path: &Path) -> Result<ApprovalOverride, Failure> {
             unconcluded: file.unconcluded,
             not_signed_off: file.not_signed_off,
             stale: file.stale,
+            not_reviewed: file.not_reviewed,
         },
     })
 }
@@ -180,11 +183,13 @@ fn template(assessment: &str, open: &OpenItems) -> String {
          justification = \"\"\n\
          unconcluded = {}\n\
          not_signed_off = {}\n\
-         stale = {}\n",
+         stale = {}\n\
+         not_reviewed = {}\n",
         open.count(),
         list(&open.unconcluded),
         list(&open.not_signed_off),
-        list(&open.stale)
+        list(&open.stale),
+        list(&open.not_reviewed)
     )
 }
 
@@ -203,6 +208,16 @@ fn approve(cli: &Cli, args: &ApproveArgs<'_>) -> Result<Vec<String>, Failure> {
         return Err(Failure {
             code: record::EXIT_REFUSED,
             message: reason,
+        });
+    }
+    if !gate.review_notes.is_empty() {
+        return Err(Failure {
+            code: record::EXIT_REFUSED,
+            message: format!(
+                "{} review note(s) are open: {}. A review note is answered and cleared (`tickmark review-note`), never overridden",
+                gate.review_notes.len(),
+                gate.describe_review_notes()
+            ),
         });
     }
     if !gate.open.is_empty() && override_.is_none() {
@@ -290,11 +305,13 @@ mod tests {
             unconcluded: vec!["1.1.1".into()],
             not_signed_off: vec![],
             stale: vec!["2.2".into(), "3.1".into()],
+            not_reviewed: vec!["4.1".into()],
         };
         let text = template("H1", &open);
         let file: OverrideFile = toml::from_str(&text).unwrap();
         assert_eq!(file.unconcluded, open.unconcluded);
         assert_eq!(file.stale, open.stale);
+        assert_eq!(file.not_reviewed, open.not_reviewed);
         assert!(file.justification.is_empty());
         assert!(toml::from_str::<OverrideFile>("justification = \"x\"\nstal = []\n").is_err());
     }

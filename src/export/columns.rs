@@ -5,12 +5,13 @@
 //! (UTC); the note is plain text with its table rows kept as rows; evidence
 //! is cited by reference (E-1, E-2, ...) as the evidence index lists it.
 //!
-//! Until preparer and reviewer sign-offs are separate kinds of sign-off,
-//! the preparer columns show the latest sign-off made in the auditor role
-//! and the reviewer columns the latest made in the security lead role.
+//! The preparer columns show the latest preparer sign-off, the reviewer
+//! columns the latest reviewer sign-off (a different person's, over the
+//! preparer's); the open review notes column lists each open note with
+//! who raised it.
 
 use crate::checks::VerdictStatus;
-use crate::store::{Finding, Person, Review, Role, SignOff};
+use crate::store::{Finding, Person, Review, ReviewNote, SignOff};
 
 use super::index::{EvidenceIndex, row_references};
 use super::text;
@@ -50,6 +51,7 @@ pub const REQUIREMENT_COLUMNS: &[Column] = &[
     Column::new("Reviewed at", 18.0),
     Column::new("Reviewer sign-off", 12.0),
     Column::new("Reviewer signature", 24.0),
+    Column::wrapped("Open review notes", 40.0),
     Column::wrapped("Evidence references", 18.0),
     Column::wrapped("Evidence files", 40.0),
     Column::wrapped("Attachments", 36.0),
@@ -121,9 +123,18 @@ pub(crate) fn requirement_cells(
     ];
     cells.extend(person_cells(review.map(|r| &r.reviewer)));
     cells.push(review.map_or(Cell::Empty, |r| Cell::Time(r.reviewed_at)));
-    for role in [Role::Auditor, Role::SecurityLead] {
-        cells.extend(sign_off_cells(row.latest_sign_off_as(role)));
-    }
+    cells.extend(sign_off_cells(row.latest_sign_off()));
+    cells.extend(sign_off_cells(row.latest_reviewer_sign_off()));
+    let open: Vec<String> = row
+        .review_notes()
+        .iter()
+        .filter(|n| n.is_open())
+        .map(review_note_line)
+        .collect();
+    cells.push(match open.len() {
+        0 => Cell::Empty,
+        _ => Cell::Toned(open.join("\n"), Tone::Bad),
+    });
     cells.push(match references.first() {
         Some(&first) => index_link(index, first, references_text(&references)),
         None => Cell::Empty,
@@ -143,6 +154,20 @@ pub(crate) fn requirement_cells(
     ));
     cells.push(Cell::text(prior_text(row.prior(view.record))));
     cells
+}
+
+/// `RN-12 (Dana Reviewer, 2026-12-07 14:05 UTC): the text`.
+pub(crate) fn review_note_line(note: &ReviewNote) -> String {
+    format!(
+        "{} ({}, {}): {}",
+        note.label(),
+        note.raised_by
+            .name
+            .as_deref()
+            .unwrap_or(&note.raised_by.os_user),
+        text::time_human(&note.raised_at),
+        note.text
+    )
 }
 
 /// `E-1, E-4, E-7`.

@@ -75,9 +75,22 @@ impl<'a> Row<'a> {
         self.sign_offs().last()
     }
 
-    /// The latest sign-off made in `role`.
-    pub fn latest_sign_off_as(&self, role: crate::store::Role) -> Option<&'a SignOff> {
-        self.sign_offs().iter().rev().find(|s| s.role == role)
+    /// Reviewer sign-offs, oldest first.
+    pub fn reviewer_sign_offs(&self) -> &'a [SignOff] {
+        self.state.map_or(&[], |s| s.reviewer_sign_offs.as_slice())
+    }
+
+    pub fn latest_reviewer_sign_off(&self) -> Option<&'a SignOff> {
+        self.reviewer_sign_offs().last()
+    }
+
+    /// Review notes, oldest first, cleared ones included.
+    pub fn review_notes(&self) -> &'a [crate::store::ReviewNote] {
+        self.state.map_or(&[], |s| s.review_notes.as_slice())
+    }
+
+    pub fn reviewer_state(&self) -> SignOffState {
+        self.state.map_or(SignOffState::None, |s| s.reviewer_state)
     }
 
     pub fn sign_off_state(&self) -> SignOffState {

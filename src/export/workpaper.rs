@@ -1,4 +1,4 @@
-//! The Excel workpaper (`tickmark export --format xlsx`): four sheets an
+//! The Excel workpaper (`tickmark export --format xlsx`): five sheets an
 //! auditor works in.
 //!
 //! * **Summary**: the assessment, framework, period, approval, the record's
@@ -66,6 +66,71 @@ pub const CHECK_COLUMNS: &[Column] = &[
     Column::wrapped("Evidence references", 18.0),
 ];
 
+/// The review notes sheet's name.
+pub const REVIEW_NOTES_SHEET: &str = "Review notes";
+
+/// The review notes sheet's columns: one row per note, its thread as text.
+pub const REVIEW_NOTE_COLUMNS: &[Column] = &[
+    Column::new("Note", 10.0),
+    Column::new("Requirement", 12.0),
+    Column::new("State", 10.0),
+    Column::new("Raised by", 20.0),
+    Column::new("Raised at", 18.0),
+    Column::wrapped("Review note", 50.0),
+    Column::wrapped("Answers", 50.0),
+    Column::new("Cleared by", 20.0),
+    Column::new("Cleared at", 18.0),
+    Column::wrapped("Clearing remark", 30.0),
+];
+
+/// One row per review note, in the order they were raised.
+fn review_note_rows(view: &View<'_>) -> Vec<Vec<Cell>> {
+    let name = |p: &crate::store::Person| p.name.clone().unwrap_or_else(|| p.os_user.clone());
+    let mut notes: Vec<&crate::store::ReviewNote> =
+        view.rows.iter().flat_map(|r| r.review_notes()).collect();
+    notes.sort_by_key(|n| n.id);
+    notes
+        .into_iter()
+        .map(|n| {
+            let answers = n
+                .answers
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} ({}): {}",
+                        name(&a.by),
+                        super::text::time_human(&a.at),
+                        a.text
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut cells = vec![
+                Cell::text(n.label()),
+                Cell::text(n.requirement.as_str()),
+                if n.is_open() {
+                    Cell::Toned("Open".to_owned(), Tone::Bad)
+                } else {
+                    Cell::Toned("Cleared".to_owned(), Tone::Good)
+                },
+                Cell::text(name(&n.raised_by)),
+                Cell::Time(n.raised_at),
+                Cell::text(n.text.as_str()),
+                Cell::text(answers),
+            ];
+            match &n.cleared {
+                Some(c) => cells.extend([
+                    Cell::text(name(&c.by)),
+                    Cell::Time(c.at),
+                    Cell::text(c.text.as_str()),
+                ]),
+                None => cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]),
+            }
+            cells
+        })
+        .collect()
+}
+
 /// The workpaper of `data` as XLSX bytes.
 pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportError> {
     let view = View::new(data, catalog);
@@ -87,6 +152,11 @@ pub fn render(data: &ReportData, catalog: &Catalog) -> Result<Vec<u8>, ExportErr
     book.table_sheet_across(REQUIREMENTS_SHEET, REQUIREMENT_COLUMNS, &rows, 3)?;
     book.table_sheet(INDEX_SHEET, INDEX_COLUMNS, &index_rows(&view, &index))?;
     book.table_sheet(CHECKS_SHEET, CHECK_COLUMNS, &check_rows(&view, &index))?;
+    book.table_sheet(
+        REVIEW_NOTES_SHEET,
+        REVIEW_NOTE_COLUMNS,
+        &review_note_rows(&view),
+    )?;
     book.finish()
 }
 
@@ -167,8 +237,9 @@ fn summary_pairs(view: &View<'_>, index: &EvidenceIndex<'_>) -> Vec<(&'static st
         (
             "Preparer and reviewer",
             Cell::text(
-                "The preparer columns show the latest sign-off made in the auditor role, the \
-                 reviewer columns the latest made in the security lead role.",
+                "The preparer columns show the latest preparer sign-off; the reviewer columns the \
+                 latest reviewer sign-off, made by a different person over the preparer's. Every \
+                 review note, with its answers and clearing, is on the review notes sheet.",
             ),
         ),
         (

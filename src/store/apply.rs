@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::canonical::canonical_json;
 use super::event::{Change, EventRow};
+use super::model::SignOffLevel;
 
 /// Writes the entity rows `change` implies. Errors name the event.
 pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result<(), String> {
@@ -325,12 +326,18 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
             binding,
             binding_hash,
             signature,
+            level,
+            reviews,
         } => {
-            insert_signature(conn, ev, "sign-off", signature.as_ref()).map_err(sql)?;
+            let kind = match level {
+                SignOffLevel::Preparer => "sign-off",
+                SignOffLevel::Reviewer => "reviewer-sign-off",
+            };
+            insert_signature(conn, ev, kind, signature.as_ref()).map_err(sql)?;
             let binding = serde_json::to_value(binding).map_err(|e| fail(e.to_string()))?;
             conn.execute(
-                "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO sign_offs (id, assessment, requirement, profile, role, os_user, signed_at, statement, run, binding, binding_hash, level, reviews)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     ev.seq,
                     assessment()?,
@@ -342,7 +349,9 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
                     statement,
                     run,
                     canonical_json(&binding),
-                    binding_hash
+                    binding_hash,
+                    level.id(),
+                    reviews
                 ],
             )
             .map_err(sql)?;
@@ -468,6 +477,72 @@ pub(crate) fn apply(conn: &Connection, ev: &EventRow, change: &Change) -> Result
         }
         Change::RecordSealed { signature, .. } => {
             insert_signature(conn, ev, "seal", Some(signature)).map_err(sql)?;
+        }
+        Change::ReviewNoteRaised { requirement, text } => {
+            conn.execute(
+                "INSERT INTO review_notes (id, assessment, requirement, text, raised_by, os_user, raised_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    ev.seq,
+                    assessment()?,
+                    requirement,
+                    text,
+                    ev.actor_profile,
+                    ev.actor_os_user,
+                    ev.at
+                ],
+            )
+            .map_err(sql)?;
+        }
+        Change::ReviewNoteAnswered {
+            note,
+            requirement,
+            text,
+        } => {
+            let id = assessment()?;
+            let open: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM review_notes WHERE id = ?1 AND assessment = ?2 AND requirement = ?3 AND cleared_seq IS NULL",
+                    params![note, id, requirement],
+                    |row| row.get(0),
+                )
+                .map_err(sql)?;
+            expect_one(
+                usize::try_from(open).unwrap_or_default(),
+                &format!("open review note RN-{note} of {requirement}"),
+            )?;
+            conn.execute(
+                "INSERT INTO review_note_answers (id, assessment, note, answered_by, os_user, answered_at, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![ev.seq, id, note, ev.actor_profile, ev.actor_os_user, ev.at, text],
+            )
+            .map_err(sql)?;
+        }
+        Change::ReviewNoteCleared {
+            note,
+            requirement,
+            text,
+        } => {
+            let changed = conn
+                .execute(
+                    "UPDATE review_notes SET cleared_seq = ?2, cleared_by = ?3, cleared_os_user = ?4, cleared_at = ?5, cleared_text = ?6
+                     WHERE id = ?1 AND assessment = ?7 AND requirement = ?8 AND cleared_seq IS NULL",
+                    params![
+                        note,
+                        ev.seq,
+                        ev.actor_profile,
+                        ev.actor_os_user,
+                        ev.at,
+                        text,
+                        assessment()?,
+                        requirement
+                    ],
+                )
+                .map_err(sql)?;
+            expect_one(
+                changed,
+                &format!("open review note RN-{note} of {requirement}"),
+            )?;
         }
         Change::ScopeRecorded { scope } => {
             conn.execute(

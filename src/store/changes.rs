@@ -603,11 +603,12 @@ impl Store {
         self.sign_off_with(actor, assessment, catalog, requirement, statement, None)
     }
 
-    /// Signs a requirement off: binds `statement` to a hash of its cited
-    /// evidence, check results, conclusion, note and attachments as they are
-    /// now and, for a profile with a registered key, signs that (with the
-    /// chain head) with `signer`. Needs a recorded conclusion. A profile with
-    /// a key must sign; one without cannot.
+    /// Signs a requirement off as its preparer: binds `statement` to a hash
+    /// of its cited evidence, check results, conclusion, note and
+    /// attachments as they are now and, for a profile with a registered
+    /// key, signs that (with the chain head) with `signer`. Needs a
+    /// recorded conclusion. A profile with a key must sign; one without
+    /// cannot.
     pub fn sign_off_with(
         &mut self,
         actor: &Actor,
@@ -617,6 +618,51 @@ impl Store {
         statement: &str,
         signer: Option<&dyn Signer>,
     ) -> Result<SignOff> {
+        let target = SignOffTarget {
+            assessment,
+            catalog,
+            requirement,
+            level: SignOffLevel::Preparer,
+        };
+        self.record_sign_off(actor, &target, statement, signer)
+    }
+
+    /// Signs a requirement off as its reviewer, bound to the same hashes
+    /// as a preparer's sign-off. Refused unless a current preparer sign-off
+    /// stands, to anyone who prepared the requirement (signed it off as
+    /// preparer or recorded its finding), and while a review note on it is
+    /// open.
+    pub fn review_sign_off_with(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        requirement: &str,
+        statement: &str,
+        signer: Option<&dyn Signer>,
+    ) -> Result<SignOff> {
+        let target = SignOffTarget {
+            assessment,
+            catalog,
+            requirement,
+            level: SignOffLevel::Reviewer,
+        };
+        self.record_sign_off(actor, &target, statement, signer)
+    }
+
+    fn record_sign_off(
+        &mut self,
+        actor: &Actor,
+        target: &SignOffTarget<'_>,
+        statement: &str,
+        signer: Option<&dyn Signer>,
+    ) -> Result<SignOff> {
+        let SignOffTarget {
+            assessment,
+            catalog,
+            requirement,
+            level,
+        } = *target;
         let statement = statement.trim();
         if statement.is_empty() {
             return Err(StoreError::Invalid("a sign-off needs a statement".into()));
@@ -642,15 +688,25 @@ impl Store {
                 )));
             }
             let binding = current_binding(conn, &index, assessment, requirement)?;
-            let existing =
-                read::sign_offs(conn, &people, &index, assessment, requirement, &binding)?;
+            let state = read::requirement_state(conn, &people, &index, assessment, requirement)?;
+            let reviews = match level {
+                SignOffLevel::Preparer => None,
+                SignOffLevel::Reviewer => {
+                    Some(check_reviewer(conn, assessment, &state, &signer_profile)?)
+                }
+            };
+            let existing = match level {
+                SignOffLevel::Preparer => &state.sign_offs,
+                SignOffLevel::Reviewer => &state.reviewer_sign_offs,
+            };
             if existing
                 .iter()
                 .any(|s| s.signer.profile == Some(signer_profile.id) && !s.stale)
             {
                 return Err(StoreError::Rule(format!(
-                    "{} has already signed off {requirement} and nothing has changed since",
-                    signer_profile.name
+                    "{} has already signed off {requirement} as {} and nothing has changed since",
+                    signer_profile.name,
+                    level.id()
                 )));
             }
             let seq = record_signed(
@@ -665,6 +721,8 @@ impl Store {
                     binding_hash: binding.hash(),
                     binding: binding.clone(),
                     signature: None,
+                    level,
+                    reviews,
                 },
                 signer,
             )?;
@@ -697,7 +755,11 @@ impl Store {
                 None => None,
                 Some(id) => approver_refusal(conn, &find_profile(conn, id)?, assessment)?,
             };
-            Ok(ApprovalGate { open, refused })
+            Ok(ApprovalGate {
+                open,
+                refused,
+                review_notes: super::review_notes::open_in(conn, assessment)?,
+            })
         })
     }
 
@@ -728,6 +790,7 @@ impl Store {
                 return Err(StoreError::Rule(reason));
             }
             check_signing(conn, &lead, assessment, signer, "an approval")?;
+            super::review_notes::refuse_open(conn, assessment)?;
             let open = open_items(conn, assessment, catalog)?;
             let justification = check_override(&open, override_)?;
             let state = read::approvals(conn, &People::load(conn)?, assessment)?;
@@ -1052,7 +1115,7 @@ pub(super) fn require_reviewer(conn: &Connection, actor: &Actor, action: &str) -
 
 /// The acting profile, for a change to `assessment`: active, and the
 /// sample's fictional auditor only in the sample assessment.
-fn require_reviewer_in(
+pub(super) fn require_reviewer_in(
     conn: &Connection,
     actor: &Actor,
     assessment: i64,
@@ -1180,7 +1243,7 @@ fn approver_refusal(
 }
 
 /// Everything open in `assessment`: unconcluded requirements, concluded
-/// ones not signed off, stale sign-offs.
+/// ones not signed off, stale sign-offs, sign-offs nobody reviewed.
 fn open_items(conn: &Connection, assessment: i64, catalog: &Catalog) -> Result<OpenItems> {
     let people = People::load(conn)?;
     let index = RunIndex::latest(conn, assessment)?;
@@ -1190,10 +1253,11 @@ fn open_items(conn: &Connection, assessment: i64, catalog: &Catalog) -> Result<O
         if state.conclusion().is_none() {
             open.unconcluded.push(requirement);
         } else {
-            match state.sign_off_state {
-                SignOffState::None => open.not_signed_off.push(requirement),
-                SignOffState::Stale => open.stale.push(requirement),
-                SignOffState::Current => {}
+            match (state.sign_off_state, state.reviewer_state) {
+                (SignOffState::None, _) => open.not_signed_off.push(requirement),
+                (SignOffState::Stale, _) => open.stale.push(requirement),
+                (SignOffState::Current, SignOffState::Current) => {}
+                (SignOffState::Current, _) => open.not_reviewed.push(requirement),
             }
         }
     }
@@ -1239,6 +1303,11 @@ fn check_override(
             &open.not_signed_off,
         ),
         ("with a stale sign-off", &given.items.stale, &open.stale),
+        (
+            "signed off but not reviewed",
+            &given.items.not_reviewed,
+            &open.not_reviewed,
+        ),
     ] {
         let missing: Vec<String> = actual
             .iter()
@@ -1291,6 +1360,47 @@ fn require_security_lead(conn: &Connection, actor: &Actor, action: &str) -> Resu
     Ok(profile)
 }
 
+/// What a reviewer sign-off of `state` needs: a current preparer
+/// sign-off by someone else, a reviewer who did not prepare the
+/// requirement, and no open review note. Returns the preparer sign-off
+/// reviewed.
+fn check_reviewer(
+    conn: &Connection,
+    assessment: i64,
+    state: &RequirementState,
+    reviewer: &Profile,
+) -> Result<i64> {
+    let requirement = &state.requirement;
+    let preparer = match (state.sign_off_state, state.preparer_sign_off()) {
+        (SignOffState::Current, Some(s)) => s,
+        (SignOffState::Stale, _) => {
+            return Err(StoreError::Rule(format!(
+                "{requirement}'s preparer sign-off is stale; the preparer signs it off again before it is reviewed"
+            )));
+        }
+        _ => {
+            return Err(StoreError::Rule(format!(
+                "{requirement} has no preparer sign-off yet; the preparer signs it off before it is reviewed"
+            )));
+        }
+    };
+    if let Some(what) = super::review_notes::prepared(conn, assessment, state, reviewer.id)? {
+        return Err(StoreError::Rule(format!(
+            "segregation of duties: {} {what}, and a reviewer cannot review their own preparation; another person signs as reviewer",
+            reviewer.name
+        )));
+    }
+    let open: Vec<String> = state.open_review_notes().map(ReviewNote::label).collect();
+    if !open.is_empty() {
+        return Err(StoreError::Rule(format!(
+            "{requirement} has {} open review note(s) ({}); they are answered and cleared before the reviewer signs off",
+            open.len(),
+            open.join(", ")
+        )));
+    }
+    Ok(preparer.id)
+}
+
 fn find_profile(conn: &Connection, id: i64) -> Result<Profile> {
     read::profiles(conn)?
         .into_iter()
@@ -1322,7 +1432,7 @@ fn check_catalog(conn: &Connection, assessment: i64, catalog: &Catalog) -> Resul
     Ok(found)
 }
 
-fn check_requirement(
+pub(super) fn check_requirement(
     conn: &Connection,
     assessment: i64,
     catalog: &Catalog,
@@ -1406,4 +1516,13 @@ fn check_not_changed_since(
         theirs,
         mine: mine.clone(),
     })))
+}
+
+/// The requirement a sign-off is for, and as whom.
+#[derive(Clone, Copy)]
+struct SignOffTarget<'a> {
+    assessment: i64,
+    catalog: &'a Catalog,
+    requirement: &'a str,
+    level: SignOffLevel,
 }

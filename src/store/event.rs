@@ -18,7 +18,7 @@ use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
 use super::model::{
     Actor, CompensatingControl, Conclusion, CustomizedApproach, Decision, Finding, Method,
-    OpenItems, RequestStatus, ReviewInput, Role, RunFile,
+    OpenItems, RequestStatus, ReviewInput, Role, RunFile, SignOffLevel,
 };
 use crate::evidence::Format;
 use crate::evidence::custody::Custody;
@@ -51,6 +51,9 @@ pub const EVENT_KINDS: &[&str] = &[
     "assessment.archived",
     "assessment.restored",
     "record.sealed",
+    "review_note.raised",
+    "review_note.answered",
+    "review_note.cleared",
 ];
 
 /// One change to the review record. The serde tag is the event kind.
@@ -181,6 +184,13 @@ pub(crate) enum Change {
         /// profile had no key, and in events written before schema 3).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<EventSignature>,
+        /// Preparer or reviewer; absent for a preparer's sign-off (and in
+        /// every sign-off written before reviewer sign-offs existed).
+        #[serde(default, skip_serializing_if = "SignOffLevel::is_preparer")]
+        level: SignOffLevel,
+        /// For a reviewer sign-off: the preparer sign-off reviewed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reviews: Option<i64>,
     },
     #[serde(rename = "approval.recorded")]
     ApprovalRecorded {
@@ -262,6 +272,23 @@ pub(crate) enum Change {
     RecordSealed {
         note: String,
         signature: EventSignature,
+    },
+    /// A reviewer's point on a requirement, to be answered and cleared.
+    #[serde(rename = "review_note.raised")]
+    ReviewNoteRaised { requirement: String, text: String },
+    /// The preparer's answer to review note `note`.
+    #[serde(rename = "review_note.answered")]
+    ReviewNoteAnswered {
+        note: i64,
+        requirement: String,
+        text: String,
+    },
+    /// Review note `note` settled (`text`: the remark, may be empty).
+    #[serde(rename = "review_note.cleared")]
+    ReviewNoteCleared {
+        note: i64,
+        requirement: String,
+        text: String,
     },
 }
 

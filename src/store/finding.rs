@@ -460,6 +460,13 @@ pub fn default_statement(requirement: &str) -> String {
     )
 }
 
+/// The statement a reviewer signs unless they write their own.
+pub fn default_review_statement(requirement: &str) -> String {
+    format!(
+        "I reviewed the preparer's work on {requirement}: its evidence, checks, attachments and finding, and agree with it."
+    )
+}
+
 /// What is missing before a requirement with this review can be signed off,
 /// in sentences (empty when nothing is). `failing_checks` are the IDs of the
 /// requirement's automated checks that fail in the latest run.

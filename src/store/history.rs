@@ -180,13 +180,39 @@ pub(crate) fn summarize(change: &Change, seq: i64, people: &People) -> String {
             statement,
             binding_hash,
             signature,
+            level,
+            reviews,
             ..
-        } => format!(
-            "{requirement} signed off as {}: \"{statement}\" (binding {}; {})",
-            role.label(),
-            short(binding_hash),
-            signed_words(signature.as_ref())
-        ),
+        } => {
+            let reviewed = reviews
+                .map(|id| format!(", reviewing sign-off #{id}"))
+                .unwrap_or_default();
+            format!(
+                "{requirement} signed off as {} ({}){reviewed}: \"{statement}\" (binding {}; {})",
+                level.label().to_lowercase(),
+                role.label(),
+                short(binding_hash),
+                signed_words(signature.as_ref())
+            )
+        }
+        Change::ReviewNoteRaised { requirement, text } => {
+            format!("Review note RN-{seq} raised on {requirement}: \"{text}\"")
+        }
+        Change::ReviewNoteAnswered {
+            note,
+            requirement,
+            text,
+        } => format!("Review note RN-{note} on {requirement} answered: \"{text}\""),
+        Change::ReviewNoteCleared {
+            note,
+            requirement,
+            text,
+        } if text.is_empty() => format!("Review note RN-{note} on {requirement} cleared"),
+        Change::ReviewNoteCleared {
+            note,
+            requirement,
+            text,
+        } => format!("Review note RN-{note} on {requirement} cleared: \"{text}\""),
         Change::ApprovalRecorded {
             decision,
             role,
@@ -302,7 +328,8 @@ pub(crate) fn requirement_history(
 ) -> Result<Vec<HistoryEntry>> {
     let rows = event_rows(
         conn,
-        "WHERE assessment = ?1 AND kind IN ('review.recorded', 'attachment.added', 'attachment.withdrawn', 'signoff.recorded')
+        "WHERE assessment = ?1 AND kind IN ('review.recorded', 'attachment.added', 'attachment.withdrawn', 'signoff.recorded',
+                              'review_note.raised', 'review_note.answered', 'review_note.cleared')
          AND json_extract(payload, '$.requirement') = ?2",
         params![assessment, requirement],
     )?;

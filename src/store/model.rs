@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::binding::SignOffBinding;
 pub use super::finding::{
     CompensatingControl, Conclusion, CustomizedApproach, Finding, Method, ReviewInput,
-    default_statement, sign_off_gaps, worksheet_fields,
+    default_review_statement, default_statement, sign_off_gaps, worksheet_fields,
 };
 use crate::checks::{CheckResult, RequirementVerdict, VerdictStatus};
 use crate::evidence::{ImportError, Provenance};
@@ -734,6 +734,102 @@ pub struct SignOff {
     /// profile without a key, or one recorded before signatures existed).
     #[serde(default)]
     pub signature: Option<SignatureInfo>,
+    /// Preparer (the work is done) or reviewer (a second person checked
+    /// it); preparer in records written before reviewer sign-offs existed.
+    #[serde(default)]
+    pub level: SignOffLevel,
+    /// For a reviewer sign-off: the preparer sign-off it reviewed.
+    #[serde(default)]
+    pub reviews: Option<i64>,
+}
+
+/// Which of a requirement's two sign-offs: the preparer's, or the
+/// reviewer's over it (a different person).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffLevel {
+    /// The person who did the work signs that it is done.
+    #[default]
+    Preparer,
+    /// A second person signs that they reviewed the preparer's work.
+    Reviewer,
+}
+
+impl SignOffLevel {
+    /// `preparer` or `reviewer`.
+    pub fn id(self) -> &'static str {
+        match self {
+            SignOffLevel::Preparer => "preparer",
+            SignOffLevel::Reviewer => "reviewer",
+        }
+    }
+
+    /// `Preparer` or `Reviewer`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignOffLevel::Preparer => "Preparer",
+            SignOffLevel::Reviewer => "Reviewer",
+        }
+    }
+
+    /// The level a stored ID names.
+    pub fn from_id(id: &str) -> Option<SignOffLevel> {
+        [SignOffLevel::Preparer, SignOffLevel::Reviewer]
+            .into_iter()
+            .find(|l| l.id() == id)
+    }
+
+    /// True for the preparer's sign-off (the default, left out of events).
+    pub fn is_preparer(&self) -> bool {
+        *self == SignOffLevel::Preparer
+    }
+}
+
+/// A point a reviewer raised on a requirement, with the preparer's answers
+/// and, once settled, who cleared it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    /// The ID (the sequence number of the event that raised it).
+    pub id: i64,
+    /// The assessment.
+    pub assessment: i64,
+    /// The requirement.
+    pub requirement: String,
+    /// What the reviewer raised.
+    pub text: String,
+    /// Who raised it, as they were then.
+    pub raised_by: Person,
+    /// When.
+    pub raised_at: DateTime<Utc>,
+    /// The answers, oldest first.
+    pub answers: Vec<ReviewNoteEntry>,
+    /// Who cleared it, when, with what remark (`None` while it is open).
+    pub cleared: Option<ReviewNoteEntry>,
+}
+
+impl ReviewNote {
+    /// True until it is cleared.
+    pub fn is_open(&self) -> bool {
+        self.cleared.is_none()
+    }
+
+    /// `RN-12`: how the note is named in messages and exports.
+    pub fn label(&self) -> String {
+        format!("RN-{}", self.id)
+    }
+}
+
+/// One answer to a review note, or its clearing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewNoteEntry {
+    /// The event.
+    pub event: i64,
+    /// Who, as they were then.
+    pub by: Person,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The text (may be empty for a clearing).
+    pub text: String,
 }
 
 impl SignOff {
@@ -770,7 +866,7 @@ pub struct SignatureInfo {
 pub struct RecordedSignature {
     /// The signed event.
     pub event: i64,
-    /// `sign-off`, `approval` or `seal`.
+    /// `sign-off`, `reviewer-sign-off`, `approval` or `seal`.
     pub kind: String,
     /// The requirement, for a sign-off.
     pub requirement: Option<String>,
@@ -789,10 +885,11 @@ pub struct RecordedSignature {
 }
 
 /// Whether a requirement is signed off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOffState {
     /// Never signed off.
+    #[default]
     None,
     /// The latest sign-off covers what is there now.
     Current,
@@ -813,15 +910,41 @@ pub struct RequirementState {
     pub review: Option<Review>,
     /// Attachments, withdrawn ones included, oldest first.
     pub attachments: Vec<AttachmentMeta>,
-    /// Sign-offs, oldest first.
+    /// Preparer sign-offs, oldest first.
     pub sign_offs: Vec<SignOff>,
-    /// The state of the latest sign-off.
+    /// The state of the latest preparer sign-off.
     pub sign_off_state: SignOffState,
     /// The binding hash of what is there now (what a sign-off would cover).
     pub binding_hash: String,
+    /// Reviewer sign-offs, oldest first (none in records exported before
+    /// they existed).
+    #[serde(default)]
+    pub reviewer_sign_offs: Vec<SignOff>,
+    /// The state of the latest reviewer sign-off: current only while it
+    /// covers what is there now and a current preparer sign-off stands.
+    #[serde(default)]
+    pub reviewer_state: SignOffState,
+    /// Review notes, oldest first, cleared ones included.
+    #[serde(default)]
+    pub review_notes: Vec<ReviewNote>,
 }
 
 impl RequirementState {
+    /// The review notes not cleared yet.
+    pub fn open_review_notes(&self) -> impl Iterator<Item = &ReviewNote> {
+        self.review_notes.iter().filter(|n| n.is_open())
+    }
+
+    /// The latest preparer sign-off.
+    pub fn preparer_sign_off(&self) -> Option<&SignOff> {
+        self.sign_offs.last()
+    }
+
+    /// The latest reviewer sign-off.
+    pub fn reviewer_sign_off(&self) -> Option<&SignOff> {
+        self.reviewer_sign_offs.last()
+    }
+
     /// The finding with its method, if a finding is recorded.
     pub fn conclusion(&self) -> Option<Conclusion> {
         self.review.as_ref().and_then(Review::conclusion)
@@ -877,6 +1000,12 @@ pub struct OpenItems {
     /// Requirements whose latest sign-off is stale.
     #[serde(default)]
     pub stale: Vec<String>,
+    /// Requirements with a current preparer sign-off and no current
+    /// reviewer sign-off (never reviewed, or the review went stale). Left
+    /// out when empty, so approvals signed before reviewer sign-offs
+    /// existed read as they were signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_reviewed: Vec<String>,
 }
 
 impl OpenItems {
@@ -887,7 +1016,10 @@ impl OpenItems {
 
     /// How many items are open.
     pub fn count(&self) -> usize {
-        self.unconcluded.len() + self.not_signed_off.len() + self.stale.len()
+        self.unconcluded.len()
+            + self.not_signed_off.len()
+            + self.stale.len()
+            + self.not_reviewed.len()
     }
 
     /// `232 without a conclusion (1.1.1, …); 3 not signed off (…)`.
@@ -897,6 +1029,7 @@ impl OpenItems {
             (&self.unconcluded, "without a conclusion"),
             (&self.not_signed_off, "concluded but not signed off"),
             (&self.stale, "with a stale sign-off"),
+            (&self.not_reviewed, "signed off but not reviewed"),
         ] {
             if !items.is_empty() {
                 parts.push(format!("{} {what} ({})", items.len(), some_of(items)));
@@ -939,6 +1072,36 @@ pub struct ApprovalGate {
     /// Why this profile may not approve at all (segregation of duties, a
     /// retired or sample profile, not a security lead), if it may not.
     pub refused: Option<String>,
+    /// Open review notes, which no override covers: each must be cleared.
+    #[serde(default)]
+    pub review_notes: Vec<OpenReviewNote>,
+}
+
+/// An open review note as the approval gate names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenReviewNote {
+    /// The note's ID (the event that raised it).
+    pub id: i64,
+    /// The requirement it is on.
+    pub requirement: String,
+    /// Who raised it.
+    pub raised_by: String,
+}
+
+impl ApprovalGate {
+    /// `RN-12 on 1.2.1 (raised by Dana Reviewer), …`.
+    pub fn describe_review_notes(&self) -> String {
+        self.review_notes
+            .iter()
+            .map(|n| {
+                format!(
+                    "RN-{} on {} (raised by {})",
+                    n.id, n.requirement, n.raised_by
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// An assessment's approval state.

@@ -818,21 +818,27 @@ pub(crate) fn sign_offs(
     now: &SignOffBinding,
 ) -> Result<Vec<SignOff>> {
     let mut stmt = conn.prepare(
-        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash
+        "SELECT id, profile, role, os_user, signed_at, statement, run, binding, binding_hash, level, reviews
          FROM sign_offs WHERE assessment = ?1 AND requirement = ?2 ORDER BY id",
     )?;
     let rows = stmt
         .query_map(params![assessment, requirement], |row| {
             Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, Option<i64>>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, String>(8)?,
+                (
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ),
+                (
+                    row.get::<_, Option<i64>>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, Option<i64>>(10)?,
+                ),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -843,7 +849,10 @@ pub(crate) fn sign_offs(
     };
     rows.into_iter()
         .map(
-            |(id, profile, role_id, os_user, at, statement, run, binding, binding_hash)| {
+            |(
+                (id, profile, role_id, os_user, at, statement),
+                (run, binding, binding_hash, level_id, reviews),
+            )| {
                 let binding: SignOffBinding = serde_json::from_str(&binding)?;
                 let then = if binding.results_sha256 == now.results_sha256 {
                     None
@@ -877,10 +886,23 @@ pub(crate) fn sign_offs(
                     binding,
                     binding_hash,
                     signature,
+                    level: SignOffLevel::from_id(&level_id).ok_or_else(|| {
+                        StoreError::Corrupt(format!("sign-off level `{level_id}`"))
+                    })?,
+                    reviews,
                 })
             },
         )
         .collect()
+}
+
+/// The state of the latest of `sign_offs`.
+fn latest_state(sign_offs: &[SignOff]) -> SignOffState {
+    match sign_offs.last() {
+        None => SignOffState::None,
+        Some(s) if s.stale => SignOffState::Stale,
+        Some(_) => SignOffState::Current,
+    }
 }
 
 /// Everything about one requirement, with `index` the latest run.
@@ -893,12 +915,22 @@ pub(crate) fn requirement_state(
 ) -> Result<RequirementState> {
     let evidence = index.requirement(requirement);
     let now = current_binding(conn, index, assessment, requirement)?;
-    let sign_offs = sign_offs(conn, people, index, assessment, requirement, &now)?;
-    let sign_off_state = match sign_offs.last() {
-        None => SignOffState::None,
-        Some(s) if s.stale => SignOffState::Stale,
-        Some(_) => SignOffState::Current,
-    };
+    let (sign_offs, mut reviewer_sign_offs): (Vec<SignOff>, Vec<SignOff>) =
+        sign_offs(conn, people, index, assessment, requirement, &now)?
+            .into_iter()
+            .partition(|s| s.level.is_preparer());
+    let sign_off_state = latest_state(&sign_offs);
+    // A review covers the preparation it reviewed: without a current
+    // preparer sign-off, the reviewer's no longer stands either.
+    if sign_off_state != SignOffState::Current
+        && let Some(last) = reviewer_sign_offs.last_mut()
+        && !last.stale
+    {
+        last.stale = true;
+        last.stale_reasons
+            .push("no current preparer sign-off".to_owned());
+    }
+    let reviewer_state = latest_state(&reviewer_sign_offs);
     Ok(RequirementState {
         requirement: requirement.to_owned(),
         verdict: evidence.verdict,
@@ -908,6 +940,9 @@ pub(crate) fn requirement_state(
         sign_offs,
         sign_off_state,
         binding_hash: now.hash(),
+        reviewer_sign_offs,
+        reviewer_state,
+        review_notes: super::review_notes::of_requirement(conn, people, assessment, requirement)?,
     })
 }
 

@@ -121,7 +121,7 @@ fn record(conn: &rusqlite::Connection, assessment: i64) -> super::Result<Assessm
         seal: signatures
             .iter()
             .rev()
-            .find(|s| s.kind != "sign-off")
+            .find(|s| !matches!(s.kind.as_str(), "sign-off" | "reviewer-sign-off"))
             .cloned(),
         signatures,
     })

@@ -42,6 +42,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             V3_SIGNING,
             V3_RESULT_LISTS,
             V3_EVIDENCE_REFERENCES,
+            V3_REVIEWER_SIGN_OFFS_AND_REVIEW_NOTES,
         ],
     },
 ];
@@ -63,6 +64,8 @@ pub(crate) const ENTITY_TABLES: &[(&str, &[&str])] = &[
     ("scopes", &["seq"]),
     ("purges", &["sha256"]),
     ("signatures", &["event"]),
+    ("review_notes", &["id"]),
+    ("review_note_answers", &["id"]),
 ];
 
 const V1_TABLES: &str = "
@@ -414,6 +417,48 @@ UPDATE attachments SET reference = (SELECT n.reference FROM numbered_evidence n 
 DROP TABLE numbered_evidence;
 CREATE UNIQUE INDEX evidence_files_by_reference ON evidence_files(assessment, reference);
 CREATE UNIQUE INDEX attachments_by_reference ON attachments(assessment, reference);
+";
+
+/// Preparer and reviewer (issue 14): every sign-off is a preparer's or a
+/// reviewer's (`level`; a reviewer's names the preparer sign-off it
+/// reviewed in `reviews`); sign-offs recorded before are preparers'. Review
+/// notes a reviewer raises on a requirement, the answers to them and their
+/// clearing (who, when, the remark) are kept in `review_notes` and
+/// `review_note_answers`, both derived from the `review_note.*` events.
+const V3_REVIEWER_SIGN_OFFS_AND_REVIEW_NOTES: &str = "
+ALTER TABLE sign_offs ADD COLUMN level TEXT NOT NULL DEFAULT 'preparer';
+ALTER TABLE sign_offs ADD COLUMN reviews INTEGER;
+CREATE TABLE review_notes (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    requirement TEXT NOT NULL,
+    text TEXT NOT NULL,
+    raised_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    cleared_seq INTEGER,
+    cleared_by INTEGER REFERENCES profiles(id),
+    cleared_os_user TEXT,
+    cleared_at TEXT,
+    cleared_text TEXT
+);
+CREATE TRIGGER review_notes_no_delete BEFORE DELETE ON review_notes
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX review_notes_by_requirement ON review_notes(assessment, requirement);
+CREATE TABLE review_note_answers (
+    id INTEGER PRIMARY KEY,
+    assessment INTEGER NOT NULL REFERENCES assessments(id),
+    note INTEGER NOT NULL REFERENCES review_notes(id),
+    answered_by INTEGER REFERENCES profiles(id),
+    os_user TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TRIGGER review_note_answers_no_update BEFORE UPDATE ON review_note_answers
+BEGIN SELECT RAISE(ABORT, 'an answer cannot be changed; write another'); END;
+CREATE TRIGGER review_note_answers_no_delete BEFORE DELETE ON review_note_answers
+BEGIN SELECT RAISE(ABORT, 'nothing is deleted from the review record'); END;
+CREATE INDEX review_note_answers_by_note ON review_note_answers(note, id);
 ";
 
 /// Brings the schema of `conn` up to `target` (at most [`SCHEMA_VERSION`]),

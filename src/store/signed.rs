@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use super::canonical::canonical_json;
 use super::error::{Result, StoreError};
 use super::event::{Change, EventRow, EventSignature};
+use super::model::SignOffLevel;
 use crate::signing::{NAMESPACE, PublicKey, Signer};
 
 /// The statement format's name and version.
@@ -177,12 +178,12 @@ fn body(change: &Change) -> Option<(&'static str, Value)> {
             run,
             binding,
             binding_hash,
+            level,
+            reviews,
             ..
         } => {
             let conclusion = binding.conclusion();
-            Some((
-                "sign-off",
-                json!({
+            let mut body = json!({
                     "requirement": requirement,
                     "finding": conclusion.map(|c| c.finding.id()),
                     "method": conclusion.map(|c| c.method.id()),
@@ -196,8 +197,20 @@ fn body(change: &Change) -> Option<(&'static str, Value)> {
                         "worksheet_sha256": binding.worksheet_sha256,
                         "binding_sha256": binding_hash,
                     },
-                }),
-            ))
+            });
+            // A preparer's statement reads as sign-offs always have; a
+            // reviewer's says so and names the sign-off it reviewed.
+            let kind = match level {
+                SignOffLevel::Preparer => "sign-off",
+                SignOffLevel::Reviewer => {
+                    if let Value::Object(map) = &mut body {
+                        map.insert("level".into(), json!(level.id()));
+                        map.insert("reviews".into(), json!(reviews));
+                    }
+                    "reviewer-sign-off"
+                }
+            };
+            Some((kind, body))
         }
         Change::ApprovalRecorded {
             decision,

@@ -8,10 +8,10 @@ use std::time::Instant;
 use super::app::{Message, RunningJob, SnippetState, Workbench, default_statement};
 use super::dialogs::{Dialog, DraftChoice, Then};
 use super::snippet::SnippetKey;
-use super::worker::{Job, JobId, PickPurpose, Task};
+use super::worker::{Job, JobId, PickPurpose, ReviewNoteAction, Task};
 use crate::catalog::Catalog;
 use crate::export::ExportFormat;
-use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store};
+use crate::store::{Actor, Finding, Method, ReviewInput, Role, Store, default_review_statement};
 
 /// How a request for a profile begins, so choosing one can retire it.
 const PROFILE_NEEDED: &str = "A reviewer profile is needed to";
@@ -442,6 +442,15 @@ impl Workbench {
 
     /// Signs off the selected requirement with the statement typed.
     pub(super) fn sign_off(&mut self) {
+        self.sign_off_as(false);
+    }
+
+    /// Signs the selected requirement off as its reviewer.
+    pub(super) fn review_sign_off(&mut self) {
+        self.sign_off_as(true);
+    }
+
+    fn sign_off_as(&mut self, reviewer: bool) {
         let (Some(requirement), Some(assessment)) =
             (self.selected.clone(), self.assessment().map(|a| a.id))
         else {
@@ -451,10 +460,12 @@ impl Workbench {
         let Some(actor) = self.reviewer("sign off") else {
             return;
         };
-        let statement = if self.statement.trim().is_empty() {
-            default_statement(&requirement)
-        } else {
+        let statement = if !self.statement.trim().is_empty() {
             self.statement.clone()
+        } else if reviewer {
+            default_review_statement(&requirement)
+        } else {
+            default_statement(&requirement)
         };
         let profile = self.profile().cloned();
         let sign = self.signing.take(profile.as_ref());
@@ -464,6 +475,31 @@ impl Workbench {
             requirement,
             statement,
             sign,
+            reviewer,
+        });
+    }
+
+    /// Raises, answers or clears a review note on the selected requirement.
+    pub(super) fn review_note(&mut self, action: ReviewNoteAction) {
+        let (Some(requirement), Some(assessment)) =
+            (self.selected.clone(), self.assessment().map(|a| a.id))
+        else {
+            return;
+        };
+        let Some(actor) = self.reviewer("work on review notes") else {
+            return;
+        };
+        match &action {
+            ReviewNoteAction::Raise(_) => self.review_note_text.clear(),
+            ReviewNoteAction::Answer(note, _) | ReviewNoteAction::Clear(note, _) => {
+                self.review_note_replies.remove(note);
+            }
+        }
+        self.worker.submit(Task::ReviewNote {
+            actor,
+            assessment,
+            requirement,
+            action,
         });
     }
 

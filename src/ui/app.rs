@@ -197,6 +197,10 @@ pub struct Workbench {
     pub(super) drafts: Drafts,
     pub(super) note_preview: bool,
     pub(super) statement: String,
+    /// A review note being written for the selected requirement.
+    pub(super) review_note_text: String,
+    /// Answers and clearing remarks being written, by review note.
+    pub(super) review_note_replies: HashMap<i64, String>,
     /// How the reviewer signs (agent or key file; the passphrase until used).
     pub(super) signing: super::signing::SigningForm,
     pub(super) snippets: HashMap<SnippetKey, SnippetState>,
@@ -276,6 +280,8 @@ impl Workbench {
             scope_fit: true,
             note_preview: false,
             statement: String::new(),
+            review_note_text: String::new(),
+            review_note_replies: HashMap::new(),
             signing: super::signing::SigningForm::new(),
             snippets: HashMap::new(),
             thumbnails: Thumbnails::default(),

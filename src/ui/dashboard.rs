@@ -13,6 +13,12 @@ use crate::store::{Decision, Finding, Method, VerdictCounts};
 /// The height of a family's row in the chart.
 const FAMILY_ROW: f32 = 40.0;
 
+/// The width of a Dashboard card, frame and margins included.
+const CARD_WIDTH: f32 = 150.0;
+
+/// A card's margin left and right of its text.
+const CARD_MARGIN_X: f32 = 12.0;
+
 /// Shows the dashboard.
 pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
@@ -193,6 +199,8 @@ fn appendices(wb: &mut Workbench, ui: &mut Ui, palette: &Palette) {
     ui.add_space(10.0);
     ui.label(RichText::new("Appendices that apply only to some entities").strong());
     let mut declare = None;
+    // The titles wrap so that the buttons stay in view on a narrow window.
+    let title_width = (ui.available_width() - 400.0).clamp(160.0, 380.0);
     egui::Grid::new("tickmark-appendices")
         .num_columns(4)
         .spacing([12.0, 6.0])
@@ -215,7 +223,10 @@ fn appendices(wb: &mut Workbench, ui: &mut Ui, palette: &Palette) {
                     })
                     .count();
                 ui.label(RichText::new(&id).monospace().strong());
-                ui.label(&title).on_hover_text(format!("Applies only to {applies_to}"));
+                ui.allocate_ui(Vec2::new(title_width, 0.0), |ui| {
+                    ui.add(egui::Label::new(&title).wrap())
+                        .on_hover_text(format!("Applies only to {applies_to}"));
+                });
                 ui.label(
                     RichText::new(format!(
                         "{not_applicable} of {} not applicable",
@@ -261,6 +272,8 @@ fn open_family(wb: &mut Workbench, family: &str) {
 enum Card {
     Concluded,
     SignedOff,
+    Reviewed,
+    ReviewNotes,
     Stale,
     Failing,
     Approval,
@@ -277,6 +290,8 @@ fn open_card(wb: &mut Workbench, card: Card) {
     match card {
         Card::Concluded => filters.unreviewed = true,
         Card::SignedOff => filters.signed = true,
+        Card::Reviewed => filters.to_review = true,
+        Card::ReviewNotes => filters.open_review_notes = true,
         Card::Stale => filters.stale = true,
         Card::Failing => filters.failing = true,
         Card::Approval => {}
@@ -319,6 +334,24 @@ fn summary(
             "Review the requirements signed off",
         ),
         (
+            Card::Reviewed,
+            "Reviewer sign-offs",
+            format!("{} / {total}", sum(|c| c.review_signed)),
+            palette.signed,
+            "Review the requirements the preparer signed off and no reviewer has yet",
+        ),
+        (
+            Card::ReviewNotes,
+            "Open review notes",
+            sum(|c| c.open_review_notes).to_string(),
+            if sum(|c| c.open_review_notes) > 0 {
+                palette.fail
+            } else {
+                palette.muted
+            },
+            "Review the requirements with an open review note",
+        ),
+        (
             Card::Stale,
             "Stale sign-offs",
             sum(|c| c.stale).to_string(),
@@ -340,27 +373,33 @@ fn summary(
             "Open the approval",
         ),
     ];
+    // Cards are frames, which a wrapping layout cannot measure before
+    // placing them: as many per row as the width holds, the rest below.
+    let spacing = ui.spacing().item_spacing.x;
+    let per_row = ((ui.available_width() + spacing) / (CARD_WIDTH + spacing)).floor();
     let mut clicked = None;
-    ui.horizontal_wrapped(|ui| {
-        for (which, title, value, color, hover) in cards {
-            if card(ui, title, &value, color)
-                .on_hover_text(hover)
-                .clicked()
-            {
-                clicked = Some(which);
+    for row in cards.chunks(per_row.max(1.0) as usize) {
+        ui.horizontal(|ui| {
+            for (which, title, value, color, hover) in row {
+                if card(ui, title, value, *color)
+                    .on_hover_text(*hover)
+                    .clicked()
+                {
+                    clicked = Some(*which);
+                }
             }
-        }
-    });
+        });
+    }
     clicked
 }
 
 /// A card: a title and a figure, clickable as a whole.
 fn card(ui: &mut Ui, title: &str, value: &str, color: Color32) -> egui::Response {
     let shown = egui::Frame::group(ui.style())
-        .inner_margin(egui::Margin::symmetric(12, 8))
+        .inner_margin(egui::Margin::symmetric(CARD_MARGIN_X as i8, 8))
         .corner_radius(6.0)
         .show(ui, |ui| {
-            ui.set_min_width(120.0);
+            ui.set_width(CARD_WIDTH - CARD_MARGIN_X * 2.0 - 2.0);
             ui.vertical(|ui| {
                 ui.add(egui::Label::new(RichText::new(title).small().weak()).selectable(false));
                 ui.add(

@@ -1044,6 +1044,11 @@ fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome
                 Some("Checking what is open…".into())
             } else if let Some(reason) = &refused {
                 Some(upper_first(reason))
+            } else if let Some(notes) = gate.as_ref().filter(|g| !g.review_notes.is_empty()) {
+                Some(format!(
+                    "Clear the open review notes first: {}",
+                    notes.describe_review_notes()
+                ))
             } else if !open.is_empty() && !form.override_open {
                 Some("Finish the open items, or approve over them with an override".into())
             } else if !justified {
@@ -1094,6 +1099,16 @@ fn gate_lines(
 ) {
     if let (Some(reason), true) = (&gate.refused, is_lead) {
         ui.label(RichText::new(upper_first(reason)).color(palette.fail));
+    }
+    if !gate.review_notes.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "{} review note(s) open: {}. A review note is answered and cleared, never overridden.",
+                gate.review_notes.len(),
+                gate.describe_review_notes()
+            ))
+            .color(palette.fail),
+        );
     }
     if gate.open.is_empty() {
         ui.label(

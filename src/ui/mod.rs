@@ -25,6 +25,7 @@ mod model;
 mod prefs;
 mod requests;
 mod review;
+mod review_notes;
 mod scope;
 mod signing;
 mod snippet;

@@ -24,6 +24,10 @@ pub struct Glance {
     pub attachments: usize,
     /// A note is recorded.
     pub has_note: bool,
+    /// The latest reviewer sign-off's state.
+    pub reviewed: SignOffState,
+    /// How many review notes are open.
+    pub open_review_notes: usize,
 }
 
 impl Glance {
@@ -34,6 +38,8 @@ impl Glance {
         sign_off: SignOffState::None,
         attachments: 0,
         has_note: false,
+        reviewed: SignOffState::None,
+        open_review_notes: 0,
     };
 
     /// Of a requirement state.
@@ -53,6 +59,8 @@ impl Glance {
                     .review
                     .as_ref()
                     .is_some_and(|r| !r.note.trim().is_empty()),
+                reviewed: state.reviewer_state,
+                open_review_notes: state.open_review_notes().count(),
             },
         }
     }
@@ -70,7 +78,16 @@ impl Glance {
             SignOffState::Current => "signed off",
             SignOffState::Stale => "sign-off stale",
         };
-        format!("Automated: {verdict}; {conclusion}; {signed}")
+        let reviewed = match self.reviewed {
+            SignOffState::None => "not reviewed",
+            SignOffState::Current => "reviewed",
+            SignOffState::Stale => "review stale",
+        };
+        let notes = match self.open_review_notes {
+            0 => String::new(),
+            n => format!("; {n} open review note(s)"),
+        };
+        format!("Automated: {verdict}; {conclusion}; {signed}; {reviewed}{notes}")
     }
 }
 
@@ -100,6 +117,13 @@ pub struct Filters {
     /// A note is recorded.
     #[serde(default)]
     pub has_note: bool,
+    /// A review note is open.
+    #[serde(default)]
+    pub open_review_notes: bool,
+    /// Signed off by the preparer and waiting for the reviewer: no current
+    /// reviewer sign-off over a current preparer's.
+    #[serde(default)]
+    pub to_review: bool,
 }
 
 impl Filters {
@@ -113,6 +137,8 @@ impl Filters {
             || self.new_in_v4
             || self.concluded_unsigned
             || self.has_note
+            || self.open_review_notes
+            || self.to_review
     }
 
     /// Whether a requirement passes every filter that is on.
@@ -129,6 +155,10 @@ impl Filters {
             && (!self.concluded_unsigned
                 || (glance.conclusion.is_some() && glance.sign_off != SignOffState::Current))
             && (!self.has_note || glance.has_note)
+            && (!self.open_review_notes || glance.open_review_notes > 0)
+            && (!self.to_review
+                || (glance.sign_off == SignOffState::Current
+                    && glance.reviewed != SignOffState::Current))
     }
 }
 
@@ -188,6 +218,10 @@ pub struct FamilyCounts {
     pub stale: usize,
     /// Automated verdict fail.
     pub failing: usize,
+    /// With a current reviewer sign-off.
+    pub review_signed: usize,
+    /// Open review notes.
+    pub open_review_notes: usize,
 }
 
 /// The assessment as the panels see it: glances by requirement, rebuilt
@@ -345,6 +379,8 @@ impl View {
             c.signed += usize::from(glance.sign_off == SignOffState::Current);
             c.stale += usize::from(glance.sign_off == SignOffState::Stale);
             c.failing += usize::from(glance.verdict == Some(VerdictStatus::Fail));
+            c.review_signed += usize::from(glance.reviewed == SignOffState::Current);
+            c.open_review_notes += glance.open_review_notes;
         }
         counts
     }
@@ -380,8 +416,7 @@ mod tests {
             verdict: Some(verdict),
             conclusion,
             sign_off,
-            attachments: 0,
-            has_note: false,
+            ..Glance::EMPTY
         }
     }
 

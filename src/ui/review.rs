@@ -49,6 +49,8 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                     note(wb, ui, &id);
                     attachments(wb, ui, &id);
                     sign_off(wb, ui, &id);
+                    super::review_notes::reviewer_sign_off(wb, ui, &id);
+                    super::review_notes::review_notes(wb, ui, &id);
                     history(wb, ui, &id);
                 });
         });
@@ -516,7 +518,7 @@ fn thumbnail(wb: &mut Workbench, ui: &mut Ui, attachment: &AttachmentMeta) {
 
 fn sign_off(wb: &mut Workbench, ui: &mut Ui, id: &str) {
     let palette = Palette::of(ui);
-    widgets::section(ui, "Sign-off");
+    widgets::section(ui, "Preparer sign-off");
     let (state, sign_offs) = match wb.requirement_state(id) {
         Some(s) => (s.sign_off_state, s.sign_offs.clone()),
         None => (SignOffState::None, Vec::new()),
@@ -667,7 +669,7 @@ fn capitalised(text: &str) -> String {
 }
 
 /// `Signed` (with the key on hover) or `Unsigned`.
-fn signature_chip(ui: &mut Ui, sign_off: &SignOff, palette: &Palette) {
+pub(super) fn signature_chip(ui: &mut Ui, sign_off: &SignOff, palette: &Palette) {
     match &sign_off.signature {
         Some(signature) => {
             widgets::chip(ui, "Signed", palette.signed, palette).on_hover_text(format!(
@@ -683,7 +685,7 @@ fn signature_chip(ui: &mut Ui, sign_off: &SignOff, palette: &Palette) {
     }
 }
 
-fn statement(ui: &mut Ui, sign_off: &SignOff) {
+pub(super) fn statement(ui: &mut Ui, sign_off: &SignOff) {
     ui.label(
         RichText::new(format!("\"{}\"", sign_off.statement))
             .small()
@@ -691,7 +693,7 @@ fn statement(ui: &mut Ui, sign_off: &SignOff) {
     );
 }
 
-fn signer(sign_off: &SignOff) -> String {
+pub(super) fn signer(sign_off: &SignOff) -> String {
     format!(
         "by {} ({}) on {}",
         sign_off

@@ -119,6 +119,16 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
                 "Has note",
                 "Requirements with a note recorded".to_owned(),
             ),
+            (
+                &mut filters.to_review,
+                "To review",
+                "Signed off by the preparer, waiting for the reviewer's sign-off".to_owned(),
+            ),
+            (
+                &mut filters.open_review_notes,
+                "Review notes",
+                "Requirements with an open review note".to_owned(),
+            ),
         ];
         for (value, label, hover) in toggles {
             ui.toggle_value(value, label).on_hover_text(hover);
@@ -427,6 +437,14 @@ fn requirement_row(wb: &Workbench, ui: &mut Ui, id: &str, palette: &Palette) -> 
     let right = rect.right() - 6.0;
     let sign_center = egui::pos2(right - 7.0, rect.center().y);
     widgets::paint_sign_off(painter, sign_center, 6.5, glance.sign_off, palette);
+    widgets::paint_review(
+        painter,
+        sign_center,
+        6.5,
+        glance.reviewed,
+        glance.open_review_notes,
+        palette,
+    );
     let conclusion_center = egui::pos2(right - 24.0, rect.center().y);
     widgets::paint_conclusion(painter, conclusion_center, 5.5, glance.conclusion, palette);
     let text_color = if selected {
@@ -561,6 +579,22 @@ pub fn legend(ui: &mut Ui) {
                 widgets::paint_sign_off(p, c, r, crate::store::SignOffState::Stale, &palette)
             });
             ui.label("Stale: evidence or review changed after the sign-off");
+        });
+        ui.horizontal(|ui| {
+            widgets::icon(ui, 16.0, "Reviewed", |p, c, r| {
+                let r = r * 0.7;
+                widgets::paint_sign_off(p, c, r, crate::store::SignOffState::Current, &palette);
+                widgets::paint_review(p, c, r, crate::store::SignOffState::Current, 0, &palette);
+            });
+            ui.label("Outer ring: a second person signed as reviewer (amber when stale)");
+        });
+        ui.horizontal(|ui| {
+            widgets::icon(ui, 16.0, "Open review note", |p, c, r| {
+                let r = r * 0.7;
+                widgets::paint_sign_off(p, c, r, crate::store::SignOffState::Current, &palette);
+                widgets::paint_review(p, c, r, crate::store::SignOffState::None, 1, &palette);
+            });
+            ui.label("Red dot: a review note is open");
         });
     });
 }

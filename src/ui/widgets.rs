@@ -118,6 +118,31 @@ pub fn paint_conclusion(
     }
 }
 
+/// Paints the reviewer's sign-off around a sign-off mark of `radius`: an
+/// outer ring (green when current, amber when stale, none before a
+/// review), and a dot at the top right while review notes are open.
+pub fn paint_review(
+    painter: &egui::Painter,
+    center: Pos2,
+    radius: f32,
+    reviewed: SignOffState,
+    open_notes: usize,
+    palette: &Palette,
+) {
+    if reviewed != SignOffState::None {
+        painter.circle_stroke(
+            center,
+            radius + 2.5,
+            Stroke::new(1.5, palette.sign_off(reviewed)),
+        );
+    }
+    if open_notes > 0 {
+        let dot = center + Vec2::new(radius * 0.85, -radius * 0.85);
+        painter.circle_filled(dot, 3.2, palette.fail);
+        painter.circle_stroke(dot, 3.2, Stroke::new(1.0, palette.on_chip));
+    }
+}
+
 /// Paints a sign-off state: a seal with a tick (current), a warning
 /// triangle (stale), nothing when never signed.
 pub fn paint_sign_off(

@@ -244,6 +244,39 @@ impl Reviewed {
                 )
                 .unwrap();
         }
+        // A second auditor reviews: a note on 1.1.2, answered and cleared,
+        // and a reviewer sign-off of 1.3.7.
+        let reviewer = self
+            .store
+            .create_profile(
+                &Actor {
+                    profile: None,
+                    os_user: "tester".into(),
+                },
+                &NewProfile {
+                    name: "Rey Reviewer".into(),
+                    email: "rey@example.com".into(),
+                    role: Role::Auditor,
+                },
+            )
+            .unwrap();
+        let reviewer = Actor {
+            profile: Some(reviewer.id),
+            os_user: "rey".into(),
+        };
+        let note = self
+            .store
+            .raise_review_note(&reviewer, id, catalog, "1.1.2", "Is the diagram current?")
+            .unwrap();
+        self.store
+            .answer_review_note(&self.auditor, note.id, "Yes, redrawn in May [E-1].")
+            .unwrap();
+        self.store
+            .clear_review_note(&reviewer, note.id, "Thanks.")
+            .unwrap();
+        self.store
+            .review_sign_off_with(&reviewer, id, catalog, "1.3.7", "Reviewed.", None)
+            .unwrap();
         // A later edit makes 2.1's sign-off stale.
         self.store
             .set_review(
@@ -270,6 +303,16 @@ impl Reviewed {
                     items: open,
                 }),
                 None,
+            )
+            .unwrap();
+        // A review note raised after the approval stays open.
+        self.store
+            .raise_review_note(
+                &reviewer,
+                id,
+                catalog,
+                "1.2.1",
+                "Which NSG rules applied in June?",
             )
             .unwrap();
     }

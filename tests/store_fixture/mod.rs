@@ -226,9 +226,68 @@ impl Fixture {
     }
 
     /// A record with something in every table: two evidence files, a run,
-    /// reviews of every requirement, an attachment, a sign-off of each and
-    /// an approval (nothing left open, so no override).
+    /// reviews of every requirement, an attachment, a preparer and a
+    /// reviewer sign-off of each (the reviewer "Rey Reviewer", an auditor)
+    /// and an approval (nothing left open, so no override).
     pub fn populated() -> Fixture {
+        let mut f = Fixture::prepared();
+        let reviewer = f.add_reviewer();
+        f.review_all(&reviewer);
+        let (id, catalog) = (f.assessment.id, f.catalog.clone());
+        f.store
+            .approve(&f.lead, id, &catalog, "Approved for H1.", None, None)
+            .unwrap();
+        f
+    }
+
+    /// A second auditor, "Rey Reviewer", who reviews the preparers' work.
+    pub fn add_reviewer(&mut self) -> Actor {
+        let reviewer = self
+            .store
+            .create_profile(
+                &actor(None),
+                &NewProfile {
+                    name: "Rey Reviewer".into(),
+                    email: "rey@example.com".into(),
+                    role: Role::Auditor,
+                },
+            )
+            .unwrap();
+        actor(Some(reviewer.id))
+    }
+
+    /// `reviewer` signs every requirement off as its reviewer.
+    pub fn review_all(&mut self, reviewer: &Actor) {
+        let (id, catalog) = (self.assessment.id, self.catalog.clone());
+        for requirement in REQUIREMENTS {
+            self.store
+                .review_sign_off_with(
+                    reviewer,
+                    id,
+                    &catalog,
+                    requirement,
+                    "I reviewed the preparer's work.",
+                    None,
+                )
+                .unwrap();
+        }
+    }
+
+    /// What a record written by the previous release (schema 2) could
+    /// hold: [`Fixture::prepared`] and the lead's decision to send it back
+    /// (no reviewer sign-offs, review notes or approval overrides existed).
+    pub fn as_released() -> Fixture {
+        let mut f = Fixture::prepared();
+        let (id, catalog, lead) = (f.assessment.id, f.catalog.clone(), f.lead.clone());
+        f.store
+            .send_back(&lead, id, &catalog, "Sent back for a second look.", None)
+            .unwrap();
+        f
+    }
+
+    /// Two evidence files, a run, reviews of every requirement, an
+    /// attachment and a preparer sign-off of each.
+    pub fn prepared() -> Fixture {
         let mut f = Fixture::new();
         let dir = f.evidence_dir();
         let aks = write(&dir, "aks.json", &aks_json("one"));
@@ -273,9 +332,6 @@ impl Fixture {
                 )
                 .unwrap();
         }
-        f.store
-            .approve(&f.lead, id, &catalog, "Approved for H1.", None, None)
-            .unwrap();
         f
     }
 }
@@ -296,6 +352,31 @@ pub fn path_text(path: &Path) -> String {
 pub fn downgrade(db: &Path, version: i64) {
     assert!((1..=2).contains(&version));
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Undo step 3's reviewer sign-offs and review notes block (a record
+    // of an earlier release holds neither).
+    let newer: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM sign_offs WHERE level <> 'preparer') + (SELECT count(*) FROM review_notes)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        newer, 0,
+        "reviewer sign-offs and review notes cannot go back to schema {version}"
+    );
+    conn.execute_batch(
+        "DROP INDEX review_note_answers_by_note;
+         DROP TRIGGER review_note_answers_no_update;
+         DROP TRIGGER review_note_answers_no_delete;
+         DROP TABLE review_note_answers;
+         DROP INDEX review_notes_by_requirement;
+         DROP TRIGGER review_notes_no_delete;
+         DROP TABLE review_notes;
+         ALTER TABLE sign_offs DROP COLUMN level;
+         ALTER TABLE sign_offs DROP COLUMN reviews;",
+    )
+    .unwrap();
     // Undo step 3's evidence references block.
     conn.execute_batch(
         "DROP INDEX evidence_files_by_reference;

@@ -181,6 +181,18 @@ fn legend(out: &mut String) {
             "Signed off, but the evidence, results, finding, note or attachments changed since.",
         ),
         (
+            "<span class=\"badge b-reviewed\">&#10003;&#10003; Reviewed</span>",
+            "A second person signed as reviewer over the preparer's current sign-off, and it still covers what is there.",
+        ),
+        (
+            "<span class=\"badge b-stale\">Review stale</span>",
+            "Reviewed, but something changed since (or the preparer's sign-off no longer stands): it is reviewed again.",
+        ),
+        (
+            "<span class=\"badge b-note\">1 open review note(s)</span>",
+            "A reviewer raised a point the preparer has to answer; it blocks the reviewer sign-off and the approval until the reviewer clears it.",
+        ),
+        (
             "<span class=\"badge b-new\">New in v4.0</span>",
             "A requirement PCI DSS v4.0 added.",
         ),

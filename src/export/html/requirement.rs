@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::catalog::MappingStrength;
 use crate::checks::{CheckResult, CheckStatus, VerdictStatus, strength_in};
 use crate::evidence::EvidenceRef;
-use crate::store::{AttachmentMeta, Method, Review, SignOff, SignOffState};
+use crate::store::{AttachmentMeta, Method, Review, ReviewNote, SignOff, SignOffState};
 
 use super::super::ReportData;
 use super::super::index::EvidenceIndex;
@@ -36,7 +36,8 @@ pub(super) fn render(
         && row.prior(view.record).is_empty()
         && row.review().is_none()
         && row.attachments().is_empty()
-        && row.sign_offs().is_empty();
+        && row.sign_offs().is_empty()
+        && row.review_notes().is_empty();
     w!(
         out,
         "<article class=\"req v-{}{}\" id=\"req-{}\">\n",
@@ -56,7 +57,13 @@ pub(super) fn render(
         attachments(out, index, data, row.attachments());
     }
     if !row.sign_offs().is_empty() {
-        sign_offs(out, row.sign_offs());
+        sign_offs(out, "Preparer sign-offs", row.sign_offs());
+    }
+    if !row.reviewer_sign_offs().is_empty() {
+        sign_offs(out, "Reviewer sign-offs", row.reviewer_sign_offs());
+    }
+    if !row.review_notes().is_empty() {
+        review_notes(out, row.review_notes());
     }
     history(out, row);
     out.push_str("</article>\n");
@@ -102,6 +109,20 @@ fn head(out: &mut String, row: &Row<'_>, verdict: Option<VerdictStatus>) {
         SignOffState::Stale => "<span class=\"badge b-stale\">Sign-off stale</span>",
         SignOffState::None => "",
     };
+    let reviewed = match row.reviewer_state() {
+        SignOffState::Current => {
+            "<span class=\"badge b-reviewed\">&#10003;&#10003; Reviewed</span>"
+        }
+        SignOffState::Stale => "<span class=\"badge b-stale\">Review stale</span>",
+        SignOffState::None => "",
+    };
+    let open_notes = row.review_notes().iter().filter(|n| n.is_open()).count();
+    let notes = if open_notes > 0 {
+        format!("<span class=\"badge b-note\">{open_notes} open review note(s)</span>")
+    } else {
+        String::new()
+    };
+    let sign_off = format!("{sign_off}{reviewed}{notes}");
     let new = if row.node.new_in_v4 {
         "<span class=\"badge b-new\" title=\"Added by PCI DSS v4.0: no 3.2.1 requirement precedes it\">New in v4.0</span>"
     } else {
@@ -466,8 +487,11 @@ fn attachments(
     out.push_str("</ul></div>\n");
 }
 
-fn sign_offs(out: &mut String, sign_offs: &[SignOff]) {
-    out.push_str("<div class=\"block\"><h4>Sign-offs</h4><ul class=\"signoffs\">\n");
+fn sign_offs(out: &mut String, title: &str, sign_offs: &[SignOff]) {
+    w!(
+        out,
+        "<div class=\"block\"><h4>{title}</h4><ul class=\"signoffs\">\n"
+    );
     for s in sign_offs {
         let run = s.run.map(|r| format!(", run #{r}")).unwrap_or_default();
         w!(
@@ -496,6 +520,49 @@ fn sign_offs(out: &mut String, sign_offs: &[SignOff]) {
                 out,
                 "<br><span class=\"badge b-stale\">Stale</span> changed since: {}",
                 esc(&s.stale_reasons.join(", "))
+            );
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul></div>\n");
+}
+
+fn review_notes(out: &mut String, notes: &[ReviewNote]) {
+    out.push_str("<div class=\"block\"><h4>Review notes</h4><ul class=\"review-notes\">\n");
+    for n in notes {
+        let state = if n.is_open() {
+            "<span class=\"badge b-note\">Open</span>"
+        } else {
+            "<span class=\"badge b-signed\">Cleared</span>"
+        };
+        w!(
+            out,
+            "<li>{state} <b>{}</b> raised by <span class=\"who\">{}</span> on {}: {}",
+            esc(&n.label()),
+            esc(&person_name(&n.raised_by)),
+            time_human(&n.raised_at),
+            esc(&n.text)
+        );
+        for a in &n.answers {
+            w!(
+                out,
+                "<br>&#8627; answered by <span class=\"who\">{}</span> on {}: {}",
+                esc(&person_name(&a.by)),
+                time_human(&a.at),
+                esc(&a.text)
+            );
+        }
+        if let Some(c) = &n.cleared {
+            let remark = if c.text.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", esc(&c.text))
+            };
+            w!(
+                out,
+                "<br>&#8627; cleared by <span class=\"who\">{}</span> on {}{remark}",
+                esc(&person_name(&c.by)),
+                time_human(&c.at)
             );
         }
         out.push_str("</li>\n");

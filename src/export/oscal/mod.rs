@@ -616,6 +616,7 @@ fn parties_of(record: &AssessmentRecord) -> Vec<&Profile> {
         }
         state.attachments.iter().for_each(|a| add(&a.added_by));
         state.sign_offs.iter().for_each(|s| add(&s.signer));
+        state.reviewer_sign_offs.iter().for_each(|s| add(&s.signer));
     }
     record.approval.history.iter().for_each(|d| add(&d.by));
     record

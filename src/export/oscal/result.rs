@@ -804,7 +804,7 @@ fn sign_off_prose(s: &SignOff) -> String {
 fn attestations(context: &Context<'_>) -> Vec<Value> {
     let mut out = Vec::new();
     for row in &context.view.rows {
-        for s in row.sign_offs() {
+        for s in row.sign_offs().iter().chain(row.reviewer_sign_offs()) {
             let mut part = Map::new();
             part.insert(
                 "uuid".into(),
@@ -813,13 +813,18 @@ fn attestations(context: &Context<'_>) -> Vec<Value> {
             part.insert("name".into(), json!("sign-off"));
             part.insert(
                 "title".into(),
-                json!(context.line(&format!("Sign-off of requirement {}", row.id()))),
+                json!(context.line(&format!(
+                    "{} sign-off of requirement {}",
+                    s.level.label(),
+                    row.id()
+                ))),
             );
             put_array(
                 &mut part,
                 "props",
                 [
                     prop("requirement", row.id()),
+                    prop("sign-off-level", s.level.id()),
                     prop("control-id", control_id(context.catalog_id(), row.id())),
                     prop("signed-at", time_data(&s.signed_at)),
                     prop("binding-sha256", &s.binding_hash),
@@ -929,13 +934,14 @@ fn log_entries(context: &Context<'_>) -> Vec<Value> {
         entries.push((run.id, Value::Object(entry)));
     }
     for row in &context.view.rows {
-        for s in row.sign_offs() {
+        for s in row.sign_offs().iter().chain(row.reviewer_sign_offs()) {
             let mut entry = log_entry(
                 context,
                 format!("sign-off/{}", s.id),
                 format!(
-                    "{} signed off by {}{}",
+                    "{} signed off as {} by {}{}",
                     row.id(),
+                    s.level.id(),
                     md(s.signer.name.as_deref().unwrap_or(&s.signer.os_user)),
                     if s.stale { " (stale)" } else { "" }
                 ),

@@ -222,6 +222,17 @@ impl ImportReport {
     }
 }
 
+/// What to do with a review note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewNoteAction {
+    /// Raise a new one with this text.
+    Raise(String),
+    /// Answer note `0` with text `1`.
+    Answer(i64, String),
+    /// Clear note `0` with remark `1`.
+    Clear(i64, String),
+}
+
 /// Which two moments of a requirement to compare.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DiffRequest {
@@ -388,6 +399,19 @@ pub enum Task {
         statement: String,
         /// How to sign (for a profile with a key).
         sign: Option<SignWith>,
+        /// Sign as the reviewer rather than the preparer.
+        reviewer: bool,
+    },
+    /// Raise, answer or clear a review note.
+    ReviewNote {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirement.
+        requirement: String,
+        /// What to do.
+        action: ReviewNoteAction,
     },
     /// Approve the assessment, or send it back.
     Decide {
@@ -1039,6 +1063,7 @@ fn task_action(task: &Task) -> String {
         }
         Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
+        Task::ReviewNote { requirement, .. } => format!("Recording a review note on {requirement}"),
         Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),
         Task::Decide { approve: false, .. } => "Sending the assessment back".to_owned(),
         Task::CreateProfile { .. } => "Creating the profile".to_owned(),

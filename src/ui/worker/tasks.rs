@@ -263,20 +263,59 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             requirement,
             statement,
             sign,
+            reviewer,
         } => {
             let catalog = catalog_of(store, assessment)?;
             let signer = signer(store, &actor, sign)?;
-            let signed = store
-                .sign_off_with(
-                    &actor,
-                    assessment,
-                    catalog,
-                    &requirement,
-                    &statement,
-                    signer.as_deref(),
-                )
-                .map_err(text)?;
-            let done = format!("Signed off {requirement} ({})", signed.signature_label());
+            let sign = if reviewer {
+                Store::review_sign_off_with
+            } else {
+                Store::sign_off_with
+            };
+            let signed = sign(
+                store,
+                &actor,
+                assessment,
+                catalog,
+                &requirement,
+                &statement,
+                signer.as_deref(),
+            )
+            .map_err(text)?;
+            let role = if reviewer { " as reviewer" } else { "" };
+            let done = format!(
+                "Signed off {requirement}{role} ({})",
+                signed.signature_label()
+            );
+            requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
+        }
+        Task::ReviewNote {
+            actor,
+            assessment,
+            requirement,
+            action,
+        } => {
+            let done = match action {
+                ReviewNoteAction::Raise(note) => {
+                    let catalog = catalog_of(store, assessment)?;
+                    let raised = store
+                        .raise_review_note(&actor, assessment, catalog, &requirement, &note)
+                        .map_err(text)?;
+                    format!("Raised {} on {requirement}", raised.label())
+                }
+                ReviewNoteAction::Answer(note, answer) => {
+                    let answered = store
+                        .answer_review_note(&actor, note, &answer)
+                        .map_err(text)?;
+                    format!("Answered {}", answered.label())
+                }
+                ReviewNoteAction::Clear(note, remark) => {
+                    let cleared = store
+                        .clear_review_note(&actor, note, &remark)
+                        .map_err(text)?;
+                    format!("Cleared {}", cleared.label())
+                }
+            };
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
         }
         Task::Decide {
