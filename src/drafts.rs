@@ -43,8 +43,15 @@ pub struct Draft {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The drafts file of a review record: `<stem>.drafts.sqlite3` beside it.
+/// The drafts file of a review record: `<stem>.drafts.sqlite3` beside it
+/// (for a record shared on a server, beside its local copy).
 pub fn path_beside(record: &Path) -> PathBuf {
+    let label = record.to_string_lossy();
+    if crate::store::is_server_url(&label)
+        && let Some(copy) = crate::store::local_copy_path(&label)
+    {
+        return path_beside(&copy);
+    }
     let stem = record
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -77,6 +84,10 @@ fn problem(path: &Path, e: impl std::fmt::Display) -> String {
 impl DraftFile {
     /// Opens (or creates, private to the user) the drafts file at `path`.
     pub fn open(path: &Path) -> Result<DraftFile, String> {
+        // A shared record's local copy (and its folder) may not exist yet.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| problem(path, e))?;
+        }
         create_private(path).map_err(|e| problem(path, e))?;
         let conn = Connection::open(path).map_err(|e| problem(path, e))?;
         let setup = || -> rusqlite::Result<()> {

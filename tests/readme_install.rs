@@ -34,6 +34,9 @@ fn the_install_line_runs_as_root_on_a_minimal_debian() {
     for needed in [
         "gcc",
         "libc6-dev",
+        // TLS to a PostgreSQL server (native-tls over OpenSSL).
+        "pkg-config",
+        "libssl-dev",
         "libegl1",
         "libgl1-mesa-dri",
         "libxcursor1",

@@ -979,6 +979,7 @@ fn a_second_writer_gets_the_busy_error_and_nothing_breaks() {
         &OpenOptions {
             busy_timeout: std::time::Duration::from_millis(200),
             create: false,
+            ..OpenOptions::default()
         },
     )
     .unwrap();

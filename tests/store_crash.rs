@@ -320,6 +320,7 @@ fn a_second_process_gets_the_busy_error_while_another_writes() {
         &OpenOptions {
             busy_timeout: Duration::from_millis(300),
             create: false,
+            ..OpenOptions::default()
         },
     )
     .unwrap();

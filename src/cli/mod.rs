@@ -23,6 +23,7 @@ mod requests;
 mod review;
 mod review_notes;
 mod scope;
+mod server;
 mod sign;
 mod verify;
 
@@ -33,8 +34,10 @@ pub use review::WORKSHEET_EXAMPLE;
 #[derive(Debug, Parser)]
 #[command(name = "tickmark", version, about)]
 pub struct Cli {
-    /// The review record (SQLite). Default: tickmark.sqlite3 in the platform's data directory.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The review record: a SQLite file, or a team's record on PostgreSQL
+    /// (postgresql://USER@HOST:PORT/DBNAME; see `tickmark init-server`). Default: tickmark.sqlite3
+    /// in the platform's data directory.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// Check settings (TOML). Default: settings.toml in the platform's config directory.
     #[arg(long, global = true, value_name = "PATH")]
@@ -159,6 +162,11 @@ pub enum Command {
         /// Who reviews: a profile's name, e-mail address or #ID.
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
+        /// The review event this edit started from (the number the last `tickmark review`
+        /// printed; 0 when there was none). If the requirement was reviewed again since, by a
+        /// colleague or elsewhere, nothing is saved: both versions are printed, exit 1.
+        #[arg(long, value_name = "EVENT")]
+        based_on: Option<i64>,
     },
     /// Sign a requirement off: bind a statement to what is recorded now.
     ///
@@ -321,6 +329,41 @@ pub enum Command {
         /// JSON record, OSCAL or HTML report) was made from and sealed.
         #[arg(long, value_name = "EXPORT")]
         against: Option<PathBuf>,
+    },
+    /// Set up an empty PostgreSQL database for a team's shared record: the
+    /// Tickmark schema, its guards, and the application role.
+    ///
+    /// Connect as the database's owner. The application role `tickmark_app`
+    /// may read the record and add events, but not change or delete them
+    /// (grants, and triggers that refuse it to anyone); members' logins are
+    /// made members of it with --grant. The database owner (and any
+    /// superuser) can still do anything to the tables, which is why
+    /// sign-offs, approvals and seals are signed with SSH keys and `verify`
+    /// checks them. Exit codes: 0 set up, 1 already set up, 2 unusable.
+    InitServer {
+        /// The database: postgresql://OWNER@HOST:PORT/DBNAME (password from PGPASSWORD,
+        /// ~/.pgpass or a prompt; never stored).
+        #[arg(value_name = "URL")]
+        url: String,
+        /// A login role (an existing PostgreSQL user) to make a member of tickmark_app.
+        #[arg(long, value_name = "USER")]
+        grant: Vec<String>,
+    },
+    /// Copy a review record (a file) into a PostgreSQL database set up with
+    /// `init-server`, then verify the copy.
+    ///
+    /// Every event, stored file and result list is copied in one
+    /// transaction into the empty server; then a new local copy is built
+    /// from the server alone and verified, and its chain head is compared
+    /// with the file's. Exit codes: 0 copied and verified, 1 the copy does
+    /// not match or the server already holds a record, 2 unusable.
+    MigrateRecord {
+        /// The review record to copy.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The server: postgresql://USER@HOST:PORT/DBNAME.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// Collect the evidence with your own az and kubectl, into a folder
     /// with a collection manifest; or print the same as a script.
@@ -934,6 +977,7 @@ fn run(cli: Cli) -> ExitCode {
             note_file,
             worksheet,
             profile,
+            based_on,
         }) => review::run_review(
             &cli,
             &review::ReviewArgs {
@@ -944,6 +988,7 @@ fn run(cli: Cli) -> ExitCode {
                 note_file: note_file.as_deref(),
                 worksheet: worksheet.as_deref(),
                 profile: profile.as_deref(),
+                based_on: *based_on,
             },
         ),
         Some(Command::SignOff {
@@ -1020,6 +1065,8 @@ fn run(cli: Cli) -> ExitCode {
                 changed: *changed,
             },
         ),
+        Some(Command::InitServer { url, grant }) => server::init(url, grant),
+        Some(Command::MigrateRecord { from, to }) => server::migrate(from, to),
         Some(Command::Verify { bundle, against }) => {
             verify::run(&cli, bundle.as_deref(), against.as_deref())
         }

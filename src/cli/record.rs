@@ -34,7 +34,7 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Failure {
         let code = match error {
-            StoreError::Rule(_) => EXIT_REFUSED,
+            StoreError::Rule(_) | StoreError::Conflict(_) => EXIT_REFUSED,
             _ => EXIT_UNUSABLE,
         };
         Failure {

@@ -61,6 +61,8 @@ pub struct ReviewArgs<'a> {
     pub worksheet: Option<&'a Path>,
     /// Who acts.
     pub profile: Option<&'a str>,
+    /// The review event this edit started from (0: none yet), when given.
+    pub based_on: Option<i64>,
 }
 
 /// A worksheet file.
@@ -150,13 +152,18 @@ fn review(cli: &Cli, args: &ReviewArgs<'_>) -> Result<Vec<String>, Failure> {
     let profile = record::profile(&store, args.profile)?;
     let old = store.review(assessment.id, args.requirement)?;
     let input = review_input(old.as_ref(), args, note, worksheet);
-    let saved = store.set_review(
-        &record::actor(&profile),
-        assessment.id,
-        catalog,
-        args.requirement,
-        &input,
-    )?;
+    let actor = record::actor(&profile);
+    let saved = match args.based_on {
+        None => store.set_review(&actor, assessment.id, catalog, args.requirement, &input),
+        Some(seq) => store.set_review_based_on(
+            &actor,
+            assessment.id,
+            catalog,
+            args.requirement,
+            &input,
+            (seq > 0).then_some(seq),
+        ),
+    }?;
     let mut lines = vec![format!(
         "Recorded {} of \"{}\": {}, by {} (event #{})",
         args.requirement,
@@ -334,6 +341,7 @@ mod tests {
             note_file: None,
             worksheet: None,
             profile: None,
+            based_on: None,
         }
     }
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
-use crate::store::{Store, VerifyReport};
+use crate::store::{Store, StoreError, VerifyReport};
 
 /// Exit code when the record does not match its history.
 pub const EXIT_TAMPERED: u8 = 1;
@@ -141,19 +141,59 @@ fn verify_bundle(path: &std::path::Path, out: &mut dyn Write, err: &mut dyn Writ
 }
 
 fn verify(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let report = super::db_path(cli).and_then(|db| {
-        let store = Store::open_existing(&db).map_err(|e| e.to_string())?;
-        let report = store.verify().map_err(|e| e.to_string())?;
-        Ok((db, report))
-    });
-    match report {
+    let db = match super::db_path(cli) {
+        Ok(db) => db,
         Err(message) => {
             let _ = writeln!(err, "tickmark verify: {message}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let opened = Store::open_existing(&db).and_then(|store| {
+        let report = store.verify()?;
+        Ok((store, report))
+    });
+    match opened {
+        Err(StoreError::Diverged(message)) => {
+            let _ = writeln!(out, "TAMPERED: {message}");
+            let _ = writeln!(err, "tickmark verify: {message}");
+            EXIT_TAMPERED
+        }
+        Err(e) => {
+            let _ = writeln!(err, "tickmark verify: {e}");
             EXIT_UNUSABLE
         }
-        Ok((db, report)) => {
-            let _ = writeln!(out, "Review record: {}", db.display());
-            print_report(&report, out, err)
+        Ok((store, report)) => {
+            let _ = writeln!(out, "Review record: {}", store.path().display());
+            let Some(replica) = store.replica() else {
+                return print_report(&report, out, err);
+            };
+            let _ = writeln!(out, "Local copy: {}", replica.display());
+            let local = print_report(&report, out, err);
+            let url = db.display().to_string();
+            match super::server::verify_server(&url) {
+                Ok(server) => {
+                    let _ = writeln!(
+                        out,
+                        "Server (a copy rebuilt from it alone): {}",
+                        super::server::head_line(&server)
+                    );
+                    if let Some(problem) = server.first_problem() {
+                        let _ = writeln!(out, "  {problem}");
+                        return EXIT_TAMPERED;
+                    }
+                    if server.chain_head.as_ref().map(|h| h.seq)
+                        < report.chain_head.as_ref().map(|h| h.seq)
+                    {
+                        let _ = writeln!(out, "TAMPERED: the local copy is ahead of the server");
+                        return EXIT_TAMPERED;
+                    }
+                    local
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "tickmark verify: the server: {e}");
+                    EXIT_UNUSABLE
+                }
+            }
         }
     }
 }

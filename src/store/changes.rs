@@ -368,10 +368,51 @@ impl Store {
         requirement: &str,
         review: &ReviewInput,
     ) -> Result<Review> {
+        self.save_review(actor, assessment, catalog, requirement, review, None)
+    }
+
+    /// [`Store::set_review`] for an edit that started from the version
+    /// recorded by event `based_on` (`None`: from no review at all). When
+    /// the requirement's review was recorded again since (by a colleague,
+    /// or in another window), nothing is saved and the error is
+    /// [`StoreError::Conflict`], carrying both versions. On a shared record
+    /// the check runs after the colleagues' latest events were pulled, under
+    /// the server's write lock.
+    pub fn set_review_based_on(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        requirement: &str,
+        review: &ReviewInput,
+        based_on: Option<i64>,
+    ) -> Result<Review> {
+        self.save_review(
+            actor,
+            assessment,
+            catalog,
+            requirement,
+            review,
+            Some(based_on),
+        )
+    }
+
+    fn save_review(
+        &mut self,
+        actor: &Actor,
+        assessment: i64,
+        catalog: &Catalog,
+        requirement: &str,
+        review: &ReviewInput,
+        based_on: Option<Option<i64>>,
+    ) -> Result<Review> {
         review.check(catalog.customized_approach)?;
         self.write(|conn| {
             require_reviewer_in(conn, actor, assessment, "record a review")?;
             check_requirement(conn, assessment, catalog, requirement)?;
+            if let Some(based_on) = based_on {
+                check_not_changed_since(conn, assessment, requirement, review, based_on)?;
+            }
             record_review(conn, actor, assessment, requirement, review)
         })
     }
@@ -1451,6 +1492,30 @@ fn list_some(items: &[String]) -> String {
         text.push_str(&format!(" and {} more", items.len() - SHOWN));
     }
     text
+}
+
+/// Refuses a save whose starting version is no longer the current review
+/// (unless the current one already says exactly what is being saved).
+fn check_not_changed_since(
+    conn: &Connection,
+    assessment: i64,
+    requirement: &str,
+    mine: &ReviewInput,
+    based_on: Option<i64>,
+) -> Result<()> {
+    let current = read::review(conn, &People::load(conn)?, assessment, requirement)?;
+    let Some(theirs) = current else {
+        return Ok(());
+    };
+    if Some(theirs.event) == based_on || theirs.input() == *mine {
+        return Ok(());
+    }
+    Err(StoreError::Conflict(Box::new(EditConflict {
+        requirement: requirement.to_owned(),
+        based_on,
+        theirs,
+        mine: mine.clone(),
+    })))
 }
 
 /// The requirement a sign-off is for, and as whom.

@@ -70,6 +70,17 @@ pub enum StoreError {
         /// The error.
         source: std::io::Error,
     },
+    /// The local copy of a shared record is not on the server's chain
+    /// (edited here, or the server was set up anew).
+    #[error("{0}")]
+    Diverged(String),
+    /// The record's server refused or could not be reached.
+    #[error("{0}")]
+    Server(String),
+    /// Someone else changed what this edit started from: nothing was
+    /// overwritten.
+    #[error("{0}")]
+    Conflict(Box<super::model::EditConflict>),
     /// Any other SQLite error.
     #[error("review record error: {0}")]
     Sqlite(rusqlite::Error),

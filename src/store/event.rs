@@ -417,6 +417,20 @@ impl EventRow {
     pub fn payload_value(&self) -> Result<Value, String> {
         serde_json::from_str(&self.payload).map_err(|e| format!("the payload is not JSON: {e}"))
     }
+
+    /// The hash this event's columns give, with its payload as `payload`.
+    pub fn hash_with(&self, payload: &Value) -> String {
+        event_hash(
+            &self.prev_hash,
+            self.seq,
+            &self.at,
+            self.actor_profile,
+            &self.actor_os_user,
+            &self.kind,
+            self.assessment,
+            payload,
+        )
+    }
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
@@ -537,6 +551,12 @@ fn append_at(
         prev_hash,
         hash,
     };
+    insert_row(conn, &row)?;
+    Ok(row)
+}
+
+/// Stores an event row as it is (appended here or pulled from a server).
+pub(crate) fn insert_row(conn: &Connection, row: &EventRow) -> Result<()> {
     conn.execute(
         &format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -553,7 +573,7 @@ fn append_at(
             row.hash
         ],
     )?;
-    Ok(row)
+    Ok(())
 }
 
 /// Appends `change` and materialises it, in the caller's transaction.

@@ -74,6 +74,7 @@ mod canonical;
 mod changes;
 mod compare;
 mod diff;
+mod engine;
 mod error;
 mod event;
 mod finding;
@@ -105,6 +106,10 @@ pub use canonical::{canonical_json, canonical_sha256};
 pub use changes::{MIN_JUSTIFICATION_WORDS, media_type_of};
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChange, text_diff};
+pub use engine::CopySummary;
+pub use engine::postgres::{
+    APP_ROLE, SERVER_SCHEMA_VERSION, ServerSetup, display_url, init_server, is_url as is_server_url,
+};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::OriginalBytes;
 pub use event::{EVENT_KINDS, GENESIS_HASH};
@@ -145,6 +150,10 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Create the file (and its directory) if it does not exist.
     pub create: bool,
+    /// Where the local copies of records shared on a server are kept (one
+    /// file per server and database); `None` for the platform's cache
+    /// directory (`TICKMARK_REPLICA_DIR` overrides it).
+    pub replica_dir: Option<PathBuf>,
 }
 
 impl Default for OpenOptions {
@@ -152,6 +161,7 @@ impl Default for OpenOptions {
         OpenOptions {
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
             create: true,
+            replica_dir: None,
         }
     }
 }
@@ -160,7 +170,21 @@ impl Default for OpenOptions {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    shared: Option<Shared>,
 }
+
+/// A record shared on a server: its log there, and where the write in
+/// progress (inside [`Store::atomically`]) started.
+struct Shared {
+    log: Box<dyn engine::RemoteLog>,
+    replica: PathBuf,
+    unit: Option<engine::Mark>,
+    listening: bool,
+    last_look: std::time::Instant,
+}
+
+/// How long a client that listens for announcements trusts them alone.
+const FULL_LOOK_EVERY: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -190,8 +214,41 @@ impl Store {
         )
     }
 
-    /// Opens a review record with `options`.
+    /// Opens a review record with `options`: a file, or a record shared
+    /// on a PostgreSQL server when `path` is a `postgresql://` URL (its
+    /// local copy is brought up to date first).
     pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Store> {
+        let label = path.display().to_string();
+        if engine::postgres::is_url(&label) {
+            return Store::open_shared(&label, options);
+        }
+        Store::open_file(path, options)
+    }
+
+    fn open_shared(url: &str, options: &OpenOptions) -> Result<Store> {
+        let log = engine::postgres::PgLog::connect(url)?;
+        let shown = engine::postgres::display_url(url);
+        let replica = replica_path(&shown, options)?;
+        let mut store = Store::open_file(
+            &replica,
+            &OpenOptions {
+                create: true,
+                ..options.clone()
+            },
+        )?;
+        store.path = PathBuf::from(&shown);
+        store.shared = Some(Shared {
+            log: Box::new(log),
+            replica,
+            unit: None,
+            listening: false,
+            last_look: std::time::Instant::now(),
+        });
+        store.refresh()?;
+        Ok(store)
+    }
+
+    fn open_file(path: &Path, options: &OpenOptions) -> Result<Store> {
         let label = path.display().to_string();
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if options.create {
@@ -243,12 +300,117 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_owned(),
+            shared: None,
         })
     }
 
-    /// The file.
+    /// The file (for a shared record, its URL without the password).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when the record is shared on a server.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// The local copy of a shared record (`None` for a file).
+    pub fn replica(&self) -> Option<&Path> {
+        self.shared.as_ref().map(|s| s.replica.as_path())
+    }
+
+    /// Brings the local copy of a shared record up to the server's head;
+    /// returns how many events colleagues recorded meanwhile (always 0 for
+    /// a file).
+    pub fn refresh(&mut self) -> Result<usize> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(0);
+        };
+        if !self.conn.is_autocommit() {
+            return Ok(0);
+        }
+        let label = shared.replica.display().to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let added = engine::pull(&tx, shared.log.as_mut(), &label)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// [`Store::refresh`] for a client that looks often: after
+    /// [`Store::listen_for_colleagues`], the server is asked only when it
+    /// announced a write, or when the last look is [`FULL_LOOK_EVERY`] old
+    /// (announcements are lost when a connection drops).
+    pub fn refresh_when_announced(&mut self) -> Result<usize> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(0);
+        };
+        if !shared.listening {
+            shared.log.listen()?;
+            shared.listening = true;
+        } else if shared.last_look.elapsed() < FULL_LOOK_EVERY
+            && !shared.log.wait_for_change(Duration::ZERO)?
+        {
+            return Ok(0);
+        }
+        shared.last_look = std::time::Instant::now();
+        self.refresh()
+    }
+
+    /// Waits at most `timeout` for a colleague's write to a shared record
+    /// and brings the local copy up to date; returns how many events
+    /// arrived. A file record just waits.
+    pub fn wait_for_colleagues(&mut self, timeout: Duration) -> Result<usize> {
+        match self.shared.as_mut() {
+            Some(shared) => {
+                shared.log.wait_for_change(timeout)?;
+            }
+            None => std::thread::sleep(timeout),
+        }
+        self.refresh()
+    }
+
+    /// Subscribes to a shared record's announcements of new events (for
+    /// [`Store::wait_for_colleagues`]; without it, that call polls).
+    pub fn listen_for_colleagues(&mut self) -> Result<()> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(());
+        };
+        shared.log.listen()?;
+        shared.listening = true;
+        Ok(())
+    }
+
+    /// Starts a write on a shared record: the server's write lock, then the
+    /// colleagues' events; returns where the write starts.
+    fn begin_shared(&mut self) -> Result<()> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(());
+        };
+        shared.log.lock()?;
+        if let Err(e) = self.refresh() {
+            if let Some(shared) = self.shared.as_mut() {
+                shared.log.abort();
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Pushes what the write since `mark` added and commits it on the
+    /// server (the local transaction commits next).
+    fn push_shared(conn: &Connection, shared: &mut Shared, mark: engine::Mark) -> Result<()> {
+        let batch = engine::batch_since(conn, mark)?;
+        shared.log.push(&batch)?;
+        shared.log.commit()
+    }
+
+    fn abort_shared(&mut self) {
+        if let Some(shared) = self.shared.as_mut() {
+            shared.unit = None;
+            shared.log.abort();
+        }
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it is
@@ -261,12 +423,38 @@ impl Store {
             savepoint.commit()?;
             return Ok(out);
         }
+        if self.shared.is_some() {
+            return self.write_shared(f);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// [`Store::write`] on a shared record: under the server's write lock,
+    /// on a copy brought up to its head; the events go to the server before
+    /// the local transaction commits.
+    fn write_shared<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.begin_shared()?;
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mark = engine::Mark::take(&tx)?;
+            let out = f(&tx)?;
+            if let Some(shared) = self.shared.as_mut() {
+                Store::push_shared(&tx, shared, mark)?;
+            }
+            tx.commit()?;
+            Ok(out)
+        })();
+        if result.is_err() {
+            self.abort_shared();
+        }
+        result
     }
 
     /// Runs `f` on one consistent snapshot of the record (inside
@@ -295,15 +483,33 @@ impl Store {
         if !self.conn.is_autocommit() {
             return f(self);
         }
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(StoreError::from)?;
+        self.begin_shared()?;
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            self.abort_shared();
+            return Err(StoreError::from(e).into());
+        }
+        if self.shared.is_some() {
+            match engine::Mark::take(&self.conn) {
+                Ok(mark) => {
+                    if let Some(shared) = self.shared.as_mut() {
+                        shared.unit = Some(mark);
+                    }
+                }
+                Err(e) => {
+                    self.roll_back();
+                    return Err(e.into());
+                }
+            }
+        }
         match f(self) {
-            Ok(out) => match self.conn.execute_batch("COMMIT") {
+            Ok(out) => match self
+                .push_unit()
+                .and_then(|()| self.conn.execute_batch("COMMIT").map_err(StoreError::from))
+            {
                 Ok(()) => Ok(out),
                 Err(e) => {
                     self.roll_back();
-                    Err(StoreError::from(e).into())
+                    Err(e.into())
                 }
             },
             Err(e) => {
@@ -313,7 +519,19 @@ impl Store {
         }
     }
 
-    fn roll_back(&self) {
+    /// Pushes the unit of [`Store::atomically`] to the server, if shared.
+    fn push_unit(&mut self) -> Result<()> {
+        let Some(shared) = self.shared.as_mut() else {
+            return Ok(());
+        };
+        let Some(mark) = shared.unit.take() else {
+            return Ok(());
+        };
+        Store::push_shared(&self.conn, shared, mark)
+    }
+
+    fn roll_back(&mut self) {
+        self.abort_shared();
         if !self.conn.is_autocommit()
             && let Err(e) = self.conn.execute_batch("ROLLBACK")
         {
@@ -323,6 +541,46 @@ impl Store {
             );
         }
     }
+}
+
+/// Where this user's local copy of the shared record at `url` is kept by
+/// default (`None` without a cache directory).
+pub fn local_copy_path(url: &str) -> Option<PathBuf> {
+    replica_path(&display_url(url), &OpenOptions::default()).ok()
+}
+
+/// Where the local copy of the record at `url` (shown without a password)
+/// is kept: one file per server, port and database.
+fn replica_path(url: &str, options: &OpenOptions) -> Result<PathBuf> {
+    let dir = match &options.replica_dir {
+        Some(dir) => dir.clone(),
+        None => match std::env::var_os("TICKMARK_REPLICA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => directories::ProjectDirs::from("", "", "Tickmark")
+                .map(|dirs| dirs.cache_dir().join("shared"))
+                .ok_or_else(|| {
+                    StoreError::Invalid(
+                        "no cache directory for the local copy of a shared record (no home directory); set TICKMARK_REPLICA_DIR".into(),
+                    )
+                })?,
+        },
+    };
+    let name: String = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(dir.join(format!("{name}.sqlite3")))
 }
 
 fn check_is_database(conn: &Connection, label: &str) -> Result<()> {

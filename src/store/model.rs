@@ -616,6 +616,42 @@ impl Review {
     }
 }
 
+/// A review saved over a version it did not start from: someone recorded
+/// the requirement's review after the version the edit was based on.
+/// Nothing is saved; both texts are kept here to show side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditConflict {
+    /// The requirement.
+    pub requirement: String,
+    /// The version the edit started from (`None`: no review yet).
+    pub based_on: Option<i64>,
+    /// The review recorded in between (the current one).
+    pub theirs: Review,
+    /// What this edit would have saved.
+    pub mine: ReviewInput,
+}
+
+impl std::fmt::Display for EditConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let finding = |x: Option<Finding>| x.map_or("none".to_owned(), |x| x.label().to_owned());
+        write!(
+            f,
+            "requirement {} was changed by {} at {} (event #{}) after this edit started from {}; nothing was saved.\n\
+             --- their version (finding: {})\n{}\n--- your version (finding: {})\n{}",
+            self.requirement,
+            self.theirs.reviewer.display(),
+            self.theirs.reviewed_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            self.theirs.event,
+            self.based_on
+                .map_or("no review".to_owned(), |seq| format!("event #{seq}")),
+            finding(self.theirs.finding),
+            self.theirs.note,
+            finding(self.mine.finding),
+            self.mine.note,
+        )
+    }
+}
+
 /// Why and when an attachment was withdrawn (it stays in the record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {

@@ -12,7 +12,7 @@ use super::Store;
 use super::apply::apply;
 use super::canonical::canonical_json;
 use super::error::Result;
-use super::event::{Change, EVENT_COLUMNS, EventRow, GENESIS_HASH, event_hash, event_row};
+use super::event::{Change, EVENT_COLUMNS, EventRow, GENESIS_HASH, event_row};
 use super::model::ChainHead;
 use super::schema::{self, ENTITY_TABLES, SCHEMA_VERSION};
 
@@ -337,16 +337,7 @@ fn check_event(
             let hash = if canonical {
                 event_hash_of_text(ev)
             } else {
-                event_hash(
-                    &ev.prev_hash,
-                    ev.seq,
-                    &ev.at,
-                    ev.actor_profile,
-                    &ev.actor_os_user,
-                    &ev.kind,
-                    ev.assessment,
-                    &payload,
-                )
+                ev.hash_with(&payload)
             };
             if hash != ev.hash {
                 problems.add(
@@ -940,6 +931,7 @@ fn count_rows(conn: &Connection, counts: &mut RecordCounts) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::event::event_hash;
 
     #[test]
     fn hashing_the_stored_text_equals_hashing_the_value() {

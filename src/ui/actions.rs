@@ -329,6 +329,19 @@ impl Workbench {
             .unwrap_or_default()
     }
 
+    /// The review event shown for a requirement (`None`: no review yet).
+    fn shown_review_event(&self, requirement: &str) -> Option<i64> {
+        self.requirement_state(requirement)
+            .and_then(|s| s.review.as_ref())
+            .map(|r| r.event)
+    }
+
+    /// Typing into a requirement's review starts from the version shown.
+    pub(super) fn begin_typing(&mut self, assessment: i64, requirement: &str) {
+        let shown = self.shown_review_event(requirement);
+        self.drafts.begin(assessment, requirement, shown);
+    }
+
     /// A requirement's review as shown: the saved one with the note and
     /// worksheet fields typed but not yet saved.
     pub fn review_as_typed(&self, requirement: &str) -> ReviewInput {
@@ -357,11 +370,13 @@ impl Workbench {
         let Some(actor) = self.reviewer("save a note") else {
             return;
         };
+        let based_on = self.drafts.based_on(assessment, requirement);
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
             requirement: requirement.to_owned(),
             review: Box::new(typed),
+            based_on,
         });
     }
 
@@ -415,11 +430,13 @@ impl Workbench {
         let Some(actor) = self.reviewer("record a finding") else {
             return;
         };
+        let based_on = Some(self.shown_review_event(&requirement));
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
             requirement,
             review: Box::new(review),
+            based_on,
         });
     }
 

@@ -229,6 +229,9 @@ pub struct Workbench {
     /// Close the window at the next frame (the user answered).
     pub(super) close_now: bool,
     window_title: String,
+    /// The record is shared on a server: colleagues' changes are looked
+    /// for more often.
+    shared_record: bool,
 }
 
 /// How long an information message stays in the status bar.
@@ -239,12 +242,18 @@ pub(super) const NARROW_WINDOW: f32 = 1250.0;
 /// How often an idle app looks for another program's changes.
 const OUTSIDE_CHECK_EVERY: Duration = Duration::from_secs(5);
 
+/// How often it looks on a record shared on a server (colleagues' changes
+/// show within two seconds; between announcements the look costs no
+/// round trip to the server).
+const SHARED_CHECK_EVERY: Duration = Duration::from_millis(700);
+
 const INFO_LIFETIME: Duration = Duration::from_secs(8);
 
 impl Workbench {
     /// A workbench on `options.db_path`; the record is read in the first frame.
     pub fn new(options: WorkbenchOptions) -> Workbench {
         let db_label = crate::evidence::display_path(&options.db_path);
+        let shared_record = crate::store::is_server_url(&options.db_path.to_string_lossy());
         let mut prefs = options.prefs.for_record(&db_label);
         // Drafts an earlier version kept in the preferences move to the
         // drafts file beside the record.
@@ -294,6 +303,7 @@ impl Workbench {
             closing: false,
             close_now: false,
             window_title: super::WINDOW_TITLE.to_owned(),
+            shared_record,
             outside_check: Instant::now(),
         }
     }
@@ -357,14 +367,19 @@ impl Workbench {
         if !idle {
             return;
         }
-        let due = self.outside_check + OUTSIDE_CHECK_EVERY;
+        let every = if self.shared_record {
+            SHARED_CHECK_EVERY
+        } else {
+            OUTSIDE_CHECK_EVERY
+        };
+        let due = self.outside_check + every;
         if Instant::now() >= due {
             self.outside_check = Instant::now();
             self.worker.submit(Task::LatestRun { assessment });
         }
         ctx.request_repaint_after(
             due.saturating_duration_since(Instant::now())
-                .max(OUTSIDE_CHECK_EVERY / 10),
+                .max(every / 10),
         );
     }
 

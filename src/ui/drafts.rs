@@ -50,6 +50,10 @@ pub struct Drafts {
     kept: HashSet<(i64, String)>,
     /// Changes not yet handed to the drafts file.
     ops: Vec<DraftOp>,
+    /// The review event each requirement's drafts started from (this
+    /// session's typing; `None` inside: no review yet). A save names it so
+    /// that a colleague's newer version is never overwritten.
+    based_on: HashMap<(i64, String), Option<i64>>,
 }
 
 impl Drafts {
@@ -115,6 +119,21 @@ impl Drafts {
         self.kept.insert((assessment, requirement.to_owned()));
     }
 
+    /// Notes that typing into a requirement starts from the review recorded
+    /// by event `shown` (kept until its drafts are saved or discarded).
+    pub fn begin(&mut self, assessment: i64, requirement: &str, shown: Option<i64>) {
+        self.based_on
+            .entry((assessment, requirement.to_owned()))
+            .or_insert(shown);
+    }
+
+    /// The review event a requirement's drafts started from, when known.
+    pub fn based_on(&self, assessment: i64, requirement: &str) -> Option<Option<i64>> {
+        self.based_on
+            .get(&(assessment, requirement.to_owned()))
+            .copied()
+    }
+
     /// Sets the draft note.
     pub fn set(&mut self, assessment: i64, requirement: &str, text: String) {
         self.set_field(assessment, requirement, NOTE, text);
@@ -172,6 +191,7 @@ impl Drafts {
             let requirement_key = (assessment, requirement.clone());
             self.kept.remove(&requirement_key);
             self.typed_at.remove(&requirement_key);
+            self.based_on.remove(&requirement_key);
         }
         self.ops.push(DraftOp::Remove {
             assessment,

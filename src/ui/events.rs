@@ -53,7 +53,11 @@ impl Workbench {
                 result,
                 done,
             } => self.on_requests(assessment, result, done),
-            Reply::LatestRun { assessment, run } => self.on_latest_run(assessment, run),
+            Reply::LatestRun {
+                assessment,
+                run,
+                colleagues,
+            } => self.on_latest_run(assessment, run, colleagues),
             Reply::Requirement {
                 assessment,
                 state,
@@ -333,12 +337,26 @@ impl Workbench {
 
     /// Another program (the command line, a second window) evaluated the
     /// open assessment again: show its run rather than a stale one.
-    pub(super) fn on_latest_run(&mut self, assessment: i64, run: Option<i64>) {
+    /// On a shared record, colleagues' changes are shown the same way: the
+    /// assessment is read again, keeping the selection and every note
+    /// being typed (drafts live outside the record).
+    pub(super) fn on_latest_run(&mut self, assessment: i64, run: Option<i64>, colleagues: usize) {
         let Some(loaded) = &self.loaded else {
             return;
         };
         let shown = loaded.run.as_ref().map(|r| r.id);
-        if loaded.assessment.id != assessment || self.loading.is_some() || run <= shown {
+        if loaded.assessment.id != assessment || self.loading.is_some() {
+            return;
+        }
+        if colleagues > 0 {
+            self.info(format!(
+                "Colleagues recorded {colleagues} change(s) on the shared record; showing them"
+            ));
+            self.worker.submit(Task::Directory);
+            self.open_assessment(assessment);
+            return;
+        }
+        if run <= shown {
             return;
         }
         if run.is_some() {

@@ -193,12 +193,14 @@ pub fn run_with(
                 .storage
                 .and_then(|s| eframe::get_value(s, prefs::STORAGE_KEY))
                 .unwrap_or_default();
+            // A team's shared record is never given the sample.
+            let shared = crate::store::is_server_url(&db_path.to_string_lossy());
             let workbench = Workbench::new(WorkbenchOptions {
                 db_path,
                 settings,
                 mode: WorkerMode::Threaded,
                 prefs,
-                seed_sample_when_empty: true,
+                seed_sample_when_empty: !shared,
             });
             Ok(Box::new(TickmarkApp { workbench, probe }))
         }),

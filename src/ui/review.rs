@@ -262,6 +262,7 @@ fn worksheet(wb: &mut Workbench, ui: &mut Ui, id: &str, typed: &ReviewInput) {
                 )
                 .labelled_by(heading.id);
             if response.changed() {
+                wb.begin_typing(assessment, id);
                 wb.drafts.set_field(assessment, id, &field, value);
             }
         }
@@ -312,6 +313,7 @@ fn note(wb: &mut Workbench, ui: &mut Ui, id: &str) {
             .desired_width(f32::INFINITY);
         let response = ui.add(edit).labelled_by(label.id);
         if response.changed() {
+            wb.begin_typing(assessment, id);
             wb.drafts.set(assessment, id, text.clone());
         }
     }

@@ -337,6 +337,10 @@ pub enum Task {
         requirement: String,
         /// The finding, method, worksheet and note.
         review: Box<ReviewInput>,
+        /// The review event the edit started from, when known: refused
+        /// (both versions named) if the requirement was reviewed again
+        /// since.
+        based_on: Option<Option<i64>>,
     },
     /// Declare every requirement under an appendix not applicable.
     DeclareNotApplicable {
@@ -599,6 +603,9 @@ pub enum Reply {
         assessment: i64,
         /// The run's ID, if any.
         run: Option<i64>,
+        /// Events colleagues recorded since the last look (a record shared
+        /// on a server; always 0 for a file).
+        colleagues: usize,
     },
     /// Assessments and profiles.
     Directory {

@@ -154,10 +154,14 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             }
             Ok(reply)
         }
-        Task::LatestRun { assessment } => Ok(Reply::LatestRun {
-            assessment,
-            run: store.latest_run_id(assessment).map_err(text)?,
-        }),
+        Task::LatestRun { assessment } => {
+            let colleagues = store.refresh_when_announced().map_err(text)?;
+            Ok(Reply::LatestRun {
+                assessment,
+                run: store.latest_run_id(assessment).map_err(text)?,
+                colleagues,
+            })
+        }
         Task::Requirement {
             assessment,
             requirement,
@@ -167,11 +171,23 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             assessment,
             requirement,
             review,
+            based_on,
         } => {
             let catalog = catalog_of(store, assessment)?;
-            store
-                .set_review(&actor, assessment, catalog, &requirement, review.as_ref())
-                .map_err(text)?;
+            match based_on {
+                Some(based_on) => store.set_review_based_on(
+                    &actor,
+                    assessment,
+                    catalog,
+                    &requirement,
+                    review.as_ref(),
+                    based_on,
+                ),
+                None => {
+                    store.set_review(&actor, assessment, catalog, &requirement, review.as_ref())
+                }
+            }
+            .map_err(text)?;
             let done = format!("Saved the review of {requirement}");
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
         }

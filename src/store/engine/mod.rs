@@ -1,0 +1,336 @@
+//! A record shared on a server: the authoritative log elsewhere, an
+//! ordinary SQLite record here as its replica.
+//!
+//! The shared part of a record is small: the hash-chained events and the
+//! content-addressed bytes they name (stored files and result lists). A
+//! [`RemoteLog`] keeps exactly that; everything else (entity rows, views,
+//! verify, exports) runs unchanged on the local replica, which is rebuilt
+//! from the log by the same `apply` that materialises a local write.
+//!
+//! * **Sync** ([`pull`]): the events after the replica's head, with the
+//!   bytes pushed with them, are checked link by link and hash by hash and
+//!   appended and applied in one local transaction. A replica whose head is
+//!   not on the server's chain is refused, never merged.
+//! * **Write** (`Store::write` on a shared record): take the log's write
+//!   lock, pull, run the write in a local transaction, push its events and
+//!   new bytes ([`push`]), commit on the server, then locally. Writers are
+//!   serialised by the server; none overwrites another's events.
+//!
+//! The engine-specific part is one file per engine (`postgres.rs`). It
+//! knows the event columns, not the event kinds: a new kind needs no change
+//! here.
+
+pub mod postgres;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::canonical::canonical_json;
+use super::error::{Result, StoreError};
+use super::event::{Change, EVENT_COLUMNS, EventRow, GENESIS_HASH, event_row};
+use super::{OpenOptions, Store, VerifyReport};
+
+/// Stored bytes as they travel: a file's or a result list's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedBytes {
+    /// Their SHA-256 (hex).
+    pub sha256: String,
+    /// The stored size (a purged file keeps it while its bytes are empty).
+    pub size: i64,
+    /// Rows of a result list; 0 for a stored file.
+    pub rows: i64,
+    /// The bytes (empty once purged).
+    pub bytes: Vec<u8>,
+}
+
+/// What one write adds to the shared log.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The new events, in order.
+    pub events: Vec<EventRow>,
+    /// Stored files new in this write.
+    pub blobs: Vec<SharedBytes>,
+    /// Result lists new in this write.
+    pub lists: Vec<SharedBytes>,
+    /// Stored files this write purged, with the purging event.
+    pub purged: Vec<(String, i64)>,
+}
+
+/// The authoritative, shared log of a record: events, the bytes they name,
+/// and the write lock. One implementation per server engine.
+pub trait RemoteLog: Send {
+    /// Where the log is (a URL without its password), for messages.
+    fn describe(&self) -> String;
+    /// The last event's number and hash (`None` for an empty log).
+    fn head(&mut self) -> Result<Option<(i64, String)>>;
+    /// The hash of event `seq`, if there is one.
+    fn hash_at(&mut self, seq: i64) -> Result<Option<String>>;
+    /// Calls `each` with every event after `seq`, in order.
+    fn events_after(
+        &mut self,
+        seq: i64,
+        each: &mut dyn FnMut(EventRow) -> Result<()>,
+    ) -> Result<()>;
+    /// Calls `each` with the stored files pushed with events after `seq`
+    /// (`lists` false) or the result lists (`lists` true).
+    fn bytes_after(
+        &mut self,
+        seq: i64,
+        lists: bool,
+        each: &mut dyn FnMut(SharedBytes) -> Result<()>,
+    ) -> Result<()>;
+    /// The stored files purged by events after `seq`.
+    fn purged_after(&mut self, seq: i64) -> Result<Vec<String>>;
+    /// Starts a write: takes the log's write lock (held until
+    /// [`RemoteLog::commit`] or [`RemoteLog::abort`]).
+    fn lock(&mut self) -> Result<()>;
+    /// Adds `batch` under the lock; refused unless its first event follows
+    /// the log's head.
+    fn push(&mut self, batch: &Batch) -> Result<()>;
+    /// Makes the pushed batch durable and releases the lock.
+    fn commit(&mut self) -> Result<()>;
+    /// Drops what was pushed and releases the lock.
+    fn abort(&mut self);
+    /// Subscribes to the announcements [`RemoteLog::wait_for_change`] waits
+    /// for.
+    fn listen(&mut self) -> Result<()>;
+    /// Waits at most `timeout` for a colleague's write; true when one was
+    /// announced (false may still mean one happened: poll the head).
+    fn wait_for_change(&mut self, timeout: std::time::Duration) -> Result<bool>;
+}
+
+/// The replica's head: its last event's number and hash.
+pub(crate) fn local_head(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_else(|| (0, GENESIS_HASH.to_owned())))
+}
+
+/// Refuses a replica whose head is not on the server's chain.
+fn check_on_chain(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str) -> Result<i64> {
+    let (seq, hash) = local_head(conn)?;
+    if seq == 0 {
+        return Ok(0);
+    }
+    match remote.hash_at(seq)? {
+        Some(theirs) if theirs == hash => Ok(seq),
+        Some(_) => Err(StoreError::Diverged(format!(
+            "the local copy {replica} differs from {} at event #{seq}: it was changed outside Tickmark, or the server was set up anew; delete the local copy and open the record again to rebuild it from the server",
+            remote.describe()
+        ))),
+        None => Err(StoreError::Diverged(format!(
+            "the local copy {replica} has event #{seq}, which {} does not: it belongs to another server, or the server was set up anew; delete the local copy and open the record again",
+            remote.describe()
+        ))),
+    }
+}
+
+/// Brings the replica up to the server's head, in the caller's local
+/// transaction: the bytes first (entity rows name them), then each event,
+/// checked (link, hash, payload) before it is appended and applied, then
+/// the purges. Returns the number of events added.
+pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str) -> Result<usize> {
+    let from = check_on_chain(conn, remote, replica)?;
+    if remote.head()?.map(|(seq, _)| seq).unwrap_or(0) == from {
+        return Ok(0);
+    }
+    remote.bytes_after(from, false, &mut |b| {
+        conn.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
+            params![b.sha256, b.size, b.bytes],
+        )?;
+        Ok(())
+    })?;
+    remote.bytes_after(from, true, &mut |b| {
+        conn.execute(
+            "INSERT OR IGNORE INTO result_lists (sha256, size, rows, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![b.sha256, b.size, b.rows, b.bytes],
+        )?;
+        Ok(())
+    })?;
+    let (mut seq, mut prev) = local_head(conn)?;
+    let mut added = 0;
+    let source = remote.describe();
+    remote.events_after(from, &mut |ev| {
+        let at = format!("{source}, event #{}", ev.seq);
+        if ev.seq != seq + 1 || ev.prev_hash != prev {
+            return Err(StoreError::Diverged(format!(
+                "{at}: does not follow event #{seq} of the chain"
+            )));
+        }
+        let payload = ev
+            .payload_value()
+            .map_err(|e| StoreError::Corrupt(format!("{at}: {e}")))?;
+        if canonical_json(&payload) != ev.payload || ev.hash_with(&payload) != ev.hash {
+            return Err(StoreError::Diverged(format!(
+                "{at}: its hash does not match its content (changed on the server outside Tickmark)"
+            )));
+        }
+        let change = Change::from_parts(&ev.kind, &payload)
+            .map_err(|e| StoreError::Corrupt(format!("{at}: {e}")))?;
+        super::event::insert_row(conn, &ev)?;
+        super::apply::apply(conn, &ev, &change)
+            .map_err(|e| StoreError::Corrupt(format!("{at}: {e}")))?;
+        seq = ev.seq;
+        prev = ev.hash;
+        added += 1;
+        Ok(())
+    })?;
+    let purged = remote.purged_after(from)?;
+    if !purged.is_empty() {
+        conn.pragma_update(None, "secure_delete", true)?;
+        for sha256 in purged {
+            conn.execute(
+                "UPDATE blobs SET bytes = X'' WHERE sha256 = ?1 AND length(bytes) > 0",
+                [sha256],
+            )?;
+        }
+    }
+    Ok(added)
+}
+
+/// Where a local write starts: the head and the last rows of the
+/// content-addressed tables, so that what it adds can be pushed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    seq: i64,
+    blob_rowid: i64,
+    list_rowid: i64,
+}
+
+impl Mark {
+    /// The replica as it is now (inside the write's transaction).
+    pub(crate) fn take(conn: &Connection) -> Result<Mark> {
+        let max = |table: &str| -> Result<i64> {
+            Ok(conn.query_row(
+                &format!("SELECT coalesce(max(rowid), 0) FROM {table}"),
+                [],
+                |row| row.get(0),
+            )?)
+        };
+        Ok(Mark {
+            seq: local_head(conn)?.0,
+            blob_rowid: max("blobs")?,
+            list_rowid: max("result_lists")?,
+        })
+    }
+}
+
+/// What the write since `mark` added: its events, new bytes and purges.
+pub(crate) fn batch_since(conn: &Connection, mark: Mark) -> Result<Batch> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"
+    ))?;
+    let events = stmt
+        .query_map([mark.seq], event_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let bytes = |sql: &str, after: i64| -> Result<Vec<SharedBytes>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt
+            .query_map([after], |row| {
+                Ok(SharedBytes {
+                    sha256: row.get(0)?,
+                    size: row.get(1)?,
+                    rows: row.get(2)?,
+                    bytes: row.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    };
+    let blobs = bytes(
+        "SELECT sha256, size, 0, bytes FROM blobs WHERE rowid > ?1 ORDER BY rowid",
+        mark.blob_rowid,
+    )?;
+    let lists = bytes(
+        "SELECT sha256, size, rows, bytes FROM result_lists WHERE rowid > ?1 ORDER BY rowid",
+        mark.list_rowid,
+    )?;
+    let mut stmt = conn.prepare("SELECT sha256, seq FROM purges WHERE seq > ?1 ORDER BY seq")?;
+    let purged = stmt
+        .query_map([mark.seq], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Batch {
+        events,
+        blobs,
+        lists,
+        purged,
+    })
+}
+
+/// The whole of a record as one batch (to copy it onto an empty server).
+fn whole_record(conn: &Connection) -> Result<Batch> {
+    batch_since(
+        conn,
+        Mark {
+            seq: 0,
+            blob_rowid: 0,
+            list_rowid: 0,
+        },
+    )
+}
+
+/// What [`Store::copy_to_server`] copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopySummary {
+    /// Events copied.
+    pub events: usize,
+    /// Stored files copied (purged ones as their hash and size).
+    pub blobs: usize,
+    /// Result lists copied.
+    pub lists: usize,
+}
+
+impl Store {
+    /// Copies this record (a file) into the shared log at `url`, which must
+    /// be set up (`init-server`) and empty: every event, stored file and
+    /// result list, in one server transaction under its write lock.
+    pub fn copy_to_server(&self, url: &str) -> Result<CopySummary> {
+        let mut log = postgres::PgLog::connect(url)?;
+        let batch = self.read(whole_record)?;
+        log.lock()?;
+        let result = (|| {
+            if let Some((seq, _)) = log.head()? {
+                return Err(StoreError::Rule(format!(
+                    "{} already holds a record (its head is event #{seq}); a record is copied only into an empty one",
+                    log.describe()
+                )));
+            }
+            log.push(&batch)?;
+            log.commit()
+        })();
+        if result.is_err() {
+            log.abort();
+        }
+        result?;
+        Ok(CopySummary {
+            events: batch.events.len(),
+            blobs: batch.blobs.len(),
+            lists: batch.lists.len(),
+        })
+    }
+
+    /// Rebuilds the shared record at `url` from the server alone into a
+    /// new local copy under `scratch` (a directory of its own, removed
+    /// afterwards) and verifies that copy the way a file is verified.
+    pub fn verify_server_copy(url: &str, scratch: &Path) -> Result<VerifyReport> {
+        let options = OpenOptions {
+            replica_dir: Some(scratch.to_owned()),
+            ..OpenOptions::default()
+        };
+        let report = Store::open_with(Path::new(url), &options).and_then(|store| store.verify());
+        if let Err(e) = std::fs::remove_dir_all(scratch) {
+            log::warn!(
+                "{}: could not remove the scratch copy: {e}",
+                scratch.display()
+            );
+        }
+        report
+    }
+}

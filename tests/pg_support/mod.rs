@@ -1,0 +1,210 @@
+//! A real PostgreSQL for the store tests: the server CI started
+//! (`TICKMARK_TEST_POSTGRES`, a superuser URL; each test gets a database of
+//! its own), or a throwaway cluster started here with the `initdb` and
+//! `pg_ctl` on `PATH` (or `/usr/local/bin`), run as `nobody` when the tests
+//! run as root (PostgreSQL refuses root), on a free loopback port, stopped
+//! and removed when the test ends. When neither is possible the test says
+//! why on standard error and skips.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The environment variable CI sets to a superuser URL of a running server.
+pub const SERVER_VAR: &str = "TICKMARK_TEST_POSTGRES";
+
+/// A database for one test, on a server that lives as long as it (when
+/// started here).
+pub struct TestDb {
+    /// The superuser's URL of this test's database.
+    pub url: String,
+    /// The server's superuser URL (database `postgres`).
+    pub admin_url: String,
+    cluster: Option<Cluster>,
+}
+
+struct Cluster {
+    dir: PathBuf,
+    as_nobody: bool,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let _ = pg_command("pg_ctl", self.as_nobody)
+            .args(["stop", "-m", "immediate", "-w", "-D"])
+            .arg(&data)
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, empty database for `test`, or `None` (said on standard error)
+/// when no PostgreSQL can be had.
+pub fn database(test: &str) -> Option<TestDb> {
+    database_with(test, false)
+}
+
+/// [`database`] on a cluster that syncs its writes to disk like a
+/// production server (for benchmarks; the tests' clusters do not).
+pub fn durable_database(test: &str) -> Option<TestDb> {
+    database_with(test, true)
+}
+
+fn database_with(test: &str, durable: bool) -> Option<TestDb> {
+    let (admin_url, cluster) = match std::env::var(SERVER_VAR) {
+        Ok(url) if !url.is_empty() => (url, None),
+        _ => match start_cluster(durable) {
+            Ok((url, cluster)) => (url, Some(cluster)),
+            Err(why) => {
+                eprintln!(
+                    "skipped ({test}): no PostgreSQL: {why}; set {SERVER_VAR} to a superuser URL to run it"
+                );
+                return None;
+            }
+        },
+    };
+    let name = format!(
+        "tickmark_{}_{}_{}",
+        test.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(30)
+            .collect::<String>(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("connecting to {admin_url}: {e}"));
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("{SERVER_VAR} must end in /DBNAME"),
+    };
+    Some(TestDb {
+        url,
+        admin_url,
+        cluster,
+    })
+}
+
+impl TestDb {
+    /// A client as the superuser, on this test's database.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
+    }
+
+    /// This database's URL for another user.
+    pub fn url_as(&self, user: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").unwrap();
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        format!("{scheme}://{user}@{host}")
+    }
+}
+
+fn bin(name: &str) -> PathBuf {
+    let local = Path::new("/usr/local/bin").join(name);
+    if local.is_file() {
+        return local;
+    }
+    // Debian's postgresql package keeps them under /usr/lib/postgresql/N/bin.
+    if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
+        let mut versions: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        versions.sort();
+        if let Some(found) = versions
+            .iter()
+            .rev()
+            .map(|v| v.join("bin").join(name))
+            .find(|p| p.is_file())
+        {
+            return found;
+        }
+    }
+    PathBuf::from(name)
+}
+
+fn pg_command(name: &str, as_nobody: bool) -> Command {
+    if as_nobody {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "nobody", "--"]).arg(bin(name));
+        c
+    } else {
+        Command::new(bin(name))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn checked(what: &str, out: std::io::Result<Output>) -> Result<(), String> {
+    match out {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )),
+        Err(e) => Err(format!("{what} could not run: {e}")),
+    }
+}
+
+fn start_cluster(durable: bool) -> Result<(String, Cluster), String> {
+    let as_nobody = is_root();
+    let dir = std::env::temp_dir().join(format!(
+        "tickmark-pg-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let cluster = Cluster {
+        dir: dir.clone(),
+        as_nobody,
+    };
+    if as_nobody {
+        checked(
+            "chown nobody",
+            Command::new("chown").arg("nobody").arg(&dir).output(),
+        )?;
+    }
+    let data = dir.join("data");
+    checked(
+        "initdb",
+        pg_command("initdb", as_nobody)
+            .args(["-U", "postgres", "-A", "trust", "--no-sync", "-D"])
+            .arg(&data)
+            .output(),
+    )?;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let options = format!(
+        "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync={} -c max_connections=100",
+        dir.display(),
+        if durable { "on" } else { "off" }
+    );
+    checked(
+        "pg_ctl start",
+        pg_command("pg_ctl", as_nobody)
+            .args(["start", "-w", "-t", "60", "-D"])
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("log"))
+            .args(["-o", &options])
+            .output(),
+    )?;
+    Ok((
+        format!("postgresql://postgres@127.0.0.1:{port}/postgres"),
+        cluster,
+    ))
+}
