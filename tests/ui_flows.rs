@@ -1261,3 +1261,37 @@ fn common_sample(relative: &str) -> PathBuf {
         .join("sample-data")
         .join(relative)
 }
+
+#[test]
+fn at_800x600_the_top_bar_folds_into_one_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Sam Lead", Role::SecurityLead);
+    h.set_size(egui::vec2(800.0, 600.0));
+    h.run();
+    assert!(
+        h.query_by_label("Import").is_none(),
+        "Import is in the menu"
+    );
+    let menu = h.get_by_label("Menu").rect();
+    let profile = h
+        .get_all_by_label_contains("Sam Lead")
+        .map(|n| n.rect())
+        .find(|r| r.top() < 40.0)
+        .expect("the profile button in the top bar");
+    assert!(
+        menu.right() <= profile.left() && profile.right() <= 800.0,
+        "the top bar's ends overlap or leave the window: {menu:?} and {profile:?}"
+    );
+    click(&mut h, "Menu");
+    h.get_by_label("Import");
+    h.get_by_label("Approval…");
+    click(&mut h, "Dashboard");
+    assert_eq!(h.state().screen(), Screen::Dashboard);
+    assert!(h.query_by_label("Approval…").is_none(), "the menu closed");
+    // Wide again: the bar is whole.
+    h.set_size(egui::vec2(1500.0, 1000.0));
+    h.run();
+    h.get_by_label("Import");
+    assert!(h.query_by_label("Menu").is_none());
+}

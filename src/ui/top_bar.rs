@@ -22,12 +22,32 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
             ui.label(RichText::new("Tickmark").strong().size(15.0));
             ui.separator();
             assessment_menu(wb, ui, fit);
-            import_menu(wb, ui);
-            export_menu(wb, ui);
-            ui.separator();
-            screens(wb, ui, fit);
-            ui.separator();
-            approval(wb, ui, fit);
+            if fit.one_menu {
+                // A small window: everything but the assessment, the
+                // profile and help folds into one menu.
+                ui.menu_button("Menu", |ui| {
+                    import_menu(wb, ui);
+                    export_menu(wb, ui);
+                    ui.separator();
+                    let shown = wb.screen;
+                    screens(wb, ui, Fit::WIDE);
+                    if wb.screen != shown {
+                        ui.close();
+                    }
+                    ui.separator();
+                    approval(wb, ui, fit);
+                    theme_button(wb, ui, Fit::WIDE);
+                })
+                .response
+                .on_hover_text("Import, export, the screens, the approval and the theme");
+            } else {
+                import_menu(wb, ui);
+                export_menu(wb, ui);
+                ui.separator();
+                screens(wb, ui, fit);
+                ui.separator();
+                approval(wb, ui, fit);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .button("?")
@@ -36,15 +56,8 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
                 {
                     wb.dialog = Some(Dialog::Help);
                 }
-                let theme_label = match (wb.prefs.theme, fit.compact) {
-                    (ThemeChoice::Light, false) => "Dark theme",
-                    (ThemeChoice::Dark, false) => "Light theme",
-                    (ThemeChoice::Light, true) => "Dark",
-                    (ThemeChoice::Dark, true) => "Light",
-                };
-                if ui.button(theme_label).on_hover_text("Ctrl+T").clicked() {
-                    wb.prefs.theme = wb.prefs.theme.toggled();
-                    theme::apply(ui.ctx(), wb.prefs.theme);
+                if !fit.one_menu {
+                    theme_button(wb, ui, fit);
                 }
                 profile_menu(wb, ui, fit);
             });
@@ -53,26 +66,50 @@ pub fn show(wb: &mut Workbench, ui: &mut Ui) {
     });
 }
 
+/// Toggles between the light and the dark theme.
+fn theme_button(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
+    let label = match (wb.prefs.theme, fit.compact) {
+        (ThemeChoice::Light, false) => "Dark theme",
+        (ThemeChoice::Dark, false) => "Light theme",
+        (ThemeChoice::Light, true) => "Dark",
+        (ThemeChoice::Dark, true) => "Light",
+    };
+    if ui.button(label).on_hover_text("Ctrl+T").clicked() {
+        wb.prefs.theme = wb.prefs.theme.toggled();
+        theme::apply(ui.ctx(), wb.prefs.theme);
+    }
+}
+
+/// Below this width the bar folds into one menu.
+const SMALL_WINDOW: f32 = 900.0;
+
 /// How much the bar shortens its labels so that its two ends do not
 /// overlap in a narrow window (the full text is on hover).
 #[derive(Debug, Clone, Copy)]
 struct Fit {
     /// Short labels for the profile, the theme and the approval.
     compact: bool,
+    /// Import, export, the screens, the approval and the theme in one menu.
+    one_menu: bool,
     /// The most characters of the assessment's name shown.
     name_chars: usize,
 }
 
 impl Fit {
+    /// Everything shown in full.
+    const WIDE: Fit = Fit {
+        compact: false,
+        one_menu: false,
+        name_chars: usize::MAX,
+    };
+
     fn for_width(width: f32) -> Fit {
         if width >= super::app::NARROW_WINDOW {
-            return Fit {
-                compact: false,
-                name_chars: usize::MAX,
-            };
+            return Fit::WIDE;
         }
         Fit {
             compact: true,
+            one_menu: width < SMALL_WINDOW,
             name_chars: (((width - 800.0) / 7.0).max(0.0) as usize).clamp(12, 60),
         }
     }
