@@ -1295,3 +1295,56 @@ fn at_800x600_the_top_bar_folds_into_one_menu() {
     h.get_by_label("Import");
     assert!(h.query_by_label("Menu").is_none());
 }
+
+#[test]
+fn the_requirements_shown_to_sign_are_signed_off_together_each_its_own_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    create_profile(&mut h, "Pat Preparer", Role::Auditor);
+    click(&mut h, "To sign");
+    let shown = h.state().visible_requirements();
+    assert!(shown.len() >= 3, "{shown:?}");
+    click(&mut h, "Sign off these…");
+    let (skipped, signed) = (shown[0].clone(), shown[1..].to_vec());
+    let skipped_title = tickmark::catalog::builtin("pci-dss-4.0.1")
+        .unwrap()
+        .get(&skipped)
+        .unwrap()
+        .title
+        .clone();
+    click(&mut h, &format!("{skipped} {skipped_title}"));
+    let events_before = Store::open_existing(&dir.path().join("t.sqlite3"))
+        .unwrap()
+        .chain_head()
+        .unwrap()
+        .unwrap()
+        .seq;
+    click(&mut h, &format!("Sign off {} requirement(s)", signed.len()));
+    for id in &signed {
+        assert_eq!(
+            state_of(&h, id).sign_off_state,
+            SignOffState::Current,
+            "{id}"
+        );
+        let by = state_of(&h, id)
+            .preparer_sign_off()
+            .unwrap()
+            .signer
+            .name
+            .clone();
+        assert_eq!(by.as_deref(), Some("Pat Preparer"), "{id}");
+    }
+    assert_ne!(state_of(&h, &skipped).sign_off_state, SignOffState::Current);
+    let store = Store::open_existing(&dir.path().join("t.sqlite3")).unwrap();
+    let events_after = store.chain_head().unwrap().unwrap().seq;
+    assert_eq!(events_after - events_before, signed.len() as i64);
+    assert!(store.verify().unwrap().is_intact());
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|(_, m)| m.starts_with(&format!("Signed off {} requirement(s)", signed.len()))),
+        "{:?}",
+        h.state().messages()
+    );
+}

@@ -479,6 +479,29 @@ impl Workbench {
         });
     }
 
+    /// Signs `requirements` off (as their reviewer when `reviewer`), one
+    /// signed event each, with the default statement.
+    pub(super) fn sign_off_many(&mut self, requirements: Vec<String>, reviewer: bool) {
+        let Some(assessment) = self.assessment().map(|a| a.id) else {
+            return;
+        };
+        for requirement in &requirements {
+            self.save_note(requirement);
+        }
+        let Some(actor) = self.reviewer("sign off") else {
+            return;
+        };
+        let profile = self.profile().cloned();
+        let sign = self.signing.take(profile.as_ref());
+        self.worker.submit(Task::SignOffMany {
+            actor,
+            assessment,
+            requirements,
+            sign,
+            reviewer,
+        });
+    }
+
     /// Raises, answers or clears a review note on the selected requirement.
     pub(super) fn review_note(&mut self, action: ReviewNoteAction) {
         let (Some(requirement), Some(assessment)) =

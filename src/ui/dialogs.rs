@@ -109,6 +109,8 @@ pub enum Dialog {
     /// Declare an appendix that applies only to some entities not
     /// applicable, with a reason.
     NotApplicable(NotApplicableForm),
+    /// Sign several requirements off at once.
+    BulkSignOff(BulkSignOffForm),
     /// A text or Markdown attachment.
     Document {
         /// Its name.
@@ -148,6 +150,17 @@ pub struct NotApplicableForm {
     /// How many of them already have another finding.
     concluded: usize,
     reason: String,
+    problem: Option<String>,
+}
+
+/// The form that signs several requirements off at once.
+#[derive(Debug, Clone, Default)]
+pub struct BulkSignOffForm {
+    /// As their reviewer rather than their preparer.
+    reviewer: bool,
+    /// The requirements that can be signed, their titles, and whether each
+    /// is selected.
+    items: Vec<(String, String, bool)>,
     problem: Option<String>,
 }
 
@@ -232,6 +245,39 @@ impl Dialog {
         }))
     }
 
+    /// The dialog that signs off the requirements the tree shows that can
+    /// be signed (as their preparer, or as their reviewer), all selected.
+    pub fn bulk_sign_off(wb: &Workbench, reviewer: bool) -> Dialog {
+        let items = wb
+            .visible_requirements()
+            .into_iter()
+            .filter(|id| {
+                wb.requirement_state(id).is_some_and(|s| {
+                    if reviewer {
+                        s.sign_off_state == SignOffState::Current
+                            && s.reviewer_state != SignOffState::Current
+                            && s.open_review_notes().next().is_none()
+                    } else {
+                        s.conclusion().is_some() && s.sign_off_state != SignOffState::Current
+                    }
+                })
+            })
+            .map(|id| {
+                let title = wb
+                    .catalog
+                    .get(&id)
+                    .map(|n| n.title.clone())
+                    .unwrap_or_default();
+                (id, title, true)
+            })
+            .collect();
+        Dialog::BulkSignOff(BulkSignOffForm {
+            reviewer,
+            items,
+            problem: None,
+        })
+    }
+
     /// The profiles dialog.
     pub fn profiles() -> Dialog {
         Dialog::Profiles(ProfileForm {
@@ -266,6 +312,7 @@ impl Dialog {
                 &mut form.problem
             }
             Dialog::NotApplicable(form) if action.starts_with("Declaring") => &mut form.problem,
+            Dialog::BulkSignOff(form) if action.starts_with("Signing off") => &mut form.problem,
             _ => return false,
         };
         *problem = Some(upper_first(message));
@@ -348,6 +395,8 @@ impl Dialog {
                 format!("Import {}?", survey.describe())
             }
             Dialog::NotApplicable(form) => format!("{} does not apply", form.scope),
+            Dialog::BulkSignOff(form) if form.reviewer => "Sign as reviewer".to_owned(),
+            Dialog::BulkSignOff(_) => "Sign off several requirements".to_owned(),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
         }
     }
@@ -418,6 +467,7 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
                 survey,
             } => confirm_import(wb, ui, *assessment, paths, survey),
             Dialog::NotApplicable(form) => not_applicable(wb, ui, form),
+            Dialog::BulkSignOff(form) => bulk_sign_off(wb, ui, form),
             Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
         };
     });
@@ -734,6 +784,51 @@ fn not_applicable(wb: &mut Workbench, ui: &mut Ui, form: &mut NotApplicableForm)
         if button.clicked() {
             form.problem = None;
             wb.declare_not_applicable(&form.scope, form.reason.trim().to_owned());
+        }
+        Outcome::Keep
+    })
+}
+
+fn bulk_sign_off(wb: &mut Workbench, ui: &mut Ui, form: &mut BulkSignOffForm) -> Outcome {
+    let role = if form.reviewer {
+        "reviewer"
+    } else {
+        "preparer"
+    };
+    ui.label(format!(
+        "Sign off, as their {role}, the requirements below that the tree shows: each is its own signed event over what it shows now, with the default statement. Untick any you have not examined."
+    ));
+    if form.items.is_empty() {
+        ui.label(RichText::new("None of the requirements shown can be signed off now.").weak());
+    }
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .show(ui, |ui| {
+            for (id, title, selected) in &mut form.items {
+                ui.checkbox(selected, format!("{id} {title}"));
+            }
+        });
+    let chosen: Vec<String> = form
+        .items
+        .iter()
+        .filter(|(_, _, selected)| *selected)
+        .map(|(id, ..)| id.clone())
+        .collect();
+    let profile = wb.profile().cloned();
+    wb.signing.ui(ui, profile.as_ref(), "bulk");
+    problem_line(ui, form.problem.as_ref());
+    buttons(ui, |ui| {
+        let button = ui
+            .add_enabled(
+                !chosen.is_empty(),
+                egui::Button::new(
+                    RichText::new(format!("Sign off {} requirement(s)", chosen.len())).strong(),
+                ),
+            )
+            .on_disabled_hover_text("Select at least one requirement");
+        if button.clicked() {
+            form.problem = None;
+            wb.sign_off_many(chosen.clone(), form.reviewer);
         }
         Outcome::Keep
     })

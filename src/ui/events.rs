@@ -275,7 +275,10 @@ impl Workbench {
         self.requests_changed();
         if let Some(done) = loaded.done.take() {
             self.info(done);
-            if matches!(self.dialog, Some(Dialog::NotApplicable(_))) {
+            if matches!(
+                self.dialog,
+                Some(Dialog::NotApplicable(_) | Dialog::BulkSignOff(_))
+            ) {
                 self.dialog = None;
             }
         }

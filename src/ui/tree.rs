@@ -147,6 +147,23 @@ fn filter_bar(wb: &mut Workbench, ui: &mut Ui) {
             format!("{total} requirements · {reviewed} concluded · {signed} signed")
         };
         ui.label(egui::RichText::new(text).small().weak());
+        let filters = &wb.prefs.filters;
+        let bulk = match (filters.concluded_unsigned, filters.to_review) {
+            (true, _) => Some((false, "Sign off these…")),
+            (false, true) => Some((true, "Sign these as reviewer…")),
+            _ => None,
+        };
+        if let Some((reviewer, label)) = bulk
+            && visible > 0
+            && ui
+                .small_button(label)
+                .on_hover_text(
+                    "Choose among the requirements shown and sign each off, one signed event each",
+                )
+                .clicked()
+        {
+            wb.dialog = Some(super::dialogs::Dialog::bulk_sign_off(wb, reviewer));
+        }
         if narrowing
             && ui
                 .small_button("Clear")

@@ -402,6 +402,20 @@ pub enum Task {
         /// Sign as the reviewer rather than the preparer.
         reviewer: bool,
     },
+    /// Sign several requirements off, one signed event each, with the
+    /// default statement.
+    SignOffMany {
+        /// Who.
+        actor: Actor,
+        /// The assessment.
+        assessment: i64,
+        /// The requirements, in tree order.
+        requirements: Vec<String>,
+        /// How to sign (for a profile with a key).
+        sign: Option<SignWith>,
+        /// Sign as the reviewer rather than the preparer.
+        reviewer: bool,
+    },
     /// Raise, answer or clear a review note.
     ReviewNote {
         /// Who.
@@ -1063,6 +1077,9 @@ fn task_action(task: &Task) -> String {
         }
         Task::Withdraw { .. } => "Withdrawing the attachment".to_owned(),
         Task::SignOff { requirement, .. } => format!("Signing off {requirement}"),
+        Task::SignOffMany { requirements, .. } => {
+            format!("Signing off {} requirement(s)", requirements.len())
+        }
         Task::ReviewNote { requirement, .. } => format!("Recording a review note on {requirement}"),
         Task::Decide { approve: true, .. } => "Approving the assessment".to_owned(),
         Task::Decide { approve: false, .. } => "Sending the assessment back".to_owned(),

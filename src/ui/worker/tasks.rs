@@ -289,6 +289,13 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             );
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
         }
+        Task::SignOffMany {
+            actor,
+            assessment,
+            requirements,
+            sign,
+            reviewer,
+        } => sign_off_many(store, &actor, assessment, &requirements, sign, reviewer),
         Task::ReviewNote {
             actor,
             assessment,
@@ -500,6 +507,77 @@ pub(super) fn load(store: &Store, assessment: i64) -> Result<Reply, StoreError> 
         scope: None,
         assessment: found,
     })))
+}
+
+/// [`Store::sign_off_with`] or [`Store::review_sign_off_with`].
+type SignOffFn = fn(
+    &mut Store,
+    &Actor,
+    i64,
+    &Catalog,
+    &str,
+    &str,
+    Option<&dyn crate::signing::Signer>,
+) -> Result<crate::store::SignOff, StoreError>;
+
+/// Signs each of `requirements` off in turn (each its own event, signed
+/// with the same key); the ones the store refuses are named in the reply.
+fn sign_off_many(
+    store: &mut Store,
+    actor: &Actor,
+    assessment: i64,
+    requirements: &[String],
+    sign: Option<SignWith>,
+    reviewer: bool,
+) -> Result<Reply, String> {
+    let catalog = super::super::actions::catalog_of_assessment(store, assessment)?;
+    let signer = signer(store, actor, sign)?;
+    let mut signed = 0;
+    let mut refused = Vec::new();
+    let (sign_off, statement_of) = if reviewer {
+        (
+            Store::review_sign_off_with as SignOffFn,
+            crate::store::default_review_statement as fn(&str) -> String,
+        )
+    } else {
+        (
+            Store::sign_off_with as SignOffFn,
+            crate::store::default_statement as fn(&str) -> String,
+        )
+    };
+    for requirement in requirements {
+        let statement = statement_of(requirement);
+        let outcome = sign_off(
+            store,
+            actor,
+            assessment,
+            catalog,
+            requirement,
+            &statement,
+            signer.as_deref(),
+        );
+        match outcome {
+            Ok(_) => signed += 1,
+            Err(e) => refused.push(format!("{requirement}: {e}")),
+        }
+    }
+    if signed == 0 {
+        return Err(format!("nothing was signed off; {}", refused.join("; ")));
+    }
+    let role = if reviewer { " as reviewer" } else { "" };
+    let mut done = format!("Signed off {signed} requirement(s){role}, each its own event");
+    if !refused.is_empty() {
+        done.push_str(&format!(
+            "; {} refused: {}",
+            refused.len(),
+            refused.join("; ")
+        ));
+    }
+    let mut reply = load(store, assessment).map_err(|e| e.to_string())?;
+    if let Reply::Loaded(loaded) = &mut reply {
+        loaded.done = Some(done);
+    }
+    Ok(reply)
 }
 
 /// The scope of `assessment`'s current evidence, its diagram with the
