@@ -392,11 +392,10 @@ fn leaving_a_typed_note_asks_to_save_keep_or_discard_it() {
     h.get_by_label("Typed, then moved on.");
 }
 
-#[test]
-fn the_evidence_snippet_is_read_from_the_record_and_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = sample_harness(dir.path());
-    click(&mut h, "1.4.5");
+/// Selects `requirement`, opens its first check's evidence and the first
+/// place's snippet.
+fn open_first_snippet(h: &mut Harness<'_, Workbench>, requirement: &str) {
+    click(h, requirement);
     let evidence = h
         .get_all_by_label_contains("Evidence (")
         .next()
@@ -404,9 +403,16 @@ fn the_evidence_snippet_is_read_from_the_record_and_shown() {
         .accesskit_node()
         .label()
         .unwrap();
-    click(&mut h, &evidence);
+    click(h, &evidence);
     h.get_all_by_label("Show snippet").next().unwrap().click();
     h.run();
+}
+
+#[test]
+fn the_evidence_snippet_is_read_from_the_record_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    open_first_snippet(&mut h, "1.4.5");
     // The cited value is shown within its object.
     let shown = h.get_by_label_contains("\"enablePrivateCluster\": true");
     let text = shown.value().unwrap();
@@ -1346,5 +1352,42 @@ fn the_requirements_shown_to_sign_are_signed_off_together_each_its_own_event() {
             .any(|(_, m)| m.starts_with(&format!("Signed off {} requirement(s)", signed.len()))),
         "{:?}",
         h.state().messages()
+    );
+}
+
+#[test]
+fn an_open_snippet_stays_with_its_place_when_an_import_changes_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+    open_first_snippet(&mut h, "1.2.5");
+    assert_eq!(h.get_all_by_label("Hide snippet").count(), 1);
+    // A corrected export from another folder: the failing places the list
+    // showed are gone, and other places take their positions.
+    let nsgs = sample::file("sample-data/azure/nsgs.json").unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(nsgs.bytes).unwrap();
+    for nsg in value.as_array_mut().unwrap() {
+        for rule in nsg["securityRules"].as_array_mut().unwrap() {
+            if rule["name"] == "AllowAllOutBound" {
+                rule["protocol"] = "Tcp".into();
+                rule["destinationPortRange"] = "443".into();
+            }
+        }
+    }
+    std::fs::create_dir(dir.path().join("fixed")).unwrap();
+    let fixed = write_file(
+        &dir.path().join("fixed"),
+        "nsgs.json",
+        &serde_json::to_vec_pretty(&value).unwrap(),
+    );
+    import_typed(&mut h, &fixed);
+    click(&mut h, "1.2.5");
+    assert!(
+        h.query_all_by_label("Show snippet").next().is_some(),
+        "the list still cites places"
+    );
+    assert_eq!(
+        h.query_all_by_label("Hide snippet").count(),
+        0,
+        "a snippet opened for a place no longer listed opened another"
     );
 }

@@ -756,7 +756,11 @@ pub(super) fn evidence_item(
         path: evidence.path.clone(),
         pointer: evidence.pointer.clone(),
     });
-    let open_id = ui.scope_id().with("snippet-open");
+    // Keyed by the place, not the position: after an import the list may
+    // hold other places, and a snippet open for one never opens another.
+    let open_id = ui
+        .scope_id()
+        .with(("snippet-open", &evidence.path, &evidence.pointer));
     let mut open = ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false);
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&evidence.path).monospace());
