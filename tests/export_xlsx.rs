@@ -68,7 +68,16 @@ fn the_workpaper_has_its_four_sheets_and_the_csv_columns() {
     assert!(value("Automated run").starts_with("Run 1 of 1"));
     assert!(value("Record").starts_with("Chain head event #"));
     assert_eq!(value("Requirements"), "232");
-    assert!(value("Sign-offs").contains("stale"));
+    let sign_offs = value("Sign-offs");
+    assert!(
+        sign_offs.starts_with("preparer: ") && sign_offs.contains("; reviewer: "),
+        "{sign_offs}"
+    );
+    assert!(
+        value("Open review notes").parse::<usize>().is_ok(),
+        "{}",
+        value("Open review notes")
+    );
 
     // Requirements: the CSV's columns, one row per requirement.
     let sheet = book.worksheet_range("Requirements").unwrap();

@@ -128,6 +128,12 @@ pub(crate) struct Tally {
     pub reviewed: usize,
     pub signed: usize,
     pub stale: usize,
+    /// Requirements with a current reviewer sign-off.
+    pub review_signed: usize,
+    /// Requirements whose reviewer sign-off went stale.
+    pub review_stale: usize,
+    /// Review notes not cleared yet.
+    pub open_review_notes: usize,
 }
 
 /// The order of [`Tally::verdicts`].
@@ -190,6 +196,12 @@ impl Tally {
             SignOffState::Stale => self.stale += 1,
             SignOffState::None => {}
         }
+        match row.reviewer_state() {
+            SignOffState::Current => self.review_signed += 1,
+            SignOffState::Stale => self.review_stale += 1,
+            SignOffState::None => {}
+        }
+        self.open_review_notes += row.review_notes().iter().filter(|n| n.is_open()).count();
     }
 }
 

@@ -219,8 +219,26 @@ fn summary_pairs(view: &View<'_>, index: &EvidenceIndex<'_>) -> Vec<(&'static st
         (
             "Sign-offs",
             Cell::Toned(
-                format!("{} current, {} stale", t.signed, t.stale),
-                if t.stale > 0 { Tone::Warn } else { Tone::Plain },
+                format!(
+                    "preparer: {} current, {} stale; reviewer: {} current, {} stale",
+                    t.signed, t.stale, t.review_signed, t.review_stale
+                ),
+                if t.stale + t.review_stale > 0 {
+                    Tone::Warn
+                } else {
+                    Tone::Plain
+                },
+            ),
+        ),
+        (
+            "Open review notes",
+            Cell::Toned(
+                t.open_review_notes.to_string(),
+                if t.open_review_notes > 0 {
+                    Tone::Warn
+                } else {
+                    Tone::Plain
+                },
             ),
         ),
         (
