@@ -95,20 +95,43 @@ fn jobs(wb: &mut Workbench, ui: &mut Ui) {
     }
 }
 
+/// How many lines of a message the status bar shows.
+const MESSAGE_LINES: usize = 8;
+
+/// The first `max` lines of `text` (with a line saying how many more), and
+/// whether any were left out.
+fn first_lines(text: &str, max: usize) -> (String, bool) {
+    let total = text.lines().count();
+    if total <= max {
+        return (text.to_owned(), false);
+    }
+    let mut kept: Vec<&str> = text.lines().take(max).collect();
+    let more = format!("… {} more line(s): hover to read them all", total - max);
+    kept.push(&more);
+    (kept.join("\n"), true)
+}
+
 fn messages(wb: &mut Workbench, ui: &mut Ui) {
     let palette = Palette::of(ui);
     let mut dismiss = None;
     let shown = wb.messages.len().saturating_sub(3);
     for (i, message) in wb.messages.iter().enumerate().skip(shown) {
-        ui.horizontal(|ui| {
-            if message.error {
+        // The text wraps at the window's edge and shows its first lines;
+        // all of it is on hover.
+        let (shown_text, cut) = first_lines(&message.text, MESSAGE_LINES);
+        ui.horizontal_top(|ui| {
+            let text = if message.error {
                 ui.label(RichText::new("Error").strong().color(palette.fail));
-                ui.label(RichText::new(&message.text).color(palette.fail));
                 if ui.small_button("Dismiss").clicked() {
                     dismiss = Some(i);
                 }
+                RichText::new(shown_text).color(palette.fail)
             } else {
-                ui.label(RichText::new(&message.text));
+                RichText::new(shown_text)
+            };
+            let label = ui.add(egui::Label::new(text).wrap());
+            if cut {
+                label.on_hover_text(&message.text);
             }
         });
     }
@@ -142,4 +165,23 @@ pub fn start_screen(ui: &mut Ui, phase: &Phase) {
             Phase::Ready => {}
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_lines;
+
+    #[test]
+    fn a_long_message_shows_its_first_lines_and_says_how_many_more() {
+        let text = (1..=12)
+            .map(|n| format!("line {n}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (shown, cut) = first_lines(&text, 8);
+        assert!(cut);
+        assert_eq!(shown.lines().count(), 9);
+        assert!(shown.starts_with("line 1\n"));
+        assert!(shown.ends_with("… 4 more line(s): hover to read them all"));
+        assert_eq!(first_lines("short", 8), ("short".to_owned(), false));
+    }
 }
