@@ -169,3 +169,69 @@ fn a_small_window_shows_the_drafts_question_whole() {
     let rect = save.rect();
     assert!(rect.max.x <= 800.0 && rect.max.y <= 600.0, "{rect:?}");
 }
+
+#[test]
+fn a_draft_from_before_a_restart_is_not_saved_over_a_later_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let mut h = sample(&db);
+    create_profile(&mut h, "Ada Auditor", Role::Auditor);
+    click(&mut h, "1.3.1");
+    type_into(&mut h, "Note (Markdown)", "Ada's half-typed note");
+    drop(h);
+    // While the app is down, a colleague records 1.3.1 from the CLI.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let note = dir.path().join("note.md");
+    std::fs::write(&note, "Bo's note, recorded later.").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "profile",
+            "add",
+            "--name",
+            "Bo Auditor",
+            "--role",
+            "auditor",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickmark"))
+        .arg("--db")
+        .arg(&db)
+        .args(["review", "--assessment", tickmark::sample::ASSESSMENT_NAME])
+        .args(["--requirement", "1.3.1", "--finding", "in-place"])
+        .args(["--profile", "Bo Auditor", "--note-file"])
+        .arg(&note)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let before = review_events(&db, "1.3.1").len();
+
+    let mut h = sample(&db);
+    assert_eq!(h.state().draft("1.3.1"), Some("Ada's half-typed note"));
+    h.state_mut().select("1.3.1");
+    h.run();
+    click(&mut h, "Choose a reviewer");
+    click(&mut h, "Ada Auditor · Auditor · no key");
+    click(&mut h, "Save note");
+    assert_eq!(
+        review_events(&db, "1.3.1").len(),
+        before,
+        "the later review was overwritten"
+    );
+    let refused = h
+        .state()
+        .messages()
+        .into_iter()
+        .find(|(error, m)| *error && m.contains("was changed by Bo Auditor"))
+        .unwrap_or_else(|| panic!("{:?}", h.state().messages()));
+    assert!(
+        refused.1.contains("Bo's note, recorded later."),
+        "{}",
+        refused.1
+    );
+    assert!(refused.1.contains("Ada's half-typed note"), "{}", refused.1);
+    assert_eq!(h.state().draft("1.3.1"), Some("Ada's half-typed note"));
+}

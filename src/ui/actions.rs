@@ -336,6 +336,18 @@ impl Workbench {
             .map(|r| r.event)
     }
 
+    /// The version a draft left by an earlier session was typed over: the
+    /// review shown now if it was recorded before the draft was last typed,
+    /// else none (so a colleague's later version is refused, not
+    /// overwritten). `None` when nothing is known of the draft.
+    fn restored_draft_base(&self, assessment: i64, requirement: &str) -> Option<Option<i64>> {
+        let typed_at = self.drafts.typed_at(assessment, requirement)?;
+        let shown = self
+            .requirement_state(requirement)
+            .and_then(|s| s.review.as_ref());
+        Some(shown.filter(|r| r.reviewed_at <= typed_at).map(|r| r.event))
+    }
+
     /// Typing into a requirement's review starts from the version shown.
     pub(super) fn begin_typing(&mut self, assessment: i64, requirement: &str) {
         let shown = self.shown_review_event(requirement);
@@ -370,7 +382,10 @@ impl Workbench {
         let Some(actor) = self.reviewer("save a note") else {
             return;
         };
-        let based_on = self.drafts.based_on(assessment, requirement);
+        let based_on = self
+            .drafts
+            .based_on(assessment, requirement)
+            .or_else(|| self.restored_draft_base(assessment, requirement));
         self.worker.submit(Task::SetReview {
             actor,
             assessment,
