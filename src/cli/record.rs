@@ -3,6 +3,7 @@
 //! store's answers into exit codes (0 done, 1 refused by a rule of the
 //! review, 2 unusable input).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Cli, EXIT_UNUSABLE};
@@ -187,4 +188,33 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
         ))
     })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned())
+}
+
+/// Prints what was done, or why not, and gives the exit code.
+pub(crate) fn finish(
+    command: &str,
+    result: Result<Vec<String>, Failure>,
+) -> std::process::ExitCode {
+    match result {
+        Ok(lines) => {
+            let mut out = std::io::stdout().lock();
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+            std::process::ExitCode::from(super::EXIT_OK)
+        }
+        Err(failure) => {
+            let refused = if failure.code == EXIT_REFUSED {
+                "refused: "
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "tickmark {command}: {refused}{}",
+                failure.message
+            );
+            std::process::ExitCode::from(failure.code)
+        }
+    }
 }

@@ -19,14 +19,13 @@
 //! printed), 2 unusable input (no record, assessment, profile or file; a
 //! file that does not read).
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Deserialize;
 
+use super::Cli;
 use super::record::{self, Failure};
-use super::{Cli, EXIT_OK};
 use crate::store::{
     CompensatingControl, CustomizedApproach, Finding, Method, Review, ReviewInput, Store,
     default_review_statement, default_statement, sign_off_gaps,
@@ -75,7 +74,7 @@ struct WorksheetFile {
 
 /// Runs `tickmark review`.
 pub(super) fn run_review(cli: &Cli, args: &ReviewArgs<'_>) -> ExitCode {
-    finish("review", review(cli, args))
+    record::finish("review", review(cli, args))
 }
 
 /// The options of `tickmark sign-off`.
@@ -97,7 +96,7 @@ pub struct SignOffArgs<'a> {
 
 /// Runs `tickmark sign-off`.
 pub(super) fn run_sign_off(cli: &Cli, args: &SignOffArgs<'_>) -> ExitCode {
-    finish("sign-off", sign_off(cli, args))
+    record::finish("sign-off", sign_off(cli, args))
 }
 
 /// Runs `tickmark not-applicable`.
@@ -108,36 +107,10 @@ pub(super) fn run_not_applicable(
     reason: &str,
     profile: Option<&str>,
 ) -> ExitCode {
-    finish(
+    record::finish(
         "not-applicable",
         not_applicable(cli, assessment, appendix, reason, profile),
     )
-}
-
-/// Prints what was done, or why not, and gives the exit code.
-fn finish(command: &str, result: Result<Vec<String>, Failure>) -> ExitCode {
-    match result {
-        Ok(lines) => {
-            let mut out = std::io::stdout().lock();
-            for line in lines {
-                let _ = writeln!(out, "{line}");
-            }
-            ExitCode::from(EXIT_OK)
-        }
-        Err(failure) => {
-            let refused = if failure.code == record::EXIT_REFUSED {
-                "refused: "
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "tickmark {command}: {refused}{}",
-                failure.message
-            );
-            ExitCode::from(failure.code)
-        }
-    }
 }
 
 fn review(cli: &Cli, args: &ReviewArgs<'_>) -> Result<Vec<String>, Failure> {

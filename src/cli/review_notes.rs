@@ -2,11 +2,10 @@
 //! assessment from the terminal, under the same rules as the app (the
 //! reviewer raises and clears, the preparer answers).
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use super::record::{self, Failure};
-use super::{Cli, EXIT_OK, ReviewNoteCommand};
+use super::{Cli, ReviewNoteCommand};
 use crate::store::{Person, ReviewNote};
 
 /// A time as people read it: `2026-03-02 14:05 UTC`.
@@ -21,28 +20,7 @@ pub(super) fn run(
     profile: Option<&str>,
     command: &ReviewNoteCommand,
 ) -> ExitCode {
-    match act(cli, assessment, profile, command) {
-        Ok(lines) => {
-            let mut out = std::io::stdout().lock();
-            for line in lines {
-                let _ = writeln!(out, "{line}");
-            }
-            ExitCode::from(EXIT_OK)
-        }
-        Err(failure) => {
-            let refused = if failure.code == record::EXIT_REFUSED {
-                "refused: "
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "tickmark review-note: {refused}{}",
-                failure.message
-            );
-            ExitCode::from(failure.code)
-        }
-    }
+    record::finish("review-note", act(cli, assessment, profile, command))
 }
 
 fn act(

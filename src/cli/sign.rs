@@ -16,14 +16,14 @@
 //! duties, open items without an override...), 2 unusable input or no
 //! signature could be made.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Deserialize;
 
+use super::Cli;
 use super::record::{self, Failure};
-use super::{Cli, EXIT_OK};
 use crate::signing::{Agent, KeyFile, PublicKey, Signer, SigningError};
 use crate::store::{ApprovalOverride, OpenItems, Profile};
 
@@ -97,7 +97,7 @@ fn open_key_file(path: &Path) -> Result<KeyFile, SigningError> {
 
 /// Runs `tickmark approve`.
 pub(super) fn run_approve(cli: &Cli, args: &ApproveArgs<'_>) -> ExitCode {
-    finish("approve", approve(cli, args))
+    record::finish("approve", approve(cli, args))
 }
 
 /// Runs `tickmark seal`.
@@ -108,32 +108,7 @@ pub(super) fn run_seal(
     profile: Option<&str>,
     key: Option<&Path>,
 ) -> ExitCode {
-    finish("seal", seal(cli, assessment, note, profile, key))
-}
-
-fn finish(command: &str, result: Result<Vec<String>, Failure>) -> ExitCode {
-    match result {
-        Ok(lines) => {
-            let mut out = std::io::stdout().lock();
-            for line in lines {
-                let _ = writeln!(out, "{line}");
-            }
-            ExitCode::from(EXIT_OK)
-        }
-        Err(failure) => {
-            let refused = if failure.code == record::EXIT_REFUSED {
-                "refused: "
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "tickmark {command}: {refused}{}",
-                failure.message
-            );
-            ExitCode::from(failure.code)
-        }
-    }
+    record::finish("seal", seal(cli, assessment, note, profile, key))
 }
 
 /// An override file.

@@ -523,22 +523,17 @@ fn check_blobs(
                 format!(
                     "the stored bytes hash to {}: the file was changed after it was stored (used by {})",
                     short(&actual),
-                    if users.is_empty() { "nothing" } else { &users }
+                    used_by(&users)
                 ),
             );
         }
-        if u64::try_from(size).ok() != Some(length) {
-            problems.add(
-                &location,
-                format!("its recorded size {size} is not its length {length}"),
-            );
-        }
-        if users.is_empty() {
-            problems.add(
-                &location,
-                "no event refers to it (inserted outside Tickmark, or its event was removed?)",
-            );
-        }
+        check_size_and_use(
+            problems,
+            &location,
+            (size, length),
+            &users,
+            "no event refers to it (inserted outside Tickmark, or its event was removed?)",
+        );
         seen.insert(key);
     }
     report_missing(&needed, &seen, problems, |sha, users| {
@@ -580,6 +575,31 @@ fn stored_key(
         return Ok(None);
     }
     Ok(Some((key, size)))
+}
+
+/// What uses a stored row, for a message.
+fn used_by(users: &str) -> &str {
+    if users.is_empty() { "nothing" } else { users }
+}
+
+/// Notes a recorded size that is not the stored length, and, when
+/// `unused` is given, a row nothing uses.
+fn check_size_and_use(
+    problems: &mut Problems,
+    location: &str,
+    (size, length): (i64, u64),
+    users: &str,
+    unused: &str,
+) {
+    if u64::try_from(size).ok() != Some(length) {
+        problems.add(
+            location,
+            format!("its recorded size {size} is not its length {length}"),
+        );
+    }
+    if users.is_empty() && !unused.is_empty() {
+        problems.add(location, unused);
+    }
 }
 
 /// Notes each needed key no stored row had, with what needed it.
@@ -675,16 +695,11 @@ fn check_lists(
                         format!(
                             "its text hashes to {}: the list was changed after it was stored (used by {})",
                             short(&actual),
-                            if users.is_empty() { "nothing" } else { &users }
+                            used_by(&users)
                         ),
                     );
                 }
-                if u64::try_from(size).ok() != Some(length) {
-                    problems.add(
-                        &location,
-                        format!("its recorded size {size} is not its length {length}"),
-                    );
-                }
+                check_size_and_use(problems, &location, (size, length), &users, "");
             }
         }
         if users.is_empty() {
