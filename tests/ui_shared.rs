@@ -10,6 +10,7 @@ mod ui_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use egui_kittest::kittest::Queryable;
 use tickmark::checks::Settings;
 use tickmark::store::{Finding, OpenOptions, ReviewInput, Store};
 use tickmark::ui::{Prefs, Workbench, WorkbenchOptions, WorkerMode};
@@ -90,34 +91,29 @@ fn a_colleagues_change_shows_within_two_seconds_and_a_note_over_it_is_refused() 
     assert!(shown < Duration::from_secs(2), "shown after {shown:?}");
     // The note being typed is as it was.
     assert_eq!(h.state().review_as_typed(&requirement).note, typed);
-    // Saving it would overwrite Ben's note: refused, both texts named.
+    // Saving it would overwrite Ben's note: refused, both versions shown
+    // side by side, the typed text kept.
     click(&mut h, "Save note");
     let messages = h.state().messages();
-    let refusal = messages
-        .iter()
-        .find(|(error, text)| *error && text.contains("nothing was saved"))
-        .unwrap_or_else(|| panic!("{messages:?}"));
     assert!(
-        refusal.1.contains("changed by Ben Reviewer")
-            && refusal.1.contains("Ben: the approval record is missing.")
-            && refusal.1.contains("Ann: typed, not saved yet."),
-        "{}",
-        refusal.1
+        messages.iter().any(|(error, text)| *error
+            && text.contains("Not saved")
+            && text.contains("changed by Ben Reviewer")),
+        "{messages:?}"
     );
+    for shown in [
+        "Theirs: Ben Reviewer",
+        "Ben: the approval record is missing.",
+        "Yours (not saved)",
+        "Ann: typed, not saved yet.",
+    ] {
+        assert!(
+            h.query_all_by_label_contains(shown).next().is_some(),
+            "{shown} is not shown"
+        );
+    }
     assert_eq!(h.state().review_as_typed(&requirement).note, typed);
     // The local copy this test's app made in the cache directory goes.
     drop(h);
-    if let Some(copy) = tickmark::store::local_copy_path(&db.url) {
-        for path in [
-            copy.clone(),
-            tickmark::drafts::path_beside(Path::new(&db.url)),
-        ] {
-            let _ = std::fs::remove_file(&path);
-            for suffix in ["-wal", "-shm"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
-        }
-    }
+    pg_support::remove_local_copy(&db.url);
 }

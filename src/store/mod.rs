@@ -108,7 +108,8 @@ pub use compare::{Comparison, Delta, RequirementComparison};
 pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChange, text_diff};
 pub use engine::CopySummary;
 pub use engine::postgres::{
-    APP_ROLE, SERVER_SCHEMA_VERSION, ServerSetup, display_url, init_server, is_url as is_server_url,
+    APP_ROLE, SERVER_SCHEMA_VERSION, ServerSetup, display_url, forget_password, init_server,
+    is_url as is_server_url, never_prompt_on_terminal, remember_password, split_password,
 };
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::OriginalBytes;

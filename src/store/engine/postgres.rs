@@ -14,6 +14,8 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
@@ -340,15 +342,67 @@ impl RemoteLog for PgLog {
     }
 }
 
-/// Opens a connection to `url`, with the password from the URL,
-/// `PGPASSWORD`, the `.pgpass` file or (on a terminal) a prompt, and TLS as
-/// `sslmode` says.
+/// Passwords given to this process for a server (the app's password
+/// field), by the server's URL without a password. Kept in memory until
+/// the process ends; never written anywhere.
+static SESSION_PASSWORDS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Whether a missing password may be asked for on the terminal (the
+/// command line); the desktop app asks in its own window instead.
+static TERMINAL_PROMPT: AtomicBool = AtomicBool::new(true);
+
+/// Keeps `password` for the server at `url` for the rest of this process
+/// (the app's "Open record" dialog): every connection the process opens
+/// to that server uses it. Never written to disk.
+pub fn remember_password(url: &str, password: &str) {
+    let key = display_url(url);
+    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
+        kept.retain(|(k, _)| *k != key);
+        kept.push((key, password.to_owned()));
+    }
+}
+
+/// Forgets a password given this session for `url` (the server refused it).
+pub fn forget_password(url: &str) {
+    let key = display_url(url);
+    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
+        kept.retain(|(k, _)| *k != key);
+    }
+}
+
+fn session_password(url: &str) -> Option<String> {
+    let key = display_url(url);
+    let kept = SESSION_PASSWORDS.lock().ok()?;
+    kept.iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone())
+}
+
+/// Never ask for a password on the terminal in this process (the desktop
+/// app: its worker threads cannot be answered there);
+/// [`StoreError::PasswordNeeded`] instead.
+pub fn never_prompt_on_terminal() {
+    TERMINAL_PROMPT.store(false, Ordering::Relaxed);
+}
+
+/// `url` without its password, and the password it carried (kept for the
+/// session with [`remember_password`] by callers that keep the URL).
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let password = Config::from_str(url).ok().and_then(|c| {
+        c.get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    });
+    (display_url(url), password)
+}
+
+/// Opens a connection to `url`, with the password from the URL, one given
+/// this session, `PGPASSWORD`, the `.pgpass` file or (on a terminal, from
+/// the command line) a prompt, and TLS as `sslmode` says.
 pub fn connect(url: &str) -> Result<Client> {
     let shown = display_url(url);
     let mut config = Config::from_str(url)
         .map_err(|e| StoreError::Invalid(format!("{shown}: not a PostgreSQL URL: {e}")))?;
+    let given_here = config.get_password().is_none() && session_password(url).is_some();
     if config.get_password().is_none()
-        && let Some(password) = password_for(&config)
+        && let Some(password) = session_password(url).or_else(|| password_for(&config))
     {
         config.password(password);
     }
@@ -357,18 +411,35 @@ pub fn connect(url: &str) -> Result<Client> {
     let tls = postgres_native_tls::MakeTlsConnector::new(tls);
     match config.connect(tls.clone()) {
         Ok(client) => Ok(client),
+        Err(e) if given_here && refused_password(&e) => {
+            forget_password(url);
+            Err(StoreError::PasswordNeeded {
+                url: shown.clone(),
+                message: format!(
+                    "{shown}: the server refused the password ({})",
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+                ),
+                refused: true,
+            })
+        }
         Err(e) if config.get_password().is_none() && asks_for_password(&e) => {
+            let terminal = TERMINAL_PROMPT.load(Ordering::Relaxed)
+                && std::io::IsTerminal::is_terminal(&std::io::stdin());
+            if !terminal {
+                return Err(StoreError::PasswordNeeded {
+                    url: shown.clone(),
+                    message: format!(
+                        "{shown}: the server asks for a password: type it when opening the record, set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
+                    ),
+                    refused: false,
+                });
+            }
             let prompt = format!("Password for {shown}: ");
-            let password = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                rpassword::prompt_password(prompt).map_err(|io| StoreError::Io {
-                    path: shown.clone(),
-                    source: io,
-                })?
-            } else {
-                return Err(StoreError::Server(format!(
-                    "{shown}: the server asks for a password: set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
-                )));
-            };
+            let password = rpassword::prompt_password(prompt).map_err(|io| StoreError::Io {
+                path: shown.clone(),
+                source: io,
+            })?;
             config.password(password);
             config.connect(tls).map_err(|e| server_error(url, e))
         }
@@ -380,6 +451,11 @@ fn asks_for_password(e: &postgres::Error) -> bool {
     let source = std::error::Error::source(e).map(ToString::to_string);
     e.to_string().contains("password missing")
         || source.is_some_and(|s| s.contains("password missing"))
+}
+
+/// The server said the password is wrong (`invalid_password`, 28P01).
+fn refused_password(e: &postgres::Error) -> bool {
+    e.as_db_error().map(|d| d.code().code()) == Some("28P01")
 }
 
 /// The password `PGPASSWORD` or the `.pgpass` file gives for `config`.
