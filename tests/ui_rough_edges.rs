@@ -297,3 +297,38 @@ fn the_dashboard_fits_the_window_at_1400x900_and_1000x700() {
         assert_eq!(seen, 10);
     }
 }
+
+/// A team's record holds dozens of profiles: the profiles dialog's list
+/// scrolls and the form to create one stays inside the window (it ran off
+/// the bottom with twenty-four profiles at 910x900).
+#[test]
+fn the_profiles_dialog_fits_the_window_with_many_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    {
+        let mut store = tickmark::store::Store::open(&db).unwrap();
+        for n in 1..=30 {
+            store
+                .create_profile(
+                    &tickmark::store::Actor::os_user_only(),
+                    &tickmark::store::NewProfile {
+                        name: format!("Assessor {n}"),
+                        email: format!("a{n}@example.com"),
+                        role: tickmark::store::Role::Auditor,
+                    },
+                )
+                .unwrap();
+        }
+    }
+    let mut h = ui_support::harness_sized(ui_support::workbench(&db), [1000.0, 700.0]);
+    ui_support::click(&mut h, "Choose a reviewer");
+    let create = h.get_by_label("Create profile").rect();
+    assert!(
+        create.max.y <= 700.0 && create.min.y >= 0.0,
+        "Create profile at {create:?}, outside the 700 px window"
+    );
+    assert!(
+        h.query_by_label("Assessor 1 <a1@example.com> · Auditor · no key")
+            .is_some()
+    );
+}

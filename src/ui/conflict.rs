@@ -114,6 +114,13 @@ pub(super) fn show(wb: &mut Workbench, ui: &mut Ui, dialog: &ConflictDialog) -> 
 
 /// One version: finding, method, worksheet fields and note.
 fn version(ui: &mut Ui, heading: &str, review: &ReviewInput, height: f32) {
+    // Left-aligned text: a column's justified layout would spread it.
+    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+        version_body(ui, heading, review, height);
+    });
+}
+
+fn version_body(ui: &mut Ui, heading: &str, review: &ReviewInput, height: f32) {
     ui.label(RichText::new(heading).strong());
     let finding = review.finding.map_or("No finding", |f| f.label());
     ui.label(format!("Finding: {finding} · {}", review.method.label()));

@@ -893,39 +893,15 @@ fn profiles(wb: &mut Workbench, ui: &mut Ui, form: &mut ProfileForm) -> Outcome 
     } else {
         ui.label(RichText::new("Click a profile to review as it, or create one below.").weak());
     }
-    let mut chosen = None;
-    for profile in shown {
-        let selected = wb.prefs.profile == Some(profile.id);
-        let email = if profile.email.is_empty() {
-            String::new()
-        } else {
-            format!(" <{}>", profile.email)
-        };
-        let key = match &profile.key {
-            Some(key) => format!("key {}", short_fingerprint(&key.fingerprint)),
-            None => "no key".to_owned(),
-        };
-        let retired = if profile.retired.is_some() {
-            " · retired"
-        } else {
-            ""
-        };
-        let text = format!(
-            "{}{email} · {} · {key}{retired}",
-            profile.name,
-            profile.role.label()
-        );
-        let button = ui.add_enabled(
-            profile.is_active(),
-            egui::Button::selectable(selected, text),
-        );
-        if button
-            .on_disabled_hover_text("Retired: records and signs nothing new")
-            .clicked()
-        {
-            chosen = Some(profile.id);
-        }
-    }
+    // A team's record holds many profiles: the list scrolls, so that the
+    // form below stays inside the window.
+    let list_height = (ui.ctx().content_rect().height() * 0.4).max(120.0);
+    let chosen = egui::ScrollArea::vertical()
+        .id_salt("profile-list")
+        .max_height(list_height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| profile_list(wb, ui, &shown))
+        .inner;
     if let Some(id) = chosen {
         wb.use_profile(id);
         return Outcome::Close;
@@ -1035,6 +1011,44 @@ fn short_fingerprint(fingerprint: &str) -> String {
         Some(head) if fingerprint.len() > 15 => format!("{head}…"),
         _ => fingerprint.to_owned(),
     }
+}
+
+/// The profiles to choose from, one button each; the one clicked.
+fn profile_list(wb: &Workbench, ui: &mut Ui, shown: &[&crate::store::Profile]) -> Option<i64> {
+    let mut chosen = None;
+    for profile in shown.iter().copied() {
+        let selected = wb.prefs.profile == Some(profile.id);
+        let email = if profile.email.is_empty() {
+            String::new()
+        } else {
+            format!(" <{}>", profile.email)
+        };
+        let key = match &profile.key {
+            Some(key) => format!("key {}", short_fingerprint(&key.fingerprint)),
+            None => "no key".to_owned(),
+        };
+        let retired = if profile.retired.is_some() {
+            " · retired"
+        } else {
+            ""
+        };
+        let text = format!(
+            "{}{email} · {} · {key}{retired}",
+            profile.name,
+            profile.role.label()
+        );
+        let button = ui.add_enabled(
+            profile.is_active(),
+            egui::Button::selectable(selected, text),
+        );
+        if button
+            .on_disabled_hover_text("Retired: records and signs nothing new")
+            .clicked()
+        {
+            chosen = Some(profile.id);
+        }
+    }
+    chosen
 }
 
 fn approval(wb: &mut Workbench, ui: &mut Ui, form: &mut ApprovalForm) -> Outcome {

@@ -38,12 +38,13 @@ impl OpenRecordForm {
         }
     }
 
-    /// The form after the server asked for a password for `target`.
+    /// The form after the server asked for a password for `target` (the
+    /// password field asks by itself; a refused one is said).
     pub fn asking_password(target: &str, message: &str) -> OpenRecordForm {
         OpenRecordForm {
             target: target.to_owned(),
             needs_password: true,
-            problem: Some(message.to_owned()),
+            problem: message.contains("refused").then(|| message.to_owned()),
             ..OpenRecordForm::default()
         }
     }
