@@ -479,3 +479,70 @@ fn a_tampered_local_copy_is_caught_by_verify_against_the_server() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn members_join_and_leave_a_record_already_set_up() {
+    let Some(db) = pg_support::database("members") else {
+        return;
+    };
+    let pid = std::process::id();
+    let (early, late) = (format!("early_{pid}"), format!("late_{pid}"));
+    db.client()
+        .batch_execute(&format!(
+            "CREATE ROLE {early} LOGIN; CREATE ROLE {late} LOGIN;"
+        ))
+        .unwrap();
+    init_server(&db.url, &[&early]);
+    let work = tempfile::tempdir().unwrap();
+    reviewed_record(&db.url_as(&early), &work.path().join("early"), 1);
+    // Not a member yet: the server refuses the newcomer.
+    let late_url = db.url_as(&late);
+    let (_, err) = run(&late_url, &work.path().join("late"), &["verify"], 2);
+    assert!(err.contains("permission denied"), "{err}");
+    // Added later, without touching the schema or the chain.
+    let (out, _) = run(
+        &db.url,
+        &work.path().join("owner"),
+        &["init-server", &db.url, "--grant", &late],
+        0,
+    );
+    assert!(
+        out.contains(&format!("{late} is a member of tickmark_app")),
+        "{out}"
+    );
+    assert!(!out.contains("Set up"), "{out}");
+    let (out, _) = run(&late_url, &work.path().join("late"), &["verify"], 0);
+    assert!(out.contains("Intact"), "{out}");
+    // Someone who left the team can no longer write; what they recorded stays.
+    let (out, _) = run(
+        &db.url,
+        &work.path().join("owner"),
+        &["init-server", &db.url, "--revoke", &early],
+        0,
+    );
+    assert!(out.contains("no longer a member"), "{out}");
+    let (_, err) = run(
+        &db.url_as(&early),
+        &work.path().join("early"),
+        &[
+            "profile",
+            "add",
+            "--name",
+            "After leaving",
+            "--role",
+            "auditor",
+        ],
+        2,
+    );
+    assert!(err.contains("permission denied"), "{err}");
+    let (out, _) = run(&late_url, &work.path().join("late"), &["verify"], 0);
+    assert!(out.contains("Intact"), "{out}");
+    // Neither a member to add nor one to remove: refused, nothing changed.
+    let (_, err) = run(
+        &db.url,
+        &work.path().join("owner"),
+        &["init-server", &db.url],
+        1,
+    );
+    assert!(err.contains("already holds a Tickmark schema"), "{err}");
+}

@@ -170,7 +170,7 @@ fn a_server_that_asks_for_a_password_gets_it_in_the_dialog_and_never_keeps_it() 
         .and_then(|r| r.split('@').next())
         .unwrap()
         .to_owned();
-    tickmark::store::init_server(&db.url, &[user]).unwrap();
+    tickmark::store::init_server(&db.url, &[user], &[]).unwrap();
     // The team's record on the server holds one assessment.
     {
         let team = dir.path().join("team.sqlite3");

@@ -27,7 +27,7 @@ fn a_colleagues_change_shows_within_two_seconds_and_a_note_over_it_is_refused() 
     {
         let mut file = Store::open(&work.path().join("sample.sqlite3")).unwrap();
         tickmark::sample::seed(&mut file, &Settings::default()).unwrap();
-        tickmark::store::init_server(&db.url, &[]).unwrap();
+        tickmark::store::init_server(&db.url, &[], &[]).unwrap();
         file.copy_to_server(&db.url).unwrap();
     }
     let workbench = Workbench::new(WorkbenchOptions {
@@ -138,7 +138,7 @@ fn two_apps_and_twenty_command_line_sign_offs_at_once() {
             "CREATE ROLE {ann} LOGIN; CREATE ROLE {ben} LOGIN;"
         ))
         .unwrap();
-    tickmark::store::init_server(&db.url, &[ann.clone(), ben.clone()]).unwrap();
+    tickmark::store::init_server(&db.url, &[ann.clone(), ben.clone()], &[]).unwrap();
     // The record: the sample, twenty profiles and twenty concluded
     // requirements not signed off yet, moved onto the server.
     let catalog = tickmark::catalog::default_catalog();

@@ -345,9 +345,14 @@ pub enum Command {
         /// ~/.pgpass or a prompt; never stored).
         #[arg(value_name = "URL")]
         url: String,
-        /// A login role (an existing PostgreSQL user) to make a member of tickmark_app.
+        /// A login role (an existing PostgreSQL user) to make a member of tickmark_app
+        /// (on a database already set up: add a member to the team).
         #[arg(long, value_name = "USER")]
         grant: Vec<String>,
+        /// On a database already set up: a login that is no longer a member of
+        /// tickmark_app (someone who left the team; what they recorded stays).
+        #[arg(long, value_name = "USER")]
+        revoke: Vec<String>,
     },
     /// Copy a review record (a file) into a PostgreSQL database set up with
     /// `init-server`, then verify the copy.
@@ -1065,7 +1070,7 @@ fn run(cli: Cli) -> ExitCode {
                 changed: *changed,
             },
         ),
-        Some(Command::InitServer { url, grant }) => server::init(url, grant),
+        Some(Command::InitServer { url, grant, revoke }) => server::init(url, grant, revoke),
         Some(Command::MigrateRecord { from, to }) => server::migrate(from, to),
         Some(Command::Verify { bundle, against }) => {
             verify::run(&cli, bundle.as_deref(), against.as_deref())

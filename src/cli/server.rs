@@ -12,22 +12,32 @@ use super::{EXIT_OK, EXIT_UNUSABLE};
 use crate::store::{APP_ROLE, Store, StoreError, VerifyReport, display_url};
 
 /// Runs `tickmark init-server`.
-pub(super) fn init(url: &str, grant: &[String]) -> ExitCode {
+pub(super) fn init(url: &str, grant: &[String], revoke: &[String]) -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    match crate::store::init_server(url, grant) {
+    match crate::store::init_server(url, grant, revoke) {
         Ok(setup) => {
-            let _ = writeln!(
-                out,
-                "Set up {}: schema `tickmark` (events, stored files, result lists) and the role {APP_ROLE}.",
-                setup.url
-            );
+            if setup.created {
+                let _ = writeln!(
+                    out,
+                    "Set up {}: schema `tickmark` (events, stored files, result lists) and the role {APP_ROLE}.",
+                    setup.url
+                );
+            }
             for member in &setup.members {
                 let _ = writeln!(out, "{member} is a member of {APP_ROLE}.");
             }
-            let _ = writeln!(
-                out,
-                "{APP_ROLE} may read and add events; nobody can change or delete one through Tickmark's tables (triggers refuse it). The database owner can still do anything: sign sign-offs, approvals and seals with SSH keys, and keep the chain head `tickmark verify` prints."
-            );
+            for gone in &setup.removed {
+                let _ = writeln!(
+                    out,
+                    "{gone} is no longer a member of {APP_ROLE}; what they recorded stays in the chain."
+                );
+            }
+            if setup.created {
+                let _ = writeln!(
+                    out,
+                    "{APP_ROLE} may read and add events; nobody can change or delete one through Tickmark's tables (triggers refuse it). The database owner can still do anything: sign sign-offs, approvals and seals with SSH keys, and keep the chain head `tickmark verify` prints."
+                );
+            }
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {

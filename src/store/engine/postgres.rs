@@ -630,46 +630,87 @@ GRANT UPDATE (bytes, purged_seq) ON tickmark.blobs TO tickmark_app;
 pub struct ServerSetup {
     /// The database, without a password.
     pub url: String,
+    /// The schema was created now (false: it was there; only members changed).
+    pub created: bool,
     /// The logins made members of [`APP_ROLE`].
     pub members: Vec<String>,
+    /// The logins no longer members.
+    pub removed: Vec<String>,
 }
 
 /// Sets up the Tickmark schema and the application role on the (empty)
 /// database at `url`, connecting as its owner, and makes each of `members`
-/// (existing login roles) a member of [`APP_ROLE`].
-pub fn init_server(url: &str, members: &[String]) -> Result<ServerSetup> {
+/// a member of [`APP_ROLE`]. On a database already set up, only changes
+/// who is a member: `members` join, `removed` leave (the team changes
+/// during an engagement); with neither, it refuses and changes nothing.
+pub fn init_server(url: &str, members: &[String], removed: &[String]) -> Result<ServerSetup> {
     let mut client = connect(url)?;
     let shown = display_url(url);
     let exists: bool = client
         .query_one("SELECT to_regnamespace('tickmark') IS NOT NULL", &[])
         .map_err(|e| server_error(url, e))?
         .get(0);
-    if exists {
+    if exists && members.is_empty() && removed.is_empty() {
         return Err(StoreError::Rule(format!(
-            "{shown}: the database already holds a Tickmark schema; nothing was changed"
+            "{shown}: the database already holds a Tickmark schema; nothing was changed (add a member with --grant USER, remove one with --revoke USER)"
+        )));
+    }
+    if !exists && !removed.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "{shown}: --revoke needs a database already set up; nothing was changed"
         )));
     }
     let mut tx = client.transaction().map_err(|e| server_error(url, e))?;
-    tx.batch_execute(SERVER_SCHEMA)
-        .map_err(|e| server_error(url, e))?;
-    tx.execute(
-        "INSERT INTO tickmark.server (version) VALUES ($1)",
-        &[&SERVER_SCHEMA_VERSION],
-    )
-    .map_err(|e| server_error(url, e))?;
-    for member in members {
-        let quoted: String = tx
-            .query_one("SELECT quote_ident($1)", &[member])
-            .map_err(|e| server_error(url, e))?
-            .get(0);
-        tx.batch_execute(&format!("GRANT {APP_ROLE} TO {quoted}"))
+    if exists {
+        check_server_version(&mut tx, &shown)?;
+    } else {
+        tx.batch_execute(SERVER_SCHEMA)
             .map_err(|e| server_error(url, e))?;
+        tx.execute(
+            "INSERT INTO tickmark.server (version) VALUES ($1)",
+            &[&SERVER_SCHEMA_VERSION],
+        )
+        .map_err(|e| server_error(url, e))?;
+    }
+    for (users, statement) in [
+        (members, "GRANT {APP_ROLE} TO"),
+        (removed, "REVOKE {APP_ROLE} FROM"),
+    ] {
+        for user in users {
+            let quoted: String = tx
+                .query_one("SELECT quote_ident($1)", &[user])
+                .map_err(|e| server_error(url, e))?
+                .get(0);
+            let statement = statement.replace("{APP_ROLE}", APP_ROLE);
+            tx.batch_execute(&format!("{statement} {quoted}"))
+                .map_err(|e| server_error(url, e))?;
+        }
     }
     tx.commit().map_err(|e| server_error(url, e))?;
     Ok(ServerSetup {
         url: shown,
+        created: !exists,
         members: members.to_vec(),
+        removed: removed.to_vec(),
     })
+}
+
+/// Refuses a server schema of another version than this build's.
+fn check_server_version(tx: &mut postgres::Transaction<'_>, shown: &str) -> Result<()> {
+    let version: Option<i32> = tx
+        .query_opt("SELECT version FROM tickmark.server", &[])
+        .map_err(|e| StoreError::Server(format!("{shown}: {e}")))?
+        .map(|row| row.get(0));
+    match version {
+        Some(SERVER_SCHEMA_VERSION) => Ok(()),
+        other => Err(StoreError::NotARecord {
+            path: shown.to_owned(),
+            reason: format!(
+                "its Tickmark schema is version {}, this Tickmark writes version {SERVER_SCHEMA_VERSION}",
+                other.map_or("unknown".to_owned(), |v| v.to_string())
+            ),
+        }),
+    }
 }
 
 #[cfg(test)]
