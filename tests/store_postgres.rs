@@ -6,6 +6,7 @@
 //! an event; a tampered local copy is caught.
 
 mod pg_support;
+mod signing_fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -545,4 +546,185 @@ fn members_join_and_leave_a_record_already_set_up() {
         1,
     );
     assert!(err.contains("already holds a Tickmark schema"), "{err}");
+}
+
+/// What a signing team does on a shared record — a sign-off signed with an
+/// Ed25519 key, a file purged, the record sealed with an ECDSA key — all
+/// verify from a copy rebuilt from the server alone, and the signature
+/// export read from the server passes the real `ssh-keygen -Y verify`.
+#[test]
+fn signatures_seals_and_purges_on_the_server_verify_like_on_a_file() {
+    let Some(db) = pg_support::database("signed_on_server") else {
+        return;
+    };
+    if !signing_fixture::have_ssh_keygen() {
+        return;
+    }
+    init_server(&db.url, &[]);
+    let work = tempfile::tempdir().unwrap();
+    let ana = signing_fixture::make_key(work.path(), "ana", "ed25519", "");
+    let lee = signing_fixture::make_key(work.path(), "lee", "ecdsa", "");
+    let copy = work.path().join("copy-ana");
+    let text = |p: &Path| p.to_string_lossy().into_owned();
+    for (name, email, role, key) in [
+        ("Ana Auditor", "ana@example.com", "auditor", &ana),
+        ("Lee Lead", "lee@example.com", "lead", &lee),
+    ] {
+        let args = [
+            "profile",
+            "add",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--role",
+            role,
+            "--ssh-key",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        args.push(text(&key.public));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&db.url, &copy, &args, 0);
+    }
+    for file in [
+        "azure/aks-cluster.json",
+        "azure/log-analytics-workspace.json",
+    ] {
+        run(
+            &db.url,
+            &copy,
+            &["import", "--assessment", "H1", &sample(file)],
+            0,
+        );
+    }
+    run(
+        &db.url,
+        &copy,
+        &[
+            "review",
+            "--assessment",
+            "H1",
+            "--requirement",
+            "1.2.1",
+            "--finding",
+            "in-place",
+            "--profile",
+            "Ana Auditor",
+        ],
+        0,
+    );
+    let ana_key = text(&ana.private);
+    let (out, _) = run(
+        &db.url,
+        &copy,
+        &[
+            "sign-off",
+            "--assessment",
+            "H1",
+            "--requirement",
+            "1.2.1",
+            "--profile",
+            "Ana Auditor",
+            "--key",
+            &ana_key,
+        ],
+        0,
+    );
+    assert!(out.contains("signed with SHA256:"), "{out}");
+    let (list, _) = run(
+        &db.url,
+        &copy,
+        &["evidence", "list", "--assessment", "H1"],
+        0,
+    );
+    let workspace = list
+        .lines()
+        .find(|l| l.contains("log-analytics-workspace.json"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|id| id.strip_prefix('#'))
+        .unwrap_or_else(|| panic!("{list}"))
+        .to_owned();
+    run(
+        &db.url,
+        &copy,
+        &[
+            "evidence",
+            "purge",
+            "--assessment",
+            "H1",
+            "--file",
+            &workspace,
+            "--reason",
+            "Collected from the wrong subscription",
+            "--profile",
+            "Ana Auditor",
+        ],
+        0,
+    );
+    let lee_key = text(&lee.private);
+    let (out, _) = run(
+        &db.url,
+        &copy,
+        &[
+            "seal",
+            "--assessment",
+            "H1",
+            "--profile",
+            "Lee Lead",
+            "--note",
+            "Sent to the QSA",
+            "--key",
+            &lee_key,
+        ],
+        0,
+    );
+    assert!(out.contains("Sealed the record"), "{out}");
+    // A colleague's fresh copy, built from the server alone.
+    let (out, _) = run(&db.url, &work.path().join("copy-qsa"), &["verify"], 0);
+    assert!(out.contains("Intact"), "{out}");
+    assert!(out.contains("2 signature(s) checked"), "{out}");
+    assert!(out.contains("Purged (not tampered)"), "{out}");
+    assert!(
+        out.contains("Server (a copy rebuilt from it alone): intact"),
+        "{out}"
+    );
+    // The purged bytes are gone from the server too.
+    let emptied: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM tickmark.blobs WHERE length(bytes) = 0 AND purged_seq IS NOT NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(emptied, 1);
+    // The signatures exported from the shared record verify with ssh-keygen.
+    let folder = work.path().join("signatures");
+    run(
+        &db.url,
+        &work.path().join("copy-qsa"),
+        &[
+            "export",
+            "--assessment",
+            "H1",
+            "--format",
+            "signatures",
+            "--out",
+            &text(&folder),
+        ],
+        0,
+    );
+    let statement = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.ends_with("-sign-off-1.2.1.json"))
+        .expect("the sign-off's statement");
+    let (ok, said) = signing_fixture::ssh_keygen_verify(
+        &folder,
+        "allowed_signers",
+        "ana@example.com",
+        &format!("{statement}.sig"),
+        &statement,
+    );
+    assert!(ok, "{said}");
 }
