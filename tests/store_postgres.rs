@@ -10,6 +10,7 @@ mod pg_support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use pg_support::sample;
 use tickmark::store::{Actor, Finding, OpenOptions, ReviewInput, Store, StoreError};
 
 /// Runs the binary on `db` with local copies kept under `replicas`.
@@ -55,14 +56,6 @@ fn init_server(url: &str, grant: &[&str]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn sample(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// A shared record with assessment FY27 and a reviewed 12.1.1.

@@ -77,6 +77,10 @@ pub enum StoreError {
     /// The record's server refused or could not be reached.
     #[error("{0}")]
     Server(String),
+    /// The connection to the record's server dropped (a restart, the
+    /// network); the next operation connects again.
+    #[error("{0}")]
+    Disconnected(String),
     /// Someone else changed what this edit started from: nothing was
     /// overwritten.
     #[error("{0}")]
@@ -105,6 +109,12 @@ impl StoreError {
     /// True for [`StoreError::Busy`]: retrying later may succeed.
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Busy)
+    }
+
+    /// True for [`StoreError::Disconnected`]: the server may have the
+    /// work or not; connecting again and looking tells.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, StoreError::Disconnected(_))
     }
 }
 
