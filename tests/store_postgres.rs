@@ -153,6 +153,10 @@ fn twenty_concurrent_sign_offs_from_several_processes_all_land_and_verify() {
     let fresh = work.path().join("auditor");
     let (out, _) = run(&db.url, &fresh, &["verify"], 0);
     assert!(out.contains("Intact"), "{out}");
+    assert!(
+        out.contains("Connection to the server: not encrypted"),
+        "{out}"
+    );
     assert!(out.contains("20 sign-off(s)"), "{out}");
     assert!(
         out.contains("Server (a copy rebuilt from it alone): intact"),

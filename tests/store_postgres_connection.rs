@@ -129,6 +129,10 @@ fn a_whole_review_runs_over_verify_full_tls_with_the_teams_ca() {
     let out = tickmark(&url, &work.path().join("auditor"), &["verify"]);
     assert!(out.contains("Intact"), "{out}");
     assert!(out.contains("1 sign-off(s)"), "{out}");
+    assert!(
+        out.contains("Connection to the server: encrypted (TLSv1."),
+        "{out}"
+    );
     // The library's session is encrypted, as it says and as the server sees.
     let mut store = open(&url, &replicas).unwrap();
     let session = store.server_session().unwrap().unwrap();
