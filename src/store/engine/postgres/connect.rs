@@ -42,6 +42,10 @@ use postgres_native_tls::MakeTlsConnector;
 use super::display_url;
 use crate::store::error::{Result, StoreError};
 
+/// How long connecting may take when the URL sets no `connect_timeout`
+/// (libpq waits for ever; the app's worker should not).
+pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// libpq's `sslmode` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsMode {
@@ -226,6 +230,9 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
     let mut config = Config::from_str(&parsed.driver_url)
         .map_err(|e| StoreError::Invalid(format!("{shown}: not a PostgreSQL URL: {e}")))?;
     config.ssl_mode(parsed.mode.driver_mode());
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+    }
     if config.get_password().is_none()
         && let Some(password) = password_for(&config)
     {
