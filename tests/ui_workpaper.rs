@@ -221,17 +221,25 @@ fn a_draft_from_before_a_restart_is_not_saved_over_a_later_review() {
         before,
         "the later review was overwritten"
     );
-    let refused = h
-        .state()
-        .messages()
-        .into_iter()
-        .find(|(error, m)| *error && m.contains("was changed by Bo Auditor"))
-        .unwrap_or_else(|| panic!("{:?}", h.state().messages()));
     assert!(
-        refused.1.contains("Bo's note, recorded later."),
-        "{}",
-        refused.1
+        h.state()
+            .messages()
+            .iter()
+            .any(|(error, m)| *error && m.contains("1.3.1 was changed by Bo Auditor")),
+        "{:?}",
+        h.state().messages()
     );
-    assert!(refused.1.contains("Ada's half-typed note"), "{}", refused.1);
+    // Both versions side by side in the conflict dialog.
+    for shown in ["Bo's note, recorded later.", "Ada's half-typed note"] {
+        assert!(
+            h.query_all_by_label_contains(shown).count() >= 1,
+            "{shown} is not shown"
+        );
+    }
+    assert!(
+        h.query_all_by_label_contains("Yours (not saved)")
+            .next()
+            .is_some()
+    );
     assert_eq!(h.state().draft("1.3.1"), Some("Ada's half-typed note"));
 }

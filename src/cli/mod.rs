@@ -1194,7 +1194,7 @@ fn start_app(cli: &Cli) -> ExitCode {
         return ExitCode::from(EXIT_UNUSABLE);
     }
     let started = db_path(cli).and_then(|db| Ok((db, load_settings(cli)?)));
-    let (db, settings) = match started {
+    let (default, settings) = match started {
         Ok(found) => found,
         Err(message) => {
             eprintln!("tickmark: {message}");
@@ -1205,7 +1205,11 @@ fn start_app(cli: &Cli) -> ExitCode {
         .time_to_tree
         .as_ref()
         .map(|select| crate::ui::StartupProbe::new(Some(select.clone()).filter(|s| !s.is_empty())));
-    match crate::ui::run_with(db, settings, probe) {
+    let start = crate::ui::StartRecord {
+        named: cli.db.clone(),
+        default,
+    };
+    match crate::ui::run_with(start, settings, probe) {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(message) => {
             eprintln!("tickmark: the desktop app failed: {message}");

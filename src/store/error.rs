@@ -81,6 +81,18 @@ pub enum StoreError {
     /// network); the next operation connects again.
     #[error("{0}")]
     Disconnected(String),
+    /// The server asks for a password that no source gave (the URL,
+    /// `PGPASSWORD`, `.pgpass`, a password given this session), or refused
+    /// the one given.
+    #[error("{message}")]
+    PasswordNeeded {
+        /// The server, without a password.
+        url: String,
+        /// What the server said.
+        message: String,
+        /// A password was given and refused.
+        refused: bool,
+    },
     /// Someone else changed what this edit started from: nothing was
     /// overwritten.
     #[error("{0}")]

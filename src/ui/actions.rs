@@ -67,6 +67,11 @@ impl Workbench {
     /// Does what `purpose` says with `paths`.
     pub(super) fn use_paths(&mut self, purpose: PickPurpose, paths: Vec<PathBuf>) {
         match purpose {
+            PickPurpose::OpenRecord => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.open_record_dialog(&crate::evidence::display_path(&path));
+                }
+            }
             PickPurpose::ImportFiles | PickPurpose::ImportFolder => self.import(paths),
             PickPurpose::Attach { requirement } => {
                 for path in paths {

@@ -252,6 +252,9 @@ const INFO_LIFETIME: Duration = Duration::from_secs(8);
 impl Workbench {
     /// A workbench on `options.db_path`; the record is read in the first frame.
     pub fn new(options: WorkbenchOptions) -> Workbench {
+        // The app asks for a server's password in its own window: its
+        // worker threads cannot be answered on a terminal.
+        crate::store::never_prompt_on_terminal();
         let db_label = crate::evidence::display_path(&options.db_path);
         let shared_record = crate::store::is_server_url(&options.db_path.to_string_lossy());
         let mut prefs = options.prefs.for_record(&db_label);
@@ -334,7 +337,9 @@ impl Workbench {
             Phase::Ready => self.main_area(ui),
             other => {
                 let other = other.clone();
-                status_bar::start_screen(ui, &other);
+                if status_bar::start_screen(ui, &other) {
+                    self.open_record_dialog("");
+                }
             }
         }
         dialogs::show(self, &ctx);
@@ -423,7 +428,9 @@ impl Workbench {
     /// What to remember: call when the app saves its state (drafts are
     /// kept in the drafts file, not here).
     pub fn prefs(&self) -> Prefs {
-        self.prefs.clone()
+        let mut prefs = self.prefs.clone();
+        prefs.remember_current();
+        prefs
     }
 
     /// Where the start-up is.

@@ -111,6 +111,10 @@ pub enum Dialog {
     NotApplicable(NotApplicableForm),
     /// Sign several requirements off at once.
     BulkSignOff(BulkSignOffForm),
+    /// A save refused: a colleague's version and mine side by side.
+    Conflict(Box<super::conflict::ConflictDialog>),
+    /// Open another review record (a file or a shared server).
+    OpenRecord(Box<super::open_record::OpenRecordForm>),
     /// A text or Markdown attachment.
     Document {
         /// Its name.
@@ -387,6 +391,7 @@ impl Dialog {
                         format.extension().to_uppercase()
                     )
                 }
+                PickPurpose::OpenRecord => "Open a review record".to_owned(),
             },
             Dialog::Dropped { .. } => "Files dropped".to_owned(),
             Dialog::Withdraw { file_name, .. } => format!("Withdraw {file_name}"),
@@ -398,12 +403,14 @@ impl Dialog {
             Dialog::BulkSignOff(form) if form.reviewer => "Sign as reviewer".to_owned(),
             Dialog::BulkSignOff(_) => "Sign off several requirements".to_owned(),
             Dialog::Document { file_name, .. } => format!("Attachment: {file_name}"),
+            Dialog::OpenRecord(form) => form.title().to_owned(),
+            Dialog::Conflict(conflict) => conflict.title(),
         }
     }
 }
 
 /// Whether the dialog stays open.
-enum Outcome {
+pub(super) enum Outcome {
     Keep,
     Close,
 }
@@ -415,7 +422,10 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
     };
     let mut outcome = Outcome::Keep;
     let modal = egui::Modal::new(egui::Id::unique("tickmark-dialog")).show(ctx, |ui| {
-        if matches!(dialog, Dialog::Document { .. } | Dialog::Diff(_)) {
+        if matches!(
+            dialog,
+            Dialog::Document { .. } | Dialog::Diff(_) | Dialog::Conflict(_)
+        ) {
             // A fixed width: wrapped text would otherwise widen an
             // auto-sized dialog a little every frame.
             let width = (ctx.content_rect().width() - 80.0).clamp(360.0, 880.0);
@@ -469,6 +479,8 @@ pub fn show(wb: &mut Workbench, ctx: &egui::Context) {
             Dialog::NotApplicable(form) => not_applicable(wb, ui, form),
             Dialog::BulkSignOff(form) => bulk_sign_off(wb, ui, form),
             Dialog::Document { markdown, text, .. } => document(ui, *markdown, text),
+            Dialog::OpenRecord(form) => super::open_record::show(wb, ui, form),
+            Dialog::Conflict(conflict) => super::conflict::show(wb, ui, conflict),
         };
     });
     if modal.should_close() {

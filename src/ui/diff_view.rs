@@ -167,7 +167,7 @@ fn text_section(ui: &mut Ui, title: &str, before: &str, after: &str, palette: &P
 
 /// `before` and `after` as one text: removed words struck through in red,
 /// added words underlined in green (`shaded`: on a tinted background).
-fn word_diff(
+pub(super) fn word_diff(
     before: &str,
     after: &str,
     font_id: FontId,

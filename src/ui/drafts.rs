@@ -127,6 +127,13 @@ impl Drafts {
             .or_insert(shown);
     }
 
+    /// Counts a requirement's drafts as written over the review recorded
+    /// by event `seen` (the user has seen that version and keeps theirs).
+    pub fn rebase(&mut self, assessment: i64, requirement: &str, seen: Option<i64>) {
+        self.based_on
+            .insert((assessment, requirement.to_owned()), seen);
+    }
+
     /// The review event a requirement's drafts started from, when known.
     pub fn based_on(&self, assessment: i64, requirement: &str) -> Option<Option<i64>> {
         self.based_on

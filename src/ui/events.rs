@@ -222,6 +222,11 @@ impl Workbench {
                 Err(message) => self.error(format!("Export: {message}")),
             },
             Reply::Picked { purpose, paths } => self.on_picked(purpose, paths),
+            Reply::RecordChecked { target, refusal } => self.on_record_checked(target, refusal),
+            Reply::EditConflict {
+                assessment,
+                conflict,
+            } => self.on_edit_conflict(assessment, *conflict),
             Reply::Drafts(loaded) => self.on_drafts(loaded),
             Reply::Diff { request, result } => {
                 if let Some(Dialog::Diff(shown)) = self.dialog.as_mut()
@@ -438,6 +443,11 @@ impl Workbench {
 
     pub(super) fn on_picked(&mut self, purpose: PickPurpose, paths: Option<Vec<PathBuf>>) {
         let Some(paths) = paths.filter(|p| !p.is_empty()) else {
+            if purpose == PickPurpose::OpenRecord {
+                self.info("No file was chosen (or no file dialog is available here); type its path instead");
+                self.open_record_dialog("");
+                return;
+            }
             self.info(
                 "No file was chosen (or no file dialog is available here); type a path instead",
             );
@@ -474,6 +484,17 @@ impl Workbench {
     pub(super) fn on_failed(&mut self, action: String, message: String) {
         if self.phase == Phase::Starting {
             self.phase = Phase::Unusable(message.clone());
+            if super::open_record::asks_for_password(&message) {
+                // The server wants a password the app was not given: ask
+                // for it here rather than send the user to a terminal.
+                self.dialog = Some(Dialog::OpenRecord(Box::new(
+                    super::open_record::OpenRecordForm::asking_password(
+                        &self.record_label(),
+                        &message,
+                    ),
+                )));
+                return;
+            }
         }
         if action.starts_with("Looking for changes") {
             // A background look: the next one tries again.

@@ -12,6 +12,7 @@
 mod actions;
 mod app;
 mod compare;
+mod conflict;
 mod dashboard;
 mod detail;
 mod dialogs;
@@ -22,6 +23,7 @@ mod inventory;
 mod keyboard;
 mod markdown;
 mod model;
+mod open_record;
 mod prefs;
 mod requests;
 mod review;
@@ -163,15 +165,52 @@ impl StartupProbe {
     }
 }
 
+/// Which review record the app opens: the one named (`--db`), else the
+/// one open when it last closed (a server, or a file still there), else
+/// `default`.
+#[derive(Debug, Clone)]
+pub struct StartRecord {
+    /// The record named on the command line.
+    pub named: Option<PathBuf>,
+    /// The record used when none is named and none is remembered.
+    pub default: PathBuf,
+}
+
+impl StartRecord {
+    /// The record to open, given what was remembered. A password in a
+    /// server's URL is kept for the session and taken out of the URL, so
+    /// that it is neither shown nor remembered.
+    fn choose(&self, prefs: &Prefs) -> PathBuf {
+        let chosen = self
+            .named
+            .clone()
+            .or_else(|| prefs.last_record())
+            .unwrap_or_else(|| self.default.clone());
+        let label = chosen.to_string_lossy();
+        if crate::store::is_server_url(&label) {
+            let (url, password) = crate::store::split_password(&label);
+            if let Some(password) = password {
+                crate::store::remember_password(&url, &password);
+            }
+            return PathBuf::from(url);
+        }
+        chosen
+    }
+}
+
 /// Opens the window on the review record at `db_path` and runs until it
 /// closes.
 pub fn run(db_path: PathBuf, settings: Settings) -> Result<(), String> {
-    run_with(db_path, settings, None)
+    let start = StartRecord {
+        named: Some(db_path.clone()),
+        default: db_path,
+    };
+    run_with(start, settings, None)
 }
 
 /// [`run`], measuring the start with `probe` (see [`StartupProbe`]).
 pub fn run_with(
-    db_path: PathBuf,
+    start: StartRecord,
     settings: Settings,
     probe: Option<StartupProbe>,
 ) -> Result<(), String> {
@@ -193,6 +232,7 @@ pub fn run_with(
                 .storage
                 .and_then(|s| eframe::get_value(s, prefs::STORAGE_KEY))
                 .unwrap_or_default();
+            let db_path = start.choose(&prefs);
             // A team's shared record is never given the sample.
             let shared = crate::store::is_server_url(&db_path.to_string_lossy());
             let workbench = Workbench::new(WorkbenchOptions {

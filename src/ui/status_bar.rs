@@ -143,8 +143,10 @@ fn messages(wb: &mut Workbench, ui: &mut Ui) {
     }
 }
 
-/// What shows instead of the panels before the record is ready.
-pub fn start_screen(ui: &mut Ui, phase: &Phase) {
+/// What shows instead of the panels before the record is ready; true when
+/// the user asks to open another record.
+pub fn start_screen(ui: &mut Ui, phase: &Phase) -> bool {
+    let mut open_another = false;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(80.0);
         ui.vertical_centered(|ui| match phase {
@@ -160,11 +162,13 @@ pub fn start_screen(ui: &mut Ui, phase: &Phase) {
             Phase::Unusable(message) => {
                 ui.label(RichText::new("The review record cannot be opened").size(18.0).strong());
                 ui.label(message);
-                ui.label("Choose another file with `tickmark --db PATH`.");
+                ui.add_space(8.0);
+                open_another = ui.button("Open another record…").clicked();
             }
             Phase::Ready => {}
         });
     });
+    open_another
 }
 
 #[cfg(test)]

@@ -201,6 +201,22 @@ fn assessment_menu(wb: &mut Workbench, ui: &mut Ui, fit: Fit) {
             wb.open_sample();
             ui.close();
         }
+        ui.separator();
+        ui.label(
+            RichText::new(format!("Review record: {}", wb.record_label()))
+                .small()
+                .weak(),
+        );
+        if ui
+            .button("Open another record…")
+            .on_hover_text(
+                "A record file on this computer, or a team's record on a PostgreSQL server",
+            )
+            .clicked()
+        {
+            wb.open_record_dialog("");
+            ui.close();
+        }
     });
     if shown != current {
         menu.response

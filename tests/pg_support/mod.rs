@@ -99,6 +99,30 @@ impl TestDb {
         postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
     }
 
+    /// Creates the login `user` with `password`, which the server asks for
+    /// (a member of [`PASSWORD_GROUP`]); `None`, said on standard error,
+    /// when the server lets it in without one (a server not set up like
+    /// `.ci/run`'s).
+    pub fn password_login(&self, test: &str, user: &str, password: &str) -> Option<String> {
+        // Roles belong to the whole server, which CI shares between tests.
+        let user = format!("{user}_{}", std::process::id());
+        let mut client = self.client();
+        client
+            .batch_execute(&format!(
+                "DO $$ BEGIN CREATE ROLE {PASSWORD_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+                 CREATE ROLE {user} LOGIN PASSWORD '{password}' IN ROLE {PASSWORD_GROUP};"
+            ))
+            .unwrap();
+        let url = self.url_as(&user);
+        if postgres::Client::connect(&url, postgres::NoTls).is_ok() {
+            eprintln!(
+                "skipped ({test}): the server lets {user} in without a password (its pg_hba.conf has no line for {PASSWORD_GROUP})"
+            );
+            return None;
+        }
+        Some(url)
+    }
+
     /// This database's URL for another user.
     pub fn url_as(&self, user: &str) -> String {
         let (scheme, rest) = self.url.split_once("://").unwrap();
@@ -166,6 +190,15 @@ fn checked(what: &str, out: std::io::Result<Output>) -> Result<(), String> {
         Err(e) => Err(format!("{what} could not run: {e}")),
     }
 }
+
+/// Who signs in how: members of [`PASSWORD_GROUP`] with a password,
+/// everyone else trusted on loopback (`.ci/run` writes the same lines).
+const PG_HBA: &str = "local all all trust\n\
+host all +tickmark_password_login 127.0.0.1/32 scram-sha-256\n\
+host all all 127.0.0.1/32 trust\n";
+
+/// The group whose members the test servers ask for a password.
+pub const PASSWORD_GROUP: &str = "tickmark_password_login";
 
 /// A database on a cluster of its own that accepts only TLS over TCP
 /// (`hostssl` lines; `ssl=on` with a certificate for `localhost` issued by
@@ -349,6 +382,7 @@ fn start_cluster(durable: bool, tls: bool) -> Result<(String, Cluster), String> 
             .arg(&data)
             .output(),
     )?;
+    std::fs::write(data.join("pg_hba.conf"), PG_HBA).map_err(|e| e.to_string())?;
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
@@ -384,4 +418,20 @@ fn start_cluster(durable: bool, tls: bool) -> Result<(String, Cluster), String> 
         format!("postgresql://postgres@127.0.0.1:{port}/postgres"),
         cluster,
     ))
+}
+
+/// Removes the local copy (and its drafts file) that opening `url` with
+/// the default options made in the cache directory.
+pub fn remove_local_copy(url: &str) {
+    let Some(copy) = tickmark::store::local_copy_path(url) else {
+        return;
+    };
+    for path in [copy, tickmark::drafts::path_beside(Path::new(url))] {
+        let _ = std::fs::remove_file(&path);
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }

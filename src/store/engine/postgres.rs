@@ -19,6 +19,8 @@
 
 pub mod connect;
 
+pub use connect::{forget_password, never_prompt_on_terminal, remember_password, split_password};
+
 use std::time::Duration;
 
 use postgres::Client;

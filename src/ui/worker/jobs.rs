@@ -58,6 +58,10 @@ pub(super) fn run(
             paths: pick(&purpose),
             purpose,
         },
+        Job::OpenRecord { target } => Reply::RecordChecked {
+            refusal: try_record(&target).err(),
+            target,
+        },
     }
 }
 
@@ -222,11 +226,39 @@ pub(super) fn pick(purpose: &PickPurpose) -> Option<Vec<PathBuf>> {
             .set_file_name(suggested)
             .save_file()
             .map(|p| vec![p]),
+        PickPurpose::OpenRecord => dialog
+            .set_title("Open a review record")
+            .pick_file()
+            .map(|p| vec![p]),
         PickPurpose::ExportRequests { format, suggested } => dialog
             .set_title("Export the evidence request list")
             .add_filter(format.extension().to_uppercase(), &[format.extension()])
             .set_file_name(suggested)
             .save_file()
             .map(|p| vec![p]),
+    }
+}
+
+/// Opens the review record at `target` (creating a file that does not
+/// exist yet; an existing file must already be a review record), bringing a
+/// shared record's local copy up to date, and closes it again.
+pub(super) fn try_record(target: &Path) -> Result<(), RecordRefusal> {
+    let shown = evidence::display_path(target);
+    let is_server = crate::store::is_server_url(&shown);
+    let opened = if is_server || !target.exists() {
+        Store::open(target)
+    } else {
+        Store::open_existing(target)
+    };
+    match opened {
+        Ok(_) => Ok(()),
+        Err(crate::store::StoreError::PasswordNeeded { message, .. }) => Err(RecordRefusal {
+            message,
+            needs_password: true,
+        }),
+        Err(e) => Err(RecordRefusal {
+            message: e.to_string(),
+            needs_password: false,
+        }),
     }
 }

@@ -151,6 +151,8 @@ pub enum PickPurpose {
         /// The file name to suggest.
         suggested: String,
     },
+    /// A review record's file to open.
+    OpenRecord,
 }
 
 /// What happens to an evidence file (see [`Task::Lifecycle`]).
@@ -574,6 +576,12 @@ pub enum Job {
     },
     /// Show a file dialog.
     Pick(PickPurpose),
+    /// Try another review record (a file, or a server's URL without its
+    /// password) before the app switches to it.
+    OpenRecord {
+        /// The file or URL.
+        target: PathBuf,
+    },
 }
 
 impl Job {
@@ -588,6 +596,9 @@ impl Job {
             Job::Compare { .. } => "Comparing assessments".to_owned(),
             Job::Export { format, .. } => format!("Exporting ({format:?})"),
             Job::Pick(_) => "Waiting for the file dialog".to_owned(),
+            Job::OpenRecord { target } => {
+                format!("Opening {}", evidence::display_path(target))
+            }
         }
     }
 }
@@ -734,6 +745,21 @@ pub enum Reply {
     Compared(Result<Box<Comparison>, String>),
     /// An export finished.
     Exported(Result<String, String>),
+    /// A save refused because someone changed the requirement after the
+    /// edit started: both versions.
+    EditConflict {
+        /// The assessment.
+        assessment: i64,
+        /// Theirs and mine.
+        conflict: Box<crate::store::EditConflict>,
+    },
+    /// Whether another review record opens (see [`Job::OpenRecord`]).
+    RecordChecked {
+        /// The file or URL.
+        target: PathBuf,
+        /// Why not, if it does not.
+        refusal: Option<RecordRefusal>,
+    },
     /// The file dialog closed.
     Picked {
         /// What for.
@@ -821,6 +847,16 @@ struct Shared {
     settings: Settings,
 }
 
+/// Why a review record did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRefusal {
+    /// What went wrong.
+    pub message: String,
+    /// The server wants a password (none was given, or it refused the one
+    /// given).
+    pub needs_password: bool,
+}
+
 /// The backend.
 pub struct Worker {
     mode: WorkerMode,
@@ -881,6 +917,11 @@ impl Worker {
     /// Waits until every draft change is on disk (the app is closing).
     pub fn finish_drafts(&mut self) {
         self.drafts.finish();
+    }
+
+    /// Threads or synchronous.
+    pub fn mode(&self) -> WorkerMode {
+        self.mode
     }
 
     /// The check settings imports and evaluations use.
@@ -1117,6 +1158,10 @@ fn run_job(shared: &Shared, outbox: &Outbox, id: JobId, cancel: &AtomicBool, job
         Job::Pick(purpose) => {
             let paths = jobs::pick(&purpose);
             Reply::Picked { purpose, paths }
+        }
+        Job::OpenRecord { target } => {
+            let refusal = jobs::try_record(&target).err();
+            Reply::RecordChecked { target, refusal }
         }
         job => {
             let mut store = match open_store(&shared.db_path) {

@@ -174,7 +174,7 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
             based_on,
         } => {
             let catalog = catalog_of(store, assessment)?;
-            match based_on {
+            let saved = match based_on {
                 Some(based_on) => store.set_review_based_on(
                     &actor,
                     assessment,
@@ -186,8 +186,16 @@ pub(super) fn run(store: &mut Store, task: Task) -> Result<Reply, String> {
                 None => {
                     store.set_review(&actor, assessment, catalog, &requirement, review.as_ref())
                 }
-            }
-            .map_err(text)?;
+            };
+            match saved {
+                Err(StoreError::Conflict(conflict)) => {
+                    return Ok(Reply::EditConflict {
+                        assessment,
+                        conflict,
+                    });
+                }
+                other => other.map_err(text)?,
+            };
             let done = format!("Saved the review of {requirement}");
             requirement_reply(store, assessment, &requirement, Some(done)).map_err(text)
         }

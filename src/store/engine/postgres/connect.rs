@@ -27,13 +27,17 @@
 //!
 //! # Passwords
 //!
-//! From the URL, `PGPASSWORD`, the `.pgpass` file (`PGPASSFILE`) or, on a
-//! terminal, a prompt. The password a connection was made with is kept in
-//! memory for the session (to connect again after a drop), never written.
+//! From the URL, one given this session (the app's password field,
+//! [`remember_password`]), `PGPASSWORD`, the `.pgpass` file (`PGPASSFILE`)
+//! or, on a terminal from the command line, a prompt. The password a
+//! connection was made with is kept in memory for the session (to connect
+//! again after a drop), never written.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use postgres::config::SslMode;
 use postgres::{Client, Config};
@@ -178,6 +182,60 @@ fn root_certificates(shown: &str, file: &Path) -> Result<Vec<native_tls::Certifi
     Ok(certs)
 }
 
+/// Passwords given to this process for a server (the app's password
+/// field), by the server's URL without a password. Kept in memory until
+/// the process ends; never written anywhere.
+static SESSION_PASSWORDS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Whether a missing password may be asked for on the terminal (the
+/// command line); the desktop app asks in its own window instead.
+static TERMINAL_PROMPT: AtomicBool = AtomicBool::new(true);
+
+/// Keeps `password` for the server at `url` for the rest of this process
+/// (the app's "Open record" dialog): every connection the process opens
+/// to that server uses it. Never written to disk.
+pub fn remember_password(url: &str, password: &str) {
+    let key = display_url(url);
+    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
+        kept.retain(|(k, _)| *k != key);
+        kept.push((key, password.to_owned()));
+    }
+}
+
+/// Forgets a password given this session for `url` (the server refused it).
+pub fn forget_password(url: &str) {
+    let key = display_url(url);
+    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
+        kept.retain(|(k, _)| *k != key);
+    }
+}
+
+fn session_password(url: &str) -> Option<String> {
+    let key = display_url(url);
+    let kept = SESSION_PASSWORDS.lock().ok()?;
+    kept.iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone())
+}
+
+/// Never ask for a password on the terminal in this process (the desktop
+/// app: its worker threads cannot be answered there);
+/// [`StoreError::PasswordNeeded`] instead.
+pub fn never_prompt_on_terminal() {
+    TERMINAL_PROMPT.store(false, Ordering::Relaxed);
+}
+
+/// `url` without its password, and the password it carried (kept for the
+/// session with [`remember_password`] by callers that keep the URL).
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let password = parse_url(url)
+        .ok()
+        .and_then(|parsed| Config::from_str(&parsed.driver_url).ok())
+        .and_then(|c| {
+            c.get_password()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        });
+    (display_url(url), password)
+}
+
 /// How to reach the server again: the parsed URL, the password the first
 /// connection was made with (in memory only) and the TLS settings.
 pub(crate) struct Connector {
@@ -233,8 +291,9 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
     }
+    let given_here = config.get_password().is_none() && session_password(url).is_some();
     if config.get_password().is_none()
-        && let Some(password) = password_for(&config)
+        && let Some(password) = session_password(url).or_else(|| password_for(&config))
     {
         config.password(password);
     }
@@ -247,12 +306,31 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
     };
     match connector.config.connect(connector.tls.clone()) {
         Ok(client) => Ok((client, connector)),
+        Err(e) if given_here && refused_password(&e) => {
+            forget_password(url);
+            let shown = connector.shown;
+            Err(StoreError::PasswordNeeded {
+                message: format!(
+                    "{shown}: the server refused the password ({})",
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+                ),
+                url: shown,
+                refused: true,
+            })
+        }
         Err(e) if connector.config.get_password().is_none() && asks_for_password(&e) => {
             let shown = &connector.shown;
-            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                return Err(StoreError::Server(format!(
-                    "{shown}: the server asks for a password: set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
-                )));
+            let terminal = TERMINAL_PROMPT.load(Ordering::Relaxed)
+                && std::io::IsTerminal::is_terminal(&std::io::stdin());
+            if !terminal {
+                return Err(StoreError::PasswordNeeded {
+                    url: shown.clone(),
+                    message: format!(
+                        "{shown}: the server asks for a password: type it when opening the record, set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
+                    ),
+                    refused: false,
+                });
             }
             let password =
                 rpassword::prompt_password(format!("Password for {shown}: ")).map_err(|io| {
@@ -273,6 +351,11 @@ fn asks_for_password(e: &postgres::Error) -> bool {
     let source = std::error::Error::source(e).map(ToString::to_string);
     e.to_string().contains("password missing")
         || source.is_some_and(|s| s.contains("password missing"))
+}
+
+/// The server said the password is wrong (`invalid_password`, 28P01).
+fn refused_password(e: &postgres::Error) -> bool {
+    e.as_db_error().map(|d| d.code().code()) == Some("28P01")
 }
 
 /// The password `PGPASSWORD` or the `.pgpass` file gives for `config`.
