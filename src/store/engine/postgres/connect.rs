@@ -475,6 +475,13 @@ mod tests {
                 .root_cert,
             None
         );
+        assert_eq!(
+            split_password("postgresql://ann:pw@h/db?sslmode=verify-full&sslrootcert=/ca.pem"),
+            (
+                "postgresql://ann@h/db?sslmode=verify-full&sslrootcert=/ca.pem".to_owned(),
+                Some("pw".to_owned())
+            )
+        );
     }
 
     #[test]
