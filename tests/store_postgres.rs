@@ -2,8 +2,9 @@
 //! binary, several processes at once, each with its own local copy.
 //! Concurrent sign-offs all land and verify; a conflicting note edit is
 //! refused with both texts; the sample record moves onto the server and
-//! verifies the same on both; the application role cannot change or delete
-//! an event; a tampered local copy is caught.
+//! verifies the same on both, and every export of it is byte for byte the
+//! same from the file and from the server; the application role cannot
+//! change or delete an event; a tampered local copy is caught.
 
 mod pg_support;
 mod signing_fixture;
@@ -11,6 +12,7 @@ mod signing_fixture;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use pg_support::sample;
 use tickmark::store::{Actor, Finding, OpenOptions, ReviewInput, Store, StoreError};
 
 /// Runs the binary on `db` with local copies kept under `replicas`.
@@ -56,14 +58,6 @@ fn init_server(url: &str, grant: &[&str]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn sample(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// A shared record with assessment FY27 and a reviewed 12.1.1.
@@ -160,6 +154,10 @@ fn twenty_concurrent_sign_offs_from_several_processes_all_land_and_verify() {
     let fresh = work.path().join("auditor");
     let (out, _) = run(&db.url, &fresh, &["verify"], 0);
     assert!(out.contains("Intact"), "{out}");
+    assert!(
+        out.contains("Connection to the server: not encrypted"),
+        "{out}"
+    );
     assert!(out.contains("20 sign-off(s)"), "{out}");
     assert!(
         out.contains("Server (a copy rebuilt from it alone): intact"),
@@ -727,4 +725,180 @@ fn signatures_seals_and_purges_on_the_server_verify_like_on_a_file() {
         &statement,
     );
     assert!(ok, "{said}");
+}
+
+/// Every file under `dir`, by its path relative to `dir`.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                found.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_export_of_the_sample_is_the_same_from_the_file_and_from_the_server() {
+    use std::sync::atomic::AtomicBool;
+    use tickmark::export::{ExportFormat, export};
+    let Some(db) = pg_support::database("export_parity") else {
+        return;
+    };
+    init_server(&db.url, &[]);
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("sample.sqlite3");
+    let on_file = {
+        let mut store = Store::open(&file).unwrap();
+        tickmark::sample::seed(&mut store, &tickmark::checks::Settings::default()).unwrap();
+        store.copy_to_server(&db.url).unwrap();
+        store
+    };
+    let on_server = Store::open_with(
+        Path::new(&db.url),
+        &OpenOptions {
+            replica_dir: Some(work.path().join("team")),
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(on_server.is_shared());
+    let assessments = on_file.assessments().unwrap();
+    assert_eq!(assessments, on_server.assessments().unwrap());
+    assert!(!assessments.is_empty());
+    let cancel = AtomicBool::new(false);
+    let mut compared = 0;
+    for assessment in &assessments {
+        let catalog = tickmark::catalog::builtin(&assessment.catalog_id).unwrap();
+        for &format in ExportFormat::ALL {
+            let name = format.default_file_name(&assessment.name);
+            let outputs: Vec<_> = [("file", &on_file), ("server", &on_server)]
+                .iter()
+                .map(|(engine, store)| {
+                    let out = work.path().join(engine).join(assessment.id.to_string());
+                    std::fs::create_dir_all(&out).unwrap();
+                    let out = out.join(&name);
+                    let summary = export(
+                        store,
+                        catalog,
+                        assessment.id,
+                        format,
+                        &out,
+                        &mut |_| {},
+                        &cancel,
+                    )
+                    .unwrap_or_else(|e| panic!("{engine}: {format:?}: {e}"));
+                    (out, summary)
+                })
+                .collect();
+            let [(file_out, file_summary), (server_out, server_summary)] = &outputs[..] else {
+                unreachable!()
+            };
+            // No format carries the record's path or URL, or the time of the
+            // export: the same record gives the same bytes on either engine.
+            if format.is_folder() {
+                assert_eq!(
+                    files_under(file_out),
+                    files_under(server_out),
+                    "{format:?} of {}",
+                    assessment.name
+                );
+            } else {
+                assert!(
+                    std::fs::read(file_out).unwrap() == std::fs::read(server_out).unwrap(),
+                    "{format:?} of {} differs between {} and {}",
+                    assessment.name,
+                    file_out.display(),
+                    server_out.display()
+                );
+                assert_eq!(file_summary.sha256, server_summary.sha256);
+            }
+            compared += 1;
+        }
+        // The evidence request list, both formats.
+        for format in [
+            tickmark::export::requests::RequestFormat::Csv,
+            tickmark::export::requests::RequestFormat::Xlsx,
+        ] {
+            let written: Vec<Vec<u8>> = [("file", &on_file), ("server", &on_server)]
+                .iter()
+                .map(|(engine, store)| {
+                    let record = store.record(assessment.id).unwrap();
+                    let list = tickmark::requests::request_list(
+                        tickmark::collect::builtin(),
+                        catalog,
+                        &record,
+                    );
+                    let as_of = tickmark::export::requests::as_of(&record);
+                    let out = work.path().join(format!(
+                        "{engine}-{}-requests.{}",
+                        assessment.id,
+                        format.extension()
+                    ));
+                    tickmark::export::requests::write(&list, format, as_of, &out).unwrap();
+                    std::fs::read(&out).unwrap()
+                })
+                .collect();
+            assert!(
+                written[0] == written[1],
+                "requests {format:?} of {}",
+                assessment.name
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, assessments.len() * (ExportFormat::ALL.len() + 2));
+    // The comparison sees a difference in the record: a review saved on the
+    // server only changes the server's export.
+    let mut on_server = on_server;
+    let current = on_server
+        .assessment(tickmark::sample::ASSESSMENT_NAME)
+        .unwrap()
+        .unwrap();
+    let catalog = tickmark::catalog::builtin(&current.catalog_id).unwrap();
+    let auditor = on_server
+        .profiles()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == tickmark::sample::AUDITOR_NAME)
+        .unwrap();
+    on_server
+        .set_review(
+            &Actor::with_profile(auditor.id),
+            current.id,
+            catalog,
+            "12.1.1",
+            &ReviewInput {
+                finding: Some(Finding::InPlace),
+                note: "Read again on the server.".into(),
+                ..ReviewInput::default()
+            },
+        )
+        .unwrap();
+    let json = |store: &Store, engine: &str| {
+        let out = work.path().join(format!("{engine}-after.json"));
+        export(
+            store,
+            catalog,
+            current.id,
+            ExportFormat::Json,
+            &out,
+            &mut |_| {},
+            &cancel,
+        )
+        .unwrap();
+        std::fs::read(out).unwrap()
+    };
+    assert!(json(&on_file, "file") != json(&on_server, "server"));
 }

@@ -5,10 +5,11 @@
 //! review record, busy, written by a newer Tickmark).
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::{Cli, EXIT_OK, EXIT_UNUSABLE};
-use crate::store::{Store, StoreError, VerifyReport};
+use crate::store::{ServerSession, Store, StoreError, VerifyReport};
 
 /// Exit code when the record does not match its history.
 pub const EXIT_TAMPERED: u8 = 1;
@@ -162,12 +163,21 @@ fn verify(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = writeln!(err, "tickmark verify: {e}");
             EXIT_UNUSABLE
         }
-        Ok((store, report)) => {
+        Ok((mut store, report)) => {
             let _ = writeln!(out, "Review record: {}", store.path().display());
-            let Some(replica) = store.replica() else {
+            let Some(replica) = store.replica().map(Path::to_owned) else {
                 return print_report(&report, out, err);
             };
             let _ = writeln!(out, "Local copy: {}", replica.display());
+            let connection = match store.server_session() {
+                Ok(Some(ServerSession {
+                    encryption: Some(version),
+                    ..
+                })) => format!("encrypted ({version})"),
+                Ok(_) => "not encrypted (see sslmode in the README)".to_owned(),
+                Err(e) => format!("unknown ({e})"),
+            };
+            let _ = writeln!(out, "Connection to the server: {connection}");
             let local = print_report(&report, out, err);
             let url = db.display().to_string();
             match super::server::verify_server(&url) {

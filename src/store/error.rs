@@ -77,6 +77,10 @@ pub enum StoreError {
     /// The record's server refused or could not be reached.
     #[error("{0}")]
     Server(String),
+    /// The connection to the record's server dropped (a restart, the
+    /// network); the next operation connects again.
+    #[error("{0}")]
+    Disconnected(String),
     /// The server asks for a password that no source gave (the URL,
     /// `PGPASSWORD`, `.pgpass`, a password given this session), or refused
     /// the one given.
@@ -117,6 +121,12 @@ impl StoreError {
     /// True for [`StoreError::Busy`]: retrying later may succeed.
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Busy)
+    }
+
+    /// True for [`StoreError::Disconnected`]: the server may have the
+    /// work or not; connecting again and looking tells.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, StoreError::Disconnected(_))
     }
 }
 

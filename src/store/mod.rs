@@ -106,11 +106,11 @@ pub use canonical::{canonical_json, canonical_sha256};
 pub use changes::{MIN_JUSTIFICATION_WORDS, media_type_of};
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChange, text_diff};
-pub use engine::CopySummary;
 pub use engine::postgres::{
     APP_ROLE, SERVER_SCHEMA_VERSION, ServerSetup, display_url, forget_password, init_server,
     is_url as is_server_url, never_prompt_on_terminal, remember_password, split_password,
 };
+pub use engine::{CopySummary, ServerSession};
 pub use error::{BUSY_MESSAGE, Result, StoreError};
 pub use event::OriginalBytes;
 pub use event::{EVENT_KINDS, GENESIS_HASH};
@@ -320,10 +320,33 @@ impl Store {
         self.shared.as_ref().map(|s| s.replica.as_path())
     }
 
+    /// This client's session on the server of a shared record (`None` for
+    /// a file): its id there and whether it is encrypted.
+    pub fn server_session(&mut self) -> Result<Option<ServerSession>> {
+        match self.shared.as_mut() {
+            Some(shared) => shared.log.session().map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Brings the local copy of a shared record up to the server's head;
     /// returns how many events colleagues recorded meanwhile (always 0 for
     /// a file).
+    ///
+    /// A connection that dropped since the last look is made again (once).
     pub fn refresh(&mut self) -> Result<usize> {
+        match self.pull() {
+            Err(e) if e.is_disconnected() && self.conn.is_autocommit() => {
+                log::info!("{}: {e}; connecting again", self.path.display());
+                self.pull()
+            }
+            other => other,
+        }
+    }
+
+    /// Pulls the server's new events into the local copy, in one local
+    /// transaction.
+    fn pull(&mut self) -> Result<usize> {
         let Some(shared) = self.shared.as_mut() else {
             return Ok(0);
         };
@@ -350,10 +373,14 @@ impl Store {
         if !shared.listening {
             shared.log.listen()?;
             shared.listening = true;
-        } else if shared.last_look.elapsed() < FULL_LOOK_EVERY
-            && !shared.log.wait_for_change(Duration::ZERO)?
-        {
-            return Ok(0);
+        } else if shared.last_look.elapsed() < FULL_LOOK_EVERY {
+            match shared.log.wait_for_change(Duration::ZERO) {
+                Ok(false) => return Ok(0),
+                Ok(true) => {}
+                // Announcements were lost with the connection: look.
+                Err(e) if e.is_disconnected() => {}
+                Err(e) => return Err(e),
+            }
         }
         shared.last_look = std::time::Instant::now();
         self.refresh()
@@ -364,9 +391,12 @@ impl Store {
     /// arrived. A file record just waits.
     pub fn wait_for_colleagues(&mut self, timeout: Duration) -> Result<usize> {
         match self.shared.as_mut() {
-            Some(shared) => {
-                shared.log.wait_for_change(timeout)?;
-            }
+            Some(shared) => match shared.log.wait_for_change(timeout) {
+                // Announcements were lost with the connection: look.
+                Ok(_) => {}
+                Err(e) if e.is_disconnected() => {}
+                Err(e) => return Err(e),
+            },
             None => std::thread::sleep(timeout),
         }
         self.refresh()
@@ -384,13 +414,24 @@ impl Store {
     }
 
     /// Starts a write on a shared record: the server's write lock, then the
-    /// colleagues' events; returns where the write starts.
+    /// colleagues' events. Nothing is written yet, so a connection that
+    /// drops meanwhile is made again and the start tried once more.
     fn begin_shared(&mut self) -> Result<()> {
+        match self.try_begin_shared() {
+            Err(e) if e.is_disconnected() => {
+                log::info!("{}: {e}; connecting again", self.path.display());
+                self.try_begin_shared()
+            }
+            other => other,
+        }
+    }
+
+    fn try_begin_shared(&mut self) -> Result<()> {
         let Some(shared) = self.shared.as_mut() else {
             return Ok(());
         };
         shared.log.lock()?;
-        if let Err(e) = self.refresh() {
+        if let Err(e) = self.pull() {
             if let Some(shared) = self.shared.as_mut() {
                 shared.log.abort();
             }
@@ -403,8 +444,7 @@ impl Store {
     /// server (the local transaction commits next).
     fn push_shared(conn: &Connection, shared: &mut Shared, mark: engine::Mark) -> Result<()> {
         let batch = engine::batch_since(conn, mark)?;
-        shared.log.push(&batch)?;
-        shared.log.commit()
+        engine::push_batch(shared.log.as_mut(), &batch)
     }
 
     fn abort_shared(&mut self) {

@@ -58,7 +58,7 @@ pub fn durable_database(test: &str) -> Option<TestDb> {
 fn database_with(test: &str, durable: bool) -> Option<TestDb> {
     let (admin_url, cluster) = match std::env::var(SERVER_VAR) {
         Ok(url) if !url.is_empty() => (url, None),
-        _ => match start_cluster(durable) {
+        _ => match start_cluster(durable, false) {
             Ok((url, cluster)) => (url, Some(cluster)),
             Err(why) => {
                 eprintln!(
@@ -131,6 +131,15 @@ impl TestDb {
     }
 }
 
+/// A file of the bundled `sample-data/`, as an argument.
+pub fn sample(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn bin(name: &str) -> PathBuf {
     let local = Path::new("/usr/local/bin").join(name);
     if local.is_file() {
@@ -191,7 +200,163 @@ host all all 127.0.0.1/32 trust\n";
 /// The group whose members the test servers ask for a password.
 pub const PASSWORD_GROUP: &str = "tickmark_password_login";
 
-fn start_cluster(durable: bool) -> Result<(String, Cluster), String> {
+/// A database on a cluster of its own that accepts only TLS over TCP
+/// (`hostssl` lines; `ssl=on` with a certificate for `localhost` issued by
+/// a CA made for the run), and the superuser over its Unix socket.
+pub struct TlsDb {
+    /// The TCP port.
+    pub port: u16,
+    /// The database's name.
+    pub name: String,
+    /// The CA's certificate (PEM) that issued the server's.
+    pub ca: PathBuf,
+    socket_dir: PathBuf,
+    cluster: Cluster,
+}
+
+impl TlsDb {
+    /// The superuser's URL of this database on `host`, with `params` (a
+    /// query string without `?`).
+    pub fn url(&self, host: &str, params: &str) -> String {
+        let query = if params.is_empty() { "" } else { "?" };
+        format!(
+            "postgresql://postgres@{host}:{}/{}{query}{params}",
+            self.port, self.name
+        )
+    }
+
+    /// A superuser client over the Unix socket (no TLS needed), on `db`.
+    pub fn admin(&self, db: &str) -> postgres::Client {
+        postgres::Config::new()
+            .host_path(&self.socket_dir)
+            .port(self.port)
+            .user("postgres")
+            .dbname(db)
+            .connect(postgres::NoTls)
+            .unwrap()
+    }
+
+    /// The directory the cluster (and the CA) live in.
+    pub fn dir(&self) -> &Path {
+        &self.cluster.dir
+    }
+}
+
+/// A fresh database on a TLS-only cluster started here, or `None` (said on
+/// standard error) without PostgreSQL or the `openssl` command.
+pub fn tls_database(test: &str) -> Option<TlsDb> {
+    let started = start_cluster(false, true).and_then(|(url, cluster)| {
+        let port = url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .ok_or("no port")?;
+        Ok((port, cluster))
+    });
+    let (port, cluster) = match started {
+        Ok(started) => started,
+        Err(why) => {
+            eprintln!("skipped ({test}): no PostgreSQL with TLS: {why}");
+            return None;
+        }
+    };
+    let db = TlsDb {
+        port,
+        name: format!("tickmark_{test}"),
+        ca: cluster.dir.join("ca.pem"),
+        socket_dir: cluster.dir.clone(),
+        cluster,
+    };
+    db.admin("postgres")
+        .batch_execute(&format!("CREATE DATABASE {}", db.name))
+        .unwrap();
+    Some(db)
+}
+
+/// Makes a CA and a server certificate for `localhost` (key owned by the
+/// server's user, mode 0600) in `dir` with the `openssl` command.
+fn make_certificates(dir: &Path, as_nobody: bool) -> Result<(), String> {
+    let openssl = |args: &[&str]| {
+        checked(
+            &format!("openssl {}", args[0]),
+            Command::new("openssl").current_dir(dir).args(args).output(),
+        )
+    };
+    openssl(&["version"])?;
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &[
+                "req",
+                "-x509",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=Tickmark test CA",
+            ][..],
+            &ec[..],
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        ]
+        .concat(),
+    )?;
+    openssl(
+        &[
+            &["req", "-subj", "/CN=localhost"][..],
+            &ec[..],
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+    )?;
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ])?;
+    let key = dir.join("server.key");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| e.to_string())?;
+    if as_nobody {
+        checked(
+            "chown nobody",
+            Command::new("chown").arg("nobody").arg(&key).output(),
+        )?;
+    }
+    Ok(())
+}
+
+fn start_cluster(durable: bool, tls: bool) -> Result<(String, Cluster), String> {
     let as_nobody = is_root();
     let dir = std::env::temp_dir().join(format!(
         "tickmark-pg-{}-{}",
@@ -222,11 +387,23 @@ fn start_cluster(durable: bool) -> Result<(String, Cluster), String> {
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
-    let options = format!(
+    let mut options = format!(
         "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync={} -c max_connections=100",
         dir.display(),
         if durable { "on" } else { "off" }
     );
+    if tls {
+        make_certificates(&dir, as_nobody)?;
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+        )
+        .map_err(|e| e.to_string())?;
+        options.push_str(&format!(
+            " -c ssl=on -c ssl_cert_file={0}/server.pem -c ssl_key_file={0}/server.key",
+            dir.display()
+        ));
+    }
     checked(
         "pg_ctl start",
         pg_command("pg_ctl", as_nobody)

@@ -98,6 +98,19 @@ pub trait RemoteLog: Send {
     /// Waits at most `timeout` for a colleague's write; true when one was
     /// announced (false may still mean one happened: poll the head).
     fn wait_for_change(&mut self, timeout: std::time::Duration) -> Result<bool>;
+    /// This client's session on the server.
+    fn session(&mut self) -> Result<ServerSession>;
+}
+
+/// A client's session on the record's server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSession {
+    /// The server's id of the session (PostgreSQL: the backend's process
+    /// id).
+    pub id: i64,
+    /// The encryption in use (e.g. `TLSv1.3`), `None` when the session is
+    /// not encrypted.
+    pub encryption: Option<String>,
 }
 
 /// The replica's head: its last event's number and hash.
@@ -193,6 +206,86 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
         }
     }
     Ok(added)
+}
+
+/// Pushes `batch` under the write lock taken before it and commits it on
+/// the server, surviving one dropped connection:
+///
+/// * dropped before COMMIT was sent: the server rolled the write back and
+///   nothing landed; on a new connection, under the lock again, the same
+///   batch is pushed once more if the log's head is still where the write
+///   started (if a colleague wrote meanwhile, nothing is pushed and that is
+///   said plainly: the change must be made again on top of theirs);
+/// * dropped during COMMIT: the outcome is unknown; on a new connection the
+///   log is asked whether the batch's last event is there with its hash
+///   (a COMMIT lands whole or not at all): then the write is done,
+///   otherwise it is pushed again as above.
+pub(crate) fn push_batch(remote: &mut dyn RemoteLog, batch: &Batch) -> Result<()> {
+    let dropped = match remote.push(batch) {
+        Ok(()) => match remote.commit() {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_disconnected() => match landed(remote, batch) {
+                Ok(true) => return Ok(()),
+                Ok(false) => e,
+                Err(again) => return Err(outcome_unknown(&again)),
+            },
+            Err(e) => return Err(e),
+        },
+        Err(e) if e.is_disconnected() => e,
+        Err(e) => return Err(e),
+    };
+    log::info!("{}: pushing the write again ({dropped})", remote.describe());
+    remote.lock()?;
+    let retried = push_again(remote, batch, &dropped);
+    if retried.is_err() {
+        remote.abort();
+    }
+    retried
+}
+
+/// True when the log holds `batch`'s last event, with its hash.
+fn landed(remote: &mut dyn RemoteLog, batch: &Batch) -> Result<bool> {
+    match batch.events.last() {
+        Some(last) => Ok(remote.hash_at(last.seq)?.as_deref() == Some(last.hash.as_str())),
+        None => Ok(true),
+    }
+}
+
+/// The second push of [`push_batch`], under the lock taken again.
+fn push_again(remote: &mut dyn RemoteLog, batch: &Batch, dropped: &StoreError) -> Result<()> {
+    let Some(first) = batch.events.first() else {
+        return remote.commit();
+    };
+    let started_at = (first.seq > 1).then(|| (first.seq - 1, first.prev_hash.clone()));
+    let head = remote.head()?;
+    if head != started_at {
+        if landed(remote, batch)? {
+            return remote.commit();
+        }
+        return Err(StoreError::Rule(format!(
+            "{dropped}; meanwhile the record moved on (its head is now event #{}), so nothing of this change was recorded: make it again",
+            head.map_or(0, |(seq, _)| seq)
+        )));
+    }
+    remote.push(batch)?;
+    match remote.commit() {
+        Err(e) if e.is_disconnected() => match landed(remote, batch) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StoreError::Disconnected(format!(
+                "{e}; this change was not recorded (the connection dropped twice): make it again"
+            ))),
+            Err(again) => Err(outcome_unknown(&again)),
+        },
+        other => other,
+    }
+}
+
+/// The connection dropped while the server committed and cannot be made
+/// again to ask whether the write landed.
+fn outcome_unknown(again: &StoreError) -> StoreError {
+    StoreError::Disconnected(format!(
+        "{again}; the connection dropped while the server was committing this change, so whether it was recorded is not known yet: it shows when the record is next refreshed or opened (nothing is recorded twice)"
+    ))
 }
 
 /// Where a local write starts: the head and the last rows of the
@@ -332,5 +425,169 @@ impl Store {
             );
         }
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What [`push_batch`] decides when the connection drops at COMMIT (a
+    //! moment a real server cannot be made to drop at on cue; the drops
+    //! before COMMIT are tested on a real PostgreSQL in
+    //! `tests/store_postgres_connection.rs`).
+
+    use super::*;
+
+    /// A log that drops the connection when told to.
+    #[derive(Default)]
+    struct DroppingLog {
+        events: Vec<(i64, String)>,
+        pending: Vec<(i64, String)>,
+        /// Drop at the next COMMITs: whether each one landed first.
+        commit_drops: Vec<bool>,
+        /// An event a colleague writes while the connection is down.
+        colleague_on_drop: Option<(i64, String)>,
+        locks: usize,
+    }
+
+    fn dropped() -> StoreError {
+        StoreError::Disconnected("db: the connection to the server dropped".into())
+    }
+
+    impl RemoteLog for DroppingLog {
+        fn describe(&self) -> String {
+            "db".into()
+        }
+        fn head(&mut self) -> Result<Option<(i64, String)>> {
+            Ok(self.events.last().cloned())
+        }
+        fn hash_at(&mut self, seq: i64) -> Result<Option<String>> {
+            Ok(self
+                .events
+                .iter()
+                .find(|(s, _)| *s == seq)
+                .map(|(_, h)| h.clone()))
+        }
+        fn events_after(
+            &mut self,
+            _seq: i64,
+            _each: &mut dyn FnMut(EventRow) -> Result<()>,
+        ) -> Result<()> {
+            Ok(())
+        }
+        fn bytes_after(
+            &mut self,
+            _seq: i64,
+            _lists: bool,
+            _each: &mut dyn FnMut(SharedBytes) -> Result<()>,
+        ) -> Result<()> {
+            Ok(())
+        }
+        fn purged_after(&mut self, _seq: i64) -> Result<Vec<String>> {
+            Ok(Vec::new())
+        }
+        fn lock(&mut self) -> Result<()> {
+            self.locks += 1;
+            Ok(())
+        }
+        fn push(&mut self, batch: &Batch) -> Result<()> {
+            self.pending = batch
+                .events
+                .iter()
+                .map(|e| (e.seq, e.hash.clone()))
+                .collect();
+            Ok(())
+        }
+        fn commit(&mut self) -> Result<()> {
+            let pending = std::mem::take(&mut self.pending);
+            if self.commit_drops.is_empty() {
+                self.events.extend(pending);
+                return Ok(());
+            }
+            if self.commit_drops.remove(0) {
+                self.events.extend(pending);
+            }
+            self.events.extend(self.colleague_on_drop.take());
+            Err(dropped())
+        }
+        fn abort(&mut self) {
+            self.pending.clear();
+        }
+        fn listen(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn wait_for_change(&mut self, _timeout: std::time::Duration) -> Result<bool> {
+            Ok(false)
+        }
+        fn session(&mut self) -> Result<ServerSession> {
+            Ok(ServerSession {
+                id: 1,
+                encryption: None,
+            })
+        }
+    }
+
+    fn event(seq: i64, prev_hash: &str, hash: &str) -> EventRow {
+        EventRow {
+            seq,
+            at: String::new(),
+            actor_profile: None,
+            actor_os_user: String::new(),
+            kind: String::new(),
+            assessment: None,
+            payload: String::new(),
+            prev_hash: prev_hash.into(),
+            hash: hash.into(),
+        }
+    }
+
+    /// A log holding event #1 and a batch of #2 and #3 on top of it.
+    fn log_and_batch(commit_drops: Vec<bool>) -> (DroppingLog, Batch) {
+        let log = DroppingLog {
+            events: vec![(1, "h1".into())],
+            commit_drops,
+            ..DroppingLog::default()
+        };
+        let batch = Batch {
+            events: vec![event(2, "h1", "h2"), event(3, "h2", "h3")],
+            ..Batch::default()
+        };
+        (log, batch)
+    }
+
+    #[test]
+    fn a_commit_that_landed_before_the_drop_is_done_and_not_pushed_again() {
+        let (mut log, batch) = log_and_batch(vec![true]);
+        push_batch(&mut log, &batch).unwrap();
+        assert_eq!(log.events.len(), 3);
+        assert_eq!(log.locks, 0);
+    }
+
+    #[test]
+    fn a_commit_that_did_not_land_is_pushed_again_once() {
+        let (mut log, batch) = log_and_batch(vec![false]);
+        push_batch(&mut log, &batch).unwrap();
+        assert_eq!(
+            log.events,
+            [(1, "h1".into()), (2, "h2".into()), (3, "h3".into())]
+        );
+        assert_eq!(log.locks, 1);
+        let (mut log, batch) = log_and_batch(vec![false, false]);
+        let err = push_batch(&mut log, &batch).unwrap_err().to_string();
+        assert!(err.contains("the connection dropped twice"), "{err}");
+        assert_eq!(log.events.len(), 1);
+        // The second COMMIT landed before its drop: done.
+        let (mut log, batch) = log_and_batch(vec![false, true]);
+        push_batch(&mut log, &batch).unwrap();
+        assert_eq!(log.events.len(), 3);
+    }
+
+    #[test]
+    fn nothing_is_pushed_again_over_a_colleagues_events() {
+        let (mut log, batch) = log_and_batch(vec![false]);
+        log.colleague_on_drop = Some((2, "theirs".into()));
+        let err = push_batch(&mut log, &batch).unwrap_err().to_string();
+        assert!(err.contains("the record moved on"), "{err}");
+        assert!(err.contains("nothing of this change was recorded"), "{err}");
+        assert_eq!(log.events, [(1, "h1".into()), (2, "theirs".into())]);
     }
 }

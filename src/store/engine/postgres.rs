@@ -7,21 +7,26 @@
 //! append sends a `NOTIFY tickmark_events` that the app listens for.
 //!
 //! Connections: `postgresql://user@host:port/dbname` (or `postgres://`),
-//! `sslmode` from the URL (TLS by the platform's library, certificates and
-//! host name checked); the password from the URL, `PGPASSWORD`, the
-//! `.pgpass` file (`PGPASSFILE`) or, on a terminal, a prompt. Tickmark never
-//! stores it.
+//! with libpq's `sslmode` and `sslrootcert` (see [`connect`] for what each
+//! mode checks); the password from the URL, `PGPASSWORD`, the `.pgpass`
+//! file (`PGPASSFILE`) or, on a terminal, a prompt. Tickmark never stores
+//! it.
+//!
+//! A connection that drops (a server restart, the network) is made again
+//! by the next operation, with the same settings and password, listening
+//! again if it listened; what that means for a write in progress is
+//! decided engine-agnostically (`engine::push_batch`).
 
-use std::path::PathBuf;
-use std::str::FromStr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+pub mod connect;
+
+pub use connect::{forget_password, never_prompt_on_terminal, remember_password, split_password};
+
 use std::time::Duration;
 
+use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Config};
 
-use super::{Batch, RemoteLog, SharedBytes};
+use super::{Batch, RemoteLog, ServerSession, SharedBytes};
 use crate::store::error::{Result, StoreError};
 use crate::store::event::EventRow;
 
@@ -60,19 +65,60 @@ pub fn display_url(url: &str) -> String {
     }
 }
 
+/// What `e` says: the server's message and code, or the driver's error
+/// with its causes (a TLS handshake's reason, an I/O error).
+fn error_detail(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
+    }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
 fn server_error(url: &str, e: postgres::Error) -> StoreError {
-    let detail = match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
-    };
-    StoreError::Server(format!("{}: {detail}", display_url(url)))
+    let detail = error_detail(&e);
+    let shown = display_url(url);
+    if connection_lost(&e) {
+        StoreError::Disconnected(format!(
+            "{shown}: the connection to the server dropped: {detail}"
+        ))
+    } else {
+        StoreError::Server(format!("{shown}: {detail}"))
+    }
+}
+
+/// True when `e` means the connection is gone (closed, an I/O error, the
+/// server shutting down or terminating this session), not that the server
+/// refused a statement.
+fn connection_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        // Class 08: connection exception; 57P01-03: shut down, crashed,
+        // cannot connect now.
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
 
 /// The record's log on a PostgreSQL server.
 pub struct PgLog {
     client: Client,
+    connector: connect::Connector,
     url: String,
     in_write: bool,
+    listening: bool,
+    lost: bool,
 }
 
 impl std::fmt::Debug for PgLog {
@@ -84,18 +130,59 @@ impl std::fmt::Debug for PgLog {
 impl PgLog {
     /// Connects to the record at `url` (which `init-server` set up).
     pub fn connect(url: &str) -> Result<PgLog> {
-        let client = connect(url)?;
+        let (client, connector) = connect::open(url)?;
         let mut log = PgLog {
             client,
+            connector,
             url: display_url(url),
             in_write: false,
+            listening: false,
+            lost: false,
         };
         log.check_schema()?;
         Ok(log)
     }
 
-    fn err(&self, e: postgres::Error) -> StoreError {
-        server_error(&self.url, e)
+    /// Runs `op` on the connection, made again first if the last one
+    /// dropped. A drop during `op` is remembered for the next operation.
+    fn run<T>(&mut self, op: impl FnOnce(&mut Client, &str) -> Result<T>) -> Result<T> {
+        if self.lost || self.client.is_closed() {
+            self.reconnect()?;
+        }
+        let result = op(&mut self.client, &self.url);
+        if matches!(&result, Err(e) if e.is_disconnected()) {
+            self.lost = true;
+            self.in_write = false;
+        }
+        result
+    }
+
+    /// A new connection in place of a dropped one, listening again if the
+    /// old one listened. A write that was in progress is over (the server
+    /// rolled it back): that is reported as [`StoreError::Disconnected`]
+    /// once the new connection stands.
+    fn reconnect(&mut self) -> Result<()> {
+        let client = self.connector.reconnect().map_err(|e| {
+            StoreError::Disconnected(format!(
+                "the connection to the record's server dropped and connecting again failed: {e}"
+            ))
+        })?;
+        self.client = client;
+        self.lost = false;
+        log::info!("{}: connected again after the connection dropped", self.url);
+        self.check_schema()?;
+        if self.listening {
+            self.client
+                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .map_err(|e| server_error(&self.url, e))?;
+        }
+        if std::mem::take(&mut self.in_write) {
+            return Err(StoreError::Disconnected(format!(
+                "{}: the connection to the server dropped during a write (the server rolled it back)",
+                self.url
+            )));
+        }
+        Ok(())
     }
 
     fn check_schema(&mut self) -> Result<()> {
@@ -112,7 +199,7 @@ impl PgLog {
                         reason: "the database holds no Tickmark schema; set it up with `tickmark init-server URL`".into(),
                     }
                 } else {
-                    self.err(e)
+                    server_error(&self.url, e)
                 }
             })?;
         match found.map(|row| row.get::<_, i32>(0)) {
@@ -140,22 +227,24 @@ impl RemoteLog for PgLog {
     }
 
     fn head(&mut self) -> Result<Option<(i64, String)>> {
-        let row = self
-            .client
-            .query_opt(
-                "SELECT seq, hash FROM tickmark.events ORDER BY seq DESC LIMIT 1",
-                &[],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        self.run(|client, url| {
+            let row = client
+                .query_opt(
+                    "SELECT seq, hash FROM tickmark.events ORDER BY seq DESC LIMIT 1",
+                    &[],
+                )
+                .map_err(|e| server_error(url, e))?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        })
     }
 
     fn hash_at(&mut self, seq: i64) -> Result<Option<String>> {
-        let row = self
-            .client
-            .query_opt("SELECT hash FROM tickmark.events WHERE seq = $1", &[&seq])
-            .map_err(|e| self.err(e))?;
-        Ok(row.map(|r| r.get(0)))
+        self.run(|client, url| {
+            let row = client
+                .query_opt("SELECT hash FROM tickmark.events WHERE seq = $1", &[&seq])
+                .map_err(|e| server_error(url, e))?;
+            Ok(row.map(|r| r.get(0)))
+        })
     }
 
     fn events_after(
@@ -163,30 +252,30 @@ impl RemoteLog for PgLog {
         seq: i64,
         each: &mut dyn FnMut(EventRow) -> Result<()>,
     ) -> Result<()> {
-        let url = self.url.clone();
-        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&seq];
-        let mut rows = self
-            .client
-            .query_raw(
-                "SELECT seq, at, actor_profile, actor_os_user, kind, assessment, payload, prev_hash, hash
-                 FROM tickmark.events WHERE seq > $1 ORDER BY seq",
-                params,
-            )
-            .map_err(|e| server_error(&url, e))?;
-        while let Some(r) = rows.next().map_err(|e| server_error(&url, e))? {
-            each(EventRow {
-                seq: r.get(0),
-                at: r.get(1),
-                actor_profile: r.get(2),
-                actor_os_user: r.get(3),
-                kind: r.get(4),
-                assessment: r.get(5),
-                payload: r.get(6),
-                prev_hash: r.get(7),
-                hash: r.get(8),
-            })?;
-        }
-        Ok(())
+        self.run(|client, url| {
+            let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&seq];
+            let mut rows = client
+                .query_raw(
+                    "SELECT seq, at, actor_profile, actor_os_user, kind, assessment, payload, prev_hash, hash
+                     FROM tickmark.events WHERE seq > $1 ORDER BY seq",
+                    params,
+                )
+                .map_err(|e| server_error(url, e))?;
+            while let Some(r) = rows.next().map_err(|e| server_error(url, e))? {
+                each(EventRow {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    actor_profile: r.get(2),
+                    actor_os_user: r.get(3),
+                    kind: r.get(4),
+                    assessment: r.get(5),
+                    payload: r.get(6),
+                    prev_hash: r.get(7),
+                    hash: r.get(8),
+                })?;
+            }
+            Ok(())
+        })
     }
 
     fn bytes_after(
@@ -195,48 +284,51 @@ impl RemoteLog for PgLog {
         lists: bool,
         each: &mut dyn FnMut(SharedBytes) -> Result<()>,
     ) -> Result<()> {
-        let url = self.url.clone();
         let sql = if lists {
             "SELECT sha256, size, rows, bytes FROM tickmark.result_lists WHERE seq > $1 ORDER BY seq, sha256"
         } else {
             "SELECT sha256, size, 0::bigint, bytes FROM tickmark.blobs WHERE seq > $1 ORDER BY seq, sha256"
         };
-        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&seq];
-        let mut rows = self
-            .client
-            .query_raw(sql, params)
-            .map_err(|e| server_error(&url, e))?;
-        while let Some(r) = rows.next().map_err(|e| server_error(&url, e))? {
-            each(SharedBytes {
-                sha256: r.get(0),
-                size: r.get(1),
-                rows: r.get(2),
-                bytes: r.get(3),
-            })?;
-        }
-        Ok(())
+        self.run(|client, url| {
+            let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&seq];
+            let mut rows = client
+                .query_raw(sql, params)
+                .map_err(|e| server_error(url, e))?;
+            while let Some(r) = rows.next().map_err(|e| server_error(url, e))? {
+                each(SharedBytes {
+                    sha256: r.get(0),
+                    size: r.get(1),
+                    rows: r.get(2),
+                    bytes: r.get(3),
+                })?;
+            }
+            Ok(())
+        })
     }
 
     fn purged_after(&mut self, seq: i64) -> Result<Vec<String>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT sha256 FROM tickmark.blobs WHERE purged_seq > $1 ORDER BY purged_seq",
-                &[&seq],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        self.run(|client, url| {
+            let rows = client
+                .query(
+                    "SELECT sha256 FROM tickmark.blobs WHERE purged_seq > $1 ORDER BY purged_seq",
+                    &[&seq],
+                )
+                .map_err(|e| server_error(url, e))?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
     }
 
     fn lock(&mut self) -> Result<()> {
         if self.in_write {
             return Ok(());
         }
-        self.client
-            .batch_execute(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
-            ))
-            .map_err(|e| self.err(e))?;
+        self.run(|client, url| {
+            client
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
+                ))
+                .map_err(|e| server_error(url, e))
+        })?;
         self.in_write = true;
         Ok(())
     }
@@ -246,282 +338,128 @@ impl RemoteLog for PgLog {
             return Ok(());
         };
         let seq = first.seq;
-        let url = self.url.clone();
-        let err = |e| server_error(&url, e);
-        for b in &batch.blobs {
-            self.client
-                .execute(
-                    "INSERT INTO tickmark.blobs (sha256, size, bytes, seq) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
-                    &[&b.sha256, &b.size, &b.bytes, &seq],
+        self.run(|client, url| {
+            let err = |e| server_error(url, e);
+            for b in &batch.blobs {
+                client
+                    .execute(
+                        "INSERT INTO tickmark.blobs (sha256, size, bytes, seq) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+                        &[&b.sha256, &b.size, &b.bytes, &seq],
+                    )
+                    .map_err(err)?;
+            }
+            for l in &batch.lists {
+                client
+                    .execute(
+                        "INSERT INTO tickmark.result_lists (sha256, size, rows, bytes, seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+                        &[&l.sha256, &l.size, &l.rows, &l.bytes, &seq],
+                    )
+                    .map_err(err)?;
+            }
+            let insert = client
+                .prepare(
+                    "INSERT INTO tickmark.events (seq, at, actor_profile, actor_os_user, kind, assessment, payload, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .map_err(err)?;
-        }
-        for l in &batch.lists {
-            self.client
-                .execute(
-                    "INSERT INTO tickmark.result_lists (sha256, size, rows, bytes, seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
-                    &[&l.sha256, &l.size, &l.rows, &l.bytes, &seq],
-                )
-                .map_err(err)?;
-        }
-        let insert = self
-            .client
-            .prepare(
-                "INSERT INTO tickmark.events (seq, at, actor_profile, actor_os_user, kind, assessment, payload, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .map_err(err)?;
-        for ev in &batch.events {
-            self.client
-                .execute(
-                    &insert,
-                    &[
-                        &ev.seq,
-                        &ev.at,
-                        &ev.actor_profile,
-                        &ev.actor_os_user,
-                        &ev.kind,
-                        &ev.assessment,
-                        &ev.payload,
-                        &ev.prev_hash,
-                        &ev.hash,
-                    ],
-                )
-                .map_err(err)?;
-        }
-        for (sha256, purged_seq) in &batch.purged {
-            self.client
-                .execute(
-                    "UPDATE tickmark.blobs SET bytes = ''::bytea, purged_seq = $2 WHERE sha256 = $1",
-                    &[sha256, purged_seq],
-                )
-                .map_err(err)?;
-        }
-        Ok(())
+            for ev in &batch.events {
+                client
+                    .execute(
+                        &insert,
+                        &[
+                            &ev.seq,
+                            &ev.at,
+                            &ev.actor_profile,
+                            &ev.actor_os_user,
+                            &ev.kind,
+                            &ev.assessment,
+                            &ev.payload,
+                            &ev.prev_hash,
+                            &ev.hash,
+                        ],
+                    )
+                    .map_err(err)?;
+            }
+            for (sha256, purged_seq) in &batch.purged {
+                client
+                    .execute(
+                        "UPDATE tickmark.blobs SET bytes = ''::bytea, purged_seq = $2 WHERE sha256 = $1",
+                        &[sha256, purged_seq],
+                    )
+                    .map_err(err)?;
+            }
+            Ok(())
+        })
     }
 
     fn commit(&mut self) -> Result<()> {
         if !self.in_write {
             return Ok(());
         }
+        let result = self.run(|client, url| {
+            client
+                .batch_execute("COMMIT")
+                .map_err(|e| server_error(url, e))
+        });
         self.in_write = false;
-        self.client
-            .batch_execute("COMMIT")
-            .map_err(|e| server_error(&self.url, e))
+        result
     }
 
     fn abort(&mut self) {
-        if !self.in_write {
+        if !std::mem::take(&mut self.in_write) || self.lost || self.client.is_closed() {
+            // A dropped connection's transaction is rolled back by the
+            // server.
             return;
         }
-        self.in_write = false;
         if let Err(e) = self.client.batch_execute("ROLLBACK") {
             log::warn!("{}: rolling back failed: {e}", self.url);
+            if connection_lost(&e) {
+                self.lost = true;
+            }
         }
     }
 
     fn listen(&mut self) -> Result<()> {
-        self.client
-            .batch_execute(&format!("LISTEN {CHANNEL}"))
-            .map_err(|e| server_error(&self.url, e))
+        self.run(|client, url| {
+            client
+                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .map_err(|e| server_error(url, e))
+        })?;
+        self.listening = true;
+        Ok(())
     }
 
     fn wait_for_change(&mut self, timeout: Duration) -> Result<bool> {
-        let url = self.url.clone();
-        let mut notifications = self.client.notifications();
-        let mut iter = notifications.timeout_iter(timeout);
-        let mut seen = false;
-        // One announcement is enough; drain whatever else has arrived.
-        while let Some(_n) = iter.next().map_err(|e| server_error(&url, e))? {
-            seen = true;
-            if iter.size_hint().0 == 0 {
-                break;
+        self.run(|client, url| {
+            let mut notifications = client.notifications();
+            let mut iter = notifications.timeout_iter(timeout);
+            let mut seen = false;
+            // One announcement is enough; drain whatever else has arrived.
+            while let Some(_n) = iter.next().map_err(|e| server_error(url, e))? {
+                seen = true;
+                if iter.size_hint().0 == 0 {
+                    break;
+                }
             }
-        }
-        Ok(seen)
-    }
-}
-
-/// Passwords given to this process for a server (the app's password
-/// field), by the server's URL without a password. Kept in memory until
-/// the process ends; never written anywhere.
-static SESSION_PASSWORDS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-
-/// Whether a missing password may be asked for on the terminal (the
-/// command line); the desktop app asks in its own window instead.
-static TERMINAL_PROMPT: AtomicBool = AtomicBool::new(true);
-
-/// Keeps `password` for the server at `url` for the rest of this process
-/// (the app's "Open record" dialog): every connection the process opens
-/// to that server uses it. Never written to disk.
-pub fn remember_password(url: &str, password: &str) {
-    let key = display_url(url);
-    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
-        kept.retain(|(k, _)| *k != key);
-        kept.push((key, password.to_owned()));
-    }
-}
-
-/// Forgets a password given this session for `url` (the server refused it).
-pub fn forget_password(url: &str) {
-    let key = display_url(url);
-    if let Ok(mut kept) = SESSION_PASSWORDS.lock() {
-        kept.retain(|(k, _)| *k != key);
-    }
-}
-
-fn session_password(url: &str) -> Option<String> {
-    let key = display_url(url);
-    let kept = SESSION_PASSWORDS.lock().ok()?;
-    kept.iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone())
-}
-
-/// Never ask for a password on the terminal in this process (the desktop
-/// app: its worker threads cannot be answered there);
-/// [`StoreError::PasswordNeeded`] instead.
-pub fn never_prompt_on_terminal() {
-    TERMINAL_PROMPT.store(false, Ordering::Relaxed);
-}
-
-/// `url` without its password, and the password it carried (kept for the
-/// session with [`remember_password`] by callers that keep the URL).
-pub fn split_password(url: &str) -> (String, Option<String>) {
-    let password = Config::from_str(url).ok().and_then(|c| {
-        c.get_password()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-    });
-    (display_url(url), password)
-}
-
-/// Opens a connection to `url`, with the password from the URL, one given
-/// this session, `PGPASSWORD`, the `.pgpass` file or (on a terminal, from
-/// the command line) a prompt, and TLS as `sslmode` says.
-pub fn connect(url: &str) -> Result<Client> {
-    let shown = display_url(url);
-    let mut config = Config::from_str(url)
-        .map_err(|e| StoreError::Invalid(format!("{shown}: not a PostgreSQL URL: {e}")))?;
-    let given_here = config.get_password().is_none() && session_password(url).is_some();
-    if config.get_password().is_none()
-        && let Some(password) = session_password(url).or_else(|| password_for(&config))
-    {
-        config.password(password);
-    }
-    let tls = native_tls::TlsConnector::new()
-        .map_err(|e| StoreError::Server(format!("{shown}: TLS is not available: {e}")))?;
-    let tls = postgres_native_tls::MakeTlsConnector::new(tls);
-    match config.connect(tls.clone()) {
-        Ok(client) => Ok(client),
-        Err(e) if given_here && refused_password(&e) => {
-            forget_password(url);
-            Err(StoreError::PasswordNeeded {
-                url: shown.clone(),
-                message: format!(
-                    "{shown}: the server refused the password ({})",
-                    e.as_db_error()
-                        .map_or_else(|| e.to_string(), |d| d.message().to_owned())
-                ),
-                refused: true,
-            })
-        }
-        Err(e) if config.get_password().is_none() && asks_for_password(&e) => {
-            let terminal = TERMINAL_PROMPT.load(Ordering::Relaxed)
-                && std::io::IsTerminal::is_terminal(&std::io::stdin());
-            if !terminal {
-                return Err(StoreError::PasswordNeeded {
-                    url: shown.clone(),
-                    message: format!(
-                        "{shown}: the server asks for a password: type it when opening the record, set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
-                    ),
-                    refused: false,
-                });
-            }
-            let prompt = format!("Password for {shown}: ");
-            let password = rpassword::prompt_password(prompt).map_err(|io| StoreError::Io {
-                path: shown.clone(),
-                source: io,
-            })?;
-            config.password(password);
-            config.connect(tls).map_err(|e| server_error(url, e))
-        }
-        Err(e) => Err(server_error(url, e)),
-    }
-}
-
-fn asks_for_password(e: &postgres::Error) -> bool {
-    let source = std::error::Error::source(e).map(ToString::to_string);
-    e.to_string().contains("password missing")
-        || source.is_some_and(|s| s.contains("password missing"))
-}
-
-/// The server said the password is wrong (`invalid_password`, 28P01).
-fn refused_password(e: &postgres::Error) -> bool {
-    e.as_db_error().map(|d| d.code().code()) == Some("28P01")
-}
-
-/// The password `PGPASSWORD` or the `.pgpass` file gives for `config`.
-fn password_for(config: &Config) -> Option<String> {
-    if let Ok(password) = std::env::var("PGPASSWORD") {
-        return Some(password);
-    }
-    let file = std::env::var_os("PGPASSFILE")
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass")))?;
-    let text = std::fs::read_to_string(file).ok()?;
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "localhost".to_owned(),
-    };
-    let port = config
-        .get_ports()
-        .first()
-        .copied()
-        .unwrap_or(5432)
-        .to_string();
-    let db = config.get_dbname().unwrap_or_default();
-    let user = config.get_user().unwrap_or_default();
-    pgpass_lookup(&text, [&host, &port, db, user])
-}
-
-/// The password of the first `.pgpass` line whose four fields (host, port,
-/// database, user; `*` matches anything) match `wanted`.
-fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
-    text.lines()
-        .filter(|line| !line.trim_start().starts_with('#'))
-        .find_map(|line| {
-            let fields = pgpass_fields(line);
-            if fields.len() != 5 {
-                return None;
-            }
-            let matches = fields[..4]
-                .iter()
-                .zip(wanted)
-                .all(|(field, want)| field == "*" || field == want);
-            matches.then(|| fields[4].clone())
+            Ok(seen)
         })
-}
-
-/// A `.pgpass` line's fields: `:` separates, `\` escapes.
-fn pgpass_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next()
-                    && let Some(last) = fields.last_mut()
-                {
-                    last.push(next);
-                }
-            }
-            ':' => fields.push(String::new()),
-            c => {
-                if let Some(last) = fields.last_mut() {
-                    last.push(c);
-                }
-            }
-        }
     }
-    fields
+
+    fn session(&mut self) -> Result<ServerSession> {
+        self.run(|client, url| {
+            let row = client
+                .query_one(
+                    "SELECT pg_backend_pid(), coalesce((SELECT CASE WHEN ssl THEN version END FROM pg_stat_ssl WHERE pid = pg_backend_pid()), '')",
+                    &[],
+                )
+                .map_err(|e| server_error(url, e))?;
+            let encryption: String = row.get(1);
+            Ok(ServerSession {
+                id: row.get::<_, i32>(0).into(),
+                encryption: (!encryption.is_empty()).then_some(encryption),
+            })
+        })
+    }
 }
 
 /// The server schema: the shared log and its guards.
@@ -644,7 +582,7 @@ pub struct ServerSetup {
 /// who is a member: `members` join, `removed` leave (the team changes
 /// during an engagement); with neither, it refuses and changes nothing.
 pub fn init_server(url: &str, members: &[String], removed: &[String]) -> Result<ServerSetup> {
-    let mut client = connect(url)?;
+    let (mut client, _) = connect::open(url)?;
     let shown = display_url(url);
     let exists: bool = client
         .query_one("SELECT to_regnamespace('tickmark') IS NOT NULL", &[])
@@ -727,19 +665,5 @@ mod tests {
             "postgresql://ann@db.example:5433/audit?sslmode=require"
         );
         assert_eq!(display_url("postgres://h/db"), "postgres://h/db");
-    }
-
-    #[test]
-    fn pgpass_lines_match_field_by_field_with_wildcards_and_escapes() {
-        let text = "# comment\nother:5432:audit:ann:wrong\ndb.example:*:audit:ann:pa\\:ss\n*:*:*:*:fallback\n";
-        assert_eq!(
-            pgpass_lookup(text, ["db.example", "5433", "audit", "ann"]).as_deref(),
-            Some("pa:ss")
-        );
-        assert_eq!(
-            pgpass_lookup(text, ["x", "1", "y", "z"]).as_deref(),
-            Some("fallback")
-        );
-        assert_eq!(pgpass_lookup("h:1:d:u\n", ["h", "1", "d", "u"]), None);
     }
 }

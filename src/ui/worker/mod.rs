@@ -1060,6 +1060,12 @@ fn spawn_record_thread(
         .spawn(move || {
             let mut store = open_store(&shared.db_path);
             for task in tasks {
+                if store.is_err() {
+                    // Perhaps the record's server was unreachable: try
+                    // again. (A connection that drops later is made again
+                    // by the store itself.)
+                    store = open_store(&shared.db_path);
+                }
                 let reply = run_task(&mut store, task);
                 outbox.send(Event::Task(reply));
             }
