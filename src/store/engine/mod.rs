@@ -44,6 +44,20 @@ pub struct SharedBytes {
     pub bytes: Vec<u8>,
 }
 
+/// Stored bytes as the log hands them over, borrowed from the server's
+/// row (a 200 MiB file is not copied on its way into the local copy).
+#[derive(Debug, Clone, Copy)]
+pub struct PulledBytes<'a> {
+    /// Their SHA-256 (hex).
+    pub sha256: &'a str,
+    /// The stored size (a purged file keeps it while its bytes are empty).
+    pub size: i64,
+    /// Rows of a result list; 0 for a stored file.
+    pub rows: i64,
+    /// The bytes (empty once purged).
+    pub bytes: &'a [u8],
+}
+
 /// What one write adds to the shared log.
 #[derive(Debug, Default)]
 pub struct Batch {
@@ -78,7 +92,7 @@ pub trait RemoteLog: Send {
         &mut self,
         seq: i64,
         lists: bool,
-        each: &mut dyn FnMut(SharedBytes) -> Result<()>,
+        each: &mut dyn FnMut(PulledBytes<'_>) -> Result<()>,
     ) -> Result<()>;
     /// The stored files purged by events after `seq`.
     fn purged_after(&mut self, seq: i64) -> Result<Vec<String>>;
@@ -154,18 +168,18 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
         return Ok(0);
     }
     remote.bytes_after(from, false, &mut |b| {
-        conn.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
-            params![b.sha256, b.size, b.bytes],
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, zeroblob(?3))",
+            params![b.sha256, b.size, b.bytes.len() as i64],
         )?;
-        Ok(())
+        write_pulled(conn, "blobs", inserted, b.bytes)
     })?;
     remote.bytes_after(from, true, &mut |b| {
-        conn.execute(
-            "INSERT OR IGNORE INTO result_lists (sha256, size, rows, bytes) VALUES (?1, ?2, ?3, ?4)",
-            params![b.sha256, b.size, b.rows, b.bytes],
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO result_lists (sha256, size, rows, bytes) VALUES (?1, ?2, ?3, zeroblob(?4))",
+            params![b.sha256, b.size, b.rows, b.bytes.len() as i64],
         )?;
-        Ok(())
+        write_pulled(conn, "result_lists", inserted, b.bytes)
     })?;
     let (mut seq, mut prev) = local_head(conn)?;
     let mut added = 0;
@@ -206,6 +220,22 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
         }
     }
     Ok(added)
+}
+
+/// Writes pulled bytes into the row just made for them (`inserted`: 1),
+/// a piece at a time through SQLite's incremental I/O: bound as a
+/// parameter, a stored file would be copied again inside SQLite.
+fn write_pulled(conn: &Connection, table: &str, inserted: usize, bytes: &[u8]) -> Result<()> {
+    const PIECE: usize = 1 << 20;
+    if inserted == 0 || bytes.is_empty() {
+        return Ok(());
+    }
+    let rowid = conn.last_insert_rowid();
+    let mut blob = conn.blob_open(rusqlite::MAIN_DB, table, "bytes", rowid, false)?;
+    for (index, piece) in bytes.chunks(PIECE).enumerate() {
+        blob.write_all_at(piece, index * PIECE)?;
+    }
+    Ok(())
 }
 
 /// Pushes `batch` under the write lock taken before it and commits it on
@@ -478,7 +508,7 @@ mod tests {
             &mut self,
             _seq: i64,
             _lists: bool,
-            _each: &mut dyn FnMut(SharedBytes) -> Result<()>,
+            _each: &mut dyn FnMut(PulledBytes<'_>) -> Result<()>,
         ) -> Result<()> {
             Ok(())
         }

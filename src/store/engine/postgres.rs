@@ -26,7 +26,7 @@ use std::time::Duration;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{Batch, RemoteLog, ServerSession, SharedBytes};
+use super::{Batch, PulledBytes, RemoteLog, ServerSession};
 use crate::store::error::{Result, StoreError};
 use crate::store::event::EventRow;
 
@@ -282,7 +282,7 @@ impl RemoteLog for PgLog {
         &mut self,
         seq: i64,
         lists: bool,
-        each: &mut dyn FnMut(SharedBytes) -> Result<()>,
+        each: &mut dyn FnMut(PulledBytes<'_>) -> Result<()>,
     ) -> Result<()> {
         let sql = if lists {
             "SELECT sha256, size, rows, bytes FROM tickmark.result_lists WHERE seq > $1 ORDER BY seq, sha256"
@@ -295,7 +295,7 @@ impl RemoteLog for PgLog {
                 .query_raw(sql, params)
                 .map_err(|e| server_error(url, e))?;
             while let Some(r) = rows.next().map_err(|e| server_error(url, e))? {
-                each(SharedBytes {
+                each(PulledBytes {
                     sha256: r.get(0),
                     size: r.get(1),
                     rows: r.get(2),
