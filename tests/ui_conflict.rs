@@ -99,6 +99,15 @@ fn keep_editing_then_saving_goes_over_their_version() {
     click(&mut h, "Save note");
     let merged = format!("{MINE} Ben's point noted.");
     assert_eq!(notes_recorded(&h, "1.3.1"), [THEIRS, merged.as_str()]);
+    // The refusal was answered in the dialog: it does not linger.
+    assert!(
+        !h.state()
+            .messages()
+            .iter()
+            .any(|(_, text)| text.starts_with("Not saved")),
+        "{:?}",
+        h.state().messages()
+    );
 }
 
 #[test]

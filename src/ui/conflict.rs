@@ -195,5 +195,10 @@ fn choices(wb: &mut Workbench, ui: &mut Ui, dialog: &ConflictDialog) -> Outcome 
             outcome = Outcome::Close;
         }
     });
+    if matches!(outcome, Outcome::Close) {
+        // Answered here: the refusal no longer needs to stay in the status bar.
+        let refusal = format!("Not saved: {requirement} was changed");
+        wb.messages.retain(|m| !m.text.starts_with(&refusal));
+    }
     outcome
 }
