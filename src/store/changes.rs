@@ -992,8 +992,19 @@ pub(crate) fn store_blob(conn: &Connection, sha256: &str, bytes: &[u8]) -> Resul
     if inserted == 0 || bytes.is_empty() {
         return Ok(());
     }
-    let rowid = conn.last_insert_rowid();
-    let mut blob = conn.blob_open(rusqlite::MAIN_DB, "blobs", "bytes", rowid, false)?;
+    write_in_pieces(conn, "blobs", conn.last_insert_rowid(), bytes)
+}
+
+/// Writes `bytes` into the `bytes` column of row `rowid` of `table`, made
+/// with room for them (`zeroblob`), a piece at a time through SQLite's
+/// incremental I/O.
+pub(crate) fn write_in_pieces(
+    conn: &Connection,
+    table: &str,
+    rowid: i64,
+    bytes: &[u8],
+) -> Result<()> {
+    let mut blob = conn.blob_open(rusqlite::MAIN_DB, table, "bytes", rowid, false)?;
     for (index, piece) in bytes.chunks(BLOB_PIECE).enumerate() {
         blob.write_all_at(piece, index * BLOB_PIECE)?;
     }

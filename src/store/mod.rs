@@ -107,8 +107,9 @@ pub use changes::{MIN_JUSTIFICATION_WORDS, media_type_of};
 pub use compare::{Comparison, Delta, RequirementComparison};
 pub use diff::{DiffPart, EvidenceChange, FactChange, RequirementDiff, ResultChange, text_diff};
 pub use engine::postgres::{
-    APP_ROLE, SERVER_SCHEMA_VERSION, ServerSetup, display_url, forget_password, init_server,
-    is_url as is_server_url, never_prompt_on_terminal, remember_password, split_password,
+    APP_ROLE, ASKS_FOR_PASSWORD, REFUSED_PASSWORD, SERVER_SCHEMA_VERSION, ServerSetup, display_url,
+    forget_password, init_server, is_url as is_server_url, never_prompt_on_terminal,
+    remember_password, split_password,
 };
 pub use engine::{CopySummary, ServerSession};
 pub use error::{BUSY_MESSAGE, Result, StoreError};

@@ -44,7 +44,9 @@ impl OpenRecordForm {
         OpenRecordForm {
             target: target.to_owned(),
             needs_password: true,
-            problem: message.contains("refused").then(|| message.to_owned()),
+            problem: message
+                .contains(crate::store::REFUSED_PASSWORD)
+                .then(|| message.to_owned()),
             ..OpenRecordForm::default()
         }
     }
@@ -65,7 +67,7 @@ impl OpenRecordForm {
             Some(refusal) => {
                 self.needs_password |= refusal.needs_password;
                 // The password field asks by itself; a refusal is said.
-                let asked = refusal.needs_password && !refusal.message.contains("refused");
+                let asked = refusal.needs_password && !refusal.refused_password;
                 self.problem = (!asked).then_some(refusal.message);
                 false
             }
@@ -139,8 +141,8 @@ impl Workbench {
 /// Whether a start-up failure `message` is the server asking for a
 /// password (or refusing the one it was given).
 pub(super) fn asks_for_password(message: &str) -> bool {
-    message.contains("the server asks for a password")
-        || message.contains("the server refused the password")
+    message.contains(crate::store::ASKS_FOR_PASSWORD)
+        || message.contains(crate::store::REFUSED_PASSWORD)
 }
 
 /// The dialog's body.

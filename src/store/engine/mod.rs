@@ -226,16 +226,10 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
 /// a piece at a time through SQLite's incremental I/O: bound as a
 /// parameter, a stored file would be copied again inside SQLite.
 fn write_pulled(conn: &Connection, table: &str, inserted: usize, bytes: &[u8]) -> Result<()> {
-    const PIECE: usize = 1 << 20;
     if inserted == 0 || bytes.is_empty() {
         return Ok(());
     }
-    let rowid = conn.last_insert_rowid();
-    let mut blob = conn.blob_open(rusqlite::MAIN_DB, table, "bytes", rowid, false)?;
-    for (index, piece) in bytes.chunks(PIECE).enumerate() {
-        blob.write_all_at(piece, index * PIECE)?;
-    }
-    Ok(())
+    super::changes::write_in_pieces(conn, table, conn.last_insert_rowid(), bytes)
 }
 
 /// Pushes `batch` under the write lock taken before it and commits it on

@@ -19,7 +19,10 @@
 
 pub mod connect;
 
-pub use connect::{forget_password, never_prompt_on_terminal, remember_password, split_password};
+pub use connect::{
+    ASKS_FOR_PASSWORD, REFUSED_PASSWORD, forget_password, never_prompt_on_terminal,
+    remember_password, split_password,
+};
 
 use std::time::Duration;
 

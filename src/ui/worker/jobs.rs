@@ -252,13 +252,17 @@ pub(super) fn try_record(target: &Path) -> Result<(), RecordRefusal> {
     };
     match opened {
         Ok(_) => Ok(()),
-        Err(crate::store::StoreError::PasswordNeeded { message, .. }) => Err(RecordRefusal {
+        Err(crate::store::StoreError::PasswordNeeded {
+            message, refused, ..
+        }) => Err(RecordRefusal {
             message,
             needs_password: true,
+            refused_password: refused,
         }),
         Err(e) => Err(RecordRefusal {
             message: e.to_string(),
             needs_password: false,
+            refused_password: false,
         }),
     }
 }

@@ -855,6 +855,8 @@ pub struct RecordRefusal {
     /// The server wants a password (none was given, or it refused the one
     /// given).
     pub needs_password: bool,
+    /// It refused the one given.
+    pub refused_password: bool,
 }
 
 /// The backend.

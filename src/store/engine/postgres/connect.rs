@@ -279,6 +279,14 @@ impl Connector {
     }
 }
 
+/// How [`StoreError::PasswordNeeded`] says that no source gave the
+/// password the server asks for.
+pub const ASKS_FOR_PASSWORD: &str = "the server asks for a password";
+
+/// How [`StoreError::PasswordNeeded`] says that the server refused the
+/// password given this session.
+pub const REFUSED_PASSWORD: &str = "the server refused the password";
+
 /// Opens a connection to `url`, with the password from the URL,
 /// `PGPASSWORD`, the `.pgpass` file or (on a terminal) a prompt, and TLS as
 /// `sslmode` and `sslrootcert` say; returns it with what reconnects.
@@ -311,7 +319,7 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
             let shown = connector.shown;
             Err(StoreError::PasswordNeeded {
                 message: format!(
-                    "{shown}: the server refused the password ({})",
+                    "{shown}: {REFUSED_PASSWORD} ({})",
                     e.as_db_error()
                         .map_or_else(|| e.to_string(), |d| d.message().to_owned())
                 ),
@@ -327,7 +335,7 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
                 return Err(StoreError::PasswordNeeded {
                     url: shown.clone(),
                     message: format!(
-                        "{shown}: the server asks for a password: type it when opening the record, set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
+                        "{shown}: {ASKS_FOR_PASSWORD}: type it when opening the record, set PGPASSWORD or add a line to ~/.pgpass (Tickmark never stores it)"
                     ),
                     refused: false,
                 });
