@@ -185,6 +185,13 @@ struct Shared {
     last_look: std::time::Instant,
 }
 
+/// How long a process waits for the local copy of a shared record while
+/// another process of the same user writes to it. Every such write is
+/// queued behind the server's write lock and ends within one server round
+/// trip, so a longer wait than a file record's only means a longer queue
+/// (twenty sign-offs at once through five copies ran past 5 s under load).
+const REPLICA_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How long a client that listens for announcements trusts them alone.
 const FULL_LOOK_EVERY: Duration = Duration::from_secs(5);
 
@@ -235,6 +242,7 @@ impl Store {
             &replica,
             &OpenOptions {
                 create: true,
+                busy_timeout: options.busy_timeout.max(REPLICA_BUSY_TIMEOUT),
                 ..options.clone()
             },
         )?;
