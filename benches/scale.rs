@@ -35,13 +35,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
-use support::{LazyList, MIB, Rng, child_args, median, write_kubectl_json};
+use support::{
+    LazyList, MIB, Measured, Rng, child_args, generate_pods, median, run_measured,
+    write_kubectl_json,
+};
 
 fn main() {
     if let Some(args) = child_args() {
@@ -158,101 +160,6 @@ fn files_below(paths: &[String]) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// One process: wall time from spawn to exit, peak memory, what it wrote.
-struct Measured {
-    wall: Duration,
-    peak: u64,
-    stdout_bytes: u64,
-    /// `(line, time since spawn)` of every line it printed, when asked.
-    lines: Vec<(String, Duration)>,
-    code: i32,
-}
-
-/// Runs `command` to the end; its standard output is counted (or kept line
-/// by line with `keep_lines`). Its peak memory is its `VmHWM`, read from
-/// `/proc` every millisecond while it runs (the high-water mark only grows,
-/// so the last reading before it exits is its peak but for what it adds in
-/// its last millisecond).
-fn run_measured(mut command: Command, keep_lines: bool) -> Measured {
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let started = Instant::now();
-    let mut child = command.spawn().expect("the process starts");
-    let status_file = format!("/proc/{}/status", child.id());
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let watcher = {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            let mut peak = 0u64;
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Some(hwm) = std::fs::read_to_string(&status_file)
-                    .ok()
-                    .and_then(|s| vm_hwm(&s))
-                {
-                    peak = peak.max(hwm);
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            peak
-        })
-    };
-    let stdout = child.stdout.take().expect("piped");
-    let stderr = child.stderr.take().expect("piped");
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = BufReader::new(stderr).read_to_string(&mut text);
-        text
-    });
-    let mut lines = Vec::new();
-    let mut stdout_bytes = 0u64;
-    if keep_lines {
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("text");
-            stdout_bytes += line.len() as u64 + 1;
-            lines.push((line, started.elapsed()));
-        }
-    } else {
-        let mut reader = stdout;
-        let mut buffer = vec![0u8; 1 << 20];
-        loop {
-            let n = reader.read(&mut buffer).expect("readable");
-            if n == 0 {
-                break;
-            }
-            stdout_bytes += n as u64;
-        }
-    }
-    let status = child.wait().expect("the process ends");
-    let wall = started.elapsed();
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let peak = watcher.join().unwrap_or(0);
-    let errors = errors.join().unwrap_or_default();
-    let code = status.code().unwrap_or(-1);
-    if !(0..=1).contains(&code) {
-        eprintln!("{command:?} exited with {code}: {errors}");
-    }
-    Measured {
-        wall,
-        peak,
-        stdout_bytes,
-        lines,
-        code,
-    }
-}
-
-fn vm_hwm(status: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map(|kib| kib * 1024)
 }
 
 /// Medians of one mode.
@@ -525,34 +432,6 @@ impl Report {
             );
         }
     }
-}
-
-/// A pods list of about `mib` MiB, made once per size (reused when kept).
-fn generate_pods(dir: &Path, mib: usize) -> PathBuf {
-    std::fs::create_dir_all(dir).expect("the pods directory");
-    let path = dir.join(format!("pods-{mib}mib.json"));
-    if path.exists() {
-        return path;
-    }
-    // About 15 KB per pod in kubectl's layout.
-    let count = (mib as f64 * MIB / 15_300.0).ceil() as usize;
-    let started = Instant::now();
-    write_kubectl_json(
-        &path,
-        &LazyList {
-            count,
-            seed: 0x5ca1e,
-            item: support::pod,
-        },
-    )
-    .expect("the list is written");
-    println!(
-        "generated {} ({count} pods, {:.1} MiB) in {:.1} s",
-        path.display(),
-        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / MIB,
-        started.elapsed().as_secs_f64()
-    );
-    path
 }
 
 /// 200 NSGs, 50 route tables and 20 rule collection groups made from the

@@ -902,3 +902,104 @@ fn every_export_of_the_sample_is_the_same_from_the_file_and_from_the_server() {
     };
     assert!(json(&on_file, "file") != json(&on_server, "server"));
 }
+
+/// A large stored file goes to the server a piece at a time and comes back
+/// whole: a 13 MiB attachment (four pieces, the last one short) and a small
+/// one, each read back byte for byte through a colleague's fresh local
+/// copy; the server's copy verifies, and the server holds each once.
+#[test]
+fn a_large_attachment_travels_in_pieces_and_arrives_whole() {
+    let Some(db) = pg_support::database("large_attachment") else {
+        return;
+    };
+    init_server(&db.url, &[]);
+    let work = tempfile::tempdir().unwrap();
+    let open = |copy: &str| {
+        Store::open_with(
+            Path::new(&db.url),
+            &OpenOptions {
+                replica_dir: Some(work.path().join(copy)),
+                ..OpenOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let catalog = tickmark::catalog::default_catalog();
+    let requirement = catalog
+        .requirements()
+        .find(|n| n.is_assessed())
+        .unwrap()
+        .id
+        .clone();
+    let mut mine = open("mine");
+    let lead = mine
+        .create_profile(
+            &Actor::os_user_only(),
+            &tickmark::store::NewProfile {
+                name: "Ana Auditor".into(),
+                email: "ana@example.com".into(),
+                role: tickmark::store::Role::Auditor,
+            },
+        )
+        .unwrap();
+    let assessment = mine
+        .create_assessment(
+            &Actor::os_user_only(),
+            &tickmark::store::NewAssessment {
+                name: "FY27".into(),
+                cluster: "aks-prod".into(),
+                period_start: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                period_end: chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+                catalog_id: catalog.id.clone(),
+            },
+        )
+        .unwrap();
+    // Bytes that no piece boundary can hide a mistake in: each 8-byte
+    // word holds its own offset.
+    let large: Vec<u8> = (0..(13 << 20) / 8 + 3)
+        .flat_map(|word: u64| (word * 8).to_le_bytes())
+        .collect();
+    let small = b"%PDF-1.7 the firewall rule set, signed by the network team".to_vec();
+    let mut attached = Vec::new();
+    for (name, bytes) in [("rule-set-export.bin", &large), ("rules.pdf", &small)] {
+        attached.push(
+            mine.add_attachment(
+                &Actor::with_profile(lead.id),
+                assessment.id,
+                catalog,
+                &requirement,
+                name,
+                None,
+                bytes,
+            )
+            .unwrap(),
+        );
+    }
+    let theirs = open("theirs");
+    for (meta, bytes) in attached.iter().zip([&large, &small]) {
+        let back = theirs.attachment_bytes(meta.id).unwrap();
+        assert_eq!(back.len(), bytes.len(), "{}", meta.file_name);
+        assert!(back == *bytes, "{} differs", meta.file_name);
+    }
+    assert!(theirs.verify().unwrap().is_intact());
+    let report = Store::verify_server_copy(&db.url, &work.path().join("scratch")).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    let lengths: Vec<i32> = db
+        .client()
+        .query(
+            "SELECT length(bytes) FROM tickmark.blobs ORDER BY length(bytes) DESC",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(lengths[0] as usize, large.len());
+    assert_eq!(
+        lengths
+            .iter()
+            .filter(|&&n| n as usize == large.len())
+            .count(),
+        1
+    );
+}

@@ -448,7 +448,7 @@ impl Store {
     /// server (the local transaction commits next).
     fn push_shared(conn: &Connection, shared: &mut Shared, mark: engine::Mark) -> Result<()> {
         let batch = engine::batch_since(conn, mark)?;
-        engine::push_batch(shared.log.as_mut(), &batch)
+        engine::push_batch(shared.log.as_mut(), &batch, &engine::LocalBytes::new(conn))
     }
 
     fn abort_shared(&mut self) {

@@ -31,7 +31,9 @@ use super::error::{Result, StoreError};
 use super::event::{Change, EVENT_COLUMNS, EventRow, GENESIS_HASH, event_row};
 use super::{OpenOptions, Store, VerifyReport};
 
-/// Stored bytes as they travel: a file's or a result list's.
+/// Stored bytes a write pushes: a file's or a result list's, named by
+/// where they are in the local copy and read from there a piece at a time
+/// ([`LocalBytes`]), so a 200 MiB file is never held whole for the push.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedBytes {
     /// Their SHA-256 (hex).
@@ -40,8 +42,57 @@ pub struct SharedBytes {
     pub size: i64,
     /// Rows of a result list; 0 for a stored file.
     pub rows: i64,
-    /// The bytes (empty once purged).
-    pub bytes: Vec<u8>,
+    /// Their row in the local copy's `blobs` or `result_lists`.
+    pub rowid: i64,
+}
+
+/// The local copy's stored bytes, read for a push through SQLite's
+/// incremental I/O.
+pub struct LocalBytes<'a> {
+    conn: &'a Connection,
+}
+
+/// How much of a stored file a push reads and sends at a time.
+pub const PUSH_PIECE: usize = 4 << 20;
+
+impl<'a> LocalBytes<'a> {
+    /// The stored bytes of the local copy open on `conn`.
+    pub fn new(conn: &'a Connection) -> LocalBytes<'a> {
+        LocalBytes { conn }
+    }
+
+    /// How many bytes `item` has in the local copy.
+    pub fn len(&self, lists: bool, item: &SharedBytes) -> Result<usize> {
+        Ok(self.open(lists, item)?.len())
+    }
+
+    fn open(&self, lists: bool, item: &SharedBytes) -> Result<rusqlite::blob::Blob<'a>> {
+        let table = if lists { "result_lists" } else { "blobs" };
+        Ok(self
+            .conn
+            .blob_open(rusqlite::MAIN_DB, table, "bytes", item.rowid, true)?)
+    }
+
+    /// Calls `each` with the stored file's (`lists` false) or result
+    /// list's bytes, in order, at most [`PUSH_PIECE`] at a time; nothing
+    /// for empty (purged) bytes.
+    pub fn pieces(
+        &self,
+        lists: bool,
+        item: &SharedBytes,
+        each: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let blob = self.open(lists, item)?;
+        let mut piece = vec![0u8; blob.len().min(PUSH_PIECE)];
+        let mut at = 0;
+        while at < blob.len() {
+            let n = (blob.len() - at).min(PUSH_PIECE);
+            blob.read_at_exact(&mut piece[..n], at)?;
+            each(&piece[..n])?;
+            at += n;
+        }
+        Ok(())
+    }
 }
 
 /// Stored bytes as the log hands them over, borrowed from the server's
@@ -99,9 +150,9 @@ pub trait RemoteLog: Send {
     /// Starts a write: takes the log's write lock (held until
     /// [`RemoteLog::commit`] or [`RemoteLog::abort`]).
     fn lock(&mut self) -> Result<()>;
-    /// Adds `batch` under the lock; refused unless its first event follows
-    /// the log's head.
-    fn push(&mut self, batch: &Batch) -> Result<()>;
+    /// Adds `batch` under the lock, its bytes read from `local`; refused
+    /// unless its first event follows the log's head.
+    fn push(&mut self, batch: &Batch, local: &LocalBytes<'_>) -> Result<()>;
     /// Makes the pushed batch durable and releases the lock.
     fn commit(&mut self) -> Result<()>;
     /// Drops what was pushed and releases the lock.
@@ -244,8 +295,12 @@ fn write_pulled(conn: &Connection, table: &str, inserted: usize, bytes: &[u8]) -
 ///   log is asked whether the batch's last event is there with its hash
 ///   (a COMMIT lands whole or not at all): then the write is done,
 ///   otherwise it is pushed again as above.
-pub(crate) fn push_batch(remote: &mut dyn RemoteLog, batch: &Batch) -> Result<()> {
-    let dropped = match remote.push(batch) {
+pub(crate) fn push_batch(
+    remote: &mut dyn RemoteLog,
+    batch: &Batch,
+    local: &LocalBytes<'_>,
+) -> Result<()> {
+    let dropped = match remote.push(batch, local) {
         Ok(()) => match remote.commit() {
             Ok(()) => return Ok(()),
             Err(e) if e.is_disconnected() => match landed(remote, batch) {
@@ -260,7 +315,7 @@ pub(crate) fn push_batch(remote: &mut dyn RemoteLog, batch: &Batch) -> Result<()
     };
     log::info!("{}: pushing the write again ({dropped})", remote.describe());
     remote.lock()?;
-    let retried = push_again(remote, batch, &dropped);
+    let retried = push_again(remote, batch, local, &dropped);
     if retried.is_err() {
         remote.abort();
     }
@@ -276,7 +331,12 @@ fn landed(remote: &mut dyn RemoteLog, batch: &Batch) -> Result<bool> {
 }
 
 /// The second push of [`push_batch`], under the lock taken again.
-fn push_again(remote: &mut dyn RemoteLog, batch: &Batch, dropped: &StoreError) -> Result<()> {
+fn push_again(
+    remote: &mut dyn RemoteLog,
+    batch: &Batch,
+    local: &LocalBytes<'_>,
+    dropped: &StoreError,
+) -> Result<()> {
     let Some(first) = batch.events.first() else {
         return remote.commit();
     };
@@ -291,7 +351,7 @@ fn push_again(remote: &mut dyn RemoteLog, batch: &Batch, dropped: &StoreError) -
             head.map_or(0, |(seq, _)| seq)
         )));
     }
-    remote.push(batch)?;
+    remote.push(batch, local)?;
     match remote.commit() {
         Err(e) if e.is_disconnected() => match landed(remote, batch) {
             Ok(true) => Ok(()),
@@ -355,18 +415,18 @@ pub(crate) fn batch_since(conn: &Connection, mark: Mark) -> Result<Batch> {
                     sha256: row.get(0)?,
                     size: row.get(1)?,
                     rows: row.get(2)?,
-                    bytes: row.get(3)?,
+                    rowid: row.get(3)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     };
     let blobs = bytes(
-        "SELECT sha256, size, 0, bytes FROM blobs WHERE rowid > ?1 ORDER BY rowid",
+        "SELECT sha256, size, 0, rowid FROM blobs WHERE rowid > ?1 ORDER BY rowid",
         mark.blob_rowid,
     )?;
     let lists = bytes(
-        "SELECT sha256, size, rows, bytes FROM result_lists WHERE rowid > ?1 ORDER BY rowid",
+        "SELECT sha256, size, rows, rowid FROM result_lists WHERE rowid > ?1 ORDER BY rowid",
         mark.list_rowid,
     )?;
     let mut stmt = conn.prepare("SELECT sha256, seq FROM purges WHERE seq > ?1 ORDER BY seq")?;
@@ -410,26 +470,28 @@ impl Store {
     /// result list, in one server transaction under its write lock.
     pub fn copy_to_server(&self, url: &str) -> Result<CopySummary> {
         let mut log = postgres::PgLog::connect(url)?;
-        let batch = self.read(whole_record)?;
-        log.lock()?;
-        let result = (|| {
-            if let Some((seq, _)) = log.head()? {
-                return Err(StoreError::Rule(format!(
-                    "{} already holds a record (its head is event #{seq}); a record is copied only into an empty one",
-                    log.describe()
-                )));
+        self.read(|conn| {
+            let batch = whole_record(conn)?;
+            log.lock()?;
+            let result = (|| {
+                if let Some((seq, _)) = log.head()? {
+                    return Err(StoreError::Rule(format!(
+                        "{} already holds a record (its head is event #{seq}); a record is copied only into an empty one",
+                        log.describe()
+                    )));
+                }
+                log.push(&batch, &LocalBytes::new(conn))?;
+                log.commit()
+            })();
+            if result.is_err() {
+                log.abort();
             }
-            log.push(&batch)?;
-            log.commit()
-        })();
-        if result.is_err() {
-            log.abort();
-        }
-        result?;
-        Ok(CopySummary {
-            events: batch.events.len(),
-            blobs: batch.blobs.len(),
-            lists: batch.lists.len(),
+            result?;
+            Ok(CopySummary {
+                events: batch.events.len(),
+                blobs: batch.blobs.len(),
+                lists: batch.lists.len(),
+            })
         })
     }
 
@@ -513,7 +575,7 @@ mod tests {
             self.locks += 1;
             Ok(())
         }
-        fn push(&mut self, batch: &Batch) -> Result<()> {
+        fn push(&mut self, batch: &Batch, _local: &LocalBytes<'_>) -> Result<()> {
             self.pending = batch
                 .events
                 .iter()
@@ -564,6 +626,12 @@ mod tests {
         }
     }
 
+    /// [`push_batch`] of a batch that stores no bytes.
+    fn push_without_bytes(log: &mut DroppingLog, batch: &Batch) -> Result<()> {
+        let conn = Connection::open_in_memory().unwrap();
+        push_batch(log, batch, &LocalBytes::new(&conn))
+    }
+
     /// A log holding event #1 and a batch of #2 and #3 on top of it.
     fn log_and_batch(commit_drops: Vec<bool>) -> (DroppingLog, Batch) {
         let log = DroppingLog {
@@ -581,7 +649,7 @@ mod tests {
     #[test]
     fn a_commit_that_landed_before_the_drop_is_done_and_not_pushed_again() {
         let (mut log, batch) = log_and_batch(vec![true]);
-        push_batch(&mut log, &batch).unwrap();
+        push_without_bytes(&mut log, &batch).unwrap();
         assert_eq!(log.events.len(), 3);
         assert_eq!(log.locks, 0);
     }
@@ -589,19 +657,21 @@ mod tests {
     #[test]
     fn a_commit_that_did_not_land_is_pushed_again_once() {
         let (mut log, batch) = log_and_batch(vec![false]);
-        push_batch(&mut log, &batch).unwrap();
+        push_without_bytes(&mut log, &batch).unwrap();
         assert_eq!(
             log.events,
             [(1, "h1".into()), (2, "h2".into()), (3, "h3".into())]
         );
         assert_eq!(log.locks, 1);
         let (mut log, batch) = log_and_batch(vec![false, false]);
-        let err = push_batch(&mut log, &batch).unwrap_err().to_string();
+        let err = push_without_bytes(&mut log, &batch)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("the connection dropped twice"), "{err}");
         assert_eq!(log.events.len(), 1);
         // The second COMMIT landed before its drop: done.
         let (mut log, batch) = log_and_batch(vec![false, true]);
-        push_batch(&mut log, &batch).unwrap();
+        push_without_bytes(&mut log, &batch).unwrap();
         assert_eq!(log.events.len(), 3);
     }
 
@@ -609,7 +679,9 @@ mod tests {
     fn nothing_is_pushed_again_over_a_colleagues_events() {
         let (mut log, batch) = log_and_batch(vec![false]);
         log.colleague_on_drop = Some((2, "theirs".into()));
-        let err = push_batch(&mut log, &batch).unwrap_err().to_string();
+        let err = push_without_bytes(&mut log, &batch)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("the record moved on"), "{err}");
         assert!(err.contains("nothing of this change was recorded"), "{err}");
         assert_eq!(log.events, [(1, "h1".into()), (2, "theirs".into())]);

@@ -29,9 +29,143 @@ use std::time::Duration;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{Batch, PulledBytes, RemoteLog, ServerSession};
+use super::{Batch, LocalBytes, PUSH_PIECE, PulledBytes, RemoteLog, ServerSession, SharedBytes};
 use crate::store::error::{Result, StoreError};
 use crate::store::event::EventRow;
+
+/// Which of the server's tables of stored bytes a push goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    File,
+    ResultList,
+}
+
+impl Stored {
+    fn table(self) -> &'static str {
+        match self {
+            Stored::File => "tickmark.blobs",
+            Stored::ResultList => "tickmark.result_lists",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Stored::File => "stored file",
+            Stored::ResultList => "result list",
+        }
+    }
+
+    /// Inserts `item`'s row pushed with event `seq`, its bytes either
+    /// given or (`None`) joined from the session's pieces.
+    fn insert(
+        self,
+        client: &mut Client,
+        item: &SharedBytes,
+        seq: i64,
+        bytes: Option<&[u8]>,
+    ) -> std::result::Result<u64, postgres::Error> {
+        let mut columns = vec!["sha256", "size", "seq"];
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            vec![&item.sha256, &item.size, &seq];
+        if self == Stored::ResultList {
+            columns.push("rows");
+            params.push(&item.rows);
+        }
+        let mut values: Vec<String> = (1..=params.len()).map(|n| format!("${n}")).collect();
+        match &bytes {
+            Some(bytes) => {
+                params.push(bytes);
+                values.push(format!("${}", params.len()));
+            }
+            None => values.push(
+                "(SELECT string_agg(piece, ''::bytea ORDER BY n) FROM pg_temp.tickmark_pieces)"
+                    .to_owned(),
+            ),
+        }
+        columns.push("bytes");
+        let sql = format!(
+            "INSERT INTO {} ({}) SELECT {} ON CONFLICT (sha256) DO NOTHING",
+            self.table(),
+            columns.join(", "),
+            values.join(", ")
+        );
+        client.execute(&sql, &params)
+    }
+}
+
+/// Sends one stored file or result list. Bytes that fit in one piece go
+/// in one statement; larger ones (unless the server has them already) go
+/// a piece at a time into a temporary table of the session and are joined
+/// on the server, so the client never holds more than a piece of them.
+fn push_bytes(
+    client: &mut Client,
+    url: &str,
+    local: &LocalBytes<'_>,
+    stored: Stored,
+    item: &SharedBytes,
+    seq: i64,
+) -> Result<()> {
+    let err = |e| server_error(url, e);
+    let lists = stored == Stored::ResultList;
+    if local.len(lists, item)? <= PUSH_PIECE {
+        let mut bytes = Vec::new();
+        local.pieces(lists, item, &mut |piece| {
+            bytes.extend_from_slice(piece);
+            Ok(())
+        })?;
+        stored
+            .insert(client, item, seq, Some(&bytes))
+            .map_err(err)?;
+        return Ok(());
+    }
+    let table = stored.table();
+    let there = client
+        .query_opt(
+            &format!("SELECT 1 FROM {table} WHERE sha256 = $1"),
+            &[&item.sha256],
+        )
+        .map_err(err)?;
+    if there.is_some() {
+        return Ok(());
+    }
+    client
+        .batch_execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS tickmark_pieces (n integer PRIMARY KEY, piece bytea NOT NULL) ON COMMIT DROP;
+             DELETE FROM pg_temp.tickmark_pieces;",
+        )
+        .map_err(err)?;
+    let (mut count, mut sent) = (0i32, 0i64);
+    local.pieces(lists, item, &mut |piece| {
+        client
+            .execute(
+                "INSERT INTO pg_temp.tickmark_pieces (n, piece) VALUES ($1, $2)",
+                &[&count, &piece],
+            )
+            .map_err(err)?;
+        count += 1;
+        sent += piece.len() as i64;
+        Ok(())
+    })?;
+    stored.insert(client, item, seq, None).map_err(err)?;
+    let landed: Option<i32> = client
+        .query_one(
+            &format!("SELECT length(bytes) FROM {table} WHERE sha256 = $1"),
+            &[&item.sha256],
+        )
+        .map_err(err)?
+        .get(0);
+    if landed.map(i64::from) != Some(sent) {
+        return Err(StoreError::Corrupt(format!(
+            "{url}: {} {} was sent as {sent} bytes in {count} pieces, but the server joined {} bytes",
+            stored.noun(),
+            item.sha256,
+            landed.map_or_else(|| "no".to_owned(), |n| n.to_string())
+        )));
+    }
+    client
+        .batch_execute("DELETE FROM pg_temp.tickmark_pieces")
+        .map_err(err)
+}
 
 /// The version of the server schema this build writes.
 pub const SERVER_SCHEMA_VERSION: i32 = 1;
@@ -336,7 +470,7 @@ impl RemoteLog for PgLog {
         Ok(())
     }
 
-    fn push(&mut self, batch: &Batch) -> Result<()> {
+    fn push(&mut self, batch: &Batch, local: &LocalBytes<'_>) -> Result<()> {
         let Some(first) = batch.events.first() else {
             return Ok(());
         };
@@ -344,20 +478,10 @@ impl RemoteLog for PgLog {
         self.run(|client, url| {
             let err = |e| server_error(url, e);
             for b in &batch.blobs {
-                client
-                    .execute(
-                        "INSERT INTO tickmark.blobs (sha256, size, bytes, seq) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
-                        &[&b.sha256, &b.size, &b.bytes, &seq],
-                    )
-                    .map_err(err)?;
+                push_bytes(client, url, local, Stored::File, b, seq)?;
             }
             for l in &batch.lists {
-                client
-                    .execute(
-                        "INSERT INTO tickmark.result_lists (sha256, size, rows, bytes, seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
-                        &[&l.sha256, &l.size, &l.rows, &l.bytes, &seq],
-                    )
-                    .map_err(err)?;
+                push_bytes(client, url, local, Stored::ResultList, l, seq)?;
             }
             let insert = client
                 .prepare(
@@ -564,6 +688,11 @@ GRANT SELECT ON tickmark.server TO tickmark_app;
 GRANT SELECT, INSERT ON tickmark.events, tickmark.result_lists TO tickmark_app;
 GRANT SELECT, INSERT ON tickmark.blobs TO tickmark_app;
 GRANT UPDATE (bytes, purged_seq) ON tickmark.blobs TO tickmark_app;
+-- A stored file larger than a piece is pushed into a temporary table a
+-- piece at a time (PostgreSQL grants this to everyone unless revoked).
+DO $$ BEGIN
+    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO tickmark_app', current_database());
+END $$;
 "#;
 
 /// What `init-server` did.
