@@ -489,17 +489,7 @@ pub fn write_kubectl_json<T: Serialize>(path: &Path, value: &T) -> std::io::Resu
 /// The peak resident memory of this process, in bytes (`VmHWM`).
 pub fn peak_memory_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(0, |kib| kib * 1024)
+    vm_hwm(&status).unwrap_or(0)
 }
 
 /// Prints the line a child reports back with.
@@ -655,6 +645,7 @@ pub fn run_measured(mut command: Command, keep_lines: bool) -> Measured {
     }
 }
 
+/// The `VmHWM` of a `/proc/PID/status`, in bytes.
 fn vm_hwm(status: &str) -> Option<u64> {
     status
         .lines()
