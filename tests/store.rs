@@ -1092,3 +1092,36 @@ fn the_record_uses_wal_foreign_keys_and_full_sync() {
     assert_eq!(mode, "wal");
     assert!(default_db_path().unwrap().ends_with("tickmark.sqlite3"));
 }
+
+/// Sixteen processes' worth of openers on one new record at once (five
+/// command-line sign-offs sharing a fresh local copy of a server record do
+/// this): every one gets the record, none "the review record is busy".
+/// Turning a new file's journal to WAL takes the file for itself, and
+/// SQLite does not wait for a busy file there.
+#[test]
+fn many_openers_of_one_new_record_at_once_all_get_it() {
+    for round in 0..30 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("new-{round}.sqlite3"));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(16));
+        let openers: Vec<_> = (0..16)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for opener in openers {
+            if let Err(e) = opener.join().unwrap() {
+                panic!("round {round}: {e}");
+            }
+        }
+        let mode: String = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

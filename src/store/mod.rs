@@ -186,10 +186,9 @@ struct Shared {
 }
 
 /// How long a process waits for the local copy of a shared record while
-/// another process of the same user writes to it. Every such write is
-/// queued behind the server's write lock and ends within one server round
-/// trip, so a longer wait than a file record's only means a longer queue
-/// (twenty sign-offs at once through five copies ran past 5 s under load).
+/// another process of the same user writes to it. Such a write may be
+/// pulling a colleague's large file from the server, which takes longer
+/// than a write to a file record.
 const REPLICA_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a client that listens for announcements trusts them alone.
@@ -299,11 +298,7 @@ impl Store {
         if pages == 0 {
             conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            log::warn!("{label}: the file system does not allow a WAL journal; using {mode}");
-        }
+        use_wal_journal(&conn, &label, options.busy_timeout)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn, &label, SCHEMA_VERSION)?;
@@ -631,6 +626,43 @@ fn replica_path(url: &str, options: &OpenOptions) -> Result<PathBuf> {
         })
         .collect();
     Ok(dir.join(format!("{name}.sqlite3")))
+}
+
+/// Puts the record's journal in WAL mode (readers then never wait for a
+/// writer). The mode is kept in the file, so only a new record is changed.
+/// Changing it takes the file for itself, and SQLite returns "busy" there
+/// at once instead of waiting, so several processes opening one new record
+/// at the same moment (command-line sign-offs on a fresh local copy) retry
+/// here, within the busy timeout, until one of them has changed it.
+fn use_wal_journal(conn: &Connection, label: &str, timeout: Duration) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        {
+            Ok(mode) => {
+                if !mode.eq_ignore_ascii_case("wal") {
+                    log::warn!(
+                        "{label}: the file system does not allow a WAL journal; using {mode}"
+                    );
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                let error = StoreError::from(e);
+                if !error.is_busy() || started.elapsed() >= timeout {
+                    return Err(error);
+                }
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
 }
 
 fn check_is_database(conn: &Connection, label: &str) -> Result<()> {
