@@ -58,7 +58,7 @@ pub fn durable_database(test: &str) -> Option<TestDb> {
 fn database_with(test: &str, durable: bool) -> Option<TestDb> {
     let (admin_url, cluster) = match std::env::var(SERVER_VAR) {
         Ok(url) if !url.is_empty() => (url, None),
-        _ => match start_cluster(durable, false) {
+        _ => match start_cluster(durable, Tls::Off) {
             Ok((url, cluster)) => (url, Some(cluster)),
             Err(why) => {
                 eprintln!(
@@ -242,10 +242,189 @@ impl TlsDb {
     }
 }
 
+/// A client certificate and its key (PKCS#8 PEM, mode 0600) made for a
+/// test.
+pub struct ClientCert {
+    /// The certificate (PEM), followed by the intermediate CA's when it
+    /// was issued by one.
+    pub cert: PathBuf,
+    /// Its private key.
+    pub key: PathBuf,
+}
+
+impl ClientCert {
+    /// The URL parameters that present it.
+    pub fn params(&self) -> String {
+        format!(
+            "sslcert={}&sslkey={}",
+            self.cert.display(),
+            self.key.display()
+        )
+    }
+}
+
+/// Who issues a client certificate made for a test.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Issuer {
+    /// The run's CA, the one the server trusts.
+    TheCa,
+    /// An intermediate CA the run's CA issued; the certificate file holds
+    /// the chain (the client's certificate, then the intermediate's).
+    AnIntermediate,
+    /// The certificate itself (no CA the server knows).
+    ItSelf,
+}
+
+impl TlsDb {
+    /// Makes `NAME.pem` and `NAME.key` (RSA) for the login `cn` in the
+    /// cluster's directory with the `openssl` command.
+    pub fn client_certificate(&self, name: &str, cn: &str, issuer: Issuer) -> ClientCert {
+        let dir = self.dir();
+        let key = format!("{name}.key");
+        let subject = format!("/CN={cn}");
+        let rsa = ["-newkey", "rsa:2048", "-nodes", "-keyout", &key];
+        if issuer == Issuer::ItSelf {
+            let out = format!("{name}.pem");
+            openssl(
+                dir,
+                &[
+                    &["req", "-x509", "-days", "2", "-subj", &subject][..],
+                    &rsa,
+                    &["-out", &out],
+                ]
+                .concat(),
+            )
+            .unwrap();
+        } else {
+            let csr = format!("{name}.csr");
+            openssl(
+                dir,
+                &[&["req", "-subj", &subject][..], &rsa, &["-out", &csr]].concat(),
+            )
+            .unwrap();
+            let (ca, ca_key) = match issuer {
+                Issuer::AnIntermediate => {
+                    make_intermediate(dir).unwrap();
+                    ("intermediate.pem", "intermediate.key")
+                }
+                _ => ("ca.pem", "ca.key"),
+            };
+            std::fs::write(
+                dir.join("client.ext"),
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+            )
+            .unwrap();
+            let leaf = format!("{name}.leaf.pem");
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-days",
+                    "2",
+                    "-in",
+                    &csr,
+                    "-CA",
+                    ca,
+                    "-CAkey",
+                    ca_key,
+                    "-CAcreateserial",
+                    "-extfile",
+                    "client.ext",
+                    "-out",
+                    &leaf,
+                ],
+            )
+            .unwrap();
+            let mut chain = std::fs::read(dir.join(&leaf)).unwrap();
+            if issuer == Issuer::AnIntermediate {
+                chain.extend(std::fs::read(dir.join(ca)).unwrap());
+            }
+            std::fs::write(dir.join(format!("{name}.pem")), chain).unwrap();
+        }
+        let key = dir.join(key);
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        ClientCert {
+            cert: dir.join(format!("{name}.pem")),
+            key,
+        }
+    }
+}
+
+/// An intermediate CA (`intermediate.pem`, `.key`) issued by the run's CA.
+fn make_intermediate(dir: &Path) -> Result<(), String> {
+    if dir.join("intermediate.pem").is_file() {
+        return Ok(());
+    }
+    openssl(
+        dir,
+        &[
+            &["req", "-subj", "/CN=Tickmark test intermediate CA"][..],
+            &EC_KEY[..],
+            &["-keyout", "intermediate.key", "-out", "intermediate.csr"],
+        ]
+        .concat(),
+    )?;
+    std::fs::write(
+        dir.join("intermediate.ext"),
+        "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .map_err(|e| e.to_string())?;
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-days",
+            "2",
+            "-in",
+            "intermediate.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-extfile",
+            "intermediate.ext",
+            "-out",
+            "intermediate.pem",
+        ],
+    )
+}
+
+/// Runs the `openssl` command in `dir`.
+fn openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
+    checked(
+        &format!("openssl {}", args.join(" ")),
+        Command::new("openssl").current_dir(dir).args(args).output(),
+    )
+}
+
+/// A new P-256 key, unencrypted (`openssl req` arguments).
+const EC_KEY: [&str; 5] = [
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+];
+
 /// A fresh database on a TLS-only cluster started here, or `None` (said on
 /// standard error) without PostgreSQL or the `openssl` command.
 pub fn tls_database(test: &str) -> Option<TlsDb> {
-    let started = start_cluster(false, true).and_then(|(url, cluster)| {
+    tls_database_with(test, Tls::ServerCertificate)
+}
+
+/// [`tls_database`] on a cluster that also lets a TCP client in only with a
+/// certificate its CA issued (the run's CA, `ssl_ca_file`) whose common
+/// name is the login's name (`hostssl … cert` lines).
+pub fn client_cert_database(test: &str) -> Option<TlsDb> {
+    tls_database_with(test, Tls::ClientCertificates)
+}
+
+fn tls_database_with(test: &str, tls: Tls) -> Option<TlsDb> {
+    let started = start_cluster(false, tls).and_then(|(url, cluster)| {
         let port = url
             .rsplit_once(':')
             .and_then(|(_, rest)| rest.split('/').next())
@@ -276,20 +455,9 @@ pub fn tls_database(test: &str) -> Option<TlsDb> {
 /// Makes a CA and a server certificate for `localhost` (key owned by the
 /// server's user, mode 0600) in `dir` with the `openssl` command.
 fn make_certificates(dir: &Path, as_nobody: bool) -> Result<(), String> {
-    let openssl = |args: &[&str]| {
-        checked(
-            &format!("openssl {}", args[0]),
-            Command::new("openssl").current_dir(dir).args(args).output(),
-        )
-    };
+    let openssl = |args: &[&str]| openssl(dir, args);
     openssl(&["version"])?;
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
+    let ec = EC_KEY;
     openssl(
         &[
             &[
@@ -356,7 +524,18 @@ fn make_certificates(dir: &Path, as_nobody: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn start_cluster(durable: bool, tls: bool) -> Result<(String, Cluster), String> {
+/// What a cluster started here asks of TCP clients.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tls {
+    /// Nothing: no TLS.
+    Off,
+    /// TLS, with a certificate for `localhost`.
+    ServerCertificate,
+    /// TLS, and a client certificate its CA issued.
+    ClientCertificates,
+}
+
+fn start_cluster(durable: bool, tls: Tls) -> Result<(String, Cluster), String> {
     let as_nobody = is_root();
     let dir = std::env::temp_dir().join(format!(
         "tickmark-pg-{}-{}",
@@ -392,11 +571,17 @@ fn start_cluster(durable: bool, tls: bool) -> Result<(String, Cluster), String> 
         dir.display(),
         if durable { "on" } else { "off" }
     );
-    if tls {
+    if tls != Tls::Off {
         make_certificates(&dir, as_nobody)?;
+        let method = if tls == Tls::ClientCertificates {
+            options.push_str(&format!(" -c ssl_ca_file={}/ca.pem", dir.display()));
+            "cert"
+        } else {
+            "trust"
+        };
         std::fs::write(
             data.join("pg_hba.conf"),
-            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+            format!("local all all trust\nhostssl all all 127.0.0.1/32 {method}\nhostssl all all ::1/128 {method}\n"),
         )
         .map_err(|e| e.to_string())?;
         options.push_str(&format!(

@@ -7,10 +7,10 @@
 //! append sends a `NOTIFY tickmark_events` that the app listens for.
 //!
 //! Connections: `postgresql://user@host:port/dbname` (or `postgres://`),
-//! with libpq's `sslmode` and `sslrootcert` (see [`connect`] for what each
-//! mode checks); the password from the URL, `PGPASSWORD`, the `.pgpass`
-//! file (`PGPASSFILE`) or, on a terminal, a prompt. Tickmark never stores
-//! it.
+//! with libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey` (see
+//! [`connect`] for what each mode checks); the password from the URL,
+//! `PGPASSWORD`, the `.pgpass` file (`PGPASSFILE`) or, on a terminal, a
+//! prompt. Tickmark never stores it.
 //!
 //! A connection that drops (a server restart, the network) is made again
 //! by the next operation, with the same settings and password, listening

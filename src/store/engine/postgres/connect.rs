@@ -1,6 +1,6 @@
-//! Connecting to the server: the URL (with libpq's `sslmode` and
-//! `sslrootcert`), TLS, the password, and connecting again after the
-//! connection dropped.
+//! Connecting to the server: the URL (with libpq's `sslmode`,
+//! `sslrootcert`, `sslcert` and `sslkey`), TLS, the password, and
+//! connecting again after the connection dropped.
 //!
 //! # TLS
 //!
@@ -25,6 +25,19 @@
 //! talks in clear to a server that offers no TLS at all, so a team whose
 //! server has TLS should say `verify-full`.
 //!
+//! # Client certificates
+//!
+//! `sslcert=FILE&sslkey=FILE` (both, or neither) present a certificate to
+//! a server that asks for one (`hostssl … cert` in its `pg_hba.conf`, or
+//! `clientcert=verify-full`): the certificate file is PEM and may carry
+//! the chain after it; the key is PEM PKCS#8 (`-----BEGIN PRIVATE
+//! KEY-----`), unencrypted, and readable only by its owner, as libpq
+//! insists (0600; 0640 for a key owned by root). The other key forms are
+//! refused with the `openssl` command that converts them
+//! ([`client_cert`]). Unlike libpq, `~/.postgresql/postgresql.crt` is not
+//! looked for, and a certificate with `sslmode=disable` is refused rather
+//! than ignored.
+//!
 //! # Passwords
 //!
 //! From the URL, one given this session (the app's password field,
@@ -45,6 +58,10 @@ use postgres_native_tls::MakeTlsConnector;
 
 use super::display_url;
 use crate::store::error::{Result, StoreError};
+
+mod client_cert;
+
+use client_cert::ClientCertFiles;
 
 /// How long connecting may take when the URL sets no `connect_timeout`
 /// (libpq waits for ever; the app's worker should not).
@@ -94,15 +111,19 @@ struct ParsedUrl {
     driver_url: String,
     mode: TlsMode,
     root_cert: Option<PathBuf>,
+    client_cert: Option<ClientCertFiles>,
 }
 
-/// Takes `sslmode` and `sslrootcert` out of `url`'s query string.
+/// Takes `sslmode`, `sslrootcert`, `sslcert` and `sslkey` out of `url`'s
+/// query string.
 fn parse_url(url: &str) -> Result<ParsedUrl> {
     let shown = display_url(url);
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut kept = Vec::new();
     let mut mode = TlsMode::Prefer;
     let mut root_cert = None;
+    let mut cert_file = None;
+    let mut key_file = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match decode(key).as_ref() {
@@ -127,9 +148,24 @@ fn parse_url(url: &str) -> Result<ParsedUrl> {
                     path => Some(PathBuf::from(path)),
                 };
             }
+            name @ ("sslcert" | "sslkey") => {
+                let value = decode(value);
+                if value.is_empty() {
+                    return Err(StoreError::Invalid(format!(
+                        "{shown}: {name} names no file"
+                    )));
+                }
+                let slot = if name == "sslcert" {
+                    &mut cert_file
+                } else {
+                    &mut key_file
+                };
+                *slot = Some(PathBuf::from(value.as_ref()));
+            }
             _ => kept.push(pair),
         }
     }
+    let client_cert = client_cert_files(&shown, mode, cert_file, key_file)?;
     let driver_url = if kept.is_empty() {
         base.to_owned()
     } else {
@@ -139,47 +175,91 @@ fn parse_url(url: &str) -> Result<ParsedUrl> {
         driver_url,
         mode,
         root_cert,
+        client_cert,
     })
+}
+
+/// The client certificate `sslcert` and `sslkey` name: both or neither,
+/// and not with a mode that never encrypts.
+fn client_cert_files(
+    shown: &str,
+    mode: TlsMode,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> Result<Option<ClientCertFiles>> {
+    let files = match (cert, key) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => ClientCertFiles { cert, key },
+        (Some(_), None) => {
+            return Err(StoreError::Invalid(format!(
+                "{shown}: sslcert names a client certificate but no sslkey its private key: give both (sslcert=FILE&sslkey=FILE)"
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(StoreError::Invalid(format!(
+                "{shown}: sslkey names a private key but no sslcert the client certificate that goes with it: give both (sslcert=FILE&sslkey=FILE)"
+            )));
+        }
+    };
+    if mode == TlsMode::Disable {
+        return Err(StoreError::Invalid(format!(
+            "{shown}: a client certificate (sslcert) is sent only over TLS, which sslmode=disable turns off: remove one or the other"
+        )));
+    }
+    Ok(Some(files))
 }
 
 fn decode(text: &str) -> Cow<'_, str> {
     percent_encoding::percent_decode_str(text).decode_utf8_lossy()
 }
 
-/// The TLS connector `mode` and `root_cert` ask for.
-fn tls_connector(shown: &str, mode: TlsMode, root_cert: Option<&Path>) -> Result<MakeTlsConnector> {
+/// The TLS connector the URL's `sslmode`, `sslrootcert`, `sslcert` and
+/// `sslkey` ask for.
+fn tls_connector(shown: &str, parsed: &ParsedUrl) -> Result<MakeTlsConnector> {
     let mut builder = native_tls::TlsConnector::builder();
-    if let Some(file) = root_cert {
-        for cert in root_certificates(shown, file)? {
+    if let Some(file) = &parsed.root_cert {
+        let named = format!(
+            "{shown}: the CA certificate file {} (sslrootcert)",
+            file.display()
+        );
+        for cert in read_certificates(&named, file)?.1 {
             builder.add_root_certificate(cert);
         }
     }
-    builder.danger_accept_invalid_hostnames(mode == TlsMode::VerifyCa);
-    let connector = builder
-        .build()
-        .map_err(|e| StoreError::Server(format!("{shown}: TLS is not available: {e}")))?;
+    if let Some(files) = &parsed.client_cert {
+        builder.identity(files.identity(shown)?);
+    }
+    builder.danger_accept_invalid_hostnames(parsed.mode == TlsMode::VerifyCa);
+    let connector = builder.build().map_err(|e| match &parsed.client_cert {
+        // The key is checked against the certificate here.
+        Some(files) => files.mismatch(shown, &e),
+        None => StoreError::Server(format!("{shown}: TLS is not available: {e}")),
+    })?;
     Ok(MakeTlsConnector::new(connector))
 }
 
-/// The certificates in the PEM file `sslrootcert` names.
-fn root_certificates(shown: &str, file: &Path) -> Result<Vec<native_tls::Certificate>> {
-    let named = || {
-        format!(
-            "{shown}: the CA certificate file {} (sslrootcert)",
-            file.display()
-        )
-    };
+/// The bytes of the PEM file `file` and the certificates in it (at least
+/// one); `named` says which file it is in messages.
+fn read_certificates(named: &str, file: &Path) -> Result<(Vec<u8>, Vec<native_tls::Certificate>)> {
     let pem = std::fs::read(file)
-        .map_err(|e| StoreError::Invalid(format!("{}: cannot be read: {e}", named())))?;
-    let certs = native_tls::Certificate::stack_from_pem(&pem)
-        .map_err(|e| StoreError::Invalid(format!("{}: not PEM certificates: {e}", named())))?;
+        .map_err(|e| StoreError::Invalid(format!("{named}: cannot be read: {e}")))?;
+    let holds_key = || {
+        if client_cert::pem_labels(&pem).any(|label| label.ends_with("PRIVATE KEY")) {
+            " — it holds a private key (is it the file sslkey should name?)"
+        } else {
+            ""
+        }
+    };
+    let certs = native_tls::Certificate::stack_from_pem(&pem).map_err(|e| {
+        StoreError::Invalid(format!("{named}: not PEM certificates: {e}{}", holds_key()))
+    })?;
     if certs.is_empty() {
         return Err(StoreError::Invalid(format!(
-            "{}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-            named()
+            "{named}: holds no PEM certificate (-----BEGIN CERTIFICATE-----){}",
+            holds_key()
         )));
     }
-    Ok(certs)
+    Ok((pem, certs))
 }
 
 /// Passwords given to this process for a server (the app's password
@@ -242,6 +322,7 @@ pub(crate) struct Connector {
     config: Config,
     tls: MakeTlsConnector,
     mode: TlsMode,
+    presents_certificate: bool,
     shown: String,
 }
 
@@ -250,6 +331,7 @@ impl std::fmt::Debug for Connector {
         f.debug_struct("Connector")
             .field("url", &self.shown)
             .field("mode", &self.mode)
+            .field("presents_certificate", &self.presents_certificate)
             .finish()
     }
 }
@@ -272,11 +354,38 @@ impl Connector {
             " — the server's certificate is not signed by an authority this machine trusts: name your CA's certificate with sslrootcert=FILE in the URL"
         } else if self.mode == TlsMode::Disable && detail.contains("no encryption") {
             " — the server accepts this connection only encrypted: remove sslmode=disable from the URL"
+        } else if self.presents_certificate
+            && detail.contains("requires a valid client certificate")
+        {
+            " — the client certificate (sslcert) was not sent: OpenSSL sends it only with its own key, and the key sslkey names is of another kind (an EC key for an RSA certificate, or the reverse)"
+        } else if detail.contains("requires a valid client certificate") {
+            " — the server accepts only a client certificate its CA issued: name yours and its key with sslcert=FILE&sslkey=FILE in the URL"
+        } else if detail.contains("alert unknown ca") {
+            " — the server does not trust the authority that issued the client certificate (sslcert): it must be issued by a CA in the server's ssl_ca_file"
+        } else if self.presents_certificate && closed_while_starting(&detail) {
+            // TLS 1.3: the server checks the client's certificate after
+            // the client's side of the handshake is done; its alert may
+            // be lost when it closes the connection.
+            " — the server closed the connection as it started: a server that checks client certificates does so when it does not trust the client certificate (sslcert): it must be issued by a CA in the server's ssl_ca_file"
+        } else if detail.contains("certificate authentication failed") {
+            " — the client certificate's common name (CN) must be the user name in the URL, unless the server maps it (pg_ident.conf)"
         } else {
             ""
         };
         StoreError::Server(format!("{}: {detail}{hint}", self.shown))
     }
+}
+
+/// True when `detail` says the server closed the connection or reset it.
+fn closed_while_starting(detail: &str) -> bool {
+    [
+        "Connection reset",
+        "connection closed",
+        "unexpected EOF",
+        "Broken pipe",
+    ]
+    .iter()
+    .any(|said| detail.contains(said))
 }
 
 /// How [`StoreError::PasswordNeeded`] says that no source gave the
@@ -289,7 +398,8 @@ pub const REFUSED_PASSWORD: &str = "the server refused the password";
 
 /// Opens a connection to `url`, with the password from the URL,
 /// `PGPASSWORD`, the `.pgpass` file or (on a terminal) a prompt, and TLS as
-/// `sslmode` and `sslrootcert` say; returns it with what reconnects.
+/// `sslmode`, `sslrootcert`, `sslcert` and `sslkey` say; returns it with
+/// what reconnects.
 pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
     let shown = display_url(url);
     let parsed = parse_url(url)?;
@@ -305,11 +415,12 @@ pub(crate) fn open(url: &str) -> Result<(Client, Connector)> {
     {
         config.password(password);
     }
-    let tls = tls_connector(&shown, parsed.mode, parsed.root_cert.as_deref())?;
+    let tls = tls_connector(&shown, &parsed)?;
     let mut connector = Connector {
         config,
         tls,
         mode: parsed.mode,
+        presents_certificate: parsed.client_cert.is_some(),
         shown,
     };
     match connector.config.connect(connector.tls.clone()) {
@@ -462,6 +573,7 @@ mod tests {
                 driver_url: "postgresql://ann:pw@db.example:5433/audit?application_name=t".into(),
                 mode: TlsMode::VerifyFull,
                 root_cert: Some(PathBuf::from("/etc/team ca.pem")),
+                client_cert: None,
             }
         );
         let plain = parse_url("postgres://h/db").unwrap();
@@ -490,6 +602,83 @@ mod tests {
                 Some("pw".to_owned())
             )
         );
+    }
+
+    #[test]
+    fn a_client_certificate_and_its_key_are_taken_out_of_the_url_together() {
+        let parsed = parse_url(
+            "postgresql://ann:pw@db.example/audit?sslcert=%2Fhome%2Fann%2Fann%20cert.pem&application_name=t&sslkey=/home/ann/ann.key",
+        )
+        .unwrap();
+        assert_eq!(
+            parsed,
+            ParsedUrl {
+                driver_url: "postgresql://ann:pw@db.example/audit?application_name=t".into(),
+                // Without sslmode, the default tries TLS first (libpq's
+                // prefer), so the certificate is presented.
+                mode: TlsMode::Prefer,
+                root_cert: None,
+                client_cert: Some(ClientCertFiles {
+                    cert: PathBuf::from("/home/ann/ann cert.pem"),
+                    key: PathBuf::from("/home/ann/ann.key"),
+                }),
+            }
+        );
+        assert_eq!(parsed.mode.driver_mode(), SslMode::Prefer);
+        let full =
+            parse_url("postgres://h/db?sslmode=verify-full&sslcert=c.pem&sslkey=c.key").unwrap();
+        assert_eq!(full.mode, TlsMode::VerifyFull);
+        assert!(full.client_cert.is_some());
+        // The paths are no secret: the URL is shown with them, without the
+        // password.
+        assert_eq!(
+            display_url("postgresql://ann:pw@h/db?sslcert=/c.pem&sslkey=/c.key"),
+            "postgresql://ann@h/db?sslcert=/c.pem&sslkey=/c.key"
+        );
+    }
+
+    #[test]
+    fn half_a_client_certificate_or_one_without_tls_is_refused_saying_what_is_missing() {
+        for (query, says) in [
+            ("sslcert=/c.pem", "no sslkey its private key"),
+            ("sslkey=/c.key", "no sslcert the client certificate"),
+            ("sslcert=&sslkey=/c.key", "sslcert names no file"),
+            ("sslcert=/c.pem&sslkey=", "sslkey names no file"),
+            (
+                "sslmode=disable&sslcert=/c.pem&sslkey=/c.key",
+                "sslmode=disable turns off",
+            ),
+        ] {
+            let err = parse_url(&format!("postgresql://ann:secret@h/db?{query}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{query}: {err}");
+            assert!(err.contains("postgresql://ann@h/db"), "{err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_private_key_named_as_the_certificate_is_refused_saying_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("ann.key");
+        std::fs::write(
+            &key,
+            "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let err = open(&format!(
+            "postgresql://h/db?sslcert={0}&sslkey={0}",
+            key.display()
+        ))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("ann.key (sslcert): holds no PEM certificate"),
+            "{err}"
+        );
+        assert!(err.contains("it holds a private key"), "{err}");
     }
 
     #[test]
