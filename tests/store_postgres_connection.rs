@@ -646,6 +646,46 @@ fn a_dropped_connection_is_made_again_by_the_next_write_and_the_next_refresh() {
     assert!(report.is_intact(), "{:?}", report.first_problem());
 }
 
+/// The server itself restarted (`pg_ctl restart`, every session ended
+/// and the port closed for a moment) under an app that keeps its record
+/// open and listens: its next write lands on a new session, it hears a
+/// colleague's write again, and both copies verify.
+#[test]
+fn a_real_server_restart_under_an_open_record_loses_nothing() {
+    let Some(db) = pg_support::database_on_own_server("restart") else {
+        return;
+    };
+    tickmark::store::init_server(&db.url, &[], &[]).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut store = open(&db.url, &work.path().join("ann")).unwrap();
+    let actor = Actor::os_user_only();
+    store.create_profile(&actor, &profile("Ann")).unwrap();
+    store.listen_for_colleagues().unwrap();
+    let before = session_id(&mut store);
+    assert!(db.restart_server());
+    store.create_profile(&actor, &profile("Ben")).unwrap();
+    assert_ne!(session_id(&mut store), before);
+    let mut colleague = open(&db.url, &work.path().join("cem")).unwrap();
+    assert_eq!(colleague.profiles().unwrap().len(), 2);
+    assert!(db.restart_server());
+    // The restart ended the listening session too: the next look listens
+    // again, and a colleague's write is announced on the new one.
+    assert_eq!(store.refresh_when_announced().unwrap(), 0);
+    colleague.create_profile(&actor, &profile("Cem")).unwrap();
+    let start = Instant::now();
+    assert_eq!(
+        store.wait_for_colleagues(Duration::from_secs(30)).unwrap(),
+        1
+    );
+    assert!(start.elapsed() < Duration::from_secs(10), "not announced");
+    assert_eq!(profile_names(&store), ["Ann", "Ben", "Cem"]);
+    let report = store.verify().unwrap();
+    assert!(report.is_intact(), "{:?}", report.first_problem());
+    let report = Store::verify_server_copy(&db.url, &work.path().join("scratch")).unwrap();
+    assert!(report.is_intact(), "{:?}", report.first_problem());
+    assert_eq!(report.counts.events, 3);
+}
+
 #[test]
 fn a_write_whose_connection_dropped_before_commit_is_pushed_again_once() {
     let Some(db) = pg_support::database("repush") else {

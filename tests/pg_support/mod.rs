@@ -55,10 +55,21 @@ pub fn durable_database(test: &str) -> Option<TestDb> {
     database_with(test, true)
 }
 
+/// [`database`] on a server of its own, always started here (never the
+/// one [`SERVER_VAR`] names), so that the test may restart it.
+pub fn database_on_own_server(test: &str) -> Option<TestDb> {
+    database_on(test, false, None)
+}
+
 fn database_with(test: &str, durable: bool) -> Option<TestDb> {
-    let (admin_url, cluster) = match std::env::var(SERVER_VAR) {
-        Ok(url) if !url.is_empty() => (url, None),
-        _ => match start_cluster(durable, Tls::Off) {
+    let shared = std::env::var(SERVER_VAR).ok().filter(|url| !url.is_empty());
+    database_on(test, durable, shared)
+}
+
+fn database_on(test: &str, durable: bool, shared: Option<String>) -> Option<TestDb> {
+    let (admin_url, cluster) = match shared {
+        Some(url) => (url, None),
+        None => match start_cluster(durable, Tls::Off) {
             Ok((url, cluster)) => (url, Some(cluster)),
             Err(why) => {
                 eprintln!(
@@ -94,6 +105,27 @@ fn database_with(test: &str, durable: bool) -> Option<TestDb> {
 }
 
 impl TestDb {
+    /// Restarts the server (`pg_ctl restart -m fast`: every session is
+    /// ended), when it was started here; false otherwise.
+    pub fn restart_server(&self) -> bool {
+        let Some(cluster) = &self.cluster else {
+            return false;
+        };
+        let out = pg_command("pg_ctl", cluster.as_nobody)
+            .args(["restart", "-m", "fast", "-w", "-t", "60", "-D"])
+            .arg(cluster.dir.join("data"))
+            .arg("-l")
+            .arg(cluster.dir.join("log"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl restart: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        true
+    }
+
     /// A client as the superuser, on this test's database.
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls).unwrap()

@@ -130,7 +130,10 @@ fn push_bytes(
     }
     client
         .batch_execute(
+            // The pieces are kept as sent: compressing each only to
+            // decompress it for the join would double the server's work.
             "CREATE TEMPORARY TABLE IF NOT EXISTS tickmark_pieces (n integer PRIMARY KEY, piece bytea NOT NULL) ON COMMIT DROP;
+             ALTER TABLE pg_temp.tickmark_pieces ALTER COLUMN piece SET STORAGE EXTERNAL;
              DELETE FROM pg_temp.tickmark_pieces;",
         )
         .map_err(err)?;
