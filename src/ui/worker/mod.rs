@@ -1048,8 +1048,17 @@ impl Worker {
     }
 }
 
+/// Opens the record; a refusal names it once (a shared record's errors
+/// already start with its URL, shown without a password).
 fn open_store(path: &Path) -> Result<Store, String> {
-    Store::open(path).map_err(|e| format!("cannot open the review record {}: {e}", path.display()))
+    Store::open(path).map_err(|e| {
+        let shown = crate::store::display_url(&path.display().to_string());
+        let why = e.to_string();
+        match why.strip_prefix(&shown) {
+            Some(rest) => format!("cannot open the review record {shown}{rest}"),
+            None => format!("cannot open the review record {shown}: {why}"),
+        }
+    })
 }
 
 fn spawn_record_thread(

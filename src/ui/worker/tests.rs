@@ -191,3 +191,22 @@ fn attaching_a_fifo_is_refused_without_reading_it() {
     let message = answer.expect_err("a FIFO is not attached");
     assert!(message.contains("not a regular file"), "{message}");
 }
+
+#[test]
+fn a_record_that_cannot_be_opened_is_named_once_without_its_password() {
+    let url = "postgresql://ann:secret@127.0.0.1:1/team?sslcert=/nonexistent/ann.pem&sslkey=/nonexistent/ann.key";
+    let why = super::open_store(std::path::Path::new(url)).unwrap_err();
+    assert!(!why.contains("secret"), "{why}");
+    assert_eq!(why.matches("127.0.0.1:1/team").count(), 1, "{why}");
+    assert!(
+        why.starts_with("cannot open the review record postgresql://ann@127.0.0.1:1/team"),
+        "{why}"
+    );
+    assert!(why.contains("/nonexistent/ann.pem"), "{why}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.sqlite3");
+    std::fs::write(&file, "not a database, a shopping list").unwrap();
+    let why = super::open_store(&file).unwrap_err();
+    assert_eq!(why.matches("notes.sqlite3").count(), 1, "{why}");
+    assert!(why.starts_with("cannot open the review record /"), "{why}");
+}
