@@ -34,6 +34,14 @@ fn record_with(path: &Path, assessment: &str) {
         .unwrap();
 }
 
+/// Two records in `dir`, with assessments "Alpha 2026" and "Beta 2026".
+fn alpha_and_beta(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (alpha, beta) = (dir.join("alpha.sqlite3"), dir.join("beta.sqlite3"));
+    record_with(&alpha, "Alpha 2026");
+    record_with(&beta, "Beta 2026");
+    (alpha, beta)
+}
+
 fn workbench_on(db: &Path) -> Harness<'static, Workbench> {
     harness_sized(
         Workbench::new(WorkbenchOptions {
@@ -89,12 +97,7 @@ fn dialog_says(h: &Harness<'_, Workbench>, text: &str) -> bool {
 #[test]
 fn another_record_file_opens_and_the_first_comes_back_with_its_assessment() {
     let dir = tempfile::tempdir().unwrap();
-    let (alpha, beta) = (
-        dir.path().join("alpha.sqlite3"),
-        dir.path().join("beta.sqlite3"),
-    );
-    record_with(&alpha, "Alpha 2026");
-    record_with(&beta, "Beta 2026");
+    let (alpha, beta) = alpha_and_beta(dir.path());
     let mut h = workbench_on(&alpha);
     assert_eq!(assessment_name(&h).as_deref(), Some("Alpha 2026"));
 
@@ -215,4 +218,19 @@ fn a_server_that_asks_for_a_password_gets_it_in_the_dialog_and_never_keeps_it() 
     assert_eq!(assessment_name(&h).as_deref(), Some("Team record 2026"));
     drop(h);
     pg_support::remove_local_copy(&url);
+}
+
+/// Enter in the "File or server" field opens what was typed, like the
+/// Open button.
+#[test]
+fn enter_in_the_field_opens_the_record_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alpha, beta) = alpha_and_beta(dir.path());
+    let mut h = workbench_on(&alpha);
+    open_dialog(&mut h);
+    type_into(&mut h, "File or server", &beta.display().to_string());
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert_eq!(h.state().record_label(), beta.display().to_string());
+    assert_eq!(assessment_name(&h).as_deref(), Some("Beta 2026"));
 }

@@ -165,6 +165,9 @@ pub(super) fn show(wb: &mut Workbench, ui: &mut Ui, form: &mut OpenRecordForm) -
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
+    // Asked before the field takes the focus back below, which would
+    // undo the loss of focus that Enter caused.
+    let typed_entered = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if typed.changed() {
         form.problem = None;
         form.needs_password = false;
@@ -219,8 +222,7 @@ pub(super) fn show(wb: &mut Workbench, ui: &mut Ui, form: &mut OpenRecordForm) -
                 .color(palette.muted),
         );
     }
-    let enter =
-        password_entered || (typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+    let enter = password_entered || typed_entered;
     let mut outcome = Outcome::Keep;
     ui.horizontal(|ui| {
         let label = if !is_server && !blank && !target.exists() {
