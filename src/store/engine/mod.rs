@@ -46,6 +46,33 @@ pub struct SharedBytes {
     pub rowid: i64,
 }
 
+/// Which stored bytes: a stored file's or a result list's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// A stored file (evidence, an attachment).
+    File,
+    /// A list of check results' resources.
+    ResultList,
+}
+
+impl Stored {
+    /// Their table in the local copy.
+    fn local_table(self) -> &'static str {
+        match self {
+            Stored::File => "blobs",
+            Stored::ResultList => "result_lists",
+        }
+    }
+
+    /// What they are called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Stored::File => "stored file",
+            Stored::ResultList => "result list",
+        }
+    }
+}
+
 /// The local copy's stored bytes, read for a push through SQLite's
 /// incremental I/O.
 pub struct LocalBytes<'a> {
@@ -62,27 +89,29 @@ impl<'a> LocalBytes<'a> {
     }
 
     /// How many bytes `item` has in the local copy.
-    pub fn len(&self, lists: bool, item: &SharedBytes) -> Result<usize> {
-        Ok(self.open(lists, item)?.len())
+    pub fn len(&self, stored: Stored, item: &SharedBytes) -> Result<usize> {
+        Ok(self.open(stored, item)?.len())
     }
 
-    fn open(&self, lists: bool, item: &SharedBytes) -> Result<rusqlite::blob::Blob<'a>> {
-        let table = if lists { "result_lists" } else { "blobs" };
-        Ok(self
-            .conn
-            .blob_open(rusqlite::MAIN_DB, table, "bytes", item.rowid, true)?)
+    fn open(&self, stored: Stored, item: &SharedBytes) -> Result<rusqlite::blob::Blob<'a>> {
+        Ok(self.conn.blob_open(
+            rusqlite::MAIN_DB,
+            stored.local_table(),
+            "bytes",
+            item.rowid,
+            true,
+        )?)
     }
 
-    /// Calls `each` with the stored file's (`lists` false) or result
-    /// list's bytes, in order, at most [`PUSH_PIECE`] at a time; nothing
-    /// for empty (purged) bytes.
+    /// Calls `each` with `item`'s bytes, in order, at most [`PUSH_PIECE`]
+    /// at a time; nothing for empty (purged) bytes.
     pub fn pieces(
         &self,
-        lists: bool,
+        stored: Stored,
         item: &SharedBytes,
         each: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
-        let blob = self.open(lists, item)?;
+        let blob = self.open(stored, item)?;
         let mut piece = vec![0u8; blob.len().min(PUSH_PIECE)];
         let mut at = 0;
         while at < blob.len() {
@@ -223,14 +252,14 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
             "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, zeroblob(?3))",
             params![b.sha256, b.size, b.bytes.len() as i64],
         )?;
-        write_pulled(conn, "blobs", inserted, b.bytes)
+        write_pulled(conn, Stored::File, inserted, b.bytes)
     })?;
     remote.bytes_after(from, true, &mut |b| {
         let inserted = conn.execute(
             "INSERT OR IGNORE INTO result_lists (sha256, size, rows, bytes) VALUES (?1, ?2, ?3, zeroblob(?4))",
             params![b.sha256, b.size, b.rows, b.bytes.len() as i64],
         )?;
-        write_pulled(conn, "result_lists", inserted, b.bytes)
+        write_pulled(conn, Stored::ResultList, inserted, b.bytes)
     })?;
     let (mut seq, mut prev) = local_head(conn)?;
     let mut added = 0;
@@ -276,11 +305,11 @@ pub(crate) fn pull(conn: &Connection, remote: &mut dyn RemoteLog, replica: &str)
 /// Writes pulled bytes into the row just made for them (`inserted`: 1),
 /// a piece at a time through SQLite's incremental I/O: bound as a
 /// parameter, a stored file would be copied again inside SQLite.
-fn write_pulled(conn: &Connection, table: &str, inserted: usize, bytes: &[u8]) -> Result<()> {
+fn write_pulled(conn: &Connection, stored: Stored, inserted: usize, bytes: &[u8]) -> Result<()> {
     if inserted == 0 || bytes.is_empty() {
         return Ok(());
     }
-    super::changes::write_in_pieces(conn, table, conn.last_insert_rowid(), bytes)
+    super::changes::write_in_pieces(conn, stored.local_table(), conn.last_insert_rowid(), bytes)
 }
 
 /// Pushes `batch` under the write lock taken before it and commits it on

@@ -29,29 +29,18 @@ use std::time::Duration;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{Batch, LocalBytes, PUSH_PIECE, PulledBytes, RemoteLog, ServerSession, SharedBytes};
+use super::{
+    Batch, LocalBytes, PUSH_PIECE, PulledBytes, RemoteLog, ServerSession, SharedBytes, Stored,
+};
 use crate::store::error::{Result, StoreError};
 use crate::store::event::EventRow;
 
-/// Which of the server's tables of stored bytes a push goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stored {
-    File,
-    ResultList,
-}
-
 impl Stored {
+    /// Their table on the server.
     fn table(self) -> &'static str {
         match self {
             Stored::File => "tickmark.blobs",
             Stored::ResultList => "tickmark.result_lists",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Stored::File => "stored file",
-            Stored::ResultList => "result list",
         }
     }
 
@@ -106,10 +95,9 @@ fn push_bytes(
     seq: i64,
 ) -> Result<()> {
     let err = |e| server_error(url, e);
-    let lists = stored == Stored::ResultList;
-    if local.len(lists, item)? <= PUSH_PIECE {
+    if local.len(stored, item)? <= PUSH_PIECE {
         let mut bytes = Vec::new();
-        local.pieces(lists, item, &mut |piece| {
+        local.pieces(stored, item, &mut |piece| {
             bytes.extend_from_slice(piece);
             Ok(())
         })?;
@@ -138,7 +126,7 @@ fn push_bytes(
         )
         .map_err(err)?;
     let (mut count, mut sent) = (0i32, 0i64);
-    local.pieces(lists, item, &mut |piece| {
+    local.pieces(stored, item, &mut |piece| {
         client
             .execute(
                 "INSERT INTO pg_temp.tickmark_pieces (n, piece) VALUES ($1, $2)",
@@ -165,9 +153,7 @@ fn push_bytes(
             landed.map_or_else(|| "no".to_owned(), |n| n.to_string())
         )));
     }
-    client
-        .batch_execute("DELETE FROM pg_temp.tickmark_pieces")
-        .map_err(err)
+    Ok(())
 }
 
 /// The version of the server schema this build writes.
